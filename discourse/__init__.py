@@ -1,0 +1,56 @@
+"""discourse: analyse comment threads.
+
+Read exports into tidy tables, recover who replied to whom, score sentiment, frames and
+civility with evidence spans, find topics, and write self-contained HTML reports.
+
+>>> import discourse
+>>> corpus = discourse.read("corpora/zimmer-concession-2017.txt")  # doctest: +SKIP
+>>> analysed = discourse.analyze(corpus)                            # doctest: +SKIP
+>>> discourse.report(analysed, "report.html")                       # doctest: +SKIP
+
+Heavy libraries load on first use, so ``import discourse`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Corpus",
+    "DiscourseError",
+    "DiscourseWarning",
+    "IngestReport",
+    "InputFormatError",
+    "SchemaError",
+    "ThreadStructureError",
+    "analyze",
+    "read",
+    "report",
+]
+
+_LAZY = {
+    "Corpus": "discourse.model",
+    "IngestReport": "discourse.model",
+    "DiscourseError": "discourse.errors",
+    "DiscourseWarning": "discourse.errors",
+    "InputFormatError": "discourse.errors",
+    "SchemaError": "discourse.errors",
+    "ThreadStructureError": "discourse.errors",
+    "analyze": "discourse.pipeline",
+    "read": "discourse.ingest",
+    "report": "discourse.report",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'discourse' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,6 @@
+"""``python -m discourse``: the command line."""
+
+from .cli import cli
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,50 @@
+"""Atomic file writes: a temporary file in the same folder, then a rename.
+
+An interrupted run never leaves a half-written report or table that looks complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["atomic_path", "atomic_write_text"]
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside *path*; on success it is renamed to *path*.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> target.read_text()
+    'done'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    # mkstemp creates the file 0600; give it the permissions a plain open() would.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def atomic_write_text(path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write *text* to *path* atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding=encoding, newline="")

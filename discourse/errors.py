@@ -1,0 +1,74 @@
+"""Errors and warnings raised by discourse.
+
+Every error the library raises on purpose derives from :class:`DiscourseError`, and
+each is also a :class:`ValueError`, so code that already catches ``ValueError`` keeps
+working (scikit-learn does the same with ``NotFittedError``)::
+
+    Exception
+     +-- ValueError
+          +-- DiscourseError ............ anything discourse rejects on purpose
+               +-- InputFormatError ..... a file cannot be read as the format it claims
+               |                          (missing, empty, binary, malformed, no comments)
+               +-- SchemaError .......... a table lacks a required column or holds a bad value
+               +-- ThreadStructureError . reply links that cannot form a thread
+                                          (duplicate ids, a parent in another thread)
+
+    Warning
+     +-- UserWarning
+          +-- DiscourseWarning .......... the data had a problem discourse recovered from
+                                          (orphans re-attached, a fallback encoding, empty text)
+
+The command line turns a ``DiscourseError`` into ``Error: <message>`` on stderr and exit
+status 1; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DiscourseError",
+    "DiscourseWarning",
+    "InputFormatError",
+    "SchemaError",
+    "ThreadStructureError",
+]
+
+
+class DiscourseError(ValueError):
+    """Base class of every error discourse raises on purpose."""
+
+
+class InputFormatError(DiscourseError):
+    """A file cannot be read as the format it claims to be.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it.
+    path : str or None
+        The file, when there is one; it is put in front of the message.
+    line : int or None
+        The 1-based line of the problem, when known.
+    """
+
+    def __init__(self, message: str, *, path=None, line: int | None = None):
+        self.path = None if path is None else str(path)
+        self.line = line
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}"
+            if line is not None:
+                where += f", line {line}"
+            where += ": "
+        super().__init__(where + message)
+
+
+class SchemaError(DiscourseError):
+    """A table lacks a required column, or a column holds a value it must not."""
+
+
+class ThreadStructureError(DiscourseError):
+    """Reply links that cannot form a thread (duplicate ids, cross-thread parents)."""
+
+
+class DiscourseWarning(UserWarning):
+    """A problem in the data that discourse recovered from, with a count."""

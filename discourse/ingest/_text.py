@@ -1,0 +1,115 @@
+"""Reading bytes as text: BOMs, UTF-16, a cp1252 fallback that says so, binary refusal."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import warnings
+from pathlib import Path
+
+from ..errors import DiscourseWarning, InputFormatError
+
+__all__ = ["decode", "read_bytes", "read_text"]
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _mostly_printable(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r")
+    # A stray control character in a comment is text; binary files are full of them.
+    return controls <= max(2, 0.02 * len(text))
+
+
+def read_bytes(path) -> bytes:
+    """The bytes of *path*, or an :class:`InputFormatError` saying why not."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFormatError("no such file; check the path and the current directory.", path=p)
+    if p.is_dir():
+        raise InputFormatError("is a directory; name the files in it, or pass the directory to read().", path=p)
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise InputFormatError(f"cannot be read ({err.strerror}).", path=p) from err
+    if not data.strip():
+        raise InputFormatError("the file is empty; nothing to read.", path=p)
+    return data
+
+
+def decode(data: bytes, *, path="<memory>") -> tuple[str, str]:
+    """Decode *data* and return ``(text, encoding)``.
+
+    UTF-8 (with or without BOM) and BOM-marked UTF-16/32 are decoded as such. Text that is
+    not UTF-8 falls back to cp1252 with a :class:`DiscourseWarning`; mojibake is left as it
+    is, never "repaired" by guessing. Bytes that are not UTF-8 and hold NUL or other control
+    bytes (and are not UTF-16) are refused as binary.
+
+    Examples
+    --------
+    >>> decode("café".encode("utf-8"))
+    ('café', 'utf-8')
+    >>> decode(codecs.BOM_UTF8 + b"hi")
+    ('hi', 'utf-8-sig')
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as err:
+                raise InputFormatError(
+                    f"starts with a {enc} byte-order mark but is not valid {enc} at byte {err.start}.", path=path
+                ) from err
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        first_bad = err.start
+    else:
+        # Valid UTF-8 is text, whatever control characters the comments hold: real
+        # binary files (images, archives, spreadsheets) are almost never valid UTF-8.
+        return text, "utf-8"
+    if b"\x00" in data[:8192]:
+        # UTF-16 without a BOM shows as every other byte NUL in ASCII text.
+        sample = data[:4096]
+        for enc, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+            if len(sample) >= 4 and zeros.count(0) > 0.4 * len(sample) / 2:
+                try:
+                    text = data.decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                if _mostly_printable(text[:2048]):
+                    return text, enc
+        raise InputFormatError(
+            "looks like a binary file (it contains NUL bytes), not text; give a text export "
+            "(CSV, JSON, JSONL, XML, HTML or a saved page) or a .parquet file.",
+            path=path,
+        )
+    try:
+        text = data.decode("cp1252")
+        enc = "cp1252"
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        enc = "latin-1"
+    if not _mostly_printable(text[:4096]):
+        raise InputFormatError(
+            "looks like a binary file (control bytes, not valid UTF-8), not text; give a text export "
+            "(CSV, JSON, JSONL, XML, HTML or a saved page) or a .parquet file.",
+            path=path,
+        )
+    warnings.warn(
+        f"{path}: not valid UTF-8 (first bad byte at offset {first_bad}); decoded as {enc}. "
+        "Check accented letters and quotes in the output; re-save the file as UTF-8 to be sure.",
+        DiscourseWarning,
+        stacklevel=3,
+    )
+    return text, enc
+
+
+def read_text(path) -> tuple[str, str]:
+    """Read and decode *path*; see :func:`decode`."""
+    return decode(read_bytes(path), path=os.fspath(path))

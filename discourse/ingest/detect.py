@@ -1,0 +1,100 @@
+"""Format sniffing: which reader a file needs, decided from its extension and content.
+
+:func:`detect_format` returns the format name and the reason it was chosen, so the
+user can be told ("read as wxr: XML with the WordPress export namespace").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputFormatError
+
+__all__ = ["FORMATS", "detect_format", "reader_for"]
+
+#: Format name -> "module:function" of its reader. Readers take ``(path, *, thread_id=None)``
+#: and return a Corpus with one IngestReport.
+FORMATS = {
+    "page": "discourse.ingest.page:read_page",
+    "csv": "discourse.ingest.tabular:read_csv",
+    "jsonl": "discourse.ingest.tabular:read_jsonl",
+    "parquet": "discourse.ingest.tabular:read_parquet",
+}
+
+_HEAD_BYTES = 64 * 1024
+
+
+def reader_for(fmt: str):
+    """The reader function for format *fmt*.
+
+    Raises
+    ------
+    InputFormatError
+        Naming the known formats when *fmt* is not one of them.
+    """
+    import importlib
+
+    if fmt not in FORMATS:
+        raise InputFormatError(f"format must be one of {sorted(FORMATS)}; got {fmt!r}.")
+    module, func = FORMATS[fmt].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def _head(path: Path) -> str:
+    with open(path, "rb") as fh:
+        raw = fh.read(_HEAD_BYTES)
+    for bom in (b"\xef\xbb\xbf",):
+        if raw.startswith(bom):
+            raw = raw[len(bom):]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16", errors="ignore")
+        except UnicodeDecodeError:
+            return ""
+    return raw.decode("utf-8", errors="ignore")
+
+
+def detect_format(path) -> tuple[str, str]:
+    """Guess the format of *path*; return ``(format, reason)``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("comment_id,text\\n1,hi\\n")
+    >>> detect_format(p)
+    ('csv', 'file extension .csv')
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputFormatError("no such file; check the path and the current directory.", path=p)
+    suffix = p.suffix.lower()
+    if p.is_dir():
+        raise InputFormatError("is a directory; pass the files in it.", path=p)
+    if suffix == ".parquet":
+        return "parquet", "file extension .parquet"
+    head = _head(p)
+    stripped = head.lstrip()
+    for fmt, sniff in _SNIFFERS:
+        reason = sniff(p, suffix, stripped)
+        if reason:
+            return fmt, reason
+    if suffix in (".csv", ".tsv"):
+        return "csv", f"file extension {suffix}"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl", f"file extension {suffix}"
+    if suffix == ".json" and stripped.startswith("["):
+        return "jsonl", "a JSON array of objects"
+    if stripped.startswith("{") and ("\n{" in stripped or stripped.rstrip().endswith("}")):
+        return "jsonl", "one JSON object per line"
+    if suffix in (".txt", ".text", "") and stripped:
+        return "page", "plain text: a scraped page of a post and its comments"
+    raise InputFormatError(
+        f"cannot tell the format of this {suffix or 'extension-less'} file; pass --format with one of {sorted(FORMATS)}.",
+        path=p,
+    )
+
+
+#: Content sniffers tried in order before extensions: (format, f(path, suffix, head) -> reason or "").
+#: Format modules add theirs here.
+_SNIFFERS: list = []

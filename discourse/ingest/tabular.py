@@ -1,0 +1,158 @@
+"""Readers and writers for the tabular contract: CSV, JSON Lines and Parquet.
+
+The columns are those of the contract in DESIGN.md: ``thread_id`` and ``comment_id``
+(strings), optional ``parent_id`` (empty = replies to the post), ``author``,
+``created_at`` (ISO 8601), and ``text`` (required). Analysis columns written by
+``discourse analyze`` read back unchanged, so a table can go round the tool again.
+Text is kept exactly: the string "NA" stays "NA", empty stays empty.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputFormatError, SchemaError
+from ._text import decode, read_bytes
+
+__all__ = ["read_csv", "read_jsonl", "read_parquet", "table_to_corpus", "write_table", "TABLE_FORMATS"]
+
+TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".json": "jsonl"}
+
+_THREAD_PREFIX = "thread_"
+
+
+def read_csv(path, *, thread_id=None):
+    """Read a CSV (or TSV) comments table into a :class:`~discourse.Corpus`."""
+    data = read_bytes(path)
+    text, encoding = decode(data, path=os.fspath(path))
+    sep = "\t" if Path(path).suffix.lower() == ".tsv" else ","
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv_error()) as err:
+        raise InputFormatError(f"not a readable CSV table ({err}).", path=path) from err
+    return table_to_corpus(df, path=os.fspath(path), fmt="csv", thread_id=thread_id, encoding=encoding)
+
+
+def csv_error():
+    import csv
+
+    return csv.Error
+
+
+def read_jsonl(path, *, thread_id=None):
+    """Read JSON Lines (one comment object per line) or a JSON array of comment objects."""
+    data = read_bytes(path)
+    text, encoding = decode(data, path=os.fspath(path))
+    records = []
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
+        bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
+        if bad is not None:
+            raise InputFormatError(f"item {bad} of the JSON array is a {type(records[bad]).__name__}, not an object with comment fields.", path=path)
+    else:
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputFormatError(
+                    f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one JSON object.",
+                    path=path, line=lineno,
+                ) from err
+            if not isinstance(rec, dict):
+                raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment fields.", path=path, line=lineno)
+            records.append(rec)
+    df = pd.DataFrame.from_records(records)
+    return table_to_corpus(df, path=os.fspath(path), fmt="jsonl", thread_id=thread_id, encoding=encoding)
+
+
+def read_parquet(path, *, thread_id=None):
+    """Read a Parquet comments table."""
+    read_bytes(path)
+    try:
+        df = pd.read_parquet(path)
+    except Exception as err:  # pyarrow raises several unrelated types for a bad file
+        raise InputFormatError(f"not a readable Parquet file ({type(err).__name__}: {err}).", path=path) from err
+    return table_to_corpus(df, path=os.fspath(path), fmt="parquet", thread_id=thread_id)
+
+
+def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, encoding: str = "utf-8"):
+    """Validate a comments table and wrap it in a :class:`~discourse.Corpus`."""
+    from ..model import Corpus, IngestReport, normalize_comments, normalize_threads, repair_links
+
+    if df.empty and not len(df.columns):
+        raise InputFormatError("the table has no rows and no columns.", path=path)
+    if "text" not in df.columns:
+        raise SchemaError(
+            f"{path}: the comments table needs a 'text' column; got columns {list(map(str, df.columns))}. "
+            "Rename the column holding the comment text to 'text'."
+        )
+    if "comment_id" not in df.columns:
+        raise SchemaError(
+            f"{path}: the comments table needs a 'comment_id' column; got columns {list(map(str, df.columns))}. "
+            "Add one with a unique id per comment."
+        )
+    if thread_id is not None or "thread_id" not in df.columns:
+        df = df.assign(thread_id=thread_id or Path(path).stem)
+    threads = None
+    seen = len(df)
+    comments = normalize_comments(df, where=path, caller="read")
+    comments, repaired = repair_links(comments)
+    threads = normalize_threads(threads, comments)
+    threads["source_format"] = threads["source_format"].where(threads["source_format"] != "", fmt)
+    threads["source_path"] = threads["source_path"].where(threads["source_path"] != "", path)
+    notes = [] if encoding in ("utf-8",) else [f"decoded as {encoding}"]
+    report = IngestReport(path=path, format=fmt, threads=len(threads), seen=seen, kept=len(comments),
+                          repaired=dict(repaired), notes=notes)
+    return Corpus(threads=threads, comments=comments, ingest=(report,))
+
+
+def _for_output(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(out[col]):
+            s = out[col]
+            if not isinstance(s.dtype, pd.DatetimeTZDtype):
+                s = s.dt.tz_localize("UTC")
+            out[col] = s.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(s.notna(), "")
+    return out
+
+
+def write_table(df: pd.DataFrame, path) -> None:
+    """Write a table as CSV, TSV, JSON Lines or Parquet, chosen by the file extension.
+
+    Times are written as ISO 8601 in UTC (``2017-06-20T15:15:00Z``). The write is atomic.
+
+    Raises
+    ------
+    SchemaError
+        For an extension that is not ``.csv``, ``.tsv``, ``.jsonl``, ``.ndjson`` or ``.parquet``.
+    """
+    from .._io import atomic_path
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"):
+        raise SchemaError(
+            f"cannot write {os.fspath(path)!r}: the output extension must be one of "
+            "['.csv', '.jsonl', '.ndjson', '.parquet', '.tsv']; got "
+            f"{suffix or 'none'!r}."
+        )
+    out = _for_output(df)
+    with atomic_path(path) as tmp:
+        if suffix in (".csv", ".tsv"):
+            # CRLF as RFC 4180 says: the csv writer then quotes any field holding a bare "\r".
+            out.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\r\n")
+        elif suffix in (".jsonl", ".ndjson"):
+            out.to_json(tmp, orient="records", lines=True, force_ascii=False)
+        else:
+            out.to_parquet(tmp, index=False)

@@ -1,0 +1,540 @@
+"""The data model: a :class:`Corpus` of threads and comments, its schema and validation.
+
+Terms used across discourse:
+
+thread
+    A post and the comments under it, named by ``thread_id``.
+root
+    The post. A comment whose ``parent_id`` is empty replies to the root.
+reply link
+    A comment -> the comment it answers. *Explicit* when the source said so,
+    *inferred* when discourse reconstructed it from cues in the text.
+orphan
+    A comment whose parent is not in the data. It is kept, attached to the root,
+    counted in the ingest report and warned about.
+position
+    The order the source listed comments in (display order), 0-based per thread.
+depth
+    1 for a reply to the root, the parent's depth + 1 otherwise.
+speaker
+    The author: explicit, inferred (from cues such as "Sorry, Ellen"), or unknown.
+
+The two tables are the only truth; :attr:`Corpus.graph` is derived from them. Text is
+never rewritten: every derived thing (a quote, a frame term, a sentence) is a span with
+character offsets into ``text``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import warnings
+from collections import Counter
+from typing import Iterable
+
+import pandas as pd
+
+from .errors import DiscourseWarning, SchemaError, ThreadStructureError
+
+__all__ = [
+    "COMMENT_COLUMNS",
+    "Corpus",
+    "IngestReport",
+    "PIECE_COLUMNS",
+    "SPAN_COLUMNS",
+    "THREAD_COLUMNS",
+    "normalize_comments",
+    "normalize_threads",
+    "repair_links",
+    "require_columns",
+]
+
+#: Columns of ``Corpus.threads``: one row per thread, the post.
+THREAD_COLUMNS = (
+    "thread_id",
+    "title",
+    "author",
+    "created_at",
+    "url",
+    "text",
+    "source_format",
+    "source_path",
+)
+
+#: Columns every reader gives ``Corpus.comments``; analysis stages add more.
+COMMENT_COLUMNS = (
+    "thread_id",
+    "comment_id",
+    "parent_id",
+    "author",
+    "created_at",
+    "text",
+    "position",
+    "depth",
+    "parent_source",
+    "parent_confidence",
+    "parent_evidence",
+    "author_source",
+)
+
+#: Columns of the spans table (``Corpus.spans``, ``discourse analyze --spans``). ``kind`` is one of
+#: quote, url, address, frame, technique, incivility, sentence; ``sense`` is metaphorical,
+#: literal or meta for frame terms. Offsets index the ``text`` of the row's comment (or of
+#: the post when ``comment_id`` is empty).
+SPAN_COLUMNS = ("thread_id", "comment_id", "kind", "label", "start", "end", "text", "sense", "explanation")
+
+#: Columns of ``Corpus.pieces``: every character of a scraped page, in page order.
+PIECE_COLUMNS = ("thread_id", "kind", "comment_id", "label", "start", "end", "text")
+
+_STRING_COMMENT_COLUMNS = (
+    "thread_id",
+    "comment_id",
+    "parent_id",
+    "author",
+    "text",
+    "parent_source",
+    "parent_evidence",
+    "author_source",
+)
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, caller: str, where: str = "") -> None:
+    """Raise :class:`SchemaError` unless every column in *columns* is in *df*.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table to check.
+    columns : iterable of str
+        The column names that must be present.
+    caller : str
+        The public function doing the check, named in the message.
+    where : str, optional
+        Where the table came from (a file name), named in the message.
+
+    Raises
+    ------
+    SchemaError
+        Naming the missing columns and the columns that are there.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"text": ["hi"]}), ["text"], caller="score")
+    >>> require_columns(pd.DataFrame({"body": ["hi"]}), ["text"], caller="score")
+    Traceback (most recent call last):
+    ...
+    discourse.errors.SchemaError: score needs column 'text'; got columns ['body']. Rename the column or pass text_col=... to name it.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError(f"{caller} needs a pandas DataFrame; got {type(df).__name__}.")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        names = ", ".join(repr(c) for c in missing)
+        plural = "s" if len(missing) > 1 else ""
+        prefix = f"{where}: " if where else ""
+        raise SchemaError(
+            f"{prefix}{caller} needs column{plural} {names}; got columns {list(map(str, df.columns))}. "
+            "Rename the column or pass text_col=... to name it."
+        )
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Strings with missing values as ``""`` (ids and text are always strings)."""
+    out = series.astype(object).where(series.notna(), "")
+    return out.map(lambda v: v if isinstance(v, str) else _id_to_str(v)).astype(object)
+
+
+def _id_to_str(value) -> str:
+    # A CSV reader turns the id "7" into 7.0 when the column also holds blanks;
+    # write integral floats back as the integer they were.
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _as_utc(series: pd.Series) -> pd.Series:
+    """Parse timestamps to UTC; naive times are taken as UTC, unparseable ones fail."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return series.dt.tz_convert("UTC")
+    values = series.astype(object).where(series.notna() & (series.astype(str) != ""), None)
+    if values.isna().all():
+        return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
+    numeric = pd.to_numeric(values, errors="coerce")
+    if numeric.notna().sum() == values.notna().sum():
+        # Unix epoch seconds (Reddit, Hacker News).
+        return pd.to_datetime(numeric, unit="s", utc=True)
+    try:
+        return pd.to_datetime(values, utc=True, format="mixed")
+    except (ValueError, TypeError) as err:
+        bad = []
+        for i, v in values.items():
+            if v is None:
+                continue
+            try:
+                pd.to_datetime(v, utc=True)
+            except (ValueError, TypeError):
+                bad.append((i, v))
+                if len(bad) == 3:
+                    break
+        raise SchemaError(
+            f"created_at must hold ISO 8601 times (e.g. 2017-06-20T15:15:00Z); "
+            f"could not parse {[v for _, v in bad]!r} in rows {[i for i, _ in bad]}."
+        ) from err
+
+
+def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read") -> pd.DataFrame:
+    """Return *df* with every column of :data:`COMMENT_COLUMNS`, typed and filled.
+
+    Ids, parents, authors and text become strings (missing = ``""``), ``created_at``
+    becomes UTC, ``position`` is the listing order when absent, provenance columns get
+    their defaults (``explicit`` links where a ``parent_id`` is given). Extra columns
+    are kept after the standard ones. Duplicate ``(thread_id, comment_id)`` pairs raise.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Needs ``comment_id`` and ``text``; ``thread_id`` defaults to ``"thread"``.
+    where : str, optional
+        The source, named in error messages.
+    caller : str, optional
+        The public function, named in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with a fresh ``RangeIndex``.
+
+    Raises
+    ------
+    SchemaError
+        When ``comment_id`` or ``text`` is missing.
+    ThreadStructureError
+        When a comment id appears twice in one thread.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = normalize_comments(pd.DataFrame({"comment_id": [1, 2], "parent_id": [None, 1],
+    ...                                       "text": ["Hi", "Hello"]}))
+    >>> df[["thread_id", "comment_id", "parent_id", "position", "parent_source"]].to_dict("list")
+    {'thread_id': ['thread', 'thread'], 'comment_id': ['1', '2'], 'parent_id': ['', '1'], 'position': [0, 1], 'parent_source': ['', 'explicit']}
+    """
+    require_columns(df, ["comment_id", "text"], caller=caller, where=where)
+    out = df.copy()
+    out.index = pd.RangeIndex(len(out))
+    if "thread_id" not in out.columns:
+        out["thread_id"] = "thread"
+    for col in _STRING_COMMENT_COLUMNS:
+        if col in out.columns:
+            out[col] = _as_text(out[col])
+        else:
+            out[col] = pd.Series([""] * len(out), index=out.index, dtype=object)
+    if (out["comment_id"] == "").any():
+        rows = list(out.index[out["comment_id"] == ""][:5])
+        raise SchemaError(
+            f"{where + ': ' if where else ''}comment_id is empty in rows {rows}; every comment needs an id."
+        )
+    out["created_at"] = _as_utc(out["created_at"]) if "created_at" in out.columns else pd.Series(
+        pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"
+    )
+    dup = out.duplicated(["thread_id", "comment_id"], keep="first")
+    if dup.any():
+        first = out.loc[dup, ["thread_id", "comment_id"]].head(3)
+        pairs = ", ".join(f"{t}/{c}" for t, c in first.itertuples(index=False))
+        raise ThreadStructureError(
+            f"{where + ': ' if where else ''}duplicate comment ids ({int(dup.sum())} rows repeat an id "
+            f"already used in their thread, e.g. {pairs}); give every comment a unique comment_id within its thread."
+        )
+    if "position" in df.columns and pd.to_numeric(df["position"], errors="coerce").notna().all() and len(df):
+        out["position"] = pd.to_numeric(df["position"].to_numpy()).astype("int64")
+    else:
+        out["position"] = out.groupby("thread_id", sort=False).cumcount().astype("int64")
+    given_source = out["parent_source"] != ""
+    out.loc[~given_source & (out["parent_id"] != ""), "parent_source"] = "explicit"
+    if "parent_confidence" in out.columns:
+        conf = pd.to_numeric(out["parent_confidence"], errors="coerce")
+    else:
+        conf = pd.Series(float("nan"), index=out.index)
+    conf = conf.where(conf.notna() | (out["parent_source"] != "explicit"), 1.0)
+    out["parent_confidence"] = conf.astype("float64")
+    if "depth" in out.columns:
+        out["depth"] = pd.to_numeric(out["depth"], errors="coerce").astype("Int64")
+    else:
+        out["depth"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    no_src = out["author_source"] == ""
+    out.loc[no_src & (out["author"] != ""), "author_source"] = "explicit"
+    out.loc[no_src & (out["author"] == ""), "author_source"] = "unknown"
+    extra = [c for c in out.columns if c not in COMMENT_COLUMNS]
+    return out[list(COMMENT_COLUMNS) + extra]
+
+
+def normalize_threads(threads: pd.DataFrame | None, comments: pd.DataFrame) -> pd.DataFrame:
+    """Return a threads table with a row for every thread the comments name.
+
+    A thread with no row of its own (a comment export without posts) gets an empty
+    post. Extra columns are kept.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = normalize_comments(pd.DataFrame({"thread_id": ["a"], "comment_id": ["1"], "text": ["x"]}))
+    >>> normalize_threads(None, c)[["thread_id", "title", "text"]].to_dict("list")
+    {'thread_id': ['a'], 'title': [''], 'text': ['']}
+    """
+    if threads is None:
+        threads = pd.DataFrame({"thread_id": pd.Series([], dtype=object)})
+    out = threads.copy()
+    if "thread_id" not in out.columns:
+        raise SchemaError(f"the threads table needs column 'thread_id'; got {list(out.columns)}.")
+    for col in THREAD_COLUMNS:
+        if col == "created_at":
+            continue
+        out[col] = _as_text(out[col]) if col in out.columns else pd.Series([""] * len(out), index=out.index, dtype=object)
+    out["created_at"] = _as_utc(out["created_at"]) if "created_at" in out.columns else pd.Series(
+        pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"
+    )
+    known = set(out["thread_id"])
+    missing = [t for t in pd.unique(comments["thread_id"]) if t not in known]
+    if missing:
+        add = pd.DataFrame({"thread_id": missing})
+        for col in THREAD_COLUMNS:
+            if col != "thread_id":
+                add[col] = "" if col != "created_at" else pd.NaT
+        add["created_at"] = pd.Series(pd.NaT, index=add.index, dtype="datetime64[ns, UTC]")
+        out = pd.concat([out, add], ignore_index=True)
+    out = out.drop_duplicates("thread_id", keep="first").reset_index(drop=True)
+    extra = [c for c in out.columns if c not in THREAD_COLUMNS]
+    return out[list(THREAD_COLUMNS) + extra]
+
+
+def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataFrame, Counter]:
+    """Attach orphans to the root and break self-replies and reply cycles.
+
+    Every comment is kept. A broken link is cut by emptying ``parent_id`` (the comment
+    then answers the post) and saying why in ``parent_evidence``.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        A normalized comments table (see :func:`normalize_comments`).
+    warn : bool, default True
+        Issue one :class:`DiscourseWarning` with the counts when anything was repaired.
+
+    Returns
+    -------
+    (pandas.DataFrame, collections.Counter)
+        The repaired copy, and counts under ``orphans``, ``self_replies`` and ``cycles_broken``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = normalize_comments(pd.DataFrame({"comment_id": ["a", "b", "c"],
+    ...                                      "parent_id": ["zz", "b", ""], "text": ["", "", ""]}))
+    >>> fixed, counts = repair_links(c, warn=False)
+    >>> fixed["parent_id"].tolist(), dict(counts)
+    (['', '', ''], {'orphans': 1, 'self_replies': 1})
+    """
+    counts: Counter = Counter()
+    parent = comments["parent_id"].to_numpy(dtype=object).copy()
+    evidence = comments["parent_evidence"].to_numpy(dtype=object).copy()
+    threads = comments["thread_id"].to_numpy(dtype=object)
+    ids = comments["comment_id"].to_numpy(dtype=object)
+    row_of = {(t, c): i for i, (t, c) in enumerate(zip(threads, ids))}
+    for i in range(len(parent)):
+        p = parent[i]
+        if p == "":
+            continue
+        if p == ids[i]:
+            parent[i] = ""
+            evidence[i] = f"self-reply to {p} in the source; attached to the post"
+            counts["self_replies"] += 1
+        elif (threads[i], p) not in row_of:
+            parent[i] = ""
+            evidence[i] = f"parent {p} is not in the data (orphan); attached to the post"
+            counts["orphans"] += 1
+    # Cycles: walk up from each comment with a colouring so every row is visited once.
+    state = [0] * len(parent)  # 0 new, 1 on current path, 2 done
+    for start in range(len(parent)):
+        if state[start]:
+            continue
+        path = []
+        i = start
+        while True:
+            if state[i] == 2:
+                break
+            if state[i] == 1:
+                # i is on the current path: cut the link that closes the cycle at i.
+                cut = path[-1]
+                parent[cut] = ""
+                evidence[cut] = f"reply cycle through {ids[i]} in the source; link cut, attached to the post"
+                counts["cycles_broken"] += 1
+                break
+            state[i] = 1
+            path.append(i)
+            p = parent[i]
+            if p == "":
+                break
+            i = row_of[(threads[i], p)]
+        for j in path:
+            state[j] = 2
+    out = comments.copy()
+    if counts:
+        out["parent_id"] = parent
+        out["parent_evidence"] = evidence
+        cut = out["parent_id"] == ""
+        out.loc[cut & (out["parent_source"] == "explicit"), "parent_confidence"] = 1.0
+        if warn:
+            what = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+            warnings.warn(f"reply links repaired: {what}; those comments now answer the post", DiscourseWarning, stacklevel=2)
+    return out, counts
+
+
+@dataclasses.dataclass
+class IngestReport:
+    """What a reader did with one source: every record is kept or skipped with a reason.
+
+    ``seen == kept + sum(skipped.values())`` always holds.
+
+    Attributes
+    ----------
+    path : str
+        The file read ("<memory>" for a DataFrame).
+    format : str
+        The format used, e.g. ``"page"``, ``"csv"``, ``"wxr"``.
+    layout : str
+        For scraped pages, the comment layout detected (``"like-buttons"``,
+        ``"reply-buttons"``, ``"says-headers"``, ``"blank-lines"``); else ``""``.
+    seen, kept : int
+        Records the reader found, and comments it kept.
+    skipped : dict
+        Records not kept, by reason (``spam``, ``deleted``, ``pingback``, ...).
+    repaired : dict
+        Links repaired: ``orphans``, ``self_replies``, ``cycles_broken``.
+    notes : list of str
+        Other things the user should know (the encoding fallen back to, ...).
+    """
+
+    path: str
+    format: str
+    layout: str = ""
+    threads: int = 0
+    seen: int = 0
+    kept: int = 0
+    skipped: dict = dataclasses.field(default_factory=dict)
+    repaired: dict = dataclasses.field(default_factory=dict)
+    removed: dict = dataclasses.field(default_factory=dict)
+    notes: list = dataclasses.field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        """True when every record seen was kept or skipped with a reason."""
+        return self.seen == self.kept + sum(self.skipped.values())
+
+    def summary(self) -> str:
+        """One line a person can read, e.g. for the command line."""
+        what = f"{self.path}: read as {self.format}"
+        if self.layout:
+            what += f" ({self.layout} layout)"
+        what += f"; {self.threads} thread{'s' * (self.threads != 1)}, {self.seen} records seen, {self.kept} comments kept"
+        if self.skipped:
+            what += ", skipped " + ", ".join(f"{n} {k}" for k, n in sorted(self.skipped.items()))
+        if self.repaired:
+            what += ", repaired " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(self.repaired.items()))
+        if self.removed:
+            what += ", removed " + ", ".join(f"{n} {k}" for k, n in sorted(self.removed.items()))
+        for note in self.notes:
+            what += f"; {note}"
+        return what
+
+
+@dataclasses.dataclass(frozen=True)
+class Corpus:
+    """Threads and their comments: the tables every stage reads and writes.
+
+    Attributes
+    ----------
+    threads : pandas.DataFrame
+        One row per thread (the post), columns :data:`THREAD_COLUMNS` and maybe more.
+    comments : pandas.DataFrame
+        One row per comment, columns :data:`COMMENT_COLUMNS` plus whatever stages added.
+    pieces : pandas.DataFrame
+        For scraped pages: every character of the page, as post, comment, artifact,
+        boilerplate and whitespace pieces in page order (:data:`PIECE_COLUMNS`). Empty
+        for structured formats.
+    ingest : tuple of IngestReport
+        One report per file read.
+    spans : pandas.DataFrame or None
+        Evidence spans from the analysis stages (see ``discourse analyze --spans``).
+    extras : dict
+        Results of corpus-level stages (topics, frame debate), keyed by stage name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> corpus = Corpus.from_frames(pd.DataFrame({"comment_id": ["1", "2"], "parent_id": ["", "1"],
+    ...                                           "text": ["First!", "Second."]}))
+    >>> corpus
+    Corpus(1 thread, 2 comments, formats: dataframe)
+    >>> sorted(corpus.graph.edges())
+    [('1', '2'), ('thread', '1')]
+    """
+
+    threads: pd.DataFrame
+    comments: pd.DataFrame
+    pieces: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=list(PIECE_COLUMNS)))
+    ingest: tuple = ()
+    spans: pd.DataFrame | None = None
+    extras: dict = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_frames(cls, comments: pd.DataFrame, threads: pd.DataFrame | None = None, *, path: str = "<memory>") -> "Corpus":
+        """Build a corpus from a comments table (and optionally a threads table).
+
+        The tables are normalized and validated; broken links are repaired with a warning.
+        """
+        c = normalize_comments(comments, where=path, caller="Corpus.from_frames")
+        c, repaired = repair_links(c)
+        t = normalize_threads(threads, c)
+        report = IngestReport(path=path, format="dataframe", threads=len(t), seen=len(c), kept=len(c),
+                              repaired=dict(repaired))
+        return cls(threads=t, comments=c, ingest=(report,))
+
+    def replace(self, **changes) -> "Corpus":
+        """A copy with some fields replaced (the corpus itself is never changed)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def source(self) -> str:
+        """The formats read, e.g. ``"page"`` or ``"csv, wxr"``."""
+        return ", ".join(dict.fromkeys(r.format for r in self.ingest)) or "unknown"
+
+    @functools.cached_property
+    def graph(self):
+        """The reply graph (a networkx DiGraph; see :func:`discourse.graph.reply_graph`)."""
+        from .graph import reply_graph
+
+        return reply_graph(self.comments, threads=self.threads)
+
+    def __len__(self) -> int:
+        return len(self.comments)
+
+    def __repr__(self) -> str:
+        n_t, n_c = len(self.threads), len(self.comments)
+        return (f"Corpus({n_t} thread{'s' * (n_t != 1)}, {n_c} comment{'s' * (n_c != 1)}, "
+                f"formats: {self.source})")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = []
+        for r in self.ingest[:10]:
+            rows.append(f"<li>{escape(r.summary())}</li>")
+        cols = [c for c in ("thread_id", "comment_id", "parent_id", "author", "text") if c in self.comments.columns]
+        head = self.comments[cols].head(8).copy()
+        if "text" in head.columns:
+            head["text"] = head["text"].map(lambda s: s if len(s) <= 90 else s[:87] + "...")
+        return (
+            f"<div><strong>{escape(repr(self))}</strong>"
+            f"<ul>{''.join(rows)}</ul>{head.to_html(index=False, escape=True)}</div>"
+        )

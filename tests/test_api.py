@@ -1,0 +1,37 @@
+"""The public API: explicit, sorted, importable; the notebook entry points."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import discourse
+
+
+def test_api_all_is_sorted_and_exists():
+    assert discourse.__all__ == sorted(discourse.__all__)
+    for name in discourse.__all__:
+        assert getattr(discourse, name) is not None, name
+
+
+def test_api_import_is_light():
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, discourse; print(sorted(m for m in ('pandas','sklearn','nltk','networkx','vaderSentiment') if m in sys.modules))"],
+        check=True, capture_output=True, text=True,
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_api_read_analyze_report(seed_analysed, tmp_path):
+    assert len(seed_analysed.comments) == 22
+    assert (seed_analysed.comments["depth"] >= 1).all()
+    page = discourse.report(seed_analysed, tmp_path / "r.html")
+    assert (tmp_path / "r.html").read_text(encoding="utf-8") == page.html
+    assert "<iframe" in page._repr_html_()
+    assert seed_analysed.graph.number_of_nodes() == 23
+
+
+def test_api_analyze_does_not_change_input(seed_corpus):
+    before = seed_corpus.comments.copy()
+    discourse.analyze(seed_corpus)
+    assert seed_corpus.comments.equals(before)

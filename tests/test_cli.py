@@ -1,0 +1,123 @@
+"""The command line: exit codes, exact error text, the seed end to end."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from discourse.cli import cli
+
+CONTRACT = [
+    "thread_id", "comment_id", "parent_id", "author", "created_at", "text", "position", "depth",
+    "parent_source", "parent_confidence", "parent_evidence", "author_source",
+    "sentiment_compound", "sentiment_raw_compound", "sentiment_frame_neutral_compound",
+]
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_cli_analyze_seed_gives_22_rows_with_contract_columns(runner, seed_path, tmp_path):
+    out = tmp_path / "out.csv"
+    result = runner.invoke(cli, ["analyze", str(seed_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "read as page (like-buttons layout)" in result.stderr
+    df = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert len(df) == 22
+    assert set(CONTRACT) <= set(df.columns)
+    assert not df["text"].str.contains(r"^\s*Like(?:Like)?\s*$", regex=True).any()
+    assert not df["text"].str.contains("LikeLike").any()
+
+
+def test_cli_round_trip_keeps_ids_parents_text(runner, seed_path, tmp_path):
+    out, again = tmp_path / "out.csv", tmp_path / "again.csv"
+    assert runner.invoke(cli, ["analyze", str(seed_path), "-o", str(out)]).exit_code == 0
+    result = runner.invoke(cli, ["analyze", str(out), "-o", str(again)])
+    assert result.exit_code == 0, result.output
+    a = pd.read_csv(out, dtype=str, keep_default_na=False)
+    b = pd.read_csv(again, dtype=str, keep_default_na=False)
+    for col in ("thread_id", "comment_id", "parent_id", "text"):
+        assert a[col].tolist() == b[col].tolist()
+
+
+def test_cli_report_writes_self_contained_html(runner, seed_path, tmp_path):
+    out = tmp_path / "r.html"
+    result = runner.invoke(cli, ["report", str(seed_path), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    assert "Steve Zimmer has been on the Los Angeles Unified School Board" in html
+    assert "soulless turds" in html
+    assert "http://" not in html.split("<body>")[0] and "https://" not in html.split("<body>")[0]
+    assert "<link" not in html and "<script src" not in html
+
+
+@pytest.mark.parametrize(
+    "args, files, message",
+    [
+        (["analyze", "missing.csv", "-o", "o.csv"], {}, "Error: missing.csv: no such file; check the path and the current directory.\n"),
+        (["analyze", "empty.csv", "-o", "o.csv"], {"empty.csv": b""}, "Error: empty.csv: the file is empty; nothing to read.\n"),
+        (["analyze", "bin.csv", "-o", "o.csv"], {"bin.csv": bytes(range(256)) * 4},
+         "Error: bin.csv: looks like a binary file (it contains NUL bytes), not text; give a text export (CSV, JSON, JSONL, XML, HTML or a saved page) or a .parquet file.\n"),
+        (["analyze", "notext.csv", "-o", "o.csv"], {"notext.csv": b"comment_id,body\n1,hi\n"},
+         "Error: notext.csv: the comments table needs a 'text' column; got columns ['comment_id', 'body']. Rename the column holding the comment text to 'text'.\n"),
+        (["analyze", "dup.csv", "-o", "o.csv"], {"dup.csv": b"comment_id,text\n1,a\n1,b\n"},
+         "Error: dup.csv: duplicate comment ids (1 rows repeat an id already used in their thread, e.g. dup/1); give every comment a unique comment_id within its thread.\n"),
+        (["analyze", "page.txt", "-o", "o.csv"], {"page.txt": b"Only a post, no comments."},
+         "Error: page.txt: found no comments: the page has no comment buttons (Like, Reply), no 'Name says:' headers and no blank line between paragraphs. Put a blank line between the post and each comment, or add a line such as '3 comments' before the first comment.\n"),
+        (["analyze", "ok.csv", "-o", "o.xlsx"], {"ok.csv": b"comment_id,text\n1,a\n"},
+         "Error: cannot write 'o.xlsx': the output extension must be one of ['.csv', '.jsonl', '.ndjson', '.parquet', '.tsv']; got '.xlsx'.\n"),
+        (["analyze", "ok.csv", "-o", "o.csv", "--format", "xml"], {"ok.csv": b"comment_id,text\n1,a\n"},
+         "Error: format must be one of ['csv', 'jsonl', 'page', 'parquet']; got 'xml'.\n"),
+    ],
+)
+def test_cli_errors_are_one_line_exit_1(runner, args, files, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative names, so the message is exact
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(message), result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_topics_option_is_validated(runner, seed_path, tmp_path):
+    result = runner.invoke(cli, ["analyze", str(seed_path), "-o", str(tmp_path / "o.csv"), "--topics", "zero"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--topics': must be a whole number, 'auto' or 'none'; got 'zero'." in result.stderr
+
+
+@pytest.mark.parametrize("command", ["analyze", "report"])
+def test_cli_help_has_example_and_contract_options(runner, command):
+    result = runner.invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    for option in ("--format", "--order", "--infer-replies", "--topics", "--jobs"):
+        assert option in result.output
+    if command == "analyze":
+        assert "--spans" in result.output
+
+
+def test_cli_help_is_fast():
+    import subprocess
+    import sys
+    import time
+
+    # Measured against a bare interpreter start in the same run, as a ratio: the machine is shared.
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    base = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "discourse", "--help"], check=True, capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    assert "analyze" in out.stdout
+    # Lazy imports: no pandas, sklearn or nltk behind --help.
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, discourse.cli; print(sorted(m for m in ('pandas','sklearn','nltk','networkx') if m in sys.modules))"],
+        check=True, capture_output=True, text=True,
+    )
+    assert probe.stdout.strip() == "[]"
+    assert took < base + 2.0

@@ -1,0 +1,100 @@
+"""The data model: normalisation, validation, link repair, the Corpus."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from discourse import Corpus, DiscourseWarning, SchemaError, ThreadStructureError
+from discourse.model import COMMENT_COLUMNS, normalize_comments, repair_links, require_columns
+
+
+def test_model_normalize_adds_every_column(tiny_comments):
+    out = normalize_comments(tiny_comments)
+    assert list(out.columns[: len(COMMENT_COLUMNS)]) == list(COMMENT_COLUMNS)
+    assert out["position"].tolist() == [0, 1, 2, 3, 4, 0, 1, 2]
+    assert str(out["created_at"].dt.tz) == "UTC"
+    assert out["created_at"].isna().tolist() == [False] * 7 + [True]
+    assert out["parent_source"].tolist() == ["", "explicit", "explicit", "", "explicit", "", "explicit", ""]
+    assert out["author_source"].iloc[-1] == "unknown"
+
+
+def test_model_normalize_does_not_change_input(tiny_comments):
+    before = tiny_comments.copy()
+    normalize_comments(tiny_comments)
+    pd.testing.assert_frame_equal(before, tiny_comments)
+
+
+def test_model_duplicate_ids_raise(tiny_comments):
+    dup = pd.concat([tiny_comments, tiny_comments.iloc[[1]]])
+    with pytest.raises(ThreadStructureError, match=r"duplicate comment ids \(1 rows .* e\.g\. t1/b\)"):
+        normalize_comments(dup)
+
+
+def test_model_same_id_in_two_threads_is_fine():
+    df = pd.DataFrame({"thread_id": ["x", "y"], "comment_id": ["1", "1"], "text": ["a", "b"]})
+    assert len(normalize_comments(df)) == 2
+
+
+def test_model_missing_text_column():
+    with pytest.raises(SchemaError, match=r"needs column 'text'; got columns \['comment_id', 'body'\]"):
+        normalize_comments(pd.DataFrame({"comment_id": ["1"], "body": ["x"]}))
+
+
+def test_model_require_columns_rejects_non_frames():
+    with pytest.raises(SchemaError, match="needs a pandas DataFrame; got list"):
+        require_columns([1, 2], ["text"], caller="f")
+
+
+def test_model_bad_timestamp_names_the_value():
+    with pytest.raises(SchemaError, match=r"could not parse \['yesterday'\]"):
+        normalize_comments(pd.DataFrame({"comment_id": ["1"], "text": ["x"], "created_at": ["yesterday"]}))
+
+
+def test_model_epoch_seconds_become_utc():
+    out = normalize_comments(pd.DataFrame({"comment_id": ["1"], "text": ["x"], "created_at": [1497960000]}))
+    assert out["created_at"].iloc[0] == pd.Timestamp("2017-06-20 12:00:00", tz="UTC")
+
+
+def test_model_repair_orphans_self_replies_and_cycles():
+    df = normalize_comments(pd.DataFrame({
+        "comment_id": ["a", "b", "c", "d", "e"],
+        "parent_id": ["c", "a", "b", "d", "gone"],
+        "text": [""] * 5,
+    }))
+    with pytest.warns(DiscourseWarning, match="1 cycles broken, 1 orphans, 1 self replies"):
+        fixed, counts = repair_links(df)
+    assert dict(counts) == {"orphans": 1, "self_replies": 1, "cycles_broken": 1}
+    assert len(fixed) == 5
+    # What remains is a forest: walking up from any comment reaches the post.
+    parent = dict(zip(fixed.comment_id, fixed.parent_id))
+    for c in parent:
+        seen = set()
+        while parent[c]:
+            assert c not in seen
+            seen.add(c)
+            c = parent[c]
+    assert "orphan" in fixed.set_index("comment_id").loc["e", "parent_evidence"]
+
+
+def test_model_corpus_from_frames_reports_and_graphs(tiny_comments):
+    with pytest.warns(DiscourseWarning, match="1 orphans"):
+        corpus = Corpus.from_frames(tiny_comments)
+    assert repr(corpus) == "Corpus(2 threads, 8 comments, formats: dataframe)"
+    report = corpus.ingest[0]
+    assert report.repaired == {"orphans": 1}
+    assert report.balanced
+    g = corpus.graph
+    assert g.number_of_nodes() == 10  # 8 comments + 2 posts
+    assert set(g.successors("t1")) == {"a", "d", "e"}
+    assert "<table" in corpus._repr_html_()
+
+
+def test_model_corpus_is_frozen(tiny_comments):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscourseWarning)
+        corpus = Corpus.from_frames(tiny_comments)
+    with pytest.raises(Exception):
+        corpus.comments = None

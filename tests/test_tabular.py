@@ -1,0 +1,117 @@
+"""CSV, JSONL and Parquet: reading, writing, round trips without loss, bad input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import discourse
+from discourse.errors import InputFormatError, SchemaError, ThreadStructureError
+from discourse.ingest.detect import detect_format
+from discourse.ingest.tabular import write_table
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".tsv"])
+def test_tabular_round_trip_keeps_ids_parents_and_text(tmp_path, tiny_comments, suffix):
+    df = tiny_comments.copy()
+    df.loc[0, "text"] = 'Line one,\n"quoted", NA and null\r\nthird line'
+    df.loc[7, "author"] = "NA"
+    src = tmp_path / f"in{suffix}"
+    write_table(df, src)
+    with pytest.warns(discourse.DiscourseWarning, match="1 orphans"):
+        corpus = discourse.read(src)
+    out = corpus.comments
+    assert out["comment_id"].tolist() == df["comment_id"].tolist()
+    assert out["text"].tolist() == df["text"].tolist()
+    assert out["author"].tolist() == df["author"].tolist()
+    # The orphan (parent "zz") is re-attached to the post and says so.
+    expected_parents = df["parent_id"].replace({"zz": ""}).tolist()
+    assert out["parent_id"].tolist() == expected_parents
+    again = tmp_path / f"again{suffix}"
+    write_table(out, again)
+    back = discourse.read(again).comments
+    for col in ("thread_id", "comment_id", "parent_id", "text", "parent_source", "parent_evidence", "position"):
+        assert back[col].tolist() == out[col].tolist(), col
+    assert back["created_at"].tolist() == out["created_at"].tolist()
+
+
+def test_tabular_detects_format_by_extension_and_content(tmp_path):
+    p = tmp_path / "rows"
+    p.write_text('{"comment_id": "1", "text": "a"}\n{"comment_id": "2", "text": "b"}\n')
+    assert detect_format(p) == ("jsonl", "one JSON object per line")
+    j = tmp_path / "rows.json"
+    j.write_text('[{"comment_id": "1", "text": "a"}]')
+    assert detect_format(j)[0] == "jsonl"
+    corpus = discourse.read(j)
+    assert corpus.source == "jsonl"
+
+
+@pytest.mark.parametrize(
+    "name, content, error, message",
+    [
+        ("empty.csv", b"", InputFormatError, "empty.csv: the file is empty"),
+        ("blank.csv", b"  \n\n", InputFormatError, "the file is empty"),
+        ("binary.csv", bytes(range(256)) * 8, InputFormatError, "looks like a binary file"),
+        ("notext.csv", b"comment_id,body\n1,hello\n", SchemaError, "needs a 'text' column; got columns \\['comment_id', 'body'\\]"),
+        ("noid.csv", b"text\nhello\n", SchemaError, "needs a 'comment_id' column"),
+        ("dups.csv", b"comment_id,text\n1,a\n1,b\n", ThreadStructureError, "duplicate comment ids"),
+        ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": \n', InputFormatError, "bad.jsonl, line 2: invalid JSON"),
+        ("list.jsonl", b'[1, 2]\n', InputFormatError, "item 0 of the JSON array is a int"),
+        ("bad.parquet", b"PAR1 not really", InputFormatError, "not a readable Parquet file"),
+    ],
+)
+def test_tabular_bad_input(tmp_path, name, content, error, message):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(error, match=message):
+        discourse.read(p)
+
+
+def test_tabular_missing_file(tmp_path):
+    with pytest.raises(InputFormatError, match="nope.csv: no such file"):
+        discourse.read(tmp_path / "nope.csv")
+
+
+def test_tabular_cp1252_fallback_warns(tmp_path):
+    p = tmp_path / "latin.csv"
+    p.write_bytes("comment_id,text\n1,caf\u00e9 \u201cquoted\u201d\n".encode("cp1252"))
+    with pytest.warns(discourse.DiscourseWarning, match="not valid UTF-8.*decoded as cp1252"):
+        corpus = discourse.read(p)
+    assert corpus.comments["text"].iloc[0] == "caf\u00e9 \u201cquoted\u201d"
+    assert "decoded as cp1252" in corpus.ingest[0].summary()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_tabular_bom_encodings(tmp_path, encoding):
+    p = tmp_path / "bom.csv"
+    p.write_bytes("comment_id,text\n1,naïve ☃\n".encode(encoding))
+    assert discourse.read(p).comments["text"].iloc[0] == "naïve ☃"
+
+
+def test_tabular_many_files_keep_thread_ids_unique(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.csv").write_text("thread_id,comment_id,text\nt,1,hi\n")
+    corpus = discourse.read([tmp_path / "a.csv", tmp_path / "b.csv"])
+    assert sorted(corpus.threads["thread_id"]) == ["b:t", "t"]
+    assert len(corpus.comments) == 2
+    assert "renamed" in corpus.ingest[1].summary()
+    assert discourse.read(tmp_path).comments["thread_id"].nunique() == 2
+
+
+def test_tabular_write_rejects_unknown_extension(tmp_path, tiny_comments):
+    with pytest.raises(SchemaError, match=r"the output extension must be one of .*; got '\.xlsx'"):
+        write_table(tiny_comments, tmp_path / "out.xlsx")
+
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(_text, min_size=1, max_size=5), suffix=st.sampled_from([".csv", ".jsonl", ".parquet"]))
+def test_tabular_property_unicode_survives(tmp_path_factory, texts, suffix):
+    df = pd.DataFrame({"comment_id": [str(i) for i in range(len(texts))], "text": texts})
+    p = tmp_path_factory.mktemp("rt") / f"x{suffix}"
+    write_table(df, p)
+    assert discourse.read(p).comments["text"].tolist() == texts
