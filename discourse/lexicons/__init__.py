@@ -1,0 +1,58 @@
+"""Lexicons: frame, civility and technique vocabularies as TOML data files.
+
+Each file in this folder is one lexicon. Every lexicon carries its provenance (where
+its terms came from, who curated them, under which licence) so a researcher can cite
+it and a teacher can explain it. Users add or override lexicons with files of their own
+in the same format (``discourse analyze --frames FILE``).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+
+from ..errors import InputFormatError
+
+__all__ = ["available", "load", "load_file"]
+
+
+def available() -> list[str]:
+    """Names of the lexicons shipped with discourse.
+
+    Examples
+    --------
+    >>> isinstance(available(), list)
+    True
+    """
+    return sorted(p.name[:-5] for p in files(__package__).iterdir() if p.name.endswith(".toml"))
+
+
+@functools.lru_cache(maxsize=None)
+def load(name: str) -> dict:
+    """The shipped lexicon *name*, parsed (cached: treat the result as read-only).
+
+    Raises
+    ------
+    InputFormatError
+        When there is no such lexicon, naming the ones there are.
+    """
+    resource = files(__package__) / f"{name}.toml"
+    if not resource.is_file():
+        raise InputFormatError(f"no lexicon named {name!r}; lexicons are {available()}.")
+    return tomllib.loads(resource.read_text(encoding="utf-8"))
+
+
+def load_file(path) -> dict:
+    """A user's lexicon file, parsed; errors name the file and line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise InputFormatError("no such lexicon file.", path=p) from err
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None)
+        raise InputFormatError(f"not valid TOML ({err}).", path=p, line=line) from err
