@@ -78,6 +78,9 @@ _DATE = re.compile(
 )
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
 @dataclass
 class _Line:
     start: int  # offset of the first character
@@ -111,7 +114,11 @@ def _classify(text: str) -> str:
 def _lines(page: str) -> list[_Line]:
     out = []
     pos = 0
-    for raw in page.splitlines(keepends=True):
+    # Lines end at \n, \r\n or \r only (str.splitlines would also break at U+2028 and
+    # friends, which are part of a comment's text).
+    for raw in _LINE.findall(page):
+        if not raw:
+            continue
         body = raw.rstrip("\r\n")
         out.append(_Line(pos, pos + len(body), pos + len(raw), body, _classify(body)))
         pos += len(raw)

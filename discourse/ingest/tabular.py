@@ -59,7 +59,8 @@ def read_jsonl(path, *, thread_id=None):
         if bad is not None:
             raise InputFormatError(f"item {bad} of the JSON array is a {type(records[bad]).__name__}, not an object with comment fields.", path=path)
     else:
-        for lineno, line in enumerate(text.splitlines(), 1):
+        # Split on "\n" only: str.splitlines() also breaks at U+0085 and U+2028, which JSON allows raw.
+        for lineno, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
