@@ -95,6 +95,7 @@ def cli():
 
     Example:
 
+    \b
         discourse report corpora/zimmer-concession-2017.txt -o reports/zimmer.html
     """
 
@@ -113,6 +114,7 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, spans, quie
 
     Example:
 
+    \b
         discourse analyze corpora/zimmer-concession-2017.txt -o zimmer.csv --spans spans.csv
     """
     from .ingest.tabular import write_table
@@ -142,6 +144,7 @@ def report(inputs, output, fmt, order, infer_replies, topics, jobs, quiet):
 
     Example:
 
+    \b
         discourse report corpora/zimmer-concession-2017.txt -o reports/zimmer.html
     """
     from .report import report as make_report
