@@ -183,7 +183,7 @@ def _as_utc(series: pd.Series) -> pd.Series:
         ) from err
 
 
-def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read") -> pd.DataFrame:
+def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read", duplicates: str = "raise") -> pd.DataFrame:
     """Return *df* with every column of :data:`COMMENT_COLUMNS`, typed and filled.
 
     Ids, parents, authors and text become strings (missing = ``""``), ``created_at``
@@ -199,6 +199,9 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
         The source, named in error messages.
     caller : str, optional
         The public function, named in error messages.
+    duplicates : {"raise", "first"}, default "raise"
+        What a repeated ``(thread_id, comment_id)`` does: raise, or keep the first row and
+        drop the rest (export readers count the dropped rows as skipped ``duplicate id``).
 
     Returns
     -------
@@ -239,7 +242,10 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
         pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"
     )
     dup = out.duplicated(["thread_id", "comment_id"], keep="first")
-    if dup.any():
+    if dup.any() and duplicates == "first":
+        out = out.loc[~dup].reset_index(drop=True)
+        df = df.loc[~dup.to_numpy()]
+    elif dup.any():
         first = out.loc[dup, ["thread_id", "comment_id"]].head(3)
         pairs = ", ".join(f"{t}/{c}" for t, c in first.itertuples(index=False))
         raise ThreadStructureError(
@@ -411,6 +417,11 @@ class IngestReport:
         Records not kept, by reason (``spam``, ``deleted``, ``pingback``, ...).
     repaired : dict
         Links repaired: ``orphans``, ``self_replies``, ``cycles_broken``.
+    links : int
+        Reply links the source states among the records seen (a WXR ``comment_parent``,
+        a Disqus ``<parent>``, a Reddit ``parent_id`` naming a comment, ...).
+    not_downloaded : int
+        Comments the source says exist but did not include (Reddit ``more`` stubs).
     notes : list of str
         Other things the user should know (the encoding fallen back to, ...).
     """
@@ -425,6 +436,8 @@ class IngestReport:
     repaired: dict = dataclasses.field(default_factory=dict)
     removed: dict = dataclasses.field(default_factory=dict)
     notes: list = dataclasses.field(default_factory=list)
+    links: int = 0
+    not_downloaded: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -443,6 +456,8 @@ class IngestReport:
             what += ", repaired " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(self.repaired.items()))
         if self.removed:
             what += ", removed " + ", ".join(f"{n} {k}" for k, n in sorted(self.removed.items()))
+        if self.not_downloaded:
+            what += f", {self.not_downloaded} more comments not downloaded"
         for note in self.notes:
             what += f"; {note}"
         return what

@@ -19,6 +19,8 @@ FORMATS = {
     "csv": "discourse.ingest.tabular:read_csv",
     "jsonl": "discourse.ingest.tabular:read_jsonl",
     "parquet": "discourse.ingest.tabular:read_parquet",
+    "wxr": "discourse.ingest.wxr:read_wxr",
+    "disqus": "discourse.ingest.disqus:read_disqus",
 }
 
 _HEAD_BYTES = 64 * 1024
