@@ -27,7 +27,7 @@ from ..errors import DiscourseWarning, InputFormatError
 __all__ = ["PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time"]
 
 #: Statuses of comments whose words are gone but whose replies may still be there.
-PLACEHOLDER_STATUSES = ("deleted", "removed")
+PLACEHOLDER_STATUSES = ("deleted", "removed", "dead")
 
 
 class Tally:
