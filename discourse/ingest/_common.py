@@ -162,7 +162,8 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
         if len(keep) < len(status):
             cols = {k: [v[i] for i in keep] for k, v in cols.items()}
         if needed:
-            tally.notes.append(f"kept {len(needed)} deleted or removed comments as placeholders because replies answer them")
+            tally.notes.append(f"kept {len(needed)} deleted or removed comment{'s' * (len(needed) != 1)} as "
+                               "placeholders because replies answer them")
 
     created = cols.pop("created_at")
     frame = pd.DataFrame(cols)
@@ -173,7 +174,9 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
     comments = normalize_comments(frame, where=path, caller="read", duplicates="first")
     if len(comments) < before:
         tally.skip("duplicate id", before - len(comments))
-        tally.notes.append(f"{before - len(comments)} records repeat a comment id already read in their thread; the first was kept")
+        n = before - len(comments)
+        tally.notes.append(f"{n} record{'s' * (n != 1)} repeat{'s' * (n == 1)} a comment id already read in "
+                           "the thread; the first was kept")
     comments, repaired = repair_links(comments, warn=False)
     if repaired:
         what = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(repaired.items()))

@@ -161,6 +161,8 @@ def read_reddit(path, *, thread_id=None):
     if escaped is None and any("&gt;" in r["text"] or "&amp;" in r["text"] or "&lt;" in r["text"] for r in rows):
         for r in rows:
             r["text"] = _unescape(r["text"])
+        for t in threads:
+            t["text"], t["title"] = _unescape(t["text"]), _unescape(t["title"])
         tally.notes.append("bodies were HTML-escaped (listing fetched without raw_json=1); &amp; &lt; &gt; unescaped")
     for r in rows:
         if r["text_html"].startswith("&lt;"):
@@ -318,7 +320,8 @@ def sniff_reddit(path, suffix, head):
 
 def sniff_reddit_jsonl(path, suffix, head):
     """The reason *head* looks like a flat Reddit comment dump, or ``""``."""
-    first = head.split("\n", 1)[0].strip()
-    if first.startswith("{") and '"parent_id"' in first and '"link_id"' in first and ('"body"' in first or '"title"' in first):
-        return "JSON lines with Reddit's parent_id and link_id (a Pushshift-style dump)"
+    lines = [ln.strip() for ln in head.split("\n")[:20] if ln.strip()]
+    if lines and all(ln.startswith("{") for ln in lines[:1]) and any(
+            '"parent_id"' in ln and '"link_id"' in ln and '"body"' in ln for ln in lines):
+        return "JSON lines with Reddit's parent_id, link_id and body (a Pushshift-style dump)"
     return ""

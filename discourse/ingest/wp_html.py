@@ -99,7 +99,10 @@ def _body(li: Node) -> Node:
     content = li.find(lambda n: "comment-content" in n.classes, stop=_is_children)
     if content is not None:
         return content
-    body = li.find(lambda n: "comment-body" in n.classes, stop=_is_children) or li
+    body = (li.find(lambda n: "comment-body" in n.classes, stop=_is_children)
+            or li.find(lambda n: n.tag in ("div", "article") and bool(_ID.match(n.attrs.get("id") or "")),
+                       stop=_is_children)
+            or li)
     kept = Node("div", {})
     kept.children = [c for c in body.children
                      if isinstance(c, str) or not (set(c.classes) & _META_CLASSES or _is_children(c))]
@@ -174,8 +177,9 @@ def read_wp_html(path, *, thread_id=None):
                          "status": "approved"})
     title = meta.get("title", "")
     if not title:
-        for pred in (lambda n: "entry-title" in n.classes, lambda n: n.tag == "title",
-                     lambda n: n.tag in ("h2", "h3", "a") and _THOUGHTS.search(n.text() or "")):
+        for pred in (lambda n: "entry-title" in n.classes,
+                     lambda n: n.tag in ("h1", "h2", "h3", "h4", "a") and _THOUGHTS.search(n.text() or ""),
+                     lambda n: n.tag == "title"):
             node = doc.find(pred)
             if node is not None:
                 title = node.text()
