@@ -176,7 +176,7 @@ def parse_xml(path, *, what: str = "XML export"):
             if not fixed:
                 message = str(err).split(": line")[0]
                 raise InputFormatError(
-                    f"not well-formed XML ({message}, column {col}); the {what} cannot be read. "
+                    f"not well-formed XML ({message}, column {col + 1}); the {what} cannot be read. "
                     "Check that line for an unescaped '&' or '<', a missing closing tag or a truncated file.",
                     path=path, line=line,
                 ) from err
