@@ -141,8 +141,15 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, caller: str, wh
 
 def _as_text(series: pd.Series) -> pd.Series:
     """Strings with missing values as ``""`` (ids and text are always strings)."""
-    out = series.astype(object).where(series.notna(), "")
-    return out.map(lambda v: v if isinstance(v, str) else _id_to_str(v)).astype(object)
+    values = series.to_numpy(dtype=object)
+    # Walk the values once, by hand: pandas' where/map would infer a string dtype and copy
+    # every text twice, which a large export cannot afford.
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = values.copy()
+        for i, v in enumerate(values):
+            if not isinstance(v, str):
+                values[i] = "" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else _id_to_str(v)
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 def _id_to_str(value) -> str:
@@ -346,7 +353,19 @@ def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataF
     evidence = comments["parent_evidence"].to_numpy(dtype=object).copy()
     threads = comments["thread_id"].to_numpy(dtype=object)
     ids = comments["comment_id"].to_numpy(dtype=object)
-    row_of = {(t, c): i for i, (t, c) in enumerate(zip(threads, ids))}
+    # Row of each parent (-1: not in the data), looked up in C: a dict of (thread, id) tuples
+    # costs more memory than a large export leaves.
+    import numpy as np
+
+    tcode, _ = pd.factorize(threads)
+    both, uniques = pd.factorize(np.concatenate([ids, parent]))
+    span = np.int64(len(uniques) + 1)
+    keys = pd.Index(tcode.astype(np.int64) * span + both[:len(ids)])
+    if keys.is_unique:
+        row = keys.get_indexer(tcode.astype(np.int64) * span + both[len(ids):])
+    else:
+        row_of = {(t, c): i for i, (t, c) in enumerate(zip(threads, ids))}
+        row = [row_of.get((t, p), -1) for t, p in zip(threads, parent)]
     for i in range(len(parent)):
         p = parent[i]
         if p == "":
@@ -355,7 +374,7 @@ def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataF
             parent[i] = ""
             evidence[i] = f"self-reply to {p} in the source; attached to the post"
             counts["self_replies"] += 1
-        elif (threads[i], p) not in row_of:
+        elif row[i] < 0:
             parent[i] = ""
             evidence[i] = f"parent {p} is not in the data (orphan); attached to the post"
             counts["orphans"] += 1
@@ -378,10 +397,9 @@ def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataF
                 break
             state[i] = 1
             path.append(i)
-            p = parent[i]
-            if p == "":
+            if parent[i] == "":
                 break
-            i = row_of[(threads[i], p)]
+            i = int(row[i])
         for j in path:
             state[j] = 2
     out = comments.copy()

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import DiscourseWarning, InputFormatError
 
-__all__ = ["PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time"]
+__all__ = ["PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time", "parse_times"]
 
 #: Statuses of comments whose words are gone but whose replies may still be there.
 PLACEHOLDER_STATUSES = ("deleted", "removed", "dead")
@@ -74,30 +74,71 @@ def parse_time(value, tally: Tally | None = None, *, unit: str | None = None):
         return None
 
 
+def parse_times(values, tally: Tally | None = None):
+    """Vectorised :func:`parse_time` over a list: a UTC datetime Series.
+
+    Values may be Timestamps, epoch seconds (numbers or numeric strings), ISO strings or
+    ``None``; unparseable ones become ``NaT`` and are counted in ``tally.bad_times``.
+
+    >>> [str(t) for t in parse_times([1323313370, "1323313370.0", "2013-10-10T19:20:29Z", None, "soon"])]
+    ['2011-12-08 03:02:50+00:00', '2011-12-08 03:02:50+00:00', '2013-10-10 19:20:29+00:00', 'NaT', 'NaT']
+    """
+    import numpy as np
+
+    if values and all(type(v) in (int, float) for v in values):
+        # The common case of a large dump: epoch seconds throughout, converted in one go.
+        return pd.Series(pd.to_datetime(np.asarray(values, dtype="float64"), unit="s", utc=True))
+    s = pd.Series(values, dtype=object)
+    present = s.notna() & (s.astype(str) != "")
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    if not present.any():
+        return out
+    is_ts = s.map(lambda v: isinstance(v, pd.Timestamp))
+    if is_ts.any():
+        out[is_ts] = pd.to_datetime(s[is_ts], utc=True)
+    rest = present & ~is_ts
+    numeric = pd.to_numeric(s[rest], errors="coerce")
+    num = numeric.notna()
+    if num.any():
+        out[num[num].index] = pd.to_datetime(numeric[num], unit="s", utc=True)
+    text = rest & ~s.index.isin(num[num].index)
+    if text.any():
+        parsed = pd.to_datetime(s[text].astype(str), utc=True, errors="coerce", format="mixed")
+        out[text] = parsed
+        if tally is not None:
+            tally.bad_times += int(parsed.isna().sum())
+    return out
+
+
 def _placeholders(cols: dict) -> set[int]:
     """Indexes of deleted/removed rows that a live row descends from."""
     tids, cids, parents = cols["thread_id"], cols["comment_id"], cols["parent_id"]
     status = cols.get("status") or [""] * len(cids)
-    if not any(s in PLACEHOLDER_STATUSES for s in status):
+    # Only placeholder rows need looking up: a walk up from a live row stops at the next
+    # live ancestor, which makes its own walk.
+    holders = {}
+    for i, s in enumerate(status):
+        if s in PLACEHOLDER_STATUSES:
+            holders.setdefault((tids[i], cids[i]), i)
+    if not holders:
         return set()
-    by_id = {}
-    for i, key in enumerate(zip(tids, cids)):
-        by_id.setdefault(key, i)
     needed: set[int] = set()
     for i in range(len(cids)):
-        if status[i] in PLACEHOLDER_STATUSES:
+        if status[i] in PLACEHOLDER_STATUSES or not parents[i]:
             continue
-        seen_here = set()
-        p = parents[i]
-        while p:
-            j = by_id.get((tids[i], p))
-            if j is None or j in seen_here or j in needed:
+        p, steps = parents[i], 0
+        while p and steps <= len(holders):
+            j = holders.get((tids[i], p))
+            if j is None or j in needed:
                 break
-            seen_here.add(j)
-            if status[j] in PLACEHOLDER_STATUSES:
-                needed.add(j)
-            p = parents[j]
+            needed.add(j)
+            p, steps = parents[j], steps + 1
     return needed
+
+
+def _is_text(values: list) -> bool:
+    first = next((v for v in values if v is not None), None)
+    return first is None or isinstance(first, str)
 
 
 def rows_to_columns(rows: list[dict]) -> dict:
@@ -166,8 +207,9 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
                                "placeholders because replies answer them")
 
     created = cols.pop("created_at")
-    frame = pd.DataFrame(cols)
-    frame["created_at"] = pd.to_datetime(pd.Series(created, dtype=object), utc=True) if len(frame) else pd.Series(
+    # Strings stay Python objects: the Arrow-backed default would copy every text once more.
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) if _is_text(v) else pd.Series(v) for k, v in cols.items()})
+    frame["created_at"] = parse_times(created, tally).to_numpy() if len(frame) else pd.Series(
         [], dtype="datetime64[ns, UTC]")
     del cols, created
     before = len(frame)

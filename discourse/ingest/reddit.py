@@ -247,6 +247,9 @@ def read_reddit_jsonl(path, *, thread_id=None):
     bad_lines: list[int] = []
     escaped_hint = raw_hint = False
     loads = json.loads
+    # One string object per distinct thread, author and subreddit, not one per comment.
+    shared: dict[str, str] = {}
+    share = shared.setdefault
     for n, line in _lines(path, tally):
         if not line.strip():
             continue
@@ -285,15 +288,17 @@ def read_reddit_jsonl(path, *, thread_id=None):
             parent = ""
         if parent:
             tally.links += 1
-        cols["thread_id"].append(tid)
+        cols["thread_id"].append(share(tid, tid))
         cols["comment_id"].append(cid)
         cols["parent_id"].append(parent)
-        cols["author"].append(_author(rec.get("author")))
-        cols["created_at"].append(parse_time(rec.get("created_utc"), tally))
+        author = _author(rec.get("author"))
+        cols["author"].append(share(author, author))
+        cols["created_at"].append(rec.get("created_utc"))
         cols["text"].append(body)
         cols["status"].append(_status(body))
-        for k in _EXTRA:
-            cols[k].append(rec.get(k))
+        cols["score"].append(rec.get("score"))
+        sub = rec.get("subreddit") or ""
+        cols["subreddit"].append(share(sub, sub))
     if not tally.seen and not threads:
         raise InputFormatError("holds no Reddit comments (objects with 'body' and 'id'); nothing to read.", path=path)
     if bad_lines:
