@@ -30,8 +30,11 @@ def test_convokit_round_trip(tmp_path, tiny_comments):
         corpus = discourse.Corpus.from_frames(tiny_comments)
     out = to_convokit(corpus, tmp_path / "ck")
     utterances = [json.loads(line) for line in (out / "utterances.jsonl").read_text().splitlines()]
-    assert {u["id"] for u in utterances if u["reply_to"] is None} == {"t1", "t2"}
-    assert all(set(u) >= {"id", "conversation_id", "speaker", "text", "reply_to", "timestamp", "meta"} for u in utterances)
+    # The keys ConvoKit's loader reads (convokit/model/corpus_helpers.py): "reply-to", as its dump writes.
+    assert {u["id"] for u in utterances if u["reply-to"] is None} == {"t1", "t2"}
+    assert all(set(u) >= {"id", "conversation_id", "speaker", "text", "reply-to", "timestamp", "meta"} for u in utterances)
+    speakers = json.loads((out / "speakers.json").read_text())
+    assert {u["speaker"] for u in utterances} <= set(speakers) and all("meta" in v for v in speakers.values())
     assert json.loads((out / "index.json").read_text())["version"] == 1
     back = read_convokit(out)
     cols = ["thread_id", "comment_id", "parent_id", "author", "text"]

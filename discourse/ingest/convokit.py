@@ -12,7 +12,8 @@ it becomes the thread row, not a comment. Every other utterance is a comment; it
 is kept as a JSON string in the ``meta`` column, and conversation titles come from
 ``conversations.json``.
 
-Writing (:func:`to_convokit`): the inverse. Each thread's post becomes a root utterance
+Writing (:func:`to_convokit`): the inverse, in the layout ConvoKit's own ``Corpus.dump``
+writes (reply key ``reply-to``). Each thread's post becomes a root utterance
 (id = ``thread_id``), each comment an utterance replying to its parent or to the root;
 the analysis columns a comment carries (``parent_source``, ``depth``, scores, ...) go into
 its ``meta``. Utterance ids must be unique across a ConvoKit corpus, so when a comment id
@@ -32,6 +33,9 @@ from ._common import Tally, build_corpus, parse_time
 __all__ = ["read_convokit", "sniff_convokit", "to_convokit"]
 
 UNKNOWN_SPEAKER = "[unknown]"
+#: The reply key ConvoKit's own ``Corpus.dump`` writes (every ConvoKit version reads it;
+#: newer versions also read ``reply_to``).
+REPLY_KEY = "reply-to"
 
 
 def _corpus_dir(path) -> Path:
@@ -197,7 +201,7 @@ def to_convokit(corpus, directory, *, meta_columns=None) -> Path:
         author = t.author or UNKNOWN_SPEAKER
         speakers.setdefault(author, {"meta": {}, "vectors": []})
         utterances.append({"id": tid, "conversation_id": tid, "text": t.text or "", "speaker": author,
-                           "meta": {}, "reply_to": None, "timestamp": _epoch(t.created_at), "vectors": []})
+                           "meta": {}, REPLY_KEY: None, "timestamp": _epoch(t.created_at), "vectors": []})
         cmeta = {"title": t.title or "", "url": t.url or "", "source_format": t.source_format or ""}
         convs[tid] = {"meta": cmeta, "vectors": []}
     records = comments.to_dict("records")
@@ -217,7 +221,7 @@ def to_convokit(corpus, directory, *, meta_columns=None) -> Path:
             utt_index.setdefault(k, set()).add(_type_name(v))
         parent = r.get("parent_id") or ""
         utterances.append({"id": uid(tid, cid), "conversation_id": tid, "text": r.get("text") or "", "speaker": author,
-                           "meta": meta, "reply_to": uid(tid, parent) if parent else tid,
+                           "meta": meta, REPLY_KEY: uid(tid, parent) if parent else tid,
                            "timestamp": _epoch(r.get("created_at")), "vectors": []})
     atomic_write_text(directory / "utterances.jsonl",
                       "".join(json.dumps(u, ensure_ascii=False) + "\n" for u in utterances))
