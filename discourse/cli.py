@@ -14,11 +14,13 @@ import warnings
 
 import click
 
-FORMAT_CHOICES = ["auto", "csv", "jsonl", "page", "parquet"]
-
-
 def _format_choices():
-    return FORMAT_CHOICES
+    from .ingest.detect import FORMATS
+
+    return ["auto", *FORMATS]
+
+
+FORMAT_CHOICES = _format_choices()
 
 
 def _errors_to_click(func):
@@ -48,8 +50,8 @@ def _reading_options(func):
     """The options analyze and report share (the contract in DESIGN.md)."""
     options = [
         click.option("--format", "fmt", default="auto", show_default=True, metavar="FORMAT",
-                     help="Input format; detected per file when 'auto'. One of: auto, csv, jsonl, page, parquet, "
-                          "and the export formats listed by 'discourse formats'."),
+                     help=f"Input format; detected per file when 'auto'. One of: {', '.join(FORMAT_CHOICES)} "
+                          "(see 'discourse formats')."),
         click.option("--order", type=click.Choice(["display", "chronological"]), default="display", show_default=True,
                      help="How the input lists comments: as a page displays nested comments, or oldest first."),
         click.option("--infer-replies", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
@@ -153,6 +155,51 @@ def report(inputs, output, fmt, order, infer_replies, topics, jobs, quiet):
     make_report(corpus, output, analyze=False)
     if not quiet:
         click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+def formats():
+    """List the input formats discourse reads, and what each one is.
+
+    Example:
+
+        discourse formats
+    """
+    from .ingest.detect import DESCRIPTIONS, FORMATS
+
+    width = max(map(len, FORMATS))
+    for name in FORMATS:
+        click.echo(f"{name:<{width}}  {DESCRIPTIONS.get(name, '')}")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="The ConvoKit corpus directory to write (created if needed).")
+@click.option("--to", "target", type=click.Choice(["convokit"]), default="convokit", show_default=True,
+              help="The format to write.")
+@click.option("--format", "fmt", default="auto", show_default=True, metavar="FORMAT",
+              help=f"Input format; detected per file when 'auto'. One of: {', '.join(FORMAT_CHOICES)}.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
+@_errors_to_click
+def export(inputs, output, target, fmt, quiet):
+    """Read INPUT files and write them as a ConvoKit corpus directory, unanalysed.
+
+    ConvoKit's Corpus(filename=OUTPUT) loads the result; 'discourse analyze OUTPUT' reads it back.
+
+    Example:
+
+        discourse export thread.json -o my-corpus/ --to convokit
+    """
+    from .ingest import read, to_convokit
+
+    corpus = read(list(inputs), format=None if fmt == "auto" else fmt)
+    if not quiet:
+        for r in corpus.ingest:
+            click.echo(r.summary(), err=True)
+    to_convokit(corpus, output)
+    if not quiet:
+        click.echo(f"wrote {len(corpus.threads)} conversations, {len(corpus.comments)} comments to {output}", err=True)
 
 
 def main():  # pragma: no cover - console entry point alias

@@ -141,8 +141,15 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, caller: str, wh
 
 def _as_text(series: pd.Series) -> pd.Series:
     """Strings with missing values as ``""`` (ids and text are always strings)."""
-    out = series.astype(object).where(series.notna(), "")
-    return out.map(lambda v: v if isinstance(v, str) else _id_to_str(v)).astype(object)
+    values = series.to_numpy(dtype=object)
+    # Walk the values once, by hand: pandas' where/map would infer a string dtype and copy
+    # every text twice, which a large export cannot afford.
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = values.copy()
+        for i, v in enumerate(values):
+            if not isinstance(v, str):
+                values[i] = "" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else _id_to_str(v)
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 def _id_to_str(value) -> str:
@@ -183,7 +190,7 @@ def _as_utc(series: pd.Series) -> pd.Series:
         ) from err
 
 
-def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read") -> pd.DataFrame:
+def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read", duplicates: str = "raise") -> pd.DataFrame:
     """Return *df* with every column of :data:`COMMENT_COLUMNS`, typed and filled.
 
     Ids, parents, authors and text become strings (missing = ``""``), ``created_at``
@@ -199,6 +206,9 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
         The source, named in error messages.
     caller : str, optional
         The public function, named in error messages.
+    duplicates : {"raise", "first"}, default "raise"
+        What a repeated ``(thread_id, comment_id)`` does: raise, or keep the first row and
+        drop the rest (export readers count the dropped rows as skipped ``duplicate id``).
 
     Returns
     -------
@@ -239,7 +249,10 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
         pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"
     )
     dup = out.duplicated(["thread_id", "comment_id"], keep="first")
-    if dup.any():
+    if dup.any() and duplicates == "first":
+        out = out.loc[~dup].reset_index(drop=True)
+        df = df.loc[~dup.to_numpy()]
+    elif dup.any():
         first = out.loc[dup, ["thread_id", "comment_id"]].head(3)
         pairs = ", ".join(f"{t}/{c}" for t, c in first.itertuples(index=False))
         raise ThreadStructureError(
@@ -340,7 +353,19 @@ def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataF
     evidence = comments["parent_evidence"].to_numpy(dtype=object).copy()
     threads = comments["thread_id"].to_numpy(dtype=object)
     ids = comments["comment_id"].to_numpy(dtype=object)
-    row_of = {(t, c): i for i, (t, c) in enumerate(zip(threads, ids))}
+    # Row of each parent (-1: not in the data), looked up in C: a dict of (thread, id) tuples
+    # costs more memory than a large export leaves.
+    import numpy as np
+
+    tcode, _ = pd.factorize(threads)
+    both, uniques = pd.factorize(np.concatenate([ids, parent]))
+    span = np.int64(len(uniques) + 1)
+    keys = pd.Index(tcode.astype(np.int64) * span + both[:len(ids)])
+    if keys.is_unique:
+        row = keys.get_indexer(tcode.astype(np.int64) * span + both[len(ids):])
+    else:
+        row_of = {(t, c): i for i, (t, c) in enumerate(zip(threads, ids))}
+        row = [row_of.get((t, p), -1) for t, p in zip(threads, parent)]
     for i in range(len(parent)):
         p = parent[i]
         if p == "":
@@ -349,7 +374,7 @@ def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataF
             parent[i] = ""
             evidence[i] = f"self-reply to {p} in the source; attached to the post"
             counts["self_replies"] += 1
-        elif (threads[i], p) not in row_of:
+        elif row[i] < 0:
             parent[i] = ""
             evidence[i] = f"parent {p} is not in the data (orphan); attached to the post"
             counts["orphans"] += 1
@@ -372,10 +397,9 @@ def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataF
                 break
             state[i] = 1
             path.append(i)
-            p = parent[i]
-            if p == "":
+            if parent[i] == "":
                 break
-            i = row_of[(threads[i], p)]
+            i = int(row[i])
         for j in path:
             state[j] = 2
     out = comments.copy()
@@ -411,6 +435,11 @@ class IngestReport:
         Records not kept, by reason (``spam``, ``deleted``, ``pingback``, ...).
     repaired : dict
         Links repaired: ``orphans``, ``self_replies``, ``cycles_broken``.
+    links : int
+        Reply links the source states among the records seen (a WXR ``comment_parent``,
+        a Disqus ``<parent>``, a Reddit ``parent_id`` naming a comment, ...).
+    not_downloaded : int
+        Comments the source says exist but did not include (Reddit ``more`` stubs).
     notes : list of str
         Other things the user should know (the encoding fallen back to, ...).
     """
@@ -425,6 +454,8 @@ class IngestReport:
     repaired: dict = dataclasses.field(default_factory=dict)
     removed: dict = dataclasses.field(default_factory=dict)
     notes: list = dataclasses.field(default_factory=list)
+    links: int = 0
+    not_downloaded: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -443,6 +474,8 @@ class IngestReport:
             what += ", repaired " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(self.repaired.items()))
         if self.removed:
             what += ", removed " + ", ".join(f"{n} {k}" for k, n in sorted(self.removed.items()))
+        if self.not_downloaded:
+            what += f", {self.not_downloaded} more comments not downloaded"
         for note in self.notes:
             what += f"; {note}"
         return what

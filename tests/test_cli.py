@@ -71,7 +71,8 @@ def test_cli_report_writes_self_contained_html(runner, seed_path, tmp_path):
         (["analyze", "ok.csv", "-o", "o.xlsx"], {"ok.csv": b"comment_id,text\n1,a\n"},
          "Error: cannot write 'o.xlsx': the output extension must be one of ['.csv', '.jsonl', '.ndjson', '.parquet', '.tsv']; got '.xlsx'.\n"),
         (["analyze", "ok.csv", "-o", "o.csv", "--format", "xml"], {"ok.csv": b"comment_id,text\n1,a\n"},
-         "Error: format must be one of ['csv', 'jsonl', 'page', 'parquet']; got 'xml'.\n"),
+         "Error: format must be one of ['commento', 'convokit', 'csv', 'disqus', 'hn', 'jsonl', 'page', 'parquet', "
+         "'reddit', 'reddit-jsonl', 'wp-html', 'wp-rest', 'wxr']; got 'xml'.\n"),
     ],
 )
 def test_cli_errors_are_one_line_exit_1(runner, args, files, message, tmp_path, monkeypatch):

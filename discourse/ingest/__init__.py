@@ -11,23 +11,51 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pandas as pd
-
 from ..errors import InputFormatError
 from .detect import FORMATS, detect_format, reader_for
 
-__all__ = ["FORMATS", "concat", "detect_format", "read"]
+__all__ = ["FORMATS", "concat", "detect_format", "read", "to_convokit"]
+
+
+_DOC_NAMES = ("README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", "SOURCE", "AUTHORS")
+_CONVOKIT_FILES = ("utterances.jsonl", "speakers.json", "conversations.json", "corpus.json", "index.json")
+
+
+def _is_doc(f: Path) -> bool:
+    name = f.name.upper()
+    return f.suffix.lower() in (".py", ".license") or any(d in name for d in _DOC_NAMES)
 
 
 def _expand(paths) -> list[Path]:
+    """Files to read, in order. A directory holding ``utterances.jsonl`` is one ConvoKit
+    corpus; other directories give their files (recursively), less documentation files
+    (README, LICENSE, SOURCE.md, ...) and Markdown files that hold no comment section."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: list[Path] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            files = [f for f in files if f.suffix.lower() not in (".md", ".py", ".license") and f.name.upper() not in ("LICENSE", "README")]
+        if p.is_dir() and (p / "utterances.jsonl").is_file():
+            out.append(p)
+        elif p.is_dir():
+            corpora = sorted({f.parent for f in p.rglob("utterances.jsonl")})
+            files = []
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p)
+                if not f.is_file() or any(part.startswith(".") for part in rel.parts) or _is_doc(f):
+                    continue
+                home = next((c for c in corpora if c == f.parent or c in f.parents), None)
+                if home is not None:
+                    if home not in files:
+                        files.append(home)
+                    continue
+                if f.suffix.lower() == ".md":
+                    from .detect import _SNIFFERS, _head
+
+                    head = _head(f).lstrip()
+                    if not any(fmt == "wp-html" and sniff(f, ".md", head) for fmt, sniff in _SNIFFERS):
+                        continue
+                files.append(f)
             if not files:
                 raise InputFormatError("the directory holds no files to read.", path=p)
             out.extend(files)
@@ -67,16 +95,26 @@ def read(paths, format: str | None = None):
     >>> corpus = read(p)
     >>> corpus.source, corpus.comments["text"].tolist()
     ('page', ['First!', 'Second.'])
+
+    A directory is read file by file (each format detected), except that a ConvoKit corpus
+    directory is one source and WordPress REST pages in one folder are read as one listing.
     """
     files = _expand(paths)
     corpora = []
+    jobs: list[tuple[str, str, list]] = []
     for f in files:
         if format is None:
             fmt, reason = detect_format(f)
         else:
             reader_for(format)
             fmt, reason = format, "given by the user"
-        corpus = reader_for(fmt)(f)
+        # Pages of the WordPress REST API from one folder are one listing, read together.
+        if fmt == "wp-rest" and jobs and jobs[-1][0] == "wp-rest" and jobs[-1][2][-1].parent == f.parent:
+            jobs[-1][2].append(f)
+        else:
+            jobs.append((fmt, reason, [f]))
+    for fmt, reason, group in jobs:
+        corpus = reader_for(fmt)(group if len(group) > 1 else group[0])
         for r in corpus.ingest:
             if reason and not any(n.startswith("detected") for n in r.notes) and format is None:
                 r.notes.insert(0, f"detected: {reason}")
@@ -84,8 +122,17 @@ def read(paths, format: str | None = None):
     return concat(corpora)
 
 
+def to_convokit(corpus, directory, **kwargs):
+    """Write *corpus* as a ConvoKit corpus directory; see :func:`discourse.ingest.convokit.to_convokit`."""
+    from .convokit import to_convokit as write
+
+    return write(corpus, directory, **kwargs)
+
+
 def concat(corpora):
     """Join corpora into one, renaming thread ids that collide (``file-stem:thread_id``)."""
+    import pandas as pd
+
     from ..model import Corpus
 
     if len(corpora) == 1:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import InputFormatError
 
-__all__ = ["FORMATS", "detect_format", "reader_for"]
+__all__ = ["DESCRIPTIONS", "FORMATS", "detect_format", "reader_for"]
 
 #: Format name -> "module:function" of its reader. Readers take ``(path, *, thread_id=None)``
 #: and return a Corpus with one IngestReport.
@@ -19,6 +19,32 @@ FORMATS = {
     "csv": "discourse.ingest.tabular:read_csv",
     "jsonl": "discourse.ingest.tabular:read_jsonl",
     "parquet": "discourse.ingest.tabular:read_parquet",
+    "wxr": "discourse.ingest.wxr:read_wxr",
+    "disqus": "discourse.ingest.disqus:read_disqus",
+    "reddit": "discourse.ingest.reddit:read_reddit",
+    "reddit-jsonl": "discourse.ingest.reddit:read_reddit_jsonl",
+    "hn": "discourse.ingest.hn:read_hn",
+    "wp-rest": "discourse.ingest.wp_rest:read_wp_rest",
+    "wp-html": "discourse.ingest.wp_html:read_wp_html",
+    "convokit": "discourse.ingest.convokit:read_convokit",
+    "commento": "discourse.ingest.commento:read_commento",
+}
+
+#: What each format reads, for ``discourse formats`` and error messages.
+DESCRIPTIONS = {
+    "page": "a scraped page: a post and its comments as plain text (.txt)",
+    "csv": "a comments table as CSV or TSV (the contract columns)",
+    "jsonl": "a comments table as JSON Lines or a JSON array of objects",
+    "parquet": "a comments table as Parquet",
+    "wxr": "a WordPress export (WXR 1.0-1.2 XML, Tools > Export)",
+    "disqus": "a Disqus XML export",
+    "reddit": "a Reddit thread's .json listing (nested replies, 'more' stubs)",
+    "reddit-jsonl": "flat Reddit comments, one JSON object per line (Pushshift style), streamed",
+    "hn": "Hacker News JSON: an Algolia item tree or Firebase items",
+    "wp-rest": "WordPress REST API comment pages (/wp-json/wp/v2/comments)",
+    "wp-html": "a saved WordPress comment section (ol.comment-list / ol.commentlist HTML)",
+    "convokit": "a ConvoKit corpus directory (utterances.jsonl, reply_to or reply-to)",
+    "commento": "a Commento JSON export",
 }
 
 _HEAD_BYTES = 64 * 1024
@@ -70,6 +96,8 @@ def detect_format(path) -> tuple[str, str]:
         raise InputFormatError("no such file; check the path and the current directory.", path=p)
     suffix = p.suffix.lower()
     if p.is_dir():
+        if (p / "utterances.jsonl").is_file():
+            return "convokit", "a directory with utterances.jsonl (a ConvoKit corpus)"
         raise InputFormatError("is a directory; pass the files in it.", path=p)
     if suffix == ".parquet":
         return "parquet", "file extension .parquet"
@@ -95,6 +123,26 @@ def detect_format(path) -> tuple[str, str]:
     )
 
 
+def _sniffer(spec: str):
+    def sniff(path, suffix, head):
+        import importlib
+
+        module, func = spec.split(":")
+        return getattr(importlib.import_module(module), func)(path, suffix, head)
+
+    return sniff
+
+
 #: Content sniffers tried in order before extensions: (format, f(path, suffix, head) -> reason or "").
-#: Format modules add theirs here.
-_SNIFFERS: list = []
+#: Each lives beside its reader and is imported only when a file is sniffed.
+_SNIFFERS: list = [
+    ("convokit", _sniffer("discourse.ingest.convokit:sniff_convokit")),
+    ("wxr", _sniffer("discourse.ingest.wxr:sniff_wxr")),
+    ("disqus", _sniffer("discourse.ingest.disqus:sniff_disqus")),
+    ("reddit", _sniffer("discourse.ingest.reddit:sniff_reddit")),
+    ("reddit-jsonl", _sniffer("discourse.ingest.reddit:sniff_reddit_jsonl")),
+    ("hn", _sniffer("discourse.ingest.hn:sniff_hn")),
+    ("wp-rest", _sniffer("discourse.ingest.wp_rest:sniff_wp_rest")),
+    ("wp-html", _sniffer("discourse.ingest.wp_html:sniff_wp_html")),
+    ("commento", _sniffer("discourse.ingest.commento:sniff_commento")),
+]

@@ -1,0 +1,255 @@
+"""What every export reader shares: the tally of records, and one way to build the corpus.
+
+A reader walks its source and, for every record it meets, either hands a row to
+:func:`build_corpus` or counts it as skipped with a reason in a :class:`Tally`.
+:func:`build_corpus` then applies the rules every format follows, so they live in one place:
+
+* a comment whose status is ``deleted`` or ``removed`` is kept as a placeholder (its text as
+  the source held it, often empty or ``[deleted]``) when a kept comment replies to it, so its
+  replies keep their place in the tree; otherwise it is skipped as ``deleted``/``removed``;
+* a repeated comment id in a thread keeps the first record; the rest are skipped as
+  ``duplicate id``;
+* links are validated and repaired by :func:`discourse.model.repair_links` (orphans attach to
+  the post, self-replies and cycles are cut, all counted and warned about);
+* the ingest report balances: ``seen == kept + sum(skipped.values())``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DiscourseWarning, InputFormatError
+
+__all__ = ["PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time", "parse_times"]
+
+#: Statuses of comments whose words are gone but whose replies may still be there.
+PLACEHOLDER_STATUSES = ("deleted", "removed", "dead")
+
+
+class Tally:
+    """Counts a reader keeps while it walks a source."""
+
+    def __init__(self):
+        self.seen = 0
+        self.skipped: Counter = Counter()
+        self.notes: list[str] = []
+        self.links = 0
+        self.not_downloaded = 0
+        self.bad_times = 0
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped[reason] += n
+
+
+def parse_time(value, tally: Tally | None = None, *, unit: str | None = None):
+    """A UTC :class:`pandas.Timestamp` from an ISO string or epoch seconds, or ``None``.
+
+    An unparseable value becomes ``None`` and is counted in ``tally.bad_times``; the
+    comment is kept (its words matter more than its clock).
+
+    >>> parse_time("2013-10-10T19:20:29Z")
+    Timestamp('2013-10-10 19:20:29+0000', tz='UTC')
+    >>> parse_time(1323313370.0)
+    Timestamp('2011-12-08 03:02:50+0000', tz='UTC')
+    >>> parse_time("2011-x09-30") is None
+    True
+    """
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return pd.Timestamp(value, unit=unit or "s", tz="UTC")
+        text = str(value).strip()
+        if text.lstrip("-").replace(".", "", 1).isdigit():
+            return pd.Timestamp(float(text), unit=unit or "s", tz="UTC")
+        ts = pd.Timestamp(text)
+        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    except (ValueError, TypeError, OverflowError):
+        if tally is not None:
+            tally.bad_times += 1
+        return None
+
+
+def parse_times(values, tally: Tally | None = None):
+    """Vectorised :func:`parse_time` over a list: a UTC datetime Series.
+
+    Values may be Timestamps, epoch seconds (numbers or numeric strings), ISO strings or
+    ``None``; unparseable ones become ``NaT`` and are counted in ``tally.bad_times``.
+
+    >>> [str(t) for t in parse_times([1323313370, "1323313370.0", "2013-10-10T19:20:29Z", None, "soon"])]
+    ['2011-12-08 03:02:50+00:00', '2011-12-08 03:02:50+00:00', '2013-10-10 19:20:29+00:00', 'NaT', 'NaT']
+    """
+    import numpy as np
+
+    if values and all(type(v) in (int, float) for v in values):
+        # The common case of a large dump: epoch seconds throughout, converted in one go.
+        return pd.Series(pd.to_datetime(np.asarray(values, dtype="float64"), unit="s", utc=True))
+    s = pd.Series(values, dtype=object)
+    present = s.notna() & (s.astype(str) != "")
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    if not present.any():
+        return out
+    is_ts = s.map(lambda v: isinstance(v, pd.Timestamp))
+    if is_ts.any():
+        out[is_ts] = pd.to_datetime(s[is_ts], utc=True)
+    rest = present & ~is_ts
+    numeric = pd.to_numeric(s[rest], errors="coerce")
+    num = numeric.notna()
+    if num.any():
+        out[num[num].index] = pd.to_datetime(numeric[num], unit="s", utc=True)
+    text = rest & ~s.index.isin(num[num].index)
+    if text.any():
+        parsed = pd.to_datetime(s[text].astype(str), utc=True, errors="coerce", format="mixed")
+        out[text] = parsed
+        if tally is not None:
+            tally.bad_times += int(parsed.isna().sum())
+    return out
+
+
+def _placeholders(cols: dict) -> set[int]:
+    """Indexes of deleted/removed rows that a live row descends from."""
+    tids, cids, parents = cols["thread_id"], cols["comment_id"], cols["parent_id"]
+    status = cols.get("status") or [""] * len(cids)
+    # Only placeholder rows need looking up: a walk up from a live row stops at the next
+    # live ancestor, which makes its own walk.
+    holders = {}
+    for i, s in enumerate(status):
+        if s in PLACEHOLDER_STATUSES:
+            holders.setdefault((tids[i], cids[i]), i)
+    if not holders:
+        return set()
+    needed: set[int] = set()
+    for i in range(len(cids)):
+        if status[i] in PLACEHOLDER_STATUSES or not parents[i]:
+            continue
+        p, steps = parents[i], 0
+        while p and steps <= len(holders):
+            j = holders.get((tids[i], p))
+            if j is None or j in needed:
+                break
+            needed.add(j)
+            p, steps = parents[j], steps + 1
+    return needed
+
+
+def _is_text(values: list) -> bool:
+    first = next((v for v in values if v is not None), None)
+    return first is None or isinstance(first, str)
+
+
+def rows_to_columns(rows: list[dict]) -> dict:
+    """Rows (dicts) as columns (lists), the keys in first-seen order."""
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    return {k: [r.get(k) for r in rows] for k in keys}
+
+
+def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
+                 thread_id: str | None = None, encoding: str = "utf-8", layout: str = ""):
+    """Turn a reader's rows into a :class:`~discourse.Corpus` with a balanced ingest report.
+
+    Parameters
+    ----------
+    rows : list of dict, or dict of lists
+        One per record kept so far, in display order, with ``thread_id``, ``comment_id``,
+        ``parent_id``, ``author``, ``created_at``, ``text`` and any extra columns
+        (``text_html``, ``status``, ...); or the same as columns (streaming readers).
+    threads : list of dict
+        One per thread (the post): ``thread_id``, ``title``, ``author``, ``created_at``,
+        ``url``, ``text`` and extras.
+    tally : Tally
+        ``seen`` must count every record, ``skipped`` those the reader dropped.
+    thread_id : str, optional
+        Replaces the thread id when the source holds one thread; prefixes each id
+        (``thread_id:original``) when it holds several.
+
+    Examples
+    --------
+    >>> t = Tally(); t.seen = 3
+    >>> rows = [dict(thread_id="p", comment_id="1", parent_id="", text="[deleted]", status="deleted"),
+    ...         dict(thread_id="p", comment_id="2", parent_id="1", text="I agree", status="approved"),
+    ...         dict(thread_id="p", comment_id="3", parent_id="", text="", status="deleted")]
+    >>> c = build_corpus(rows, [dict(thread_id="p", title="Post")], path="x.json", fmt="demo", tally=t)
+    >>> c.comments["comment_id"].tolist(), c.ingest[0].skipped
+    (['1', '2'], {'deleted': 1})
+    """
+    from ..model import Corpus, IngestReport, normalize_comments, normalize_threads, repair_links
+
+    path = str(path)
+    cols = rows_to_columns(rows) if isinstance(rows, list) else dict(rows)
+    for col in ("thread_id", "comment_id", "parent_id", "author", "created_at", "text"):
+        if col not in cols:
+            cols[col] = [None if col == "created_at" else ""] * len(cols.get("comment_id", ()))
+    if thread_id is not None:
+        ids = list(dict.fromkeys([t["thread_id"] for t in threads] + list(dict.fromkeys(cols["thread_id"]))))
+        rename = {ids[0]: thread_id} if len(ids) <= 1 else {i: f"{thread_id}:{i}" for i in ids}
+        threads = [{**t, "thread_id": rename.get(t["thread_id"], t["thread_id"])} for t in threads]
+        cols["thread_id"] = [rename.get(t, t) for t in cols["thread_id"]]
+        if not ids:
+            threads = [{"thread_id": thread_id}]
+
+    needed = _placeholders(cols)
+    if needed or "status" in cols:
+        status = cols.get("status") or []
+        keep = []
+        for i, s in enumerate(status):
+            if s in PLACEHOLDER_STATUSES and i not in needed:
+                tally.skip(s)
+            else:
+                keep.append(i)
+        if len(keep) < len(status):
+            cols = {k: [v[i] for i in keep] for k, v in cols.items()}
+        if needed:
+            tally.notes.append(f"kept {len(needed)} deleted or removed comment{'s' * (len(needed) != 1)} as "
+                               "placeholders because replies answer them")
+
+    created = cols.pop("created_at")
+    # Strings stay Python objects: the Arrow-backed default would copy every text once more.
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) if _is_text(v) else pd.Series(v) for k, v in cols.items()})
+    frame["created_at"] = parse_times(created, tally).to_numpy() if len(frame) else pd.Series(
+        [], dtype="datetime64[ns, UTC]")
+    del cols, created
+    before = len(frame)
+    comments = normalize_comments(frame, where=path, caller="read", duplicates="first")
+    if len(comments) < before:
+        tally.skip("duplicate id", before - len(comments))
+        n = before - len(comments)
+        tally.notes.append(f"{n} record{'s' * (n != 1)} repeat{'s' * (n == 1)} a comment id already read in "
+                           "the thread; the first was kept")
+    comments, repaired = repair_links(comments, warn=False)
+    if repaired:
+        what = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(repaired.items()))
+        warnings.warn(f"{path}: reply links repaired: {what}; those comments now answer the post",
+                      DiscourseWarning, stacklevel=3)
+    if tally.bad_times:
+        tally.notes.append(f"{tally.bad_times} unparseable times left empty")
+        warnings.warn(f"{path}: {tally.bad_times} timestamps could not be parsed; those comments are kept with no time",
+                      DiscourseWarning, stacklevel=3)
+
+    tframe = pd.DataFrame.from_records(threads) if threads else None
+    if tframe is not None and "created_at" in tframe.columns:
+        tframe["created_at"] = pd.to_datetime(tframe["created_at"], utc=True)
+    thread_table = normalize_threads(tframe, comments)
+    thread_table["source_format"] = fmt
+    thread_table["source_path"] = path
+    notes = list(tally.notes)
+    if encoding not in ("utf-8", "ascii"):
+        notes.append(f"decoded as {encoding}")
+    report = IngestReport(path=path, format=fmt, layout=layout, threads=len(thread_table), seen=tally.seen,
+                          kept=len(comments), skipped=dict(sorted(tally.skipped.items())), repaired=dict(repaired),
+                          notes=notes, links=tally.links, not_downloaded=tally.not_downloaded)
+    if not report.balanced:
+        raise RuntimeError(f"ingest accounting is off for {path}: seen {report.seen}, kept {report.kept}, "
+                           f"skipped {report.skipped}; this is a bug in the {fmt} reader")
+    return Corpus(threads=thread_table, comments=comments, ingest=(report,))
+
+
+def no_comments_error(path, what: str) -> InputFormatError:
+    return InputFormatError(f"holds no {what}; nothing to read.", path=path)
+
+
+def stem(path) -> str:
+    return Path(path).stem

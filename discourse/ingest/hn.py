@@ -1,0 +1,200 @@
+"""Reader for Hacker News JSON: Algolia item trees and Firebase items.
+
+Algolia item tree
+    What ``https://hn.algolia.com/api/v1/items/<id>`` returns: the story with its comments
+    nested in ``children`` (``id``, ``author``, ``created_at``/``created_at_i``, ``text``,
+    ``parent_id``). The story becomes the thread; nesting and ``parent_id`` give explicit links.
+
+Firebase items
+    Items as the official API (``/v0/item/<id>.json``) and BigQuery give them: flat objects
+    with ``id``, ``by``, ``time``, ``text``, ``parent``, ``kids``, ``type``, ``deleted``,
+    ``dead``; as a JSON array or one item per line. A ``story`` (or ``job``/``poll``) item
+    becomes a thread, and each comment joins the thread its chain of parents reaches. Comments
+    whose chain leaves the file (a sample of comments, not whole threads) go into one thread
+    named after the file; their ``parent`` stays an explicit link and, not being in the data,
+    is repaired as an orphan (attached to the post, counted, warned about).
+
+``text`` is HN's HTML (``<p>`` between paragraphs, ``&#x27;`` for apostrophes): ``text``
+holds its plain text, entities decoded, and ``text_html`` the markup. Deleted items
+(``deleted`` true, or no author and no text) and ``dead`` items (killed by flags or
+moderators) are placeholders when replies answer them, else skipped as ``deleted``/``dead``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import InputFormatError
+from ._common import Tally, build_corpus, parse_time
+from ._html import html_to_text
+from ._text import decode, read_bytes
+
+__all__ = ["read_hn", "sniff_hn"]
+
+_STORY_TYPES = ("story", "job", "poll")
+
+
+def _s(v) -> str:
+    return "" if v is None else str(v)
+
+
+def _load(path):
+    text, encoding = decode(read_bytes(path), path=str(path))
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.rstrip()):
+            data = json.loads(text)
+            return (data if isinstance(data, list) else [data]), encoding, []
+    except json.JSONDecodeError as err:
+        raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
+    items, bad = [], []
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            items.append(json.loads(line))
+        except json.JSONDecodeError:
+            bad.append(n)
+    return items, encoding, bad
+
+
+def _status(item) -> str:
+    if item.get("deleted") in (True, "true", "True"):
+        return "deleted"
+    if item.get("dead") in (True, "true", "True"):
+        return "dead"
+    return "approved"
+
+
+def read_hn(path, *, thread_id=None):
+    """Read Hacker News JSON (an Algolia item tree, or Firebase items) into a :class:`~discourse.Corpus`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.json`` item tree or array of items, or a ``.jsonl`` file of items.
+    thread_id : str, optional
+        Replaces the story id when the file holds one thread; otherwise prefixes each.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> tree = {"id": 1, "type": "story", "title": "Show HN", "author": "pg", "created_at_i": 1160418111,
+    ...         "children": [{"id": 2, "type": "comment", "author": "ann", "parent_id": 1, "created_at_i": 1160418200,
+    ...                       "text": "<p>Don&#x27;t.</p><p>Really.</p>", "children": [
+    ...                       {"id": 3, "type": "comment", "author": "bob", "parent_id": 2, "created_at_i": 1160418300,
+    ...                        "text": "Why &gt; not?", "children": []}]}]}
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "item.json"
+    >>> _ = p.write_text(json.dumps(tree))
+    >>> read_hn(p).comments[["thread_id", "comment_id", "parent_id", "text"]].values.tolist()
+    [['1', '2', '', "Don't.\\n\\nReally."], ['1', '3', '2', 'Why > not?']]
+    """
+    items, encoding, bad = _load(path)
+    items = [i for i in items if isinstance(i, dict)] if items else items
+    if not items:
+        raise InputFormatError("holds no Hacker News items; nothing to read.", path=path)
+    tally = Tally()
+    if bad:
+        tally.seen += len(bad)
+        tally.skip("unparseable", len(bad))
+        tally.notes.append(f"{len(bad)} lines not JSON (line {', '.join(map(str, bad[:3]))}) skipped")
+    if any("children" in i for i in items):
+        rows, threads = _algolia(items, tally)
+        layout = "algolia"
+    else:
+        rows, threads = _firebase(items, tally, fallback=str(thread_id or _stem(path)))
+        layout = "firebase"
+    return build_corpus(rows, threads, path=path, fmt="hn", tally=tally, thread_id=thread_id, encoding=encoding,
+                        layout=layout)
+
+
+def _stem(path):
+    from pathlib import Path
+
+    return Path(path).stem
+
+
+def _algolia(items, tally):
+    rows, threads = [], []
+    for root in items:
+        if root.get("type") in _STORY_TYPES or root.get("parent_id") in (None, ""):
+            tid = _s(root.get("id"))
+            threads.append({"thread_id": tid, "title": root.get("title") or "", "author": _s(root.get("author")),
+                            "created_at": parse_time(root.get("created_at_i") or root.get("created_at")),
+                            "url": root.get("url") or f"https://news.ycombinator.com/item?id={tid}",
+                            "text": html_to_text(root.get("text") or ""), "points": root.get("points")})
+            stack = [(c, tid) for c in reversed(root.get("children") or [])]
+        else:
+            tid = _s(root.get("story_id") or root.get("parent_id"))
+            stack = [(root, tid)]
+        while stack:
+            item, parent_item = stack.pop()
+            tally.seen += 1
+            parent = _s(item.get("parent_id") or parent_item)
+            if parent == tid:
+                parent = ""
+            if parent:
+                tally.links += 1
+            raw = item.get("text") or ""
+            status = "deleted" if item.get("author") is None and not raw else _status(item)
+            rows.append({"thread_id": tid, "comment_id": _s(item.get("id")), "parent_id": parent,
+                         "author": _s(item.get("author")),
+                         "created_at": parse_time(item.get("created_at_i") or item.get("created_at"), tally),
+                         "text": html_to_text(raw), "text_html": raw, "status": status, "points": item.get("points")})
+            stack.extend((c, _s(item.get("id"))) for c in reversed(item.get("children") or []))
+    return rows, threads
+
+
+def _firebase(items, tally, *, fallback: str):
+    by_id = {_s(i.get("id")): i for i in items}
+    stories = {k: i for k, i in by_id.items() if i.get("type") in _STORY_TYPES}
+    threads = [{"thread_id": k, "title": i.get("title") or "", "author": _s(i.get("by")),
+                "created_at": parse_time(i.get("time")), "url": i.get("url") or f"https://news.ycombinator.com/item?id={k}",
+                "text": html_to_text(i.get("text") or ""), "score": i.get("score")} for k, i in stories.items()]
+    thread_of: dict[str, str] = {}
+
+    def find_thread(cid):
+        path, cur = [], cid
+        while cur in by_id and cur not in stories and cur not in thread_of and len(path) < 10_000:
+            path.append(cur)
+            cur = _s(by_id[cur].get("parent"))
+        tid = cur if cur in stories else thread_of.get(cur, fallback)
+        for p in path:
+            thread_of[p] = tid
+        return tid
+
+    rows = []
+    used_fallback = False
+    for item in items:
+        cid = _s(item.get("id"))
+        if cid in stories:
+            continue
+        tally.seen += 1
+        tid = find_thread(cid)
+        used_fallback |= tid == fallback
+        parent = _s(item.get("parent"))
+        if parent == tid and tid in stories:
+            parent = ""
+        if parent:
+            tally.links += 1
+        raw = item.get("text") or ""
+        status = _status(item)
+        if status == "approved" and not raw and item.get("by") is None:
+            status = "deleted"
+        rows.append({"thread_id": tid, "comment_id": cid, "parent_id": parent, "author": _s(item.get("by")),
+                     "created_at": parse_time(item.get("time"), tally), "text": html_to_text(raw), "text_html": raw,
+                     "status": status})
+    if used_fallback:
+        tally.notes.append(f"comments whose story is not in the file are in thread {fallback!r}")
+    return rows, threads
+
+
+def sniff_hn(path, suffix, head):
+    """The reason *head* looks like Hacker News JSON, or ``""``."""
+    h = head[:3000]
+    if '"children"' in h and '"author"' in h and ('"created_at_i"' in h or '"story_id"' in h):
+        return "JSON with Algolia Hacker News fields (children, created_at_i)"
+    first = h.lstrip("[ \n").split("\n", 1)[0]
+    if '"by"' in first and '"time"' in first and ('"parent"' in first or '"kids"' in first or '"type"' in first):
+        return "JSON with Hacker News item fields (by, time, parent)"
+    return ""

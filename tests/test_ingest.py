@@ -1,0 +1,354 @@
+"""Every export reader: one contract class reused per format, detection, directories,
+the accounting property (seen == kept + skipped), and `discourse analyze` on each fixture."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import discourse
+from discourse.cli import cli
+from discourse.ingest import FORMATS, read
+from discourse.ingest.detect import detect_format, reader_for
+from discourse.model import COMMENT_COLUMNS, THREAD_COLUMNS
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _read(path, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", discourse.DiscourseWarning)
+        return read(path, **kw)
+
+
+class ReaderContract:
+    """What every reader promises; subclasses name the reader, a fixture and its counts."""
+
+    fmt: str = ""
+    path: str = ""
+    threads = seen = kept = links = 0
+    skipped: dict = {}
+
+    @pytest.fixture(scope="class")
+    def corpus(self):
+        return _read(DATA / self.path)
+
+    def test_ingest_detects_the_format(self):
+        assert detect_format(DATA / self.path)[0] == self.fmt
+
+    def test_ingest_counts_match_the_fixture(self, corpus):
+        r = corpus.ingest[0]
+        assert (r.format, r.threads, r.seen, r.kept, r.skipped, r.links) == (
+            self.fmt, self.threads, self.seen, self.kept, self.skipped, self.links)
+
+    def test_ingest_report_balances(self, corpus):
+        r = corpus.ingest[0]
+        assert r.balanced and r.seen == r.kept + sum(r.skipped.values())
+        assert r.kept == len(corpus.comments)
+
+    def test_ingest_tables_follow_the_schema(self, corpus):
+        assert list(corpus.comments.columns[:len(COMMENT_COLUMNS)]) == list(COMMENT_COLUMNS)
+        assert list(corpus.threads.columns[:len(THREAD_COLUMNS)]) == list(THREAD_COLUMNS)
+        assert set(corpus.comments["thread_id"]) <= set(corpus.threads["thread_id"])
+        assert (corpus.threads["source_format"] == self.fmt).all()
+        assert isinstance(corpus.comments["created_at"].dtype, pd.DatetimeTZDtype)
+
+    def test_ingest_links_are_explicit_and_resolve(self, corpus):
+        c = corpus.comments
+        linked = c[c["parent_id"] != ""]
+        assert (linked["parent_source"] == "explicit").all()
+        assert (linked["parent_confidence"] == 1.0).all()
+        ids = set(zip(c["thread_id"], c["comment_id"]))
+        assert all((t, p) in ids for t, p in zip(linked["thread_id"], linked["parent_id"]))
+
+    def test_ingest_thread_id_option_renames(self):
+        corpus = _read_with_thread_id(DATA / self.path, self.fmt, "mine")
+        assert all(t == "mine" or t.startswith("mine:") for t in corpus.comments["thread_id"])
+
+    def test_ingest_analyze_cli_works(self, tmp_path):
+        out = tmp_path / "out.csv"
+        result = CliRunner().invoke(cli, ["analyze", str(DATA / self.path), "-o", str(out), "--topics", "none"])
+        assert result.exit_code == 0, result.output
+        assert f"read as {self.fmt}" in result.stderr
+        table = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert len(table) == self.kept
+        assert {"sentiment_compound", "depth", "parent_source"} <= set(table.columns)
+
+
+def _read_with_thread_id(path, fmt, tid):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", discourse.DiscourseWarning)
+        return reader_for(fmt)(path, thread_id=tid)
+
+
+class TestWXR(ReaderContract):
+    fmt, path = "wxr", "wxr/theme-sample.xml"
+    threads, seen, kept, links = 2, 10, 5, 5
+    skipped = {"pingback": 1, "spam": 1, "trackback": 1, "trash": 1, "unapproved": 1}
+
+
+class TestWXR10(ReaderContract):
+    fmt, path = "wxr", "wxr/valid-wxr-1.0.xml"
+    threads, seen, kept, links = 1, 1, 1, 0
+
+
+class TestWXRUndeclaredPrefix(ReaderContract):
+    fmt, path = "wxr", "wxr/wordpress-com-undeclared-atom.xml"
+    threads, seen, kept, links = 1, 2, 2, 1
+
+
+class TestDisqusIsso(ReaderContract):
+    fmt, path = "disqus", "disqus/isso-disqus.xml"
+    threads, seen, kept, links = 3, 6, 6, 2
+
+
+class TestDisqusRemark42(ReaderContract):
+    fmt, path = "disqus", "disqus/remark42-disqus.xml"
+    threads, seen, kept, links = 2, 6, 5, 0
+    skipped = {"spam": 1}
+
+
+class TestReddit(ReaderContract):
+    fmt, path = "reddit", "reddit/jlbw48.json"
+    threads, seen, kept, links = 1, 6, 6, 3
+
+
+class TestRedditDeleted(ReaderContract):
+    fmt, path = "reddit", "reddit/deleted-and-more.json"
+    threads, seen, kept, links = 1, 5, 4, 2
+    skipped = {"removed": 1}
+
+
+class TestRedditJSONL(ReaderContract):
+    fmt, path = "reddit-jsonl", "reddit/pushshift.jsonl"
+    threads, seen, kept, links = 2, 7, 5, 3
+    skipped = {"duplicate id": 1, "unparseable": 1}
+
+
+class TestHNAlgolia(ReaderContract):
+    fmt, path = "hn", "hn/algolia-item.json"
+    threads, seen, kept, links = 1, 5, 4, 3
+    skipped = {"deleted": 1}
+
+
+class TestHNFirebase(ReaderContract):
+    fmt, path = "hn", "hn/firebase-items.jsonl"
+    threads, seen, kept, links = 2, 5, 3, 3
+    skipped = {"dead": 1, "deleted": 1}
+
+
+class TestWPRest(ReaderContract):
+    fmt, path = "wp-rest", "wp-rest/comments-page-1.json"
+    threads, seen, kept, links = 1, 3, 2, 1
+    skipped = {"pingback": 1}
+
+
+class TestWPHTML(ReaderContract):
+    fmt, path = "wp-html", "wp-html/modern-comment-list.html"
+    threads, seen, kept, links = 1, 5, 4, 2
+    skipped = {"pingback": 1}
+
+
+class TestWPHTMLOlder(ReaderContract):
+    fmt, path = "wp-html", "wp-html/older-commentlist.html"
+    threads, seen, kept, links = 1, 3, 2, 1
+    skipped = {"trackback": 1}
+
+
+class TestConvoKit(ReaderContract):
+    fmt, path = "convokit", "convokit/cornell-mini"
+    threads, seen, kept, links = 2, 4, 4, 2
+
+
+class TestCommento(ReaderContract):
+    fmt, path = "commento", "commento/commento.json"
+    threads, seen, kept, links = 1, 3, 2, 1
+    skipped = {"unapproved": 1}
+
+
+def test_ingest_every_format_has_a_contract_test():
+    tested = {cls.fmt for cls in ReaderContract.__subclasses__()}
+    assert set(FORMATS) - {"page", "csv", "jsonl", "parquet"} <= tested
+
+
+def test_ingest_directory_is_one_corpus_with_unique_thread_ids():
+    corpus = _read(DATA)
+    formats = {r.format for r in corpus.ingest}
+    assert set(FORMATS) - {"csv", "jsonl", "parquet"} <= formats
+    assert corpus.threads["thread_id"].is_unique
+    assert not corpus.comments.duplicated(["thread_id", "comment_id"]).any()
+    # The ConvoKit directory is one source, the two REST pages one listing; no README or LICENSE read.
+    paths = [r.path for r in corpus.ingest]
+    assert sum("cornell-mini" in p for p in paths) == 1
+    assert sum("wp-rest" in p for p in paths) == 1
+    assert not any("README" in p or "LICENSE" in p for p in paths)
+    assert all(r.balanced for r in corpus.ingest)
+
+
+def test_ingest_rest_pages_read_as_one_listing():
+    corpus = _read(DATA / "wp-rest")
+    r = corpus.ingest[0]
+    assert len(corpus.ingest) == 1 and r.skipped == {"duplicate id": 1, "pingback": 1, "spam": 1}
+    assert sorted(corpus.comments["comment_id"]) == ["31", "32", "34", "36"]
+    assert corpus.comments.set_index("comment_id").loc["34", "parent_id"] == "32"
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_ingest_every_reader_is_importable_and_documented(fmt):
+    from discourse.ingest.detect import DESCRIPTIONS
+
+    reader = reader_for(fmt)
+    assert reader.__doc__ and fmt in DESCRIPTIONS
+
+
+def test_ingest_formats_command_lists_every_format():
+    result = CliRunner().invoke(cli, ["formats"])
+    assert result.exit_code == 0
+    for fmt in FORMATS:
+        assert fmt in result.output
+
+
+def test_ingest_export_command_writes_convokit(tmp_path):
+    out = tmp_path / "ck"
+    result = CliRunner().invoke(cli, ["export", str(DATA / "wxr" / "theme-sample.xml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"utterances.jsonl", "speakers.json", "conversations.json",
+                                                "corpus.json", "index.json"}
+    back = _read(out)
+    assert back.source == "convokit" and len(back.comments) == 5
+
+
+def test_ingest_cli_prints_the_report_with_skips(tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", str(DATA / "wxr" / "theme-sample.xml"), "-o", str(tmp_path / "o.csv"),
+                                      "--topics", "none"])
+    assert result.exit_code == 0
+    assert ("read as wxr; 2 threads, 10 records seen, 5 comments kept, skipped 1 pingback, 1 spam, 1 trackback, "
+            "1 trash, 1 unapproved, repaired 1 orphans, 1 self replies") in result.stderr
+    assert "Warning:" in result.stderr and "1 orphans" in result.stderr
+
+
+# -- The accounting property: whatever the records, seen == kept + skipped. ------------------------
+
+_STATUSES = ["approved", "approved", "approved", "spam", "deleted", "unapproved"]
+_record = st.fixed_dictionaries({
+    "id": st.integers(1, 12),
+    "parent": st.one_of(st.just(0), st.integers(1, 14)),
+    "status": st.sampled_from(_STATUSES),
+    "type": st.sampled_from(["comment", "comment", "comment", "pingback", "trackback"]),
+    "text": st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20),
+})
+
+
+def _write_wxr(records, path):
+    from xml.sax.saxutils import escape
+
+    parts = []
+    for r in records:
+        approved = {"approved": "1", "spam": "spam", "deleted": "trash", "unapproved": "0"}[r["status"]]
+        parts.append(f"<wp:comment><wp:comment_id>{r['id']}</wp:comment_id>"
+                     f"<wp:comment_content>{escape(r['text'])}</wp:comment_content>"
+                     f"<wp:comment_approved>{approved}</wp:comment_approved><wp:comment_type>{r['type']}</wp:comment_type>"
+                     f"<wp:comment_parent>{r['parent']}</wp:comment_parent></wp:comment>")
+    path.write_text('<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id>'
+                    + "".join(parts) + "</item></channel></rss>", encoding="utf-8")
+    skips = sum(r["type"] != "comment" or r["status"] != "approved" for r in records)
+    return skips
+
+
+def _write_disqus(records, path):
+    from xml.sax.saxutils import escape
+
+    parts = ['<thread dsq:id="t"><title>T</title></thread>']
+    for r in records:
+        # Disqus has no pingbacks: every record is a post.
+        parent = f'<parent dsq:id="{r["parent"]}"/>' if r["parent"] else ""
+        parts.append(f'<post dsq:id="{r["id"]}"><message>{escape(r["text"])}</message>'
+                     f'<isSpam>{str(r["status"] == "spam").lower()}</isSpam>'
+                     f'<isDeleted>{str(r["status"] == "deleted").lower()}</isDeleted><thread dsq:id="t"/>{parent}</post>')
+    path.write_text('<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">'
+                    + "".join(parts) + "</disqus>", encoding="utf-8")
+    return None
+
+
+def _write_reddit_jsonl(records, path):
+    lines = []
+    for r in records:
+        body = {"deleted": "[deleted]", "spam": "[removed]"}.get(r["status"], r["text"])
+        parent = f"t1_{r['parent']}" if r["parent"] else "t3_p"
+        lines.append(json.dumps({"id": str(r["id"]), "parent_id": parent, "link_id": "t3_p", "body": body,
+                                 "author": "a", "created_utc": 1}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return None
+
+
+def _write_wp_rest(records, path):
+    items = [{"id": r["id"], "post": 1, "parent": r["parent"], "author_name": "a", "content": {"rendered": r["text"]},
+              "status": {"approved": "approved", "spam": "spam", "deleted": "trash", "unapproved": "hold"}[r["status"]],
+              "type": r["type"], "date_gmt": "2020-01-01T00:00:00"} for r in records]
+    path.write_text(json.dumps(items), encoding="utf-8")
+    return sum(r["type"] != "comment" or r["status"] != "approved" for r in records)
+
+
+def _write_hn(records, path):
+    lines = [json.dumps({"id": 0, "type": "story", "title": "S", "by": "x", "time": 1})]
+    for r in records:
+        item = {"id": r["id"], "type": "comment", "by": "b", "time": 2, "text": r["text"] or "x",
+                "parent": r["parent"] or 0}
+        if r["status"] == "deleted":
+            item = {"id": r["id"], "type": "comment", "deleted": True, "time": 2, "parent": r["parent"] or 0}
+        if r["status"] == "spam":
+            item["dead"] = True
+        lines.append(json.dumps(item))
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return None
+
+
+_WRITERS = {"wxr": (_write_wxr, ".xml"), "disqus": (_write_disqus, ".xml"), "reddit-jsonl": (_write_reddit_jsonl, ".jsonl"),
+            "wp-rest": (_write_wp_rest, ".json"), "hn": (_write_hn, ".jsonl")}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(_record, min_size=1, max_size=14), fmt=st.sampled_from(sorted(_WRITERS)))
+def test_ingest_property_seen_equals_kept_plus_skipped(tmp_path_factory, records, fmt):
+    write, suffix = _WRITERS[fmt]
+    path = tmp_path_factory.mktemp(fmt.replace("-", "")) / f"in{suffix}"
+    filtered = write(records, path)
+    corpus = _read_with_thread_id(path, fmt, None)
+    r = corpus.ingest[0]
+    assert r.balanced, r
+    assert r.kept == len(corpus.comments)
+    assert r.seen == len(records)
+    if filtered is not None:
+        # Status and type filters are the same for each record; duplicates and deletions come on top.
+        assert sum(v for k, v in r.skipped.items() if k not in ("duplicate id",)) == filtered
+    # Every kept comment's parent is in the data (repair_links ran), and no comment is its own ancestor.
+    c = corpus.comments
+    parent_of = dict(zip(c["comment_id"], c["parent_id"]))
+    for cid in parent_of:
+        seen, p = set(), parent_of[cid]
+        while p:
+            assert p in parent_of and p not in seen
+            seen.add(p)
+            p = parent_of[p]
+
+
+_plain = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=40).map(str.strip)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(_plain.filter(lambda s: "<" not in s and "&" not in s), min_size=1, max_size=5),
+       fmt=st.sampled_from(["wxr", "reddit-jsonl", "wp-rest"]))
+def test_ingest_property_unicode_text_survives(tmp_path_factory, texts, fmt):
+    records = [{"id": i + 1, "parent": 0, "status": "approved", "type": "comment", "text": t} for i, t in enumerate(texts)]
+    write, suffix = _WRITERS[fmt]
+    path = tmp_path_factory.mktemp("u") / f"in{suffix}"
+    write(records, path)
+    corpus = _read_with_thread_id(path, fmt, None)
+    assert corpus.comments["text"].tolist() == texts

@@ -1,0 +1,73 @@
+"""Reddit: thread listings with nested replies and `more` stubs; flat Pushshift-style dumps, streamed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import discourse
+from discourse.ingest.reddit import read_reddit, read_reddit_jsonl
+
+DATA = Path(__file__).resolve().parent / "data" / "reddit"
+
+
+def test_reddit_listing_keeps_display_order_and_links():
+    c = read_reddit(DATA / "jlbw48.json")
+    assert c.threads["thread_id"].tolist() == ["jlbw48"]
+    assert c.comments["position"].tolist() == list(range(6))
+    linked = c.comments[c.comments["parent_id"] != ""]
+    assert len(linked) == 3 and c.ingest[0].links == 3
+
+
+def test_reddit_deleted_placeholders_more_stubs_and_escaping():
+    c = read_reddit(DATA / "deleted-and-more.json")
+    rows = c.comments.set_index("comment_id")
+    assert rows.loc["c2", "status"] == "deleted" and rows.loc["c3", "parent_id"] == "c2"
+    assert "c4" not in rows.index and c.ingest[0].skipped == {"removed": 1}
+    assert rows.loc["c5", "author"] == "" and rows.loc["c5", "author_source"] == "unknown"
+    assert rows.loc["c1", "text"] == "Yes > no. Trees & shade."
+    assert rows.loc["c1", "text_html"] == '<div class="md"><p>Yes</p></div>'
+    assert c.threads["text"].tolist() == ["Discuss & vote."]
+    r = c.ingest[0]
+    assert r.not_downloaded == 10 and "10 more comments not downloaded" in r.summary()
+    assert any("2 'load more' stubs and 1 'continue this thread'" in n for n in r.notes)
+
+
+def test_reddit_jsonl_normalises_prefixes_and_skips_bad_lines():
+    with pytest.warns(discourse.DiscourseWarning, match=r"1 lines are not JSON objects \(line 8\)"):
+        c = read_reddit_jsonl(DATA / "pushshift.jsonl")
+    rows = c.comments.set_index("comment_id")
+    assert rows.loc["c1", "parent_id"] == "" and rows.loc["c1", "text"] == "Yes, trees > parking."
+    assert rows.loc["c2", "parent_id"] == "c1" and rows.loc["c3", "parent_id"] == "c2"
+    assert rows.loc["c4", "parent_id"] == "" and "orphan" in rows.loc["c4", "parent_evidence"]
+    assert sorted(c.threads["thread_id"]) == ["abc123", "xyz789"]
+    assert c.threads.set_index("thread_id").loc["abc123", "title"] == "Should the city plant more trees?"
+    assert c.ingest[0].skipped == {"duplicate id": 1, "unparseable": 1}
+    assert str(rows.loc["c2", "created_at"]) == "2020-09-13 12:30:00+00:00"
+
+
+def test_reddit_jsonl_line_separators_inside_text_do_not_split_records(tmp_path):
+    p = tmp_path / "d.jsonl"
+    body = "one\u2028two\u0085three\rfour"
+    line = json.dumps({"id": "x", "parent_id": "t3_p", "link_id": "t3_p", "body": body}, ensure_ascii=False)
+    p.write_text(line.replace("\\r", "\\r") + "\n", encoding="utf-8")
+    assert read_reddit_jsonl(p).comments["text"].tolist() == [body]
+
+
+def test_reddit_jsonl_cp1252_lines_fall_back_with_warning(tmp_path):
+    p = tmp_path / "d.jsonl"
+    good = json.dumps({"id": "a", "parent_id": "t3_p", "link_id": "t3_p", "body": "fine"}) + "\n"
+    bad = '{"id": "b", "parent_id": "t3_p", "link_id": "t3_p", "body": "caf\u00e9"}\n'.encode("cp1252")
+    p.write_bytes(good.encode() + bad)
+    with pytest.warns(discourse.DiscourseWarning, match="1 lines are not valid UTF-8"):
+        c = read_reddit_jsonl(p)
+    assert c.comments["text"].tolist() == ["fine", "café"]
+
+
+def test_reddit_listing_that_is_not_a_listing_fails(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text('[{"kind": "t1"}]')
+    with pytest.raises(discourse.InputFormatError, match="not a Reddit listing"):
+        read_reddit(p)
