@@ -264,7 +264,14 @@ class _Sentence(NamedTuple):
     pieces: _Pieces
 
 
-def _sentences_of(text: str, sents, excl, quote_spans, terms, cache) -> list[_Sentence]:
+@functools.lru_cache(maxsize=20_000)
+def _cached_pieces(text: str, terms: tuple) -> _Pieces:
+    # Memoised: comment threads repeat sentences ("Thanks!", "+1"), and the pipeline asks for
+    # sentence spans and scores of the same text; the result depends only on the arguments.
+    return _vader_pieces(text, terms)
+
+
+def _sentences_of(text: str, sents, excl, quote_spans, terms) -> list[_Sentence]:
     out = []
     for s in sents:
         for role, pieces in (("own", segment.own_pieces(text, s.start, s.end, exclude=excl)),
@@ -274,12 +281,7 @@ def _sentences_of(text: str, sents, excl, quote_spans, terms, cache) -> list[_Se
             # VADER's negation list spells "can't", "don't", ... with a straight apostrophe;
             # scraped text uses the typographic one, which silently turns off negation.
             scored = " ".join(text[a:b] for a, b in pieces).replace("’", "'")
-            key = (scored, terms)
-            p = cache.get(key)
-            if p is None:
-                p = _vader_pieces(scored, terms)
-                if len(cache) < 200_000:
-                    cache[key] = p
+            p = _cached_pieces(scored, terms)
             if p.words or _HAS_WORD.search(scored):
                 out.append(_Sentence(pieces[0][0], pieces[-1][1], role, scored, p))
     return out
@@ -330,13 +332,12 @@ def _analyse(comments, text_col, neutral_terms, spans_, id_col, thread_col):
     terms = tuple(DEFAULT_NEUTRAL_TERMS if neutral_terms is None else neutral_terms)
     given = _given_spans(spans_, comments, text_col, id_col, thread_col)
     threads, ids = _keys(comments, id_col, thread_col)
-    cache: dict = {}
     for t, c, text in zip(threads, ids, comments[text_col]):
         if not isinstance(text, str) or not text.strip():
             yield t, c, text if isinstance(text, str) else "", []
             continue
         sents, excl, quoted = _comment_segments(text, None if given is None else given.get((t, c), []))
-        yield t, c, text, _sentences_of(text, sents, excl, quoted, terms, cache)
+        yield t, c, text, _sentences_of(text, sents, excl, quoted, terms)
 
 
 def _pool(sums, n_tokens) -> float:
