@@ -60,6 +60,8 @@ def _reading_options(func):
                      help="Number of topics, 'auto' to choose it, or 'none' to skip topic modelling."),
         click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Worker processes for the per-comment stages."),
+        click.option("--classroom", is_flag=True,
+                     help="Mask profanity in every output with asterisks of the same length (offsets unchanged)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -78,7 +80,7 @@ def _parse_topics(value: str):
     return k
 
 
-def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=False):
+def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=False, classroom=False):
     from .ingest import read
     from .pipeline import analyze
 
@@ -86,7 +88,8 @@ def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=
     if not quiet:
         for r in corpus.ingest:
             click.echo(r.summary(), err=True)
-    return analyze(corpus, infer_replies=infer_replies, order=order, topics=_parse_topics(topics), jobs=jobs)
+    return analyze(corpus, infer_replies=infer_replies, order=order, topics=_parse_topics(topics), jobs=jobs,
+                   classroom=classroom)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,7 +114,7 @@ def cli():
               help="Also write the evidence spans (quotes, frame terms, ...) to this table.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
 @_errors_to_click
-def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, spans, quiet):
+def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, spans, quiet):
     """Read INPUT files, run every analysis stage, and write one row per comment.
 
     Example:
@@ -121,7 +124,7 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, spans, quie
     """
     from .ingest.tabular import write_table
 
-    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet)
+    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom)
     write_table(corpus.comments, output)
     if spans:
         import pandas as pd
@@ -141,7 +144,7 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, spans, quie
 @_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
 @_errors_to_click
-def report(inputs, output, fmt, order, infer_replies, topics, jobs, quiet):
+def report(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, quiet):
     """Read INPUT files, analyse them, and write a self-contained HTML report.
 
     Example:
@@ -151,7 +154,7 @@ def report(inputs, output, fmt, order, infer_replies, topics, jobs, quiet):
     """
     from .report import report as make_report
 
-    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet)
+    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom)
     make_report(corpus, output, analyze=False)
     if not quiet:
         click.echo(f"wrote {output}", err=True)

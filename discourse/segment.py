@@ -1,0 +1,477 @@
+"""Segment: shared text spans that several stages read (sentences, quotes, URLs, artifacts).
+
+Text is never rewritten. This module finds *spans* in a comment's ``text`` and returns
+their character offsets, so that ``text[start:end]`` is exactly the span's text. Every
+function here is pure: text in, spans out.
+
+Terms:
+
+sentence
+    A run of text ending at ``.``, ``?`` or ``!`` (nltk's Punkt algorithm with the
+    abbreviations in :data:`ABBREVIATIONS`, no downloaded model) or at a line break. A
+    line break always ends a sentence: in comment exports a line is a paragraph.
+quote
+    Words the commenter reproduces rather than says: a passage in double quotes (curly
+    ``“…”`` or straight ``"…"``), a block between delimiter lines (``x x x x``, ``***``,
+    ``---``), lines starting with ``>`` (e-mail and Markdown quoting). Labels:
+    ``term`` (one to three quoted words inside the commenter's own sentence, such as
+    scare quotes: “Dark Money”), ``inline`` (a longer quotation inside a sentence),
+    ``passage`` (a quotation that is a paragraph of its own, such as a quoted article
+    introduced by "This is funny:") and ``block`` (delimited or ``>``-quoted lines).
+    Stages that score the commenter's own words leave out every quote except ``term``.
+url
+    A web address (``http://``, ``https://`` or ``www.``).
+artifact
+    Text that is no one's words: widget buttons left inside the text by a scraper or an
+    export ("Like", "LikeLike", "Reply", "Liked by 3 people", "Share this:") and the
+    delimiter lines of a block quote.
+address
+    A vocative: the commenter naming the person they answer ("Sorry, Ellen but",
+    "Wow Duane…", "…, Chas."). Found by pattern, so it can be wrong; its explanation
+    says which pattern matched.
+
+The span kinds are those of :data:`discourse.model.SPAN_COLUMNS` plus ``artifact``.
+Per-text functions (:func:`sentences`, :func:`quotes`, ...) return lists of
+:class:`Span` tuples and are fast enough to call per comment; :func:`spans` returns the
+spans of a whole comments table as a DataFrame with the columns of ``SPAN_COLUMNS``.
+:func:`own_pieces` gives the parts of a text that are the commenter's own words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Iterable, NamedTuple
+
+import pandas as pd
+
+from .errors import SchemaError
+from .model import SPAN_COLUMNS, require_columns
+
+__all__ = [
+    "ABBREVIATIONS",
+    "KINDS",
+    "Span",
+    "addresses",
+    "artifacts",
+    "excluded",
+    "own_pieces",
+    "quotes",
+    "sentences",
+    "spans",
+    "urls",
+]
+
+#: Span kinds this module finds.
+KINDS = ("sentence", "quote", "url", "artifact", "address")
+
+#: Abbreviations (lower case, without the final period) after which a period does not end a
+#: sentence. Punkt learns these from a corpus; we supply them instead so nothing is downloaded.
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms mx dr prof rev hon sr jr st mt ft sen rep gov gen col lt sgt capt cmdr adm supt pres
+    vs etc e.g i.e cf al approx dept est inc ltd co corp bros assn univ
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    u.s u.k u.n u.s.a e.u d.c l.a n.y a.m p.m ph.d b.a m.a vol pp fig ed eds
+    """.split()
+)
+
+
+class Span(NamedTuple):
+    """One span of a text: ``text[start:end]``, its kind, label and a short explanation."""
+
+    start: int
+    end: int
+    kind: str
+    label: str = ""
+    explanation: str = ""
+
+
+@functools.lru_cache(maxsize=1)
+def _punkt():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+_LINE = re.compile(r"[^\n\r]+")
+
+
+def sentences(text: str) -> list[Span]:
+    """The sentences of *text*, in order, with offsets into *text*.
+
+    Every line is split on its own (a line break ends a sentence), with Punkt and the
+    abbreviations of :data:`ABBREVIATIONS`. Leading and trailing spaces are not part
+    of a sentence; blank lines give none.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of Span
+        Kind ``sentence``, label empty.
+
+    Examples
+    --------
+    >>> t = "Dr. Rankin said no. Public education is not a war!\\nStill can't agree."
+    >>> [t[s.start:s.end] for s in sentences(t)]
+    ['Dr. Rankin said no.', 'Public education is not a war!', "Still can't agree."]
+    """
+    if not text:
+        return []
+    punkt = _punkt()
+    out = []
+    for line in _LINE.finditer(text):
+        base = line.start()
+        chunk = line.group()
+        if not chunk.strip():
+            continue
+        for s, e in punkt.span_tokenize(chunk):
+            piece = chunk[s:e]
+            lead = len(piece) - len(piece.lstrip())
+            trail = len(piece) - len(piece.rstrip())
+            if e - trail > s + lead:
+                out.append(Span(base + s + lead, base + e - trail, "sentence"))
+    return out
+
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+", re.I)
+
+
+def urls(text: str) -> list[Span]:
+    """Web addresses in *text*; trailing punctuation is not part of the address.
+
+    Examples
+    --------
+    >>> t = "See https://ire.org/events/2703/. And www.example.com!"
+    >>> [t[s.start:s.end] for s in urls(t)]
+    ['https://ire.org/events/2703/', 'www.example.com']
+    """
+    out = []
+    for m in _URL.finditer(text):
+        end = m.end()
+        while end > m.start() and text[end - 1] in ".,;:!?)]}'’":
+            end -= 1
+        out.append(Span(m.start(), end, "url", "url", "a web address"))
+    return out
+
+
+# Widget buttons alone on a line. "LikeLike" is the WordPress.com like button scraped
+# with its hidden label; "Liked by N people" its counter.
+_ARTIFACT_LINE = re.compile(
+    r"[ \t]*(?:(?:Like)+|Liked? by \d+ (?:people|persons?|bloggers?)|Unlike|Reply|↓\s*Reply|Reply\s*↓|"
+    r"Reply to (?:this )?comment|Share this:?|Like this:?|Loading\.{0,3}|Report (?:this )?comment|"
+    r"Rate This|Permalink|Vote up|Vote down|Upvote|Downvote|Collapse|Expand|\[-\]|\[\+\])[ \t]*$",
+    re.I,
+)
+# The like button glued to the end of a comment's last word ("to heck.LikeLike"); two
+# "Like"s in a row never occur in prose.
+_GLUED_LIKE = re.compile(r"(?<=\S)(?:Like){2,}(?=[ \t]*(?:$|\n|\r))")
+_DELIMITER_LINE = re.compile(r"[ \t]*(?:(?:[xX*~=#_-][ \t]*){3,}|(?:[xX] ){2,}[xX])[ \t]*$")
+
+
+def _lines(text: str):
+    for m in _LINE.finditer(text):
+        yield m.start(), m.end(), m.group()
+
+
+def artifacts(text: str) -> list[Span]:
+    """Widget buttons and quote delimiters left inside *text*.
+
+    A button counts only when it is alone on its line or glued to the end of a line
+    ("heck.LikeLike"): "Like I said" is a reader's words.
+
+    Examples
+    --------
+    >>> t = "Like I said, fine.\\nLikeLike\\nReply"
+    >>> [(t[s.start:s.end], s.label) for s in artifacts(t)]
+    [('LikeLike', 'widget'), ('Reply', 'widget')]
+    """
+    out = []
+    for start, end, line in _lines(text):
+        if _ARTIFACT_LINE.match(line):
+            s = start + len(line) - len(line.lstrip())
+            e = start + len(line.rstrip())
+            out.append(Span(s, e, "artifact", "widget", "a comment-widget button, not anyone's words"))
+            continue
+        if _DELIMITER_LINE.match(line):
+            s = start + len(line) - len(line.lstrip())
+            e = start + len(line.rstrip())
+            out.append(Span(s, e, "artifact", "delimiter", "a line that marks where a quoted block starts or ends"))
+            continue
+        m = _GLUED_LIKE.search(line)
+        if m:
+            out.append(Span(start + m.start(), start + m.end(), "artifact", "widget",
+                            "a like button glued to the end of the comment, not the commenter's words"))
+    return out
+
+
+_OPEN_CLOSE = {"“": "”", "„": "”", "«": "»"}
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def _quote_label(text: str, start: int, end: int, line_start: int, line_end: int) -> str:
+    inner = text[start + 1:end - 1] if end - start >= 2 else ""
+    n_words = len(_WORD.findall(inner))
+    before = text[line_start:start].strip()
+    after = text[end:line_end].strip()
+    # A quotation that fills its line (perhaps after an attribution like "Rankin said,"
+    # ending in a colon) is a passage of its own.
+    if not before and (not after or len(_WORD.findall(after)) <= 1) and n_words >= 8:
+        return "passage"
+    if n_words <= 3:
+        return "term"
+    return "inline"
+
+
+def quotes(text: str) -> list[Span]:
+    """Quotations in *text*: quoted passages, inline quotes, quoted terms and blocks.
+
+    Double quotes pair up within a line; a curly quote left open runs to the end of its
+    line. A block between two delimiter lines (``x x x x``, ``***``, ``---``) and a
+    run of lines starting with ``>`` are ``block`` quotes. The spans include the quote
+    marks (blocks exclude their delimiter lines, which :func:`artifacts` reports).
+
+    Examples
+    --------
+    >>> t = 'Sorry, Ellen but “avoidance strategies” have not worked. As Rankin said, "You can no more win a war than win an earthquake."'
+    >>> [(t[s.start:s.end], s.label) for s in quotes(t)]
+    [('“avoidance strategies”', 'term'), ('"You can no more win a war than win an earthquake."', 'inline')]
+    >>> t = "This is funny:\\n“Across the country, agencies are accelerating the pace of privatization.”\\nIt's from a conference."
+    >>> [s.label for s in quotes(t)]
+    ['passage']
+    """
+    out: list[Span] = []
+    blocked: list[tuple[int, int]] = []
+    lines = list(_lines(text))
+    # Blocks between delimiter lines.
+    delims = [i for i, (_, _, line) in enumerate(lines) if _DELIMITER_LINE.match(line)]
+    for a, b in zip(delims[0::2], delims[1::2]):
+        if b > a + 1:
+            s, e = lines[a + 1][0], lines[b - 1][1]
+            out.append(Span(s, e, "quote", "block", "a block set off by delimiter lines: quoted material, not the commenter's words"))
+            blocked.append((s, e))
+    # Runs of '>' lines.
+    i = 0
+    while i < len(lines):
+        if lines[i][2].lstrip().startswith(">"):
+            j = i
+            while j + 1 < len(lines) and lines[j + 1][2].lstrip().startswith(">"):
+                j += 1
+            s = lines[i][0] + len(lines[i][2]) - len(lines[i][2].lstrip())
+            e = lines[j][1]
+            if not any(bs <= s < be for bs, be in blocked):
+                out.append(Span(s, e, "quote", "block", "lines starting with '>': quoted from someone else"))
+                blocked.append((s, e))
+            i = j + 1
+        else:
+            i += 1
+    for ls, le, line in lines:
+        if any(bs <= ls < be for bs, be in blocked):
+            continue
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if ch in _OPEN_CLOSE:
+                close = line.find(_OPEN_CLOSE[ch], i + 1)
+                end = len(line) if close < 0 else close + 1
+            elif ch == '"':
+                close = line.find('"', i + 1)
+                if close < 0:
+                    break
+                end = close + 1
+            else:
+                i += 1
+                continue
+            s, e = ls + i, ls + end
+            if _WORD.search(text, s, e):
+                label = _quote_label(text, s, e, ls, le)
+                what = {
+                    "term": "a quoted word or phrase inside the commenter's own sentence (kept as their words)",
+                    "inline": "a quotation inside the commenter's sentence: someone else's words",
+                    "passage": "a quoted passage on its own line: someone else's words",
+                }[label]
+                if close < 0:
+                    what += " (the quote is never closed, so it runs to the end of the line)"
+                out.append(Span(s, e, "quote", label, what))
+            i = end
+    out.sort()
+    return out
+
+
+_NAME = r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
+_NOT_NAMES = frozenset(
+    """I A An The But And Or So Yes No Oh Ah Well Wow Sorry Thanks Thank Hi Hey Hello Dear Please Sure Right Okay Ok
+    Then This That These Those There Here It Its We You They He She My Our Your Their His Her Also However Still Just
+    Not Now Why What When Where Who How Indeed Of In On At For To From By With As If Because Since Even Yet Again
+    Exactly Agreed True Really Seriously Good Great Nice Sad America Americans God Monday Tuesday Wednesday Thursday
+    Friday Saturday Sunday Inc Ltd Jr Sr""".split()
+)
+_ADDRESS_START = re.compile(
+    rf"(?:(?:Sorry|Thanks|Thank you|Wow|Hi|Hey|Hello|Dear|Well|Yes|No|Oh|Ok|Okay|Agreed|Exactly|Right|Sure|Please),?\s+)?"
+    rf"(?P<name>{_NAME})\s*(?:,|…|\.\.\.|:|!)"
+)
+_ADDRESS_AFTER_COMMA = re.compile(rf",\s+(?P<name>{_NAME})(?=\s*(?:[.?!,…]|$))")
+
+
+def addresses(text: str) -> list[Span]:
+    """Vocatives: names the commenter addresses ("Sorry, Ellen but", "Wow Duane…", ", Chas.").
+
+    Two patterns: a name at the start of a sentence (perhaps after "Sorry", "Wow",
+    "Thanks", ...) followed by a comma, colon, ellipsis or "!", and a name set off by a
+    comma before the end of a sentence or another comma. Common capitalised words that
+    are not names ("But", "However", "America") are skipped. The span is the name.
+
+    Examples
+    --------
+    >>> t = "Wow Duane…I am amazed. It is not warfare, Chas. Sorry, Ellen but no."
+    >>> [t[s.start:s.end] for s in addresses(t)]
+    ['Duane', 'Chas', 'Ellen']
+    """
+    out = []
+    seen = set()
+    for sent in sentences(text):
+        chunk = text[sent.start:sent.end]
+        m = _ADDRESS_START.match(chunk)
+        found = []
+        # "Handel, the vicious Republican, ..." is an appositive, not a vocative: a name at
+        # the start counts only after an interjection or when the sentence speaks to "you".
+        if m and (m.start("name") > 0 or re.search(r"\b(?:you|your|yours|yourself)\b", chunk, re.I)):
+            found.append((m, "at the start of a sentence"))
+        found += [(m2, "set off by a comma") for m2 in _ADDRESS_AFTER_COMMA.finditer(chunk)]
+        if m is None or m.group("name") in _NOT_NAMES:
+            lead = re.match(r"(?:Sorry|Thanks|Wow|Hi|Hey|Hello|Dear|Well|Yes|No|Oh|Okay|Ok|Agreed),?\s+(?P<name>" + _NAME + r")\s+(?:but|and|I|you)\b", chunk)
+            if lead:
+                found.append((lead, "after a greeting or interjection"))
+        for match, how in found:
+            name = match.group("name")
+            first = name.split()[0]
+            if first in _NOT_NAMES or name in _NOT_NAMES:
+                continue
+            s = sent.start + match.start("name")
+            e = sent.start + match.end("name")
+            if (s, e) in seen:
+                continue
+            seen.add((s, e))
+            out.append(Span(s, e, "address", "vocative", f"'{name}' looks like the person addressed ({how})"))
+    out.sort()
+    return out
+
+
+def excluded(text: str) -> list[Span]:
+    """The spans that are not the commenter's own words: quotes (except terms), URLs and artifacts.
+
+    Overlapping spans are kept as found; :func:`own_pieces` merges them.
+
+    Examples
+    --------
+    >>> t = 'Fine. "All warfare is deception, said Sun-Tzu." https://x.org\\nLikeLike'
+    >>> [s.kind for s in excluded(t)]
+    ['quote', 'url', 'artifact']
+    """
+    out = [q for q in quotes(text) if q.label != "term"]
+    out += urls(text)
+    out += artifacts(text)
+    out.sort()
+    return out
+
+
+def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for s, e in sorted(intervals):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+def own_pieces(text: str, start: int = 0, end: int | None = None, *, exclude: Iterable[Span] | None = None) -> list[tuple[int, int]]:
+    """The parts of ``text[start:end]`` outside the excluded spans, as ``(start, end)`` offsets.
+
+    Parameters
+    ----------
+    text : str
+    start, end : int, optional
+        The window to look in (a sentence, say); the whole text by default.
+    exclude : iterable of Span, optional
+        Spans to leave out; :func:`excluded` of *text* when not given.
+
+    Examples
+    --------
+    >>> t = 'Rankin said, "You cannot win a war, any more than an earthquake." Right.'
+    >>> [t[s:e] for s, e in own_pieces(t)]
+    ['Rankin said, ', ' Right.']
+    """
+    end = len(text) if end is None else end
+    spans_ = excluded(text) if exclude is None else exclude
+    out = []
+    pos = start
+    for s, e in _merge((max(s.start, start), min(s.end, end)) for s in spans_ if s.end > start and s.start < end):
+        if s > pos:
+            out.append((pos, s))
+        pos = max(pos, e)
+    if pos < end:
+        out.append((pos, end))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+_FINDERS = {"sentence": sentences, "quote": quotes, "url": urls, "artifact": artifacts, "address": addresses}
+
+
+def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "artifact", "address"),
+          text_col: str = "text", id_col: str = "comment_id", thread_col: str = "thread_id") -> pd.DataFrame:
+    """The segment spans of every comment, as a table with the columns of ``SPAN_COLUMNS``.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Needs *text_col*; *id_col* and *thread_col* are used when present (a threads
+        table without comment ids gives spans with an empty ``comment_id``).
+    kinds : iterable of str, default ("quote", "url", "artifact", "address")
+        Which of :data:`KINDS` to find. Sentences are left out by default: there are many.
+    text_col, id_col, thread_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per span, in comment order and then by offset; ``sense`` is empty.
+
+    Raises
+    ------
+    SchemaError
+        When *text_col* is missing or a kind is unknown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": ["t"], "comment_id": ["c1"],
+    ...                    "text": ['Wow Duane…you said "avoidance strategies" work.\\nLikeLike']})
+    >>> spans(df)[["kind", "label", "start", "end", "text"]].values.tolist()
+    [['address', 'vocative', 4, 9, 'Duane'], ['quote', 'term', 19, 41, '"avoidance strategies"'], ['artifact', 'widget', 48, 56, 'LikeLike']]
+    """
+    kinds = tuple(kinds)
+    bad = [k for k in kinds if k not in _FINDERS]
+    if bad:
+        raise SchemaError(f"kinds must be drawn from {list(KINDS)}; got {bad!r}.")
+    require_columns(comments, [text_col], caller="segment.spans")
+    rows = []
+    threads = comments[thread_col] if thread_col in comments.columns else pd.Series("", index=comments.index)
+    ids = comments[id_col] if id_col in comments.columns else pd.Series("", index=comments.index)
+    for t, c, text in zip(threads, ids, comments[text_col]):
+        if not isinstance(text, str) or not text:
+            continue
+        found = []
+        for k in kinds:
+            found += _FINDERS[k](text)
+        found.sort(key=lambda s: (s.start, s.end))
+        for s in found:
+            rows.append((t, c, s.kind, s.label, s.start, s.end, text[s.start:s.end], "", s.explanation))
+    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
+    out["start"] = out["start"].astype("int64")
+    out["end"] = out["end"].astype("int64")
+    return out

@@ -1,0 +1,206 @@
+"""Tests for discourse.civility: incivility, persuasion techniques, classroom masking."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from discourse import civility
+from discourse.errors import SchemaError
+from discourse.lexicons import load
+from discourse.model import SPAN_COLUMNS
+
+
+def _labels(text, kind="incivility"):
+    out = civility.spans(pd.DataFrame({"comment_id": ["c"], "text": [text]}), kinds=[kind])
+    return set(out["label"])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("They will rot in hell, soulless turds.", {"insult", "threat"}),
+        ("fake news like Brietbart and Fox Faux news", {"name_calling"}),
+        ("Oh, almighty city dweller, must I bow so deep to your highness?", {"contempt"}),
+        ("What the fuck is this shit?", {"profanity"}),
+        ("They are vermin and a pox on our body politic.", {"dehumanising"}),
+        ("You are an idiot.", {"insult"}),
+        ("This is NOT what I meant, NOOOOOO.", {"shouting"}),
+        ("Public education is not a war.", set()),
+        ("The war metaphor fits perfectly, Duane.", set()),
+        ("I assess the class at Scunthorpe as fine.", set()),
+        ("The LAUSD and NAACP met today about the NASA grant.", set()),
+    ],
+)
+def test_civility_incivility_labels_table(text, expected):
+    assert _labels(text) == expected
+
+
+def test_civility_aimed_at_person_weighs_more():
+    out = civility.score(pd.DataFrame({"text": ["You are an idiot.", "That plan is idiotic."]}))
+    assert out["incivility"][0] > out["incivility"][1] > 0
+    sp = civility.spans(pd.DataFrame({"comment_id": ["a", "b"], "text": ["You are an idiot.", "That plan is idiotic."]}),
+                        kinds=["incivility"])
+    expl = dict(zip(sp["comment_id"], sp["explanation"]))
+    assert "aimed at a person" in expl["a"]
+    assert "aimed at a group or an idea" in expl["b"]
+
+
+@pytest.mark.parametrize(
+    "text, technique",
+    [
+        ("just as many Good Germans turned a blind eye to the barbarities", "reductio_ad_hitlerum"),
+        ("But what about Hillary and her emails?", "whataboutism"),
+        ("Either you are with us or you are against us.", "black_and_white"),
+        ("Everyone knows the schools are failing.", "bandwagon"),
+        ("The so-called experts were wrong.", "doubt"),
+        ("Die die die", "repetition"),
+        ("It is what it is.", "thought_terminating_cliche"),
+        ("Real Americans love this country.", "flag_waving"),
+        ("the most costly Congressional race in American history", "exaggeration"),
+        ("Act before it's too late.", "appeal_to_fear"),
+        ("Steve lost because Melvoin got $15 million.", "causal_oversimplification"),
+        ("We will Make America Great Again", "slogans"),
+        ("Those lying, corrupt thugs.", "loaded_language"),
+        ("fake news like Fox Faux news", "name_calling"),
+    ],
+)
+def test_civility_techniques_table(text, technique):
+    assert technique in _labels(text, kind="technique")
+    assert technique in civility.score(pd.DataFrame({"text": [text]}))["techniques"][0].split(";")
+
+
+def test_civility_calm_sentence_has_no_technique_or_incivility():
+    out = civility.score(pd.DataFrame({"text": ["The meeting is at noon in the library."]}))
+    assert out[["incivility", "incivility_labels", "techniques"]].values.tolist() == [[0.0, "", ""]]
+
+
+def test_civility_quotes_are_not_the_commenters_words():
+    text = 'The article put it this way:\n"These idiots will destroy the schools and everyone knows it."\nI disagree.'
+    df = pd.DataFrame({"text": [text]})
+    assert civility.score(df)["incivility"][0] == 0.0
+    assert civility.score(df, include_quotes=True)["incivility"][0] > 0
+
+
+def test_civility_spans_offsets_and_explanations(seed_corpus):
+    out = civility.spans(seed_corpus.comments)
+    assert list(out.columns) == list(SPAN_COLUMNS)
+    texts = dict(zip(seed_corpus.comments["comment_id"], seed_corpus.comments["text"]))
+    assert all(texts[r.comment_id][r.start:r.end] == r.text for r in out.itertuples())
+    assert out["explanation"].str.len().min() > 30
+    assert set(out["kind"]) == {"incivility", "technique"}
+
+
+def test_civility_seed_reads_right(seed_corpus):
+    c = seed_corpus.comments
+    out = civility.score(c)
+
+    def row(prefix):
+        return out[out["text"].str.startswith(prefix)].iloc[0]
+
+    assert row("All of their donations")["incivility"] >= 0.5
+    assert "insult" in row("All of their donations")["incivility_labels"]
+    assert "contempt" in row("Oh, almighty city dweller")["incivility_labels"]
+    assert row("This is funny:")["incivility"] == 0.0
+    assert row("Still can’t agree with the war metaphor.")["incivility"] == 0.0
+    assert "reductio_ad_hitlerum" in row("Sorry, Ellen but")["techniques"]
+    war = row("Public education is not a war.")
+    sp = civility.spans(c[c["comment_id"] == war["comment_id"]], kinds=["incivility"])
+    first = war["text"].index("(")
+    assert not (sp["start"] < first).any()  # nothing uncivil in "Public education is not a war."
+
+
+@pytest.mark.parametrize("func", [civility.score, civility.spans])
+def test_civility_contract(func, tiny_comments):
+    before = tiny_comments.copy(deep=True)
+    shuffled = tiny_comments.set_index(pd.Index([10, 3, 7, 1, 0, 5, 2, 9]))
+    out = func(shuffled)
+    pd.testing.assert_frame_equal(tiny_comments, before)
+    if func is civility.score:
+        assert list(out.index) == list(shuffled.index)
+        assert set(out.columns) - set(shuffled.columns) == {"incivility", "incivility_labels", "techniques"}
+        assert out["incivility"].between(0, 1).all()
+    assert len(func(tiny_comments.iloc[:0])) == 0
+    with pytest.raises(SchemaError):
+        func(tiny_comments.rename(columns={"text": "body"}))
+
+
+def test_civility_given_spans_give_same_scores(seed_corpus):
+    c = seed_corpus.comments
+    pd.testing.assert_frame_equal(civility.score(c), civility.score(c, spans=civility.spans(c)))
+
+
+def test_civility_bad_kind_raises():
+    with pytest.raises(SchemaError, match="kinds must be drawn from"):
+        civility.spans(pd.DataFrame({"text": ["x"]}), kinds=["insults"])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("What the fuck, this is bullshit.", "What the f***, this is b*******."),
+        ("Shit happens. Damn it.", "S*** happens. D*** it."),
+        ("I assess the class at Scunthorpe.", "I assess the class at Scunthorpe."),
+        ("Total f**k up", "Total f*** up"),
+        ("", ""),
+    ],
+)
+def test_civility_mask_profanity_table(text, expected):
+    assert civility.mask_profanity(text) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("fuckshitdamn ass.!\nABC*")), max_size=60))
+def test_civility_mask_keeps_length(text):
+    assert len(civility.mask_profanity(text)) == len(text)
+
+
+def test_civility_lexicons_have_provenance():
+    for name in ("civility", "techniques"):
+        lex = load(name)
+        prov = lex["provenance"]
+        assert prov["sources"] and prov["licence"] and prov["curated_by"]
+    for key, spec in load("civility")["categories"].items():
+        assert 0 < spec["weight"] < 1 and "{text}" in spec["explanation"], key
+    techniques = load("techniques")["techniques"]
+    for key in civility.TECHNIQUES:
+        assert {"name", "semeval", "explanation"} <= set(techniques[key]) and "{text}" in techniques[key]["explanation"]
+
+
+def test_civility_classroom_pipeline_masks_every_output(seed_corpus):
+    import discourse
+
+    plain = discourse.analyze(seed_corpus)
+    masked = discourse.analyze(seed_corpus, classroom=True)
+    assert plain.comments["text"].str.contains("piss").any()
+    assert not masked.comments["text"].str.contains(r"\bpiss\b").any()
+    assert not masked.spans["text"].str.contains(r"\bpiss\b").any()
+    assert not masked.spans["explanation"].str.contains(r"\bpiss\b").any()
+    texts = dict(zip(masked.comments["comment_id"], masked.comments["text"]))
+    posts = dict(zip(masked.threads["thread_id"], masked.threads["text"]))
+    for r in masked.spans.itertuples():
+        source = texts[r.comment_id] if r.comment_id else posts[r.thread_id]
+        assert source[r.start:r.end] == r.text
+
+
+def test_civility_pipeline_spans_cover_contract_kinds(seed_analysed):
+    spans = seed_analysed.spans
+    assert {"sentence", "quote", "url", "address", "incivility", "technique"} <= set(spans["kind"])
+    assert (spans["comment_id"] == "").any()  # the post's spans
+    cols = {"sentiment_compound", "sentiment_raw_compound", "sentiment_frame_neutral_compound", "incivility", "techniques"}
+    assert cols <= set(seed_analysed.comments.columns)
+
+
+def test_civility_cli_classroom_flag(seed_path, tmp_path):
+    from discourse.cli import cli
+
+    out, spans = tmp_path / "out.csv", tmp_path / "spans.csv"
+    result = CliRunner().invoke(cli, ["analyze", str(seed_path), "-o", str(out), "--spans", str(spans), "--classroom", "-q"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, keep_default_na=False)
+    assert {"incivility", "techniques", "sentiment_compound"} <= set(table.columns)
+    assert not table["text"].str.contains(r"\bpiss\b").any()
+    assert "--classroom" in CliRunner().invoke(cli, ["report", "--help"]).output

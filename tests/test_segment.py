@@ -1,0 +1,162 @@
+"""Tests for discourse.segment: sentences, quotes, URLs, artifacts and addresses as spans."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from discourse import segment
+from discourse.errors import SchemaError
+from discourse.model import SPAN_COLUMNS
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Public education is not a war. Still can't agree.", ["Public education is not a war.", "Still can't agree."]),
+        ("Mr. Zimmer lost. Dr. Melvoin won!", ["Mr. Zimmer lost.", "Dr. Melvoin won!"]),
+        ("e.g. this one. And the U.S. one.", ["e.g. this one.", "And the U.S. one."]),
+        ("This is funny:\n“Across the country.”", ["This is funny:", "“Across the country.”"]),
+        ("  padded  \n\n  twice.  ", ["padded", "twice."]),
+        ("Wow Duane…I am amazed.", ["Wow Duane…I am amazed."]),
+        ("", []),
+        ("\n\n", []),
+    ],
+)
+def test_segment_sentences_table(text, expected):
+    assert [text[s.start:s.end] for s in segment.sentences(text)] == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n“”\"'’:x")), max_size=80))
+def test_segment_sentences_cover_text_in_order(text):
+    spans = segment.sentences(text)
+    last = 0
+    for s in spans:
+        piece = text[s.start:s.end]
+        assert piece and piece == piece.strip()
+        assert s.start >= last
+        assert "\n" not in piece
+        last = s.end
+    # Nothing but whitespace is left out.
+    covered = set()
+    for s in spans:
+        covered.update(range(s.start, s.end))
+    assert all(text[i].isspace() for i in range(len(text)) if i not in covered)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Sorry, Ellen but “avoidance strategies” have not worked.", [("“avoidance strategies”", "term")]),
+        ("“I find it funny” that the people won’t label them.", [("“I find it funny”", "inline")]),
+        ('She said "we will win this war together" and left.', [('"we will win this war together"', "inline")]),
+        ("This is funny:\n“Across the country, federal agencies and state and local governments are accelerating.”\nIt’s from a conference.",
+         [("“Across the country, federal agencies and state and local governments are accelerating.”", "passage")]),
+        ("Intro\nx x x x x\nMELVOIN: I am very concerned.\nx x x x x\nWhat-ever.", [("MELVOIN: I am very concerned.", "block")]),
+        ("> you said this\n> and this\nNo I did not.", [("> you said this\n> and this", "block")]),
+        ('An odd " quote mark', []),
+        ("“Never closed quote runs to the end of the line\nNext line.", [("“Never closed quote runs to the end of the line", "passage")]),
+        ("No quotes at all.", []),
+    ],
+)
+def test_segment_quotes_table(text, expected):
+    assert [(text[s.start:s.end], s.label) for s in segment.quotes(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Great post.\nLikeLike", [("LikeLike", "widget")]),
+        ("Great post.\nLike\nReply", [("Like", "widget"), ("Reply", "widget")]),
+        ("to heck.LikeLike", [("LikeLike", "widget")]),
+        ("Like I said, fine.", []),
+        ("I like it. Reply to me soon.", []),
+        ("Liked by 3 people", [("Liked by 3 people", "widget")]),
+        ("x x x x x x", [("x x x x x x", "delimiter")]),
+    ],
+)
+def test_segment_artifacts_table(text, expected):
+    assert [(text[s.start:s.end], s.label) for s in segment.artifacts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("See https://ire.org/events/2703/.", ["https://ire.org/events/2703/"]),
+        ("(www.example.com)", ["www.example.com"]),
+        ("http://a.b/c?d=e, and more", ["http://a.b/c?d=e"]),
+        ("no address here", []),
+    ],
+)
+def test_segment_urls_table(text, expected):
+    assert [text[s.start:s.end] for s in segment.urls(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Sorry, Ellen but avoidance has not worked.", ["Ellen"]),
+        ("Wow Duane…I am amazed.", ["Duane"]),
+        ("Protecting schools is not warfare, Chas.", ["Chas"]),
+        ("how folks like you, Charles, prefer it", ["Charles"]),
+        ("Ellen, you are wrong.", ["Ellen"]),
+        ("Handel, the vicious Republican has garnered money.", []),
+        ("Disrupt, destroy, loot is their mantra.", []),
+        ("But, however, it is fine.", []),
+    ],
+)
+def test_segment_addresses_table(text, expected):
+    assert [text[s.start:s.end] for s in segment.addresses(text)] == expected
+
+
+def test_segment_own_pieces_keep_terms_and_drop_quotes_urls_artifacts():
+    text = 'He calls it "Dark Money". As Rankin said, "You can no more win a war than win an earthquake." https://x.org\nLikeLike'
+    own = " ".join(text[s:e] for s, e in segment.own_pieces(text))
+    assert "Dark Money" in own
+    assert "earthquake" not in own and "x.org" not in own and "LikeLike" not in own
+    assert own.startswith("He calls it")
+
+
+def test_segment_spans_table_offsets_index_text():
+    df = pd.DataFrame({
+        "thread_id": ["t", "t", "t"], "comment_id": ["a", "b", "c"],
+        "text": ['Sorry, Ellen but “avoidance strategies” failed. https://a.org\nLikeLike', "", "Plain."],
+    })
+    out = segment.spans(df, kinds=segment.KINDS)
+    assert list(out.columns) == list(SPAN_COLUMNS)
+    texts = dict(zip(df["comment_id"], df["text"]))
+    for row in out.itertuples(index=False):
+        assert texts[row.comment_id][row.start:row.end] == row.text
+    assert set(out["kind"]) == {"sentence", "quote", "url", "artifact", "address"}
+    assert "b" not in set(out["comment_id"])
+
+
+def test_segment_spans_empty_frame():
+    out = segment.spans(pd.DataFrame({"text": pd.Series([], dtype=object)}))
+    assert list(out.columns) == list(SPAN_COLUMNS) and len(out) == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, frame",
+    [({}, pd.DataFrame({"body": ["x"]})), ({"kinds": ["emoji"]}, pd.DataFrame({"text": ["x"]}))],
+)
+def test_segment_spans_bad_input_raises(kwargs, frame):
+    with pytest.raises(SchemaError):
+        segment.spans(frame, **kwargs)
+
+
+def test_segment_seed_quoted_blurb_and_interview(seed_corpus):
+    texts = seed_corpus.comments["text"].tolist()
+    funny = next(t for t in texts if t.startswith("This is funny:"))
+    passages = [s for s in segment.quotes(funny) if s.label == "passage"]
+    assert len(passages) == 1
+    assert funny[passages[0].start:passages[0].end].startswith("“Across the country")
+    assert funny[passages[0].start:passages[0].end].endswith("public infrastructure.”")
+    melvoin = next(t for t in texts if "EDSOURCE:" in t)
+    blocks = [melvoin[s.start:s.end] for s in segment.quotes(melvoin) if s.label == "block"]
+    assert len(blocks) == 1 and blocks[0].startswith("EDSOURCE:") and "x x x" not in blocks[0]
+    delims = [s for s in segment.artifacts(melvoin) if s.label == "delimiter"]
+    assert len(delims) == 2

@@ -1,0 +1,183 @@
+"""Tests for discourse.sentiment: VADER wiring, own words, frame-neutral scores, trajectories."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from discourse import segment, sentiment
+from discourse.errors import SchemaError
+from discourse.model import SPAN_COLUMNS
+
+SCORE_COLUMNS = {
+    "sentiment_compound", "sentiment_pos", "sentiment_neu", "sentiment_neg", "sentiment_raw_compound",
+    "sentiment_frame_neutral_compound", "sentiment_quoted_compound", "sentiment_sentences",
+}
+
+
+def _vader(text):
+    return sentiment.analyzer().polarity_scores(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I love it!!!", "I do NOT like this at all.", "Great news 🎉🎉 :)", "It was kind of good, but the ending was awful?!",
+        "The food was not bad, but the service was the worst ever!!!!!", "no love lost", "", "   ",
+        "Sorry, Ellen but “avoidance strategies” have not worked at all.", "least good, at least ok",
+        "This is SICK!", "Oy vey es mier dang this all to heck. God bless us, every one.",
+    ],
+)
+def test_sentiment_pieces_equal_vader(text):
+    p = sentiment._vader_pieces(text)
+    v = _vader(text)
+    assert (p.compound, p.pos, p.neu, p.neg) == (v["compound"], v["pos"], v["neu"], v["neg"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["good", "bad", "not", "very", "but", "war", "LOVE", "!", "?", "kind", "of", "no",
+                                 "hate", "the", "enemy", "least", ":)", "😀", "fight"]), max_size=14))
+def test_sentiment_pieces_equal_vader_property(words):
+    text = " ".join(words)
+    p = sentiment._vader_pieces(text)
+    v = _vader(text)
+    assert (p.compound, p.pos, p.neu, p.neg) == (v["compound"], v["pos"], v["neu"], v["neg"])
+
+
+def test_sentiment_raw_is_plain_vader(tiny_comments):
+    out = sentiment.score(tiny_comments)
+    assert out["sentiment_raw_compound"].tolist() == [_vader(t)["compound"] for t in tiny_comments["text"]]
+
+
+def test_sentiment_not_a_war_is_not_negative_and_frame_neutral_zero():
+    out = sentiment.score(pd.DataFrame({"text": ["Public education is not a war."]}))
+    assert out["sentiment_raw_compound"][0] == pytest.approx(0.4847)
+    assert out["sentiment_frame_neutral_compound"][0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "terms, text, expected_zero",
+    [
+        (["war"], "This war is terrible.", False),  # "terrible" is tone, and stays
+        (["war"], "The war.", True),
+        (["carpet bombing"], "A carpet bombing campaign.", True),
+        (["bombing"], "A carpet bombing campaign.", True),
+        ([], "The war.", False),
+    ],
+)
+def test_sentiment_neutral_terms_parameter(terms, text, expected_zero):
+    out = sentiment.score(pd.DataFrame({"text": [text]}), neutral_terms=terms)
+    assert bool(out["sentiment_frame_neutral_compound"][0] == 0.0) is expected_zero
+    if not terms:
+        assert out["sentiment_frame_neutral_compound"][0] == out["sentiment_compound"][0]
+
+
+def test_sentiment_widget_artifacts_do_not_count():
+    base = sentiment.score(pd.DataFrame({"text": ["The vote was lost."]}))
+    with_buttons = sentiment.score(pd.DataFrame({"text": ["The vote was lost.\nLike\nReply"]}))
+    assert with_buttons["sentiment_compound"][0] == base["sentiment_compound"][0]
+    assert with_buttons["sentiment_raw_compound"][0] > base["sentiment_raw_compound"][0]  # "Like" is +1.5 to VADER
+
+
+def test_sentiment_quoted_passage_scored_apart():
+    own = "This is funny:\nIt’s from a conference for journalists."
+    quote = "“Outsourcing has often resulted in cost overruns, service failures, less transparency, and greater inequality.”"
+    text = own.replace("\n", "\n" + quote + "\n", 1)
+    out = sentiment.score(pd.DataFrame({"text": [text, own]}))
+    assert out["sentiment_compound"][0] == out["sentiment_compound"][1]
+    assert not math.isnan(out["sentiment_quoted_compound"][0])
+    assert math.isnan(out["sentiment_quoted_compound"][1])
+
+
+def test_sentiment_typographic_apostrophe_negates():
+    out = sentiment.score(pd.DataFrame({"text": ["Still don’t like it!", "Still don't like it!"]}))
+    assert out["sentiment_compound"][0] == out["sentiment_compound"][1] < 0
+
+
+def test_sentiment_long_comment_does_not_drift_to_extreme():
+    text = " ".join(["The plan is a bad idea and a sad waste."] * 20)
+    out = sentiment.score(pd.DataFrame({"text": [text]}))
+    assert out["sentiment_raw_compound"][0] < -0.99
+    # Twenty 10-token sentences score like the 20-token text of two of them: density, not length.
+    two = sentiment.score(pd.DataFrame({"text": [" ".join(["The plan is a bad idea and a sad waste."] * 2)]}))
+    assert out["sentiment_compound"][0] == two["sentiment_compound"][0] > -0.96
+
+
+def test_sentiment_pos_neu_neg_sum_to_one():
+    out = sentiment.score(pd.DataFrame({"text": ["I love this. I hate that. It is Tuesday."]}))
+    assert out[["sentiment_pos", "sentiment_neu", "sentiment_neg"]].sum(axis=1)[0] == pytest.approx(1.0, abs=0.002)
+
+
+def test_sentiment_given_spans_give_same_scores(tiny_comments):
+    spans = segment.spans(tiny_comments, kinds=segment.KINDS)
+    a = sentiment.score(tiny_comments)
+    b = sentiment.score(tiny_comments, spans=spans)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("func", [sentiment.score, sentiment.sentences, sentiment.spans])
+def test_sentiment_contract(func, tiny_comments):
+    before = tiny_comments.copy(deep=True)
+    shuffled = tiny_comments.set_index(pd.Index([10, 3, 7, 1, 0, 5, 2, 9]))
+    out = func(shuffled)
+    pd.testing.assert_frame_equal(tiny_comments, before)
+    if func is sentiment.score:
+        assert list(out.index) == list(shuffled.index)
+        assert set(out.columns) - set(shuffled.columns) == SCORE_COLUMNS
+    if func is sentiment.spans:
+        assert list(out.columns) == list(SPAN_COLUMNS)
+        texts = dict(zip(shuffled["comment_id"], shuffled["text"]))
+        assert all(texts[r.comment_id][r.start:r.end] == r.text for r in out.itertuples())
+    empty = func(tiny_comments.iloc[:0])
+    assert len(empty) == 0
+    with pytest.raises(SchemaError):
+        func(tiny_comments.rename(columns={"text": "body"}))
+
+
+def test_sentiment_seed_reads_right(seed_corpus):
+    c = seed_corpus.comments
+    out = sentiment.score(c)
+    funny = out[out["text"].str.startswith("This is funny:")].iloc[0]
+    own_only = "\n".join(line for line in funny["text"].splitlines()
+                         if not line.startswith("“") and not line.startswith("http"))
+    expected = sentiment.score(pd.DataFrame({"text": [own_only]}))["sentiment_compound"][0]
+    assert funny["sentiment_compound"] == expected
+    assert not math.isnan(funny["sentiment_quoted_compound"])
+    sents = sentiment.sentences(c)
+    war = sents[sents["scored_text"] == "Public education is not a war."].iloc[0]
+    assert war["frame_neutral_compound"] == 0.0 and war["neutralised"] == (("war", 2.15),)
+
+
+def test_sentiment_trajectories_and_escalation(tiny_comments):
+    scored = sentiment.score(tiny_comments)
+    traj = sentiment.trajectories(scored)
+    assert list(traj.index) == list(tiny_comments.index)
+    row_b = traj[traj["comment_id"] == "b"].iloc[0]
+    assert row_b["parent_author"] == "Ann" and row_b["chain_depth"] == 2
+    assert row_b["delta"] == pytest.approx(row_b["score"] - row_b["parent_score"], abs=1e-4)
+    assert math.isnan(traj[traj["comment_id"] == "e"]["parent_score"].iloc[0])  # orphan answers the post
+    per_thread = sentiment.escalation(scored)
+    assert per_thread["thread_id"].tolist() == ["t1", "t2"]
+    per_speaker = sentiment.escalation(scored, by="speaker")
+    assert "Bob" in set(per_speaker["author"])
+
+
+def test_sentiment_heated_exchange_needs_both_directions():
+    df = pd.DataFrame({"thread_id": ["t"] * 4, "comment_id": ["a", "b", "c", "d"], "parent_id": ["", "a", "a", "a"],
+                       "author": ["Ann", "Bob", "Bob", "Bob"], "sentiment_compound": [0.5, 0.0, -0.5, -0.8]})
+    assert sentiment.escalation(df, by="exchange").empty
+    df["parent_id"] = ["", "a", "b", "c"]
+    df["author"] = ["Ann", "Bob", "Ann", "Bob"]
+    ex = sentiment.escalation(df, by="exchange")
+    assert ex["heated"].tolist() == [True]
+
+
+@pytest.mark.parametrize("kwargs", [{"by": "user"}, {"min_turns": 1}])
+def test_sentiment_escalation_bad_options_raise(kwargs):
+    df = pd.DataFrame({"thread_id": ["t"], "comment_id": ["a"], "parent_id": [""], "sentiment_compound": [0.1]})
+    with pytest.raises(SchemaError):
+        sentiment.escalation(df, **kwargs)
