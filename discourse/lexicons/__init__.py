@@ -55,4 +55,10 @@ def load_file(path) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None)
+        if line is None:
+            # tomllib before Python 3.14 gives the line only inside its message.
+            import re
+
+            found = re.search(r"at line (\d+)", str(err))
+            line = int(found.group(1)) if found else None
         raise InputFormatError(f"not valid TOML ({err}).", path=p, line=line) from err
