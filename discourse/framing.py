@@ -246,7 +246,7 @@ class FrameLexicon:
 
 _LEXICON_KEYS = {"name", "title", "kind", "version", "licence", "license", "provenance", "description"}
 _FRAME_KEYS = {"title", "description", "code", "terms", "phrases", "shared", "exclude", "weights", "shared_weight"}
-_SENSE_KEYS = {"literal", "game", "strategy", "meta", "references", "heads"}
+_SENSE_KEYS = {"literal", "figurative", "concrete", "game", "strategy", "meta", "references", "heads"}
 _STANCE_KEYS = {"negators", "reject", "endorse", "qualify", "anaphora"}
 _TOP_KEYS = {"lexicon", "frames", "senses", "stance", "topics"}
 
@@ -483,9 +483,10 @@ def load_lexicons(lexicons=None, *, extra=None) -> tuple[FrameLexicon, ...]:
 
 
 def _cue_hits(matcher: _Matcher, words: list[str], skip: range = range(0)) -> list[str]:
+    """Cues found in *words*; a cue lying wholly inside the term itself (*skip*) does not count."""
     hits = []
     for i, j, p in matcher.find(words):
-        if any(k in skip for k in range(i, j)):
+        if skip and skip.start <= i and j <= skip.stop:
             continue
         hits.append(" ".join(words[i:j]))
     return hits
@@ -535,34 +536,43 @@ def _topic(words: list[str], lex: FrameLexicon) -> str:
 
 
 def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
-            strong: list[tuple[int, int]]) -> tuple[str, str]:
-    """Sense and explanation of the metaphor term ``words[i:j]`` in its sentence."""
+            strong: list[tuple[int, int]], context: list[str] = (),
+            backdrop: tuple[str, str, str] = ("", "", "")) -> tuple[str, str]:
+    """Sense and explanation of the metaphor term ``words[i:j]`` in its sentence.
+
+    MIP/MIPVU: a term is metaphorical when its contextual meaning differs from its basic
+    meaning, so a metaphorical reading needs evidence of another domain (an election, a
+    school board, an argument) in the sentence or, failing that, in the sentences around
+    it (*context*), in the whole comment or in its thread (*backdrop*). With no such
+    evidence the basic meaning, armed conflict, stands.
+    """
     cues = lex.cues
     term = " ".join(words[i:j])
+    own = range(i, j)
     around = words[max(0, i - 3):i] + words[j:j + 3]
     meta = _cue_hits(cues["meta"], around)
     if meta:
         stance, why = _stance(words, lex)
         return "meta", (f"'{term}' next to '{meta[0]}': the sentence talks about the {lex.title.lower()} itself"
                         f"{_stance_note(stance, why)}")
+    literal = _cue_hits(cues["literal"], words, skip=own)
+    if literal:
+        shown = "', '".join(dict.fromkeys(literal[:3]))
+        return "literal", f"'{term}' appears with '{shown}': the topic is armed conflict or violence itself: literal"
     if cues["heads"].find(words[i:j]) and _negated(words, i, cues["negators"]):
         stance, why = _stance(words, lex)
         return "meta", f"the sentence denies that something is '{term}': it argues about the frame{_stance_note(stance, why)}"
-    is_reference = bool(cues["references"].find(words[i:j])) or any(
-        p.source == pat.source for p in cues["references"].patterns)
+    is_reference = any(p.source == pat.source for p in cues["references"].patterns) or bool(
+        cues["references"].find(words[i:j]))
     if is_reference:
         stance, why = _stance(words, lex)
         if stance != "neutral":
             return "meta", f"'{term}' names a source of the war idea and the sentence judges it{_stance_note(stance, why)}"
-    literal = _cue_hits(cues["literal"], words, skip=range(i, j))
-    if literal:
-        shown = "', '".join(dict.fromkeys(literal[:3]))
-        return "literal", f"'{term}' appears with '{shown}': the topic is armed conflict itself: literal"
-    game = _cue_hits(cues["game"], words, skip=range(i, j))
+    game = _cue_hits(cues["game"], words, skip=own)
     if game:
         return "game", f"'{term}' appears with '{game[0]}': a game or sport, not armed conflict: game sense"
     if pat.group == "shared":
-        strategy = _cue_hits(cues["strategy"], words, skip=range(i, j))
+        strategy = _cue_hits(cues["strategy"], words, skip=own)
         if strategy:
             return "game", (f"'{term}' is shared by war, games and strategy; with '{strategy[0]}' it is strategy "
                             "as a craft: game/strategy sense")
@@ -571,13 +581,35 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
             return "game", (f"'{term}' is shared by war, games and strategy, and nothing in its sentence is about "
                             "war: game/strategy sense")
         a, b = near[0]
-        topic = _topic(words, lex)
-        return "metaphorical", (f"'{term}' sits with '{' '.join(words[a:b])}' in a sentence about "
+        topic = _topic(words, lex) or _topic(list(context), lex)
+        return "metaphorical", (f"'{term}' sits with '{' '.join(words[a:b])}' in a passage about "
                                 f"{topic or 'something other than armed conflict'}: metaphorical")
     topic = _topic(words, lex)
     if topic:
         return "metaphorical", f"'{term}' describes {topic}: metaphorical"
-    return "metaphorical", f"'{term}' is used with no sign of armed conflict in its sentence: metaphorical"
+    figurative = [(a, b) for a, b, _ in cues["figurative"].find(words, overlap=True) if a < j and i < b]
+    if figurative:
+        a, b = figurative[0]
+        return "metaphorical", f"'{' '.join(words[a:b])}' is a fixed figurative phrase: metaphorical"
+    if cues["concrete"].find(words[i:j]):
+        # Concrete military nouns keep their basic meaning unless their own sentence
+        # names another domain: a political comment that mentions "troops" means troops.
+        return "literal", (f"'{term}' names a concrete thing of war and nothing in its sentence points to another "
+                           "topic: literal")
+    literal = _cue_hits(cues["literal"], list(context))
+    if literal:
+        shown = "', '".join(dict.fromkeys(literal[:3]))
+        return "literal", f"'{term}' comes in a passage about armed conflict ('{shown}'): literal"
+    topic = _topic(list(context), lex)
+    if topic:
+        return "metaphorical", f"'{term}' comes in a passage about {topic}: metaphorical"
+    sense, about, where = backdrop
+    if sense == "literal":
+        return "literal", f"'{term}' comes in a {where} about armed conflict: literal"
+    if sense == "metaphorical":
+        return "metaphorical", f"'{term}' comes in a {where} about {about}: metaphorical"
+    return "literal", (f"nothing around '{term}' points to another topic than armed conflict or violence, so its basic "
+                       "meaning stands: literal")
 
 
 def _stance_note(stance: str, why: str) -> str:
@@ -589,16 +621,46 @@ def _stance_note(stance: str, why: str) -> str:
 # --------------------------------------------------------------------------- spans
 
 
-def _text_spans(text: str, lexs: tuple[FrameLexicon, ...]) -> list[tuple]:
-    """``(label, start, end, sense, explanation)`` for every frame term in *text*."""
+def _evidence(text: str, lex: FrameLexicon) -> tuple[int, dict]:
+    """Literal cues and topic cues found in a whole text: ``(n_literal, {topic: n})``."""
+    n_literal, topics = 0, {}
+    for s0, s1 in _sentences(text):
+        words = [t[2] for t in _tokenize(text[s0:s1])]
+        n_literal += len(lex.cues["literal"].find(words))
+        for topic, matcher in lex.topics:
+            hits = len(matcher.find(words))
+            if hits:
+                topics[topic] = topics.get(topic, 0) + hits
+    return n_literal, topics
+
+
+def _backdrop(n_literal: int, topics: dict, where: str) -> tuple[str, str, str]:
+    """What a whole text or thread is about: ``("literal"|"metaphorical"|"", topic, where)``."""
+    n_topic = sum(topics.values())
+    if n_literal > n_topic:
+        return "literal", "armed conflict", where
+    if topics:
+        return "metaphorical", max(topics, key=lambda k: (topics[k], -list(topics).index(k))), where
+    return "", "", where
+
+
+def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | None = None) -> list[tuple]:
+    """``(label, start, end, sense, explanation)`` for every frame term in *text*.
+
+    *backdrops* maps a metaphor lexicon's name to what the whole comment, or else its
+    thread, is about (see :func:`_backdrop`): the last evidence a sense decision reads.
+    """
     out = []
     if not text:
         return out
-    for s0, s1 in _sentences(text):
-        toks = _tokenize(text[s0:s1])
+    sentences = [(s0, s1, _tokenize(text[s0:s1])) for s0, s1 in _sentences(text)]
+    for n, (s0, s1, toks) in enumerate(sentences):
         if not toks:
             continue
         words = [t[2] for t in toks]
+        # The two sentences before and the one after: where a short sentence ("That is
+        # exactly what our enemies want.") finds its topic.
+        context = [t[2] for _, _, ts in sentences[max(0, n - 2):n] + sentences[n + 1:n + 2] for t in ts]
         for lex in lexs:
             for fname, frame in lex.frames.items():
                 if not frame.matcher:
@@ -613,7 +675,8 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...]) -> list[tuple]:
                 for i, j, pat in found:
                     start, end = s0 + toks[i][0], s0 + toks[j - 1][1]
                     if lex.kind == "metaphor":
-                        sense, why = _decide(lex, words, i, j, pat, strong)
+                        sense, why = _decide(lex, words, i, j, pat, strong, context,
+                                             (backdrops or {}).get(lex.name, ("", "", "")))
                     else:
                         sense = ""
                         why = f"'{text[start:end]}' is a term of the {frame.title} frame ({lex.name}: '{pat.source}')"
@@ -687,7 +750,26 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
     texts = ["" if not isinstance(t, str) else t for t in comments[text_col].tolist()]
     threads = comments[thread_col].astype(str).tolist() if thread_col in comments.columns else [""] * n
     ids = comments[id_col].astype(str).tolist() if id_col in comments.columns else [""] * n
-    per_row = [_text_spans(t, lexs) for t in texts]
+    metaphor_all = [lex for lex in lexs if lex.kind == "metaphor"]
+    backdrops: list[dict] = [{} for _ in range(n)]
+    if metaphor_all:
+        # Evidence of what each comment and each thread is about, for short sentences
+        # that carry none themselves. Without a thread column every row is its own thread.
+        keys = threads if thread_col in comments.columns else [str(r) for r in range(n)]
+        for lex in metaphor_all:
+            rows_ev = [_evidence(t, lex) for t in texts]
+            per_thread: dict = {}
+            for key, (lit, tops) in zip(keys, rows_ev):
+                acc = per_thread.setdefault(key, [0, {}])
+                acc[0] += lit
+                for k, v in tops.items():
+                    acc[1][k] = acc[1].get(k, 0) + v
+            for r, (lit, tops) in enumerate(rows_ev):
+                mine = _backdrop(lit, tops, "comment")
+                if not mine[0] and thread_col in comments.columns:
+                    mine = _backdrop(*per_thread[keys[r]], "thread")
+                backdrops[r][lex.name] = mine
+    per_row = [_text_spans(t, lexs, b) for t, b in zip(texts, backdrops)]
 
     metaphor = [lex for lex in lexs if lex.kind == "metaphor" and lex.cues.get("anaphora")]
     if metaphor and id_col in comments.columns:

@@ -28,7 +28,9 @@ def _senses(text: str) -> list[tuple[str, str]]:
     "text, term, sense",
     [
         ("CCSA unleashed the electoral equivalent of a carpet bombing campaign against me.", "carpet bombing", "metaphorical"),
-        ("That is exactly what our enemies want.", "enemies", "metaphorical"),
+        ("We cannot let the election turn us against each other. That is exactly what our enemies want.",
+         "enemies", "metaphorical"),
+        ("That is exactly what our enemies want.", "enemies", "literal"),
         ("They are front groups for CCSA.", "front groups", "metaphorical"),
         ("The Saudis use our weaponry to destroy Yemen.", "weaponry", "literal"),
         ("Does America now attack the nation whose ship seems to have rammed the Fitzgerald?", "attack", "literal"),
@@ -191,7 +193,7 @@ def test_framing_empty_frame_and_missing_column():
 
 
 def test_framing_score_reuses_given_spans():
-    df = pd.DataFrame({"comment_id": ["1"], "text": ["Our enemies want this."]})
+    df = pd.DataFrame({"comment_id": ["1"], "text": ["Our enemies in this election want this."]})
     s = framing.spans(df, lexicons=WAR)
     assert framing.score(df, spans=s.iloc[0:0], lexicons=WAR)["frames"].tolist() == [""]
     assert framing.score(df, spans=s, lexicons=WAR)["frames"].tolist() == ["war"]
@@ -218,7 +220,7 @@ def test_framing_uptake_along_reply_links():
 
 def test_framing_prevalence_by_speaker():
     df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2", "3"], "author": ["Ann", "Ann", "Bo"],
-                       "text": ["Our enemies.", "Trees.", "Chess strategy."]})
+                       "text": ["Our enemies won the election.", "Trees.", "Chess strategy."]})
     p = framing.prevalence(df, framing.spans(df, lexicons=WAR), by="author")
     assert p.loc["Ann", "war"] == 0.5 and p.loc["Bo", "war"] == 0.0
     assert p["n_comments"].tolist() == [2, 1]
