@@ -42,13 +42,17 @@ def frac_split(sentence: str) -> str:
 
 
 def predict_frac(sentences: list[str]) -> list[int]:
-    lexs = framing.load_lexicons("media_frames")
-    codes = {name: f.code for name, f in lexs[0].frames.items()}
+    # With the war lexicon too, as the pipeline runs it: policy-frame terms inside a
+    # figurative war phrase do not count.
+    lexs = framing.load_lexicons(["war_metaphor", "media_frames"])
+    mfc = lexs[1]
+    codes = {name: f.code for name, f in mfc.frames.items()}
     df = pd.DataFrame({"comment_id": [str(i) for i in range(len(sentences))], "text": sentences})
     spans = framing.spans(df, lexicons=lexs)
+    spans = spans[spans["label"].isin(codes)]
     weight = {}
     for cid, label, text in zip(spans["comment_id"], spans["label"], spans["text"]):
-        frame = lexs[0].frames[label]
+        frame = mfc.frames[label]
         key = (cid, MFC_TO_FRAC[codes[label]])
         weight[key] = weight.get(key, 0.0) + framing._span_weight(frame, text)
     out = []

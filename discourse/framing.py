@@ -770,6 +770,16 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
                     mine = _backdrop(*per_thread[keys[r]], "thread")
                 backdrops[r][lex.name] = mine
     per_row = [_text_spans(t, lexs, b) for t, b in zip(texts, backdrops)]
+    if metaphor_all:
+        # A policy-frame term inside a figurative use ("carpet bombing" of an election) is
+        # not evidence of that policy frame: security is not what the sentence is about.
+        metaphor_frames = {f for lex in metaphor_all for f in lex.frames}
+        for r, found in enumerate(per_row):
+            figurative = [(a, b) for f, a, b, sense, _ in found
+                          if f in metaphor_frames and sense in ("metaphorical", "meta", "game")]
+            if figurative:
+                per_row[r] = [sp for sp in found if sp[0] in metaphor_frames
+                              or not any(a <= sp[1] and sp[2] <= b for a, b in figurative)]
 
     metaphor = [lex for lex in lexs if lex.kind == "metaphor" and lex.cues.get("anaphora")]
     if metaphor and id_col in comments.columns:
@@ -864,7 +874,7 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
     ...                    "text": ["Public education is not a war.", "Charter schools drain money from the district."]})
     >>> out = score(df)
     >>> out[["frames", "frame_stance"]].values.tolist()
-    [['war;security_and_defense;public_good', 'reject'], ['economic;market', '']]
+    [['war;public_good', 'reject'], ['economic;market', '']]
     >>> float(out["frame_war"].iloc[0])
     16.667
     """

@@ -341,3 +341,12 @@ def test_framing_cli_analyze_with_user_frames(tmp_path, seed_path):
     spans = pd.read_csv(spans_csv, keep_default_na=False)
     assert "storm" in set(spans["label"])       # "a perfect electoral storm" in the letter
     assert {"metaphorical", "literal", "game", "meta"} <= set(spans["sense"])
+
+
+def test_framing_policy_terms_inside_a_metaphor_do_not_count():
+    df = pd.DataFrame({"comment_id": ["1", "2"],
+                       "text": ["They ran a carpet bombing campaign against me in the election.",
+                                "The bombing of the city killed civilians."]})
+    out = framing.score(df)
+    assert "security_and_defense" not in out.loc[0, "frames"].split(";")
+    assert "security_and_defense" in out.loc[1, "frames"].split(";")
