@@ -824,6 +824,9 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
     return out
 
 
+_find_spans = spans  # score() takes a ``spans`` argument that hides the function's name
+
+
 # --------------------------------------------------------------------------- scores
 
 
@@ -881,7 +884,7 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
     require_columns(comments, [text_col], caller="framing.score")
     lexs = load_lexicons(lexicons)
     if spans is None:
-        spans = globals()["spans"](comments, text_col=text_col, lexicons=lexs, id_col=id_col, thread_col=thread_col)
+        spans = _find_spans(comments, text_col=text_col, lexicons=lexs, id_col=id_col, thread_col=thread_col)
     require_columns(spans, list(SPAN_COLUMNS), caller="framing.score", where="spans")
     n = len(comments)
     texts = ["" if not isinstance(t, str) else t for t in comments[text_col].tolist()]
@@ -941,11 +944,11 @@ def _span_weight(frame: Frame, text: str) -> float:
 # --------------------------------------------------------------------------- threads
 
 
-def _uses(comments, spans, id_col, thread_col, lexicons=None):
+def _uses(comments, spans, id_col, thread_col, lexicons=None, text_col="text"):
     """(thread, comment) -> {frame: {"senses": set, "stances": list}}."""
     texts = {}
-    if "text" in comments.columns and id_col in comments.columns:
-        for t, c, x in zip(comments[thread_col].astype(str), comments[id_col].astype(str), comments["text"]):
+    if text_col in comments.columns and id_col in comments.columns:
+        for t, c, x in zip(comments[thread_col].astype(str), comments[id_col].astype(str), comments[text_col]):
             texts[(t, c)] = x if isinstance(x, str) else ""
     lex_of = {f: lex for lex in load_lexicons(lexicons) for f in lex.frames}
     uses: dict = {}
@@ -963,7 +966,8 @@ def _uses(comments, spans, id_col, thread_col, lexicons=None):
 
 
 def uptake(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "comment_id",
-           parent_col: str = "parent_id", thread_col: str = "thread_id", lexicons=None) -> pd.DataFrame:
+           parent_col: str = "parent_id", thread_col: str = "thread_id", text_col: str = "text",
+           lexicons=None) -> pd.DataFrame:
     """How each reply answers the frames of the comment it replies to.
 
     Parameters
@@ -973,6 +977,10 @@ def uptake(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "commen
         and ``text``.
     spans : pandas.DataFrame
         From :func:`spans`.
+    id_col, parent_col, thread_col, text_col : str
+        Column names (the text is read again to find the stance of meta spans).
+    lexicons : optional
+        The lexicons the spans came from (see :func:`load_lexicons`).
 
     Returns
     -------
@@ -990,9 +998,9 @@ def uptake(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "commen
     >>> uptake(df, spans(df, lexicons="war_metaphor"))[["comment_id", "frame", "uptake"]].values.tolist()
     [['2', 'war', 'rejected'], ['3', 'war', 'ignored']]
     """
-    require_columns(comments, [thread_col, id_col, parent_col, "text"], caller="framing.uptake")
+    require_columns(comments, [thread_col, id_col, parent_col, text_col], caller="framing.uptake")
     require_columns(spans, list(SPAN_COLUMNS), caller="framing.uptake", where="spans")
-    uses = _uses(comments, spans, id_col, thread_col, lexicons)
+    uses = _uses(comments, spans, id_col, thread_col, lexicons, text_col)
     verbs = {"endorse": "endorsed", "reject": "rejected", "qualify": "qualified"}
     rows = []
     for t, c, p in zip(comments[thread_col].astype(str), comments[id_col].astype(str),
@@ -1017,7 +1025,8 @@ def uptake(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "commen
 
 
 def debate(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "comment_id",
-           thread_col: str = "thread_id", author_col: str = "author", lexicons=None) -> pd.DataFrame:
+           thread_col: str = "thread_id", author_col: str = "author", text_col: str = "text",
+           lexicons=None) -> pd.DataFrame:
     """Who introduces each frame in a thread, who adopts it, endorses it and contests it.
 
     Parameters
@@ -1028,6 +1037,10 @@ def debate(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "commen
     spans : pandas.DataFrame
         From :func:`spans`. Spans with an empty ``comment_id`` are the post's: a frame the
         post uses is introduced by ``"post"``.
+    id_col, thread_col, author_col, text_col : str
+        Column names.
+    lexicons : optional
+        The lexicons the spans came from (see :func:`load_lexicons`).
 
     Returns
     -------
@@ -1047,9 +1060,9 @@ def debate(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "commen
     >>> d[["frame", "introduced_by", "endorsed_by", "contested_by", "contested_by_authors"]].values.tolist()
     [['war', '1', '3', '2', 'Bo']]
     """
-    require_columns(comments, [thread_col, id_col, "text"], caller="framing.debate")
+    require_columns(comments, [thread_col, id_col, text_col], caller="framing.debate")
     require_columns(spans, list(SPAN_COLUMNS), caller="framing.debate", where="spans")
-    uses = _uses(comments, spans, id_col, thread_col, lexicons)
+    uses = _uses(comments, spans, id_col, thread_col, lexicons, text_col)
     ordered = comments.reset_index(drop=True)
     if "position" in ordered.columns:
         ordered = ordered.assign(_pos=pd.to_numeric(ordered["position"], errors="coerce")).sort_values(
