@@ -845,7 +845,8 @@ def _combine(stances: list[str]) -> str:
 
 
 def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame | None = None,
-          lexicons=None, id_col: str = "comment_id", thread_col: str = "thread_id") -> pd.DataFrame:
+          lexicons=None, min_weight: float = 1.0, id_col: str = "comment_id",
+          thread_col: str = "thread_id") -> pd.DataFrame:
     """Add frame columns: the frames present, a score per frame and the stance toward a frame.
 
     Parameters
@@ -858,6 +859,9 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
         that already has them does not find them twice).
     lexicons : optional
         As in :func:`spans`; must be the lexicons the spans came from.
+    min_weight : float, default 1.0
+        The weighted count of terms a frame needs to be listed in ``frames``: by default
+        one full term, so a lone shared or half-weight word ("fight") is not enough.
     id_col, thread_col : str
         Columns joining spans to rows (by position when absent).
 
@@ -883,6 +887,8 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
     """
     require_columns(comments, [text_col], caller="framing.score")
     lexs = load_lexicons(lexicons)
+    if not isinstance(min_weight, (int, float)) or min_weight < 0:
+        raise SchemaError(f"min_weight must be a number >= 0; got {min_weight!r}.")
     if spans is None:
         spans = _find_spans(comments, text_col=text_col, lexicons=lexs, id_col=id_col, thread_col=thread_col)
     require_columns(spans, list(SPAN_COLUMNS), caller="framing.score", where="spans")
@@ -925,7 +931,7 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
         col = [round(100.0 * v / w, 3) if w else 0.0 for v, w in zip(vals, words)]
         cols[f"frame_{f}"] = pd.Series(col, index=comments.index, dtype="float64")
         for r, v in enumerate(vals):
-            if v > 0:
+            if v > 0 and v >= min_weight - 1e-9:
                 present[r].append(f)
     out = comments.assign(
         frames=pd.Series([";".join(p) for p in present], index=comments.index, dtype=object),
