@@ -157,6 +157,9 @@ def _parse_pattern(source: str) -> tuple | None:
             pieces.append((part.rstrip("*"), part.endswith("*")))
     if not pieces or pieces[0] is None or any(p is not None and not p[0] for p in pieces):
         return None
+    if pieces[0][1] and len(pieces[0][0]) < 2:
+        # Prefixes are indexed by their first two letters; "a*" would match nearly everything anyway.
+        return None
     return tuple(pieces)
 
 
@@ -165,6 +168,7 @@ class _Matcher:
 
     def __init__(self, patterns: Iterable[_Pattern]):
         self.patterns = list(patterns)
+        self._seen: dict[str, list[_Pattern]] = {}
         self.exact: dict[str, list[_Pattern]] = {}
         self.prefix: dict[str, list[_Pattern]] = {}
         for p in self.patterns:
@@ -173,17 +177,29 @@ class _Matcher:
             table.setdefault(text if not is_prefix else text[:2], []).append(p)
         for table in (self.exact, self.prefix):
             for key in table:
-                table[key].sort(key=lambda p: -len(p.pieces))
+                table[key] = tuple(sorted(table[key], key=lambda p: -len(p.pieces)))
 
     def candidates(self, word: str) -> list[_Pattern]:
-        return self.exact.get(word, []) + self.prefix.get(word[:2], [])
+        # Words repeat across a corpus, so each word's candidate list is kept once found.
+        try:
+            return self._seen[word]
+        except KeyError:
+            found = [p for p in self.exact.get(word, ()) + tuple(self.prefix.get(word[:2], ()))
+                     if p.pieces[0][1] is False or word.startswith(p.pieces[0][0])]
+            if len(self._seen) < 200_000:
+                self._seen[word] = found
+            return found
 
     def find(self, words: list[str], *, overlap: bool = False) -> list[tuple[int, int, _Pattern]]:
         out = []
         i = 0
         while i < len(words):
             best = None
-            for p in self.candidates(words[i]):
+            cands = self.candidates(words[i])
+            if not cands:
+                i += 1
+                continue
+            for p in cands:
                 if p.matches_at(words, i) and (best is None or len(p.pieces) > len(best.pieces)):
                     best = p
             if best is None:
@@ -246,7 +262,7 @@ class FrameLexicon:
 
 _LEXICON_KEYS = {"name", "title", "kind", "version", "licence", "license", "provenance", "description"}
 _FRAME_KEYS = {"title", "description", "code", "terms", "phrases", "shared", "exclude", "weights", "shared_weight"}
-_SENSE_KEYS = {"literal", "figurative", "concrete", "game", "strategy", "meta", "references", "heads"}
+_SENSE_KEYS = {"literal", "figurative", "concrete", "argument", "game", "strategy", "meta", "references", "heads"}
 _STANCE_KEYS = {"negators", "reject", "endorse", "qualify", "anaphora"}
 _TOP_KEYS = {"lexicon", "frames", "senses", "stance", "topics"}
 
@@ -320,7 +336,8 @@ def _build_lexicon(doc: dict, *, source: str, path=None, text: str = "") -> Fram
             if pieces is None:
                 fail(f"[{table}] {key}: entry {n} {v!r} is not a term pattern; expected words (letters, digits, "
                      "' or -) separated by spaces, each with an optional * at its end (\"battle*\", "
-                     "\"carpet bomb*\"), or * alone for any one word after the first (\"war on *\").",
+                     "\"carpet bomb*\"; a first word needs two letters before its *), or * alone for any "
+                     "one word after the first (\"war on *\").",
                      table, key)
             out.append(_Pattern(v, pieces, group, float(weights.get(v, default_weight))))
         return out
@@ -528,6 +545,33 @@ def _stance(words: list[str], lex: FrameLexicon) -> tuple[str, str]:
     return "neutral", ""
 
 
+#: Words either side of a term within which a cue counts as "near" it.
+_NEAR = 6
+_FAR = 10**6
+
+
+def _nearest(matcher: _Matcher, words: list[str], i: int, j: int) -> tuple[int, str]:
+    """Distance in words from ``words[i:j]`` to the nearest cue outside it, and that cue."""
+    best, cue = _FAR, ""
+    for a, b, _ in matcher.find(words):
+        if i <= a and b <= j:
+            continue
+        d = a - j if a >= j else i - b if b <= i else 0
+        if d < best:
+            best, cue = d, " ".join(words[a:b])
+    return best, cue
+
+
+def _nearest_topic(lex: FrameLexicon, words: list[str], i: int, j: int) -> tuple[int, str]:
+    """Distance to the nearest topic cue and the topic's name (first listed wins ties)."""
+    best, name = _FAR, ""
+    for topic, matcher in lex.topics:
+        d, _ = _nearest(matcher, words, i, j)
+        if d < best:
+            best, name = d, topic
+    return best, name
+
+
 def _topic(words: list[str], lex: FrameLexicon) -> str:
     for topic, matcher in lex.topics:
         if matcher.find(words):
@@ -555,10 +599,12 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
         stance, why = _stance(words, lex)
         return "meta", (f"'{term}' next to '{meta[0]}': the sentence talks about the {lex.title.lower()} itself"
                         f"{_stance_note(stance, why)}")
-    literal = _cue_hits(cues["literal"], words, skip=own)
-    if literal:
-        shown = "', '".join(dict.fromkeys(literal[:3]))
-        return "literal", f"'{term}' appears with '{shown}': the topic is armed conflict or violence itself: literal"
+    # Cues within a few words of the term speak for it more surely than cues elsewhere in
+    # a long sentence ("threatens nuclear war" is not about the health care named earlier).
+    lit_at, lit_cue = _nearest(cues["literal"], words, i, j)
+    top_at, topic_near = _nearest_topic(lex, words, i, j)
+    if lit_at <= _NEAR:
+        return "literal", f"'{term}' appears with '{lit_cue}': the topic is armed conflict or violence itself: literal"
     if cues["heads"].find(words[i:j]) and _negated(words, i, cues["negators"]):
         stance, why = _stance(words, lex)
         return "meta", f"the sentence denies that something is '{term}': it argues about the frame{_stance_note(stance, why)}"
@@ -568,9 +614,9 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
         stance, why = _stance(words, lex)
         if stance != "neutral":
             return "meta", f"'{term}' names a source of the war idea and the sentence judges it{_stance_note(stance, why)}"
-    game = _cue_hits(cues["game"], words, skip=own)
-    if game:
-        return "game", f"'{term}' appears with '{game[0]}': a game or sport, not armed conflict: game sense"
+    game_at, game_cue = _nearest(cues["game"], words, i, j)
+    if game_cue and (game_at <= _NEAR or pat.group == "shared"):
+        return "game", f"'{term}' appears with '{game_cue}': a game or sport, not armed conflict: game sense"
     if pat.group == "shared":
         strategy = _cue_hits(cues["strategy"], words, skip=own)
         if strategy:
@@ -581,16 +627,29 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
             return "game", (f"'{term}' is shared by war, games and strategy, and nothing in its sentence is about "
                             "war: game/strategy sense")
         a, b = near[0]
-        topic = _topic(words, lex) or _topic(list(context), lex)
+        topic = topic_near or _topic(list(context), lex)
         return "metaphorical", (f"'{term}' sits with '{' '.join(words[a:b])}' in a passage about "
                                 f"{topic or 'something other than armed conflict'}: metaphorical")
-    topic = _topic(words, lex)
-    if topic:
-        return "metaphorical", f"'{term}' describes {topic}: metaphorical"
+    if top_at <= _NEAR:
+        return "metaphorical", f"'{term}' describes {topic_near}: metaphorical"
     figurative = [(a, b) for a, b, _ in cues["figurative"].find(words, overlap=True) if a < j and i < b]
     if figurative:
         a, b = figurative[0]
         return "metaphorical", f"'{' '.join(words[a:b])}' is a fixed figurative phrase: metaphorical"
+    if cues["concrete"].find(words[i:j]):
+        # Concrete military nouns keep their basic meaning unless a word near them names
+        # another domain: a political comment that mentions "troops" means troops.
+        return "literal", (f"'{term}' names a concrete thing of war and nothing near it points to another "
+                           "topic: literal")
+    if cues["argument"].find(words[i:j]):
+        # In comment threads these verbs mostly defend or sabotage a person or a view:
+        # ARGUMENT IS WAR (Lakoff and Johnson) unless a word near them says otherwise.
+        return "metaphorical", (f"'{term}' with nothing near it about armed conflict is read as defending or "
+                                "attacking a person or a view (argument as war): metaphorical")
+    if lit_cue and not topic_near:
+        return "literal", f"'{term}' is in a sentence about armed conflict or violence ('{lit_cue}'): literal"
+    if topic_near and not lit_cue:
+        return "metaphorical", f"'{term}' is in a sentence about {topic_near}: metaphorical"
     if cues["concrete"].find(words[i:j]):
         # Concrete military nouns keep their basic meaning unless their own sentence
         # names another domain: a political comment that mentions "troops" means troops.
