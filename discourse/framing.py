@@ -16,9 +16,11 @@ sense
     its sentence, decided in the spirit of MIP/MIPVU (Pragglejaz Group 2007; Steen et al.
     2010) by comparing its contextual meaning with its basic meaning (armed conflict):
 
-    - ``metaphorical``: the sentence is not about armed conflict ("CCSA unleashed the
-      electoral equivalent of a carpet bombing campaign");
-    - ``literal``: the sentence is about armed conflict (a ship rammed, weapons used in Yemen);
+    - ``metaphorical``: the words around the term name another domain, an election, a school
+      board, an argument ("CCSA unleashed the electoral equivalent of a carpet bombing
+      campaign");
+    - ``literal``: the topic is armed conflict or violence itself (a ship rammed, weapons used
+      in Yemen), or nothing points to another domain, so the basic meaning stands;
     - ``game``: the vocabulary war shares with games, sport and strategy as a craft
       ("avoidance strategies", "defend", "position") read in that sense. This value is an
       addition to the contract's ``metaphorical | literal | meta``;
@@ -1322,10 +1324,14 @@ def describe(name: str, *, lexicons=None) -> str:
                     lines.append(f"{label}: {', '.join(items)}")
             if lex.kind == "metaphor":
                 lines.append("")
-                lines.append("Sense cues (a term is metaphorical unless one of these decides otherwise):")
+                lines.append("Sense cues (discourse/lexicons/README.md gives the order in which they decide; "
+                             "with no evidence of another domain a term is literal):")
                 for key, what in (("meta", "meta, next to the term"), ("references", "meta when judged"),
                                   ("literal", "literal (armed conflict)"), ("game", "game/sport"),
-                                  ("strategy", "strategy (shared terms only)")):
+                                  ("strategy", "strategy (shared terms only)"),
+                                  ("figurative", "metaphorical (fixed phrases)"),
+                                  ("concrete", "literal unless a topic is near"),
+                                  ("argument", "metaphorical unless a cue is near")):
                     items = [p.source for p in lex.cues[key].patterns]
                     if items:
                         lines.append(f"  {what}: {', '.join(items)}")
