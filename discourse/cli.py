@@ -62,6 +62,9 @@ def _reading_options(func):
                      help="Worker processes for the per-comment stages."),
         click.option("--classroom", is_flag=True,
                      help="Mask profanity in every output with asterisks of the same length (offsets unchanged)."),
+        click.option("--frames", "frames", multiple=True, type=click.Path(dir_okay=False, path_type=str),
+                     help="A frame lexicon (.toml) to add to or override the shipped ones; repeatable. "
+                          "See 'discourse frames list'."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -80,7 +83,7 @@ def _parse_topics(value: str):
     return k
 
 
-def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=False, classroom=False):
+def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=False, classroom=False, frames=()):
     from .ingest import read
     from .pipeline import analyze
 
@@ -89,7 +92,7 @@ def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=
         for r in corpus.ingest:
             click.echo(r.summary(), err=True)
     return analyze(corpus, infer_replies=infer_replies, order=order, topics=_parse_topics(topics), jobs=jobs,
-                   classroom=classroom)
+                   classroom=classroom, frames=list(frames) or None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,7 +117,7 @@ def cli():
               help="Also write the evidence spans (quotes, frame terms, ...) to this table.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
 @_errors_to_click
-def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, spans, quiet):
+def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, spans, quiet):
     """Read INPUT files, run every analysis stage, and write one row per comment.
 
     Example:
@@ -124,7 +127,7 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
     """
     from .ingest.tabular import write_table
 
-    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom)
+    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom, frames=frames)
     write_table(corpus.comments, output)
     if spans:
         import pandas as pd
@@ -144,7 +147,7 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
 @_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
 @_errors_to_click
-def report(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, quiet):
+def report(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, quiet):
     """Read INPUT files, analyse them, and write a self-contained HTML report.
 
     Example:
@@ -154,7 +157,7 @@ def report(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, q
     """
     from .report import report as make_report
 
-    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom)
+    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom, frames=frames)
     make_report(corpus, output, analyze=False)
     if not quiet:
         click.echo(f"wrote {output}", err=True)
@@ -203,6 +206,80 @@ def export(inputs, output, target, fmt, quiet):
     to_convokit(corpus, output)
     if not quiet:
         click.echo(f"wrote {len(corpus.threads)} conversations, {len(corpus.comments)} comments to {output}", err=True)
+
+
+@cli.group()
+def frames():
+    """Frame lexicons: list them, show one, explain the frames of a sentence.
+
+    Example:
+
+        discourse frames explain "Public education is not a war."
+    """
+
+
+_frames_option = click.option("--frames", "frame_files", multiple=True, type=click.Path(dir_okay=False, path_type=str),
+                              help="A frame lexicon (.toml) to add to or override the shipped ones; repeatable.")
+
+
+@frames.command("list")
+@_frames_option
+@_errors_to_click
+def frames_list(frame_files):
+    """List the frames of the shipped lexicons (and of --frames files).
+
+    Example:
+
+        discourse frames list
+    """
+    from .framing import catalog, load_lexicons
+
+    table = catalog(load_lexicons(extra=list(frame_files) or None))
+    width = max([len(f) for f in table["frame"]] + [5])
+    current = None
+    for row in table.itertuples(index=False):
+        if row.lexicon != current:
+            current = row.lexicon
+            click.echo(f"{row.lexicon} ({row.kind})")
+        click.echo(f"  {row.frame:<{width}}  {row.terms:>4} terms  {row.title}")
+
+
+@frames.command("show")
+@click.argument("name")
+@_frames_option
+@_errors_to_click
+def frames_show(name, frame_files):
+    """Show a lexicon or frame NAME: provenance, terms, phrases and sense cues.
+
+    Example:
+
+        discourse frames show war
+    """
+    from .framing import describe, load_lexicons
+
+    click.echo(describe(name, lexicons=load_lexicons(extra=list(frame_files) or None)), nl=False)
+
+
+@frames.command("explain")
+@click.argument("text")
+@_frames_option
+@_errors_to_click
+def frames_explain(text, frame_files):
+    """Print the frame terms of TEXT with their sense, stance and the reason for each.
+
+    Example:
+
+        discourse frames explain "CCSA unleashed a carpet bombing campaign against me."
+    """
+    from .framing import explain, load_lexicons
+
+    table = explain(text, lexicons=load_lexicons(extra=list(frame_files) or None))
+    if table.empty:
+        click.echo("no frame terms found.")
+        return
+    for row in table.itertuples(index=False):
+        sense = f" [{row.sense}{', ' + row.stance if row.stance else ''}]" if row.sense else ""
+        click.echo(f"{row.start:>4}-{row.end:<4} {row.text!r} -> {row.frame}{sense}: {row.explanation}")
 
 
 def main():  # pragma: no cover - console entry point alias

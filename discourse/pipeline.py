@@ -12,7 +12,7 @@ __all__ = ["analyze"]
 
 
 def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topics="auto", jobs: int = 1,
-            classroom: bool = False):
+            classroom: bool = False, frames=None):
     """Run the analysis stages over *corpus* and return a new corpus.
 
     Parameters
@@ -30,6 +30,9 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     classroom : bool, default False
         Mask profanity in every output (texts, spans, explanations) with asterisks of the
         same length, so offsets stay true (see :func:`discourse.civility.mask`).
+    frames : path, str or list, optional
+        Frame lexicon files (or shipped names) added to the default frame lexicons
+        (``--frames FILE``); see :func:`discourse.framing.load_lexicons`.
 
     Returns
     -------
@@ -46,7 +49,7 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     """
     import pandas as pd
 
-    from . import civility, graph, replies, segment, sentiment
+    from . import civility, framing, graph, replies, segment, sentiment
     from .model import SPAN_COLUMNS
 
     if not isinstance(jobs, int) or jobs < 1:
@@ -58,19 +61,26 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     )
     # Shared text spans first, so the sentiment stage does not find them again.
     seg = segment.spans(comments, kinds=segment.KINDS)
-    # The integrator replaces DEFAULT_NEUTRAL_TERMS with framing.vocabulary() at merge time.
-    neutral = sentiment.DEFAULT_NEUTRAL_TERMS
+    lexicons = framing.load_lexicons(extra=frames)
+    neutral = framing.vocabulary(lexicons)
     sent_spans = sentiment.spans(comments, neutral_terms=neutral, spans=seg)
     comments = comments.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
     civ_spans = civility.spans(comments)
     comments = comments.pipe(civility.score, spans=civ_spans)
+    frame_spans = framing.spans(comments, lexicons=lexicons)
+    comments = framing.score(comments, spans=frame_spans, lexicons=lexicons)
     posts = corpus.threads.assign(comment_id="")
-    post_spans = [segment.spans(posts), civility.spans(posts)]
-    parts = [t for t in [seg[seg["kind"] != "sentence"], sent_spans, civ_spans, *post_spans] if len(t)]
+    post_frames = framing.spans(posts, lexicons=lexicons)
+    post_spans = [segment.spans(posts), civility.spans(posts), post_frames]
+    parts = [t for t in [seg[seg["kind"] != "sentence"], sent_spans, civ_spans, frame_spans, *post_spans] if len(t)]
     spans = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(SPAN_COLUMNS)))
     threads = corpus.threads
     if classroom:
         comments, threads, spans = civility.mask(comments), civility.mask(threads), civility.mask(spans)
     if corpus.spans is not None and len(corpus.spans):
         spans = pd.concat([corpus.spans, spans], ignore_index=True)
-    return corpus.replace(comments=comments, threads=threads, spans=spans)
+    extras = dict(corpus.extras)
+    extras["frame_debate"] = framing.debate(comments, pd.concat([post_frames, frame_spans], ignore_index=True),
+                                            lexicons=lexicons)
+    extras["frame_uptake"] = framing.uptake(comments, frame_spans, lexicons=lexicons)
+    return corpus.replace(comments=comments, threads=threads, spans=spans, extras=extras)

@@ -4,6 +4,10 @@ Each file in this folder is one lexicon. Every lexicon carries its provenance (w
 its terms came from, who curated them, under which licence) so a researcher can cite
 it and a teacher can explain it. Users add or override lexicons with files of their own
 in the same format (``discourse analyze --frames FILE``).
+
+The format of frame lexicons (``[lexicon]``, ``[frames.NAME]``, and for metaphor
+lexicons ``[senses]``, ``[stance]`` and ``[topics]``) is documented in ``README.md``
+beside this module; :func:`discourse.framing.load_lexicons` validates it.
 """
 
 from __future__ import annotations
@@ -55,4 +59,10 @@ def load_file(path) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None)
+        if line is None:
+            # tomllib before Python 3.14 gives the line only inside its message.
+            import re
+
+            found = re.search(r"at line (\d+)", str(err))
+            line = int(found.group(1)) if found else None
         raise InputFormatError(f"not valid TOML ({err}).", path=p, line=line) from err

@@ -1,0 +1,1373 @@
+"""Framing: frame lexicons, metaphor sense decisions, contestation and uptake.
+
+A *frame* is a way of presenting an issue that makes some aspects of it stand out
+(Entman 1993): education as a market or as a public good, a school-board race as a
+war. discourse finds frames with *lexicons*, TOML files of terms and phrases that a
+person can read, cite and edit (``discourse/lexicons/README.md`` gives the schema;
+``discourse frames list`` names the shipped ones; ``--frames FILE`` adds your own).
+
+Terms used here:
+
+frame term
+    A word or phrase of a frame's lexicon found in a text, kept as a span (``kind="frame"``,
+    ``label`` = the frame's name) with offsets into the text.
+sense
+    For lexicons of ``kind = "metaphor"`` (the war metaphor), what each frame term does in
+    its sentence, decided in the spirit of MIP/MIPVU (Pragglejaz Group 2007; Steen et al.
+    2010) by comparing its contextual meaning with its basic meaning (armed conflict):
+
+    - ``metaphorical``: the words around the term name another domain, an election, a school
+      board, an argument ("CCSA unleashed the electoral equivalent of a carpet bombing
+      campaign");
+    - ``literal``: the topic is armed conflict or violence itself (a ship rammed, weapons used
+      in Yemen), or nothing points to another domain, so the basic meaning stands;
+    - ``game``: the vocabulary war shares with games, sport and strategy as a craft
+      ("avoidance strategies", "defend", "position") read in that sense. This value is an
+      addition to the contract's ``metaphorical | literal | meta``;
+    - ``meta``: the sentence talks about the frame itself ("the war metaphor", "Public
+      education is not a war", a reply "Still don't like it!" to a comment about the metaphor).
+
+    Terms of ``kind = "frames"`` lexicons (policy frames, education politics) have no
+    sense (``""``). Every decision carries an ``explanation`` a teacher can read.
+stance
+    Toward a frame, in a meta span's sentence: ``endorse`` ("The war metaphor fits
+    perfectly"), ``reject`` ("is not warfare", "can't agree with the war metaphor"),
+    ``qualify`` ("not about WAR per se, but rather ...") or ``neutral``.
+frame score
+    ``frame_<name>``: the weighted number of frame terms per 100 words of the text (a
+    LIWC-style percentage). For a metaphor frame only metaphorical and meta uses count:
+    a literal war report or a chess strategy does not frame anything as war.
+uptake
+    How a reply answers the frames of the comment it replies to: it ``adopted`` a frame (uses
+    it), ``endorsed``, ``rejected`` or ``qualified`` it (talks about it), or ``ignored`` it.
+
+Sentence boundaries come from a small private splitter (:func:`_sentences`); it is
+meant to be replaced by ``discourse.segment`` sentences when that stage lands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .errors import InputFormatError, SchemaError
+from .model import SPAN_COLUMNS, require_columns
+
+__all__ = [
+    "DEFAULT_LEXICONS",
+    "FrameLexicon",
+    "SENSES",
+    "STANCES",
+    "catalog",
+    "debate",
+    "describe",
+    "explain",
+    "load_lexicons",
+    "prevalence",
+    "score",
+    "spans",
+    "uptake",
+    "vocabulary",
+]
+
+#: The lexicons used when none are named.
+DEFAULT_LEXICONS = ("war_metaphor", "media_frames", "education_politics")
+#: Sense values of metaphor-frame spans (``""`` for frames without senses).
+SENSES = ("metaphorical", "literal", "game", "meta")
+#: Stance values toward a frame, for meta spans.
+STANCES = ("endorse", "reject", "qualify", "neutral")
+
+_KINDS = ("frames", "metaphor")
+_TOKEN = re.compile(r"\w+(?:['\u2019]\w+)*")
+_PIECE = re.compile(r"^(?:[\w']+\*?|\*)$")
+_COUNTED_SENSES = frozenset({"metaphorical", "meta", ""})
+# Words allowed between a negator and the frame's head noun: "is not a war",
+# "not about WAR", "isn't really a war".
+_FILLERS = frozenset({"a", "an", "the", "about", "really", "just", "some", "kind", "of", "any", "at", "all", "even", "simply"})
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _norm(word: str) -> str:
+    return word.lower().replace("\u2019", "'")
+
+
+def _tokenize(text: str) -> list[tuple[int, int, str]]:
+    """Word tokens as ``(start, end, normalised)``; hyphens and punctuation split."""
+    return [(m.start(), m.end(), _norm(m.group())) for m in _TOKEN.finditer(text)]
+
+
+_SENT_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n+")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence ``(start, end)`` offsets: ends at . ! ? or a line break.
+
+    A stand-in for ``discourse.segment`` sentences; abbreviations ("Mr.") split wrongly,
+    which only narrows the context a sense decision reads.
+    """
+    out, start = [], 0
+    for m in _SENT_END.finditer(text):
+        end = m.end()
+        if text[start:end].strip():
+            out.append((start, end))
+        start = end
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+@dataclasses.dataclass(frozen=True)
+class _Pattern:
+    source: str
+    pieces: tuple  # each (text, is_prefix) or None for a one-token wildcard
+    group: str = "terms"
+    weight: float = 1.0
+
+    def matches_at(self, words: list[str], i: int) -> bool:
+        if i + len(self.pieces) > len(words):
+            return False
+        for k, piece in enumerate(self.pieces):
+            if piece is None:
+                continue
+            text, prefix = piece
+            w = words[i + k]
+            if not (w.startswith(text) if prefix else w == text):
+                return False
+        return True
+
+
+def _parse_pattern(source: str) -> tuple | None:
+    pieces = []
+    for part in re.split(r"[\s\-\u2010-\u2015/]+", _norm(source.strip())):
+        if not part:
+            continue
+        if not _PIECE.match(part):
+            return None
+        if part == "*":
+            pieces.append(None)
+        else:
+            pieces.append((part.rstrip("*"), part.endswith("*")))
+    if not pieces or pieces[0] is None or any(p is not None and not p[0] for p in pieces):
+        return None
+    if pieces[0][1] and len(pieces[0][0]) < 2:
+        # Prefixes are indexed by their first two letters; "a*" would match nearly everything anyway.
+        return None
+    return tuple(pieces)
+
+
+class _Matcher:
+    """Finds patterns in a token list; longest match first, no overlaps."""
+
+    def __init__(self, patterns: Iterable[_Pattern]):
+        self.patterns = list(patterns)
+        self._seen: dict[str, list[_Pattern]] = {}
+        self.exact: dict[str, list[_Pattern]] = {}
+        self.prefix: dict[str, list[_Pattern]] = {}
+        for p in self.patterns:
+            text, is_prefix = p.pieces[0]
+            table = self.prefix if is_prefix else self.exact
+            table.setdefault(text if not is_prefix else text[:2], []).append(p)
+        for table in (self.exact, self.prefix):
+            for key in table:
+                table[key] = tuple(sorted(table[key], key=lambda p: -len(p.pieces)))
+
+    def candidates(self, word: str) -> list[_Pattern]:
+        # Words repeat across a corpus, so each word's candidate list is kept once found.
+        try:
+            return self._seen[word]
+        except KeyError:
+            found = [p for p in self.exact.get(word, ()) + tuple(self.prefix.get(word[:2], ()))
+                     if p.pieces[0][1] is False or word.startswith(p.pieces[0][0])]
+            if len(self._seen) < 200_000:
+                self._seen[word] = found
+            return found
+
+    def find(self, words: list[str], *, overlap: bool = False) -> list[tuple[int, int, _Pattern]]:
+        out = []
+        i = 0
+        while i < len(words):
+            best = None
+            cands = self.candidates(words[i])
+            if not cands:
+                i += 1
+                continue
+            for p in cands:
+                if p.matches_at(words, i) and (best is None or len(p.pieces) > len(best.pieces)):
+                    best = p
+            if best is None:
+                i += 1
+                continue
+            out.append((i, i + len(best.pieces), best))
+            i = i + 1 if overlap else i + len(best.pieces)
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+
+# --------------------------------------------------------------------------- lexicons
+
+
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    """One frame of a lexicon: its name, what it means and its compiled terms."""
+
+    name: str
+    lexicon: str
+    title: str
+    description: str
+    code: int | None
+    terms: tuple
+    phrases: tuple
+    shared: tuple
+    matcher: _Matcher = dataclasses.field(repr=False, compare=False)
+    exclude: _Matcher = dataclasses.field(repr=False, compare=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class FrameLexicon:
+    """A parsed, validated frame lexicon (see ``discourse/lexicons/README.md``).
+
+    Attributes
+    ----------
+    name, title, kind, version, licence, provenance, description : str
+        From the ``[lexicon]`` table; *kind* is ``"frames"`` or ``"metaphor"``.
+    frames : dict
+        Frame name -> :class:`Frame`.
+    source : str
+        The shipped lexicon's name or the user file's path.
+    """
+
+    name: str
+    title: str
+    kind: str
+    version: str
+    licence: str
+    provenance: str
+    description: str
+    frames: dict
+    source: str
+    cues: dict = dataclasses.field(default_factory=dict, repr=False)
+    topics: tuple = dataclasses.field(default=(), repr=False)
+    raw: dict = dataclasses.field(default_factory=dict, repr=False)
+
+
+_LEXICON_KEYS = {"name", "title", "kind", "version", "licence", "license", "provenance", "description"}
+_FRAME_KEYS = {"title", "description", "code", "terms", "phrases", "shared", "exclude", "weights", "shared_weight"}
+_SENSE_KEYS = {"literal", "figurative", "concrete", "argument", "game", "strategy", "meta", "references", "heads"}
+_STANCE_KEYS = {"negators", "reject", "endorse", "qualify", "anaphora"}
+_TOP_KEYS = {"lexicon", "frames", "senses", "stance", "topics"}
+
+
+def _line_of(text: str, table: str, key: str | None = None) -> int | None:
+    """The 1-based line of ``[table]`` (or of ``key =`` inside it) in a TOML text."""
+    if not text:
+        return None
+    lines = text.splitlines()
+    header = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
+    for i, line in enumerate(lines):
+        if header.match(line):
+            if key is None:
+                return i + 1
+            keyline = re.compile(r"^\s*\"?" + re.escape(key) + r"\"?\s*=")
+            for j in range(i + 1, len(lines)):
+                if lines[j].lstrip().startswith("["):
+                    break
+                if keyline.match(lines[j]):
+                    return j + 1
+            return i + 1
+    return None
+
+
+def _build_lexicon(doc: dict, *, source: str, path=None, text: str = "") -> FrameLexicon:
+    """Validate a parsed lexicon document and compile it."""
+
+    def fail(message: str, table: str, key: str | None = None):
+        raise InputFormatError(message, path=path if path is not None else f"lexicon {source!r}",
+                               line=_line_of(text, table, key))
+
+    if not isinstance(doc, dict):
+        raise InputFormatError("a frame lexicon must be a TOML table.", path=path or source)
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        first = sorted(unknown)[0]
+        fail(f"unknown top-level table {first!r}; a frame lexicon has the tables {sorted(_TOP_KEYS)}. "
+             "Rename or remove it (schema: discourse/lexicons/README.md).", first)
+    meta = doc.get("lexicon")
+    if not isinstance(meta, dict):
+        raise InputFormatError(
+            "missing the [lexicon] table; add one with name = \"...\", kind = \"frames\" or \"metaphor\" "
+            "and provenance = \"where the terms come from\" (schema: discourse/lexicons/README.md).",
+            path=path or source, line=1)
+    for key in sorted(set(meta) - _LEXICON_KEYS):
+        fail(f"[lexicon] has unknown key {key!r}; expected keys are {sorted(_LEXICON_KEYS - {'license'})}.", "lexicon", key)
+    name = meta.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
+        fail(f"[lexicon] name must be a word of letters, digits and _ (it names the lexicon); got {name!r}.",
+             "lexicon", "name")
+    kind = meta.get("kind", "frames")
+    if kind not in _KINDS:
+        fail(f"[lexicon] kind must be one of {list(_KINDS)}; got {kind!r}.", "lexicon", "kind")
+    provenance = meta.get("provenance")
+    if not isinstance(provenance, str) or not provenance.strip():
+        fail("[lexicon] needs provenance = \"...\": say where the terms come from (a codebook, a paper, "
+             "your own reading) so others can cite and judge them.", "lexicon", "provenance")
+    frames_doc = doc.get("frames")
+    if not isinstance(frames_doc, dict) or not frames_doc:
+        raise InputFormatError(
+            "no frames: add at least one table such as [frames.my_frame] with terms = [\"word\", \"phrase*\"].",
+            path=path or source, line=_line_of(text, "lexicon"))
+
+    def patterns(table: str, key: str, value, group: str, weights: dict, default_weight: float) -> list[_Pattern]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail(f"[{table}] {key} must be a list of strings, e.g. {key} = [\"enemy\", \"battle*\"]; "
+                 f"got {type(value).__name__}.", table, key)
+        out = []
+        for n, v in enumerate(value, 1):
+            pieces = _parse_pattern(v)
+            if pieces is None:
+                fail(f"[{table}] {key}: entry {n} {v!r} is not a term pattern; expected words (letters, digits, "
+                     "' or -) separated by spaces, each with an optional * at its end (\"battle*\", "
+                     "\"carpet bomb*\"; a first word needs two letters before its *), or * alone for any "
+                     "one word after the first (\"war on *\").",
+                     table, key)
+            out.append(_Pattern(v, pieces, group, float(weights.get(v, default_weight))))
+        return out
+
+    frames = {}
+    for fname, fdoc in frames_doc.items():
+        table = f"frames.{fname}"
+        if not isinstance(fdoc, dict):
+            fail(f"frames.{fname} must be a table ([frames.{fname}]) with terms = [...].", "frames")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", fname):
+            fail(f"frame name {fname!r} must be lower-case letters, digits and _ (it becomes the column "
+                 f"frame_{fname}).", table)
+        for key in sorted(set(fdoc) - _FRAME_KEYS):
+            fail(f"[{table}] has unknown key {key!r}; expected keys are {sorted(_FRAME_KEYS)}.", table, key)
+        weights = fdoc.get("weights", {})
+        if not isinstance(weights, dict) or not all(isinstance(w, (int, float)) and w >= 0 for w in weights.values()):
+            fail(f"[{table}] weights must map terms to numbers >= 0, e.g. weights = {{ \"fight\" = 0.5 }}.",
+                 table, "weights")
+        shared_weight = fdoc.get("shared_weight", 0.5)
+        if not isinstance(shared_weight, (int, float)) or shared_weight < 0:
+            fail(f"[{table}] shared_weight must be a number >= 0; got {shared_weight!r}.", table, "shared_weight")
+        code = fdoc.get("code")
+        if code is not None and not isinstance(code, int):
+            fail(f"[{table}] code must be an integer (the codebook's number); got {code!r}.", table, "code")
+        compiled = (patterns(table, "terms", fdoc.get("terms", []), "terms", weights, 1.0)
+                    + patterns(table, "phrases", fdoc.get("phrases", []), "phrases", weights, 1.0)
+                    + patterns(table, "shared", fdoc.get("shared", []), "shared", weights, float(shared_weight)))
+        exclude = patterns(table, "exclude", fdoc.get("exclude", []), "exclude", {}, 0.0)
+        unknown_w = sorted(set(weights) - {p.source for p in compiled})
+        if unknown_w:
+            fail(f"[{table}] weights names {unknown_w[0]!r}, which is not one of this frame's terms; "
+                 "spell it exactly as in terms, phrases or shared.", table, "weights")
+        frames[fname] = Frame(
+            name=fname, lexicon=name, title=str(fdoc.get("title", fname)), description=str(fdoc.get("description", "")),
+            code=code, terms=tuple(fdoc.get("terms", [])), phrases=tuple(fdoc.get("phrases", [])),
+            shared=tuple(fdoc.get("shared", [])), matcher=_Matcher(compiled), exclude=_Matcher(exclude),
+        )
+
+    cues: dict = {}
+    for tname, keys in (("senses", _SENSE_KEYS), ("stance", _STANCE_KEYS)):
+        tdoc = doc.get(tname, {})
+        if not isinstance(tdoc, dict):
+            fail(f"[{tname}] must be a table.", tname)
+        for key in sorted(set(tdoc) - keys):
+            fail(f"[{tname}] has unknown key {key!r}; expected keys are {sorted(keys)}.", tname, key)
+        for key in keys:
+            cues[key] = _Matcher(patterns(tname, key, tdoc.get(key, []), key, {}, 1.0))
+    topics = []
+    tdoc = doc.get("topics", {})
+    if not isinstance(tdoc, dict):
+        fail("[topics] must be a table of topic = [cue words].", "topics")
+    for topic, words in tdoc.items():
+        topics.append((topic, _Matcher(patterns("topics", topic, words, "topics", {}, 1.0))))
+    return FrameLexicon(
+        name=name, title=str(meta.get("title", name)), kind=kind, version=str(meta.get("version", "")),
+        licence=str(meta.get("licence", meta.get("license", ""))), provenance=provenance.strip(),
+        description=str(meta.get("description", "")).strip(), frames=frames, source=source,
+        cues=cues, topics=tuple(topics), raw=doc,
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _shipped(name: str) -> FrameLexicon:
+    from importlib.resources import files
+
+    from . import lexicons
+
+    doc = lexicons.load(name)
+    text = (files(lexicons.__name__) / f"{name}.toml").read_text(encoding="utf-8")
+    return _build_lexicon(doc, source=name, text=text)
+
+
+@functools.lru_cache(maxsize=32)
+def _from_file(path: str, mtime: float) -> FrameLexicon:
+    from . import lexicons
+
+    doc = lexicons.load_file(path)
+    text = Path(path).read_text(encoding="utf-8")
+    return _build_lexicon(doc, source=path, path=path, text=text)
+
+
+def _one_lexicon(spec) -> FrameLexicon:
+    if isinstance(spec, FrameLexicon):
+        return spec
+    if isinstance(spec, dict):
+        return _build_lexicon(spec, source=str(spec.get("lexicon", {}).get("name", "<dict>")))
+    if isinstance(spec, Path) or (isinstance(spec, str) and (spec.endswith(".toml") or "/" in spec or "\\" in spec)):
+        p = Path(spec)
+        if not p.is_file():
+            raise InputFormatError("no such lexicon file; give the path of a .toml frame lexicon "
+                                   "(schema: discourse/lexicons/README.md).", path=p)
+        return _from_file(str(p), p.stat().st_mtime)
+    if isinstance(spec, str):
+        from . import lexicons
+
+        if spec not in lexicons.available():
+            raise InputFormatError(f"no lexicon named {spec!r}; shipped frame lexicons are {list(DEFAULT_LEXICONS)}, "
+                                   "or give the path of a .toml file.")
+        return _shipped(spec)
+    raise SchemaError(f"a lexicon must be a shipped name, a .toml path, a dict or a FrameLexicon; got {type(spec).__name__}.")
+
+
+def load_lexicons(lexicons=None, *, extra=None) -> tuple[FrameLexicon, ...]:
+    """Resolve lexicon names, files and dicts into validated :class:`FrameLexicon` objects.
+
+    Parameters
+    ----------
+    lexicons : str, path, dict, FrameLexicon or a list of them, optional
+        Shipped lexicon names (``"war_metaphor"``), paths of ``.toml`` files, or parsed
+        documents. Default: :data:`DEFAULT_LEXICONS`.
+    extra : same as *lexicons*, optional
+        Added after *lexicons* (what ``--frames FILE`` does). A lexicon with the name of
+        an earlier one replaces it; a frame with the name of an earlier frame replaces that
+        frame.
+
+    Returns
+    -------
+    tuple of FrameLexicon
+
+    Raises
+    ------
+    InputFormatError
+        For an unknown name, a missing file, invalid TOML or a document that breaks the
+        schema; the message names the file, the line and the key, and says how to fix it.
+
+    Examples
+    --------
+    >>> [lex.name for lex in load_lexicons()]
+    ['war_metaphor', 'media_frames', 'education_politics']
+    >>> doc = {"lexicon": {"name": "mine", "provenance": "my reading"}, "frames": {"rain": {"terms": ["rain*"]}}}
+    >>> [lex.name for lex in load_lexicons(extra=doc)]
+    ['war_metaphor', 'media_frames', 'education_politics', 'mine']
+    """
+    def as_list(value):
+        if value is None:
+            return []
+        if isinstance(value, (str, Path, dict, FrameLexicon)):
+            return [value]
+        return list(value)
+
+    specs = as_list(DEFAULT_LEXICONS if lexicons is None else lexicons) + as_list(extra)
+    by_name: dict[str, FrameLexicon] = {}
+    for spec in specs:
+        lex = _one_lexicon(spec)
+        by_name.pop(lex.name, None)
+        by_name[lex.name] = lex
+    # A later frame of the same name replaces an earlier one.
+    owner: dict[str, str] = {}
+    for lex in by_name.values():
+        for fname in lex.frames:
+            owner[fname] = lex.name
+    out = []
+    for lex in by_name.values():
+        keep = {k: v for k, v in lex.frames.items() if owner[k] == lex.name}
+        out.append(lex if len(keep) == len(lex.frames) else dataclasses.replace(lex, frames=keep))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- senses
+
+
+def _cue_hits(matcher: _Matcher, words: list[str], skip: range = range(0)) -> list[str]:
+    """Cues found in *words*; a cue lying wholly inside the term itself (*skip*) does not count."""
+    hits = []
+    for i, j, p in matcher.find(words):
+        if skip and skip.start <= i and j <= skip.stop:
+            continue
+        hits.append(" ".join(words[i:j]))
+    return hits
+
+
+def _negated(words: list[str], i: int, negators: _Matcher) -> bool:
+    """True when a negator stands before position *i* with only filler words between."""
+    for back in range(1, 5):
+        k = i - back
+        if k < 0:
+            return False
+        if negators.find(words[k:k + 1]):
+            return True
+        if words[k] not in _FILLERS:
+            return False
+    return False
+
+
+def _stance(words: list[str], lex: FrameLexicon) -> tuple[str, str]:
+    """The stance a sentence takes toward the frame it talks about, and the cue."""
+    cues = lex.cues
+    heads = cues["heads"]
+    for i, j, _ in heads.find(words):
+        if _negated(words, i, cues["negators"]):
+            neg = " ".join(words[max(0, i - 4):j])
+            q = _cue_hits(cues["qualify"], words)
+            if q:
+                return "qualify", f"'{neg}' with '{q[0]}'"
+            return "reject", f"'{neg}'"
+    rejected = cues["reject"].find(words)
+    if rejected:
+        i, j, _ = rejected[0]
+        return "reject", f"'{' '.join(words[i:j])}'"
+    blocked = {k for i, j, _ in rejected for k in range(i, j)}
+    for kind in ("endorse", "qualify"):
+        for i, j, _ in cues[kind].find(words):
+            if not any(k in blocked for k in range(i, j)):
+                return kind, f"'{' '.join(words[i:j])}'"
+    return "neutral", ""
+
+
+#: Words either side of a term within which a cue counts as "near" it.
+_NEAR = 6
+_FAR = 10**6
+
+
+def _nearest(matcher: _Matcher, words: list[str], i: int, j: int) -> tuple[int, str]:
+    """Distance in words from ``words[i:j]`` to the nearest cue outside it, and that cue."""
+    best, cue = _FAR, ""
+    for a, b, _ in matcher.find(words):
+        if i <= a and b <= j:
+            continue
+        d = a - j if a >= j else i - b if b <= i else 0
+        if d < best:
+            best, cue = d, " ".join(words[a:b])
+    return best, cue
+
+
+def _nearest_topic(lex: FrameLexicon, words: list[str], i: int, j: int) -> tuple[int, str]:
+    """Distance to the nearest topic cue and the topic's name (first listed wins ties)."""
+    best, name = _FAR, ""
+    for topic, matcher in lex.topics:
+        d, _ = _nearest(matcher, words, i, j)
+        if d < best:
+            best, name = d, topic
+    return best, name
+
+
+def _topic(words: list[str], lex: FrameLexicon) -> str:
+    for topic, matcher in lex.topics:
+        if matcher.find(words):
+            return topic
+    return ""
+
+
+def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
+            strong: list[tuple[int, int]], context: list[str] = (),
+            backdrop: tuple[str, str, str] = ("", "", "")) -> tuple[str, str]:
+    """Sense and explanation of the metaphor term ``words[i:j]`` in its sentence.
+
+    MIP/MIPVU: a term is metaphorical when its contextual meaning differs from its basic
+    meaning, so a metaphorical reading needs evidence of another domain (an election, a
+    school board, an argument) in the sentence or, failing that, in the sentences around
+    it (*context*), in the whole comment or in its thread (*backdrop*). With no such
+    evidence the basic meaning, armed conflict, stands.
+    """
+    cues = lex.cues
+    term = " ".join(words[i:j])
+    own = range(i, j)
+    around = words[max(0, i - 3):i] + words[j:j + 3]
+    meta = _cue_hits(cues["meta"], around)
+    if meta:
+        stance, why = _stance(words, lex)
+        return "meta", (f"'{term}' next to '{meta[0]}': the sentence talks about the {lex.title.lower()} itself"
+                        f"{_stance_note(stance, why)}")
+    # Cues within a few words of the term speak for it more surely than cues elsewhere in
+    # a long sentence ("threatens nuclear war" is not about the health care named earlier).
+    lit_at, lit_cue = _nearest(cues["literal"], words, i, j)
+    top_at, topic_near = _nearest_topic(lex, words, i, j)
+    if lit_at <= _NEAR:
+        return "literal", f"'{term}' appears with '{lit_cue}': the topic is armed conflict or violence itself: literal"
+    if cues["heads"].find(words[i:j]) and _negated(words, i, cues["negators"]):
+        stance, why = _stance(words, lex)
+        return "meta", f"the sentence denies that something is '{term}': it argues about the frame{_stance_note(stance, why)}"
+    is_reference = any(p.source == pat.source for p in cues["references"].patterns) or bool(
+        cues["references"].find(words[i:j]))
+    if is_reference:
+        stance, why = _stance(words, lex)
+        if stance != "neutral":
+            return "meta", f"'{term}' names a source of the war idea and the sentence judges it{_stance_note(stance, why)}"
+    game_at, game_cue = _nearest(cues["game"], words, i, j)
+    if game_cue and (game_at <= _NEAR or pat.group == "shared"):
+        return "game", f"'{term}' appears with '{game_cue}': a game or sport, not armed conflict: game sense"
+    if pat.group == "shared":
+        strategy = _cue_hits(cues["strategy"], words, skip=own)
+        if strategy:
+            return "game", (f"'{term}' is shared by war, games and strategy; with '{strategy[0]}' it is strategy "
+                            "as a craft: game/strategy sense")
+        near = [(a, b) for a, b in strong if not (a < j and i < b)]
+        if not near:
+            return "game", (f"'{term}' is shared by war, games and strategy, and nothing in its sentence is about "
+                            "war: game/strategy sense")
+        a, b = near[0]
+        topic = topic_near or _topic(list(context), lex)
+        return "metaphorical", (f"'{term}' sits with '{' '.join(words[a:b])}' in a passage about "
+                                f"{topic or 'something other than armed conflict'}: metaphorical")
+    if top_at <= _NEAR:
+        return "metaphorical", f"'{term}' describes {topic_near}: metaphorical"
+    figurative = [(a, b) for a, b, _ in cues["figurative"].find(words, overlap=True) if a < j and i < b]
+    if figurative:
+        a, b = figurative[0]
+        return "metaphorical", f"'{' '.join(words[a:b])}' is a fixed figurative phrase: metaphorical"
+    if cues["concrete"].find(words[i:j]):
+        # Concrete military nouns keep their basic meaning unless a word near them names
+        # another domain: a political comment that mentions "troops" means troops.
+        return "literal", (f"'{term}' names a concrete thing of war and nothing near it points to another "
+                           "topic: literal")
+    if cues["argument"].find(words[i:j]):
+        # In comment threads these verbs mostly defend or sabotage a person or a view:
+        # ARGUMENT IS WAR (Lakoff and Johnson) unless a word near them says otherwise.
+        return "metaphorical", (f"'{term}' with nothing near it about armed conflict is read as defending or "
+                                "attacking a person or a view (argument as war): metaphorical")
+    if lit_cue and not topic_near:
+        return "literal", f"'{term}' is in a sentence about armed conflict or violence ('{lit_cue}'): literal"
+    if topic_near and not lit_cue:
+        return "metaphorical", f"'{term}' is in a sentence about {topic_near}: metaphorical"
+    if cues["concrete"].find(words[i:j]):
+        # Concrete military nouns keep their basic meaning unless their own sentence
+        # names another domain: a political comment that mentions "troops" means troops.
+        return "literal", (f"'{term}' names a concrete thing of war and nothing in its sentence points to another "
+                           "topic: literal")
+    literal = _cue_hits(cues["literal"], list(context))
+    if literal:
+        shown = "', '".join(dict.fromkeys(literal[:3]))
+        return "literal", f"'{term}' comes in a passage about armed conflict ('{shown}'): literal"
+    topic = _topic(list(context), lex)
+    if topic:
+        return "metaphorical", f"'{term}' comes in a passage about {topic}: metaphorical"
+    sense, about, where = backdrop
+    if sense == "literal":
+        return "literal", f"'{term}' comes in a {where} about armed conflict: literal"
+    if sense == "metaphorical":
+        return "metaphorical", f"'{term}' comes in a {where} about {about}: metaphorical"
+    return "literal", (f"nothing around '{term}' points to another topic than armed conflict or violence, so its basic "
+                       "meaning stands: literal")
+
+
+def _stance_note(stance: str, why: str) -> str:
+    if stance == "neutral":
+        return " (stance: neutral)"
+    return f" (stance: {stance}, cue {why})"
+
+
+# --------------------------------------------------------------------------- spans
+
+
+def _evidence(text: str, lex: FrameLexicon) -> tuple[int, dict]:
+    """Literal cues and topic cues found in a whole text: ``(n_literal, {topic: n})``."""
+    n_literal, topics = 0, {}
+    for s0, s1 in _sentences(text):
+        words = [t[2] for t in _tokenize(text[s0:s1])]
+        n_literal += len(lex.cues["literal"].find(words))
+        for topic, matcher in lex.topics:
+            hits = len(matcher.find(words))
+            if hits:
+                topics[topic] = topics.get(topic, 0) + hits
+    return n_literal, topics
+
+
+def _backdrop(n_literal: int, topics: dict, where: str) -> tuple[str, str, str]:
+    """What a whole text or thread is about: ``("literal"|"metaphorical"|"", topic, where)``."""
+    n_topic = sum(topics.values())
+    if n_literal > n_topic:
+        return "literal", "armed conflict", where
+    if topics:
+        return "metaphorical", max(topics, key=lambda k: (topics[k], -list(topics).index(k))), where
+    return "", "", where
+
+
+def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | None = None) -> list[tuple]:
+    """``(label, start, end, sense, explanation)`` for every frame term in *text*.
+
+    *backdrops* maps a metaphor lexicon's name to what the whole comment, or else its
+    thread, is about (see :func:`_backdrop`): the last evidence a sense decision reads.
+    """
+    out = []
+    if not text:
+        return out
+    sentences = [(s0, s1, _tokenize(text[s0:s1])) for s0, s1 in _sentences(text)]
+    for n, (s0, s1, toks) in enumerate(sentences):
+        if not toks:
+            continue
+        words = [t[2] for t in toks]
+        # The two sentences before and the one after: where a short sentence ("That is
+        # exactly what our enemies want.") finds its topic.
+        context = [t[2] for _, _, ts in sentences[max(0, n - 2):n] + sentences[n + 1:n + 2] for t in ts]
+        for lex in lexs:
+            for fname, frame in lex.frames.items():
+                if not frame.matcher:
+                    continue
+                found = frame.matcher.find(words)
+                if not found:
+                    continue
+                if frame.exclude:
+                    excluded = {k for a, b, _ in frame.exclude.find(words, overlap=True) for k in range(a, b)}
+                    found = [f for f in found if not all(k in excluded for k in range(f[0], f[1]))]
+                strong = [(a, b) for a, b, p in found if p.group != "shared"]
+                for i, j, pat in found:
+                    start, end = s0 + toks[i][0], s0 + toks[j - 1][1]
+                    if lex.kind == "metaphor":
+                        sense, why = _decide(lex, words, i, j, pat, strong, context,
+                                             (backdrops or {}).get(lex.name, ("", "", "")))
+                    else:
+                        sense = ""
+                        why = f"'{text[start:end]}' is a term of the {frame.title} frame ({lex.name}: '{pat.source}')"
+                    out.append((fname, start, end, sense, why))
+    return out
+
+
+def _anaphora(text: str, lex: FrameLexicon, frame: str, referent: str, how: str) -> list[tuple]:
+    """Meta spans for short stance replies ("Still don't like it!") to a comment about *frame*."""
+    out = []
+    matcher = lex.cues.get("anaphora")
+    if not matcher:
+        return out
+    for s0, s1 in _sentences(text):
+        toks = _tokenize(text[s0:s1])
+        # A stance phrase only borrows a referent when it is most of its sentence.
+        if not toks or len(toks) > 8:
+            continue
+        words = [t[2] for t in toks]
+        found = matcher.find(words)
+        if not found:
+            continue
+        i, j, _ = found[0]
+        stance, why = _stance(words, lex)
+        if stance == "neutral":
+            continue
+        start, end = s0 + toks[i][0], s0 + toks[j - 1][1]
+        out.append((frame, start, end, "meta",
+                    f"'{text[start:end]}' answers {how} {referent}, which talks about the {lex.title.lower()}: "
+                    f"the reply takes a stance on that frame{_stance_note(stance, why)}"))
+    return out
+
+
+def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_col: str = "comment_id",
+          parent_col: str = "parent_id", thread_col: str = "thread_id") -> pd.DataFrame:
+    """Frame-term evidence spans, with a sense and an explanation for each.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Needs *text_col*. *thread_col*, *id_col* and *parent_col* are used when present
+        (a threads table, whose rows are posts, works too: its spans get an empty
+        ``comment_id``).
+    text_col : str, default "text"
+    lexicons : optional
+        Which lexicons (see :func:`load_lexicons`); default :data:`DEFAULT_LEXICONS`.
+    id_col, parent_col, thread_col : str
+        Column names. A short stance reply ("Still don't like it!") borrows the frame of
+        its parent, or of the comment listed just before it when the source gave no link.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`discourse.model.SPAN_COLUMNS`; ``kind="frame"``, ``label`` the frame
+        name, ``text[start:end] == span text``, ``sense`` one of :data:`SENSES` (``""`` for
+        frames without senses), ``explanation`` a sentence a person can check.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"comment_id": ["1"], "text": ["They waged a carpet bombing campaign against our school board."]})
+    >>> s = spans(df, lexicons="war_metaphor")
+    >>> s[["label", "text", "sense"]].values.tolist()
+    [['war', 'carpet bombing', 'metaphorical']]
+    >>> s["explanation"].iloc[0]
+    "'carpet bombing' describes an election campaign: metaphorical"
+    """
+    require_columns(comments, [text_col], caller="framing.spans")
+    lexs = load_lexicons(lexicons)
+    n = len(comments)
+    texts = ["" if not isinstance(t, str) else t for t in comments[text_col].tolist()]
+    threads = comments[thread_col].astype(str).tolist() if thread_col in comments.columns else [""] * n
+    ids = comments[id_col].astype(str).tolist() if id_col in comments.columns else [""] * n
+    metaphor_all = [lex for lex in lexs if lex.kind == "metaphor"]
+    backdrops: list[dict] = [{} for _ in range(n)]
+    if metaphor_all:
+        # Evidence of what each comment and each thread is about, for short sentences
+        # that carry none themselves. Without a thread column every row is its own thread.
+        keys = threads if thread_col in comments.columns else [str(r) for r in range(n)]
+        for lex in metaphor_all:
+            rows_ev = [_evidence(t, lex) for t in texts]
+            per_thread: dict = {}
+            for key, (lit, tops) in zip(keys, rows_ev):
+                acc = per_thread.setdefault(key, [0, {}])
+                acc[0] += lit
+                for k, v in tops.items():
+                    acc[1][k] = acc[1].get(k, 0) + v
+            for r, (lit, tops) in enumerate(rows_ev):
+                mine = _backdrop(lit, tops, "comment")
+                if not mine[0] and thread_col in comments.columns:
+                    mine = _backdrop(*per_thread[keys[r]], "thread")
+                backdrops[r][lex.name] = mine
+    per_row = [_text_spans(t, lexs, b) for t, b in zip(texts, backdrops)]
+    if metaphor_all:
+        # A policy-frame term inside a figurative use ("carpet bombing" of an election) is
+        # not evidence of that policy frame: security is not what the sentence is about.
+        metaphor_frames = {f for lex in metaphor_all for f in lex.frames}
+        for r, found in enumerate(per_row):
+            figurative = [(a, b) for f, a, b, sense, _ in found
+                          if f in metaphor_frames and sense in ("metaphorical", "meta", "game")]
+            if figurative:
+                per_row[r] = [sp for sp in found if sp[0] in metaphor_frames
+                              or not any(a <= sp[1] and sp[2] <= b for a, b in figurative)]
+
+    metaphor = [lex for lex in lexs if lex.kind == "metaphor" and lex.cues.get("anaphora")]
+    if metaphor and id_col in comments.columns:
+        parents = comments[parent_col].fillna("").astype(str).tolist() if parent_col in comments.columns else [""] * n
+        sources = (comments["parent_source"].fillna("").astype(str).tolist() if "parent_source" in comments.columns
+                   else [""] * n)
+        confidence = (pd.to_numeric(comments["parent_confidence"], errors="coerce").fillna(0.0).tolist()
+                      if "parent_confidence" in comments.columns else [0.0] * n)
+        row_of = {(t, c): r for r, (t, c) in enumerate(zip(threads, ids))}
+        order = list(range(n))
+        if "position" in comments.columns:
+            pos = pd.to_numeric(comments["position"], errors="coerce").fillna(0).tolist()
+            order.sort(key=lambda r: (threads[r], pos[r], r))
+        previous = {}
+        for a, b in zip(order, order[1:]):
+            if threads[a] == threads[b]:
+                previous[b] = a
+        frame_lex = {f: lex for lex in metaphor for f in lex.frames}
+        for r in range(n):
+            if any(sp[3] == "meta" for sp in per_row[r]):
+                continue
+            ref, how = None, ""
+            if parents[r]:
+                ref, how = row_of.get((threads[r], parents[r])), "its parent"
+            elif sources[r] != "explicit" and confidence[r] == 0.0 and r in previous:
+                # No link was known: a short "Still don't like it!" most likely answers the
+                # comment just above it.
+                ref, how = previous[r], "(with no reply link known) the comment listed just before it,"
+            if ref is None:
+                continue
+            meta_frames = [sp[0] for sp in per_row[ref] if sp[3] == "meta" and sp[0] in frame_lex]
+            for fname in dict.fromkeys(meta_frames):
+                per_row[r] = per_row[r] + _anaphora(texts[r], frame_lex[fname], fname, f"comment {ids[ref]}", how)
+
+    rows = []
+    for r in range(n):
+        for label, start, end, sense, why in per_row[r]:
+            rows.append((threads[r], ids[r], "frame", label, start, end, texts[r][start:end], sense, why))
+    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
+    out["start"] = out["start"].astype("int64")
+    out["end"] = out["end"].astype("int64")
+    return out
+
+
+_find_spans = spans  # score() takes a ``spans`` argument that hides the function's name
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def _span_stance(text: str, start: int, lex: FrameLexicon) -> str:
+    for s0, s1 in _sentences(text):
+        if s0 <= start < s1:
+            return _stance([t[2] for t in _tokenize(text[s0:s1])], lex)[0]
+    return "neutral"
+
+
+def _combine(stances: list[str]) -> str:
+    decided = list(dict.fromkeys(s for s in stances if s != "neutral"))
+    if not decided:
+        return "neutral" if stances else ""
+    return decided[0] if len(decided) == 1 else "qualify"
+
+
+def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame | None = None,
+          lexicons=None, min_weight: float = 1.0, id_col: str = "comment_id",
+          thread_col: str = "thread_id") -> pd.DataFrame:
+    """Add frame columns: the frames present, a score per frame and the stance toward a frame.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Needs *text_col*.
+    text_col : str, default "text"
+    spans : pandas.DataFrame, optional
+        From :func:`spans` over the same rows (computed when not given, so a pipeline
+        that already has them does not find them twice).
+    lexicons : optional
+        As in :func:`spans`; must be the lexicons the spans came from.
+    min_weight : float, default 1.0
+        The weighted count of terms a frame needs to be listed in ``frames``: by default
+        one full term, so a lone shared or half-weight word ("fight") is not enough.
+    id_col, thread_col : str
+        Columns joining spans to rows (by position when absent).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``frames`` (``;``-separated frame names present, in lexicon order),
+        ``frame_<name>`` for every frame (weighted terms per 100 words; for metaphor frames
+        only metaphorical and meta uses count) and ``frame_stance`` (``endorse``,
+        ``reject``, ``qualify`` or ``neutral`` when the comment talks about a frame; ``""``
+        otherwise).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"comment_id": ["1", "2"],
+    ...                    "text": ["Public education is not a war.", "Charter schools drain money from the district."]})
+    >>> out = score(df)
+    >>> out[["frames", "frame_stance"]].values.tolist()
+    [['war;public_good', 'reject'], ['economic;market', '']]
+    >>> float(out["frame_war"].iloc[0])
+    16.667
+    """
+    require_columns(comments, [text_col], caller="framing.score")
+    lexs = load_lexicons(lexicons)
+    if not isinstance(min_weight, (int, float)) or min_weight < 0:
+        raise SchemaError(f"min_weight must be a number >= 0; got {min_weight!r}.")
+    if spans is None:
+        spans = _find_spans(comments, text_col=text_col, lexicons=lexs, id_col=id_col, thread_col=thread_col)
+    require_columns(spans, list(SPAN_COLUMNS), caller="framing.score", where="spans")
+    n = len(comments)
+    texts = ["" if not isinstance(t, str) else t for t in comments[text_col].tolist()]
+    if id_col in comments.columns:
+        threads = comments[thread_col].astype(str).tolist() if thread_col in comments.columns else [""] * n
+        keys = list(zip(threads, comments[id_col].astype(str).tolist()))
+    else:
+        keys = [("", "")] * n
+    row_of: dict = {}
+    for r, k in enumerate(keys):
+        row_of.setdefault(k, []).append(r)
+    frame_info = {}
+    for lex in lexs:
+        for fname, frame in lex.frames.items():
+            frame_info[fname] = (lex, frame)
+    sums = {f: [0.0] * n for f in frame_info}
+    stances: list[list[str]] = [[] for _ in range(n)]
+    fs = spans[spans["kind"] == "frame"]
+    for t, c, label, start, stext, sense in zip(fs["thread_id"].astype(str), fs["comment_id"].astype(str), fs["label"],
+                                                fs["start"], fs["text"], fs["sense"]):
+        if label not in frame_info:
+            continue
+        sense = "" if not isinstance(sense, str) else sense
+        lex, frame = frame_info[label]
+        rows = row_of.get((t, c), [])
+        if not rows:
+            continue
+        weight = _span_weight(frame, stext)
+        for r in rows:
+            if sense in _COUNTED_SENSES:
+                sums[label][r] += weight
+            if sense == "meta":
+                stances[r].append(_span_stance(texts[r], int(start), lex))
+    words = [len(_tokenize(t)) for t in texts]
+    cols = {}
+    present = [[] for _ in range(n)]
+    for f, vals in sums.items():
+        col = [round(100.0 * v / w, 3) if w else 0.0 for v, w in zip(vals, words)]
+        cols[f"frame_{f}"] = pd.Series(col, index=comments.index, dtype="float64")
+        for r, v in enumerate(vals):
+            if v > 0 and v >= min_weight - 1e-9:
+                present[r].append(f)
+    out = comments.assign(
+        frames=pd.Series([";".join(p) for p in present], index=comments.index, dtype=object),
+        **cols,
+    )
+    out["frame_stance"] = pd.Series([_combine(s) for s in stances], index=comments.index, dtype=object)
+    return out
+
+
+def _span_weight(frame: Frame, text: str) -> float:
+    words = [t[2] for t in _tokenize(text)]
+    found = frame.matcher.find(words)
+    return found[0][2].weight if found else 1.0
+
+
+# --------------------------------------------------------------------------- threads
+
+
+def _uses(comments, spans, id_col, thread_col, lexicons=None, text_col="text"):
+    """(thread, comment) -> {frame: {"senses": set, "stances": list}}."""
+    texts = {}
+    if text_col in comments.columns and id_col in comments.columns:
+        for t, c, x in zip(comments[thread_col].astype(str), comments[id_col].astype(str), comments[text_col]):
+            texts[(t, c)] = x if isinstance(x, str) else ""
+    lex_of = {f: lex for lex in load_lexicons(lexicons) for f in lex.frames}
+    uses: dict = {}
+    fs = spans[spans["kind"] == "frame"]
+    for t, c, label, start, sense in zip(fs["thread_id"].astype(str), fs["comment_id"].astype(str), fs["label"],
+                                         fs["start"], fs["sense"]):
+        sense = sense if isinstance(sense, str) else ""
+        if sense not in _COUNTED_SENSES:
+            continue
+        entry = uses.setdefault((t, c), {}).setdefault(label, {"senses": set(), "stances": []})
+        entry["senses"].add(sense)
+        if sense == "meta" and label in lex_of and (t, c) in texts:
+            entry["stances"].append(_span_stance(texts[(t, c)], int(start), lex_of[label]))
+    return uses
+
+
+def uptake(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "comment_id",
+           parent_col: str = "parent_id", thread_col: str = "thread_id", text_col: str = "text",
+           lexicons=None) -> pd.DataFrame:
+    """How each reply answers the frames of the comment it replies to.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Needs *thread_col*, *id_col*, *parent_col* (reply links; empty = answers the post)
+        and ``text``.
+    spans : pandas.DataFrame
+        From :func:`spans`.
+    id_col, parent_col, thread_col, text_col : str
+        Column names (the text is read again to find the stance of meta spans).
+    lexicons : optional
+        The lexicons the spans came from (see :func:`load_lexicons`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (reply, frame of its parent, or new frame of the reply): ``thread_id``,
+        ``comment_id``, ``parent_id``, ``frame``, ``uptake`` (``adopted``, ``endorsed``,
+        ``rejected``, ``qualified``, ``ignored``, or ``new`` for a frame the parent did not
+        use) and ``explanation``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2", "3"], "parent_id": ["", "1", "1"],
+    ...                    "text": ["It is war on our teachers.", "Public education is not a war.", "Nice."]})
+    >>> uptake(df, spans(df, lexicons="war_metaphor"))[["comment_id", "frame", "uptake"]].values.tolist()
+    [['2', 'war', 'rejected'], ['3', 'war', 'ignored']]
+    """
+    require_columns(comments, [thread_col, id_col, parent_col, text_col], caller="framing.uptake")
+    require_columns(spans, list(SPAN_COLUMNS), caller="framing.uptake", where="spans")
+    uses = _uses(comments, spans, id_col, thread_col, lexicons, text_col)
+    verbs = {"endorse": "endorsed", "reject": "rejected", "qualify": "qualified"}
+    rows = []
+    for t, c, p in zip(comments[thread_col].astype(str), comments[id_col].astype(str),
+                       comments[parent_col].fillna("").astype(str)):
+        if not p:
+            continue
+        mine, theirs = uses.get((t, c), {}), uses.get((t, p), {})
+        for frame in theirs:
+            if frame not in mine:
+                rows.append((t, c, p, frame, "ignored", f"comment {c} does not use the {frame} frame of comment {p}"))
+                continue
+            stance = _combine(mine[frame]["stances"])
+            if stance in verbs:
+                rows.append((t, c, p, frame, verbs[stance],
+                             f"comment {c} talks about the {frame} frame of comment {p} and takes the stance '{stance}'"))
+            else:
+                rows.append((t, c, p, frame, "adopted", f"comment {c} uses the {frame} frame of comment {p}"))
+        for frame in mine:
+            if frame not in theirs:
+                rows.append((t, c, p, frame, "new", f"comment {c} brings the {frame} frame, which comment {p} does not use"))
+    return pd.DataFrame(rows, columns=["thread_id", "comment_id", "parent_id", "frame", "uptake", "explanation"])
+
+
+def debate(comments: pd.DataFrame, spans: pd.DataFrame, *, id_col: str = "comment_id",
+           thread_col: str = "thread_id", author_col: str = "author", text_col: str = "text",
+           lexicons=None) -> pd.DataFrame:
+    """Who introduces each frame in a thread, who adopts it, endorses it and contests it.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Needs *thread_col*, *id_col* and ``text``; ``position`` orders the comments (row
+        order otherwise) and *author_col* names speakers when present.
+    spans : pandas.DataFrame
+        From :func:`spans`. Spans with an empty ``comment_id`` are the post's: a frame the
+        post uses is introduced by ``"post"``.
+    id_col, thread_col, author_col, text_col : str
+        Column names.
+    lexicons : optional
+        The lexicons the spans came from (see :func:`load_lexicons`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (thread, frame used): ``introduced_by`` (comment id or ``post``),
+        ``introduced_by_author``, ``comments`` (how many use it), ``adopted_by``,
+        ``endorsed_by``, ``contested_by`` (``;``-separated comment ids; contested =
+        rejected or qualified), ``contested_by_authors`` and ``contested`` (bool).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2", "3"], "author": ["Ann", "Bo", "Cy"],
+    ...                    "text": ["All warfare is deception.", "Public education is not a war.",
+    ...                             "The war metaphor fits perfectly."]})
+    >>> d = debate(df, spans(df, lexicons="war_metaphor"))
+    >>> d[["frame", "introduced_by", "endorsed_by", "contested_by", "contested_by_authors"]].values.tolist()
+    [['war', '1', '3', '2', 'Bo']]
+    """
+    require_columns(comments, [thread_col, id_col, text_col], caller="framing.debate")
+    require_columns(spans, list(SPAN_COLUMNS), caller="framing.debate", where="spans")
+    uses = _uses(comments, spans, id_col, thread_col, lexicons, text_col)
+    ordered = comments.reset_index(drop=True)
+    if "position" in ordered.columns:
+        ordered = ordered.assign(_pos=pd.to_numeric(ordered["position"], errors="coerce")).sort_values(
+            ["_pos"], kind="stable")
+    authors = {}
+    if author_col in ordered.columns:
+        authors = {(str(t), str(c)): ("" if not isinstance(a, str) else a)
+                   for t, c, a in zip(ordered[thread_col], ordered[id_col], ordered[author_col])}
+    rows = []
+    thread_order = list(dict.fromkeys(ordered[thread_col].astype(str)))
+    for t in thread_order:
+        ids = ordered.loc[ordered[thread_col].astype(str) == t, id_col].astype(str).tolist()
+        frames: dict = {}
+        for c in [""] + ids:
+            for frame, entry in uses.get((t, c), {}).items():
+                rec = frames.setdefault(frame, {"intro": c or "post", "users": [], "adopt": [], "endorse": [],
+                                                "contest": []})
+                if c:
+                    rec["users"].append(c)
+                stance = _combine(entry["stances"])
+                if stance in ("reject", "qualify"):
+                    rec["contest"].append(c or "post")
+                elif stance == "endorse":
+                    rec["endorse"].append(c or "post")
+                elif (c or "post") != rec["intro"]:
+                    rec["adopt"].append(c)
+        for frame, rec in frames.items():
+            rows.append({
+                "thread_id": t, "frame": frame, "introduced_by": rec["intro"],
+                "introduced_by_author": authors.get((t, rec["intro"]), ""),
+                "comments": len(rec["users"]), "adopted_by": ";".join(rec["adopt"]),
+                "endorsed_by": ";".join(rec["endorse"]), "contested_by": ";".join(rec["contest"]),
+                "contested_by_authors": ";".join(dict.fromkeys(a for a in (authors.get((t, c), "") for c in rec["contest"]) if a)),
+                "contested": bool(rec["contest"]),
+            })
+    cols = ["thread_id", "frame", "introduced_by", "introduced_by_author", "comments", "adopted_by", "endorsed_by",
+            "contested_by", "contested_by_authors", "contested"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def prevalence(comments: pd.DataFrame, spans: pd.DataFrame, *, by: str = "thread_id", id_col: str = "comment_id",
+               thread_col: str = "thread_id") -> pd.DataFrame:
+    """Share of comments that use each frame, per thread or per speaker.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Needs *thread_col*, *id_col* and *by*.
+    spans : pandas.DataFrame
+        From :func:`spans` (literal and game uses of a metaphor do not count).
+    by : str, default "thread_id"
+        The grouping column, e.g. ``"author"`` for speakers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by *by*: ``n_comments``, then one column per frame used anywhere (the
+        share of the group's comments using it, 0..1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2"], "author": ["Ann", "Bo"],
+    ...                    "text": ["It is war on teachers.", "I like trees."]})
+    >>> prevalence(df, spans(df, lexicons="war_metaphor"), by="author").to_dict("index")
+    {'Ann': {'n_comments': 1, 'war': 1.0}, 'Bo': {'n_comments': 1, 'war': 0.0}}
+    """
+    require_columns(comments, [thread_col, id_col, by], caller="framing.prevalence")
+    require_columns(spans, list(SPAN_COLUMNS), caller="framing.prevalence", where="spans")
+    fs = spans[(spans["kind"] == "frame") & spans["sense"].fillna("").isin(_COUNTED_SENSES)]
+    frames = list(dict.fromkeys(fs["label"]))
+    used = {(t, c, f) for t, c, f in zip(fs["thread_id"].astype(str), fs["comment_id"].astype(str), fs["label"])}
+    keys = list(zip(comments[thread_col].astype(str), comments[id_col].astype(str)))
+    data = {f: [float((t, c, f) in used) for t, c in keys] for f in frames}
+    table = pd.DataFrame({by: comments[by].to_numpy(), **data})
+    grouped = table.groupby(by, sort=True)
+    out = grouped[frames].mean() if frames else pd.DataFrame(index=grouped.size().index)
+    out.insert(0, "n_comments", grouped.size().astype("int64"))
+    return out
+
+
+# --------------------------------------------------------------------------- vocabulary, CLI helpers
+
+
+def vocabulary(lexicons=None, *, kinds: tuple = ("metaphor",), words: Iterable[str] | None = None) -> list[str]:
+    """The frame terms a frame-neutral sentiment score should neutralise.
+
+    Parameters
+    ----------
+    lexicons : optional
+        As in :func:`load_lexicons`.
+    kinds : tuple of str, default ("metaphor",)
+        Lexicon kinds to include. Metaphor vocabulary ("attack", "enemy", "war") carries
+        valence in VADER that is not the writer's feeling; the cue words of policy frames
+        ("unfair", "evil", "safe") are the writer's feeling and stay.
+    words : iterable of str, optional
+        The word list a glob such as ``battle*`` is expanded against. Default: VADER's
+        lexicon, the only words whose neutralising changes a VADER score.
+
+    Returns
+    -------
+    list of str
+        Sorted, lower-case single words and multi-word terms.
+
+    Examples
+    --------
+    >>> v = vocabulary()
+    >>> {"war", "enemies", "carpet bombing", "attack"} <= set(v)
+    True
+    """
+    lexs = load_lexicons(lexicons)
+    if words is None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        words = _vader_words(SentimentIntensityAnalyzer)
+    words = sorted({_norm(w) for w in words})
+    out = set()
+    for lex in lexs:
+        if lex.kind not in kinds:
+            continue
+        for frame in lex.frames.values():
+            for p in frame.matcher.patterns:
+                forms = [[]]
+                for piece in p.pieces:
+                    if piece is None:
+                        forms = []
+                        break
+                    text, prefix = piece
+                    options = [w for w in words if w.startswith(text) and " " not in w] if prefix else [text]
+                    if prefix and len(p.pieces) > 1:
+                        # "carpet bomb*" must still neutralise "carpet bombing".
+                        options = list(dict.fromkeys(options + [text, text + "s", text + "ing", text + "ed"]))
+                    forms = [f + [o] for f in forms for o in options]
+                for f in forms:
+                    out.add(" ".join(f))
+    return sorted(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _vader_words(cls) -> tuple:
+    return tuple(cls().lexicon)
+
+
+def catalog(lexicons=None) -> pd.DataFrame:
+    """One row per frame: lexicon, frame, title, kind, number of terms and description.
+
+    Examples
+    --------
+    >>> catalog()["frame"].tolist()[:3]
+    ['war', 'economic', 'capacity_and_resources']
+    """
+    rows = []
+    for lex in load_lexicons(lexicons):
+        for frame in lex.frames.values():
+            rows.append({"lexicon": lex.name, "frame": frame.name, "title": frame.title, "kind": lex.kind,
+                         "terms": len(frame.matcher.patterns), "description": frame.description})
+    return pd.DataFrame(rows, columns=["lexicon", "frame", "title", "kind", "terms", "description"])
+
+
+def describe(name: str, *, lexicons=None) -> str:
+    """A readable description of a lexicon or frame: provenance, terms and sense cues.
+
+    Raises
+    ------
+    InputFormatError
+        When no lexicon or frame has that name (the message lists them).
+
+    Examples
+    --------
+    >>> print(describe("war").splitlines()[0])
+    war: War / conflict metaphor (lexicon war_metaphor, kind metaphor)
+    """
+    lexs = load_lexicons(lexicons)
+    for lex in lexs:
+        if name == lex.name:
+            lines = [f"{lex.name}: {lex.title} (kind {lex.kind}, version {lex.version or '-'}, licence {lex.licence or '-'})",
+                     "", lex.description, "", "Provenance:", lex.provenance, "", "Frames:"]
+            for f in lex.frames.values():
+                lines.append(f"  {f.name}: {f.title} ({len(f.matcher.patterns)} terms){' - ' + f.description if f.description else ''}")
+            return "\n".join(lines).strip() + "\n"
+    for lex in lexs:
+        if name in lex.frames:
+            f = lex.frames[name]
+            lines = [f"{f.name}: {f.title} (lexicon {lex.name}, kind {lex.kind})"]
+            if f.code is not None:
+                lines.append(f"codebook number: {f.code}")
+            if f.description:
+                lines.append(f.description)
+            lines += ["", "Provenance:", lex.provenance, ""]
+            for label, items in (("terms", f.terms), ("phrases", f.phrases), ("shared with games and strategy", f.shared)):
+                if items:
+                    lines.append(f"{label}: {', '.join(items)}")
+            if lex.kind == "metaphor":
+                lines.append("")
+                lines.append("Sense cues (discourse/lexicons/README.md gives the order in which they decide; "
+                             "with no evidence of another domain a term is literal):")
+                for key, what in (("meta", "meta, next to the term"), ("references", "meta when judged"),
+                                  ("literal", "literal (armed conflict)"), ("game", "game/sport"),
+                                  ("strategy", "strategy (shared terms only)"),
+                                  ("figurative", "metaphorical (fixed phrases)"),
+                                  ("concrete", "literal unless a topic is near"),
+                                  ("argument", "metaphorical unless a cue is near")):
+                    items = [p.source for p in lex.cues[key].patterns]
+                    if items:
+                        lines.append(f"  {what}: {', '.join(items)}")
+            return "\n".join(lines) + "\n"
+    names = [lex.name for lex in lexs] + [f for lex in lexs for f in lex.frames]
+    raise InputFormatError(f"no lexicon or frame named {name!r}; choose one of {names} (see 'discourse frames list').")
+
+
+def explain(text: str, *, lexicons=None) -> pd.DataFrame:
+    """The frame spans of one text, with senses, stances and reasons (``discourse frames explain``).
+
+    Parameters
+    ----------
+    text : str
+        Any sentence or passage.
+    lexicons : optional
+        As in :func:`load_lexicons`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame``, ``start``, ``end``, ``text``, ``sense``, ``stance`` (for meta spans) and
+        ``explanation``.
+
+    Examples
+    --------
+    >>> explain("Still can't agree with the war metaphor.", lexicons="war_metaphor")[["text", "sense", "stance"]].values.tolist()
+    [['war', 'meta', 'reject']]
+    """
+    if not isinstance(text, str):
+        raise SchemaError(f"explain needs a text (str); got {type(text).__name__}.")
+    lexs = load_lexicons(lexicons)
+    lex_of = {f: lex for lex in lexs for f in lex.frames}
+    s = spans(pd.DataFrame({"text": [text]}), lexicons=lexs)
+    stance = [_span_stance(text, int(st), lex_of[lab]) if sense == "meta" else ""
+              for lab, st, sense in zip(s["label"], s["start"], s["sense"])]
+    out = pd.DataFrame({"frame": s["label"], "start": s["start"], "end": s["end"], "text": s["text"],
+                        "sense": s["sense"], "stance": stance, "explanation": s["explanation"]})
+    return out.sort_values(["start", "end"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,352 @@
+"""Framing: lexicons, sense decisions, meta-discourse and stance, scores, uptake, CLI."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from discourse import framing
+from discourse.cli import cli
+from discourse.errors import InputFormatError, SchemaError
+from discourse.model import SPAN_COLUMNS
+
+WAR = "war_metaphor"
+
+
+def _senses(text: str) -> list[tuple[str, str]]:
+    s = framing.spans(pd.DataFrame({"text": [text]}), lexicons=WAR)
+    return list(zip(s["text"].str.lower(), s["sense"]))
+
+
+# --------------------------------------------------------------------------- senses
+
+
+@pytest.mark.parametrize(
+    "text, term, sense",
+    [
+        ("CCSA unleashed the electoral equivalent of a carpet bombing campaign against me.", "carpet bombing", "metaphorical"),
+        ("We cannot let the election turn us against each other. That is exactly what our enemies want.",
+         "enemies", "metaphorical"),
+        ("That is exactly what our enemies want.", "enemies", "literal"),
+        ("They are front groups for CCSA.", "front groups", "metaphorical"),
+        ("The Saudis use our weaponry to destroy Yemen.", "weaponry", "literal"),
+        ("Does America now attack the nation whose ship seems to have rammed the Fitzgerald?", "attack", "literal"),
+        ("The troops were deployed to Iraq in 2003.", "troops", "literal"),
+        ("This is going to take strategy, focus and discipline.", "strategy", "game"),
+        ("Avoidance strategies are futile.", "strategies", "game"),
+        ("You have to defend your bishop before you castle in chess.", "defend", "game"),
+        ("The coach said the team will battle for the championship.", "battle", "game"),
+        ("Public education is not a war.", "war", "meta"),
+        ("Still can't agree with the war metaphor.", "war", "meta"),
+        ("The Billionaire Boys are fighting a war on public education.", "fighting", "metaphorical"),
+    ],
+)
+def test_framing_sense_decisions(text, term, sense):
+    assert (term, sense) in _senses(text)
+
+
+@pytest.mark.parametrize(
+    "text, stance",
+    [
+        ("Protecting and promoting community public schools is not warfare, Chas.", "reject"),
+        ("Public education is not a war.", "reject"),
+        ("Still can’t agree with the war metaphor.", "reject"),
+        ("The war metaphor fits perfectly, Duane, just not from the perspective of education.", "endorse"),
+        ("So, applying The Art of War is not about WAR (in many forms) per se, but rather how to reach victory.", "qualify"),
+        ("Some people use a war metaphor for school politics.", "neutral"),
+    ],
+)
+def test_framing_meta_stance(text, stance):
+    table = framing.explain(text, lexicons=WAR)
+    meta = table[table["sense"] == "meta"]
+    assert len(meta) >= 1
+    assert set(meta["stance"]) == {stance}
+
+
+def test_framing_every_decision_is_explained():
+    s = framing.spans(pd.DataFrame({"text": ["CCSA unleashed the electoral equivalent of a carpet bombing campaign."]}),
+                      lexicons=WAR)
+    assert s["explanation"].iloc[0] == "'carpet bombing' describes an election campaign: metaphorical"
+
+
+# --------------------------------------------------------------------------- the seed
+
+
+@pytest.fixture(scope="module")
+def seed_frames(seed_corpus):
+    comments = seed_corpus.comments
+    spans = framing.spans(comments)
+    return comments, spans, framing.score(comments, spans=spans)
+
+
+# The Sun-Tzu exchange (display positions 4-14 of the bundled thread): the stance each
+# comment takes toward the war frame ("" = uses the metaphor without talking about it).
+SUN_TZU_EXCHANGE = {
+    4: "",          # "All warfare is deception" - Sun-Tzu: introduces the frame
+    5: "qualify",   # "However, Sun-Tzu ... lived in a simpler time"
+    6: "reject",    # "... is not warfare, Chas."
+    7: "reject",    # "Public education is not a war."
+    8: "reject",    # "Still can't agree with the war metaphor."
+    9: "endorse",   # "The war metaphor fits perfectly, Duane"
+    10: "reject",   # "Still don't like it!"
+    11: "qualify",  # "The Art of War is not about WAR (in many forms) per se"
+    12: "",         # "a truth onslaught"
+    13: "",         # "fighting the battle not on a blog site"
+    14: "",         # "fights the supposed good fight"
+}
+
+
+def test_framing_seed_sun_tzu_exchange(seed_frames):
+    comments, spans, scored = seed_frames
+    war = spans[spans["label"] == "war"]
+    for pos, stance in SUN_TZU_EXCHANGE.items():
+        row = scored.loc[scored["position"] == pos].iloc[0]
+        assert "war" in row["frames"].split(";"), pos
+        assert row["frame_stance"] == stance, (pos, row["text"][:60])
+        senses = set(war.loc[war["comment_id"] == row["comment_id"], "sense"])
+        if stance:
+            assert "meta" in senses, pos
+        else:
+            assert "meta" not in senses and "metaphorical" in senses, pos
+
+
+def test_framing_seed_literal_and_game_uses(seed_frames):
+    comments, spans, _ = seed_frames
+    ellen = comments.loc[comments["position"] == 11, "comment_id"].iloc[0]
+    mine = spans[(spans["comment_id"] == ellen) & (spans["label"] == "war")]
+    by_text = dict(zip(mine["text"], mine["sense"]))
+    assert by_text["attack"] == "literal"
+    assert by_text["weaponry"] == "literal"
+    assert by_text["strategies"] == "game"
+
+
+def test_framing_seed_anaphora_names_its_referent(seed_frames):
+    comments, spans, _ = seed_frames
+    cid = comments.loc[comments["position"] == 10, "comment_id"].iloc[0]
+    ref = comments.loc[comments["position"] == 9, "comment_id"].iloc[0]
+    meta = spans[(spans["comment_id"] == cid) & (spans["sense"] == "meta")]
+    assert meta["text"].tolist() == ["don’t like it"]
+    assert f"comment {ref}" in meta["explanation"].iloc[0]
+
+
+def test_framing_seed_letter_is_the_post(seed_corpus):
+    s = framing.spans(seed_corpus.threads, lexicons=WAR)
+    assert (s["comment_id"] == "").all()
+    found = dict(zip(s["text"], s["sense"]))
+    assert found["carpet bombing"] == "metaphorical"
+    assert found["front groups"] == "metaphorical"
+    assert found["enemies"] == "metaphorical"
+
+
+def test_framing_seed_debate(seed_corpus, seed_frames):
+    comments, spans, _ = seed_frames
+    post = framing.spans(seed_corpus.threads)
+    d = framing.debate(comments, pd.concat([post, spans], ignore_index=True)).set_index("frame")
+    assert d.loc["war", "introduced_by"] == "post"
+    contested = set(d.loc["war", "contested_by"].split(";"))
+    ids = dict(zip(comments["position"], comments["comment_id"]))
+    assert {ids[p] for p, s in SUN_TZU_EXCHANGE.items() if s in ("reject", "qualify")} == contested
+    assert d.loc["war", "endorsed_by"] == ids[9]
+
+
+# --------------------------------------------------------------------------- spans and scores
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["war", "enemy", "Public", "education", "is", "not", "a", "chess", "strategy",
+                                 "carpet-bombing", "’", "!", ".", "\n", "é", "🎉", " ", "metaphor", "Yemen"]),
+                max_size=30))
+def test_framing_span_offsets_index_the_text(words):
+    text = " ".join(words)
+    df = pd.DataFrame({"comment_id": ["x"], "text": [text]})
+    s = framing.spans(df)
+    for row in s.itertuples(index=False):
+        assert text[row.start:row.end] == row.text
+        assert row.sense in ("", *framing.SENSES)
+
+
+def test_framing_contract(tiny_comments):
+    before = tiny_comments.copy()
+    out = framing.score(tiny_comments)
+    assert tiny_comments.equals(before)
+    assert out.index.equals(tiny_comments.index)
+    added = set(out.columns) - set(tiny_comments.columns)
+    frames = framing.catalog()["frame"]
+    assert added == {"frames", "frame_stance"} | {f"frame_{f}" for f in frames}
+    assert out.loc[3, "frames"].split(";")[0] == "war"   # "This is a war on drivers!"
+    s = framing.spans(tiny_comments)
+    assert list(s.columns) == list(SPAN_COLUMNS)
+    assert set(s["kind"]) == {"frame"}
+
+
+def test_framing_empty_frame_and_missing_column():
+    empty = pd.DataFrame({"comment_id": pd.Series([], dtype=object), "text": pd.Series([], dtype=object)})
+    assert framing.score(empty).empty
+    assert list(framing.spans(empty).columns) == list(SPAN_COLUMNS)
+    with pytest.raises(SchemaError, match="framing.score needs column 'text'"):
+        framing.score(pd.DataFrame({"body": ["war"]}))
+    with pytest.raises(SchemaError):
+        framing.spans(pd.DataFrame({"body": ["war"]}))
+
+
+def test_framing_score_reuses_given_spans():
+    df = pd.DataFrame({"comment_id": ["1"], "text": ["Our enemies in this election want this."]})
+    s = framing.spans(df, lexicons=WAR)
+    assert framing.score(df, spans=s.iloc[0:0], lexicons=WAR)["frames"].tolist() == [""]
+    assert framing.score(df, spans=s, lexicons=WAR)["frames"].tolist() == ["war"]
+
+
+def test_framing_literal_and_game_uses_do_not_count_as_the_frame():
+    df = pd.DataFrame({"comment_id": ["1", "2"],
+                       "text": ["Troops were killed in the invasion of Iraq.", "Our chess strategy won the game."]})
+    out = framing.score(df, lexicons=WAR)
+    assert out["frames"].tolist() == ["", ""]
+    assert out["frame_war"].tolist() == [0.0, 0.0]
+
+
+def test_framing_uptake_along_reply_links():
+    df = pd.DataFrame({
+        "thread_id": "t", "comment_id": ["1", "2", "3", "4", "5"], "parent_id": ["", "1", "1", "2", "1"],
+        "text": ["They waged war on our teachers.", "Public education is not a war.",
+                 "Yes, and the enemy is money.", "I like trees.", "The war metaphor fits perfectly."],
+    })
+    up = framing.uptake(df, framing.spans(df, lexicons=WAR), lexicons=WAR)
+    got = dict(zip(up["comment_id"], up["uptake"]))
+    assert got == {"2": "rejected", "3": "adopted", "4": "ignored", "5": "endorsed"}
+
+
+def test_framing_prevalence_by_speaker():
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2", "3"], "author": ["Ann", "Ann", "Bo"],
+                       "text": ["Our enemies won the election.", "Trees.", "Chess strategy."]})
+    p = framing.prevalence(df, framing.spans(df, lexicons=WAR), by="author")
+    assert p.loc["Ann", "war"] == 0.5 and p.loc["Bo", "war"] == 0.0
+    assert p["n_comments"].tolist() == [2, 1]
+
+
+def test_framing_vocabulary_is_the_metaphor_vocabulary():
+    v = set(framing.vocabulary())
+    assert {"war", "enemy", "enemies", "attack", "carpet bombing", "front groups"} <= v
+    assert "evil" not in v and "unfair" not in v
+    assert "battles" in framing.vocabulary(words=["battles", "battery"])
+    assert "battery" not in framing.vocabulary(words=["battles", "battery"])
+
+
+# --------------------------------------------------------------------------- user lexicons
+
+
+GOOD = """
+[lexicon]
+name = "weather"
+kind = "frames"
+provenance = "written for a test"
+
+[frames.storm]
+title = "Storm"
+terms = ["storm*", "hurricane"]
+phrases = ["perfect storm"]
+"""
+
+
+def test_framing_user_lexicon_adds_a_frame(tmp_path):
+    path = tmp_path / "weather.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    df = pd.DataFrame({"comment_id": ["1"], "text": ["It was a perfect electoral storm."]})
+    out = framing.score(df, lexicons=framing.load_lexicons(extra=str(path)))
+    assert "storm" in out["frames"].iloc[0].split(";")
+    assert out["frame_storm"].iloc[0] > 0
+
+
+def test_framing_user_frame_overrides_shipped_frame(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(GOOD.replace("[frames.storm]", "[frames.war]"), encoding="utf-8")
+    lexs = framing.load_lexicons(extra=str(path))
+    assert "war" not in next(lex for lex in lexs if lex.name == WAR).frames
+    df = pd.DataFrame({"comment_id": ["1"], "text": ["Our enemies sent a storm."]})
+    s = framing.spans(df, lexicons=lexs)
+    assert s.loc[s["label"] == "war", "text"].tolist() == ["storm"]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda t: t.replace('"storm*"', '"storm**"'),
+         r"weather.toml, line 9: \[frames.storm\] terms: entry 1 'storm\*\*' is not a term pattern"),
+        (lambda t: t.replace('provenance = "written for a test"\n', ""),
+         r"weather.toml, line \d+: \[lexicon\] needs provenance"),
+        (lambda t: t.replace("terms =", "term ="),
+         r"weather.toml, line 9: \[frames.storm\] has unknown key 'term'"),
+        (lambda t: t.replace('kind = "frames"', 'kind = "frame"'),
+         r"weather.toml, line 4: \[lexicon\] kind must be one of \['frames', 'metaphor'\]; got 'frame'"),
+        (lambda t: t.replace('terms = ["storm*", "hurricane"]', 'terms = "storm"'),
+         r"weather.toml, line 9: \[frames.storm\] terms must be a list of strings"),
+        (lambda t: t.replace("[frames.storm]", "[frames.storm"),
+         r"weather.toml, line 7: not valid TOML"),
+    ],
+)
+def test_framing_user_lexicon_errors_name_file_line_and_fix(tmp_path, edit, message):
+    path = tmp_path / "weather.toml"
+    path.write_text(edit(GOOD), encoding="utf-8")
+    with pytest.raises(InputFormatError, match=message):
+        framing.load_lexicons(extra=str(path))
+
+
+def test_framing_unknown_lexicon_name():
+    with pytest.raises(InputFormatError, match="no lexicon named 'nope'"):
+        framing.load_lexicons("nope")
+
+
+def test_framing_shipped_lexicons_carry_provenance():
+    for lex in framing.load_lexicons():
+        assert lex.provenance and lex.licence and lex.frames
+    mfc = next(lex for lex in framing.load_lexicons() if lex.name == "media_frames")
+    assert sorted(f.code for f in mfc.frames.values()) == list(range(1, 16))
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_framing_cli_list_show_explain():
+    runner = CliRunner()
+    out = runner.invoke(cli, ["frames", "list"])
+    assert out.exit_code == 0 and "war_metaphor (metaphor)" in out.output and "money_in_politics" in out.output
+    out = runner.invoke(cli, ["frames", "show", "war"])
+    assert out.exit_code == 0 and "Provenance:" in out.output and "carpet bomb*" in out.output
+    out = runner.invoke(cli, ["frames", "explain", "Public education is not a war."])
+    assert out.exit_code == 0
+    assert "'war' -> war [meta, reject]" in out.output
+
+
+def test_framing_cli_errors():
+    runner = CliRunner()
+    out = runner.invoke(cli, ["frames", "show", "nope"])
+    assert out.exit_code == 1 and out.output.startswith("Error: no lexicon or frame named 'nope'")
+    out = runner.invoke(cli, ["frames", "explain", "x", "--frames", "missing.toml"])
+    assert out.exit_code == 1
+    assert out.output == ("Error: missing.toml: no such lexicon file; give the path of a .toml frame lexicon "
+                          "(schema: discourse/lexicons/README.md).\n")
+
+
+def test_framing_cli_analyze_with_user_frames(tmp_path, seed_path):
+    lex = tmp_path / "weather.toml"
+    lex.write_text(GOOD, encoding="utf-8")
+    out_csv, spans_csv = tmp_path / "out.csv", tmp_path / "spans.csv"
+    res = CliRunner().invoke(cli, ["analyze", str(seed_path), "-o", str(out_csv), "--spans", str(spans_csv),
+                                   "--frames", str(lex), "-q"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out_csv, keep_default_na=False)
+    assert {"frames", "frame_war", "frame_storm", "frame_stance"} <= set(table.columns)
+    spans = pd.read_csv(spans_csv, keep_default_na=False)
+    assert "storm" in set(spans["label"])       # "a perfect electoral storm" in the letter
+    assert {"metaphorical", "literal", "game", "meta"} <= set(spans["sense"])
+
+
+def test_framing_policy_terms_inside_a_metaphor_do_not_count():
+    df = pd.DataFrame({"comment_id": ["1", "2"],
+                       "text": ["They ran a carpet bombing campaign against me in the election.",
+                                "The bombing of the city killed civilians."]})
+    out = framing.score(df)
+    assert "security_and_defense" not in out.loc[0, "frames"].split(";")
+    assert "security_and_defense" in out.loc[1, "frames"].split(";")
