@@ -440,12 +440,16 @@ def _sibling_order(th, i, j, state, f):
         f["sib_violation"] = 1.0
 
 
+_CUES = frozenset({"addr_author", "addr_unknown", "mention_author", "rev_addr", "alternation", "quote",
+                   "shared_ngram", "tfidf", "question"})
+
+
 def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: float) -> str:
     """A sentence naming the cues that favoured the chosen parent."""
     parts = []
     contrib = sorted(((w.get(k, 0.0) * v, k) for k, v in f.items() if v), reverse=True)
     authors = state["authors"]
-    names = state["addr"][i]
+    names = list(dict.fromkeys(state["addr"][i]))
     if j < 0:
         if f["root_op"]:
             parts.append("it is by the post's author")
@@ -457,7 +461,9 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
         return f"{lead} (confidence {conf:.2f})"
     cid = ids[j]
     for value, k in contrib:
-        if value <= 0:
+        # Name every cue that speaks for the link, strongest first, including cues the
+        # model weighs lightly: the reader checks the cue, not the weight.
+        if w.get(k, 0.0) < 0 or (value == 0 and k not in _CUES):
             continue
         if k == "addr_author":
             parts.append(f"it addresses {names[0] if len(names) == 1 else ' and '.join(names)} by name, "
