@@ -36,9 +36,9 @@ def to_frame(t: D.GoldThread) -> tuple[pd.DataFrame, pd.DataFrame]:
     return comments, threads
 
 
-def predict(t: D.GoldThread, order: str) -> list[int]:
+def predict(t: D.GoldThread, order: str, *, model=None) -> list[int]:
     comments, threads = to_frame(t)
-    out = infer_replies(comments, mode="always", order=order, threads=threads)
+    out = infer_replies(comments, mode="always", order=order, threads=threads, model=model)
     return [-1 if p == "" else int(p[1:]) for p in out["parent_id"]]
 
 

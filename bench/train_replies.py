@@ -32,6 +32,13 @@ def rows_for(threads, order, max_candidates=40):
     X, y, group = [], [], []
     g = -1
     for t in threads:
+        if isinstance(t, list):
+            X2, y2, g2 = rows_for(t, order, max_candidates)
+            X += X2
+            y += y2
+            group += [g + 1 + x for x in g2]
+            g = group[-1] if group else g
+            continue
         last = None
         for i, _, f, label in _training_pairs(t.texts, t.authors, t.times, t.gold, order=order,
                                               post_text=t.post_text, post_author=t.post_author,
@@ -63,8 +70,8 @@ def training_sets():
 # seldom quotes) cannot turn them into evidence against a link. Cues that can only speak
 # against one are kept <= 0.
 POSITIVE = {"addr_author", "addr_author_latest", "mention_author", "addr_unknown", "rev_addr", "alternation",
-            "quote", "shared_ngram", "tfidf", "root_sim", "sib_ok"}
-NEGATIVE = {"addr_other", "addr_conflict", "sib_violation", "root_addressing"}
+            "quote", "shared_ngram", "tfidf", "root_sim", "sib_ok", "author_in_chain"}
+NEGATIVE = {"addr_other", "addr_conflict", "sib_violation", "root_addressing", "root_opener"}
 
 
 def fit(X, y, group, *, C=1.0):
@@ -105,6 +112,20 @@ def fit(X, y, group, *, C=1.0):
     return res.x, 0.0
 
 
+def _accuracy(threads, order, model):
+    """Parent accuracy of *model* on *threads* (all comments), running the real inference."""
+    from bench.replies import predict
+
+    hit = total = 0
+    for t in threads:
+        pred = predict(t, order, model=model)
+        for i, (p, g) in enumerate(zip(pred, t.gold)):
+            if t.targets is None or t.targets[i]:
+                total += 1
+                hit += p in g
+    return hit / total if total else 0.0
+
+
 def main():
     model = {"features": list(FEATURES),
              "about": "Sign-constrained logistic regression over reply cues; trained by bench/train_replies.py."}
@@ -116,6 +137,21 @@ def main():
             "intercept": round(intercept, 4),
             "trained_on": names, "pairs": len(y), "positives": int(sum(y)),
         }
+        if order == "display":
+            # Pages: keep the learned model only if it beats the hand-set scorer on the
+            # development threads (WXR theme data, GPL-2.0; every condition).
+            from discourse.replies import _HEURISTIC
+
+            wxr = D.wxr(data_dir("formats", "wxr", "theme-test-data") / "themeunittestdata.wordpress.xml")
+            dev = wxr + [t.masked() for t in wxr] + [t.masked().untimed() for t in wxr]
+            learned = _accuracy(dev, order, model[order])
+            hand = _accuracy(dev, order, {"coef": _HEURISTIC, "intercept": 0.0})
+            print(f"display, development accuracy (WXR theme data): learned {learned:.3f}, hand-set {hand:.3f}")
+            if hand >= learned:
+                model[order] = {"coef": dict(_HEURISTIC), "intercept": 0.0, "hand_set": True,
+                                "chosen_because": f"development accuracy {hand:.3f} vs {learned:.3f} for the "
+                                                  "model learned from " + names[0],
+                                "dev": "WXR theme unit test data (with and without names and times)"}
         print(f"{order}: {len(y)} pairs, {sum(y)} positives")
         for k, c in sorted(model[order]["coef"].items(), key=lambda kv: -abs(kv[1])):
             print(f"  {k:20s} {c:+.3f}")
