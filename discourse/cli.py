@@ -282,5 +282,32 @@ def frames_explain(text, frame_files):
         click.echo(f"{row.start:>4}-{row.end:<4} {row.text!r} -> {row.frame}{sense}: {row.explanation}")
 
 
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=str))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="The graph file to write: .graphml, .gexf (Gephi) or .json (node-link).")
+@_reading_options
+@click.option("--kind", type=click.Choice(["reply", "interaction"]), default="reply", show_default=True,
+              help="reply: comments linked to the comment they answer; interaction: speakers linked to "
+                   "the speakers they answer, weighted by how often.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
+@_errors_to_click
+def graph(input_path, output, fmt, order, infer_replies, topics, jobs, classroom, frames, kind, quiet):
+    """Read INPUT, recover who answers whom, and export the graph for Gephi or networkx.
+
+    Example:
+
+        discourse graph corpora/zimmer-concession-2017.txt -o zimmer.gexf
+    """
+    from .graph import interaction_graph, write_graph
+
+    corpus = _read_and_analyze([input_path], fmt, order, infer_replies, "none", jobs, quiet=quiet,
+                               classroom=classroom, frames=frames)
+    g = corpus.graph if kind == "reply" else interaction_graph(corpus.comments, threads=corpus.threads)
+    write_graph(g, output)
+    if not quiet:
+        click.echo(f"wrote {g.number_of_nodes()} nodes and {g.number_of_edges()} edges to {output}", err=True)
+
+
 def main():  # pragma: no cover - console entry point alias
     cli()

@@ -4,15 +4,38 @@ The reply graph is a networkx DiGraph with an edge from each parent to its reply
 thread's post is a root node named by its ``thread_id``. A forest of well-formed threads
 is a *branching*: every comment has exactly one parent. Depth is 1 for a reply to the
 post and the parent's depth + 1 otherwise.
+
+Terms used in the metrics:
+
+width
+    The most comments at any one depth of a thread.
+branching
+    Replies per comment, over the comments that have any.
+structural virality
+    The mean distance between all pairs of nodes of the reply tree, post included
+    (Goel, Anderson, Hofman and Watts 2016): near 2 for comments that all answer the
+    post, large for long chains of replies.
+reciprocity
+    Of the ordered speaker pairs (A replied to B), the share where B also replied to A.
+exchange
+    A back-and-forth: a reply chain where two speakers alternate for three or more turns
+    (A, B, A).
+
+The interaction graph joins speakers instead of comments: ``A -> B`` weighted by the
+number of replies A wrote to B.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 import pandas as pd
 
+from .errors import SchemaError
 from .model import require_columns
 
-__all__ = ["add_depth", "reply_graph"]
+__all__ = ["add_depth", "interaction_graph", "reply_graph", "thread_metrics", "thread_summary", "write_graph"]
 
 
 def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, id_col: str = "comment_id",
@@ -21,7 +44,8 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
 
     Comment nodes are named by *id_col* when ids are unique across threads, and by
     ``(thread_id, comment_id)`` tuples otherwise. Node attributes: ``kind`` (``post`` or
-    ``comment``), ``thread_id``, and every comments-table column that is a scalar.
+    ``comment``), ``thread_id``, and every comments-table column except ``text``, made
+    safe for GraphML and GEXF (missing values left out, times as ISO 8601 text).
 
     Examples
     --------
@@ -50,7 +74,7 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
     cols = [c for c in comments.columns if c != "text"]
     for rec in comments[cols].to_dict("records"):
         t, c, p = rec[thread_col], rec[id_col], rec[parent_col]
-        attrs = {k: v for k, v in rec.items() if k not in (thread_col, id_col)}
+        attrs = _safe_attrs({k: v for k, v in rec.items() if k not in (thread_col, id_col)})
         g.add_node(node(t, c), kind="comment", thread_id=t, **attrs)
         g.add_edge(node(t, p) if p else t, node(t, c))
     return g
@@ -87,3 +111,307 @@ def add_depth(comments: pd.DataFrame, *, id_col: str = "comment_id", parent_col:
     out = comments.copy()
     out["depth"] = pd.array([depth[k] for k in zip(comments["thread_id"], comments[id_col])], dtype="Int64")
     return out
+
+
+def interaction_graph(comments: pd.DataFrame, *, id_col: str = "comment_id", parent_col: str = "parent_id",
+                      author_col: str = "author", thread_col: str = "thread_id", threads: pd.DataFrame | None = None):
+    """Who replies to whom: a weighted, directed graph between speakers.
+
+    An edge ``A -> B`` with ``weight=k`` says A wrote k replies to comments by B.
+    Replies to the post count toward the post's author when ``threads`` names one.
+    Comments with no known author are left out of the graph (counted in the
+    ``unattributed`` graph attribute); replies to oneself are kept as self-loops.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes are author names (attributes ``comments``: how many they wrote);
+        edges carry ``weight`` and ``threads`` (how many threads the exchange spans).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": ["t"] * 4, "comment_id": ["a", "b", "c", "d"],
+    ...                    "parent_id": ["", "a", "b", "b"], "author": ["Ann", "Bob", "Ann", "Ann"]})
+    >>> g = interaction_graph(df)
+    >>> sorted(g.edges(data="weight"))
+    [('Ann', 'Bob', 2), ('Bob', 'Ann', 1)]
+    """
+    import networkx as nx
+
+    require_columns(comments, [thread_col, id_col, parent_col, author_col], caller="interaction_graph")
+    g = nx.DiGraph()
+    author_of = {(t, c): a for t, c, a in zip(comments[thread_col], comments[id_col], comments[author_col].fillna(""))}
+    post_author = {}
+    if threads is not None and "author" in threads.columns:
+        post_author = {t: a for t, a in zip(threads["thread_id"], threads["author"].fillna("")) if a}
+    unattributed = 0
+    spans: dict = {}
+    for a in comments[author_col].fillna(""):
+        if a:
+            if a not in g:
+                g.add_node(a, comments=0)
+            g.nodes[a]["comments"] += 1
+        else:
+            unattributed += 1
+    for t, c, p in zip(comments[thread_col], comments[id_col], comments[parent_col].fillna("")):
+        a = author_of[(t, c)]
+        b = author_of.get((t, p), "") if p else post_author.get(t, "")
+        if not a or not b:
+            continue
+        if b not in g:
+            g.add_node(b, comments=0)
+        if g.has_edge(a, b):
+            g[a][b]["weight"] += 1
+        else:
+            g.add_edge(a, b, weight=1)
+        spans.setdefault((a, b), set()).add(t)
+    for (a, b), ts in spans.items():
+        g[a][b]["threads"] = len(ts)
+    g.graph["unattributed"] = unattributed
+    return g
+
+
+def _thread_trees(graph):
+    """(root, [comment nodes]) per post node of a reply graph."""
+    import networkx as nx
+
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") == "post":
+            below = nx.descendants(graph, node)
+            yield node, [n for n in graph.nodes if n in below]
+
+
+def thread_metrics(graph) -> pd.DataFrame:
+    """Per-comment structure of a reply graph, indexed by ``comment_id``.
+
+    Columns: ``thread_id``; ``depth`` (1 = answers the post); ``replies`` (direct
+    replies); ``subtree`` (comments below it); ``answers_post`` (True for depth 1);
+    ``exchange`` (True when the comment is part of a back-and-forth: a chain where two
+    speakers alternate three or more times).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": ["t"] * 3, "comment_id": ["a", "b", "c"],
+    ...                    "parent_id": ["", "a", "a"], "author": ["Ann", "Bob", "Cy"]})
+    >>> thread_metrics(reply_graph(df))[["depth", "replies", "subtree"]].values.tolist()
+    [[1, 2, 2], [2, 0, 0], [2, 0, 0]]
+
+    See Also
+    --------
+    thread_summary : one row per thread (depth, width, virality, reciprocity, ...).
+    """
+    rows = []
+    for root, nodes in _thread_trees(graph):
+        depth = _depths(graph, root)
+        in_exchange = _exchanges(graph, root)
+        for n in nodes:
+            d = graph.nodes[n]
+            cid = n[1] if isinstance(n, tuple) else n
+            sub = _subtree_size(graph, n)
+            rows.append({"comment_id": cid, "thread_id": d.get("thread_id", root), "depth": depth[n],
+                         "replies": graph.out_degree(n), "subtree": sub, "answers_post": depth[n] == 1,
+                         "exchange": n in in_exchange})
+    cols = ["comment_id", "thread_id", "depth", "replies", "subtree", "answers_post", "exchange"]
+    out = pd.DataFrame(rows, columns=cols)
+    return out.set_index("comment_id")
+
+
+def _depths(graph, root):
+    depth = {root: 0}
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        for c in graph.successors(n):
+            if c not in depth:
+                depth[c] = depth[n] + 1
+                stack.append(c)
+    return depth
+
+
+def _subtree_size(graph, node):
+    size, stack = 0, list(graph.successors(node))
+    seen = set()
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        size += 1
+        stack.extend(graph.successors(n))
+    return size
+
+
+def _speaker(graph, node):
+    a = graph.nodes[node].get("author", "")
+    return a if isinstance(a, str) and a else None
+
+
+def _alternation(graph, root):
+    """Per comment: the length of the two-speaker alternating run (A, B, A, ...) ending there."""
+    run, other = {}, {}
+    stack = list(graph.successors(root))
+    while stack:
+        n = stack.pop()
+        p = next(iter(graph.predecessors(n)), None)
+        sp, sp_p = _speaker(graph, n), (_speaker(graph, p) if p is not None and p != root else None)
+        if sp and sp_p and sp != sp_p and (run.get(p, 1) == 1 or other.get(p) == sp):
+            run[n], other[n] = run[p] + 1, sp_p
+        else:
+            run[n], other[n] = 1, None
+        stack.extend(graph.successors(n))
+    return run, other
+
+
+def _exchange_runs(graph, root):
+    """Maximal alternating runs of three or more turns, as lists of comment nodes."""
+    run, _ = _alternation(graph, root)
+    runs = []
+    for n, k in run.items():
+        if k < 3 or any(run.get(c, 1) == k + 1 for c in graph.successors(n)):
+            continue
+        chain, x = [n], n
+        for _ in range(k - 1):
+            x = next(iter(graph.predecessors(x)))
+            chain.append(x)
+        runs.append(chain[::-1])
+    return runs
+
+
+def _exchanges(graph, root):
+    return {n for r in _exchange_runs(graph, root) for n in r}
+
+
+def thread_summary(graph) -> pd.DataFrame:
+    """One row per thread: size and shape of its reply tree, and how people engaged.
+
+    Columns: ``comments``; ``max_depth``; ``width`` (the most comments at one depth);
+    ``mean_branching`` (mean replies per comment that has replies); ``structural_virality``
+    (mean shortest-path distance between all pairs of nodes in the tree, post
+    included, after Goel et al. 2016: 1 for a star around the post, larger for deep
+    chains); ``reciprocity`` (share of speaker pairs with replies in one direction that
+    also have replies back, from the interaction graph); ``exchanges`` (back-and-forth
+    chains where two speakers alternate three or more times); ``answers_post_share`` and
+    ``answers_comment_share``; ``inferred_share`` (links that were inferred).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": ["t"] * 4, "comment_id": ["a", "b", "c", "d"],
+    ...                    "parent_id": ["", "a", "b", ""], "author": ["Ann", "Bob", "Ann", "Cy"]})
+    >>> s = thread_summary(reply_graph(df))
+    >>> s.loc["t", ["comments", "max_depth", "width", "exchanges"]].tolist()
+    [4, 3, 2, 1]
+    >>> float(s.loc["t", "reciprocity"])
+    1.0
+    """
+    import networkx as nx
+
+    rows = []
+    for root, nodes in _thread_trees(graph):
+        depth = _depths(graph, root)
+        n = len(nodes)
+        levels = pd.Series([depth[x] for x in nodes], dtype="int64")
+        branching = [graph.out_degree(x) for x in nodes if graph.out_degree(x)]
+        tree = graph.subgraph([root, *nodes]).to_undirected(as_view=False)
+        virality = nx.average_shortest_path_length(tree) if n >= 1 and nx.is_connected(tree) else float("nan")
+        pairs = Counter()
+        for x in nodes:
+            p = next(iter(graph.predecessors(x)), None)
+            a, b = _speaker(graph, x), _speaker(graph, p) if p is not None and p != root else None
+            if a and b and a != b:
+                pairs[(a, b)] += 1
+        directed = set(pairs)
+        recip = (sum((b, a) in directed for a, b in directed) / len(directed)) if directed else float("nan")
+        exchanges = len(_exchange_runs(graph, root))
+        inferred = sum(graph.nodes[x].get("parent_source") == "inferred" for x in nodes)
+        rows.append({
+            "thread_id": graph.nodes[root].get("thread_id", root), "comments": int(n),
+            "max_depth": int(levels.max()) if n else 0, "width": int(levels.value_counts().max()) if n else 0,
+            "mean_branching": float(sum(branching) / len(branching)) if branching else 0.0,
+            "structural_virality": float(virality), "reciprocity": float(recip), "exchanges": exchanges,
+            "answers_post_share": float((levels == 1).mean()) if n else float("nan"),
+            "answers_comment_share": float((levels > 1).mean()) if n else float("nan"),
+            "inferred_share": inferred / n if n else float("nan"),
+        })
+    cols = ["thread_id", "comments", "max_depth", "width", "mean_branching", "structural_virality", "reciprocity",
+            "exchanges", "answers_post_share", "answers_comment_share", "inferred_share"]
+    return pd.DataFrame(rows, columns=cols).astype(
+        {"comments": "int64", "max_depth": "int64", "width": "int64", "exchanges": "int64"}).set_index("thread_id")
+
+
+def _safe_attrs(attrs: dict) -> dict:
+    """GraphML/GEXF-safe attributes: no None, no NaN, no lists; times as ISO strings."""
+    out = {}
+    for k, v in attrs.items():
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+            continue
+        try:
+            if pd.isna(v):
+                continue
+        except (TypeError, ValueError):
+            pass
+        if isinstance(v, pd.Timestamp):
+            v = v.isoformat()
+        elif isinstance(v, (list, tuple, set, dict)):
+            v = ";".join(map(str, v))
+        elif hasattr(v, "item"):
+            v = v.item()
+        if not isinstance(v, (str, int, float, bool)):
+            v = str(v)
+        out[str(k)] = v
+    return out
+
+
+def write_graph(graph, path) -> None:
+    """Write a graph as GraphML (``.graphml``), GEXF for Gephi (``.gexf``) or node-link JSON (``.json``).
+
+    The format follows the file extension. Attributes are made safe for every format
+    (missing values dropped, times as ISO 8601 text, tuples as text); tuple node names
+    ``(thread_id, comment_id)`` become ``"thread_id/comment_id"``. The write is atomic.
+
+    Raises
+    ------
+    SchemaError
+        When the extension is not one of ``.graphml``, ``.gexf``, ``.json``.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> g = reply_graph(pd.DataFrame({"thread_id": ["t"], "comment_id": ["a"], "parent_id": [""]}))
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "g.graphml"
+    >>> write_graph(g, out)
+    >>> "<graphml" in out.read_text()
+    True
+    """
+    import json
+    from pathlib import Path
+
+    import networkx as nx
+
+    from ._io import atomic_path
+
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in (".graphml", ".gexf", ".json"):
+        raise SchemaError(f"the graph file must end in .graphml, .gexf or .json; got {path.name!r}. "
+                          "Choose the format by the output file's extension.")
+
+    def name(n):
+        return "/".join(map(str, n)) if isinstance(n, tuple) else str(n)
+
+    clean = nx.DiGraph()
+    clean.graph.update(_safe_attrs(graph.graph))
+    for n, d in graph.nodes(data=True):
+        clean.add_node(name(n), **_safe_attrs(d))
+    for a, b, d in graph.edges(data=True):
+        clean.add_edge(name(a), name(b), **_safe_attrs(d))
+    with atomic_path(path) as tmp:
+        if ext == ".graphml":
+            nx.write_graphml(clean, tmp)
+        elif ext == ".gexf":
+            nx.write_gexf(clean, tmp)
+        else:
+            data = nx.node_link_data(clean, edges="links")
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -56,7 +56,7 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
         raise SchemaError(f"jobs must be an int in the range [1, inf); got {jobs!r}.")
     comments = (
         corpus.comments
-        .pipe(replies.infer_replies, mode=infer_replies, order=order)
+        .pipe(replies.infer_replies, mode=infer_replies, order=order, threads=corpus.threads)
         .pipe(graph.add_depth)
     )
     # Shared text spans first, so the sentiment stage does not find them again.

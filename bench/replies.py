@@ -1,0 +1,116 @@
+"""Reply-link recovery: flatten threads whose true links are known, hide the links, recover them.
+
+Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.replies``
+
+Per source: parent accuracy (share of scored comments whose recovered parent is a true
+parent; answering the post counts as a parent), and link precision / recall / F1 over
+comment-to-comment links (links to the post left out, so "all answer the post" scores
+0). For IRC the links include self-links ("starts a conversation"), as in Kummerfeld et
+al. (2019), whose best published test link F1 is 73.5. Two baselines run in the same
+pass: every comment answers the post; every comment answers the one listed above it.
+The scorer is the shipped model (``bench/train_replies.py``); the "trained on" column
+says which threads it saw.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pandas as pd
+
+from bench import _replies_data as D
+from bench._common import data_dir, markdown_table, save
+from discourse.replies import infer_replies
+
+
+def to_frame(t: D.GoldThread) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n = len(t.ids)
+    comments = pd.DataFrame({
+        "thread_id": [t.name] * n, "comment_id": [f"c{k}" for k in range(n)], "parent_id": [""] * n,
+        "author": t.authors, "text": t.texts, "position": list(range(n)),
+        "created_at": pd.to_datetime(pd.Series([x if x is not None else float("nan") for x in t.times],
+                                               dtype="float64"), unit="s", utc=True),
+    })
+    threads = pd.DataFrame({"thread_id": [t.name], "text": [t.post_text], "author": [t.post_author]})
+    return comments, threads
+
+
+def predict(t: D.GoldThread, order: str, *, model=None) -> list[int]:
+    comments, threads = to_frame(t)
+    out = infer_replies(comments, mode="always", order=order, threads=threads, model=model)
+    return [-1 if p == "" else int(p[1:]) for p in out["parent_id"]]
+
+
+def score(threads, preds, *, self_links=False):
+    """Parent accuracy and link P/R/F1 over the scored comments of every thread."""
+    hit = total = tp = n_pred = n_gold = 0
+    for t, pred in zip(threads, preds):
+        for i, (p, g) in enumerate(zip(pred, t.gold)):
+            if t.targets is not None and not t.targets[i]:
+                continue
+            total += 1
+            hit += p in g
+            if self_links:
+                n_pred += 1
+                n_gold += len(g)
+                tp += p in g
+            else:
+                n_pred += p >= 0
+                n_gold += sum(x >= 0 for x in g)
+                tp += p >= 0 and p in g
+    prec = tp / n_pred if n_pred else 0.0
+    rec = tp / n_gold if n_gold else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"comments": total, "accuracy": hit / total if total else 0.0, "precision": prec, "recall": rec, "f1": f1}
+
+
+def run_source(name, threads, order, trained_on, *, self_links=False):
+    t0 = time.perf_counter()
+    preds = [predict(t, order) for t in threads]
+    secs = time.perf_counter() - t0
+    rows = []
+    for method, p in (("discourse", preds),
+                      ("baseline: all answer the post", [[-1] * len(t.ids) for t in threads]),
+                      ("baseline: answer the comment above", [[k - 1 for k in range(len(t.ids))] for t in threads])):
+        s = score(threads, p, self_links=self_links)
+        rows.append({"source": name, "order": order, "method": method, **s,
+                     "trained on": trained_on if method == "discourse" else "", "seconds": secs if method == "discourse" else ""})
+    return rows
+
+
+def main(argv=()):
+    quick = "--quick" in argv
+    reddit = data_dir("formats", "reddit")
+    wp = sorted(data_dir("formats", "wp-html", "comments").glob("*.md"))
+    wp_threads = [D.wp_html(f) for f in wp]
+    wxr_threads = D.wxr(data_dir("formats", "wxr", "theme-test-data") / "themeunittestdata.wordpress.xml")
+    blog = wp_threads + wxr_threads
+    held_out_reddit = ["3hahrw.json", "jlbw48.json"]
+    r_display = [D.reddit(reddit / f, order="display") for f in held_out_reddit]
+    r_chrono = [D.reddit(reddit / f, order="chronological") for f in held_out_reddit]
+    irc = data_dir("replies", "irc-disentanglement", "data")
+    rows = []
+    rows += run_source("wp-html (10 threads) + WXR theme data, names and times", blog, "display", "no")
+    rows += run_source("same, names removed (times kept)", [t.masked() for t in blog], "display", "no")
+    rows += run_source("same, names and times removed (the seed's situation)",
+                       [t.masked().untimed() for t in blog], "display", "no")
+    rows += run_source("Reddit 3hahrw + jlbw48, display order", r_display, "display", "no")
+    rows += run_source("Reddit 3hahrw + jlbw48, oldest first", r_chrono, "chronological", "no")
+    rows += run_source("Reddit 3hahrw + jlbw48, oldest first, names removed", [t.masked() for t in r_chrono],
+                       "chronological", "no")
+    if not quick:
+        rows += run_source("IRC Ubuntu dev (Kummerfeld et al.)", D.irc_split(irc, "dev"), "chronological", "no",
+                           self_links=True)
+        rows += run_source("IRC Ubuntu test (published best link F1 73.5)", D.irc_split(irc, "test"),
+                           "chronological", "no", self_links=True)
+        rows += run_source("Molweni test", D.molweni(data_dir("replies", "molweni") / "test.json"),
+                           "chronological", "no")
+    cols = ["source", "order", "method", "comments", "accuracy", "precision", "recall", "f1", "seconds"]
+    print(markdown_table(rows, cols))
+    print(f"\nsaved {save('replies', rows)}")
+    return rows
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,164 @@
+"""Train the reply-link scorer shipped in ``discourse/data/reply_model.json``.
+
+Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.train_replies``
+
+One conditional logit per listing order over the cue features of
+``discourse.replies.FEATURES``: each comment's candidate parents form a group, and
+the model learns to give the true parent the highest score. Inference state follows the true links while
+features are collected (teacher forcing). Training data (development splits only; every
+thread scored in ``bench/replies.py`` is held out, except where the table says so):
+
+- display: Reddit thread fo7p5b in display order, with names and with names removed;
+- chronological: Reddit fo7p5b oldest first (with and without names), every second
+  file of the IRC disentanglement train split, and Molweni dev.
+
+Deterministic: lbfgs on a fixed row order, no sampling. The result is a few hundred
+bytes of JSON (coefficients per feature), never a pickle.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bench import _replies_data as D
+from bench._common import ROOT, data_dir
+from discourse.replies import FEATURES, _training_pairs
+
+MODEL_PATH = ROOT / "discourse" / "data" / "reply_model.json"
+
+
+def rows_for(threads, order, max_candidates=40):
+    """Feature rows, labels, and the comment (group) each candidate row belongs to."""
+    X, y, group = [], [], []
+    g = -1
+    for t in threads:
+        if isinstance(t, list):
+            X2, y2, g2 = rows_for(t, order, max_candidates)
+            X += X2
+            y += y2
+            group += [g + 1 + x for x in g2]
+            g = group[-1] if group else g
+            continue
+        last = None
+        for i, _, f, label in _training_pairs(t.texts, t.authors, t.times, t.gold, order=order,
+                                              post_text=t.post_text, post_author=t.post_author,
+                                              max_candidates=max_candidates, targets=t.targets):
+            if i != last:
+                g, last = g + 1, i
+            X.append([f[k] for k in FEATURES])
+            y.append(label)
+            group.append(g)
+    return X, y, group
+
+
+def training_sets():
+    reddit = data_dir("formats", "reddit")
+    display = [D.reddit(reddit / "fo7p5b.json", order="display-by-time")]
+    display += [t.masked() for t in display] + [t.masked().untimed() for t in display]
+    chrono = [D.reddit(reddit / "fo7p5b.json", order="chronological")]
+    chrono += [t.masked() for t in chrono]
+    irc = data_dir("replies", "irc-disentanglement", "data")
+    chrono += D.irc_split(irc, "train", every=2)
+    chrono += D.molweni(data_dir("replies", "molweni") / "dev.json")
+    return {"display": (display, ["reddit fo7p5b (display order as WordPress shows it, siblings oldest first; with and without names and times)"]),
+            "chronological": (chrono, ["reddit fo7p5b (oldest first, with and without names)",
+                                       "irc-disentanglement train (every 2nd file)", "molweni dev"])}
+
+
+# Cues that by their meaning can only speak for a link (a quotation, a name, a shared
+# phrase): their weights are kept >= 0, so a training set where they are rare (Reddit
+# seldom quotes) cannot turn them into evidence against a link. Cues that can only speak
+# against one are kept <= 0.
+POSITIVE = {"addr_author", "addr_author_latest", "mention_author", "addr_unknown", "rev_addr", "alternation",
+            "quote", "shared_ngram", "tfidf", "root_sim", "sib_ok", "author_in_chain"}
+NEGATIVE = {"addr_other", "addr_conflict", "sib_violation", "root_addressing", "root_opener"}
+
+
+def fit(X, y, group, *, C=1.0):
+    """A conditional logit (softmax over each comment's candidates) with sign constraints.
+
+    The loss is the negative log of the probability the model gives the true parents
+    among the candidates it weighs, plus an L2 penalty; it is what inference does (pick
+    the best candidate), unlike a per-pair classifier. Fitted with scipy's bounded
+    L-BFGS-B, which also keeps the sign constraints. Comments whose true parent is not
+    among the candidates teach nothing and are left out.
+    """
+    import numpy as np
+    from scipy.optimize import minimize
+
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    group = np.asarray(group)
+    has_pos = np.bincount(group, weights=y) > 0
+    keep = has_pos[group]
+    X, y, group = X[keep], y[keep], np.unique(group[keep], return_inverse=True)[1]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    d = X.shape[1]
+
+    def loss(w):
+        s = X @ w
+        smax = np.maximum.reduceat(s, starts)[group]
+        e = np.exp(s - smax)
+        z_all = np.add.reduceat(e, starts)
+        z_pos = np.add.reduceat(e * y, starts)
+        nll = -(np.log(z_pos) - np.log(z_all)).sum()
+        p = e / z_all[group]
+        q = e * y / z_pos[group]
+        grad = X.T @ (p - q)
+        return C * nll + 0.5 * w @ w, C * grad + w
+
+    bounds = [(0.0, None) if f in POSITIVE else (None, 0.0) if f in NEGATIVE else (None, None) for f in FEATURES]
+    res = minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 5000})
+    return res.x, 0.0
+
+
+def _accuracy(threads, order, model):
+    """Parent accuracy of *model* on *threads* (all comments), running the real inference."""
+    from bench.replies import predict
+
+    hit = total = 0
+    for t in threads:
+        pred = predict(t, order, model=model)
+        for i, (p, g) in enumerate(zip(pred, t.gold)):
+            if t.targets is None or t.targets[i]:
+                total += 1
+                hit += p in g
+    return hit / total if total else 0.0
+
+
+def main():
+    model = {"features": list(FEATURES),
+             "about": "Sign-constrained logistic regression over reply cues; trained by bench/train_replies.py."}
+    for order, (threads, names) in training_sets().items():
+        X, y, group = rows_for(threads, order)
+        coef, intercept = fit(X, y, group)
+        model[order] = {
+            "coef": {k: round(float(c), 4) for k, c in zip(FEATURES, coef)},
+            "intercept": round(intercept, 4),
+            "trained_on": names, "pairs": len(y), "positives": int(sum(y)),
+        }
+        if order == "display":
+            # Pages: keep the learned model only if it beats the hand-set scorer on the
+            # development threads (WXR theme data, GPL-2.0; every condition).
+            from discourse.replies import _HEURISTIC
+
+            wxr = D.wxr(data_dir("formats", "wxr", "theme-test-data") / "themeunittestdata.wordpress.xml")
+            dev = wxr + [t.masked() for t in wxr] + [t.masked().untimed() for t in wxr]
+            learned = _accuracy(dev, order, model[order])
+            hand = _accuracy(dev, order, {"coef": _HEURISTIC, "intercept": 0.0})
+            print(f"display, development accuracy (WXR theme data): learned {learned:.3f}, hand-set {hand:.3f}")
+            if hand >= learned:
+                model[order] = {"coef": dict(_HEURISTIC), "intercept": 0.0, "hand_set": True,
+                                "chosen_because": f"development accuracy {hand:.3f} vs {learned:.3f} for the "
+                                                  "model learned from " + names[0],
+                                "dev": "WXR theme unit test data (with and without names and times)"}
+        print(f"{order}: {len(y)} pairs, {sum(y)} positives")
+        for k, c in sorted(model[order]["coef"].items(), key=lambda kv: -abs(kv[1])):
+            print(f"  {k:20s} {c:+.3f}")
+    MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
+    MODEL_PATH.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()

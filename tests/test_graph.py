@@ -1,0 +1,136 @@
+"""Reply graph, interaction graph, thread metrics and graph exports."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from discourse.cli import cli
+from discourse.errors import SchemaError
+from discourse.graph import interaction_graph, reply_graph, thread_metrics, thread_summary, write_graph
+
+
+@pytest.fixture
+def exchange():
+    # Ann -> Bob -> Ann -> Bob is a four-turn back-and-forth; Cy answers the post.
+    return pd.DataFrame({
+        "thread_id": ["t"] * 6, "comment_id": ["a", "b", "c", "d", "e", "f"],
+        "parent_id": ["", "a", "b", "c", "", "a"],
+        "author": ["Ann", "Bob", "Ann", "Bob", "Cy", "Cy"],
+        "parent_source": ["explicit"] * 6,
+    })
+
+
+def test_graph_interaction_weights_and_unattributed(exchange):
+    df = pd.concat([exchange, pd.DataFrame({"thread_id": ["t"], "comment_id": ["g"], "parent_id": ["a"],
+                                            "author": [""], "parent_source": ["explicit"]})])
+    g = interaction_graph(df)
+    assert sorted(g.edges(data="weight")) == [("Ann", "Bob", 1), ("Bob", "Ann", 2), ("Cy", "Ann", 1)]
+    assert g.graph["unattributed"] == 1
+    assert g.nodes["Ann"]["comments"] == 2
+
+
+def test_graph_interaction_counts_replies_to_the_post_author(exchange):
+    threads = pd.DataFrame({"thread_id": ["t"], "author": ["Op"]})
+    g = interaction_graph(exchange, threads=threads)
+    assert g["Ann"]["Op"]["weight"] == 1 and g["Cy"]["Op"]["weight"] == 1
+
+
+def test_graph_thread_metrics_per_comment(exchange):
+    m = thread_metrics(reply_graph(exchange))
+    assert list(m.index) == ["a", "b", "c", "d", "e", "f"]
+    assert m["depth"].tolist() == [1, 2, 3, 4, 1, 2]
+    assert m["replies"].tolist() == [2, 1, 1, 0, 0, 0]
+    assert m["subtree"].tolist() == [4, 2, 1, 0, 0, 0]
+    assert m["exchange"].tolist() == [True, True, True, True, False, False]
+
+
+def test_graph_thread_summary(exchange):
+    s = thread_summary(reply_graph(exchange)).loc["t"]
+    assert (s["comments"], s["max_depth"], s["width"], s["exchanges"]) == (6, 4, 2, 1)
+    assert s["answers_post_share"] == pytest.approx(2 / 6)
+    assert s["answers_comment_share"] == pytest.approx(4 / 6)
+    # Ann<->Bob reciprocate; Cy->Ann does not: 2 of 3 directed pairs.
+    assert s["reciprocity"] == pytest.approx(2 / 3)
+    assert s["mean_branching"] == pytest.approx(4 / 3)
+    assert s["inferred_share"] == 0
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 9])
+def test_graph_structural_virality_of_a_star(n):
+    df = pd.DataFrame({"thread_id": ["t"] * n, "comment_id": [f"c{k}" for k in range(n)], "parent_id": [""] * n})
+    expected = (n + n * (n - 1)) / (n + n * (n - 1) / 2)
+    assert thread_summary(reply_graph(df)).loc["t", "structural_virality"] == pytest.approx(expected)
+
+
+def test_graph_structural_virality_grows_with_depth():
+    chain = pd.DataFrame({"thread_id": ["t"] * 4, "comment_id": list("abcd"), "parent_id": ["", "a", "b", "c"]})
+    star = chain.assign(parent_id="")
+    assert (thread_summary(reply_graph(chain)).loc["t", "structural_virality"]
+            > thread_summary(reply_graph(star)).loc["t", "structural_virality"])
+
+
+@pytest.mark.parametrize("ext, reader", [
+    (".graphml", nx.read_graphml),
+    (".gexf", nx.read_gexf),
+    (".json", lambda p: nx.node_link_graph(json.loads(open(p, encoding="utf-8").read()), edges="links")),
+])
+def test_graph_write_round_trips(tmp_path, seed_analysed, ext, reader):
+    g = seed_analysed.graph
+    path = tmp_path / f"seed{ext}"
+    write_graph(g, path)
+    back = reader(path)
+    assert back.number_of_nodes() == g.number_of_nodes() == 23
+    assert back.number_of_edges() == g.number_of_edges() == 22
+    assert all(v is not None and not isinstance(v, list) for _, d in back.nodes(data=True) for v in d.values())
+
+
+def test_graph_write_rejects_unknown_extension(tmp_path):
+    with pytest.raises(SchemaError, match=r"must end in \.graphml, \.gexf or \.json; got 'g\.txt'"):
+        write_graph(nx.DiGraph(), tmp_path / "g.txt")
+
+
+def test_graph_reply_graph_attributes_are_graphml_safe(tiny_comments):
+    g = reply_graph(tiny_comments.assign(depth=pd.array([1, None, 3, 1, 1, 1, 2, 1], dtype="Int64"),
+                                         created_at=pd.to_datetime(tiny_comments["created_at"], utc=True)))
+    for _, d in g.nodes(data=True):
+        for v in d.values():
+            assert isinstance(v, (str, int, float, bool)) and v == v
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=25))
+def test_graph_property_random_forest_is_a_branching(choices):
+    parents = [""] + [f"c{c % k}" if c % 3 else "" for k, c in enumerate(choices[1:], start=1)]
+    n = len(parents)
+    df = pd.DataFrame({"thread_id": ["t"] * n, "comment_id": [f"c{k}" for k in range(n)], "parent_id": parents})
+    g = reply_graph(df)
+    assert nx.is_arborescence(g)
+    assert set(g.nodes) == {"t"} | set(df["comment_id"])
+    assert thread_metrics(g)["depth"].tolist() == [len(nx.shortest_path(g, "t", c)) - 1 for c in df["comment_id"]]
+
+
+def test_graph_cli_writes_reply_and_interaction_graphs(seed_path, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "seed.gexf"
+    result = runner.invoke(cli, ["graph", str(seed_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert nx.read_gexf(out).number_of_nodes() == 23
+    out2 = tmp_path / "who.json"
+    result = runner.invoke(cli, ["graph", str(seed_path), "-o", str(out2), "--kind", "interaction", "-q"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out2.read_text(encoding="utf-8"))
+    assert {n["id"] for n in data["nodes"]} >= {"Ellen", "Duane"}
+
+
+def test_graph_cli_bad_extension_is_an_error(seed_path, tmp_path):
+    result = CliRunner().invoke(cli, ["graph", str(seed_path), "-o", str(tmp_path / "g.txt"), "-q"])
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: the graph file must end in .graphml, .gexf or .json; got 'g.txt'. "
+                             "Choose the format by the output file's extension.\n")

@@ -1,0 +1,230 @@
+"""Reply-link and speaker inference: the seed's certain links, cues, modes, the stage contract."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from discourse import replies
+from discourse.errors import SchemaError
+from discourse.replies import addressees, infer_replies, infer_speakers
+
+# The links the seed's text makes certain: (reply, parent, why).
+SEED_LINKS = [
+    ("c6", "c5", "“folks like you, Charles” answers the Sun-Tzu quotation about The Art of War"),
+    ("c7", "c5", "“not warfare, Chas.” answers “All warfare is deception”"),
+    ("c10", "c9", "“The war metaphor fits perfectly, Duane” answers “Still can’t agree with the war metaphor”"),
+    ("c13", "c12", "“Sorry, Ellen but “avoidance strategies”” quotes the Art of War / Suzuki comment"),
+    ("c14", "c13", "“Wow Duane… you misinterpreted my comment” answers the “Sorry, Ellen” comment"),
+    ("c15", "c14", "“Oh, almighty city dweller” quotes “doing the hard work” from the “Wow Duane” comment"),
+    ("c19", "c18", "““I find it funny” that …” quotes “The part I find funny …”"),
+]
+
+SEED_SPEAKERS = [
+    ("c5", "Charles"),  # answered as "Charles" (c6) and "Chas" (c7)
+    ("c9", "Duane"),    # answered as "Duane" (c10)
+    ("c12", "Ellen"),   # answered as "Ellen" (c13)
+    ("c13", "Duane"),   # answered as "Duane" (c14)
+    ("c14", "Ellen"),   # "my comment" = c12, Ellen's; and addressed as "you Ellen" by c15
+    ("c15", "Duane"),   # answers Ellen by name after Ellen addressed Duane
+]
+
+
+@pytest.fixture(scope="module")
+def seed_inferred():
+    import discourse
+
+    corpus = discourse.read("corpora/zimmer-concession-2017.txt")
+    return infer_replies(corpus.comments, threads=corpus.threads).set_index("comment_id")
+
+
+@pytest.mark.parametrize("reply, parent, why", SEED_LINKS)
+def test_replies_seed_certain_links(seed_inferred, reply, parent, why):
+    row = seed_inferred.loc[reply]
+    assert row["parent_id"] == parent, why
+    assert row["parent_source"] == "inferred"
+    assert 0 < row["parent_confidence"] <= 1
+    assert row["parent_evidence"].startswith(f"answers {parent}:")
+
+
+@pytest.mark.parametrize("comment, speaker", SEED_SPEAKERS)
+def test_replies_seed_speakers(seed_inferred, comment, speaker):
+    row = seed_inferred.loc[comment]
+    assert (row["author"], row["author_source"]) == (speaker, "inferred")
+    assert row["author_evidence"]
+
+
+def test_replies_seed_unaddressed_comments_keep_unknown_speaker(seed_inferred):
+    # Nothing in "This is SICK!" or "I just saw this." names their authors.
+    for c in ("c1", "c16"):
+        assert seed_inferred.loc[c, ["author", "author_source"]].tolist() == ["", "unknown"]
+
+
+@pytest.mark.parametrize("reply, needle", [
+    ("c13", "“avoidance strategies”"),
+    ("c13", "addresses Ellen by name"),
+    ("c7", "c5 is by Charles"),
+    ("c19", "“I find it funny”"),
+])
+def test_replies_seed_evidence_names_the_cue(seed_inferred, reply, needle):
+    assert needle in seed_inferred.loc[reply, "parent_evidence"]
+
+
+def test_replies_seed_every_parent_is_earlier_and_on_the_display_chain(seed_inferred):
+    ids = list(seed_inferred.index)
+    parents = seed_inferred["parent_id"].to_dict()
+    for k, cid in enumerate(ids):
+        p = parents[cid]
+        chain, x = [], ids[k - 1] if k else ""
+        while x:
+            chain.append(x)
+            x = parents[x]
+        assert p == "" or p in chain, (cid, p, chain)
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Sorry, Ellen but “avoidance strategies” have not worked at all.", ["Ellen"]),
+    ("Wow Duane…I am amazed at how much you misinterpreted my comment.", ["Duane"]),
+    ("Protecting community schools is not warfare, Chas. Those who believe", ["Chas"]),
+    ("must be roiling as to how folks like you, Charles, prefer", ["Charles"]),
+    ("I also have no patience for she, yes, you Ellen who so righteously fights", ["Ellen"]),
+    ("The war metaphor fits perfectly, Duane, just not from the perspective", ["Duane"]),
+    ("Handel, the vicious Republican has garnered a vast amount", []),
+    ("It's like the lie of personalized learning which as Diane pointed out is wrong.", []),
+    ("Thanks to the Citizens United ruling, Steve lost because", []),
+    ("@Maria I agree.", ["Maria"]),
+    ("Bob, you are right.", ["Bob"]),
+])
+def test_replies_addressees_table(text, names):
+    found = addressees(text)
+    assert [n for _, _, n in found] == names
+    for start, end, name in found:
+        assert text[start:end] == name
+
+
+@pytest.mark.parametrize("addressed, author, same", [
+    ("Chas", "Charles", True), ("Charles", "Chas", True), ("Dan", "Daniel Lemire", True),
+    ("Daniel", "Daniel Lemire", True), ("Ellen", "Duane", False), ("Bob", "Robert Smith", True), ("", "Ann", False),
+])
+def test_replies_same_person_table(addressed, author, same):
+    assert replies._same_person(addressed, author) is same
+
+
+def _frame(texts, **cols):
+    n = len(texts)
+    data = {"thread_id": ["t"] * n, "comment_id": [f"c{k}" for k in range(n)], "parent_id": [""] * n, "text": texts}
+    data.update(cols)
+    return pd.DataFrame(data)
+
+
+def test_replies_chronological_name_reaches_far_back():
+    texts = ["Parks need more trees."] + [f"Filler remark number {k} about buses." for k in range(60)]
+    authors = ["Ann"] + [f"user{k}" for k in range(60)]
+    texts.append("Ann, trees also take parking spaces.")
+    authors.append("Bob")
+    out = infer_replies(_frame(texts, author=authors), order="chronological")
+    assert out["parent_id"].iloc[-1] == "c0"
+    assert "Ann" in out["parent_evidence"].iloc[-1]
+
+
+def test_replies_quote_beats_the_previous_comment_in_chronological_order():
+    texts = ["The budget crisis was caused by falling enrollment.", "I like turtles.", "Lovely weather today.",
+             "“caused by falling enrollment” is simply not true."]
+    out = infer_replies(_frame(texts), order="chronological")
+    assert out["parent_id"].iloc[-1] == "c0"
+
+
+def test_replies_reply_is_never_older_than_its_parent():
+    texts = ["Apples.", "Apples are great, apples!", "Apples are great indeed, apples!"]
+    times = ["2021-01-01T10:00:00Z", "2021-01-01T12:00:00Z", "2021-01-01T11:00:00Z"]
+    out = infer_replies(_frame(texts, created_at=times), order="chronological")
+    assert out["parent_id"].iloc[2] != "c1"
+
+
+def test_replies_auto_keeps_explicit_threads_and_infers_flat_ones(tiny_comments):
+    flat = tiny_comments.assign(parent_id="", thread_id="flat", comment_id=lambda d: d["comment_id"] + "x")
+    both = pd.concat([tiny_comments, flat], ignore_index=True)
+    out = infer_replies(both, mode="auto")
+    t1 = out[out["thread_id"] == "t1"]
+    assert t1["parent_id"].tolist() == tiny_comments.loc[tiny_comments["thread_id"] == "t1", "parent_id"].tolist()
+    assert set(t1["parent_source"]) == {"explicit"}
+    assert (t1["parent_confidence"] == 1.0).all()
+    assert set(out.loc[out["thread_id"] == "flat", "parent_source"]) == {"inferred"}
+
+
+def test_replies_never_leaves_links_and_marks_missing_ones():
+    df = _frame(["A.", "Sorry, Ann but no."])
+    out = infer_replies(df, mode="never")
+    assert out["parent_id"].tolist() == ["", ""]
+    assert out["parent_confidence"].tolist() == [0.0, 0.0]
+    assert out["parent_evidence"].str.contains("inference is off").all()
+
+
+def test_replies_always_replaces_explicit_links():
+    df = _frame(["Trees are good.", "Sorry, Ann but trees are bad."], parent_id=["", ""], author=["Ann", "Bob"])
+    df.loc[1, "parent_id"] = ""
+    df["parent_source"] = ["explicit", "explicit"]
+    assert infer_replies(df, mode="auto")["parent_source"].tolist() == ["explicit", "explicit"]
+    out = infer_replies(df, mode="always")
+    assert out["parent_id"].tolist() == ["", "c0"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"mode": "sometimes"}, "mode must be one of ['auto', 'always', 'never']; got 'sometimes'."),
+    ({"order": "random"}, "order must be one of ['display', 'chronological']; got 'random'."),
+    ({"max_candidates": 0}, "max_candidates must be an int in the range [1, inf); got 0."),
+])
+def test_replies_bad_options_raise(kwargs, message):
+    with pytest.raises(SchemaError) as err:
+        infer_replies(_frame(["x"]), **kwargs)
+    assert str(err.value) == message
+
+
+def test_replies_contract_input_unchanged_index_kept(tiny_comments):
+    df = tiny_comments.assign(parent_id="").set_index(pd.Index(range(10, 18)))
+    before = df.copy()
+    out = infer_replies(df)
+    assert df.equals(before)
+    assert out.index.equals(df.index)
+    added = set(out.columns) - set(df.columns)
+    assert added == {"parent_source", "parent_confidence", "parent_evidence", "author_source", "author_evidence"}
+
+
+def test_replies_contract_empty_frame():
+    empty = pd.DataFrame({"thread_id": [], "comment_id": [], "parent_id": [], "text": []}, dtype=object)
+    assert len(infer_replies(empty)) == 0
+
+
+def test_replies_contract_missing_text_raises():
+    with pytest.raises(SchemaError, match="infer_replies needs column 'body'"):
+        infer_replies(_frame(["x"]), text_col="body")
+
+
+def test_replies_infer_speakers_signature_and_self_reference():
+    df = pd.DataFrame({"thread_id": ["t"] * 4, "comment_id": ["a", "b", "c", "d"], "parent_id": ["", "a", "b", ""],
+                       "text": ["Tests first.", "Sorry, Ellen but no.", "Duane, re-read my comment.",
+                                "Great letter.\n-- Maria"]})
+    out = infer_speakers(df)
+    assert out["author"].tolist() == ["Ellen", "Duane", "Ellen", "Maria"]
+    assert out["parent_id"].tolist() == df["parent_id"].tolist()
+    assert "my comment" in out.loc[2, "author_evidence"]
+
+
+def test_replies_spans_offsets_index_the_text(seed_corpus):
+    sp = replies.spans(seed_corpus.comments)
+    text = seed_corpus.comments.set_index("comment_id")["text"]
+    assert set(sp["label"]) >= {"Ellen", "Duane", "Chas", "Charles"}
+    for row in sp.itertuples():
+        assert text[row.comment_id][row.start:row.end] == row.text
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=12), st.sampled_from(["display", "chronological"]))
+def test_replies_property_parents_are_earlier_comments(texts, order):
+    out = infer_replies(_frame(texts), order=order)
+    pos = {c: k for k, c in enumerate(out["comment_id"])}
+    for k, p in enumerate(out["parent_id"]):
+        assert p == "" or pos[p] < k
+    assert out["parent_confidence"].between(0, 1).all()
