@@ -23,7 +23,9 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     order : {"display", "chronological"}, default "display"
         How the source listed its comments; constrains which earlier comment a reply can answer.
     topics : int, "auto" or "none", default "auto"
-        Number of topics, chosen automatically, or no topic model.
+        Number of topics, chosen automatically, or no topic model. The fitted
+        :class:`~discourse.topics.Topics` is kept in ``extras["topics"]``; ``none`` adds
+        no topic columns.
     jobs : int, default 1
         Worker processes for the per-comment stages.
 
@@ -50,4 +52,12 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
         .pipe(graph.add_depth)
         .pipe(sentiment.score)
     )
-    return corpus.replace(comments=comments)
+    if topics == "none":
+        return corpus.replace(comments=comments)
+    from . import topics as topic_models
+
+    # The posts help a small thread's vocabulary; fit_topics ignores them from 1,000 comments on.
+    posts = [p for text in corpus.threads["text"] for p in str(text).split("\n") if p.strip()]
+    fitted = topic_models.fit_topics(comments, n_topics=topics, context=posts)
+    comments = topic_models.assign(comments, topics=fitted)
+    return corpus.replace(comments=comments, extras={**corpus.extras, "topics": fitted})
