@@ -24,7 +24,9 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     order : {"display", "chronological"}, default "display"
         How the source listed its comments; constrains which earlier comment a reply can answer.
     topics : int, "auto" or "none", default "auto"
-        Number of topics, chosen automatically, or no topic model.
+        Number of topics, chosen automatically, or no topic model. The fitted
+        :class:`~discourse.topics.Topics` is kept in ``extras["topics"]``; ``none`` adds
+        no topic columns.
     jobs : int, default 1
         Worker processes for the per-comment stages.
     classroom : bool, default False
@@ -74,12 +76,20 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     post_spans = [segment.spans(posts), civility.spans(posts), post_frames]
     parts = [t for t in [seg[seg["kind"] != "sentence"], sent_spans, civ_spans, frame_spans, *post_spans] if len(t)]
     spans = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(SPAN_COLUMNS)))
+    extras = dict(corpus.extras)
+    if topics != "none":
+        from . import topics as topic_models
+
+        # The posts help a small thread's vocabulary; fit_topics ignores them from 1,000 comments on.
+        context = [p for text in corpus.threads["text"] for p in str(text).split("\n") if p.strip()]
+        fitted = topic_models.fit_topics(comments, n_topics=topics, context=context)
+        comments = topic_models.assign(comments, topics=fitted)
+        extras["topics"] = fitted
     threads = corpus.threads
     if classroom:
         comments, threads, spans = civility.mask(comments), civility.mask(threads), civility.mask(spans)
     if corpus.spans is not None and len(corpus.spans):
         spans = pd.concat([corpus.spans, spans], ignore_index=True)
-    extras = dict(corpus.extras)
     extras["frame_debate"] = framing.debate(comments, pd.concat([post_frames, frame_spans], ignore_index=True),
                                             lexicons=lexicons)
     extras["frame_uptake"] = framing.uptake(comments, frame_spans, lexicons=lexicons)

@@ -56,3 +56,25 @@ def seed_analysed(seed_corpus):
     import discourse
 
     return discourse.analyze(seed_corpus)
+
+
+@pytest.fixture
+def subject_comments() -> pd.DataFrame:
+    """Sixty hand-seeded comments on three subjects (school budgets, the war metaphor, campaign
+    money), each a random draw of words from its subject plus common filler; index starts at 100."""
+    import random
+
+    subjects = {
+        "budget": "school budget teachers classroom funding district cuts salaries students board".split(),
+        "war": "war metaphor battle enemy warfare fight soldiers weapons army deception".split(),
+        "money": "campaign money donors billionaire spending election candidate dark pac ads".split(),
+    }
+    filler = "the a and of this that is was we they think about".split()
+    rng = random.Random(7)
+    rows = []
+    for i in range(60):
+        name = list(subjects)[i % 3]
+        words = rng.choices(subjects[name], k=8) + rng.choices(filler, k=4)
+        rng.shuffle(words)
+        rows.append({"comment_id": f"c{i}", "subject": name, "text": " ".join(words).capitalize() + "."})
+    return pd.DataFrame(rows, index=pd.RangeIndex(100, 160))

