@@ -51,7 +51,7 @@ KEY_FORMAT = "discourse-exercise-key"
 # texts ("roiling in his own heaven or hell"). The civility stage keeps the full lexicon.
 _PROFANITY = re.compile(
     r"\b(?:f+u+c+k\w*|motherf\w*|sh[i1]t\w*|bullshit\w*|piss\w*|turds?|cunts?|"
-    r"bitch\w*|bastards?|assholes?|arseholes?|dickheads?|dicks?|cocks?|wank\w*|"
+    r"bitch\w*|bastards?|ass|asses|assholes?|arseholes?|dickheads?|dicks?|cocks?|wank\w*|"
     r"twats?|pricks?|slut\w*|whores?|fag\w*|retard\w*|crap\w*)\b",
     re.IGNORECASE,
 )
@@ -301,8 +301,13 @@ def _reply_candidates(th: _Thread, rng: random.Random) -> tuple[list[dict], dict
         cid = row["comment_id"]
         gap = i - (th.number[parent] - 1) if parent else i + 1
         cue = cid in addresses or bool(re.search(r"name|address|quot|cue|mention", str(row.get("parent_evidence") or ""), re.I))
-        # Hard: a distant parent, no visible cue, or a link the tool itself doubts.
-        score = 0.45 * (1 - conf) + 0.35 * min(gap - 1, 6) / 6 + 0.2 * (not cue)
+        # Hard: a distant parent, no visible cue, or a link the tool itself doubts. An
+        # explicit link has no doubt, so distance and cues carry the whole score.
+        far = min(gap - 1, 6) / 6
+        if source == "explicit":
+            score = 0.6 * far + 0.4 * (not cue)
+        else:
+            score = 0.45 * (1 - conf) + 0.35 * far + 0.2 * (not cue)
         earlier = [r["comment_id"] for r in th.rows[:i]]
         near = [c for c in reversed(earlier) if c != parent][:6]
         distractors = near[:2] + rng.sample(near[2:], min(1, len(near[2:])))
