@@ -512,3 +512,19 @@ def test_teach_worksheet_prints_on_the_chosen_paper(teach_corpus, tmp_path, pape
     boxes = set(re.findall(rb"/MediaBox \[([^\]]*)\]", pdf))
     assert boxes == {media_box.encode()}
     assert projected > 1.5 * normal
+
+
+def test_teach_lesson_quotes_the_seed_by_comment_number(seed_corpus):
+    """The teacher's guide cites comments as '#N' with their opening words; they must match the seed."""
+    import re
+
+    guide = (ROOT / "corpora" / "zimmer-lesson.md").read_text(encoding="utf-8")
+    texts = seed_corpus.comments["text"].tolist()
+    cited = re.findall(r'^\| #(\d+) \| "([^"]+)"', guide, flags=re.M)
+    assert len(cited) >= 8
+    for number, words in cited:
+        opening = words.split("...")[0].split("…")[0].strip()
+        text = mask_profanity(texts[int(number) - 1]).replace("’", "'")
+        assert 0 <= text.find(opening.replace("’", "'")) <= 2, (number, opening)
+    for kind in KINDS:
+        assert f"--kind $kind" in guide and kind in guide
