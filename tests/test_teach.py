@@ -528,3 +528,47 @@ def test_teach_lesson_quotes_the_seed_by_comment_number(seed_corpus):
         assert 0 <= text.find(opening.replace("’", "'")) <= 2, (number, opening)
     for kind in KINDS:
         assert f"--kind $kind" in guide and kind in guide
+
+
+# --- properties ---------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.text())
+def test_teach_mask_profanity_never_moves_offsets(text):
+    masked = mask_profanity(text)
+    assert len(masked) == len(text)
+    assert all(a == b or b == "*" for a, b in zip(text, masked))
+
+
+_CELL = st.one_of(st.sampled_from(["F1", "f2", "F3", "F9", "A", "b", "meta", "", "ana", "ben", "Z", '"', "x,y"]),
+                  st.text(max_size=6))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.lists(st.sampled_from(["student_id", "item_id", "answer", "F1", "F2", "junk", ""]), min_size=1, max_size=5),
+       rows=st.lists(st.lists(_CELL, max_size=6), max_size=8))
+def test_teach_grade_never_crashes_on_any_csv(tmp_path, header, rows):
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    path = tmp_path / "any.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscourseWarning)
+        g = grade(_key(), [path])
+    assert len(g.items) == 3
+    assert set(g.answers["item_id"]) <= {"F1", "F2", "F3"}
+    assert g.table() and g.to_html().startswith("<!doctype html>")
+
+
+def test_teach_make_exercise_does_not_change_the_corpus(teach_corpus):
+    before_c, before_s = teach_corpus.comments.copy(), teach_corpus.spans.copy()
+    for kind in KINDS:
+        make_exercise(teach_corpus, kind, n=3)
+    assert teach_corpus.comments.equals(before_c) and teach_corpus.spans.equals(before_s)
