@@ -572,3 +572,13 @@ def test_teach_make_exercise_does_not_change_the_corpus(teach_corpus):
     for kind in KINDS:
         make_exercise(teach_corpus, kind, n=3)
     assert teach_corpus.comments.equals(before_c) and teach_corpus.spans.equals(before_s)
+
+
+def test_teach_exercise_skips_spans_that_do_not_match_the_text(teach_corpus):
+    spans = teach_corpus.spans.copy()
+    frames = spans.index[spans["kind"] == "frame"]
+    spans.loc[frames[0], "end"] = 10_000
+    spans.loc[frames[1], "comment_id"] = "gone"
+    with pytest.warns(DiscourseWarning, match="^2 frame spans of thread 't' do not match their comment's text"):
+        ex = make_exercise(teach_corpus.replace(spans=spans), "frames", n=20)
+    assert len([i for i in ex.items if i["task"] == "sense"]) == 9

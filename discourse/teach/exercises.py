@@ -29,8 +29,9 @@ import math
 import os
 import random
 import re
+import warnings
 
-from ..errors import DiscourseError, SchemaError
+from ..errors import DiscourseError, DiscourseWarning, SchemaError
 
 __all__ = ["DIFFICULTIES", "KINDS", "Exercise", "make_exercise", "mask_profanity"]
 
@@ -196,6 +197,7 @@ class _Thread:
         self.post = post.iloc[0].to_dict() if len(post) else {"title": "", "text": ""}
         self.title = str(self.post.get("title") or "") or str(thread_id)
         self.masked = masked
+        self._span_cache: dict = {}
         spans = corpus.spans
         if spans is not None and len(spans):
             self.spans = spans[spans["thread_id"] == thread_id]
@@ -216,18 +218,36 @@ class _Thread:
     def spans_of(self, kinds) -> list[dict]:
         if self.spans is None:
             return []
+        kinds = tuple(kinds)
+        if kinds not in self._span_cache:
+            self._span_cache[kinds] = self._read_spans(kinds)
+        return [dict(r) for r in self._span_cache[kinds]]
+
+    def _read_spans(self, kinds) -> list[dict]:
         s = self.spans[self.spans["kind"].isin(kinds)]
         out = []
+        bad = 0
         for r in s.to_dict("records"):
             cid = "" if r.get("comment_id") is None or r.get("comment_id") != r.get("comment_id") else str(r["comment_id"])
-            if cid and cid not in self.by_id:
-                continue
-            r["comment_id"] = cid
-            r["start"], r["end"] = int(r["start"]), int(r["end"])
             for col in ("label", "sense", "explanation", "text"):
                 v = r.get(col)
                 r[col] = "" if v is None or v != v else str(v)
+            try:
+                start, end = int(r["start"]), int(r["end"])
+            except (TypeError, ValueError):
+                start = end = -1
+            text = None if cid and cid not in self.by_id else self.text_of(cid)
+            # A span must point into its row's text; one that does not (a comment filtered
+            # out, offsets from another version of the text) would mark the wrong words.
+            if text is None or not 0 <= start < end <= len(text) or (r["text"] and text[start:end] != r["text"]):
+                bad += 1
+                continue
+            r["comment_id"], r["start"], r["end"] = cid, start, end
             out.append(r)
+        if bad:
+            warnings.warn(f"{bad} {'/'.join(kinds)} span{'s' * (bad != 1)} of thread {self.thread_id!r} "
+                          f"{'do' if bad != 1 else 'does'} not match their comment's text (unknown comment or offsets outside the text) and were not used",
+                          DiscourseWarning, stacklevel=4)
         # Post first, then comments in display order, then by offset: reading order.
         out.sort(key=lambda r: (self.number.get(r["comment_id"], 0), r["start"], r["end"], r["label"]))
         return out
