@@ -40,13 +40,14 @@ agreement
 from __future__ import annotations
 
 from .exercises import KINDS, Exercise, make_exercise, mask_profanity
-from .grading import Grade, Problem, grade, read_answers, read_key
+from .grading import Grade, Problem, agreement, grade, read_answers, read_key
 
 __all__ = [
     "Exercise",
     "Grade",
     "KINDS",
     "Problem",
+    "agreement",
     "grade",
     "make_exercise",
     "mask_profanity",

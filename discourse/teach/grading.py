@@ -668,8 +668,8 @@ def grade(key, answers, *, roster=None, top: int = 5) -> Grade:
         raise SchemaError(f"top must be an int in the range [0, inf); got {top!r}.")
     df, problems = read_answers(answers, key, roster=roster)
     if problems:
-        warnings.warn(f"{len(problems)} problem{'s' * (len(problems) != 1)} in the answer files; the rows concerned "
-                      "were left out (see Grade.problems)", DiscourseWarning, stacklevel=2)
+        warnings.warn(f"{len(problems)} problem{'s' * (len(problems) != 1)} in the answer files (rows with a problem "
+                      "were not graded; see Grade.problems)", DiscourseWarning, stacklevel=2)
     key_items = key["items"]
     graded_ids = [it["id"] for it in key_items if it.get("expected") is not None]
     by_item = {it["id"]: it for it in key_items}
