@@ -388,10 +388,7 @@ def _frame_candidates(th: _Thread, rng: random.Random) -> tuple[list[dict], dict
     for cid, s in meta_by_comment.items():
         why = s["explanation"].lower()
         tool = None
-        if re.search(r"contest|reject|against|dispute|object", why):
-            tool = "rejects"
-        elif re.search(r"endorse|accept|defend|support|agree|fits", why):
-            tool = "accepts"
+        tool = _stance_from(why)
         frame = _pretty(s["label"]).lower() if s["label"] else "frame"
         cands.append({
             "task": "stance",
@@ -407,6 +404,20 @@ def _frame_candidates(th: _Thread, rng: random.Random) -> tuple[list[dict], dict
             "score": _clip(0.55 + 0.15 * (tool is None)),
         })
     return cands, senses
+
+
+def _stance_from(explanation: str) -> str | None:
+    """The stance a framing explanation states, if it states one ("contests it", "endorses it").
+
+    >>> [_stance_from(w) for w in ("contests the frame", "disagrees with it", "endorses it", "does not accept it", "talk")]
+    ['rejects', 'rejects', 'accepts', 'rejects', None]
+    """
+    why = explanation.lower()
+    if re.search(r"\b(?:contest|reject|against|disput|object|disagree|not (?:accept|agree|fit|endorse|like))", why):
+        return "rejects"
+    if re.search(r"\b(?:endorse|accept|defend|support|agree|fits)", why):
+        return "accepts"
+    return None
 
 
 def _technique_candidates(th: _Thread, rng: random.Random) -> tuple[list[dict], dict]:
