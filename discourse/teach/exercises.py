@@ -921,7 +921,7 @@ def make_exercise(corpus, kind: str, *, n: int = 10, difficulty: str = "mixed", 
         "answer_format": "CSV with columns student_id,item_id,answer (one row per answer) or student_id plus one "
                          "column per item id; an answer is an option letter or its value.",
         "selection_notes": select_notes,
-        "notes": _notes(kind, th, items, stats, cands),
+        "notes": [th.show(note) for note in _notes(kind, th, items, stats, cands)],
         "items": items,
     }
     glossary = []
