@@ -26,6 +26,8 @@ __all__ = [
     "SchemaError",
     "ThreadStructureError",
     "analyze",
+    "grade",
+    "make_exercise",
     "read",
     "report",
 ]
@@ -39,6 +41,8 @@ _LAZY = {
     "SchemaError": "discourse.errors",
     "ThreadStructureError": "discourse.errors",
     "analyze": "discourse.pipeline",
+    "grade": "discourse.teach",
+    "make_exercise": "discourse.teach",
     "read": "discourse.ingest",
     "report": "discourse.report",
 }

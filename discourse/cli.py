@@ -309,5 +309,103 @@ def graph(input_path, output, fmt, order, infer_replies, topics, jobs, classroom
         click.echo(f"wrote {g.number_of_nodes()} nodes and {g.number_of_edges()} edges to {output}", err=True)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--kind", required=True, type=click.Choice(["replies", "frames", "techniques", "tone"]),
+              help="replies: who answers whom; frames: metaphor or not, who contests a frame; techniques: "
+                   "persuasion techniques and name-calling; tone: rate tone, then compare with VADER.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="The worksheet to write (HTML, prints on A4 or Letter).")
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="The answer key to write (JSON); 'discourse grade' reads it.")
+@click.option("--answers", "answers_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="The CSV answer template to write [default: the worksheet's name with .answers.csv].")
+@click.option("--notes", "notes_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write the teacher's copy: answers, evidence and discussion questions (HTML).")
+@click.option("-n", "--items", "n", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Number of questions.")
+@click.option("--difficulty", type=click.Choice(["mixed", "easy", "medium", "hard"]), default="mixed",
+              show_default=True, help="Which questions to pick.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the question selection.")
+@click.option("--mask/--no-mask", default=True, show_default=True,
+              help="Mask words unsuitable for class (first letter kept: t****).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="Page size for printing.")
+@click.option("--projector", is_flag=True, help="Large type for a projector (the page also has a link to switch).")
+@click.option("--thread", "thread_id", default=None, help="The thread to use when the input has several.")
+@_reading_options
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
+@_errors_to_click
+def exercise(inputs, kind, output, key_path, answers_path, notes_path, n, difficulty, seed, mask, paper, projector,
+             thread_id, fmt, order, infer_replies, topics, jobs, classroom, frames, quiet):
+    """Make a classroom worksheet, its answer key and a CSV answer template from a thread.
+
+    Example:
+
+    \b
+        discourse exercise corpora/zimmer-concession-2017.txt --kind frames \\
+            -o frames.html --key frames-key.json --notes frames-teacher.html
+    """
+    from pathlib import Path
+
+    from .teach import make_exercise
+
+    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom,
+                               frames=frames)
+    ex = make_exercise(corpus, kind, n=n, difficulty=difficulty, seed=seed, mask=mask, thread_id=thread_id,
+                       paper=paper, projector=projector, analyze=False)
+    if answers_path is None:
+        out = Path(output)
+        answers_path = str(out.with_name(out.stem + ".answers.csv"))
+    written = ex.save(output, key=key_path, answers=answers_path, notes=notes_path)
+    if not quiet:
+        for note in ex.key["selection_notes"]:
+            click.echo(f"Note: {note}", err=True)
+        click.echo(f"wrote {len(ex.items)} {kind} questions: " + ", ".join(written.values()), err=True)
+
+
+@cli.command()
+@click.argument("key", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("answers", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write the class summary as HTML.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write the per-student table (CSV).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="The class's student ids, one per line; answers from other ids are reported.")
+@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
+              help="How many most-disputed items to list.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when an answer file has any problem.")
+@_errors_to_click
+def grade(key, answers, output, csv_path, roster, top, strict):
+    """Grade a class's answer files against KEY: scores, item difficulty, agreement.
+
+    ANSWERS are CSV files (or folders of them) with student_id,item_id,answer rows, or
+    student_id plus one column per item. Problems (unknown items, answers that are not
+    options, unknown students) are reported with file, row and item, and those rows are
+    left out; missing answers count as unanswered.
+
+    Example:
+
+    \b
+        discourse grade frames-key.json answers/*.csv -o class.html
+    """
+    from .teach import grade as run_grade
+
+    result = run_grade(key, list(answers), roster=roster, top=top)
+    for p in result.problems:
+        click.echo(f"Problem: {p}", err=True)
+    click.echo(result.table())
+    if output:
+        result.save(output)
+        click.echo(f"wrote {output}", err=True)
+    if csv_path:
+        from .ingest.tabular import write_table
+
+        write_table(result.students, csv_path)
+    if strict and result.problems:
+        raise click.ClickException(f"{len(result.problems)} problems in the answer files (see above); "
+                                   "fix them or drop --strict.")
+
+
 def main():  # pragma: no cover - console entry point alias
     cli()
