@@ -174,8 +174,10 @@ def test_teach_exercise_bad_options(teach_corpus, kwargs, message):
                                         ("techniques", "technique or incivility spans")])
 def test_teach_exercise_names_the_missing_analysis(kind, what):
     bare = discourse.Corpus.from_frames(pd.DataFrame({"comment_id": ["1", "2"], "text": ["We lost.", "Thanks."]}))
+    # Analysed with reply inference off: no reply links, no frame or technique spans.
+    analysed = discourse.analyze(bare, infer_replies="never", topics="none")
     with pytest.raises(DiscourseError) as err:
-        make_exercise(bare, kind)
+        make_exercise(analysed, kind)
     assert str(err.value).startswith(f"a {kind} exercise needs {what} in thread 'thread': ")
     # tone needs only sentiment, which make_exercise adds through the pipeline
     assert len(make_exercise(bare, "tone").items) == 2
