@@ -10,9 +10,10 @@ items) says; ``agrees`` compares it with what was read.
 
 Part 2 builds a flat Reddit dump of at least 100 MB from the real comments of the three
 Reddit threads (ids and thread ids renumbered per copy, links kept), never committed, and
-reads it with the streaming ``reddit-jsonl`` reader in a fresh process, reporting peak
-resident memory (``ru_maxrss``) and time against a baseline process that only
-``json.loads`` every line.
+the same comments as a contract JSON Lines table; it reads each with format detection
+(``reddit-jsonl`` and ``jsonl``, both streamed line by line) in a fresh process, reporting
+peak resident memory (``ru_maxrss``) and time against a baseline process that imports
+pandas and only ``json.loads`` every line.
 
 Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.ingest [--no-big]``
 """
@@ -169,8 +170,8 @@ _READ = """
 import resource, sys, time, warnings
 t0 = time.perf_counter()
 warnings.simplefilter("ignore")
-from discourse.ingest.reddit import read_reddit_jsonl
-c = read_reddit_jsonl(sys.argv[1])
+import discourse
+c = discourse.read(sys.argv[1])
 took = time.perf_counter() - t0
 r = c.ingest[0]
 print(took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, r.seen, r.kept, r.threads, int(r.balanced))
@@ -188,21 +189,42 @@ print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 """
 
 
-def part2(base: Path, target_mb: int = 100) -> dict:
+def to_contract(dump: Path, out: Path) -> None:
+    """The same comments as a contract table (thread_id, comment_id, parent_id, ...) in JSON Lines."""
+    with open(dump, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
+        for line in src:
+            c = json.loads(line)
+            parent = c["parent_id"]
+            dst.write(json.dumps({"thread_id": c["link_id"][3:], "comment_id": c["id"],
+                                  "parent_id": "" if parent.startswith("t3_") else parent[3:],
+                                  "author": c["author"], "created_at": c["created_utc"], "text": c["body"]},
+                                 ensure_ascii=False) + "\n")
+
+
+def _run(script: str, path: Path, env) -> list[str]:
+    return subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                          env=env).stdout.split()
+
+
+def part2(base: Path, target_mb: int = 100) -> list[dict]:
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "reddit-dump.jsonl"
         n, copies = build_dump(base, target_mb * 2**20, dump)
-        size = dump.stat().st_size
+        contract = Path(tmp) / "contract.jsonl"
+        to_contract(dump, contract)
         root = Path(__file__).resolve().parent.parent
         env = dict(os.environ, PYTHONPATH=str(root))
-        out = subprocess.run([sys.executable, "-c", _READ, str(dump)], capture_output=True, text=True, check=True, env=env)
-        took, rss, seen, kept, threads, balanced = out.stdout.split()
-        b = subprocess.run([sys.executable, "-c", _BASE, str(dump)], capture_output=True, text=True, check=True, env=env)
-        btook, brss, _ = b.stdout.split()
-    return {"file MB": round(size / 2**20, 1), "comments": n, "threads": int(threads), "seen": int(seen), "kept": int(kept),
-            "balanced": balanced == "1", "seconds": round(float(took), 1), "peak RSS MB": round(int(rss) / 1024),
-            "baseline seconds (json.loads per line)": round(float(btook), 1),
-            "baseline peak RSS MB": round(int(brss) / 1024), "x baseline time": round(float(took) / float(btook), 1)}
+        for path in (dump, contract):
+            took, rss, seen, kept, threads, balanced = _run(_READ, path, env)
+            btook, brss, _ = _run(_BASE, path, env)
+            rows.append({"input": "Reddit dump (reddit-jsonl)" if path == dump else "contract table (jsonl)",
+                         "file MB": round(path.stat().st_size / 2**20, 1), "comments": n, "threads": int(threads),
+                         "seen": int(seen), "kept": int(kept), "balanced": balanced == "1",
+                         "seconds": round(float(took), 1), "peak RSS MB": round(int(rss) / 1024),
+                         "baseline seconds": round(float(btook), 1), "baseline peak RSS MB": round(int(brss) / 1024),
+                         "x baseline time": round(float(took) / float(btook), 1)})
+    return rows
 
 
 def main(argv=None) -> None:
@@ -219,7 +241,7 @@ def main(argv=None) -> None:
     if "--no-big" not in argv:
         big = part2(base)
         print()
-        print(markdown_table([big]))
+        print(markdown_table(big))
     save("ingest", {"files": rows, "big": big})
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "analyze",
     "read",
     "report",
+    "to_convokit",
 ]
 
 _LAZY = {
@@ -41,6 +42,7 @@ _LAZY = {
     "analyze": "discourse.pipeline",
     "read": "discourse.ingest",
     "report": "discourse.report",
+    "to_convokit": "discourse.ingest",
 }
 
 

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DiscourseWarning, InputFormatError
+from ..errors import DiscourseWarning
 
 __all__ = ["PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time", "parse_times"]
 
@@ -245,11 +244,3 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
         raise RuntimeError(f"ingest accounting is off for {path}: seen {report.seen}, kept {report.kept}, "
                            f"skipped {report.skipped}; this is a bug in the {fmt} reader")
     return Corpus(threads=thread_table, comments=comments, ingest=(report,))
-
-
-def no_comments_error(path, what: str) -> InputFormatError:
-    return InputFormatError(f"holds no {what}; nothing to read.", path=path)
-
-
-def stem(path) -> str:
-    return Path(path).stem

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import DiscourseWarning, InputFormatError
 
-__all__ = ["decode", "read_bytes", "read_text"]
+__all__ = ["decode", "iter_lines", "read_bytes", "read_text"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -113,3 +113,49 @@ def decode(data: bytes, *, path="<memory>") -> tuple[str, str]:
 def read_text(path) -> tuple[str, str]:
     """Read and decode *path*; see :func:`decode`."""
     return decode(read_bytes(path), path=os.fspath(path))
+
+
+def iter_lines(path, *, notes: list | None = None):
+    """Yield ``(line number, text)`` for each line of *path* without reading it whole.
+
+    Lines break at ``\\n`` only (JSON allows a raw U+2028 inside a string). UTF-8 with or
+    without BOM and BOM-marked UTF-16 are read as such; a line that is not valid UTF-8 is
+    decoded as cp1252, and the count of such lines is warned about at the end (and added to
+    *notes* when given).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
+    >>> _ = p.write_bytes(codecs.BOM_UTF8 + '{"a": "\\u2028"}\\n{"b": 2}\\n'.encode())
+    >>> [n for n, line in iter_lines(p)]
+    [1, 2]
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputFormatError("no such file; check the path and the current directory.", path=p)
+    if p.is_dir():
+        raise InputFormatError("is a directory; name the files in it, or pass the directory to read().", path=p)
+    with open(p, "rb") as fh:
+        head = fh.read(4)
+    if not head:
+        raise InputFormatError("the file is empty; nothing to read.", path=p)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        with open(p, encoding="utf-16", newline="") as fh:
+            yield from enumerate((line for line in fh), 1)
+        return
+    fallback = 0
+    with open(p, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError:
+                fallback += 1
+                yield n, raw.decode("cp1252", errors="replace")
+    if fallback:
+        if notes is not None:
+            notes.append(f"{fallback} lines were not valid UTF-8 and were decoded as cp1252")
+        warnings.warn(f"{os.fspath(path)}: {fallback} lines are not valid UTF-8; decoded as cp1252. Check accented "
+                      "letters in those comments; re-save the file as UTF-8 to be sure.", DiscourseWarning, stacklevel=3)

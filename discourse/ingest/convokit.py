@@ -24,7 +24,6 @@ repeats across threads (or equals a thread id) every utterance id becomes
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from ..errors import InputFormatError

@@ -32,7 +32,7 @@ import warnings
 
 from ..errors import DiscourseWarning, InputFormatError
 from ._common import Tally, build_corpus, parse_time
-from ._text import read_bytes
+from ._text import iter_lines, read_bytes
 
 __all__ = ["read_reddit", "read_reddit_jsonl", "sniff_reddit", "sniff_reddit_jsonl"]
 
@@ -177,48 +177,6 @@ def read_reddit(path, *, thread_id=None):
     return build_corpus(rows, threads, path=path, fmt="reddit", tally=tally, thread_id=thread_id, encoding=encoding)
 
 
-def _lines(path, tally: Tally):
-    """Yield (line number, decoded line) from a JSONL file without reading it whole."""
-    head = read_bytes_head(path)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        with open(path, encoding="utf-16", newline="") as fh:
-            for n, line in enumerate(fh, 1):
-                yield n, line
-        return
-    fallback = 0
-    with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield n, raw.decode("utf-8")
-            except UnicodeDecodeError:
-                fallback += 1
-                yield n, raw.decode("cp1252", errors="replace")
-    if fallback:
-        tally.notes.append(f"{fallback} lines were not valid UTF-8 and were decoded as cp1252")
-        warnings.warn(f"{path}: {fallback} lines are not valid UTF-8; decoded as cp1252. Check accented letters "
-                      "in those comments; re-save the file as UTF-8 to be sure.", DiscourseWarning, stacklevel=3)
-
-
-def read_bytes_head(path, n: int = 4) -> bytes:
-    read_bytes_check(path)
-    with open(path, "rb") as fh:
-        return fh.read(n)
-
-
-def read_bytes_check(path) -> None:
-    from pathlib import Path
-
-    p = Path(path)
-    if not p.exists():
-        raise InputFormatError("no such file; check the path and the current directory.", path=p)
-    if p.is_dir():
-        raise InputFormatError("is a directory; name the files in it, or pass the directory to read().", path=p)
-    if p.stat().st_size == 0:
-        raise InputFormatError("the file is empty; nothing to read.", path=p)
-
-
 def read_reddit_jsonl(path, *, thread_id=None):
     """Read a flat Reddit comment dump (JSON Lines, Pushshift style) into a :class:`~discourse.Corpus`.
 
@@ -250,7 +208,7 @@ def read_reddit_jsonl(path, *, thread_id=None):
     # One string object per distinct thread, author and subreddit, not one per comment.
     shared: dict[str, str] = {}
     share = shared.setdefault
-    for n, line in _lines(path, tally):
+    for n, line in iter_lines(path, notes=tally.notes):
         if not line.strip():
             continue
         try:
