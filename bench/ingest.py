@@ -10,10 +10,11 @@ items) says; ``agrees`` compares it with what was read.
 
 Part 2 builds a flat Reddit dump of at least 100 MB from the real comments of the three
 Reddit threads (ids and thread ids renumbered per copy, links kept), never committed, and
-the same comments as a contract JSON Lines table; it reads each with format detection
-(``reddit-jsonl`` and ``jsonl``, both streamed line by line) in a fresh process, reporting
-peak resident memory (``ru_maxrss``) and time against a baseline process that imports
-pandas and only ``json.loads`` every line.
+the same comments as a contract JSON Lines table, and a WordPress export of the same size
+from the theme unit test data's commented posts (ids renumbered per copy); it reads each with
+format detection (``reddit-jsonl``, ``jsonl`` line by line, ``wxr`` through ``iterparse``) in
+a fresh process, reporting peak resident memory (``ru_maxrss``) and time against a baseline
+process that imports pandas and only ``json.loads`` every line (or only ``iterparse``-s the XML).
 
 Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.ingest [--no-big]``
 """
@@ -189,6 +190,20 @@ print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 """
 
 
+_BASE_XML = """
+import resource, sys, time
+t0 = time.perf_counter()
+import pandas
+import defusedxml.ElementTree as DET
+n = 0
+for event, elem in DET.iterparse(sys.argv[1]):
+    n += 1
+    if elem.tag == "item":
+        elem.clear()
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, n)
+"""
+
+
 def to_contract(dump: Path, out: Path) -> None:
     """The same comments as a contract table (thread_id, comment_id, parent_id, ...) in JSON Lines."""
     with open(dump, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
@@ -199,6 +214,28 @@ def to_contract(dump: Path, out: Path) -> None:
                                   "parent_id": "" if parent.startswith("t3_") else parent[3:],
                                   "author": c["author"], "created_at": c["created_utc"], "text": c["body"]},
                                  ensure_ascii=False) + "\n")
+
+
+def build_wxr(base: Path, target_bytes: int, out: Path) -> int:
+    """A large WordPress export: the commented posts of the theme unit test data, post and
+    comment ids renumbered per copy, until *out* holds *target_bytes*."""
+    src = (base / "wxr" / "fixtures-wordpress-importer" / "theme-unit-test-data.xml").read_text(encoding="utf-8")
+    head, rest = src.split("<item>", 1)
+    items = ["<item>" + it.split("</item>", 1)[0] + "</item>" for it in ("<item>" + rest).split("<item>")[1:]]
+    items = [it for it in items if "<wp:comment>" in it]
+    n = copies = 0
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(head)
+        while fh.tell() < target_bytes:
+            for it in items:
+                shift = lambda m: f"{m.group(1)}{int(m.group(2)) + 100000 * (copies + 1)}{m.group(3)}"  # noqa: E731
+                it = re.sub(r"(<wp:(?:comment_id|post_id)>)(\d+)(</wp:)", shift, it)
+                it = re.sub(r"(<wp:comment_parent>)([1-9]\d*)(</wp:)", shift, it)
+                fh.write(it + "\n")
+                n += it.count("<wp:comment>")
+            copies += 1
+        fh.write("</channel></rss>\n")
+    return n
 
 
 def _run(script: str, path: Path, env) -> list[str]:
@@ -213,13 +250,17 @@ def part2(base: Path, target_mb: int = 100) -> list[dict]:
         n, copies = build_dump(base, target_mb * 2**20, dump)
         contract = Path(tmp) / "contract.jsonl"
         to_contract(dump, contract)
+        wxr = Path(tmp) / "big-export.xml"
+        n_wxr = build_wxr(base, target_mb * 2**20, wxr)
         root = Path(__file__).resolve().parent.parent
         env = dict(os.environ, PYTHONPATH=str(root))
-        for path in (dump, contract):
+        names = {dump: "Reddit dump (reddit-jsonl)", contract: "contract table (jsonl)", wxr: "WordPress export (wxr)"}
+        for path in (dump, contract, wxr):
             took, rss, seen, kept, threads, balanced = _run(_READ, path, env)
-            btook, brss, _ = _run(_BASE, path, env)
-            rows.append({"input": "Reddit dump (reddit-jsonl)" if path == dump else "contract table (jsonl)",
-                         "file MB": round(path.stat().st_size / 2**20, 1), "comments": n, "threads": int(threads),
+            btook, brss, _ = _run(_BASE if path != wxr else _BASE_XML, path, env)
+            rows.append({"input": names[path],
+                         "file MB": round(path.stat().st_size / 2**20, 1), "comments": n if path != wxr else n_wxr,
+                         "threads": int(threads),
                          "seen": int(seen), "kept": int(kept), "balanced": balanced == "1",
                          "seconds": round(float(took), 1), "peak RSS MB": round(int(rss) / 1024),
                          "baseline seconds": round(float(btook), 1), "baseline peak RSS MB": round(int(brss) / 1024),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import DiscourseWarning, InputFormatError
 
-__all__ = ["decode", "iter_lines", "read_bytes", "read_text"]
+__all__ = ["check_file", "decode", "iter_lines", "read_bytes", "read_text"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -24,6 +24,18 @@ def _mostly_printable(text: str) -> bool:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r")
     # A stray control character in a comment is text; binary files are full of them.
     return controls <= max(2, 0.02 * len(text))
+
+
+def check_file(path) -> Path:
+    """*path* as a Path, or an :class:`InputFormatError` if it is missing, a directory or empty."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFormatError("no such file; check the path and the current directory.", path=p)
+    if p.is_dir():
+        raise InputFormatError("is a directory; name the files in it, or pass the directory to read().", path=p)
+    if p.stat().st_size == 0:
+        raise InputFormatError("the file is empty; nothing to read.", path=p)
+    return p
 
 
 def read_bytes(path) -> bytes:
