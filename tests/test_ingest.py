@@ -208,6 +208,16 @@ def test_ingest_every_reader_is_importable_and_documented(fmt):
     assert reader.__doc__ and fmt in DESCRIPTIONS
 
 
+@pytest.mark.parametrize("path", ["reddit/jlbw48.json", "reddit/deleted-and-more.json", "hn/algolia-item.json",
+                                  "wp-rest/comments-page-1.json", "commento/commento.json"])
+def test_ingest_pretty_printed_json_is_detected_and_read_alike(tmp_path, path):
+    pretty = tmp_path / Path(path).name
+    pretty.write_text(json.dumps(json.loads((DATA / path).read_text(encoding="utf-8")), indent=2), encoding="utf-8")
+    assert detect_format(pretty)[0] == detect_format(DATA / path)[0]
+    a, b = _read(DATA / path), _read(pretty)
+    assert a.comments[["comment_id", "parent_id", "text"]].values.tolist() == b.comments[["comment_id", "parent_id", "text"]].values.tolist()
+
+
 def test_ingest_formats_command_lists_every_format():
     result = CliRunner().invoke(cli, ["formats"])
     assert result.exit_code == 0

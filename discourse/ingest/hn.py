@@ -40,13 +40,16 @@ def _s(v) -> str:
 
 def _load(path):
     text, encoding = decode(read_bytes(path), path=str(path))
-    stripped = text.lstrip()
     try:
-        if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.rstrip()):
-            data = json.loads(text)
-            return (data if isinstance(data, list) else [data]), encoding, []
+        data = json.loads(text)
+        return (data if isinstance(data, list) else [data]), encoding, []
     except json.JSONDecodeError as err:
-        raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
+        first = text.lstrip().split("\n", 1)[0]
+        try:
+            json.loads(first)
+        except json.JSONDecodeError:
+            raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
+    # One item per line (JSON Lines).
     items, bad = [], []
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -194,7 +197,7 @@ def sniff_hn(path, suffix, head):
     h = head[:3000]
     if '"children"' in h and '"author"' in h and ('"created_at_i"' in h or '"story_id"' in h):
         return "JSON with Algolia Hacker News fields (children, created_at_i)"
-    first = h.lstrip("[ \n").split("\n", 1)[0]
-    if '"by"' in first and '"time"' in first and ('"parent"' in first or '"kids"' in first or '"type"' in first):
+    if h.lstrip().startswith(("{", "[")) and '"by"' in h and '"time"' in h and (
+            '"parent"' in h or '"kids"' in h or '"type"' in h):
         return "JSON with Hacker News item fields (by, time, parent)"
     return ""

@@ -275,7 +275,7 @@ def read_reddit_jsonl(path, *, thread_id=None):
 
 def sniff_reddit(path, suffix, head):
     """The reason *head* looks like a Reddit thread listing, or ``""``."""
-    h = head[:4000].replace(" ", "")
+    h = "".join(head[:4000].split())
     if h.startswith(('[{"kind":"Listing"', '{"kind":"Listing"')):
         return "JSON with Reddit 'Listing' objects (a thread's .json)"
     return ""
