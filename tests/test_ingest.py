@@ -72,6 +72,15 @@ class ReaderContract:
         corpus = _read_with_thread_id(DATA / self.path, self.fmt, "mine")
         assert all(t == "mine" or t.startswith("mine:") for t in corpus.comments["thread_id"])
 
+    def test_ingest_missing_and_empty_input_fail_clearly(self, tmp_path):
+        reader = reader_for(self.fmt)
+        with pytest.raises(discourse.InputFormatError, match="no such file|not a ConvoKit corpus directory"):
+            reader(tmp_path / "nope")
+        empty = tmp_path / ("utterances.jsonl" if self.fmt == "convokit" else f"empty{Path(self.path).suffix}")
+        empty.write_bytes(b"")
+        with pytest.raises(discourse.InputFormatError, match="empty|no utterances|holds no"):
+            reader(tmp_path if self.fmt == "convokit" else empty)
+
     def test_ingest_analyze_cli_works(self, tmp_path):
         out = tmp_path / "out.csv"
         result = CliRunner().invoke(cli, ["analyze", str(DATA / self.path), "-o", str(out), "--topics", "none"])
@@ -362,3 +371,26 @@ def test_ingest_property_unicode_text_survives(tmp_path_factory, texts, fmt):
     write(records, path)
     corpus = _read_with_thread_id(path, fmt, None)
     assert corpus.comments["text"].tolist() == texts
+
+
+_forest = st.lists(st.tuples(st.sampled_from(["t1", "t2"]), st.integers(0, 6), st.text(max_size=15)), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_forest)
+def test_ingest_property_convokit_round_trip(tmp_path_factory, rows):
+    from discourse.ingest import to_convokit
+    from discourse.ingest.convokit import read_convokit
+
+    # Comment k of a thread answers an earlier comment of the same thread (or the post).
+    frame = []
+    for k, (tid, back, text) in enumerate(rows):
+        earlier = [r["comment_id"] for r in frame if r["thread_id"] == tid]
+        parent = earlier[-1 - back] if back < len(earlier) else ""
+        frame.append({"thread_id": tid, "comment_id": f"c{k}", "parent_id": parent, "text": text,
+                      "author": "" if k % 3 == 0 else f"a{k % 2}", "created_at": 1_600_000_000 + k})
+    corpus = discourse.Corpus.from_frames(pd.DataFrame(frame))
+    back = read_convokit(to_convokit(corpus, tmp_path_factory.mktemp("ck") / "out"))
+    for col in ("thread_id", "comment_id", "parent_id", "author", "text", "created_at"):
+        assert back.comments[col].tolist() == corpus.comments[col].tolist(), col
+    assert back.ingest[0].balanced
