@@ -37,8 +37,9 @@ class ReaderContract:
     skipped: dict = {}
 
     @pytest.fixture(scope="class")
-    def corpus(self):
-        return _read(DATA / self.path)
+    @classmethod
+    def corpus(cls):
+        return _read(DATA / cls.path)
 
     def test_ingest_detects_the_format(self):
         assert detect_format(DATA / self.path)[0] == self.fmt

@@ -194,7 +194,9 @@ def read_reddit_jsonl(path, *, thread_id=None):
     >>> _ = p.write_text('{"id": "t1_a", "parent_id": "t3_p", "link_id": "t3_p", "author": "ann", "body": "Hi", "created_utc": 1}\\n'
     ...                  '{"id": "b", "parent_id": "t1_a", "link_id": "t3_p", "author": "bob", "body": "Hey", "created_utc": 2}\\n'
     ...                  '{"id": "c", "parent_id": "t1_a", "link_')
-    >>> c = read_reddit_jsonl(p)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:  # the truncated line is warned about
+    ...     c = read_reddit_jsonl(p)
     >>> c.comments[["thread_id", "comment_id", "parent_id"]].values.tolist(), c.ingest[0].skipped
     ([['p', 'a', ''], ['p', 'b', 'a']], {'unparseable': 1})
     """
