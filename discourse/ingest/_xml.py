@@ -37,12 +37,21 @@ _ROOT_TAG = re.compile(r"<([A-Za-z_][\w:.-]*)(?=[\s>/])")
 
 
 def local(tag: str) -> str:
-    """The tag name without its namespace: ``{http://disqus.com}post`` -> ``post``."""
+    """The tag name without its namespace.
+
+    >>> local("{http://disqus.com}post")
+    'post'
+    """
     return tag.rsplit("}", 1)[-1]
 
 
 def child_text(elem, name: str, default: str = "") -> str:
-    """Text of the first child whose local name is *name* ("" when absent or empty)."""
+    """Text of the first child whose local name is *name* ("" when absent or empty).
+
+    >>> import xml.etree.ElementTree as ET
+    >>> child_text(ET.fromstring('<c xmlns:wp="w"><wp:comment_id>7</wp:comment_id></c>'), "comment_id")
+    '7'
+    """
     for c in elem:
         if local(c.tag) == name:
             return (c.text or "") if c.text is not None else default

@@ -71,7 +71,11 @@ def read_commento(path, *, thread_id=None):
 
 
 def sniff_commento(path, suffix, head):
-    """The reason *head* looks like a Commento export, or ``""``."""
+    """The reason *head* looks like a Commento export, or ``""``.
+
+    >>> sniff_commento("c.json", ".json", '{"comments": [{"commentHex": "a", "parentHex": "root"}]}')
+    'JSON with Commento fields (commentHex, parentHex)'
+    """
     if head.startswith("{") and '"commentHex"' in head[:4000] and '"parentHex"' in head[:4000]:
         return "JSON with Commento fields (commentHex, parentHex)"
     return ""

@@ -236,7 +236,11 @@ def to_convokit(corpus, directory, *, meta_columns=None) -> Path:
 
 
 def sniff_convokit(path, suffix, head):
-    """The reason *path* is part of a ConvoKit corpus, or ``""``."""
+    """The reason *path* is part of a ConvoKit corpus, or ``""``.
+
+    >>> sniff_convokit("corpus/utterances.jsonl", ".jsonl", '{"id": "u1", "conversation_id": "u0"}')
+    'utterances.jsonl of a ConvoKit corpus'
+    """
     if Path(path).name == "utterances.jsonl" and '"conversation_id"' in head[:4000]:
         return "utterances.jsonl of a ConvoKit corpus"
     return ""

@@ -196,7 +196,11 @@ def _post(p, tally, odd):
 
 
 def sniff_disqus(path, suffix, head):
-    """The reason *head* looks like a Disqus export, or ``""``."""
+    """The reason *head* looks like a Disqus export, or ``""``.
+
+    >>> sniff_disqus("d.xml", ".xml", '<disqus xmlns="http://disqus.com">')
+    'XML with a <disqus> root (a Disqus export)'
+    """
     if "<disqus" in head[:2000] and ("disqus.com" in head[:2000] or "<post" in head or "<thread" in head):
         return "XML with a <disqus> root (a Disqus export)"
     return ""

@@ -193,7 +193,11 @@ def _firebase(items, tally, *, fallback: str):
 
 
 def sniff_hn(path, suffix, head):
-    """The reason *head* looks like Hacker News JSON, or ``""``."""
+    """The reason *head* looks like Hacker News JSON, or ``""``.
+
+    >>> sniff_hn("i.jsonl", ".jsonl", '{"id": 1, "by": "pg", "time": 1160418111, "parent": 0}')
+    'JSON with Hacker News item fields (by, time, parent)'
+    """
     h = head[:3000]
     if '"children"' in h and '"author"' in h and ('"created_at_i"' in h or '"story_id"' in h):
         return "JSON with Algolia Hacker News fields (children, created_at_i)"

@@ -276,7 +276,11 @@ def read_reddit_jsonl(path, *, thread_id=None):
 
 
 def sniff_reddit(path, suffix, head):
-    """The reason *head* looks like a Reddit thread listing, or ``""``."""
+    """The reason *head* looks like a Reddit thread listing, or ``""``.
+
+    >>> sniff_reddit("t.json", ".json", '[{"kind": "Listing", "data": {}}]')
+    "JSON with Reddit 'Listing' objects (a thread's .json)"
+    """
     h = "".join(head[:4000].split())
     if h.startswith(('[{"kind":"Listing"', '{"kind":"Listing"')):
         return "JSON with Reddit 'Listing' objects (a thread's .json)"
@@ -284,7 +288,11 @@ def sniff_reddit(path, suffix, head):
 
 
 def sniff_reddit_jsonl(path, suffix, head):
-    """The reason *head* looks like a flat Reddit comment dump, or ``""``."""
+    """The reason *head* looks like a flat Reddit comment dump, or ``""``.
+
+    >>> sniff_reddit_jsonl("d.jsonl", ".jsonl", '{"id": "a", "parent_id": "t3_p", "link_id": "t3_p", "body": "x"}')
+    "JSON lines with Reddit's parent_id, link_id and body (a Pushshift-style dump)"
+    """
     lines = [ln.strip() for ln in head.split("\n")[:20] if ln.strip()]
     if lines and all(ln.startswith("{") for ln in lines[:1]) and any(
             '"parent_id"' in ln and '"link_id"' in ln and '"body"' in ln for ln in lines):

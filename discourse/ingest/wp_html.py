@@ -195,7 +195,11 @@ def read_wp_html(path, *, thread_id=None):
 
 
 def sniff_wp_html(path, suffix, head):
-    """The reason *head* looks like a saved WordPress comment section, or ``""``."""
+    """The reason *head* looks like a saved WordPress comment section, or ``""``.
+
+    >>> sniff_wp_html("p.html", ".html", '<ol class="comment-list"><li id="comment-1">')
+    'HTML with a WordPress comment list (ol.comment-list)'
+    """
     if re.search(r"<ol[^>]+class=[\"'][^\"']*\bcomment-?list\b", head):
         return "HTML with a WordPress comment list (ol.comment-list)"
     if suffix in (".html", ".htm") and re.search(r"<li[^>]+id=[\"']comment-\d+", head):

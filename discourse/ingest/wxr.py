@@ -170,7 +170,11 @@ def _item(item, rows, threads, tally) -> int:
 
 
 def sniff_wxr(path, suffix, head):
-    """The reason *head* looks like a WXR export, or ``""``."""
+    """The reason *head* looks like a WXR export, or ``""``.
+
+    >>> sniff_wxr("export.xml", ".xml", '<rss xmlns:wp="http://wordpress.org/export/1.2/">')
+    'XML with the WordPress export (wp:) namespace'
+    """
     if head.startswith("<") or head.startswith("`<"):
         if "wordpress.org/export/" in head:
             return "XML with the WordPress export (wp:) namespace"
