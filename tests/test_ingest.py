@@ -154,6 +154,11 @@ class TestHNFirebase(ReaderContract):
     skipped = {"dead": 1, "deleted": 1}
 
 
+class TestHNSearch(ReaderContract):
+    fmt, path = "hn", "hn/algolia-search.json"
+    threads, seen, kept, links = 2, 3, 3, 2
+
+
 class TestWPRest(ReaderContract):
     fmt, path = "wp-rest", "wp-rest/comments-page-1.json"
     threads, seen, kept, links = 1, 3, 2, 1

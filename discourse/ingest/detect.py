@@ -40,7 +40,7 @@ DESCRIPTIONS = {
     "disqus": "a Disqus XML export",
     "reddit": "a Reddit thread's .json listing (nested replies, 'more' stubs)",
     "reddit-jsonl": "flat Reddit comments, one JSON object per line (Pushshift style), streamed",
-    "hn": "Hacker News JSON: an Algolia item tree or Firebase items",
+    "hn": "Hacker News JSON: an Algolia item tree, Algolia search hits, or Firebase items",
     "wp-rest": "WordPress REST API comment pages (/wp-json/wp/v2/comments)",
     "wp-html": "a saved WordPress comment section (ol.comment-list / ol.commentlist HTML)",
     "convokit": "a ConvoKit corpus directory (utterances.jsonl, reply_to or reply-to)",
