@@ -400,3 +400,24 @@ def test_ingest_property_convokit_round_trip(tmp_path_factory, rows):
     for col in ("thread_id", "comment_id", "parent_id", "author", "text", "created_at"):
         assert back.comments[col].tolist() == corpus.comments[col].tolist(), col
     assert back.ingest[0].balanced
+
+
+_FIXTURES = [("wxr", "wxr/theme-sample.xml"), ("disqus", "disqus/isso-disqus.xml"), ("reddit", "reddit/deleted-and-more.json"),
+             ("reddit-jsonl", "reddit/pushshift.jsonl"), ("hn", "hn/algolia-item.json"), ("hn", "hn/firebase-items.jsonl"),
+             ("wp-rest", "wp-rest/comments-page-1.json"), ("wp-html", "wp-html/modern-comment-list.html"),
+             ("commento", "commento/commento.json")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(_FIXTURES), cut=st.floats(0.05, 0.999), junk=st.binary(max_size=8))
+def test_ingest_property_damaged_files_fail_cleanly_or_balance(tmp_path_factory, which, cut, junk):
+    fmt, path = which
+    data = (DATA / path).read_bytes()
+    damaged = tmp_path_factory.mktemp("dmg") / Path(path).name
+    damaged.write_bytes(data[: int(len(data) * cut)] + junk)
+    try:
+        corpus = _read_with_thread_id(damaged, fmt, None)
+    except discourse.DiscourseError as err:
+        assert str(err).startswith(str(damaged)) or "no such" in str(err) or str(damaged) in str(err)
+    else:
+        assert corpus.ingest[0].balanced

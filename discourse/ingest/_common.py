@@ -44,29 +44,36 @@ class Tally:
         self.skipped[reason] += n
 
 
+#: Epoch seconds pandas can hold at nanosecond resolution (years 1677 to 2262).
+_EPOCH_LIMIT = 9.2e9
+
+
 def parse_time(value, tally: Tally | None = None, *, unit: str | None = None):
     """A UTC :class:`pandas.Timestamp` from an ISO string or epoch seconds, or ``None``.
 
-    An unparseable value becomes ``None`` and is counted in ``tally.bad_times``; the
-    comment is kept (its words matter more than its clock).
+    An unparseable value (or one outside the years 1677-2262) becomes ``None`` and is
+    counted in ``tally.bad_times``; the comment is kept (its words matter more than its clock).
 
     >>> parse_time("2013-10-10T19:20:29Z")
     Timestamp('2013-10-10 19:20:29+0000', tz='UTC')
     >>> parse_time(1323313370.0)
     Timestamp('2011-12-08 03:02:50+0000', tz='UTC')
-    >>> parse_time("2011-x09-30") is None
-    True
+    >>> parse_time("2011-x09-30") is None, parse_time("2821-03-12T11:21:56Z") is None
+    (True, True)
     """
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return None
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return pd.Timestamp(value, unit=unit or "s", tz="UTC")
-        text = str(value).strip()
-        if text.lstrip("-").replace(".", "", 1).isdigit():
-            return pd.Timestamp(float(text), unit=unit or "s", tz="UTC")
-        ts = pd.Timestamp(text)
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+            ts = pd.Timestamp(value, unit=unit or "s", tz="UTC")
+        else:
+            text = str(value).strip()
+            if text.lstrip("-").replace(".", "", 1).isdigit():
+                ts = pd.Timestamp(float(text), unit=unit or "s", tz="UTC")
+            else:
+                ts = pd.Timestamp(text)
+                ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.as_unit("ns")
     except (ValueError, TypeError, OverflowError):
         if tally is not None:
             tally.bad_times += 1
@@ -79,33 +86,28 @@ def parse_times(values, tally: Tally | None = None):
     Values may be Timestamps, epoch seconds (numbers or numeric strings), ISO strings or
     ``None``; unparseable ones become ``NaT`` and are counted in ``tally.bad_times``.
 
-    >>> [str(t) for t in parse_times([1323313370, "1323313370.0", "2013-10-10T19:20:29Z", None, "soon"])]
-    ['2011-12-08 03:02:50+00:00', '2011-12-08 03:02:50+00:00', '2013-10-10 19:20:29+00:00', 'NaT', 'NaT']
+    >>> [str(t) for t in parse_times([1323313370, "1323313370.0", "2013-10-10T19:20:29Z", None, "soon", 1e13])]
+    ['2011-12-08 03:02:50+00:00', '2011-12-08 03:02:50+00:00', '2013-10-10 19:20:29+00:00', 'NaT', 'NaT', 'NaT']
     """
     import numpy as np
 
     if values and all(type(v) in (int, float) for v in values):
-        # The common case of a large dump: epoch seconds throughout, converted in one go.
-        return pd.Series(pd.to_datetime(np.asarray(values, dtype="float64"), unit="s", utc=True))
+        arr = np.asarray(values, dtype="float64")
+        if (np.abs(arr) < _EPOCH_LIMIT).all():
+            # The common case of a large dump: epoch seconds throughout, converted in one go.
+            return pd.Series(pd.to_datetime(arr, unit="s", utc=True))
+    out = pd.Series(pd.NaT, index=range(len(values)), dtype="datetime64[ns, UTC]")
     s = pd.Series(values, dtype=object)
-    present = s.notna() & (s.astype(str) != "")
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    present = s.map(lambda v: v is not None and v == v and v != "")
     if not present.any():
         return out
-    is_ts = s.map(lambda v: isinstance(v, pd.Timestamp))
-    if is_ts.any():
-        out[is_ts] = pd.to_datetime(s[is_ts], utc=True)
-    rest = present & ~is_ts
-    numeric = pd.to_numeric(s[rest], errors="coerce")
-    num = numeric.notna()
-    if num.any():
-        out[num[num].index] = pd.to_datetime(numeric[num], unit="s", utc=True)
-    text = rest & ~s.index.isin(num[num].index)
-    if text.any():
-        parsed = pd.to_datetime(s[text].astype(str), utc=True, errors="coerce", format="mixed")
-        out[text] = parsed
-        if tally is not None:
-            tally.bad_times += int(parsed.isna().sum())
+    numeric = pd.to_numeric(s.where(present), errors="coerce")
+    in_range = numeric.notna() & (numeric.abs() < _EPOCH_LIMIT)
+    if in_range.any():
+        out[in_range] = pd.to_datetime(numeric[in_range], unit="s", utc=True)
+    rest = present & ~in_range
+    if rest.any():
+        out[rest] = [parse_time(v, tally) or pd.NaT for v in s[rest]]
     return out
 
 
