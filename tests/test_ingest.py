@@ -421,3 +421,34 @@ def test_ingest_property_damaged_files_fail_cleanly_or_balance(tmp_path_factory,
         assert str(err).startswith(str(damaged)) or "no such" in str(err) or str(damaged) in str(err)
     else:
         assert corpus.ingest[0].balanced
+
+
+@pytest.mark.parametrize("compression", [".gz", ".bz2", ".xz", ".zst"])
+@pytest.mark.parametrize("path", ["wxr/theme-sample.xml", "disqus/remark42-disqus.xml", "reddit/pushshift.jsonl",
+                                  "reddit/jlbw48.json", "hn/firebase-items.jsonl", "wp-html/older-commentlist.html"])
+def test_ingest_compressed_files_read_like_plain_ones(tmp_path, path, compression):
+    import bz2
+    import gzip
+    import lzma
+
+    import zstandard
+
+    data = (DATA / path).read_bytes()
+    packed = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress,
+              ".zst": lambda b: zstandard.ZstdCompressor().compress(b)}[compression](data)
+    target = tmp_path / (Path(path).name + compression)
+    target.write_bytes(packed)
+    assert detect_format(target)[0] == detect_format(DATA / path)[0]
+    plain, squeezed = _read(DATA / path), _read(target)
+    cols = ["thread_id", "comment_id", "parent_id", "author", "text"]
+    assert squeezed.comments[cols].values.tolist() == plain.comments[cols].values.tolist()
+    assert squeezed.ingest[0].skipped == plain.ingest[0].skipped
+
+
+def test_ingest_truncated_gzip_fails_cleanly(tmp_path):
+    import gzip
+
+    target = tmp_path / "dump.jsonl.gz"
+    target.write_bytes(gzip.compress((DATA / "reddit" / "pushshift.jsonl").read_bytes())[:-20])
+    with pytest.raises(discourse.InputFormatError, match="dump.jsonl.gz"):
+        _read(target)

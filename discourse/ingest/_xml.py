@@ -23,7 +23,7 @@ import html.entities
 import re
 
 from ..errors import InputFormatError
-from ._text import check_file, decode, read_bytes
+from ._text import check_file, decode, open_binary, read_bytes
 
 __all__ = ["child_text", "local", "parse_xml", "read_xml"]
 
@@ -225,7 +225,7 @@ def read_xml(path, consume, *, what: str = "XML export"):
     from defusedxml import DefusedXmlException
 
     p = check_file(path)
-    with open(p, "rb") as fh:
+    with open_binary(p) as fh:
         head = fh.read(200)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
@@ -233,9 +233,10 @@ def read_xml(path, consume, *, what: str = "XML export"):
         m = _DECL_ENCODING.match(head.lstrip(b"\xef\xbb\xbf"))
         encoding = m.group(1).decode("ascii").lower() if m else "utf-8"
     try:
-        events = DET.iterparse(str(p), events=("start", "end"), forbid_dtd=False, forbid_entities=True,
-                               forbid_external=True)
-        return consume(events, []), "utf-8" if encoding in ("utf-8", "utf8") else encoding
+        with open_binary(p) as fh:
+            events = DET.iterparse(fh, events=("start", "end"), forbid_dtd=False, forbid_entities=True,
+                                   forbid_external=True)
+            return consume(events, []), "utf-8" if encoding in ("utf-8", "utf8") else encoding
     except DefusedXmlException as err:
         raise InputFormatError(
             f"the {what} declares XML entities or external references ({type(err).__name__}); "
@@ -244,5 +245,8 @@ def read_xml(path, consume, *, what: str = "XML export"):
         ) from err
     except ET.ParseError:
         pass
+    except (OSError, EOFError) as err:
+        raise InputFormatError(f"cannot be read ({err}); if it is compressed, the file may be truncated.",
+                               path=path) from err
     root, encoding, notes = parse_xml(path, what=what)
     return consume(_walk(root), notes), encoding

@@ -122,7 +122,9 @@ def read_hn(path, *, thread_id=None):
 def _stem(path):
     from pathlib import Path
 
-    return Path(path).stem
+    from ._text import plain_name
+
+    return plain_name(path).stem
 
 
 def _algolia(items, tally):

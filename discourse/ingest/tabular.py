@@ -30,7 +30,9 @@ def read_csv(path, *, thread_id=None):
     """Read a CSV (or TSV) comments table into a :class:`~discourse.Corpus`."""
     data = read_bytes(path)
     text, encoding = decode(data, path=os.fspath(path))
-    sep = "\t" if Path(path).suffix.lower() == ".tsv" else ","
+    from ._text import plain_name
+
+    sep = "\t" if plain_name(path).suffix.lower() == ".tsv" else ","
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv_error()) as err:
@@ -50,7 +52,9 @@ def read_jsonl(path, *, thread_id=None):
     JSON Lines are read line by line into columns, so a large file is never held in memory
     as text; a JSON array is read whole.
     """
-    with open(path, "rb") if os.path.isfile(path) else open(os.devnull, "rb") as fh:
+    from ._text import open_binary
+
+    with open_binary(path) if os.path.isfile(path) else open(os.devnull, "rb") as fh:
         start = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     if start.startswith(b"[") or start.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = read_bytes(path)
@@ -134,7 +138,9 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
             "Add one with a unique id per comment."
         )
     if thread_id is not None or "thread_id" not in df.columns:
-        df = df.assign(thread_id=thread_id or Path(path).stem)
+        from ._text import plain_name
+
+        df = df.assign(thread_id=thread_id or plain_name(path).stem)
     threads = None
     seen = len(df)
     comments = normalize_comments(df, where=path, caller="read")

@@ -150,7 +150,9 @@ def read_wp_html(path, *, thread_id=None):
         raise InputFormatError(
             "holds no WordPress comment list (<ol class=\"comment-list\"> or <ol class=\"commentlist\">); "
             "save the page with its comments showing, or pass --format for another layout.", path=path)
-    tid = thread_id or os.path.splitext(os.path.basename(os.fspath(path)))[0]
+    from ._text import plain_name
+
+    tid = thread_id or plain_name(path).stem
     tally = Tally()
     rows = []
     k = 0
