@@ -74,3 +74,12 @@ def test_reddit_listing_that_is_not_a_listing_fails(tmp_path):
     p.write_text('[{"kind": "t1"}]')
     with pytest.raises(discourse.InputFormatError, match="not a Reddit listing"):
         read_reddit(p)
+
+
+def test_reddit_jsonl_record_without_id_is_kept_under_a_made_up_id(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"parent_id": "t3_p", "link_id": "t3_p", "body": "no id here"}\n'
+                 '{"id": "b", "parent_id": "t3_p", "link_id": "t3_p", "body": "fine"}\n')
+    c = read_reddit_jsonl(p)
+    assert c.comments["comment_id"].tolist() == ["noid-1", "b"]
+    assert any("without an id" in n for n in c.ingest[0].notes) and c.ingest[0].balanced

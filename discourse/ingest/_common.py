@@ -192,6 +192,15 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
         if not ids:
             threads = [{"thread_id": thread_id}]
 
+    missing_ids = [i for i, c in enumerate(cols["comment_id"]) if not c]
+    if missing_ids:
+        # A record without an id is still a comment: no reply can name it, but its words count.
+        ids = list(cols["comment_id"])
+        for k, i in enumerate(missing_ids, 1):
+            ids[i] = f"noid-{k}"
+        cols["comment_id"] = ids
+        tally.notes.append(f"{len(missing_ids)} record{'s' * (len(missing_ids) != 1)} without an id kept as noid-<n>")
+
     needed = _placeholders(cols)
     if needed or "status" in cols:
         status = cols.get("status") or []

@@ -204,7 +204,8 @@ def read_reddit_jsonl(path, *, thread_id=None):
     cols: dict[str, list] = {k: [] for k in ("thread_id", "comment_id", "parent_id", "author", "created_at", "text",
                                              "status", *_EXTRA)}
     threads: dict[str, dict] = {}
-    bad_lines: list[int] = []
+    bad_lines: list[int] = []  # the first few, for the message
+    n_bad = 0
     escaped_hint = raw_hint = False
     loads = json.loads
     # One string object per distinct thread, author and subreddit, not one per comment.
@@ -216,14 +217,13 @@ def read_reddit_jsonl(path, *, thread_id=None):
         try:
             rec = loads(line)
         except json.JSONDecodeError:
-            tally.seen += 1
-            tally.skip("unparseable")
-            bad_lines.append(n)
-            continue
+            rec = None
         if not isinstance(rec, dict):
             tally.seen += 1
             tally.skip("unparseable")
-            bad_lines.append(n)
+            n_bad += 1
+            if len(bad_lines) < 3:
+                bad_lines.append(n)
             continue
         if "body" not in rec and ("title" in rec or "selftext" in rec):
             tid = _strip(rec.get("name") or rec.get("id"))
@@ -261,10 +261,10 @@ def read_reddit_jsonl(path, *, thread_id=None):
         cols["subreddit"].append(share(sub, sub))
     if not tally.seen and not threads:
         raise InputFormatError("holds no Reddit comments (objects with 'body' and 'id'); nothing to read.", path=path)
-    if bad_lines:
-        shown = ", ".join(map(str, bad_lines[:3])) + (", ..." if len(bad_lines) > 3 else "")
-        tally.notes.append(f"{len(bad_lines)} line{'s' * (len(bad_lines) != 1)} not JSON (line {shown}) skipped")
-        warnings.warn(f"{path}: {len(bad_lines)} lines are not JSON objects (line {shown}); skipped as unparseable",
+    if n_bad:
+        shown = ", ".join(map(str, bad_lines)) + (", ..." if n_bad > len(bad_lines) else "")
+        tally.notes.append(f"{n_bad} line{'s' * (n_bad != 1)} not JSON (line {shown}) skipped")
+        warnings.warn(f"{path}: {n_bad} lines are not JSON objects (line {shown}); skipped as unparseable",
                       DiscourseWarning, stacklevel=2)
     if escaped_hint and not raw_hint:
         cols["text"] = [_unescape(t) for t in cols["text"]]
