@@ -69,6 +69,12 @@ class ReaderContract:
         ids = set(zip(c["thread_id"], c["comment_id"]))
         assert all((t, p) in ids for t, p in zip(linked["thread_id"], linked["parent_id"]))
 
+    def test_ingest_top_level_is_explicit_where_the_source_threads(self, corpus):
+        c = corpus.comments
+        threaded = self.fmt not in ("wxr", "wp-rest", "wp-html") or corpus.ingest[0].links > 0
+        expected = "explicit" if threaded else ""
+        assert (c.loc[c["parent_id"] == "", "parent_source"] == expected).all()
+
     def test_ingest_thread_id_option_renames(self):
         corpus = _read_with_thread_id(DATA / self.path, self.fmt, "mine")
         assert all(t == "mine" or t.startswith("mine:") for t in corpus.comments["thread_id"])
@@ -452,3 +458,18 @@ def test_ingest_truncated_gzip_fails_cleanly(tmp_path):
     target.write_bytes(gzip.compress((DATA / "reddit" / "pushshift.jsonl").read_bytes())[:-20])
     with pytest.raises(discourse.InputFormatError, match="dump.jsonl.gz"):
         _read(target)
+
+
+def test_ingest_flat_wordpress_export_is_left_for_reply_inference(tmp_path):
+    p = tmp_path / "flat.xml"
+    p.write_text('<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id>'
+                 + "".join(f"<wp:comment><wp:comment_id>{i}</wp:comment_id><wp:comment_content>c{i}</wp:comment_content>"
+                           f"<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>"
+                           for i in (1, 2)) + "</item></channel></rss>")
+    flat = _read(p)
+    # Threading may have been off on that blog: "answers the post" is not a statement, so
+    # analyze may infer links; in a threaded export it is, and inference leaves it alone.
+    assert flat.comments["parent_source"].tolist() == ["", ""]
+    assert discourse.analyze(flat).comments["parent_source"].tolist() == ["inferred", "inferred"]
+    threaded = discourse.analyze(_read(DATA / "wxr" / "theme-sample.xml")).comments
+    assert (threaded["parent_source"] == "explicit").all()

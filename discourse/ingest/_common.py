@@ -149,7 +149,8 @@ def rows_to_columns(rows: list[dict]) -> dict:
 
 
 def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
-                 thread_id: str | None = None, encoding: str = "utf-8", layout: str = ""):
+                 thread_id: str | None = None, encoding: str = "utf-8", layout: str = "",
+                 top_level_explicit: bool | None = None):
     """Turn a reader's rows into a :class:`~discourse.Corpus` with a balanced ingest report.
 
     Parameters
@@ -166,6 +167,12 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
     thread_id : str, optional
         Replaces the thread id when the source holds one thread; prefixes each id
         (``thread_id:original``) when it holds several.
+    top_level_explicit : bool or None
+        Whether the source's "answers the post" is itself a statement: true for platforms
+        that always record nesting (Reddit, Hacker News, Disqus, ConvoKit, Commento), so
+        those comments get ``parent_source=explicit`` and reply inference leaves them alone.
+        ``None`` (WordPress, whose threading a site can switch off): true when the source
+        states at least one reply link, else the comments are left for inference.
 
     Examples
     --------
@@ -230,6 +237,12 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
         tally.notes.append(f"{n} record{'s' * (n != 1)} repeat{'s' * (n == 1)} a comment id already read in "
                            "the thread; the first was kept")
     comments, repaired = repair_links(comments, warn=False)
+    if top_level_explicit or (top_level_explicit is None and tally.links > 0):
+        top = (comments["parent_id"] == "") & (comments["parent_source"] == "")
+        if top.any():
+            comments.loc[top, "parent_source"] = "explicit"
+            comments.loc[top, "parent_confidence"] = 1.0
+            comments.loc[top, "parent_evidence"] = "the source places it at the top level"
     if repaired:
         what = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(repaired.items()))
         warnings.warn(f"{path}: reply links repaired: {what}; those comments now answer the post",

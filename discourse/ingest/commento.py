@@ -67,7 +67,7 @@ def read_commento(path, *, thread_id=None):
     if not tally.seen:
         raise InputFormatError("is a Commento export with no comments; nothing to read.", path=path)
     return build_corpus(rows, list(threads.values()), path=path, fmt="commento", tally=tally, thread_id=thread_id,
-                        encoding=encoding)
+                        encoding=encoding, top_level_explicit=True)
 
 
 def sniff_commento(path, suffix, head):

@@ -122,7 +122,8 @@ def read_convokit(path, *, thread_id=None):
         cmeta = (conversations.get(conv) or {}).get("meta", {}) if isinstance(conversations, dict) else {}
         t["title"] = str(cmeta.get("title") or "")
         threads.append(t)
-    return build_corpus(rows, threads, path=directory, fmt="convokit", tally=tally, thread_id=thread_id)
+    return build_corpus(rows, threads, path=directory, fmt="convokit", tally=tally, thread_id=thread_id,
+                        top_level_explicit=True)
 
 
 def _scalar(v):

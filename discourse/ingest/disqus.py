@@ -89,7 +89,8 @@ def read_disqus(path, *, thread_id=None):
     ([['10', '', 'First.'], ['11', '10', 'Yes.']], {'spam': 1})
     """
     (rows, thread_rows, tally), encoding = read_xml(path, functools.partial(_consume, path=path), what="Disqus export")
-    return build_corpus(rows, thread_rows, path=path, fmt="disqus", tally=tally, thread_id=thread_id, encoding=encoding)
+    return build_corpus(rows, thread_rows, path=path, fmt="disqus", tally=tally, thread_id=thread_id, encoding=encoding,
+                        top_level_explicit=True)
 
 
 def _consume(events, notes, *, path):

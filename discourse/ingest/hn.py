@@ -116,7 +116,8 @@ def read_hn(path, *, thread_id=None):
         rows, threads = _firebase(items, tally, fallback=str(thread_id or _stem(path)))
         layout = "firebase"
     return build_corpus(rows, threads, path=path, fmt="hn", tally=tally, thread_id=thread_id, encoding=encoding,
-                        layout=layout)
+                        layout=layout,
+                        top_level_explicit=True)
 
 
 def _stem(path):

@@ -174,7 +174,8 @@ def read_reddit(path, *, thread_id=None):
         raise InputFormatError("is a Reddit listing with no submission and no comments; nothing to read.", path=path)
     if not tally.seen:
         tally.notes.append("the listing holds no comments")
-    return build_corpus(rows, threads, path=path, fmt="reddit", tally=tally, thread_id=thread_id, encoding=encoding)
+    return build_corpus(rows, threads, path=path, fmt="reddit", tally=tally, thread_id=thread_id, encoding=encoding,
+                        top_level_explicit=True)
 
 
 def read_reddit_jsonl(path, *, thread_id=None):
@@ -272,7 +273,8 @@ def read_reddit_jsonl(path, *, thread_id=None):
     if not any(v is not None for v in cols["score"]):
         del cols["score"]
     thread_rows = list(threads.values()) + [{"thread_id": t} for t in dict.fromkeys(cols["thread_id"]) if t not in threads]
-    return build_corpus(cols, thread_rows, path=path, fmt="reddit-jsonl", tally=tally, thread_id=thread_id)
+    return build_corpus(cols, thread_rows, path=path, fmt="reddit-jsonl", tally=tally, thread_id=thread_id,
+                        top_level_explicit=True)
 
 
 def sniff_reddit(path, suffix, head):
