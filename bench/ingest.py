@@ -10,9 +10,11 @@ items) says; ``agrees`` compares it with what was read.
 
 Part 2 builds a flat Reddit dump of at least 100 MB from the real comments of the three
 Reddit threads (ids and thread ids renumbered per copy, links kept), never committed, and
-reads it with the streaming ``reddit-jsonl`` reader in a fresh process, reporting peak
-resident memory (``ru_maxrss``) and time against a baseline process that only
-``json.loads`` every line.
+the same comments as a contract JSON Lines table, and a WordPress export of the same size
+from the theme unit test data's commented posts (ids renumbered per copy); it reads each with
+format detection (``reddit-jsonl``, ``jsonl`` line by line, ``wxr`` through ``iterparse``) in
+a fresh process, reporting peak resident memory (``ru_maxrss``) and time against a baseline
+process that imports pandas and only ``json.loads`` every line (or only ``iterparse``-s the XML).
 
 Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.ingest [--no-big]``
 """
@@ -169,8 +171,8 @@ _READ = """
 import resource, sys, time, warnings
 t0 = time.perf_counter()
 warnings.simplefilter("ignore")
-from discourse.ingest.reddit import read_reddit_jsonl
-c = read_reddit_jsonl(sys.argv[1])
+import discourse
+c = discourse.read(sys.argv[1])
 took = time.perf_counter() - t0
 r = c.ingest[0]
 print(took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, r.seen, r.kept, r.threads, int(r.balanced))
@@ -188,21 +190,82 @@ print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 """
 
 
-def part2(base: Path, target_mb: int = 100) -> dict:
+_BASE_XML = """
+import resource, sys, time
+t0 = time.perf_counter()
+import pandas
+import defusedxml.ElementTree as DET
+n = 0
+for event, elem in DET.iterparse(sys.argv[1]):
+    n += 1
+    if elem.tag == "item":
+        elem.clear()
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, n)
+"""
+
+
+def to_contract(dump: Path, out: Path) -> None:
+    """The same comments as a contract table (thread_id, comment_id, parent_id, ...) in JSON Lines."""
+    with open(dump, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
+        for line in src:
+            c = json.loads(line)
+            parent = c["parent_id"]
+            dst.write(json.dumps({"thread_id": c["link_id"][3:], "comment_id": c["id"],
+                                  "parent_id": "" if parent.startswith("t3_") else parent[3:],
+                                  "author": c["author"], "created_at": c["created_utc"], "text": c["body"]},
+                                 ensure_ascii=False) + "\n")
+
+
+def build_wxr(base: Path, target_bytes: int, out: Path) -> int:
+    """A large WordPress export: the commented posts of the theme unit test data, post and
+    comment ids renumbered per copy, until *out* holds *target_bytes*."""
+    src = (base / "wxr" / "fixtures-wordpress-importer" / "theme-unit-test-data.xml").read_text(encoding="utf-8")
+    head, rest = src.split("<item>", 1)
+    items = ["<item>" + it.split("</item>", 1)[0] + "</item>" for it in ("<item>" + rest).split("<item>")[1:]]
+    items = [it for it in items if "<wp:comment>" in it]
+    n = copies = 0
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(head)
+        while fh.tell() < target_bytes:
+            for it in items:
+                shift = lambda m: f"{m.group(1)}{int(m.group(2)) + 100000 * (copies + 1)}{m.group(3)}"  # noqa: E731
+                it = re.sub(r"(<wp:(?:comment_id|post_id)>)(\d+)(</wp:)", shift, it)
+                it = re.sub(r"(<wp:comment_parent>)([1-9]\d*)(</wp:)", shift, it)
+                fh.write(it + "\n")
+                n += it.count("<wp:comment>")
+            copies += 1
+        fh.write("</channel></rss>\n")
+    return n
+
+
+def _run(script: str, path: Path, env) -> list[str]:
+    return subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                          env=env).stdout.split()
+
+
+def part2(base: Path, target_mb: int = 100) -> list[dict]:
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "reddit-dump.jsonl"
         n, copies = build_dump(base, target_mb * 2**20, dump)
-        size = dump.stat().st_size
+        contract = Path(tmp) / "contract.jsonl"
+        to_contract(dump, contract)
+        wxr = Path(tmp) / "big-export.xml"
+        n_wxr = build_wxr(base, target_mb * 2**20, wxr)
         root = Path(__file__).resolve().parent.parent
         env = dict(os.environ, PYTHONPATH=str(root))
-        out = subprocess.run([sys.executable, "-c", _READ, str(dump)], capture_output=True, text=True, check=True, env=env)
-        took, rss, seen, kept, threads, balanced = out.stdout.split()
-        b = subprocess.run([sys.executable, "-c", _BASE, str(dump)], capture_output=True, text=True, check=True, env=env)
-        btook, brss, _ = b.stdout.split()
-    return {"file MB": round(size / 2**20, 1), "comments": n, "threads": int(threads), "seen": int(seen), "kept": int(kept),
-            "balanced": balanced == "1", "seconds": round(float(took), 1), "peak RSS MB": round(int(rss) / 1024),
-            "baseline seconds (json.loads per line)": round(float(btook), 1),
-            "baseline peak RSS MB": round(int(brss) / 1024), "x baseline time": round(float(took) / float(btook), 1)}
+        names = {dump: "Reddit dump (reddit-jsonl)", contract: "contract table (jsonl)", wxr: "WordPress export (wxr)"}
+        for path in (dump, contract, wxr):
+            took, rss, seen, kept, threads, balanced = _run(_READ, path, env)
+            btook, brss, _ = _run(_BASE if path != wxr else _BASE_XML, path, env)
+            rows.append({"input": names[path],
+                         "file MB": round(path.stat().st_size / 2**20, 1), "comments": n if path != wxr else n_wxr,
+                         "threads": int(threads),
+                         "seen": int(seen), "kept": int(kept), "balanced": balanced == "1",
+                         "seconds": round(float(took), 1), "peak RSS MB": round(int(rss) / 1024),
+                         "baseline seconds": round(float(btook), 1), "baseline peak RSS MB": round(int(brss) / 1024),
+                         "x baseline time": round(float(took) / float(btook), 1)})
+    return rows
 
 
 def main(argv=None) -> None:
@@ -219,7 +282,7 @@ def main(argv=None) -> None:
     if "--no-big" not in argv:
         big = part2(base)
         print()
-        print(markdown_table([big]))
+        print(markdown_table(big))
     save("ingest", {"files": rows, "big": big})
 
 

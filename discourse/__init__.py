@@ -30,6 +30,7 @@ __all__ = [
     "make_exercise",
     "read",
     "report",
+    "to_convokit",
 ]
 
 _LAZY = {
@@ -45,6 +46,7 @@ _LAZY = {
     "make_exercise": "discourse.teach",
     "read": "discourse.ingest",
     "report": "discourse.report",
+    "to_convokit": "discourse.ingest",
 }
 
 

@@ -14,6 +14,7 @@ import warnings
 
 import click
 
+
 def _format_choices():
     from .ingest.detect import FORMATS
 

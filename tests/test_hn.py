@@ -32,3 +32,13 @@ def test_hn_firebase_items_join_their_story():
     assert rows.loc["2005", "thread_id"] == "firebase-items"
     assert c.ingest[0].skipped == {"dead": 1, "deleted": 1}
     assert str(rows.loc["2005", "created_at"]) == "2020-06-01 12:15:00+00:00"
+
+
+def test_hn_algolia_search_hits_are_flat_comments_joined_to_stories():
+    with pytest.warns(discourse.DiscourseWarning, match="1 orphans"):
+        c = read_hn(DATA / "algolia-search.json")
+    rows = c.comments.set_index("comment_id")
+    assert c.ingest[0].layout == "algolia-search"
+    assert rows.loc["1002", "parent_id"] == "1001" and rows.loc["1001", "text"] == "Nice work. It's fast."
+    assert rows.loc["2002", "parent_id"] == "" and "orphan" in rows.loc["2002", "parent_evidence"]
+    assert c.threads.set_index("thread_id").loc["1000", "title"] == "Show HN: A tree planting map"

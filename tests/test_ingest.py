@@ -37,8 +37,9 @@ class ReaderContract:
     skipped: dict = {}
 
     @pytest.fixture(scope="class")
-    def corpus(self):
-        return _read(DATA / self.path)
+    @classmethod
+    def corpus(cls):
+        return _read(DATA / cls.path)
 
     def test_ingest_detects_the_format(self):
         assert detect_format(DATA / self.path)[0] == self.fmt
@@ -68,9 +69,24 @@ class ReaderContract:
         ids = set(zip(c["thread_id"], c["comment_id"]))
         assert all((t, p) in ids for t, p in zip(linked["thread_id"], linked["parent_id"]))
 
+    def test_ingest_top_level_is_explicit_where_the_source_threads(self, corpus):
+        c = corpus.comments
+        threaded = self.fmt not in ("wxr", "wp-rest", "wp-html") or corpus.ingest[0].links > 0
+        expected = "explicit" if threaded else ""
+        assert (c.loc[c["parent_id"] == "", "parent_source"] == expected).all()
+
     def test_ingest_thread_id_option_renames(self):
         corpus = _read_with_thread_id(DATA / self.path, self.fmt, "mine")
         assert all(t == "mine" or t.startswith("mine:") for t in corpus.comments["thread_id"])
+
+    def test_ingest_missing_and_empty_input_fail_clearly(self, tmp_path):
+        reader = reader_for(self.fmt)
+        with pytest.raises(discourse.InputFormatError, match="no such file|not a ConvoKit corpus directory"):
+            reader(tmp_path / "nope")
+        empty = tmp_path / ("utterances.jsonl" if self.fmt == "convokit" else f"empty{Path(self.path).suffix}")
+        empty.write_bytes(b"")
+        with pytest.raises(discourse.InputFormatError, match="empty|no utterances|holds no"):
+            reader(tmp_path if self.fmt == "convokit" else empty)
 
     def test_ingest_analyze_cli_works(self, tmp_path):
         out = tmp_path / "out.csv"
@@ -144,6 +160,11 @@ class TestHNFirebase(ReaderContract):
     skipped = {"dead": 1, "deleted": 1}
 
 
+class TestHNSearch(ReaderContract):
+    fmt, path = "hn", "hn/algolia-search.json"
+    threads, seen, kept, links = 2, 3, 3, 2
+
+
 class TestWPRest(ReaderContract):
     fmt, path = "wp-rest", "wp-rest/comments-page-1.json"
     threads, seen, kept, links = 1, 3, 2, 1
@@ -206,6 +227,16 @@ def test_ingest_every_reader_is_importable_and_documented(fmt):
 
     reader = reader_for(fmt)
     assert reader.__doc__ and fmt in DESCRIPTIONS
+
+
+@pytest.mark.parametrize("path", ["reddit/jlbw48.json", "reddit/deleted-and-more.json", "hn/algolia-item.json",
+                                  "wp-rest/comments-page-1.json", "commento/commento.json"])
+def test_ingest_pretty_printed_json_is_detected_and_read_alike(tmp_path, path):
+    pretty = tmp_path / Path(path).name
+    pretty.write_text(json.dumps(json.loads((DATA / path).read_text(encoding="utf-8")), indent=2), encoding="utf-8")
+    assert detect_format(pretty)[0] == detect_format(DATA / path)[0]
+    a, b = _read(DATA / path), _read(pretty)
+    assert a.comments[["comment_id", "parent_id", "text"]].values.tolist() == b.comments[["comment_id", "parent_id", "text"]].values.tolist()
 
 
 def test_ingest_formats_command_lists_every_format():
@@ -352,3 +383,93 @@ def test_ingest_property_unicode_text_survives(tmp_path_factory, texts, fmt):
     write(records, path)
     corpus = _read_with_thread_id(path, fmt, None)
     assert corpus.comments["text"].tolist() == texts
+
+
+_forest = st.lists(st.tuples(st.sampled_from(["t1", "t2"]), st.integers(0, 6), st.text(max_size=15)), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_forest)
+def test_ingest_property_convokit_round_trip(tmp_path_factory, rows):
+    from discourse.ingest import to_convokit
+    from discourse.ingest.convokit import read_convokit
+
+    # Comment k of a thread answers an earlier comment of the same thread (or the post).
+    frame = []
+    for k, (tid, back, text) in enumerate(rows):
+        earlier = [r["comment_id"] for r in frame if r["thread_id"] == tid]
+        parent = earlier[-1 - back] if back < len(earlier) else ""
+        frame.append({"thread_id": tid, "comment_id": f"c{k}", "parent_id": parent, "text": text,
+                      "author": "" if k % 3 == 0 else f"a{k % 2}", "created_at": 1_600_000_000 + k})
+    corpus = discourse.Corpus.from_frames(pd.DataFrame(frame))
+    back = read_convokit(to_convokit(corpus, tmp_path_factory.mktemp("ck") / "out"))
+    for col in ("thread_id", "comment_id", "parent_id", "author", "text", "created_at"):
+        assert back.comments[col].tolist() == corpus.comments[col].tolist(), col
+    assert back.ingest[0].balanced
+
+
+_FIXTURES = [("wxr", "wxr/theme-sample.xml"), ("disqus", "disqus/isso-disqus.xml"), ("reddit", "reddit/deleted-and-more.json"),
+             ("reddit-jsonl", "reddit/pushshift.jsonl"), ("hn", "hn/algolia-item.json"), ("hn", "hn/firebase-items.jsonl"),
+             ("wp-rest", "wp-rest/comments-page-1.json"), ("wp-html", "wp-html/modern-comment-list.html"),
+             ("commento", "commento/commento.json")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(_FIXTURES), cut=st.floats(0.05, 0.999), junk=st.binary(max_size=8))
+def test_ingest_property_damaged_files_fail_cleanly_or_balance(tmp_path_factory, which, cut, junk):
+    fmt, path = which
+    data = (DATA / path).read_bytes()
+    damaged = tmp_path_factory.mktemp("dmg") / Path(path).name
+    damaged.write_bytes(data[: int(len(data) * cut)] + junk)
+    try:
+        corpus = _read_with_thread_id(damaged, fmt, None)
+    except discourse.DiscourseError as err:
+        assert str(err).startswith(str(damaged)) or "no such" in str(err) or str(damaged) in str(err)
+    else:
+        assert corpus.ingest[0].balanced
+
+
+@pytest.mark.parametrize("compression", [".gz", ".bz2", ".xz", ".zst"])
+@pytest.mark.parametrize("path", ["wxr/theme-sample.xml", "disqus/remark42-disqus.xml", "reddit/pushshift.jsonl",
+                                  "reddit/jlbw48.json", "hn/firebase-items.jsonl", "wp-html/older-commentlist.html"])
+def test_ingest_compressed_files_read_like_plain_ones(tmp_path, path, compression):
+    import bz2
+    import gzip
+    import lzma
+
+    import zstandard
+
+    data = (DATA / path).read_bytes()
+    packed = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress,
+              ".zst": lambda b: zstandard.ZstdCompressor().compress(b)}[compression](data)
+    target = tmp_path / (Path(path).name + compression)
+    target.write_bytes(packed)
+    assert detect_format(target)[0] == detect_format(DATA / path)[0]
+    plain, squeezed = _read(DATA / path), _read(target)
+    cols = ["thread_id", "comment_id", "parent_id", "author", "text"]
+    assert squeezed.comments[cols].values.tolist() == plain.comments[cols].values.tolist()
+    assert squeezed.ingest[0].skipped == plain.ingest[0].skipped
+
+
+def test_ingest_truncated_gzip_fails_cleanly(tmp_path):
+    import gzip
+
+    target = tmp_path / "dump.jsonl.gz"
+    target.write_bytes(gzip.compress((DATA / "reddit" / "pushshift.jsonl").read_bytes())[:-20])
+    with pytest.raises(discourse.InputFormatError, match="dump.jsonl.gz"):
+        _read(target)
+
+
+def test_ingest_flat_wordpress_export_is_left_for_reply_inference(tmp_path):
+    p = tmp_path / "flat.xml"
+    p.write_text('<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id>'
+                 + "".join(f"<wp:comment><wp:comment_id>{i}</wp:comment_id><wp:comment_content>c{i}</wp:comment_content>"
+                           f"<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>"
+                           for i in (1, 2)) + "</item></channel></rss>")
+    flat = _read(p)
+    # Threading may have been off on that blog: "answers the post" is not a statement, so
+    # analyze may infer links; in a threaded export it is, and inference leaves it alone.
+    assert flat.comments["parent_source"].tolist() == ["", ""]
+    assert discourse.analyze(flat).comments["parent_source"].tolist() == ["inferred", "inferred"]
+    threaded = discourse.analyze(_read(DATA / "wxr" / "theme-sample.xml")).comments
+    assert (threaded["parent_source"] == "explicit").all()

@@ -36,8 +36,11 @@ def test_reddit_deleted_placeholders_more_stubs_and_escaping():
 
 
 def test_reddit_jsonl_normalises_prefixes_and_skips_bad_lines():
-    with pytest.warns(discourse.DiscourseWarning, match=r"1 lines are not JSON objects \(line 8\)"):
+    with pytest.warns(discourse.DiscourseWarning) as caught:
         c = read_reddit_jsonl(DATA / "pushshift.jsonl")
+    messages = [str(w.message) for w in caught]
+    assert any("1 lines are not JSON objects (line 8)" in m for m in messages)
+    assert any("reply links repaired: 1 orphans" in m for m in messages)
     rows = c.comments.set_index("comment_id")
     assert rows.loc["c1", "parent_id"] == "" and rows.loc["c1", "text"] == "Yes, trees > parking."
     assert rows.loc["c2", "parent_id"] == "c1" and rows.loc["c3", "parent_id"] == "c2"
@@ -71,3 +74,12 @@ def test_reddit_listing_that_is_not_a_listing_fails(tmp_path):
     p.write_text('[{"kind": "t1"}]')
     with pytest.raises(discourse.InputFormatError, match="not a Reddit listing"):
         read_reddit(p)
+
+
+def test_reddit_jsonl_record_without_id_is_kept_under_a_made_up_id(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"parent_id": "t3_p", "link_id": "t3_p", "body": "no id here"}\n'
+                 '{"id": "b", "parent_id": "t3_p", "link_id": "t3_p", "body": "fine"}\n')
+    c = read_reddit_jsonl(p)
+    assert c.comments["comment_id"].tolist() == ["noid-1", "b"]
+    assert any("without an id" in n for n in c.ingest[0].notes) and c.ingest[0].balanced

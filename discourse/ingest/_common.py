@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DiscourseWarning, InputFormatError
+from ..errors import DiscourseWarning
 
 __all__ = ["PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time", "parse_times"]
 
@@ -45,29 +44,36 @@ class Tally:
         self.skipped[reason] += n
 
 
+#: Epoch seconds pandas can hold at nanosecond resolution (years 1677 to 2262).
+_EPOCH_LIMIT = 9.2e9
+
+
 def parse_time(value, tally: Tally | None = None, *, unit: str | None = None):
     """A UTC :class:`pandas.Timestamp` from an ISO string or epoch seconds, or ``None``.
 
-    An unparseable value becomes ``None`` and is counted in ``tally.bad_times``; the
-    comment is kept (its words matter more than its clock).
+    An unparseable value (or one outside the years 1677-2262) becomes ``None`` and is
+    counted in ``tally.bad_times``; the comment is kept (its words matter more than its clock).
 
     >>> parse_time("2013-10-10T19:20:29Z")
     Timestamp('2013-10-10 19:20:29+0000', tz='UTC')
     >>> parse_time(1323313370.0)
     Timestamp('2011-12-08 03:02:50+0000', tz='UTC')
-    >>> parse_time("2011-x09-30") is None
-    True
+    >>> parse_time("2011-x09-30") is None, parse_time("2821-03-12T11:21:56Z") is None
+    (True, True)
     """
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return None
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return pd.Timestamp(value, unit=unit or "s", tz="UTC")
-        text = str(value).strip()
-        if text.lstrip("-").replace(".", "", 1).isdigit():
-            return pd.Timestamp(float(text), unit=unit or "s", tz="UTC")
-        ts = pd.Timestamp(text)
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+            ts = pd.Timestamp(value, unit=unit or "s", tz="UTC")
+        else:
+            text = str(value).strip()
+            if text.lstrip("-").replace(".", "", 1).isdigit():
+                ts = pd.Timestamp(float(text), unit=unit or "s", tz="UTC")
+            else:
+                ts = pd.Timestamp(text)
+                ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.as_unit("ns")
     except (ValueError, TypeError, OverflowError):
         if tally is not None:
             tally.bad_times += 1
@@ -80,33 +86,28 @@ def parse_times(values, tally: Tally | None = None):
     Values may be Timestamps, epoch seconds (numbers or numeric strings), ISO strings or
     ``None``; unparseable ones become ``NaT`` and are counted in ``tally.bad_times``.
 
-    >>> [str(t) for t in parse_times([1323313370, "1323313370.0", "2013-10-10T19:20:29Z", None, "soon"])]
-    ['2011-12-08 03:02:50+00:00', '2011-12-08 03:02:50+00:00', '2013-10-10 19:20:29+00:00', 'NaT', 'NaT']
+    >>> [str(t) for t in parse_times([1323313370, "1323313370.0", "2013-10-10T19:20:29Z", None, "soon", 1e13])]
+    ['2011-12-08 03:02:50+00:00', '2011-12-08 03:02:50+00:00', '2013-10-10 19:20:29+00:00', 'NaT', 'NaT', 'NaT']
     """
     import numpy as np
 
     if values and all(type(v) in (int, float) for v in values):
-        # The common case of a large dump: epoch seconds throughout, converted in one go.
-        return pd.Series(pd.to_datetime(np.asarray(values, dtype="float64"), unit="s", utc=True))
+        arr = np.asarray(values, dtype="float64")
+        if (np.abs(arr) < _EPOCH_LIMIT).all():
+            # The common case of a large dump: epoch seconds throughout, converted in one go.
+            return pd.Series(pd.to_datetime(arr, unit="s", utc=True))
+    out = pd.Series(pd.NaT, index=range(len(values)), dtype="datetime64[ns, UTC]")
     s = pd.Series(values, dtype=object)
-    present = s.notna() & (s.astype(str) != "")
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    present = s.map(lambda v: v is not None and v == v and v != "")
     if not present.any():
         return out
-    is_ts = s.map(lambda v: isinstance(v, pd.Timestamp))
-    if is_ts.any():
-        out[is_ts] = pd.to_datetime(s[is_ts], utc=True)
-    rest = present & ~is_ts
-    numeric = pd.to_numeric(s[rest], errors="coerce")
-    num = numeric.notna()
-    if num.any():
-        out[num[num].index] = pd.to_datetime(numeric[num], unit="s", utc=True)
-    text = rest & ~s.index.isin(num[num].index)
-    if text.any():
-        parsed = pd.to_datetime(s[text].astype(str), utc=True, errors="coerce", format="mixed")
-        out[text] = parsed
-        if tally is not None:
-            tally.bad_times += int(parsed.isna().sum())
+    numeric = pd.to_numeric(s.where(present), errors="coerce")
+    in_range = numeric.notna() & (numeric.abs() < _EPOCH_LIMIT)
+    if in_range.any():
+        out[in_range] = pd.to_datetime(numeric[in_range], unit="s", utc=True)
+    rest = present & ~in_range
+    if rest.any():
+        out[rest] = [parse_time(v, tally) or pd.NaT for v in s[rest]]
     return out
 
 
@@ -148,7 +149,8 @@ def rows_to_columns(rows: list[dict]) -> dict:
 
 
 def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
-                 thread_id: str | None = None, encoding: str = "utf-8", layout: str = ""):
+                 thread_id: str | None = None, encoding: str = "utf-8", layout: str = "",
+                 top_level_explicit: bool | None = None):
     """Turn a reader's rows into a :class:`~discourse.Corpus` with a balanced ingest report.
 
     Parameters
@@ -165,6 +167,12 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
     thread_id : str, optional
         Replaces the thread id when the source holds one thread; prefixes each id
         (``thread_id:original``) when it holds several.
+    top_level_explicit : bool or None
+        Whether the source's "answers the post" is itself a statement: true for platforms
+        that always record nesting (Reddit, Hacker News, Disqus, ConvoKit, Commento), so
+        those comments get ``parent_source=explicit`` and reply inference leaves them alone.
+        ``None`` (WordPress, whose threading a site can switch off): true when the source
+        states at least one reply link, else the comments are left for inference.
 
     Examples
     --------
@@ -190,6 +198,15 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
         cols["thread_id"] = [rename.get(t, t) for t in cols["thread_id"]]
         if not ids:
             threads = [{"thread_id": thread_id}]
+
+    missing_ids = [i for i, c in enumerate(cols["comment_id"]) if not c]
+    if missing_ids:
+        # A record without an id is still a comment: no reply can name it, but its words count.
+        ids = list(cols["comment_id"])
+        for k, i in enumerate(missing_ids, 1):
+            ids[i] = f"noid-{k}"
+        cols["comment_id"] = ids
+        tally.notes.append(f"{len(missing_ids)} record{'s' * (len(missing_ids) != 1)} without an id kept as noid-<n>")
 
     needed = _placeholders(cols)
     if needed or "status" in cols:
@@ -220,6 +237,12 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
         tally.notes.append(f"{n} record{'s' * (n != 1)} repeat{'s' * (n == 1)} a comment id already read in "
                            "the thread; the first was kept")
     comments, repaired = repair_links(comments, warn=False)
+    if top_level_explicit or (top_level_explicit is None and tally.links > 0):
+        top = (comments["parent_id"] == "") & (comments["parent_source"] == "")
+        if top.any():
+            comments.loc[top, "parent_source"] = "explicit"
+            comments.loc[top, "parent_confidence"] = 1.0
+            comments.loc[top, "parent_evidence"] = "the source places it at the top level"
     if repaired:
         what = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(repaired.items()))
         warnings.warn(f"{path}: reply links repaired: {what}; those comments now answer the post",
@@ -245,11 +268,3 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
         raise RuntimeError(f"ingest accounting is off for {path}: seen {report.seen}, kept {report.kept}, "
                            f"skipped {report.skipped}; this is a bug in the {fmt} reader")
     return Corpus(threads=thread_table, comments=comments, ingest=(report,))
-
-
-def no_comments_error(path, what: str) -> InputFormatError:
-    return InputFormatError(f"holds no {what}; nothing to read.", path=path)
-
-
-def stem(path) -> str:
-    return Path(path).stem

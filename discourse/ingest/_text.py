@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import DiscourseWarning, InputFormatError
 
-__all__ = ["decode", "read_bytes", "read_text"]
+__all__ = ["COMPRESSIONS", "check_file", "decode", "iter_lines", "open_binary", "plain_name", "read_bytes", "read_text"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -20,10 +20,69 @@ _BOMS = (
 )
 
 
+#: Compressed inputs read transparently, by file extension.
+COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
+
+
+def plain_name(path) -> Path:
+    """*path* without a compression extension: ``dump.jsonl.gz`` -> ``dump.jsonl``.
+
+    >>> plain_name("RC_2015-01.jsonl.zst").suffix
+    '.jsonl'
+    """
+    p = Path(path)
+    return p.with_suffix("") if p.suffix.lower() in COMPRESSIONS else p
+
+
+def open_binary(path):
+    """Open *path* for reading bytes, decompressing ``.gz``, ``.bz2``, ``.xz`` and ``.zst``.
+
+    Zstandard (the Pushshift dumps) needs the ``zstandard`` package (``pip install
+    discourse[zstd]``); the others use the standard library.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".gz":
+        import gzip
+
+        return gzip.open(path, "rb")
+    if suffix == ".bz2":
+        import bz2
+
+        return bz2.open(path, "rb")
+    if suffix == ".xz":
+        import lzma
+
+        return lzma.open(path, "rb")
+    if suffix == ".zst":
+        try:
+            import zstandard
+        except ImportError as err:
+            raise InputFormatError("is Zstandard-compressed; install the zstandard package "
+                                   "(pip install 'discourse[zstd]') or decompress it first.", path=path) from err
+        import io
+
+        fh = open(path, "rb")
+        # Pushshift dumps are written with a long window; allow it. Buffered, to read by line.
+        return io.BufferedReader(zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(fh, closefd=True))
+    return open(path, "rb")
+
+
 def _mostly_printable(text: str) -> bool:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r")
     # A stray control character in a comment is text; binary files are full of them.
     return controls <= max(2, 0.02 * len(text))
+
+
+def check_file(path) -> Path:
+    """*path* as a Path, or an :class:`InputFormatError` if it is missing, a directory or empty."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFormatError("no such file; check the path and the current directory.", path=p)
+    if p.is_dir():
+        raise InputFormatError("is a directory; name the files in it, or pass the directory to read().", path=p)
+    if p.stat().st_size == 0:
+        raise InputFormatError("the file is empty; nothing to read.", path=p)
+    return p
 
 
 def read_bytes(path) -> bytes:
@@ -34,9 +93,14 @@ def read_bytes(path) -> bytes:
     if p.is_dir():
         raise InputFormatError("is a directory; name the files in it, or pass the directory to read().", path=p)
     try:
-        data = p.read_bytes()
-    except OSError as err:
-        raise InputFormatError(f"cannot be read ({err.strerror}).", path=p) from err
+        if p.suffix.lower() in COMPRESSIONS:
+            with open_binary(p) as fh:
+                data = fh.read()
+        else:
+            data = p.read_bytes()
+    except (OSError, EOFError) as err:
+        raise InputFormatError(f"cannot be read ({err.strerror if isinstance(err, OSError) and err.strerror else err}); "
+                               "if it is compressed, the file may be truncated.", path=p) from err
     if not data.strip():
         raise InputFormatError("the file is empty; nothing to read.", path=p)
     return data
@@ -113,3 +177,57 @@ def decode(data: bytes, *, path="<memory>") -> tuple[str, str]:
 def read_text(path) -> tuple[str, str]:
     """Read and decode *path*; see :func:`decode`."""
     return decode(read_bytes(path), path=os.fspath(path))
+
+
+def iter_lines(path, *, notes: list | None = None):
+    """Yield ``(line number, text)`` for each line of *path* without reading it whole.
+
+    Lines break at ``\\n`` only (JSON allows a raw U+2028 inside a string). UTF-8 with or
+    without BOM and BOM-marked UTF-16 are read as such; a line that is not valid UTF-8 is
+    decoded as cp1252, and the count of such lines is warned about at the end (and added to
+    *notes* when given).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
+    >>> _ = p.write_bytes(codecs.BOM_UTF8 + '{"a": "\\u2028"}\\n{"b": 2}\\n'.encode())
+    >>> [n for n, line in iter_lines(p)]
+    [1, 2]
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputFormatError("no such file; check the path and the current directory.", path=p)
+    if p.is_dir():
+        raise InputFormatError("is a directory; name the files in it, or pass the directory to read().", path=p)
+    with open_binary(p) as fh:
+        head = fh.read(4)
+    if not head:
+        raise InputFormatError("the file is empty; nothing to read.", path=p)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        import io
+
+        with io.TextIOWrapper(open_binary(p), encoding="utf-16", newline="") as fh:
+            yield from enumerate((line for line in fh), 1)
+        return
+    fallback = 0
+    n = 0
+    try:
+        with open_binary(p) as fh:
+            for n, raw in enumerate(fh, 1):
+                if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[3:]
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    fallback += 1
+                    text = raw.decode("cp1252", errors="replace")
+                yield n, text
+    except (OSError, EOFError) as err:
+        raise InputFormatError(f"cannot be read past line {n} ({err}); if it is compressed, the file may be truncated.",
+                               path=p) from err
+    if fallback:
+        if notes is not None:
+            notes.append(f"{fallback} lines were not valid UTF-8 and were decoded as cp1252")
+        warnings.warn(f"{os.fspath(path)}: {fallback} lines are not valid UTF-8; decoded as cp1252. Check accented "
+                      "letters in those comments; re-save the file as UTF-8 to be sure.", DiscourseWarning, stacklevel=3)

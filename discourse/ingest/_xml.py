@@ -23,9 +23,9 @@ import html.entities
 import re
 
 from ..errors import InputFormatError
-from ._text import decode, read_bytes
+from ._text import check_file, decode, open_binary, read_bytes
 
-__all__ = ["parse_xml", "local", "child_text"]
+__all__ = ["child_text", "local", "parse_xml", "read_xml"]
 
 _DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.-]+)[\"']")
 _UNQUOTED = re.compile(r"(<[A-Za-z_][\w:.-]*(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s+[\w:.-]+\s*=\s*)([^\s\"'<>/=]+)")
@@ -37,12 +37,21 @@ _ROOT_TAG = re.compile(r"<([A-Za-z_][\w:.-]*)(?=[\s>/])")
 
 
 def local(tag: str) -> str:
-    """The tag name without its namespace: ``{http://disqus.com}post`` -> ``post``."""
+    """The tag name without its namespace.
+
+    >>> local("{http://disqus.com}post")
+    'post'
+    """
     return tag.rsplit("}", 1)[-1]
 
 
 def child_text(elem, name: str, default: str = "") -> str:
-    """Text of the first child whose local name is *name* ("" when absent or empty)."""
+    """Text of the first child whose local name is *name* ("" when absent or empty).
+
+    >>> import xml.etree.ElementTree as ET
+    >>> child_text(ET.fromstring('<c xmlns:wp="w"><wp:comment_id>7</wp:comment_id></c>'), "comment_id")
+    '7'
+    """
     for c in elem:
         if local(c.tag) == name:
             return (c.text or "") if c.text is not None else default
@@ -182,3 +191,62 @@ def parse_xml(path, *, what: str = "XML export"):
                 ) from err
             text, note = fixed
             notes.append(note)
+
+
+def _walk(root):
+    """("start", element) and ("end", element) pairs of a parsed tree, in document order."""
+    stack = [(root, False)]
+    while stack:
+        elem, done = stack.pop()
+        if done:
+            yield "end", elem
+            continue
+        yield "start", elem
+        stack.append((elem, True))
+        stack.extend((child, False) for child in reversed(list(elem)))
+
+
+def read_xml(path, consume, *, what: str = "XML export"):
+    """Stream an XML export through *consume*; fall back to the lenient parse if it is malformed.
+
+    ``consume(events, notes)`` receives ``(event, element)`` pairs (``"start"``/``"end"``) in
+    document order and a list of repair notes, and returns the reader's result; it may clear
+    elements it is done with. Well-formed files are streamed with defusedxml's ``iterparse``,
+    so a large export is never held whole; a file that fails to parse is read again through
+    :func:`parse_xml` (repairs noted), and *consume* runs afresh on that tree.
+
+    Returns
+    -------
+    (result, encoding)
+    """
+    import xml.etree.ElementTree as ET
+
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    p = check_file(path)
+    with open_binary(p) as fh:
+        head = fh.read(200)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        m = _DECL_ENCODING.match(head.lstrip(b"\xef\xbb\xbf"))
+        encoding = m.group(1).decode("ascii").lower() if m else "utf-8"
+    try:
+        with open_binary(p) as fh:
+            events = DET.iterparse(fh, events=("start", "end"), forbid_dtd=False, forbid_entities=True,
+                                   forbid_external=True)
+            return consume(events, []), "utf-8" if encoding in ("utf-8", "utf8") else encoding
+    except DefusedXmlException as err:
+        raise InputFormatError(
+            f"the {what} declares XML entities or external references ({type(err).__name__}); "
+            "they are refused for safety. Remove the <!DOCTYPE ...> block and read it again.",
+            path=path,
+        ) from err
+    except ET.ParseError:
+        pass
+    except (OSError, EOFError) as err:
+        raise InputFormatError(f"cannot be read ({err}); if it is compressed, the file may be truncated.",
+                               path=path) from err
+    root, encoding, notes = parse_xml(path, what=what)
+    return consume(_walk(root), notes), encoding

@@ -67,11 +67,15 @@ def read_commento(path, *, thread_id=None):
     if not tally.seen:
         raise InputFormatError("is a Commento export with no comments; nothing to read.", path=path)
     return build_corpus(rows, list(threads.values()), path=path, fmt="commento", tally=tally, thread_id=thread_id,
-                        encoding=encoding)
+                        encoding=encoding, top_level_explicit=True)
 
 
 def sniff_commento(path, suffix, head):
-    """The reason *head* looks like a Commento export, or ``""``."""
+    """The reason *head* looks like a Commento export, or ``""``.
+
+    >>> sniff_commento("c.json", ".json", '{"comments": [{"commentHex": "a", "parentHex": "root"}]}')
+    'JSON with Commento fields (commentHex, parentHex)'
+    """
     if head.startswith("{") and '"commentHex"' in head[:4000] and '"parentHex"' in head[:4000]:
         return "JSON with Commento fields (commentHex, parentHex)"
     return ""

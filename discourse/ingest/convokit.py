@@ -24,7 +24,6 @@ repeats across threads (or equals a thread id) every utterance id becomes
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from ..errors import InputFormatError
@@ -123,7 +122,8 @@ def read_convokit(path, *, thread_id=None):
         cmeta = (conversations.get(conv) or {}).get("meta", {}) if isinstance(conversations, dict) else {}
         t["title"] = str(cmeta.get("title") or "")
         threads.append(t)
-    return build_corpus(rows, threads, path=directory, fmt="convokit", tally=tally, thread_id=thread_id)
+    return build_corpus(rows, threads, path=directory, fmt="convokit", tally=tally, thread_id=thread_id,
+                        top_level_explicit=True)
 
 
 def _scalar(v):
@@ -237,7 +237,11 @@ def to_convokit(corpus, directory, *, meta_columns=None) -> Path:
 
 
 def sniff_convokit(path, suffix, head):
-    """The reason *path* is part of a ConvoKit corpus, or ``""``."""
+    """The reason *path* is part of a ConvoKit corpus, or ``""``.
+
+    >>> sniff_convokit("corpus/utterances.jsonl", ".jsonl", '{"id": "u1", "conversation_id": "u0"}')
+    'utterances.jsonl of a ConvoKit corpus'
+    """
     if Path(path).name == "utterances.jsonl" and '"conversation_id"' in head[:4000]:
         return "utterances.jsonl of a ConvoKit corpus"
     return ""

@@ -40,7 +40,7 @@ DESCRIPTIONS = {
     "disqus": "a Disqus XML export",
     "reddit": "a Reddit thread's .json listing (nested replies, 'more' stubs)",
     "reddit-jsonl": "flat Reddit comments, one JSON object per line (Pushshift style), streamed",
-    "hn": "Hacker News JSON: an Algolia item tree or Firebase items",
+    "hn": "Hacker News JSON: an Algolia item tree, Algolia search hits, or Firebase items",
     "wp-rest": "WordPress REST API comment pages (/wp-json/wp/v2/comments)",
     "wp-html": "a saved WordPress comment section (ol.comment-list / ol.commentlist HTML)",
     "convokit": "a ConvoKit corpus directory (utterances.jsonl, reply_to or reply-to)",
@@ -67,8 +67,13 @@ def reader_for(fmt: str):
 
 
 def _head(path: Path) -> str:
-    with open(path, "rb") as fh:
-        raw = fh.read(_HEAD_BYTES)
+    from ._text import open_binary
+
+    try:
+        with open_binary(path) as fh:
+            raw = fh.read(_HEAD_BYTES)
+    except (OSError, EOFError) as err:
+        raise InputFormatError(f"cannot be read ({err}); is the compressed file complete?", path=path) from err
     for bom in (b"\xef\xbb\xbf",):
         if raw.startswith(bom):
             raw = raw[len(bom):]
@@ -94,7 +99,9 @@ def detect_format(path) -> tuple[str, str]:
     p = Path(path)
     if not p.exists():
         raise InputFormatError("no such file; check the path and the current directory.", path=p)
-    suffix = p.suffix.lower()
+    from ._text import plain_name
+
+    suffix = plain_name(p).suffix.lower()
     if p.is_dir():
         if (p / "utterances.jsonl").is_file():
             return "convokit", "a directory with utterances.jsonl (a ConvoKit corpus)"

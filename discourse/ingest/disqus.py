@@ -18,9 +18,11 @@ says which they are. ``message`` is HTML: ``text`` holds its plain text, ``text_
 
 from __future__ import annotations
 
+import functools
+
 from ._common import Tally, build_corpus, parse_time
 from ._html import html_to_text
-from ._xml import child_text, local, parse_xml
+from ._xml import child_text, local, read_xml
 
 __all__ = ["read_disqus", "sniff_disqus"]
 
@@ -86,45 +88,56 @@ def read_disqus(path, *, thread_id=None):
     >>> c.comments[["comment_id", "parent_id", "text"]].values.tolist(), c.ingest[0].skipped
     ([['10', '', 'First.'], ['11', '10', 'Yes.']], {'spam': 1})
     """
-    root, encoding, notes = parse_xml(path, what="Disqus export")
-    if local(root.tag) != "disqus":
-        from ..errors import InputFormatError
+    (rows, thread_rows, tally), encoding = read_xml(path, functools.partial(_consume, path=path), what="Disqus export")
+    return build_corpus(rows, thread_rows, path=path, fmt="disqus", tally=tally, thread_id=thread_id, encoding=encoding,
+                        top_level_explicit=True)
 
-        raise InputFormatError(f"is XML with root <{local(root.tag)}>, not a Disqus export (<disqus>).", path=path)
+
+def _consume(events, notes, *, path):
+    from ..errors import InputFormatError
+
     tally = Tally()
     tally.notes.extend(notes)
     threads: dict[str, dict] = {}
     deleted_threads: set[str] = set()
     odd: list[str] = []
-    for t in root:
-        if local(t.tag) != "thread":
+    posts = []
+    depth = 0
+    for event, elem in events:
+        if event == "start":
+            if depth == 0 and local(elem.tag) != "disqus":
+                raise InputFormatError(f"is XML with root <{local(elem.tag)}>, not a Disqus export (<disqus>).", path=path)
+            depth += 1
             continue
-        tid = _dsq_id(t)
-        author = _child(t, "author")
-        threads[tid] = {
-            "thread_id": tid,
-            "title": child_text(t, "title").strip(),
-            "author": child_text(author, "name").strip() if author is not None else "",
-            "created_at": parse_time(child_text(t, "createdAt").strip()),
-            "url": child_text(t, "link").strip(),
-            "text": html_to_text(child_text(t, "message")),
-            "identifier": child_text(t, "id").strip(),
-        }
-        if _flag(t, "isDeleted", tally, odd):
-            deleted_threads.add(tid)
+        depth -= 1
+        if depth != 1:
+            continue
+        name = local(elem.tag)
+        if name == "thread":
+            tid = _dsq_id(elem)
+            author = _child(elem, "author")
+            threads[tid] = {
+                "thread_id": tid,
+                "title": child_text(elem, "title").strip(),
+                "author": child_text(author, "name").strip() if author is not None else "",
+                "created_at": parse_time(child_text(elem, "createdAt").strip()),
+                "url": child_text(elem, "link").strip(),
+                "text": html_to_text(child_text(elem, "message")),
+                "identifier": child_text(elem, "id").strip(),
+            }
+            if _flag(elem, "isDeleted", tally, odd):
+                deleted_threads.add(tid)
+            elem.clear()
+        elif name == "post":
+            posts.append(_post(elem, tally, odd))
+            elem.clear()
+    # Posts are joined to threads at the end: an export may list a post before its thread.
     rows = []
     used_threads: list[str] = []
     missing_threads: set[str] = set()
     no_id = 0
-    for k, p in enumerate(e for e in root if local(e.tag) == "post"):
-        tally.seen += 1
-        parent_el = _child(p, "parent")
-        parent = _dsq_id(parent_el) if parent_el is not None else ""
-        if parent:
-            tally.links += 1
-        thread_el = _child(p, "thread")
-        tid = _dsq_id(thread_el) if thread_el is not None else ""
-        if _flag(p, "isSpam", tally, odd):
+    for row, tid, spam in posts:
+        if spam:
             tally.skip("spam")
             continue
         if tid in deleted_threads:
@@ -132,34 +145,18 @@ def read_disqus(path, *, thread_id=None):
             continue
         if tid not in threads:
             missing_threads.add(tid)
-            tid_key = f"missing-{tid or 'none'}"
-            threads.setdefault(tid_key, {"thread_id": tid_key, "title": ""})
-            tid = tid_key
+            key = f"missing-{tid or 'none'}"
+            threads.setdefault(key, {"thread_id": key, "title": ""})
+            tid = key
         if tid not in used_threads:
             used_threads.append(tid)
-        cid = _dsq_id(p)
-        if not cid:
+        if not row["comment_id"]:
             no_id += 1
-            cid = f"noid-{no_id}"
-        author = _child(p, "author")
-        name = child_text(author, "name").strip() if author is not None else ""
-        anonymous = author is not None and child_text(author, "isAnonymous").strip().lower() == "true"
-        message = child_text(p, "message")
-        rows.append({
-            "thread_id": tid,
-            "comment_id": cid,
-            "parent_id": parent,
-            "author": name,
-            "created_at": parse_time(child_text(p, "createdAt").strip(), tally),
-            "text": html_to_text(message),
-            "text_html": message.strip(),
-            "status": "deleted" if _flag(p, "isDeleted", tally, odd) else "approved",
-            "author_username": child_text(author, "username").strip() if author is not None else "",
-            "author_anonymous": anonymous,
-        })
+            row["comment_id"] = f"noid-{no_id}"
+        row["thread_id"] = tid
+        row["created_at"] = parse_time(row["created_at"], tally)
+        rows.append(row)
     if not tally.seen:
-        from ..errors import InputFormatError
-
         raise InputFormatError(f"is a Disqus export with {len(threads)} threads but no <post>; nothing to read.", path=path)
     if missing_threads:
         tally.notes.append(f"{len(missing_threads)} thread id{'s' * (len(missing_threads) != 1)} named by posts "
@@ -170,12 +167,41 @@ def read_disqus(path, *, thread_id=None):
         tally.notes.append(f"unrecognised flag values read as false: {', '.join(sorted(set(odd)))}")
     # Only threads with a kept comment are listed: an export names every page the widget
     # was ever loaded on, most of them without comments.
-    thread_rows = [threads[t] for t in used_threads]
-    return build_corpus(rows, thread_rows, path=path, fmt="disqus", tally=tally, thread_id=thread_id, encoding=encoding)
+    return rows, [threads[t] for t in used_threads], tally
+
+
+def _post(p, tally, odd):
+    tally.seen += 1
+    parent_el = _child(p, "parent")
+    parent = _dsq_id(parent_el) if parent_el is not None else ""
+    if parent:
+        tally.links += 1
+    thread_el = _child(p, "thread")
+    tid = _dsq_id(thread_el) if thread_el is not None else ""
+    spam = _flag(p, "isSpam", tally, odd)
+    author = _child(p, "author")
+    message = child_text(p, "message")
+    row = {
+        "thread_id": tid,
+        "comment_id": _dsq_id(p),
+        "parent_id": parent,
+        "author": child_text(author, "name").strip() if author is not None else "",
+        "created_at": child_text(p, "createdAt").strip(),
+        "text": "" if spam else html_to_text(message),
+        "text_html": message.strip(),
+        "status": "deleted" if _flag(p, "isDeleted", tally, odd) else "approved",
+        "author_username": child_text(author, "username").strip() if author is not None else "",
+        "author_anonymous": author is not None and child_text(author, "isAnonymous").strip().lower() == "true",
+    }
+    return row, tid, spam
 
 
 def sniff_disqus(path, suffix, head):
-    """The reason *head* looks like a Disqus export, or ``""``."""
+    """The reason *head* looks like a Disqus export, or ``""``.
+
+    >>> sniff_disqus("d.xml", ".xml", '<disqus xmlns="http://disqus.com">')
+    'XML with a <disqus> root (a Disqus export)'
+    """
     if "<disqus" in head[:2000] and ("disqus.com" in head[:2000] or "<post" in head or "<thread" in head):
         return "XML with a <disqus> root (a Disqus export)"
     return ""

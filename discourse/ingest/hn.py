@@ -5,6 +5,11 @@ Algolia item tree
     nested in ``children`` (``id``, ``author``, ``created_at``/``created_at_i``, ``text``,
     ``parent_id``). The story becomes the thread; nesting and ``parent_id`` give explicit links.
 
+Algolia search results
+    What ``https://hn.algolia.com/api/v1/search?tags=comment&...`` returns: ``{"hits": [...]}``,
+    flat comments with ``objectID``, ``comment_text``, ``parent_id``, ``story_id`` and
+    ``story_title``. Each story is a thread; a parent outside the results is an orphan.
+
 Firebase items
     Items as the official API (``/v0/item/<id>.json``) and BigQuery give them: flat objects
     with ``id``, ``by``, ``time``, ``text``, ``parent``, ``kids``, ``type``, ``deleted``,
@@ -40,13 +45,16 @@ def _s(v) -> str:
 
 def _load(path):
     text, encoding = decode(read_bytes(path), path=str(path))
-    stripped = text.lstrip()
     try:
-        if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.rstrip()):
-            data = json.loads(text)
-            return (data if isinstance(data, list) else [data]), encoding, []
+        data = json.loads(text)
+        return (data if isinstance(data, list) else [data]), encoding, []
     except json.JSONDecodeError as err:
-        raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
+        first = text.lstrip().split("\n", 1)[0]
+        try:
+            json.loads(first)
+        except json.JSONDecodeError:
+            raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
+    # One item per line (JSON Lines).
     items, bad = [], []
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -98,20 +106,26 @@ def read_hn(path, *, thread_id=None):
         tally.seen += len(bad)
         tally.skip("unparseable", len(bad))
         tally.notes.append(f"{len(bad)} lines not JSON (line {', '.join(map(str, bad[:3]))}) skipped")
-    if any("children" in i for i in items):
+    if len(items) == 1 and isinstance(items[0].get("hits"), list):
+        rows, threads = _algolia_hits(items[0]["hits"], tally)
+        layout = "algolia-search"
+    elif any("children" in i for i in items):
         rows, threads = _algolia(items, tally)
         layout = "algolia"
     else:
         rows, threads = _firebase(items, tally, fallback=str(thread_id or _stem(path)))
         layout = "firebase"
     return build_corpus(rows, threads, path=path, fmt="hn", tally=tally, thread_id=thread_id, encoding=encoding,
-                        layout=layout)
+                        layout=layout,
+                        top_level_explicit=True)
 
 
 def _stem(path):
     from pathlib import Path
 
-    return Path(path).stem
+    from ._text import plain_name
+
+    return plain_name(path).stem
 
 
 def _algolia(items, tally):
@@ -143,6 +157,39 @@ def _algolia(items, tally):
                          "text": html_to_text(raw), "text_html": raw, "status": status, "points": item.get("points")})
             stack.extend((c, _s(item.get("id"))) for c in reversed(item.get("children") or []))
     return rows, threads
+
+
+def _algolia_hits(hits, tally):
+    """Comments from Algolia's search API (``/api/v1/search?tags=comment``): flat hits with
+    ``objectID``, ``comment_text``, ``parent_id`` and ``story_id``."""
+    rows, threads = [], {}
+    for h in hits:
+        if not isinstance(h, dict):
+            continue
+        tags = h.get("_tags") or []
+        if "story" in tags and "comment" not in tags:
+            tid = _s(h.get("objectID"))
+            threads.setdefault(tid, {"thread_id": tid, "title": h.get("title") or "", "author": _s(h.get("author")),
+                                     "created_at": parse_time(h.get("created_at_i") or h.get("created_at")),
+                                     "url": h.get("url") or f"https://news.ycombinator.com/item?id={tid}",
+                                     "text": html_to_text(h.get("story_text") or "")})
+            continue
+        tally.seen += 1
+        tid = _s(h.get("story_id"))
+        threads.setdefault(tid, {"thread_id": tid, "title": h.get("story_title") or "",
+                                 "url": h.get("story_url") or f"https://news.ycombinator.com/item?id={tid}"})
+        parent = _s(h.get("parent_id"))
+        parent = "" if parent == tid else parent
+        if parent:
+            tally.links += 1
+        raw = h.get("comment_text") or ""
+        rows.append({"thread_id": tid, "comment_id": _s(h.get("objectID")), "parent_id": parent,
+                     "author": _s(h.get("author")), "created_at": parse_time(h.get("created_at_i") or h.get("created_at"), tally),
+                     "text": html_to_text(raw), "text_html": raw, "status": "approved", "points": h.get("points")})
+    if rows:
+        tally.notes.append("search results hold the comments matched, not whole threads; "
+                           "parents outside the results are orphans")
+    return rows, list(threads.values())
 
 
 def _firebase(items, tally, *, fallback: str):
@@ -190,11 +237,17 @@ def _firebase(items, tally, *, fallback: str):
 
 
 def sniff_hn(path, suffix, head):
-    """The reason *head* looks like Hacker News JSON, or ``""``."""
+    """The reason *head* looks like Hacker News JSON, or ``""``.
+
+    >>> sniff_hn("i.jsonl", ".jsonl", '{"id": 1, "by": "pg", "time": 1160418111, "parent": 0}')
+    'JSON with Hacker News item fields (by, time, parent)'
+    """
     h = head[:3000]
+    if '"hits"' in h and '"objectID"' in h and ('"comment_text"' in h or '"story_id"' in h):
+        return "JSON with Algolia Hacker News search hits (objectID, comment_text)"
     if '"children"' in h and '"author"' in h and ('"created_at_i"' in h or '"story_id"' in h):
         return "JSON with Algolia Hacker News fields (children, created_at_i)"
-    first = h.lstrip("[ \n").split("\n", 1)[0]
-    if '"by"' in first and '"time"' in first and ('"parent"' in first or '"kids"' in first or '"type"' in first):
+    if h.lstrip().startswith(("{", "[")) and '"by"' in h and '"time"' in h and (
+            '"parent"' in h or '"kids"' in h or '"type"' in h):
         return "JSON with Hacker News item fields (by, time, parent)"
     return ""

@@ -32,7 +32,7 @@ import warnings
 
 from ..errors import DiscourseWarning, InputFormatError
 from ._common import Tally, build_corpus, parse_time
-from ._text import read_bytes
+from ._text import iter_lines, read_bytes
 
 __all__ = ["read_reddit", "read_reddit_jsonl", "sniff_reddit", "sniff_reddit_jsonl"]
 
@@ -174,49 +174,8 @@ def read_reddit(path, *, thread_id=None):
         raise InputFormatError("is a Reddit listing with no submission and no comments; nothing to read.", path=path)
     if not tally.seen:
         tally.notes.append("the listing holds no comments")
-    return build_corpus(rows, threads, path=path, fmt="reddit", tally=tally, thread_id=thread_id, encoding=encoding)
-
-
-def _lines(path, tally: Tally):
-    """Yield (line number, decoded line) from a JSONL file without reading it whole."""
-    head = read_bytes_head(path)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        with open(path, encoding="utf-16", newline="") as fh:
-            for n, line in enumerate(fh, 1):
-                yield n, line
-        return
-    fallback = 0
-    with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield n, raw.decode("utf-8")
-            except UnicodeDecodeError:
-                fallback += 1
-                yield n, raw.decode("cp1252", errors="replace")
-    if fallback:
-        tally.notes.append(f"{fallback} lines were not valid UTF-8 and were decoded as cp1252")
-        warnings.warn(f"{path}: {fallback} lines are not valid UTF-8; decoded as cp1252. Check accented letters "
-                      "in those comments; re-save the file as UTF-8 to be sure.", DiscourseWarning, stacklevel=3)
-
-
-def read_bytes_head(path, n: int = 4) -> bytes:
-    read_bytes_check(path)
-    with open(path, "rb") as fh:
-        return fh.read(n)
-
-
-def read_bytes_check(path) -> None:
-    from pathlib import Path
-
-    p = Path(path)
-    if not p.exists():
-        raise InputFormatError("no such file; check the path and the current directory.", path=p)
-    if p.is_dir():
-        raise InputFormatError("is a directory; name the files in it, or pass the directory to read().", path=p)
-    if p.stat().st_size == 0:
-        raise InputFormatError("the file is empty; nothing to read.", path=p)
+    return build_corpus(rows, threads, path=path, fmt="reddit", tally=tally, thread_id=thread_id, encoding=encoding,
+                        top_level_explicit=True)
 
 
 def read_reddit_jsonl(path, *, thread_id=None):
@@ -236,7 +195,9 @@ def read_reddit_jsonl(path, *, thread_id=None):
     >>> _ = p.write_text('{"id": "t1_a", "parent_id": "t3_p", "link_id": "t3_p", "author": "ann", "body": "Hi", "created_utc": 1}\\n'
     ...                  '{"id": "b", "parent_id": "t1_a", "link_id": "t3_p", "author": "bob", "body": "Hey", "created_utc": 2}\\n'
     ...                  '{"id": "c", "parent_id": "t1_a", "link_')
-    >>> c = read_reddit_jsonl(p)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:  # the truncated line is warned about
+    ...     c = read_reddit_jsonl(p)
     >>> c.comments[["thread_id", "comment_id", "parent_id"]].values.tolist(), c.ingest[0].skipped
     ([['p', 'a', ''], ['p', 'b', 'a']], {'unparseable': 1})
     """
@@ -244,26 +205,26 @@ def read_reddit_jsonl(path, *, thread_id=None):
     cols: dict[str, list] = {k: [] for k in ("thread_id", "comment_id", "parent_id", "author", "created_at", "text",
                                              "status", *_EXTRA)}
     threads: dict[str, dict] = {}
-    bad_lines: list[int] = []
+    bad_lines: list[int] = []  # the first few, for the message
+    n_bad = 0
     escaped_hint = raw_hint = False
     loads = json.loads
     # One string object per distinct thread, author and subreddit, not one per comment.
     shared: dict[str, str] = {}
     share = shared.setdefault
-    for n, line in _lines(path, tally):
+    for n, line in iter_lines(path, notes=tally.notes):
         if not line.strip():
             continue
         try:
             rec = loads(line)
         except json.JSONDecodeError:
-            tally.seen += 1
-            tally.skip("unparseable")
-            bad_lines.append(n)
-            continue
+            rec = None
         if not isinstance(rec, dict):
             tally.seen += 1
             tally.skip("unparseable")
-            bad_lines.append(n)
+            n_bad += 1
+            if len(bad_lines) < 3:
+                bad_lines.append(n)
             continue
         if "body" not in rec and ("title" in rec or "selftext" in rec):
             tid = _strip(rec.get("name") or rec.get("id"))
@@ -301,10 +262,10 @@ def read_reddit_jsonl(path, *, thread_id=None):
         cols["subreddit"].append(share(sub, sub))
     if not tally.seen and not threads:
         raise InputFormatError("holds no Reddit comments (objects with 'body' and 'id'); nothing to read.", path=path)
-    if bad_lines:
-        shown = ", ".join(map(str, bad_lines[:3])) + (", ..." if len(bad_lines) > 3 else "")
-        tally.notes.append(f"{len(bad_lines)} line{'s' * (len(bad_lines) != 1)} not JSON (line {shown}) skipped")
-        warnings.warn(f"{path}: {len(bad_lines)} lines are not JSON objects (line {shown}); skipped as unparseable",
+    if n_bad:
+        shown = ", ".join(map(str, bad_lines)) + (", ..." if n_bad > len(bad_lines) else "")
+        tally.notes.append(f"{n_bad} line{'s' * (n_bad != 1)} not JSON (line {shown}) skipped")
+        warnings.warn(f"{path}: {n_bad} lines are not JSON objects (line {shown}); skipped as unparseable",
                       DiscourseWarning, stacklevel=2)
     if escaped_hint and not raw_hint:
         cols["text"] = [_unescape(t) for t in cols["text"]]
@@ -312,19 +273,28 @@ def read_reddit_jsonl(path, *, thread_id=None):
     if not any(v is not None for v in cols["score"]):
         del cols["score"]
     thread_rows = list(threads.values()) + [{"thread_id": t} for t in dict.fromkeys(cols["thread_id"]) if t not in threads]
-    return build_corpus(cols, thread_rows, path=path, fmt="reddit-jsonl", tally=tally, thread_id=thread_id)
+    return build_corpus(cols, thread_rows, path=path, fmt="reddit-jsonl", tally=tally, thread_id=thread_id,
+                        top_level_explicit=True)
 
 
 def sniff_reddit(path, suffix, head):
-    """The reason *head* looks like a Reddit thread listing, or ``""``."""
-    h = head[:4000].replace(" ", "")
+    """The reason *head* looks like a Reddit thread listing, or ``""``.
+
+    >>> sniff_reddit("t.json", ".json", '[{"kind": "Listing", "data": {}}]')
+    "JSON with Reddit 'Listing' objects (a thread's .json)"
+    """
+    h = "".join(head[:4000].split())
     if h.startswith(('[{"kind":"Listing"', '{"kind":"Listing"')):
         return "JSON with Reddit 'Listing' objects (a thread's .json)"
     return ""
 
 
 def sniff_reddit_jsonl(path, suffix, head):
-    """The reason *head* looks like a flat Reddit comment dump, or ``""``."""
+    """The reason *head* looks like a flat Reddit comment dump, or ``""``.
+
+    >>> sniff_reddit_jsonl("d.jsonl", ".jsonl", '{"id": "a", "parent_id": "t3_p", "link_id": "t3_p", "body": "x"}')
+    "JSON lines with Reddit's parent_id, link_id and body (a Pushshift-style dump)"
+    """
     lines = [ln.strip() for ln in head.split("\n")[:20] if ln.strip()]
     if lines and all(ln.startswith("{") for ln in lines[:1]) and any(
             '"parent_id"' in ln and '"link_id"' in ln and '"body"' in ln for ln in lines):

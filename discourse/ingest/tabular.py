@@ -30,7 +30,9 @@ def read_csv(path, *, thread_id=None):
     """Read a CSV (or TSV) comments table into a :class:`~discourse.Corpus`."""
     data = read_bytes(path)
     text, encoding = decode(data, path=os.fspath(path))
-    sep = "\t" if Path(path).suffix.lower() == ".tsv" else ","
+    from ._text import plain_name
+
+    sep = "\t" if plain_name(path).suffix.lower() == ".tsv" else ","
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv_error()) as err:
@@ -45,35 +47,67 @@ def csv_error():
 
 
 def read_jsonl(path, *, thread_id=None):
-    """Read JSON Lines (one comment object per line) or a JSON array of comment objects."""
-    data = read_bytes(path)
-    text, encoding = decode(data, path=os.fspath(path))
-    records = []
-    stripped = text.lstrip()
-    if stripped.startswith("["):
+    """Read JSON Lines (one comment object per line) or a JSON array of comment objects.
+
+    JSON Lines are read line by line into columns, so a large file is never held in memory
+    as text; a JSON array is read whole.
+    """
+    from ._text import open_binary
+
+    with open_binary(path) if os.path.isfile(path) else open(os.devnull, "rb") as fh:
+        start = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"[") or start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = read_bytes(path)
+        text, encoding = decode(data, path=os.fspath(path))
+        del data
+        if not text.lstrip().startswith("["):
+            return _jsonl_columns(path, thread_id, enumerate(text.split("\n"), 1), encoding)
         try:
             records = json.loads(text)
         except json.JSONDecodeError as err:
             raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
+        if not isinstance(records, list):
+            raise InputFormatError("is a JSON value, not an array of comment objects.", path=path)
         bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
         if bad is not None:
             raise InputFormatError(f"item {bad} of the JSON array is a {type(records[bad]).__name__}, not an object with comment fields.", path=path)
-    else:
-        # Split on "\n" only: str.splitlines() also breaks at U+0085 and U+2028, which JSON allows raw.
-        for lineno, line in enumerate(text.split("\n"), 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputFormatError(
-                    f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one JSON object.",
-                    path=path, line=lineno,
-                ) from err
-            if not isinstance(rec, dict):
-                raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment fields.", path=path, line=lineno)
-            records.append(rec)
-    df = pd.DataFrame.from_records(records)
+        df = pd.DataFrame.from_records(records)
+        return table_to_corpus(df, path=os.fspath(path), fmt="jsonl", thread_id=thread_id, encoding=encoding)
+    from ._text import iter_lines
+
+    notes: list = []
+    corpus = _jsonl_columns(path, thread_id, iter_lines(path, notes=notes), "utf-8")
+    corpus.ingest[0].notes.extend(notes)
+    return corpus
+
+
+def _jsonl_columns(path, thread_id, lines, encoding):
+    cols: dict[str, list] = {}
+    n_rows = 0
+    loads = json.loads
+    for lineno, line in lines:
+        if not line.strip():
+            continue
+        try:
+            rec = loads(line)
+        except json.JSONDecodeError as err:
+            raise InputFormatError(
+                f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one JSON object.",
+                path=path, line=lineno,
+            ) from err
+        if not isinstance(rec, dict):
+            raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment fields.", path=path, line=lineno)
+        for key in rec.keys() - cols.keys():
+            cols[key] = [None] * n_rows
+        for key, values in cols.items():
+            values.append(rec.get(key))
+        n_rows += 1
+    if not n_rows:
+        raise InputFormatError("the file is empty; nothing to read.", path=path)
+    # Text columns stay Python strings: an Arrow-backed copy would hold every text twice.
+    df = pd.DataFrame({k: pd.Series(v, dtype=object) if all(x is None or isinstance(x, str) for x in v[:1000])
+                       else pd.Series(v) for k, v in cols.items()})
+    del cols
     return table_to_corpus(df, path=os.fspath(path), fmt="jsonl", thread_id=thread_id, encoding=encoding)
 
 
@@ -104,7 +138,9 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
             "Add one with a unique id per comment."
         )
     if thread_id is not None or "thread_id" not in df.columns:
-        df = df.assign(thread_id=thread_id or Path(path).stem)
+        from ._text import plain_name
+
+        df = df.assign(thread_id=thread_id or plain_name(path).stem)
     threads = None
     seen = len(df)
     comments = normalize_comments(df, where=path, caller="read")

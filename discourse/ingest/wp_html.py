@@ -150,7 +150,9 @@ def read_wp_html(path, *, thread_id=None):
         raise InputFormatError(
             "holds no WordPress comment list (<ol class=\"comment-list\"> or <ol class=\"commentlist\">); "
             "save the page with its comments showing, or pass --format for another layout.", path=path)
-    tid = thread_id or os.path.splitext(os.path.basename(os.fspath(path)))[0]
+    from ._text import plain_name
+
+    tid = thread_id or plain_name(path).stem
     tally = Tally()
     rows = []
     k = 0
@@ -195,7 +197,11 @@ def read_wp_html(path, *, thread_id=None):
 
 
 def sniff_wp_html(path, suffix, head):
-    """The reason *head* looks like a saved WordPress comment section, or ``""``."""
+    """The reason *head* looks like a saved WordPress comment section, or ``""``.
+
+    >>> sniff_wp_html("p.html", ".html", '<ol class="comment-list"><li id="comment-1">')
+    'HTML with a WordPress comment list (ol.comment-list)'
+    """
     if re.search(r"<ol[^>]+class=[\"'][^\"']*\bcomment-?list\b", head):
         return "HTML with a WordPress comment list (ol.comment-list)"
     if suffix in (".html", ".htm") and re.search(r"<li[^>]+id=[\"']comment-\d+", head):

@@ -100,7 +100,11 @@ def read_wp_rest(path, *, thread_id=None):
 
 
 def sniff_wp_rest(path, suffix, head):
-    """The reason *head* looks like a WordPress REST comments page, or ``""``."""
+    """The reason *head* looks like a WordPress REST comments page, or ``""``.
+
+    >>> sniff_wp_rest("c.json", ".json", '[{"id": 1, "post": 7, "author_name": "Ann", "content": {}}]')
+    'a JSON array with WordPress REST comment fields (post, author_name, content)'
+    """
     h = head[:3000]
     if h.startswith("[") and '"post"' in h and '"author_name"' in h and '"content"' in h:
         return "a JSON array with WordPress REST comment fields (post, author_name, content)"

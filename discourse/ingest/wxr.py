@@ -21,9 +21,11 @@ paragraphs, with some HTML. ``text`` is its plain text (see
 
 from __future__ import annotations
 
+import functools
+
 from ._common import Tally, build_corpus, parse_time
 from ._html import html_to_text
-from ._xml import child_text, local, parse_xml
+from ._xml import child_text, local, read_xml
 
 __all__ = ["read_wxr", "sniff_wxr"]
 
@@ -82,78 +84,97 @@ def read_wxr(path, *, thread_id=None):
     >>> corpus.ingest[0].skipped
     {'pingback': 1}
     """
-    root, encoding, notes = parse_xml(path, what="WordPress export")
-    channel = next((c for c in root.iter() if local(c.tag) == "channel"), None)
-    if local(root.tag) != "rss" or channel is None:
-        from ..errors import InputFormatError
-
-        raise InputFormatError(f"is XML with root <{local(root.tag)}>, not a WordPress export (<rss> with a <channel>).",
-                               path=path)
-    version = child_text(channel, "wxr_version").strip()
-    tally = Tally()
-    tally.notes.extend(notes)
-    if version:
-        tally.notes.insert(0, f"WXR {version}")
-    rows, threads = [], []
-    without = 0
-    for item in _children(channel, "item"):
-        comments = _children(item, "comment")
-        if not comments:
-            without += 1
-            continue
-        post_id = child_text(item, "post_id").strip() or child_text(item, "guid").strip()
-        content = child_text(item, "encoded")
-        threads.append({
-            "thread_id": post_id,
-            "title": html_to_text(child_text(item, "title")),
-            "author": child_text(item, "creator").strip(),
-            "created_at": parse_time(child_text(item, "post_date_gmt").strip().replace("0000-00-00 00:00:00", "")
-                                     or child_text(item, "post_date").strip()),
-            "url": child_text(item, "link").strip(),
-            "text": html_to_text(content, keep_newlines=True),
-            "text_html": content,
-            "post_type": child_text(item, "post_type").strip(),
-        })
-        for c in comments:
-            tally.seen += 1
-            parent = child_text(c, "comment_parent").strip()
-            parent = "" if parent in ("", "0") else parent
-            if parent:
-                tally.links += 1
-            ctype = child_text(c, "comment_type").strip().lower()
-            if ctype in ("pingback", "trackback"):
-                tally.skip(ctype)
-                continue
-            approved = child_text(c, "comment_approved").strip().lower()
-            status = _STATUS.get(approved, "approved" if approved == "" else approved)
-            if status != "approved":
-                tally.skip(status)
-                continue
-            raw = child_text(c, "comment_content")
-            rows.append({
-                "thread_id": post_id,
-                "comment_id": child_text(c, "comment_id").strip(),
-                "parent_id": parent,
-                "author": child_text(c, "comment_author").strip(),
-                "created_at": _gmt(c, tally),
-                "text": html_to_text(raw, keep_newlines=True),
-                "text_html": raw.strip(),
-                "status": status,
-                "author_url": child_text(c, "comment_author_url").strip(),
-                "comment_type": ctype or "comment",
-            })
-    if without:
-        tally.notes.append(f"{without} post{'s' * (without != 1)} without comments left out")
-    if not tally.seen:
-        from ..errors import InputFormatError
-
-        raise InputFormatError(f"is a WordPress export with {without} posts but no <wp:comment> at all; "
-                               "export with comments included (Tools > Export > All content).", path=path)
+    (rows, threads, tally), encoding = read_xml(path, functools.partial(_consume, path=path), what="WordPress export")
     return build_corpus(rows, threads, path=path, fmt="wxr", tally=tally, thread_id=thread_id, encoding=encoding)
 
 
+def _consume(events, notes, *, path):
+    from ..errors import InputFormatError
+
+    tally = Tally()
+    tally.notes.extend(notes)
+    rows, threads = [], []
+    without = 0
+    root = version = None
+    for event, elem in events:
+        if event == "start":
+            if root is None:
+                root = local(elem.tag)
+                if root != "rss":
+                    raise InputFormatError(f"is XML with root <{root}>, not a WordPress export (<rss> with a <channel>).",
+                                           path=path)
+            continue
+        name = local(elem.tag)
+        if name == "wxr_version":
+            version = (elem.text or "").strip()
+        elif name == "item":
+            without += _item(elem, rows, threads, tally)
+            elem.clear()
+    if version:
+        tally.notes.insert(0, f"WXR {version}")
+    if without:
+        tally.notes.append(f"{without} post{'s' * (without != 1)} without comments left out")
+    if not tally.seen:
+        raise InputFormatError(f"is a WordPress export with {without} posts but no <wp:comment> at all; "
+                               "export with comments included (Tools > Export > All content).", path=path)
+    return rows, threads, tally
+
+
+def _item(item, rows, threads, tally) -> int:
+    """Read one <item>; return 1 when it has no comments (left out), else 0."""
+    comments = _children(item, "comment")
+    if not comments:
+        return 1
+    post_id = child_text(item, "post_id").strip() or child_text(item, "guid").strip()
+    content = child_text(item, "encoded")
+    threads.append({
+        "thread_id": post_id,
+        "title": html_to_text(child_text(item, "title")),
+        "author": child_text(item, "creator").strip(),
+        "created_at": parse_time(child_text(item, "post_date_gmt").strip().replace("0000-00-00 00:00:00", "")
+                                 or child_text(item, "post_date").strip()),
+        "url": child_text(item, "link").strip(),
+        "text": html_to_text(content, keep_newlines=True),
+        "text_html": content,
+        "post_type": child_text(item, "post_type").strip(),
+    })
+    for c in comments:
+        tally.seen += 1
+        parent = child_text(c, "comment_parent").strip()
+        parent = "" if parent in ("", "0") else parent
+        if parent:
+            tally.links += 1
+        ctype = child_text(c, "comment_type").strip().lower()
+        if ctype in ("pingback", "trackback"):
+            tally.skip(ctype)
+            continue
+        approved = child_text(c, "comment_approved").strip().lower()
+        status = _STATUS.get(approved, "approved" if approved == "" else approved)
+        if status != "approved":
+            tally.skip(status)
+            continue
+        raw = child_text(c, "comment_content")
+        rows.append({
+            "thread_id": post_id,
+            "comment_id": child_text(c, "comment_id").strip(),
+            "parent_id": parent,
+            "author": child_text(c, "comment_author").strip(),
+            "created_at": _gmt(c, tally),
+            "text": html_to_text(raw, keep_newlines=True),
+            "text_html": raw.strip(),
+            "status": status,
+            "author_url": child_text(c, "comment_author_url").strip(),
+            "comment_type": ctype or "comment",
+        })
+    return 0
+
+
 def sniff_wxr(path, suffix, head):
-    """The reason *head* looks like a WXR export, or ``""``."""
+    """The reason *head* looks like a WXR export, or ``""``.
+
+    >>> sniff_wxr("export.xml", ".xml", '<rss xmlns:wp="http://wordpress.org/export/1.2/">')
+    'XML with the WordPress export (wp:) namespace'
+    """
     if head.startswith("<") or head.startswith("`<"):
         if "wordpress.org/export/" in head:
             return "XML with the WordPress export (wp:) namespace"
