@@ -381,3 +381,10 @@ def test_report_golden_structure(analysed_thread):
     o = outline(got)
     assert [i for i in o.ids() if i in THREAD_SECTIONS] == THREAD_SECTIONS
     assert len(o.all("li", "c")) == 8
+
+
+def test_report_package_is_callable_like_the_function(analysed_thread):
+    import discourse.report as package
+
+    assert callable(package)
+    assert package(analysed_thread, **PIN).html == report(analysed_thread, **PIN).html

@@ -27,6 +27,8 @@ import functools
 import hashlib
 import os
 import re
+import sys
+import types
 from pathlib import Path
 
 __all__ = ["Report", "environment", "render", "render_corpus", "render_thread", "report"]
@@ -284,3 +286,19 @@ def report(corpus, path=None, *, analyze: bool = True, thread_pages: bool = True
     if path is not None:
         page.save(os.fspath(path))
     return page
+
+
+class _CallableModule(types.ModuleType):
+    """``discourse.report`` is both this package and the :func:`report` function.
+
+    Importing ``discourse.report.view`` (or anything under it) makes Python bind the
+    package to the name ``discourse.report``, hiding the function that
+    ``discourse/__init__.py`` exports under that name. Calling the package calls the
+    function, so ``discourse.report(corpus, "out.html")`` works either way.
+    """
+
+    def __call__(self, *args, **kwargs):
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
