@@ -173,3 +173,48 @@ def test_report_browser_print_opens_folded_branches(analysed_thread, tmp_path, o
     assert not p.page.evaluate("document.querySelectorAll('details.page')[1].open")
     pdf = p.page.pdf()
     assert pdf[:4] == b"%PDF"
+
+
+# WCAG 2.1 contrast of every visible text element against its nearest opaque background.
+CONTRAST_JS = """
+() => {
+  function rgb(s) { const m = s.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(',').map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; }
+  function lum(c) { return [c.r, c.g, c.b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((acc, v, i) => acc + v * [0.2126, 0.7152, 0.0722][i], 0); }
+  function bg(el) { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c && c.a > 0.5) return c; } return {r: 255, g: 255, b: 255, a: 1}; }
+  const bad = [];
+  for (const el of document.querySelectorAll('main *, nav *, footer *')) {
+    if (!Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    if (el.closest('svg, .tip, .sr') || !el.offsetParent) continue;
+    const st = getComputedStyle(el); const fg = rgb(st.color); const b = bg(el);
+    const l1 = lum(fg), l2 = lum(b); const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const large = parseFloat(st.fontSize) >= 24 || (parseFloat(st.fontSize) >= 18.6 && parseInt(st.fontWeight) >= 700);
+    const opacity = Array.from({length: 1}).reduce(() => { let o = 1; for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity); return o; }, 1);
+    if (opacity < 1) continue;
+    if (ratio < (large ? 3 : 4.5)) bad.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 30));
+  }
+  return bad;
+}
+"""
+
+
+def test_report_browser_text_contrast_meets_wcag_aa(analysed_thread, tmp_path, open_page):
+    out = tmp_path / "t.html"
+    report(analysed_thread, out, **PIN)
+    p = open_page(out)
+    assert p.page.evaluate(CONTRAST_JS) == []
+
+
+def test_report_browser_keyboard_reaches_controls_and_evidence(analysed_thread, tmp_path, open_page):
+    out = tmp_path / "t.html"
+    report(analysed_thread, out, **PIN)
+    page = open_page(out).page
+    seen = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        seen.add(page.evaluate("(() => { const a = document.activeElement; return a.id || a.tagName.toLowerCase() + '.' + (a.className || '').split(' ')[0]; })()"))
+    assert "a." in seen  # the skip link and navigation
+    assert {"expand-all", "collapse-all", "filter"} <= seen
+    assert "summary." in seen  # the post and the reply folds

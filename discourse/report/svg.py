@@ -8,6 +8,10 @@ differs by dash pattern or marker shape, so the charts survive a black-and-white
 
 All text is escaped here (the functions return :class:`markupsafe.Markup`), so labels
 taken from the data (speaker names, frame names) can never open a tag.
+
+Points and markers link to their comments for mouse users; those links are left out of
+the tab order (``tabindex="-1"``) because the table or list beside each chart holds the
+same links, and tabbing through 2,000 points would trap a keyboard user.
 """
 
 from __future__ import annotations
@@ -120,7 +124,7 @@ def line_chart(series, *, uid: str, title: str, desc: str, width: int = 720, hei
                           f'<title>{escape(p[2])}</title></circle>' if p[2] else
                           f'<circle cx="{_num(X(p[0]))}" cy="{_num(Y(p[1]))}" r="3.2" fill="{color}"/>')
                 if p[3]:
-                    circle = f'<a href="{escape(p[3])}">{circle}</a>'
+                    circle = f'<a href="{escape(p[3])}" tabindex="-1">{circle}</a>'
                 body.append(circle)
         body.append(f'<line x1="{lx}" x2="{lx + 22}" y1="14" y2="14" stroke="{color}" stroke-width="2.2"'
                     f'{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>')
@@ -270,7 +274,7 @@ def timeline(rows, *, x_max: int, uid: str, title: str, desc: str, width: int = 
     --------
     >>> svg = timeline([("war", [(0, "introduced", "c1", "#c-c1"), (3, "contested", "c4", "")])],
     ...                x_max=5, uid="f", title="t", desc="d")
-    >>> svg.count('<a href="#c-c1">'), svg.count("<title>")
+    >>> svg.count('<a href="#c-c1" tabindex="-1">'), svg.count("<title>")
     (1, 2)
     """
     left, right, top, lane = 150, 16, 34, 30
@@ -293,7 +297,7 @@ def timeline(rows, *, x_max: int, uid: str, title: str, desc: str, width: int = 
         for x, role, tip, href in events:
             shape, color = ROLE_MARKS.get(role, ROLE_MARKS["adopted"])
             mark = _marker(shape, X(x), y, color) + f"><title>{escape(tip)}</title></{'polygon' if shape in ('star', 'triangle') else 'rect' if shape == 'square' else 'circle'}>"
-            body.append(f'<a href="{escape(href)}">{mark}</a>' if href else mark)
+            body.append(f'<a href="{escape(href)}" tabindex="-1">{mark}</a>' if href else mark)
     base = top + lane * len(rows) + 14
     body.append(f'<text x="{_num(X(-1))}" y="{base}" text-anchor="start" fill="#444">post</text>')
     body.append(f'<text x="{_num(X(x_max))}" y="{base}" text-anchor="end" fill="#444">comment {x_max + 1}</text>')

@@ -447,6 +447,10 @@ def _sentiment(recs, items, order, parent_of, kids, has) -> dict:
     n = len(rows)
     names = [("own words", "own"), ("whole text (raw VADER)", "raw"), ("frame terms neutralised", "neutral")]
     names = [(label, key) for label, key in names if any(c["sentiment"] and c["sentiment"][key] is not None for c in rows)]
+    # A reading identical to "own words" everywhere adds a hidden line, not information.
+    same = [label for label, key in names[1:]
+            if all(c["sentiment"] is None or c["sentiment"][key] is None or abs(c["sentiment"][key] - c["sentiment"]["own"]) < 1e-9 for c in rows)]
+    names = [(label, key) for label, key in names if label not in same]
     window = 1 if n <= 60 else max(5, n // 40)
     series = []
     for label, key in names:
@@ -522,6 +526,7 @@ def _sentiment(recs, items, order, parent_of, kids, has) -> dict:
         "branches": branch_charts,
         "gaps": [{"delta": g[0], "what": g[1], "before": _signed(g[2]), "after": _signed(g[3]), "c": g[4]} for g in gaps],
         "series": [label for label, _ in names],
+        "same": same,
     }
 
 
