@@ -210,9 +210,9 @@ def network(nodes, edges, *, uid: str, title: str, desc: str, size: int = 560) -
         a = -math.pi / 2 + 2 * math.pi * i / n
         pos[name] = (cx + radius * math.cos(a), cy + radius * math.sin(a), a)
     wmax = max([w for *_, w in edges] or [1])
-    body = [f'<defs><marker id="{escape(uid)}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+    body = [f'<defs><marker id="{escape(uid)}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
             f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
-    rad = {name: 5 + 14 * math.sqrt(c / top) for name, c in nodes}
+    rad = {name: 4 + (14 if n <= 10 else 9) * math.sqrt(c / top) for name, c in nodes}
     for a, b, w in edges:
         if a not in pos or b not in pos or a == b:
             continue

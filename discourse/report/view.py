@@ -460,7 +460,7 @@ def _sentiment(recs, items, order, parent_of, kids, has) -> dict:
         if window > 1:
             ys = _rolling([p[1] if p[1] == p[1] else 0.0 for p in pts], window)
             pts = [(p[0], y, "", "") for p, y in zip(pts, ys)]
-        series.append({"name": label + (f" (mean of last {window})" if window > 1 else ""), "points": pts})
+        series.append({"name": label, "points": pts})
     own = [c["sentiment"]["own"] for c in rows if c["sentiment"]]
     summary = {
         "mean": sum(own) / len(own) if own else None,
@@ -505,7 +505,8 @@ def _sentiment(recs, items, order, parent_of, kids, has) -> dict:
                                     desc=f"{len(path)} comments from #{path[0]} to #{path[-1]}, by reply depth: "
                                          + ", ".join(f"#{cid} {_signed(items[cid]['sentiment']['own']) if items[cid]['sentiment'] else 'n/a'}" for cid in path),
                                     height=200, x_label="reply depth", x_ticks=[(k + 1, str(k + 1)) for k in range(len(path))]),
-            "path": [items[cid] for cid in path],
+            "path": [items[cid] for cid in path] if len(path) <= 9 else [items[cid] for cid in path[:4]] + [None] + [items[cid] for cid in path[-4:]],
+            "hidden": max(0, len(path) - 8) if len(path) > 9 else 0,
         })
     # Where the ways of scoring disagree most: quotes and frame words at work.
     gaps = []
@@ -694,10 +695,11 @@ def _network(recs, by_id, items) -> dict:
     for (a, b), w in pairs.items():
         involved[a] += w
         involved[b] += w
-    top = [name for name, _ in sorted(speakers.items(), key=lambda kv: (-(involved[kv[0]] + kv[1]), kv[0]))[:24]]
+    # More than ~16 speakers on one circle is a hairball; the table lists the rest.
+    top = [name for name, _ in sorted(speakers.items(), key=lambda kv: (-(involved[kv[0]] + kv[1]), kv[0]))[:16]]
     keep = set(top)
     nodes = [(name, speakers[name]) for name in top]
-    edges = [(a, b, w) for (a, b), w in pairs.most_common() if a in keep and b in keep]
+    edges = [(a, b, w) for (a, b), w in pairs.most_common() if a in keep and b in keep][:40]
     out["chart"] = svg.network(nodes, edges, uid="network", title="Who answers whom",
                                desc=f"{len(nodes)} speakers as circles sized by comments; an arrow from the speaker who "
                                     f"replies to the one answered, thicker for more replies. Busiest pairs: "
