@@ -388,3 +388,36 @@ def test_report_package_is_callable_like_the_function(analysed_thread):
 
     assert callable(package)
     assert package(analysed_thread, **PIN).html == report(analysed_thread, **PIN).html
+
+
+def test_report_thread_pages_match_single_thread_rendering(analysed_threads):
+    # Splitting the corpus per thread once must give the same page as filtering it.
+    page = report(analysed_threads, **PIN)
+    name = sorted(page.pages)[1]
+    tid = analysed_threads.threads["thread_id"].iloc[1]
+    assert page.pages[name] == render_thread(analysed_threads, tid, back="../report.html", **PIN)
+
+
+def test_report_thread_without_comments_renders(analysed_threads):
+    threads = pd.concat([analysed_threads.threads, analysed_threads.threads.iloc[:1].assign(thread_id="empty", title="Nobody came")],
+                        ignore_index=True)
+    corpus = analysed_threads.replace(threads=threads)
+    page = report(corpus, **PIN)
+    empty = next(html for name, html in page.pages.items() if name.endswith("/empty.html"))
+    assert "Nobody came" in empty and "Not computed: sentiment." in empty
+
+
+def test_report_runs_in_a_notebook(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import pandas as pd, discourse\n"
+                                  "c = discourse.Corpus.from_frames(pd.DataFrame({'comment_id': ['1', '2'], 'parent_id': ['', '1'],\n"
+                                  "    'text': ['We must fight for our schools.', '<b>Agreed</b>']}))\nc"),
+        nbformat.v4.new_code_cell("discourse.report(c)"),
+    ]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    corpus_out, report_out = (cell.outputs[0]["data"]["text/html"] for cell in nb.cells)
+    assert "Corpus(1 thread, 2 comments" in corpus_out and "&lt;b&gt;Agreed&lt;/b&gt;" in corpus_out
+    assert report_out.startswith("<iframe srcdoc=") and "<b>Agreed</b>" not in report_out

@@ -228,6 +228,30 @@ def page_names(thread_ids, folder: str) -> dict:
     return out
 
 
+def _by_thread(corpus):
+    """Yield ``(thread_id, corpus of that thread only)``, splitting each table once."""
+
+    def groups(df):
+        if df is None or not hasattr(df, "columns") or "thread_id" not in df.columns:
+            return {}
+        return {k: g for k, g in df.groupby(df["thread_id"].astype(str), sort=False)}
+
+    comments, spans = groups(corpus.comments), groups(corpus.spans)
+    extras = {k: (groups(v), v) for k, v in (corpus.extras or {}).items()}
+    empty_c = corpus.comments.iloc[0:0]
+    for i, tid in enumerate(corpus.threads["thread_id"]):
+        key = str(tid)
+        ex = {}
+        for k, (g, whole) in extras.items():
+            ex[k] = g.get(key, whole.iloc[0:0]) if g else whole
+        yield tid, corpus.replace(
+            threads=corpus.threads.iloc[i:i + 1],
+            comments=comments.get(key, empty_c),
+            spans=spans.get(key, corpus.spans.iloc[0:0]) if corpus.spans is not None else None,
+            extras=ex,
+        )
+
+
 def report(corpus, path=None, *, analyze: bool = True, thread_pages: bool = True, template_dir=None,
            generated_at: str | None = None, version: str | None = None) -> Report:
     """Build the HTML report of *corpus*; write it to *path* when given.
@@ -277,9 +301,9 @@ def report(corpus, path=None, *, analyze: bool = True, thread_pages: bool = True
             stem = Path(os.fspath(path)).stem if path is not None else "report"
             names = page_names(list(corpus.threads["thread_id"]), f"{stem}-threads")
             back = f"../{stem}.html"
-            for tid, name in names.items():
-                pages[name] = render_thread(corpus, tid, generated_at=generated_at, version=version,
-                                            template_dir=template_dir, back=back)
+            for tid, sub in _by_thread(corpus):
+                pages[names[tid]] = render_thread(sub, tid, generated_at=generated_at, version=version,
+                                                  template_dir=template_dir, back=back)
             links = names
         page = Report(render_corpus(corpus, links=links, generated_at=generated_at, version=version,
                                     template_dir=template_dir), pages)

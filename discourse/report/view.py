@@ -65,6 +65,11 @@ def _float(x):
 
 
 def _split(value) -> list[str]:
+    """``"war;game"`` (the contract) or a list, as a list of names."""
+    if isinstance(value, (list, tuple, set)):
+        return [str(p).strip() for p in value if _val(p) is not None and str(p).strip()]
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return _split(value.tolist())
     value = _val(value)
     if not value or not isinstance(value, str):
         return []
