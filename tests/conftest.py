@@ -152,7 +152,10 @@ def synthetic_corpus(n_comments=40, *, n_threads=1, seed=0, xss=None, topics=Tru
                 text += ("" if not text or text.endswith(" ") else " ") + sentence
                 found.extend(marks)
             if xss and rng.random() < 0.5:
-                text += " " + rng.choice(xss)
+                payload = rng.choice(xss)
+                text += " " + payload
+                if payload.strip().lower().startswith(("javascript:", "data:", "http")):
+                    found.append(("url", "link", payload, "", "a link in the comment"))
             frames, techs, inc = set(), set(), 0.0
             cursor: dict = {}
             for kind, label, term, sense, expl in found:

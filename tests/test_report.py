@@ -421,3 +421,22 @@ def test_report_runs_in_a_notebook(tmp_path):
     corpus_out, report_out = (cell.outputs[0]["data"]["text/html"] for cell in nb.cells)
     assert "Corpus(1 thread, 2 comments" in corpus_out and "&lt;b&gt;Agreed&lt;/b&gt;" in corpus_out
     assert report_out.startswith("<iframe srcdoc=") and "<b>Agreed</b>" not in report_out
+
+
+@pytest.mark.parametrize("url, linked", [("https://example.org/x", True), ("javascript:alert(1)", False),
+                                         ("data:text/html,<script>alert(1)</script>", False),
+                                         ('https://example.org/"onmouseover="alert(1)', False)])
+def test_report_url_spans_link_only_http(url, linked):
+    text = f"see {url} now"
+    segs, bad = segments(text, [{"kind": "url", "label": "link", "start": 4, "end": 4 + len(url), "text": url,
+                                 "sense": "", "explanation": ""}])
+    assert bad == 0
+    link = next(s for s in segs if s["classes"])
+    assert link["href"] == (url if linked else "")
+    corpus = discourse.Corpus.from_frames(pd.DataFrame({"comment_id": ["1"], "text": [text]}))
+    spans = pd.DataFrame([{"thread_id": "thread", "comment_id": "1", "kind": "url", "label": "link", "start": 4,
+                           "end": 4 + len(url), "text": url, "sense": "", "explanation": ""}])
+    html = render_thread(corpus.replace(spans=spans), **PIN)
+    hrefs = [a["href"] for a in outline(html).all("a")]
+    assert (url in hrefs) is linked
+    assert not any(h.lower().startswith(("javascript", "data")) for h in hrefs)
