@@ -73,8 +73,19 @@ def main() -> None:
                 row.update({"load s": full, "baseline load s": base, "load ratio": full / base})
             browser.close()
     print(markdown_table(rows))
+    # A corpus: 200 threads of about 50 comments, overview plus one page per thread.
+    from discourse.report import render_corpus, report
+
+    corpus = synthetic_corpus(10_000, n_threads=200, seed=5)
+    overview, over_s = timed(render_corpus, corpus)
+    page, all_s = timed(report, corpus)
+    base_html, base_s = timed(baseline_render, corpus)
+    corpus_row = {"threads": 200, "comments": len(corpus.comments), "overview s": over_s, "overview MB": len(overview.encode()) / 2**20,
+                  "with pages s": all_s, "pages MB": sum(len(h.encode()) for h in page.pages.values()) / 2**20,
+                  "baseline s": base_s, "ratio": all_s / base_s}
+    print(markdown_table([corpus_row]))
     print(f"pages in {out}")
-    save("report", rows)
+    save("report", {"threads": rows, "corpus": corpus_row})
 
 
 if __name__ == "__main__":

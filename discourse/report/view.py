@@ -870,9 +870,10 @@ def corpus_view(corpus, *, links: dict | None = None) -> dict:
     rows = []
     titles = dict(zip(threads["thread_id"], threads["title"]))
     frame_lists = comments["frames"].map(_split) if has["frames"] else None
+    by_thread = {k: g for k, g in per}
     for tid in threads["thread_id"]:
         n = int(sizes.get(tid, 0))
-        sub = comments[comments["thread_id"] == tid] if n else comments.iloc[0:0]
+        sub = by_thread[tid] if n else comments.iloc[0:0]
         mean_s = float(sub["sentiment_compound"].mean()) if has["sentiment_compound"] and n else None
         neg = float((sub["sentiment_compound"] <= NEG).mean()) if has["sentiment_compound"] and n else None
         inc = float(sub["incivility"].mean()) if has["incivility"] and n else None
@@ -983,7 +984,7 @@ def _over_time(comments, frame_lists, has):
     month = comments.loc[dated, "created_at"].dt.strftime("%Y-%m")
     months = sorted(month.unique())
     if len(months) < 2:
-        return {"months": months, "chart": None, "sent_chart": None}
+        return {"months": months, "chart": None, "topic_chart": None, "sent_chart": None}
     idx = {m: i for i, m in enumerate(months)}
     total = Counter(month)
     series = []
@@ -1002,6 +1003,20 @@ def _over_time(comments, frame_lists, has):
                            desc="Share of each month's comments using the five most common frames: "
                                 + "; ".join(f"{s['name']} " + ", ".join(f"{months[int(p[0])]} {p[1]:.0f}%" for p in s["points"]) for s in series),
                            x_ticks=ticks, y_label="% of comments") if series else None
+    topic_chart = None
+    if has["topic_id"]:
+        label = comments.loc[dated, "topic_label"].astype(str) if "topic_label" in comments.columns else comments.loc[dated, "topic_id"].map(lambda t: f"topic {t}")
+        per = defaultdict(Counter)
+        for m, t in zip(month, label):
+            per[t][m] += 1
+        top = sorted(per, key=lambda t: -sum(per[t].values()))[:5]
+        tseries = [{"name": t, "points": [(idx[m], 100 * per[t][m] / total[m], f"{m}: {t} {100 * per[t][m] / total[m]:.0f}%", "") for m in months]}
+                   for t in top]
+        topic_chart = svg.line_chart(tseries, uid="c-time-topics", title="Topics over time",
+                                     y_range=(0, max([p[1] for s in tseries for p in s["points"]] or [1]) * 1.1 or 1),
+                                     desc="Share of each month's comments in the five largest topics: "
+                                          + "; ".join(f"{s['name']} " + ", ".join(f"{months[int(p[0])]} {p[1]:.0f}%" for p in s["points"]) for s in tseries),
+                                     x_ticks=ticks, y_label="% of comments")
     sent_chart = None
     if has["sentiment_compound"]:
         mean = comments.loc[dated].groupby(month)["sentiment_compound"].mean()
@@ -1009,4 +1024,4 @@ def _over_time(comments, frame_lists, has):
                                     uid="c-time-sent", title="Sentiment over time",
                                     desc="Mean VADER compound per month: " + ", ".join(f"{m} {v:+.2f}" for m, v in mean.items()),
                                     x_ticks=ticks, y_label="compound", height=200)
-    return {"months": months, "chart": chart, "sent_chart": sent_chart, "n": {m: total[m] for m in months}}
+    return {"months": months, "chart": chart, "topic_chart": topic_chart, "sent_chart": sent_chart, "n": {m: total[m] for m in months}}
