@@ -440,3 +440,12 @@ def test_report_url_spans_link_only_http(url, linked):
     hrefs = [a["href"] for a in outline(html).all("a")]
     assert (url in hrefs) is linked
     assert not any(h.lower().startswith(("javascript", "data")) for h in hrefs)
+
+
+def test_report_ids_are_unique_and_fragment_links_resolve(analysed_thread, analysed_threads):
+    for html in (render_thread(analysed_thread, **PIN), render_corpus(analysed_threads, **PIN)):
+        o = outline(html)
+        ids = o.ids()
+        assert len(ids) == len(set(ids))
+        targets = {a["href"][1:] for _, a in o.tags if a.get("href", "").startswith("#")}
+        assert targets <= set(ids), targets - set(ids)

@@ -15,6 +15,7 @@ no replies; an *exchange* is a run of reply links between comments that are both
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -746,7 +747,7 @@ def _heated(corpus, recs, items, by_id, has, thread_id):
                           "speakers": sorted({c["author"] for c in cs if c["author"]}), "why": ""})
     exchanges.sort(key=lambda e: (-len(e["comments"]) * e["heat"], e["comments"][0]["position"]))
     return {"exchanges": exchanges[:6], "total": len(exchanges), "derived": True,
-            "rule": f"reply links where both comments have incivility at least {HEATED_INCIVILITY} or own-words sentiment at most {HEATED_SENTIMENT:+g}"}
+            "rule": f"reply links where both comments have incivility at least {HEATED_INCIVILITY} or own-words sentiment at most {_signed(HEATED_SENTIMENT)}"}
 
 
 def _heated_given(df, items) -> dict:
@@ -834,10 +835,31 @@ def _debate(corpus, recs, items, spans, thread_id) -> dict:
     return {"rows": rows, "chart": chart, "derived": derived}
 
 
+#: Phrases from the bundled thread (and one made up) where plain VADER misleads; scored live.
+VADER_TRAPS = [
+    ("Oh, almighty city dweller, must I bow so deep to your highness?", "sarcasm: hostile, but no negative word"),
+    ("soulless turds", "an insult VADER's word list does not contain"),
+    ("We must fight this battle together.", "war words used as metaphor for a shared effort"),
+    ("Protecting and promoting community public schools is not warfare, Chas.", "a rebuttal read as warm: “not” flips a negative word into a positive one"),
+]
+
+
+@functools.lru_cache(maxsize=1)
+def _vader_traps() -> tuple:
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:  # the report still renders; the section says so
+        return ()
+    vader = SentimentIntensityAnalyzer()
+    return tuple((text, vader.polarity_scores(text)["compound"], why) for text, why in VADER_TRAPS)
+
+
 def _methods(corpus) -> dict:
     extras = getattr(corpus, "extras", None) or {}
     validity = extras.get("validity") or VALIDITY
-    return {"validity": list(validity), "heated_incivility": HEATED_INCIVILITY, "heated_sentiment": HEATED_SENTIMENT}
+    traps = [{"text": t, "score": _signed(s), "why": w} for t, s, w in _vader_traps()]
+    return {"validity": list(validity), "heated_incivility": HEATED_INCIVILITY, "heated_sentiment": HEATED_SENTIMENT,
+            "traps": traps}
 
 
 # --------------------------------------------------------------------------- corpus
