@@ -449,3 +449,15 @@ def test_report_ids_are_unique_and_fragment_links_resolve(analysed_thread, analy
         assert len(ids) == len(set(ids))
         targets = {a["href"][1:] for _, a in o.tags if a.get("href", "").startswith("#")}
         assert targets <= set(ids), targets - set(ids)
+
+
+def test_report_survives_links_the_repair_step_never_saw():
+    # A corpus built by hand (no from_frames): a reply cycle and a self-reply still render, once each.
+    from discourse.model import Corpus, normalize_comments, normalize_threads
+
+    comments = normalize_comments(pd.DataFrame({"comment_id": ["a", "b", "c", "d"], "parent_id": ["b", "a", "c", ""],
+                                                "text": ["one", "two", "three", "four"]}))
+    corpus = Corpus(threads=normalize_threads(None, comments), comments=comments)
+    html = render_thread(corpus, **PIN)
+    assert len(outline(html).all("li", "c")) == 4
+    assert html.count('id="c-a"') == html.count('id="c-b"') == 1

@@ -248,6 +248,16 @@ def thread_view(corpus, thread_id=None, *, page_size: int = 500) -> dict:
         items[cid] = _comment_item(r, anchors, by_id, depth[cid], parent_of[cid], segs, has,
                                    n_kids=len([k for k in kids[cid] if parent_of.get(k) == cid]),
                                    n_desc=descendants[cid])
+    # How we know an inferred speaker: a reply that addresses them by name.
+    for cid, item in items.items():
+        if item["author_source"] != "inferred" or item["author_evidence"] or not item["author"]:
+            continue
+        for k in kids[cid]:
+            hit = next((s for s in spans.get(k, ()) if s.get("kind") == "address"
+                        and str(s.get("label", "")).lower() == item["author"].lower()), None)
+            if hit:
+                item["author_evidence"] = f"#{k} answers this comment and addresses “{hit.get('text', '')}”"
+                break
     post_segs, bad = segments(t.get("text") or "", spans.get("", ()))
     bad_spans += bad
 
