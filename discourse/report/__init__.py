@@ -31,7 +31,7 @@ import sys
 import types
 from pathlib import Path
 
-__all__ = ["Report", "environment", "render", "render_corpus", "render_thread", "report"]
+__all__ = ["Report", "environment", "page_names", "render", "render_corpus", "render_thread", "report"]
 
 
 @functools.lru_cache(maxsize=4)
@@ -202,6 +202,14 @@ def render(corpus, *, generated_at: str | None = None, version: str | None = Non
 
     ``generated_at`` and ``version`` are printed in the footer; pass fixed values to get
     byte-identical output (golden tests do).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from discourse import Corpus
+    >>> c = Corpus.from_frames(pd.DataFrame({"comment_id": ["1"], "text": ["Hi"]}))
+    >>> render(c, generated_at="today", version="0") == render(c, generated_at="today", version="0")
+    True
     """
     if len(corpus.threads) <= 1:
         return render_thread(corpus, generated_at=generated_at, version=version, template_dir=template_dir)
