@@ -200,9 +200,10 @@ CONTRAST_JS = """
 """
 
 
-def test_report_browser_text_contrast_meets_wcag_aa(analysed_thread, tmp_path, open_page):
+@pytest.mark.parametrize("which", ["analysed_thread", "analysed_threads"])
+def test_report_browser_text_contrast_meets_wcag_aa(which, request, tmp_path, open_page):
     out = tmp_path / "t.html"
-    report(analysed_thread, out, **PIN)
+    report(request.getfixturevalue(which), out, **PIN)
     p = open_page(out)
     assert p.page.evaluate(CONTRAST_JS) == []
 

@@ -622,13 +622,15 @@ def _topics(corpus, recs, items, thread_id) -> dict:
     reps = _topic_representatives(model, thread_id)
     rows = []
     for tid, k in sorted(sizes.items(), key=lambda kv: (-kv[1], str(kv[0]))):
-        chosen = [items_by for items_by in (next((m for m in members[tid] if m["id"] == cid), None) for cid in reps.get(tid, [])) if items_by]
-        how = "most representative" if chosen else "first in the thread"
+        # The topic model's own choice when it offers one; else the longest comments, which say most.
+        by_id = {m["id"]: m for m in members[tid]}
+        chosen = [by_id[cid] for cid in reps.get(tid, []) if cid in by_id]
+        how = "the model's most representative comments"
         if not chosen:
-            chosen = sorted(members[tid], key=lambda c: -len(c["text"]))[:2]
-            chosen = sorted(chosen, key=lambda c: c["position"])
+            chosen = sorted(sorted(members[tid], key=lambda c: -len(c["text"]))[:2], key=lambda c: c["position"])
+            how = "the longest comments in the topic"
         rows.append({"id": tid, "label": labels.get(tid, f"topic {tid}"), "size": k, "share": k / max(len(recs), 1),
-                     "terms": terms.get(tid, []), "examples": chosen[:2], "how": "most representative" if how == "most representative" else "longest in the thread"})
+                     "terms": terms.get(tid, []), "examples": chosen[:2], "how": how})
     return {"rows": rows, "has_terms": bool(terms)}
 
 
