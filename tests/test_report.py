@@ -461,3 +461,12 @@ def test_report_survives_links_the_repair_step_never_saw():
     html = render_thread(corpus, **PIN)
     assert len(outline(html).all("li", "c")) == 4
     assert html.count('id="c-a"') == html.count('id="c-b"') == 1
+
+
+def test_report_placeholder_names_are_not_one_speaker():
+    comments = pd.DataFrame({"comment_id": list("abcde"), "parent_id": ["", "a", "b", "c", "d"],
+                             "author": ["Ann", "[deleted]", "Bob", "[deleted]", "Ann"], "text": list("vwxyz")})
+    v = thread_view(discourse.Corpus.from_frames(comments))
+    assert v["network"]["speakers"] == 2 and v["network"]["unknown"] == 2
+    assert v["network"]["pairs"] == [] and not v["network"]["available"]
+    assert v["header"]["counts"]["speakers"] == 2

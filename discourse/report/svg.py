@@ -201,8 +201,9 @@ def network(nodes, edges, *, uid: str, title: str, desc: str, size: int = 560) -
     >>> svg.count("<circle")
     2
     """
-    cx = cy = size / 2
-    radius = size / 2 - 90
+    width = size + 160  # room for names on the left and right of the circle
+    cx, cy = width / 2, size / 2
+    radius = size / 2 - 70
     pos = {}
     n = max(len(nodes), 1)
     top = max([c for _, c in nodes] or [1])
@@ -232,8 +233,8 @@ def network(nodes, edges, *, uid: str, title: str, desc: str, size: int = 560) -
         lx, ly = x + math.cos(a) * (rad[name] + 6), y + math.sin(a) * (rad[name] + 6)
         anchor = "start" if math.cos(a) > 0.2 else "end" if math.cos(a) < -0.2 else "middle"
         dy = 4 if abs(math.sin(a)) < 0.8 else (14 if math.sin(a) > 0 else -6)
-        body.append(f'<text x="{_num(lx)}" y="{_num(ly + dy)}" text-anchor="{anchor}" fill="#222">{escape(_short(name, 18))}</text>')
-    return _svg(uid, size, size, title, desc, body)
+        body.append(f'<text x="{_num(lx)}" y="{_num(ly + dy)}" text-anchor="{anchor}" fill="#222">{escape(_short(name, 20))}</text>')
+    return _svg(uid, width, size, title, desc, body)
 
 
 #: Marker shapes of the frame-debate timeline, by role.

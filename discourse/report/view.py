@@ -42,6 +42,16 @@ VALIDITY = [
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
+#: Author names that stand for many different people (Reddit's "[deleted]", a blog's
+#: "Anonymous"): kept on the comments, but never joined into one speaker.
+PLACEHOLDER_AUTHORS = frozenset({"[deleted]", "[removed]", "deleted", "removed", "anonymous", "anon", "guest",
+                                 "unknown", "[unknown]", "n/a"})
+
+
+def _person(author: str) -> str:
+    """The speaker a name denotes, or "" when it is a placeholder shared by many people."""
+    return "" if not author or author.strip().lower() in PLACEHOLDER_AUTHORS else author
+
 
 def _val(x):
     """None for missing values (None, NaN, NaT, pd.NA), else the value."""
@@ -394,7 +404,7 @@ def _header(t, corpus, comments, recs, depth, has) -> dict:
             "comments": n,
             "top_level": sum(1 for d in depth.values() if d == 1),
             "max_depth": max(depth.values(), default=0),
-            "speakers": len(names),
+            "speakers": len({_person(a) for a in names} - {""}),
             "named": speakers.get("explicit", 0),
             "inferred_speakers": speakers.get("inferred", 0),
             "unknown_speakers": speakers.get("unknown", 0),
@@ -569,7 +579,7 @@ def _frames(recs, items, spans) -> dict:
     # Who uses which frame.
     users: dict = defaultdict(Counter)
     for c in items.values():
-        who = c["author"] or "unknown speaker"
+        who = _person(c["author"]) or "unknown speaker"
         for f in set(c["frames"]):
             users[who][f] += 1
     frames = [r["frame"] for r in rows][:8]
@@ -692,19 +702,20 @@ def _topic_representatives(model, thread_id) -> dict:
 
 
 def _network(recs, by_id, items) -> dict:
-    speakers = Counter(c["author"] for c in items.values() if c["author"])
-    n_unknown = sum(1 for c in items.values() if not c["author"])
+    speakers = Counter(_person(c["author"]) for c in items.values() if _person(c["author"]))
+    n_unknown = sum(1 for c in items.values() if not _person(c["author"]))
     pairs = Counter()
     to_post = Counter()
     for c in items.values():
-        if not c["author"]:
+        me = _person(c["author"])
+        if not me:
             continue
         if c["parent"]:
-            pa = items[c["parent"]]["author"]
-            if pa and pa != c["author"]:
-                pairs[(c["author"], pa)] += 1
+            pa = _person(items[c["parent"]]["author"])
+            if pa and pa != me:
+                pairs[(me, pa)] += 1
         else:
-            to_post[c["author"]] += 1
+            to_post[me] += 1
     out = {"speakers": len(speakers), "unknown": n_unknown, "pairs": [], "chart": None, "to_post": to_post.most_common(8),
            "available": len(speakers) >= 2 and bool(pairs), "shown": 0}
     if not out["available"]:
@@ -713,9 +724,15 @@ def _network(recs, by_id, items) -> dict:
     for (a, b), w in pairs.items():
         involved[a] += w
         involved[b] += w
-    # More than ~16 speakers on one circle is a hairball; the table lists the rest.
-    top = [name for name, _ in sorted(speakers.items(), key=lambda kv: (-(involved[kv[0]] + kv[1]), kv[0]))[:16]]
-    keep = set(top)
+    # More than ~16 speakers on one circle is a hairball: draw the busiest pairs' speakers,
+    # so every drawn speaker has an arrow and the chart agrees with the table beside it.
+    keep: dict = {}
+    for (a, b), _ in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])):
+        new = [x for x in (a, b) if x not in keep]
+        if len(keep) + len(new) > 16:
+            continue
+        keep.update(dict.fromkeys(new))
+    top = sorted(keep, key=lambda name: (-involved[name], name))
     nodes = [(name, speakers[name]) for name in top]
     edges = [(a, b, w) for (a, b), w in pairs.most_common() if a in keep and b in keep][:40]
     out["chart"] = svg.network(nodes, edges, uid="network", title="Who answers whom",
