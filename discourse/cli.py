@@ -159,9 +159,11 @@ def report(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, f
     from .report import report as make_report
 
     corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom, frames=frames)
-    make_report(corpus, output, analyze=False)
+    page = make_report(corpus, output, analyze=False)
     if not quiet:
         click.echo(f"wrote {output}", err=True)
+        if page.pages:
+            click.echo(f"wrote {len(page.pages)} thread pages in {next(iter(page.pages)).split('/')[0]}/ beside it", err=True)
 
 
 @cli.command()

@@ -563,11 +563,24 @@ class Corpus:
         rows = []
         for r in self.ingest[:10]:
             rows.append(f"<li>{escape(r.summary())}</li>")
-        cols = [c for c in ("thread_id", "comment_id", "parent_id", "author", "text") if c in self.comments.columns]
+        if len(self.ingest) > 10:
+            rows.append(f"<li>... and {len(self.ingest) - 10} more files</li>")
+        analysis = [c for c in self.comments.columns if c not in COMMENT_COLUMNS]
+        facts = []
+        if analysis:
+            facts.append("analysis columns: " + ", ".join(escape(str(c)) for c in analysis))
+        if self.spans is not None:
+            facts.append(f"{len(self.spans)} evidence spans")
+        if self.extras:
+            facts.append("extras: " + ", ".join(escape(str(k)) for k in self.extras))
+        cols = [c for c in ("thread_id", "comment_id", "parent_id", "author", "text", "sentiment_compound", "frames")
+                if c in self.comments.columns]
         head = self.comments[cols].head(8).copy()
         if "text" in head.columns:
             head["text"] = head["text"].map(lambda s: s if len(s) <= 90 else s[:87] + "...")
         return (
             f"<div><strong>{escape(repr(self))}</strong>"
-            f"<ul>{''.join(rows)}</ul>{head.to_html(index=False, escape=True)}</div>"
+            f"<ul>{''.join(rows)}</ul>"
+            + (f"<p>{'; '.join(facts)}</p>" if facts else "")
+            + f"{head.to_html(index=False, escape=True)}</div>"
         )
