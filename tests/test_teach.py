@@ -491,26 +491,21 @@ def test_teach_notebook_runs_top_to_bottom(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("paper, media_box", [("a4", "0 0 594.95996 841.91998"), ("letter", "0 0 612 792")])
-def test_teach_worksheet_prints_on_the_chosen_paper(teach_corpus, tmp_path, paper, media_box):
+def test_teach_worksheet_prints_on_the_chosen_paper(teach_corpus, tmp_path, paper, media_box, chromium):
     import re
-    import shutil
 
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no Chromium on this machine")
     path = tmp_path / "w.html"
     make_exercise(teach_corpus, "techniques", n=8, paper=paper).save(path)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page()
+    page = chromium.new_page()
+    try:
         page.goto(path.as_uri())
         pdf = page.pdf(prefer_css_page_size=True)
         # Projector view: the link's target makes the root type larger.
         normal = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
         page.goto(path.as_uri() + "#projector")
         projected = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
-        browser.close()
+    finally:
+        page.close()
     boxes = set(re.findall(rb"/MediaBox \[([^\]]*)\]", pdf))
     assert boxes == {media_box.encode()}
     assert projected > 1.5 * normal
