@@ -156,6 +156,13 @@ def _spans_by_row(corpus, thread_id) -> dict:
     return out
 
 
+def _marked(spans) -> list:
+    """The spans highlighted in the text. Policy-frame terms (frame spans without a war
+    sense) are so common ("election", "family", "work") that marking them all would bury
+    the evidence that matters; they still count in the frame chips and charts."""
+    return [s for s in spans if not (s.get("kind") == "frame" and not s.get("sense"))]
+
+
 def _extra_for_thread(corpus, key: str, thread_id):
     """``corpus.extras[key]`` restricted to *thread_id* when it is a table with a thread_id column."""
     extras = getattr(corpus, "extras", None) or {}
@@ -253,7 +260,7 @@ def thread_view(corpus, thread_id=None, *, page_size: int = 500) -> dict:
     items = {}
     for r in recs:
         cid = r["comment_id"]
-        segs, bad = segments(r.get("text") or "", spans.get(cid, ()))
+        segs, bad = segments(r.get("text") or "", _marked(spans.get(cid, ())))
         bad_spans += bad
         items[cid] = _comment_item(r, anchors, by_id, depth[cid], parent_of[cid], segs, has,
                                    n_kids=len([k for k in kids[cid] if parent_of.get(k) == cid]),
@@ -268,7 +275,7 @@ def thread_view(corpus, thread_id=None, *, page_size: int = 500) -> dict:
             if hit:
                 item["author_evidence"] = f"#{k} answers this comment and addresses “{hit.get('text', '')}”"
                 break
-    post_segs, bad = segments(t.get("text") or "", spans.get("", ()))
+    post_segs, bad = segments(t.get("text") or "", _marked(spans.get("", ())))
     bad_spans += bad
 
     view = {
