@@ -84,7 +84,7 @@ FEATURES = (
     "question",           # the candidate asks a question
     "log_gap",            # log(1 + minutes between them), where both have times
     "no_time",            # times missing
-    "same_author_latest", # the candidate is the latest comment by its author
+    "same_author_latest", # the candidate is the latest of two or more comments by its author
     "cand_answered",      # log(1 + replies the candidate already has)
     "sib_ok",             # display order: newer than the sibling listed before it under this candidate
     "sib_violation",      # display order: older than that sibling (pages list siblings oldest first)
@@ -92,6 +92,7 @@ FEATURES = (
     "root_opener",        # post candidate, and the comment opens as a reply does ("Thanks", "Yes", "Good catch")
     "author_in_chain",    # this author wrote a comment further up the candidate's reply chain
     "root_logpos",        # post candidate: log(1 + comments listed before this one)
+    "self_continue",      # the same author's latest message, moments before (a chat message split in two)
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -168,11 +169,18 @@ def _tokens(text: str) -> list[str]:
 
 def _name_keys(name: str) -> set[str]:
     """Lower-case keys a name can be matched by: each word, its nickname forms."""
-    words = [w.lower() for w in _WORD.findall(name) if len(w) > 1]
-    keys = set(words)
-    if words:
-        keys |= _ALIASES.get(words[0], set())
-    keys.add(re.sub(r"[\W_]+", "", name.lower()))
+    name = name.strip()
+    keys = {name.lower()}
+    if " " in name:
+        # A person's name ("Daniel Lemire"): each word, and nicknames of the first.
+        # A handle ("PM_ME_YA_B", "foo-bar") is matched only whole: its pieces are
+        # often ordinary words.
+        words = [w.lower() for w in _WORD.findall(name) if len(w) > 2 and w.lower() not in _STOP]
+        keys |= set(words)
+        if words:
+            keys |= _ALIASES.get(words[0], set())
+    else:
+        keys |= _ALIASES.get(name.lower(), set())
     keys.discard("")
     return keys
 
@@ -444,9 +452,15 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
         f["rev_addr"] = float(any(_same_person(n, a_i) for n in state["addr"][j]))
     if a_i and a_j:
         f["same_author"] = float(a_i == a_j)
+        if a_i == a_j and state["latest"].get(a_j) == j:
+            ti, tj = th.times[i], th.times[j]
+            quick = (ti - tj) <= 120 if ti is not None and tj is not None else i - j <= 3
+            f["self_continue"] = float(quick)
         pj = state["parents"][j]
         f["alternation"] = float(pj >= 0 and authors[pj] == a_i and a_j != a_i)
-        f["same_author_latest"] = float(state["latest"].get(a_j) == j)
+        # The latest message of someone taking part in a conversation (two or more
+        # messages so far): in chat, answers go to what a person said last.
+        f["same_author_latest"] = float(state["latest"].get(a_j) == j and state["n_by"].get(a_j, 0) >= 2)
     f["op_reply"] = float(bool(a_i) and a_i == th.post_author and a_j != a_i)
     if a_i and a_j != a_i:
         k, steps = state["parents"][j], 0
@@ -568,6 +582,7 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
         "n_replies": [0] * n,
         "latest": {},
         "rank": {},
+        "n_by": Counter(),
     }
     conf = [0.0] * n
     evidence = [""] * n
@@ -612,6 +627,8 @@ def _commit(th, i, p, state, ids):
             state.setdefault("replies_to", defaultdict(list))[state["authors"][p]].append(i)
     if state["authors"][i]:
         state["latest"][state["authors"][i]] = i
+        n_by = state.setdefault("n_by", Counter())
+        n_by[state["authors"][i]] += 1
 
 
 def _candidates(th, i, state, order, max_candidates, key_authors):
@@ -914,7 +931,7 @@ def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_au
         "authors": list(th.authors), "author_src": ["explicit" if a else "" for a in th.authors],
         "author_ev": [""] * n,
         "addr": [[name for _, _, name in addressees(t, known=known_authors)] for t in th.texts],
-        "parents": [-1] * n, "n_replies": [0] * n, "latest": {}, "rank": {},
+        "parents": [-1] * n, "n_replies": [0] * n, "latest": {}, "rank": {}, "n_by": Counter(),
     }
     key_authors: dict = defaultdict(set)
     for a in known_authors:
