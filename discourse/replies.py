@@ -91,7 +91,7 @@ FEATURES = (
     "root_len",           # post candidate: log(1 + words in the comment); short comments tend to be replies
     "root_opener",        # post candidate, and the comment opens as a reply does ("Thanks", "Yes", "Good catch")
     "author_in_chain",    # this author wrote a comment further up the candidate's reply chain
-    "root_logpos",        # post candidate: log(1 + comments listed before this one)
+    "root_logpos",        # post candidate: log(1 + comments listed before this one, at most 20)
     "self_continue",      # the same author's latest message, moments before (a chat message split in two)
 )
 
@@ -428,7 +428,9 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
         f["root_sim"] = th.cosine(i, -1)
         f["root_len"] = math.log1p(len(th.tokens[i]))
         f["root_opener"] = float(bool(_OPENER.match(th.texts[i])))
-        f["root_logpos"] = math.log1p(i)
+        # Capped: early comments answer the post more often, but past the first twenty
+        # the position says nothing (a chat log starts wherever it happens to start).
+        f["root_logpos"] = math.log1p(min(i, 20))
         f["no_time"] = float(th.times[i] is None)
         return f
     a_j = authors[j]
