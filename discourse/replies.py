@@ -93,6 +93,7 @@ FEATURES = (
     "author_in_chain",    # this author wrote a comment further up the candidate's reply chain
     "root_logpos",        # post candidate: log(1 + comments listed before this one, at most 20)
     "self_continue",      # the same author's latest message, moments before (a chat message split in two)
+    "addr_dist",          # log_dist where the comment addresses the candidate's author: a name reaches back
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -442,6 +443,7 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
         if match:
             f["addr_author"] = 1.0
             f["addr_author_latest"] = float(state["latest"].get(a_j) == j)
+            f["addr_dist"] = f["log_dist"]
         elif a_j:
             f["addr_other"] = 1.0
         elif any(_same_person(n, m) for n in addr_i for m in state["addr"][j]):
@@ -521,6 +523,9 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
         if f["root_sim"] >= 0.1:
             parts.append(f"it shares words with the post ({', '.join(th.shared_terms(i, -1)) or 'several'})")
         lead = "answers the post: no name, quotation or shared wording ties it to an earlier comment"
+        if names:
+            lead = (f"answers the post: it addresses {' and '.join(names)}, but no earlier comment it may "
+                    "answer outweighs the post")
         if parts:
             lead = "answers the post: " + "; ".join(parts)
         return f"{lead} (confidence {conf:.2f})"
