@@ -45,7 +45,7 @@ import functools
 import json
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from importlib import resources
 
 import pandas as pd
@@ -106,7 +106,9 @@ who whom why will with would you your yours yourself yourselves s t don doesn di
 i've that's there's also get got like one even much many well really would could""".split())
 
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|u)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"[“\"«‘']([^“”\"«»\n]{3,240}?)[”\"»’']")
+# Quoted phrases: double quotes of any kind, or ‘single curly quotes’ opening after a
+# non-letter (a straight ' is an apostrophe far more often than a quote mark).
+_QUOTED = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]|(?<![^\W\d_])‘([^‘’\n]{3,240}?)’(?![^\W\d_])")
 _SELF_REF = re.compile(
     r"\b(?:my (?:comment|post|point|reply|remark|words|statement|question|argument)|"
     r"what I (?:said|wrote|meant)|I (?:said|wrote) (?:above|earlier|before))\b", re.IGNORECASE)
@@ -168,7 +170,8 @@ def _tokens(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
-def _name_keys(name: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _name_keys(name: str) -> frozenset:
     """Lower-case keys a name can be matched by: each word, its nickname forms."""
     name = name.strip()
     keys = {name.lower()}
@@ -183,16 +186,17 @@ def _name_keys(name: str) -> set[str]:
     else:
         keys |= _ALIASES.get(name.lower(), set())
     keys.discard("")
-    return keys
+    return frozenset(keys)
 
 
+@functools.lru_cache(maxsize=65536)
 def _same_person(addressed: str, author: str) -> bool:
     """True when the name *addressed* in a text can refer to *author*."""
     if not addressed or not author:
         return False
     a = addressed.lower()
     keys = _name_keys(author)
-    if a in keys or _ALIASES.get(a, set()) & keys:
+    if a in keys or _ALIASES.get(a, frozenset()) & keys:
         return True
     first = next(iter(w.lower() for w in _WORD.findall(author)), "")
     # "Dan" for "Daniel", "Chris" for "Christopher": a short form that begins the name.
@@ -206,8 +210,9 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     ----------
     text : str
         The comment.
-    known : tuple of str, optional
-        Author names already in the thread; a comment that opens with one of them
+    known : iterable of str, optional
+        Author names already in the thread (a set of lower-cased names is used as is);
+        a comment that opens with one of them
         (``"nick: ..."``, as in chat) addresses it even when it is not capitalised.
 
     Returns
@@ -240,10 +245,7 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
                     continue
             found.setdefault(m.start(1), (m.start(1), m.end(1), name))
     if known:
-        keys = {}
-        for a in known:
-            if a:
-                keys[a.lower()] = a
+        keys = known if isinstance(known, (set, frozenset, dict)) else {a.lower() for a in known if a}
         m = re.match(r"^\W*@?([^\s:,]+)\s*[:,]", text)
         if m and m.group(1).lower() in keys:
             found.setdefault(m.start(1), (m.start(1), m.end(1), m.group(1)))
@@ -315,7 +317,8 @@ class _Thread:
         self.vecs = [self._vec(t) for t in self.tokens]
         self.post_vec = self._vec(post_tokens)
         self.token_sets = [set(t) for t in self.tokens]
-        self.quoted = [[(_tokens(m.group(1)), m.group(1)) for m in _QUOTED.finditer(t)] for t in texts]
+        self.quoted = [[(_tokens(m.group(1) or m.group(2)), m.group(1) or m.group(2)) for m in _QUOTED.finditer(t)]
+                       for t in texts]
         self.quoted = [[q for q in qs if len(q[0]) >= 2] for qs in self.quoted]
         self.questions = ["?" in t for t in texts]
         self.you = [bool(_SECOND_PERSON.search(t)) for t in texts]
@@ -333,22 +336,25 @@ class _Thread:
                 if len(index[g]) < 8:
                     index[g].append(i)
         self.gram_index = index
-        # Inverted index over the words of each comment, for the most similar earlier
-        # comments (postings capped, so very common words cost nothing).
-        self.postings: dict = defaultdict(list)
-        for i, v in enumerate(self.vecs):
-            for w in v:
-                if len(self.postings[w]) < 400:
-                    self.postings[w].append(i)
+        # Inverted index over the words of the most recent comments, for the most similar
+        # earlier comments; each word keeps its last 30 comments, so a lookup costs the
+        # same at comment 100 as at comment 100,000.
+        self.recent: dict = defaultdict(lambda: deque(maxlen=30))
+        self._indexed = 0
 
     def similar_earlier(self, i, k=10):
-        """The *k* earlier comments with the highest tf-idf cosine to comment *i*."""
+        """Up to *k* earlier comments with the highest tf-idf cosine to comment *i*."""
+        while self._indexed < i:
+            for w in self.vecs[self._indexed]:
+                self.recent[w].append(self._indexed)
+            self._indexed += 1
         acc: dict = defaultdict(float)
-        for w, x in self.vecs[i].items():
-            for j in self.postings.get(w, ()):
-                if j >= i:
-                    break
-                acc[j] += x * self.vecs[j][w]
+        # The comment's eight weightiest words carry most of any cosine.
+        top = sorted(self.vecs[i].items(), key=lambda wx: -wx[1])[:8]
+        for w, x in top:
+            for j in self.recent.get(w, ()):
+                if j < i:
+                    acc[j] += x * self.vecs[j][w]
         return sorted(acc, key=acc.get, reverse=True)[:k]
 
     def _vec(self, toks):
@@ -376,7 +382,8 @@ class _Thread:
         target = self.tokens[j]
         tset = self.token_sets[j]
         for qtoks, qtext in self.quoted[i]:
-            if sum(w in tset for w in qtoks) < 2:
+            present = sum(w in tset for w in qtoks)
+            if present < 2 or present < 0.6 * len(qtoks):
                 continue
             frac = _ordered_fraction(qtoks, target)
             if frac > best:
@@ -468,13 +475,14 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
     f["op_reply"] = float(bool(a_i) and a_i == th.post_author and a_j != a_i)
     if a_i and a_j != a_i:
         k, steps = state["parents"][j], 0
-        while k >= 0 and steps < 50:
+        # Eight steps up: far enough for a conversation, and a fixed cost per candidate.
+        while k >= 0 and steps < 8:
             if authors[k] == a_i:
                 f["author_in_chain"] = 1.0
                 break
             k, steps = state["parents"][k], steps + 1
-    f["quote"] = th.quote(i, j)[0]
-    f["shared_ngram"] = float(bool(th.shared_gram(i, j)))
+    f["quote"] = th.quote(i, j)[0] if th.quoted[i] else 0.0
+    f["shared_ngram"] = float(not th.grams[i].isdisjoint(th.grams[j]))
     f["tfidf"] = th.cosine(i, j)
     f["question"] = float(th.questions[j])
     ti, tj = th.times[i], th.times[j]
@@ -580,11 +588,12 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
     n = th.n
     w = dict(zip(FEATURES, weights))
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
+    known_lower = frozenset(a.lower() for a in known_authors)
     state = {
         "authors": list(th.authors),
         "author_src": ["explicit" if a else "" for a in th.authors],
         "author_ev": [""] * n,
-        "addr": [[name for _, _, name in addressees(t, known=known_authors)] for t in th.texts],
+        "addr": [[name for _, _, name in addressees(t, known=known_lower)] for t in th.texts],
         "parents": [-1] * n,
         "n_replies": [0] * n,
         "latest": {},
@@ -608,7 +617,7 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
                 # A reply cannot be older than the comment it answers.
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
             feats = [candidate_features(th, i, j, state=state, order=order) for j in cands]
-            scores = [intercept + sum(wk * f[k] for wk, k in zip(weights, FEATURES)) for f in feats]
+            scores = [intercept + sum(w[k] * v for k, v in f.items() if v) for f in feats]
             best = max(range(len(cands)), key=lambda k: (scores[k], -k))
             top = scores[best]
             z = sum(math.exp(s - top) for s in scores)
@@ -655,9 +664,11 @@ def _candidates(th, i, state, order, max_candidates, key_authors):
         return cands
     seen = set(range(max(0, i - max_candidates), i))
     for name in state["addr"][i]:
-        for a, last in state["latest"].items():
-            if _same_person(name, a):
-                seen.add(last)
+        low = name.lower()
+        for key in (low, *_ALIASES.get(low, ())):
+            for a in key_authors.get(key, ()):
+                if a in state["latest"]:
+                    seen.add(state["latest"][a])
     for a in {a for k in th.token_sets[i] if k in key_authors for a in key_authors[k]}:
         if a in state["latest"]:
             seen.add(state["latest"][a])
@@ -809,35 +820,44 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     times = _epoch_seconds(out[time_col]) if time_col in out.columns else [None] * n
     pos = pd.to_numeric(out["position"], errors="coerce") if "position" in out.columns else None
     weights, intercept = _weights(order, model)
-    labels = list(out.index)
+    # Positional arrays: fast to read and write, and safe when index labels repeat.
+    P, S, C, E = (parent.to_numpy(dtype=object).copy(), source.to_numpy(dtype=object).copy(),
+                  conf.to_numpy(dtype="float64").copy(), evid.to_numpy(dtype=object).copy())
+    A, AS, AE = author.to_numpy(dtype=object).copy(), a_src.to_numpy(dtype=object).copy(), a_ev.to_numpy(dtype=object).copy()
+    need_all = target.to_numpy(dtype=bool)
+    id_arr = out[id_col].astype(str).to_numpy(dtype=object)
+    text_arr = out[text_col].astype(object).where(out[text_col].notna(), "").astype(str).to_numpy(dtype=object)
+    pos_arr = pos.to_numpy() if pos is not None else None
     for tid, idx in out.groupby("thread_id", sort=False).indices.items():
         rows = list(idx)
-        if pos is not None and pos.iloc[rows].notna().all():
-            rows.sort(key=lambda r: (pos.iloc[r], r))
-        need = [bool(target.iloc[r]) for r in rows]
-        if not any(need) and not (speakers and (author.iloc[rows] == "").any()):
+        if pos_arr is not None and not pd.isna(pos_arr[rows]).any():
+            rows.sort(key=lambda r: (pos_arr[r], r))
+        need = [bool(need_all[r]) for r in rows]
+        if not any(need) and not (speakers and any(A[r] == "" for r in rows)):
             continue
-        ids = [str(out[id_col].iloc[r]) for r in rows]
-        th = _Thread([str(out[text_col].iloc[r]) for r in rows], [author.iloc[r] for r in rows],
+        ids = [id_arr[r] for r in rows]
+        th = _Thread([text_arr[r] for r in rows], [A[r] for r in rows],
                      [times[r] for r in rows], post_text.get(tid, ""), post_author.get(tid, ""))
         if not speakers:
-            th.authors = [a if a_src.iloc[r] == "explicit" else "" for a, r in zip(th.authors, rows)]
+            th.authors = [a if AS[r] == "explicit" else "" for a, r in zip(th.authors, rows)]
         where = {c: k for k, c in enumerate(ids)}
-        fixed = [None if need[k] else where.get(parent.iloc[r], -1) for k, r in enumerate(rows)]
+        fixed = [None if need[k] else where.get(P[r], -1) for k, r in enumerate(rows)]
         state, c, ev = _infer_thread(th, ids, order=order, weights=weights, intercept=intercept,
                                      max_candidates=max_candidates, fixed_parents=fixed)
         for k, r in enumerate(rows):
-            lab = labels[r]
             if need[k]:
                 p = state["parents"][k]
-                parent.at[lab] = ids[p] if p >= 0 else ""
-                source.at[lab] = "inferred"
-                conf.at[lab] = c[k]
-                evid.at[lab] = ev[k]
-            if speakers and state["author_src"][k] == "inferred" and not author.iloc[r]:
-                author.at[lab] = state["authors"][k]
-                a_src.at[lab] = "inferred"
-                a_ev.at[lab] = state["author_ev"][k]
+                P[r] = ids[p] if p >= 0 else ""
+                S[r] = "inferred"
+                C[r] = c[k]
+                E[r] = ev[k]
+            if speakers and state["author_src"][k] == "inferred" and not A[r]:
+                A[r] = state["authors"][k]
+                AS[r] = "inferred"
+                AE[r] = state["author_ev"][k]
+    parent, source, evid, author, a_src, a_ev = (pd.Series(x, index=out.index, dtype=object)
+                                                 for x in (P, S, E, A, AS, AE))
+    conf = pd.Series(C, index=out.index, dtype="float64")
     return out.assign(**{parent_col: parent, "parent_source": source, "parent_confidence": conf.astype("float64"),
                          "parent_evidence": evid, author_col: author, "author_source": a_src,
                          "author_evidence": a_ev})
@@ -934,10 +954,11 @@ def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_au
     n = th.n
     ids = [str(k) for k in range(n)]
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
+    known_lower = frozenset(a.lower() for a in known_authors)
     state = {
         "authors": list(th.authors), "author_src": ["explicit" if a else "" for a in th.authors],
         "author_ev": [""] * n,
-        "addr": [[name for _, _, name in addressees(t, known=known_authors)] for t in th.texts],
+        "addr": [[name for _, _, name in addressees(t, known=known_lower)] for t in th.texts],
         "parents": [-1] * n, "n_replies": [0] * n, "latest": {}, "rank": {}, "n_by": Counter(),
     }
     key_authors: dict = defaultdict(set)
