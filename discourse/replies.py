@@ -17,9 +17,12 @@ cue
     A piece of evidence that comment *i* answers comment *j*: *i* addresses *j*'s author
     by name ("Sorry, Ellen but"), quotes *j* (verbatim or nearly), repeats its words,
     answers its question, follows it closely in time, or continues an exchange between
-    two speakers. Each cue is a feature; a small logistic model (coefficients shipped in
-    ``discourse/data/reply_model.json``, trained by ``bench/train_replies.py``) weighs
-    them, and the best-scoring candidate becomes the parent.
+    two speakers. Each cue is a feature (:data:`FEATURES`); a linear scorer weighs them
+    and the best-scoring candidate becomes the parent. The weights ship in
+    ``discourse/data/reply_model.json``, written by ``bench/train_replies.py``: for
+    chronological order a conditional logit learned from Reddit, IRC and Molweni
+    development data; for display order the hand-set weights of ``_HEURISTIC``, which
+    measured better on the development data than the model learned from Reddit.
 parent_confidence
     The model's probability for the chosen parent among the candidates it weighed
     (a softmax over candidate scores); 1 for explicit links.
@@ -547,8 +550,8 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
             parts.append(f"it addresses {names[0] if len(names) == 1 else ' and '.join(names)} by name, "
                          f"and {cid} is by {authors[j]}")
         elif k == "addr_unknown":
-            parts.append(f"it addresses {names[0]} by name and {cid} can be {names[0]}'s "
-                         "(no nearer comment is)")
+            parts.append(f"it addresses {names[0]} by name, and {cid}'s author is not named, "
+                         f"so {cid} can be {names[0]}'s")
         elif k == "mention_author":
             parts.append(f"it names {cid}'s author {authors[j]}")
         elif k == "rev_addr":
