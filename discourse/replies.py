@@ -695,7 +695,7 @@ def _speaker_from_link(th, i, p, state, ids):
         name = names[0]
         # A comment is not answered by name as someone it itself addresses.
         if not any(_same_person(name, m) for m in state["addr"][p]) and not (authors[i] and _same_person(name, authors[i])):
-            authors[p] = _canonical(name, authors)
+            authors[p] = _canonical(name, authors, state)
             src[p] = "inferred"
             ev[p] = f"{ids[i]} answers it and addresses its author as {name}"
     if not authors[i]:
@@ -709,17 +709,38 @@ def _speaker_from_link(th, i, p, state, ids):
         elif names and authors[p] and state["addr"][p]:
             back = [n for n in state["addr"][p] if not _same_person(n, authors[p])]
             if back and any(_same_person(n, authors[p]) for n in names):
-                authors[i] = _canonical(back[0], authors)
+                authors[i] = _canonical(back[0], authors, state)
                 src[i] = "inferred"
                 ev[i] = (f"it answers {ids[p]} by {authors[p]}, addressing them by name, and {ids[p]} had "
                          f"addressed {back[0]}: the one addressed answers back")
 
 
-def _canonical(name, authors):
-    """Reuse an existing speaker's spelling for a name that can refer to them ("Chas" -> "Charles")."""
-    for a in authors:
-        if a and _same_person(name, a):
+def _canonical(name, authors, state=None):
+    """Reuse an existing speaker's spelling for a name that can refer to them ("Chas" -> "Charles").
+
+    Speakers named so far are looked up through their name keys (constant time); names
+    inferred earlier are also matched by short forms ("Dan" for "Daniel").
+    """
+    if state is None:
+        return next((a for a in authors if a and _same_person(name, a)), name)
+    index = state.get("speaker_keys")
+    if index is None:
+        index = state["speaker_keys"] = {}
+        for a in dict.fromkeys(authors):
+            if a:
+                for k in _name_keys(a):
+                    index.setdefault(k, a)
+    low = name.lower()
+    for key in (low, *sorted(_ALIASES.get(low, ()))):
+        if key in index:
+            return index[key]
+    inferred = state.setdefault("inferred_names", [])
+    for a in inferred:
+        if _same_person(name, a):
             return a
+    inferred.append(name)
+    for k in _name_keys(name):
+        index.setdefault(k, name)
     return name
 
 
