@@ -17,9 +17,12 @@ cue
     A piece of evidence that comment *i* answers comment *j*: *i* addresses *j*'s author
     by name ("Sorry, Ellen but"), quotes *j* (verbatim or nearly), repeats its words,
     answers its question, follows it closely in time, or continues an exchange between
-    two speakers. Each cue is a feature; a small logistic model (coefficients shipped in
-    ``discourse/data/reply_model.json``, trained by ``bench/train_replies.py``) weighs
-    them, and the best-scoring candidate becomes the parent.
+    two speakers. Each cue is a feature (:data:`FEATURES`); a linear scorer weighs them
+    and the best-scoring candidate becomes the parent. The weights ship in
+    ``discourse/data/reply_model.json``, written by ``bench/train_replies.py``: for
+    chronological order a conditional logit learned from Reddit, IRC and Molweni
+    development data; for display order the hand-set weights of ``_HEURISTIC``, which
+    measured better on the development data than the model learned from Reddit.
 parent_confidence
     The model's probability for the chosen parent among the candidates it weighed
     (a softmax over candidate scores); 1 for explicit links.
@@ -45,7 +48,7 @@ import functools
 import json
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from importlib import resources
 
 import pandas as pd
@@ -84,14 +87,16 @@ FEATURES = (
     "question",           # the candidate asks a question
     "log_gap",            # log(1 + minutes between them), where both have times
     "no_time",            # times missing
-    "same_author_latest", # the candidate is the latest comment by its author
+    "same_author_latest", # the candidate is the latest of two or more comments by its author
     "cand_answered",      # log(1 + replies the candidate already has)
     "sib_ok",             # display order: newer than the sibling listed before it under this candidate
     "sib_violation",      # display order: older than that sibling (pages list siblings oldest first)
     "root_len",           # post candidate: log(1 + words in the comment); short comments tend to be replies
     "root_opener",        # post candidate, and the comment opens as a reply does ("Thanks", "Yes", "Good catch")
     "author_in_chain",    # this author wrote a comment further up the candidate's reply chain
-    "root_logpos",        # post candidate: log(1 + comments listed before this one)
+    "root_logpos",        # post candidate: log(1 + comments listed before this one, at most 20)
+    "self_continue",      # the same author's latest message, moments before (a chat message split in two)
+    "addr_dist",          # log_dist where the comment addresses the candidate's author: a name reaches back
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -104,7 +109,9 @@ who whom why will with would you your yours yourself yourselves s t don doesn di
 i've that's there's also get got like one even much many well really would could""".split())
 
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|u)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"[“\"«‘']([^“”\"«»\n]{3,240}?)[”\"»’']")
+# Quoted phrases: double quotes of any kind, or ‘single curly quotes’ opening after a
+# non-letter (a straight ' is an apostrophe far more often than a quote mark).
+_QUOTED = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]|(?<![^\W\d_])‘([^‘’\n]{3,240}?)’(?![^\W\d_])")
 _SELF_REF = re.compile(
     r"\b(?:my (?:comment|post|point|reply|remark|words|statement|question|argument)|"
     r"what I (?:said|wrote|meant)|I (?:said|wrote) (?:above|earlier|before))\b", re.IGNORECASE)
@@ -166,24 +173,33 @@ def _tokens(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
-def _name_keys(name: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _name_keys(name: str) -> frozenset:
     """Lower-case keys a name can be matched by: each word, its nickname forms."""
-    words = [w.lower() for w in _WORD.findall(name) if len(w) > 1]
-    keys = set(words)
-    if words:
-        keys |= _ALIASES.get(words[0], set())
-    keys.add(re.sub(r"[\W_]+", "", name.lower()))
+    name = name.strip()
+    keys = {name.lower()}
+    if " " in name:
+        # A person's name ("Daniel Lemire"): each word, and nicknames of the first.
+        # A handle ("PM_ME_YA_B", "foo-bar") is matched only whole: its pieces are
+        # often ordinary words.
+        words = [w.lower() for w in _WORD.findall(name) if len(w) > 2 and w.lower() not in _STOP]
+        keys |= set(words)
+        if words:
+            keys |= _ALIASES.get(words[0], set())
+    else:
+        keys |= _ALIASES.get(name.lower(), set())
     keys.discard("")
-    return keys
+    return frozenset(keys)
 
 
+@functools.lru_cache(maxsize=65536)
 def _same_person(addressed: str, author: str) -> bool:
     """True when the name *addressed* in a text can refer to *author*."""
     if not addressed or not author:
         return False
     a = addressed.lower()
     keys = _name_keys(author)
-    if a in keys or _ALIASES.get(a, set()) & keys:
+    if a in keys or _ALIASES.get(a, frozenset()) & keys:
         return True
     first = next(iter(w.lower() for w in _WORD.findall(author)), "")
     # "Dan" for "Daniel", "Chris" for "Christopher": a short form that begins the name.
@@ -197,8 +213,9 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     ----------
     text : str
         The comment.
-    known : tuple of str, optional
-        Author names already in the thread; a comment that opens with one of them
+    known : iterable of str, optional
+        Author names already in the thread (a set of lower-cased names is used as is);
+        a comment that opens with one of them
         (``"nick: ..."``, as in chat) addresses it even when it is not capitalised.
 
     Returns
@@ -231,10 +248,7 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
                     continue
             found.setdefault(m.start(1), (m.start(1), m.end(1), name))
     if known:
-        keys = {}
-        for a in known:
-            if a:
-                keys[a.lower()] = a
+        keys = known if isinstance(known, (set, frozenset, dict)) else {a.lower() for a in known if a}
         m = re.match(r"^\W*@?([^\s:,]+)\s*[:,]", text)
         if m and m.group(1).lower() in keys:
             found.setdefault(m.start(1), (m.start(1), m.end(1), m.group(1)))
@@ -306,7 +320,8 @@ class _Thread:
         self.vecs = [self._vec(t) for t in self.tokens]
         self.post_vec = self._vec(post_tokens)
         self.token_sets = [set(t) for t in self.tokens]
-        self.quoted = [[(_tokens(m.group(1)), m.group(1)) for m in _QUOTED.finditer(t)] for t in texts]
+        self.quoted = [[(_tokens(m.group(1) or m.group(2)), m.group(1) or m.group(2)) for m in _QUOTED.finditer(t)]
+                       for t in texts]
         self.quoted = [[q for q in qs if len(q[0]) >= 2] for qs in self.quoted]
         self.questions = ["?" in t for t in texts]
         self.you = [bool(_SECOND_PERSON.search(t)) for t in texts]
@@ -324,22 +339,25 @@ class _Thread:
                 if len(index[g]) < 8:
                     index[g].append(i)
         self.gram_index = index
-        # Inverted index over the words of each comment, for the most similar earlier
-        # comments (postings capped, so very common words cost nothing).
-        self.postings: dict = defaultdict(list)
-        for i, v in enumerate(self.vecs):
-            for w in v:
-                if len(self.postings[w]) < 400:
-                    self.postings[w].append(i)
+        # Inverted index over the words of the most recent comments, for the most similar
+        # earlier comments; each word keeps its last 30 comments, so a lookup costs the
+        # same at comment 100 as at comment 100,000.
+        self.recent: dict = defaultdict(lambda: deque(maxlen=30))
+        self._indexed = 0
 
     def similar_earlier(self, i, k=10):
-        """The *k* earlier comments with the highest tf-idf cosine to comment *i*."""
+        """Up to *k* earlier comments with the highest tf-idf cosine to comment *i*."""
+        while self._indexed < i:
+            for w in self.vecs[self._indexed]:
+                self.recent[w].append(self._indexed)
+            self._indexed += 1
         acc: dict = defaultdict(float)
-        for w, x in self.vecs[i].items():
-            for j in self.postings.get(w, ()):
-                if j >= i:
-                    break
-                acc[j] += x * self.vecs[j][w]
+        # The comment's eight weightiest words carry most of any cosine.
+        top = sorted(self.vecs[i].items(), key=lambda wx: -wx[1])[:8]
+        for w, x in top:
+            for j in self.recent.get(w, ()):
+                if j < i:
+                    acc[j] += x * self.vecs[j][w]
         return sorted(acc, key=acc.get, reverse=True)[:k]
 
     def _vec(self, toks):
@@ -367,7 +385,8 @@ class _Thread:
         target = self.tokens[j]
         tset = self.token_sets[j]
         for qtoks, qtext in self.quoted[i]:
-            if sum(w in tset for w in qtoks) < 2:
+            present = sum(w in tset for w in qtoks)
+            if present < 2 or present < 0.6 * len(qtoks):
                 continue
             frac = _ordered_fraction(qtoks, target)
             if frac > best:
@@ -420,7 +439,9 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
         f["root_sim"] = th.cosine(i, -1)
         f["root_len"] = math.log1p(len(th.tokens[i]))
         f["root_opener"] = float(bool(_OPENER.match(th.texts[i])))
-        f["root_logpos"] = math.log1p(i)
+        # Capped: early comments answer the post more often, but past the first twenty
+        # the position says nothing (a chat log starts wherever it happens to start).
+        f["root_logpos"] = math.log1p(min(i, 20))
         f["no_time"] = float(th.times[i] is None)
         return f
     a_j = authors[j]
@@ -432,6 +453,7 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
         if match:
             f["addr_author"] = 1.0
             f["addr_author_latest"] = float(state["latest"].get(a_j) == j)
+            f["addr_dist"] = f["log_dist"]
         elif a_j:
             f["addr_other"] = 1.0
         elif any(_same_person(n, m) for n in addr_i for m in state["addr"][j]):
@@ -444,19 +466,26 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
         f["rev_addr"] = float(any(_same_person(n, a_i) for n in state["addr"][j]))
     if a_i and a_j:
         f["same_author"] = float(a_i == a_j)
+        if a_i == a_j and state["latest"].get(a_j) == j:
+            ti, tj = th.times[i], th.times[j]
+            quick = (ti - tj) <= 120 if ti is not None and tj is not None else i - j <= 3
+            f["self_continue"] = float(quick)
         pj = state["parents"][j]
         f["alternation"] = float(pj >= 0 and authors[pj] == a_i and a_j != a_i)
-        f["same_author_latest"] = float(state["latest"].get(a_j) == j)
+        # The latest message of someone taking part in a conversation (two or more
+        # messages so far): in chat, answers go to what a person said last.
+        f["same_author_latest"] = float(state["latest"].get(a_j) == j and state["n_by"].get(a_j, 0) >= 2)
     f["op_reply"] = float(bool(a_i) and a_i == th.post_author and a_j != a_i)
     if a_i and a_j != a_i:
         k, steps = state["parents"][j], 0
-        while k >= 0 and steps < 50:
+        # Eight steps up: far enough for a conversation, and a fixed cost per candidate.
+        while k >= 0 and steps < 8:
             if authors[k] == a_i:
                 f["author_in_chain"] = 1.0
                 break
             k, steps = state["parents"][k], steps + 1
-    f["quote"] = th.quote(i, j)[0]
-    f["shared_ngram"] = float(bool(th.shared_gram(i, j)))
+    f["quote"] = th.quote(i, j)[0] if th.quoted[i] else 0.0
+    f["shared_ngram"] = float(not th.grams[i].isdisjoint(th.grams[j]))
     f["tfidf"] = th.cosine(i, j)
     f["question"] = float(th.questions[j])
     ti, tj = th.times[i], th.times[j]
@@ -505,6 +534,9 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
         if f["root_sim"] >= 0.1:
             parts.append(f"it shares words with the post ({', '.join(th.shared_terms(i, -1)) or 'several'})")
         lead = "answers the post: no name, quotation or shared wording ties it to an earlier comment"
+        if names:
+            lead = (f"answers the post: it addresses {' and '.join(names)}, but no earlier comment it may "
+                    "answer outweighs the post")
         if parts:
             lead = "answers the post: " + "; ".join(parts)
         return f"{lead} (confidence {conf:.2f})"
@@ -518,8 +550,8 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
             parts.append(f"it addresses {names[0] if len(names) == 1 else ' and '.join(names)} by name, "
                          f"and {cid} is by {authors[j]}")
         elif k == "addr_unknown":
-            parts.append(f"it addresses {names[0]} by name and {cid} can be {names[0]}'s "
-                         "(no nearer comment is)")
+            parts.append(f"it addresses {names[0]} by name, and {cid}'s author is not named, "
+                         f"so {cid} can be {names[0]}'s")
         elif k == "mention_author":
             parts.append(f"it names {cid}'s author {authors[j]}")
         elif k == "rev_addr":
@@ -559,15 +591,17 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
     n = th.n
     w = dict(zip(FEATURES, weights))
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
+    known_lower = frozenset(a.lower() for a in known_authors)
     state = {
         "authors": list(th.authors),
         "author_src": ["explicit" if a else "" for a in th.authors],
         "author_ev": [""] * n,
-        "addr": [[name for _, _, name in addressees(t, known=known_authors)] for t in th.texts],
+        "addr": [[name for _, _, name in addressees(t, known=known_lower)] for t in th.texts],
         "parents": [-1] * n,
         "n_replies": [0] * n,
         "latest": {},
         "rank": {},
+        "n_by": Counter(),
     }
     conf = [0.0] * n
     evidence = [""] * n
@@ -586,7 +620,7 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
                 # A reply cannot be older than the comment it answers.
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
             feats = [candidate_features(th, i, j, state=state, order=order) for j in cands]
-            scores = [intercept + sum(wk * f[k] for wk, k in zip(weights, FEATURES)) for f in feats]
+            scores = [intercept + sum(w[k] * v for k, v in f.items() if v) for f in feats]
             best = max(range(len(cands)), key=lambda k: (scores[k], -k))
             top = scores[best]
             z = sum(math.exp(s - top) for s in scores)
@@ -612,6 +646,8 @@ def _commit(th, i, p, state, ids):
             state.setdefault("replies_to", defaultdict(list))[state["authors"][p]].append(i)
     if state["authors"][i]:
         state["latest"][state["authors"][i]] = i
+        n_by = state.setdefault("n_by", Counter())
+        n_by[state["authors"][i]] += 1
 
 
 def _candidates(th, i, state, order, max_candidates, key_authors):
@@ -631,9 +667,11 @@ def _candidates(th, i, state, order, max_candidates, key_authors):
         return cands
     seen = set(range(max(0, i - max_candidates), i))
     for name in state["addr"][i]:
-        for a, last in state["latest"].items():
-            if _same_person(name, a):
-                seen.add(last)
+        low = name.lower()
+        for key in (low, *_ALIASES.get(low, ())):
+            for a in key_authors.get(key, ()):
+                if a in state["latest"]:
+                    seen.add(state["latest"][a])
     for a in {a for k in th.token_sets[i] if k in key_authors for a in key_authors[k]}:
         if a in state["latest"]:
             seen.add(state["latest"][a])
@@ -657,7 +695,7 @@ def _speaker_from_link(th, i, p, state, ids):
         name = names[0]
         # A comment is not answered by name as someone it itself addresses.
         if not any(_same_person(name, m) for m in state["addr"][p]) and not (authors[i] and _same_person(name, authors[i])):
-            authors[p] = _canonical(name, authors)
+            authors[p] = _canonical(name, authors, state)
             src[p] = "inferred"
             ev[p] = f"{ids[i]} answers it and addresses its author as {name}"
     if not authors[i]:
@@ -671,17 +709,38 @@ def _speaker_from_link(th, i, p, state, ids):
         elif names and authors[p] and state["addr"][p]:
             back = [n for n in state["addr"][p] if not _same_person(n, authors[p])]
             if back and any(_same_person(n, authors[p]) for n in names):
-                authors[i] = _canonical(back[0], authors)
+                authors[i] = _canonical(back[0], authors, state)
                 src[i] = "inferred"
                 ev[i] = (f"it answers {ids[p]} by {authors[p]}, addressing them by name, and {ids[p]} had "
                          f"addressed {back[0]}: the one addressed answers back")
 
 
-def _canonical(name, authors):
-    """Reuse an existing speaker's spelling for a name that can refer to them ("Chas" -> "Charles")."""
-    for a in authors:
-        if a and _same_person(name, a):
+def _canonical(name, authors, state=None):
+    """Reuse an existing speaker's spelling for a name that can refer to them ("Chas" -> "Charles").
+
+    Speakers named so far are looked up through their name keys (constant time); names
+    inferred earlier are also matched by short forms ("Dan" for "Daniel").
+    """
+    if state is None:
+        return next((a for a in authors if a and _same_person(name, a)), name)
+    index = state.get("speaker_keys")
+    if index is None:
+        index = state["speaker_keys"] = {}
+        for a in dict.fromkeys(authors):
+            if a:
+                for k in _name_keys(a):
+                    index.setdefault(k, a)
+    low = name.lower()
+    for key in (low, *sorted(_ALIASES.get(low, ()))):
+        if key in index:
+            return index[key]
+    inferred = state.setdefault("inferred_names", [])
+    for a in inferred:
+        if _same_person(name, a):
             return a
+    inferred.append(name)
+    for k in _name_keys(name):
+        index.setdefault(k, name)
     return name
 
 
@@ -785,35 +844,44 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     times = _epoch_seconds(out[time_col]) if time_col in out.columns else [None] * n
     pos = pd.to_numeric(out["position"], errors="coerce") if "position" in out.columns else None
     weights, intercept = _weights(order, model)
-    labels = list(out.index)
+    # Positional arrays: fast to read and write, and safe when index labels repeat.
+    P, S, C, E = (parent.to_numpy(dtype=object).copy(), source.to_numpy(dtype=object).copy(),
+                  conf.to_numpy(dtype="float64").copy(), evid.to_numpy(dtype=object).copy())
+    A, AS, AE = author.to_numpy(dtype=object).copy(), a_src.to_numpy(dtype=object).copy(), a_ev.to_numpy(dtype=object).copy()
+    need_all = target.to_numpy(dtype=bool)
+    id_arr = out[id_col].astype(str).to_numpy(dtype=object)
+    text_arr = out[text_col].astype(object).where(out[text_col].notna(), "").astype(str).to_numpy(dtype=object)
+    pos_arr = pos.to_numpy() if pos is not None else None
     for tid, idx in out.groupby("thread_id", sort=False).indices.items():
         rows = list(idx)
-        if pos is not None and pos.iloc[rows].notna().all():
-            rows.sort(key=lambda r: (pos.iloc[r], r))
-        need = [bool(target.iloc[r]) for r in rows]
-        if not any(need) and not (speakers and (author.iloc[rows] == "").any()):
+        if pos_arr is not None and not pd.isna(pos_arr[rows]).any():
+            rows.sort(key=lambda r: (pos_arr[r], r))
+        need = [bool(need_all[r]) for r in rows]
+        if not any(need) and not (speakers and any(A[r] == "" for r in rows)):
             continue
-        ids = [str(out[id_col].iloc[r]) for r in rows]
-        th = _Thread([str(out[text_col].iloc[r]) for r in rows], [author.iloc[r] for r in rows],
+        ids = [id_arr[r] for r in rows]
+        th = _Thread([text_arr[r] for r in rows], [A[r] for r in rows],
                      [times[r] for r in rows], post_text.get(tid, ""), post_author.get(tid, ""))
         if not speakers:
-            th.authors = [a if a_src.iloc[r] == "explicit" else "" for a, r in zip(th.authors, rows)]
+            th.authors = [a if AS[r] == "explicit" else "" for a, r in zip(th.authors, rows)]
         where = {c: k for k, c in enumerate(ids)}
-        fixed = [None if need[k] else where.get(parent.iloc[r], -1) for k, r in enumerate(rows)]
+        fixed = [None if need[k] else where.get(P[r], -1) for k, r in enumerate(rows)]
         state, c, ev = _infer_thread(th, ids, order=order, weights=weights, intercept=intercept,
                                      max_candidates=max_candidates, fixed_parents=fixed)
         for k, r in enumerate(rows):
-            lab = labels[r]
             if need[k]:
                 p = state["parents"][k]
-                parent.at[lab] = ids[p] if p >= 0 else ""
-                source.at[lab] = "inferred"
-                conf.at[lab] = c[k]
-                evid.at[lab] = ev[k]
-            if speakers and state["author_src"][k] == "inferred" and not author.iloc[r]:
-                author.at[lab] = state["authors"][k]
-                a_src.at[lab] = "inferred"
-                a_ev.at[lab] = state["author_ev"][k]
+                P[r] = ids[p] if p >= 0 else ""
+                S[r] = "inferred"
+                C[r] = c[k]
+                E[r] = ev[k]
+            if speakers and state["author_src"][k] == "inferred" and not A[r]:
+                A[r] = state["authors"][k]
+                AS[r] = "inferred"
+                AE[r] = state["author_ev"][k]
+    parent, source, evid, author, a_src, a_ev = (pd.Series(x, index=out.index, dtype=object)
+                                                 for x in (P, S, E, A, AS, AE))
+    conf = pd.Series(C, index=out.index, dtype="float64")
     return out.assign(**{parent_col: parent, "parent_source": source, "parent_confidence": conf.astype("float64"),
                          "parent_evidence": evid, author_col: author, "author_source": a_src,
                          "author_evidence": a_ev})
@@ -910,11 +978,12 @@ def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_au
     n = th.n
     ids = [str(k) for k in range(n)]
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
+    known_lower = frozenset(a.lower() for a in known_authors)
     state = {
         "authors": list(th.authors), "author_src": ["explicit" if a else "" for a in th.authors],
         "author_ev": [""] * n,
-        "addr": [[name for _, _, name in addressees(t, known=known_authors)] for t in th.texts],
-        "parents": [-1] * n, "n_replies": [0] * n, "latest": {}, "rank": {},
+        "addr": [[name for _, _, name in addressees(t, known=known_lower)] for t in th.texts],
+        "parents": [-1] * n, "n_replies": [0] * n, "latest": {}, "rank": {}, "n_by": Counter(),
     }
     key_authors: dict = defaultdict(set)
     for a in known_authors:

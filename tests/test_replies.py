@@ -119,14 +119,30 @@ def _frame(texts, **cols):
     return pd.DataFrame(data)
 
 
-def test_replies_chronological_name_reaches_far_back():
-    texts = ["Parks need more trees."] + [f"Filler remark number {k} about buses." for k in range(60)]
-    authors = ["Ann"] + [f"user{k}" for k in range(60)]
-    texts.append("Ann, trees also take parking spaces.")
-    authors.append("Bob")
+def test_replies_chronological_name_brings_far_comment_into_candidates():
+    # Ann's comment is 45 comments back, beyond the 40 weighed by default: naming her
+    # brings her latest comment into the bounded candidate set.
+    texts = ["Our parks need more shade trees."] + [f"Filler remark number {k} about buses." for k in range(45)]
+    authors = ["Ann"] + [f"user{k}" for k in range(45)] + ["Bob"]
+    texts.append("Ann, shade trees in parks also take parking spaces.")
+    th = replies._Thread(texts, authors, [None] * len(texts))
+    state = {"authors": authors, "addr": [[n for *_, n in addressees(t)] for t in texts],
+             "latest": {a: k for k, a in enumerate(authors[:-1])}, "parents": [-1] * len(texts)}
+    named = replies._candidates(th, len(texts) - 1, state, "chronological", 40, {})
+    assert 0 in named
+    # Without the name (and without shared words) it stays out of reach.
+    state["addr"][-1] = []
+    unnamed = replies._Thread([*texts[:-1], "Something else entirely."], authors, [None] * len(texts))
+    assert 0 not in replies._candidates(unnamed, len(texts) - 1, state, "chronological", 40, {})
+
+
+def test_replies_chronological_name_picks_that_authors_comment():
+    texts = ["Our parks need more shade trees."] + [f"Filler remark number {k} about buses." for k in range(8)]
+    authors = ["Ann"] + [f"user{k}" for k in range(8)] + ["Bob"]
+    texts.append("Ann, shade trees in parks also take parking spaces.")
     out = infer_replies(_frame(texts, author=authors), order="chronological")
     assert out["parent_id"].iloc[-1] == "c0"
-    assert "Ann" in out["parent_evidence"].iloc[-1]
+    assert "addresses Ann by name, and c0 is by Ann" in out["parent_evidence"].iloc[-1]
 
 
 def test_replies_quote_beats_the_previous_comment_in_chronological_order():
