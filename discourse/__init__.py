@@ -25,7 +25,9 @@ __all__ = [
     "InputFormatError",
     "SchemaError",
     "ThreadStructureError",
+    "Topics",
     "analyze",
+    "fit_topics",
     "read",
     "report",
 ]
@@ -38,7 +40,9 @@ _LAZY = {
     "InputFormatError": "discourse.errors",
     "SchemaError": "discourse.errors",
     "ThreadStructureError": "discourse.errors",
+    "Topics": "discourse.topics",
     "analyze": "discourse.pipeline",
+    "fit_topics": "discourse.topics",
     "read": "discourse.ingest",
     "report": "discourse.report",
 }
