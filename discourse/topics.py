@@ -423,12 +423,16 @@ def coherence_npmi(top_term_ids, X) -> np.ndarray:
     """
     import scipy.sparse as sp
 
-    B = sp.csc_matrix(X, dtype=np.float64)
-    B.data = (B.data > 0).astype(np.float64)
+    # Only the columns of top terms are needed; copying all of X would double the memory
+    # of a large corpus.
+    needed = sorted({int(i) for ids in top_term_ids for i in ids})
+    col = {t: j for j, t in enumerate(needed)}
+    sub_all = X[:, needed] if sp.issparse(X) else np.asarray(X)[:, needed]
+    B = (sp.csc_matrix(sub_all) > 0).astype(np.float64)
     n = B.shape[0]
     out = []
     for ids in top_term_ids:
-        ids = list(ids)
+        ids = [col[int(i)] for i in ids]
         if len(ids) < 2 or n == 0:
             out.append(np.nan)
             continue
@@ -606,7 +610,7 @@ def _vectorize(texts: list, context: list, method: str, model, *, max_features, 
     counts_cv = CountVectorizer(**kw)
     # One tokenizing pass over everything: tokenizing is most of the cost on large corpora.
     both = counts_cv.fit_transform(texts + context if context else texts).tocsr()
-    counts = both[: len(texts)]
+    counts = both[: len(texts)] if context else both
     uses_counts = method == "lda" or (model is not None and type(model).__name__ == "LatentDirichletAllocation")
     if uses_counts:
         return counts_cv, counts, counts
@@ -1154,7 +1158,7 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
     top_terms = [[str(vocab[i]) for i in ids_] for ids_ in top_ids]
     C = _ctfidf(counts, fit.labels, k)
     distinctive = [[str(vocab[i]) for i in ids_] for ids_ in _top_ids(C, n_terms)]
-    coh_vals = coherence_npmi(top_ids, counts if pick is None else Cs)
+    coh_vals = coherence_npmi(top_ids, counts)
     if stab >= 0.7:
         verdict = "stable: most topics come back on every run"
     elif stab >= min_stability:
