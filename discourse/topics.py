@@ -130,7 +130,8 @@ def stop_words() -> frozenset:
 # the result
 
 
-@dataclasses.dataclass(frozen=True)
+# eq=False: comparing two fits field by field would compare DataFrames, which pandas refuses.
+@dataclasses.dataclass(frozen=True, eq=False)
 class Topics:
     """A fitted topic model over comments, and everything needed to judge it.
 
@@ -1174,7 +1175,8 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
                  "comments to sit between topics.")
     unassigned = len(comments) - int((fit.labels >= 0).sum())
     if unassigned:
-        note += f" {unassigned} comment{'s have' if unassigned != 1 else ' has'} no words to model (topic -1)."
+        note += (f" {unassigned} comment{'s share' if unassigned != 1 else ' shares'} no modelled word with the "
+                 "others (topic -1: empty, very short or off on its own).")
     return finish(vec, fit.model, fit.labels, fit.weight, fit.W, top_terms, distinctive, kind,
                   k_sel, criterion, stab, coh_vals, note)
 

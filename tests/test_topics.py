@@ -103,7 +103,7 @@ def test_topics_empty_and_stopword_texts_get_no_topic(subject_comments):
     assert a.loc[[1, 2, 3], "topic_id"].tolist() == [-1, -1, -1]
     assert a.loc[[1, 2, 3], "topic_label"].tolist() == ["", "", ""]
     assert (a.loc[[1, 2, 3], "topic_weight"] == 0).all()
-    assert "no words to model" in t.note
+    assert "no modelled word" in t.note
 
 
 @pytest.mark.parametrize("texts, expected_method", [
