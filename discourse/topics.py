@@ -320,7 +320,7 @@ class Topics:
             topics.append({
                 "topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "share": float(r.share),
                 "top_terms": list(r.top_terms), "bigrams": list(r.bigrams),
-                "distinctive_terms": list(r.distinctive_terms),
+                "distinctive_terms": list(r.distinctive_terms), "phrases": list(r.phrases),
                 "coherence": None if r.coherence != r.coherence else float(r.coherence),
                 "representative": list(r.representative),
             })
@@ -342,13 +342,15 @@ class Topics:
         out = ['<section class="topics"><h2>Topics</h2>', f'<p class="note">{escape(s["note"])}</p>']
         if s["topics"]:
             out.append("<table><thead><tr><th>topic</th><th>comments</th><th>top terms</th>"
-                       "<th>distinctive terms</th><th>coherence</th><th>representative</th></tr></thead><tbody>")
+                       "<th>distinctive terms</th><th>shared phrases</th><th>coherence</th><th>representative</th></tr></thead>"
+                       "<tbody>")
             for t in s["topics"]:
                 coh = "" if t["coherence"] is None else f"{t['coherence']:+.2f}"
                 out.append(
                     f"<tr><td>{escape(t['label'])}</td><td>{t['size']}</td>"
                     f"<td>{escape(', '.join(t['top_terms'][:8]))}</td>"
-                    f"<td>{escape(', '.join(t['distinctive_terms'][:6]))}</td><td>{coh}</td>"
+                    f"<td>{escape(', '.join(t['distinctive_terms'][:6]))}</td>"
+                    f"<td>{escape(', '.join(t['phrases'][:5]))}</td><td>{coh}</td>"
                     f"<td>{escape(', '.join('#' + str(c) for c in t['representative']))}</td></tr>")
             out.append("</tbody></table>")
         if len(self.k_selection) > 1:
@@ -1073,7 +1075,8 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
     if n < 2 or (n_topics != "auto" and n < n_topics):
         what = "no comment has words" if n == 0 else (
             f"only {n} comment{'s' * (n != 1)} {'has' if n == 1 else 'have'} words")
-        note = f"No topics: {what}, too few to group."
+        asked = f" for the {n_topics} topics asked" if n_topics != "auto" and n >= 2 else ""
+        note = f"No topics: {what}, too few to group{asked}."
         return finish(None, None, np.full(n, -1), np.zeros(n), None, [], [], "none", empty_sel,
                       "nothing to choose", np.nan, None, note)
 

@@ -251,3 +251,9 @@ def test_topics_cli_writes_topic_columns(tmp_path, seed_path):
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out, keep_default_na=False)
     assert set(table["topic_id"]) <= {-1, 0, 1, 2} and (table["topic_label"] != "").sum() >= 18
+
+
+def test_topics_more_topics_than_comments_says_so():
+    t = topics.fit_topics(pd.DataFrame({"text": ["war metaphor", "war metaphor again", "school money"]}), n_topics=5)
+    assert t.n_topics == 0
+    assert t.note == "No topics: only 3 comments have words, too few to group for the 5 topics asked."
