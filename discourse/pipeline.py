@@ -34,7 +34,9 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     Returns
     -------
     Corpus
-        The same threads, the comments with every analysis column added.
+        The same threads, the comments with every analysis column added, ``spans`` (the
+        evidence of every stage, for comments and posts) and ``extras["escalation"]``
+        (:func:`discourse.sentiment.escalation` by thread, speaker and exchange).
 
     Examples
     --------
@@ -73,4 +75,6 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
         comments, threads, spans = civility.mask(comments), civility.mask(threads), civility.mask(spans)
     if corpus.spans is not None and len(corpus.spans):
         spans = pd.concat([corpus.spans, spans], ignore_index=True)
-    return corpus.replace(comments=comments, threads=threads, spans=spans)
+    escalation = {by: sentiment.escalation(comments, by=by) for by in ("thread", "speaker", "exchange")}
+    extras = {**corpus.extras, "escalation": escalation}
+    return corpus.replace(comments=comments, threads=threads, spans=spans, extras=extras)
