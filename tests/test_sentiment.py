@@ -181,3 +181,10 @@ def test_sentiment_escalation_bad_options_raise(kwargs):
     df = pd.DataFrame({"thread_id": ["t"], "comment_id": ["a"], "parent_id": [""], "sentiment_compound": [0.1]})
     with pytest.raises(SchemaError):
         sentiment.escalation(df, **kwargs)
+
+
+def test_sentiment_pieces_equal_vader_on_seed(seed_corpus):
+    texts = seed_corpus.comments["text"].tolist() + seed_corpus.threads["text"].tolist()
+    for text in texts:
+        p, v = sentiment._vader_pieces(text), _vader(text)
+        assert (p.compound, p.pos, p.neu, p.neg) == (v["compound"], v["pos"], v["neu"], v["neg"])
