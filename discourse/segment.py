@@ -253,6 +253,7 @@ def artifacts(text: str) -> list[Span]:
 
 
 _OPEN_CLOSE = {"“": "”", "„": "”", "«": "»"}
+_QUOTE_OPEN = re.compile('[“„«"]')
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
@@ -316,7 +317,11 @@ def quotes(text: str) -> list[Span]:
         if any(bs <= ls < be for bs, be in blocked):
             continue
         i = 0
-        while i < len(line):
+        while True:
+            m = _QUOTE_OPEN.search(line, i)
+            if m is None:
+                break
+            i = m.start()
             ch = line[i]
             if ch in _OPEN_CLOSE:
                 close = line.find(_OPEN_CLOSE[ch], i + 1)
@@ -326,9 +331,6 @@ def quotes(text: str) -> list[Span]:
                 if close < 0:
                     break
                 end = close + 1
-            else:
-                i += 1
-                continue
             s, e = ls + i, ls + end
             if _WORD.search(text, s, e):
                 label = _quote_label(text, s, e, ls, le)

@@ -258,9 +258,9 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText, normalize
 
     sia = analyzer()
-    if not text.isascii():
-        # Only non-ASCII characters can be emoji; skipping VADER's per-character loop for
-        # ASCII text changes nothing but the time.
+    if not text.isascii() and not _emoji_chars().isdisjoint(text):
+        # VADER replaces each emoji character by its description. Most text has none (a
+        # curly quote is not one), so its per-character loop runs only when one is there.
         emojis = sia.emojis
         out = []
         prev_space = True
@@ -294,8 +294,10 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
         neutral_idx = {i for i, w in enumerate(lower) if w in single and sentiments[i] != 0}
         for phrase in phrases:
             n = len(phrase)
+            if phrase[0] not in lower:
+                continue
             for i in range(len(lower) - n + 1):
-                if tuple(lower[i:i + n]) == phrase:
+                if lower[i] == phrase[0] and tuple(lower[i:i + n]) == phrase:
                     neutral_idx.update(j for j in range(i, i + n) if sentiments[j] != 0)
     plain = sia._but_check(words, list(sentiments))
     compound, pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s = _score(sia, plain, text, normalize)
@@ -368,6 +370,11 @@ class _Sentence(NamedTuple):
     role: str  # "own" or "quote"
     text: str  # what VADER scored (the own pieces joined by spaces)
     pieces: _Pieces
+
+
+@functools.lru_cache(maxsize=1)
+def _emoji_chars():
+    return frozenset(k for k in analyzer().emojis if len(k) == 1)
 
 
 @functools.lru_cache(maxsize=20_000)
