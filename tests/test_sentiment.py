@@ -202,3 +202,9 @@ def test_sentiment_scores_in_range(parts):
     shares = out["sentiment_pos"] + out["sentiment_neu"] + out["sentiment_neg"]
     assert shares == pytest.approx(1.0, abs=0.003) or shares == 0.0
     assert out["sentiment_sentences"] >= 0
+
+
+def test_sentiment_analyze_stores_escalation(seed_analysed):
+    escalation = seed_analysed.extras["escalation"]
+    assert set(escalation) == {"thread", "speaker", "exchange"}
+    assert escalation["thread"]["thread_id"].tolist() == seed_analysed.threads["thread_id"].tolist()
