@@ -178,20 +178,29 @@ def speed(n: int):
     pool = civil_comments() + real_threads()["text"].tolist()
     distinct = list(dict.fromkeys(pool))
     texts = (distinct * (n // len(distinct) + 1))[:n]
+    # Warm both sides up (imports, lexicon loading) on texts outside the timed runs.
+    warm = pd.DataFrame({"thread_id": "w", "comment_id": ["0", "1"], "text": ["Warm up. Fine!", "I ’love’ it 😀"]})
+    sentiment.score(warm)
+    SentimentIntensityAnalyzer().polarity_scores("Warm up.")
     rows = []
-    for label, batch in ((f"{len(distinct):,} distinct real comments", distinct),
-                         (f"{n:,} comments (the distinct ones repeated)", texts)):
+    # The machine is shared and noisy: the two sides alternate, and the best of `repeat`
+    # runs of each is kept (the sentence cache is cleared before every run of ours).
+    for label, batch, repeat in ((f"{len(distinct):,} distinct real comments", distinct, 3),
+                                 (f"{n:,} comments (the distinct ones repeated)", texts, 1)):
         df = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(batch))], "text": batch})
         sia = SentimentIntensityAnalyzer()
-        t0 = time.perf_counter()
-        for t in batch:
-            sia.polarity_scores(t)
-        plain = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        sentiment.score(df)
-        ours = time.perf_counter() - t0
-        rows.append({"texts": label, "plain VADER s": plain, "sentiment.score s": ours, "ratio": ours / plain,
-                     "comments/s": len(batch) / ours})
+        plain = ours = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            for t in batch:
+                sia.polarity_scores(t)
+            plain = min(plain, time.perf_counter() - t0)
+            sentiment._cached_pieces.cache_clear()
+            t0 = time.perf_counter()
+            sentiment.score(df)
+            ours = min(ours, time.perf_counter() - t0)
+        rows.append({"texts": label, "runs": repeat, "plain VADER s": plain, "sentiment.score s": ours,
+                     "ratio": ours / plain, "comments/s": len(batch) / ours})
     return rows
 
 
@@ -199,8 +208,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000, help="comments for the speed run")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--speed-only", action="store_true")
     args = ap.parse_args(argv)
     results = {}
+    if args.speed_only:
+        results["speed"] = speed(args.n)
+        print(markdown_table(results["speed"]))
+        save("sentiment-speed", results)
+        return
     results["wiring"] = wiring()
     print("## VADER wiring (Pearson r against human means)\n")
     print(markdown_table(results["wiring"]))

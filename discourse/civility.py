@@ -321,7 +321,7 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     >>> df = pd.DataFrame({"thread_id": ["t"], "comment_id": ["c"],
     ...                    "text": ["They will rot in hell, soulless turds. Just like the Good Germans."]})
     >>> spans(df)[["kind", "label", "text"]].values.tolist()
-    [['incivility', 'threat', 'They will rot in hell'], ['technique', 'loaded_language', 'rot'], ['technique', 'loaded_language', 'soulless'], ['incivility', 'insult', 'soulless turds'], ['technique', 'name_calling', 'soulless turds'], ['technique', 'reductio_ad_hitlerum', 'Good Germans']]
+    [['incivility', 'threat', 'They will rot in hell'], ['technique', 'loaded_language', 'rot'], ['technique', 'loaded_language', 'soulless'], ['incivility', 'insult', 'soulless turds'], ['technique', 'name_calling', 'turds'], ['technique', 'reductio_ad_hitlerum', 'Good Germans']]
     """
     kinds = tuple(kinds)
     bad = [k for k in kinds if k not in _KINDS]
@@ -379,7 +379,7 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
     >>> df = pd.DataFrame({"text": ["Public education is not a war.", "They will rot in hell, soulless turds.",
     ...                             "Oh, almighty city dweller, must I bow so deep to your highness?"]})
     >>> score(df)[["incivility", "incivility_labels", "techniques"]].values.tolist()
-    [[0.0, '', ''], [0.88, 'insult;threat', 'loaded_language;name_calling'], [0.784, 'contempt', 'name_calling']]
+    [[0.0, '', ''], [0.88, 'insult;threat', 'loaded_language;name_calling'], [0.784, 'contempt', '']]
     """
     require_columns(comments, [text_col], caller="civility.score")
     weights = _weights()

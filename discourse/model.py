@@ -78,7 +78,8 @@ COMMENT_COLUMNS = (
 )
 
 #: Columns of the spans table (``Corpus.spans``, ``discourse analyze --spans``). ``kind`` is one of
-#: quote, url, address, frame, technique, incivility, sentence; ``sense`` is metaphorical,
+#: quote, url, address, frame, technique, incivility, sentence, artifact (widget buttons and quote
+#: delimiters left inside a text: see ``discourse.segment``); ``sense`` is metaphorical,
 #: literal or meta for frame terms. Offsets index the ``text`` of the row's comment (or of
 #: the post when ``comment_id`` is empty).
 SPAN_COLUMNS = ("thread_id", "comment_id", "kind", "label", "start", "end", "text", "sense", "explanation")

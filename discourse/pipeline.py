@@ -39,7 +39,9 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     Returns
     -------
     Corpus
-        The same threads, the comments with every analysis column added.
+        The same threads, the comments with every analysis column added, ``spans`` (the
+        evidence of every stage, for comments and posts) and ``extras["escalation"]``
+        (:func:`discourse.sentiment.escalation` by thread, speaker and exchange).
 
     Examples
     --------
@@ -93,4 +95,5 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     extras["frame_debate"] = framing.debate(comments, pd.concat([post_frames, frame_spans], ignore_index=True),
                                             lexicons=lexicons)
     extras["frame_uptake"] = framing.uptake(comments, frame_spans, lexicons=lexicons)
+    extras["escalation"] = {by: sentiment.escalation(comments, by=by) for by in ("thread", "speaker", "exchange")}
     return corpus.replace(comments=comments, threads=threads, spans=spans, extras=extras)

@@ -89,6 +89,48 @@ class Span(NamedTuple):
 
 @functools.lru_cache(maxsize=1)
 def _punkt():
+    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
+
+    class _FastToken(PunktToken):
+        __slots__ = ()
+        _RE_ELLIPSIS = re.compile(PunktToken._RE_ELLIPSIS.pattern)
+        _RE_NUMERIC = re.compile(PunktToken._RE_NUMERIC.pattern)
+        _RE_INITIAL = re.compile(PunktToken._RE_INITIAL.pattern, re.UNICODE)
+        _RE_ALPHA = re.compile(PunktToken._RE_ALPHA.pattern, re.UNICODE)
+
+    class _FastVars(PunktLanguageVars):
+        # nltk 3.10 runs every regex through its ReDoS guard (the `regex` engine with a
+        # timeout), which made Punkt cost more than VADER itself. Punkt's own fixed patterns
+        # are compiled with the standard `re` instead; the algorithm and its decisions are
+        # unchanged (tests compare the two on real comments).
+        __slots__ = ()
+        re_boundary_realignment = re.compile(PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE)
+
+        def _word_tokenizer_re(self):
+            try:
+                return self._re_word_tokenizer
+            except AttributeError:
+                self._re_word_tokenizer = re.compile(self._word_tokenize_fmt % {
+                    "NonWord": self._re_non_word_chars, "MultiChar": self._re_multi_char_punct,
+                    "WordStart": self._re_word_start}, re.UNICODE | re.VERBOSE)
+                return self._re_word_tokenizer
+
+        def period_context_re(self):
+            try:
+                return self._re_period_context
+            except AttributeError:
+                self._re_period_context = re.compile(self._period_context_fmt % {
+                    "NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars},
+                    re.UNICODE | re.VERBOSE)
+                return self._re_period_context
+
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params, lang_vars=_FastVars(), token_cls=_FastToken)
+
+
+def _stock_punkt():
+    """Punkt exactly as nltk ships it, with the same parameters (for tests and benchmarks)."""
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     params = PunktParameters()
@@ -211,6 +253,7 @@ def artifacts(text: str) -> list[Span]:
 
 
 _OPEN_CLOSE = {"“": "”", "„": "”", "«": "»"}
+_QUOTE_OPEN = re.compile('[“„«"]')
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
@@ -274,7 +317,11 @@ def quotes(text: str) -> list[Span]:
         if any(bs <= ls < be for bs, be in blocked):
             continue
         i = 0
-        while i < len(line):
+        while True:
+            m = _QUOTE_OPEN.search(line, i)
+            if m is None:
+                break
+            i = m.start()
             ch = line[i]
             if ch in _OPEN_CLOSE:
                 close = line.find(_OPEN_CLOSE[ch], i + 1)
@@ -284,9 +331,6 @@ def quotes(text: str) -> list[Span]:
                 if close < 0:
                     break
                 end = close + 1
-            else:
-                i += 1
-                continue
             s, e = ls + i, ls + end
             if _WORD.search(text, s, e):
                 label = _quote_label(text, s, e, ls, le)

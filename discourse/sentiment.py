@@ -145,6 +145,109 @@ def _neutral_sets(terms: tuple) -> tuple[frozenset, tuple]:
     return frozenset(words), tuple(phrases)
 
 
+def _valence(lexicon, words, lower, i, is_cap_diff):
+    """VADER's ``sentiment_valence`` for a lexicon word at *i* (vaderSentiment 3.3.2), unchanged
+    except that the lower-cased words are computed once per text instead of once per rule:
+    VADER re-lowercases the whole text inside every negation and idiom check, which makes
+    it quadratic in the length of a comment. Tests compare it with VADER on real text."""
+    from vaderSentiment.vaderSentiment import C_INCR, N_SCALAR, scalar_inc_dec
+
+    item, low = words[i], lower[i]
+    valence = lexicon[low]
+    if low == "no" and i != len(words) - 1 and lower[i + 1] in lexicon:
+        valence = 0.0
+    if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") or (
+            i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"]):
+        valence = lexicon[low] * N_SCALAR
+    if item.isupper() and is_cap_diff:
+        if valence > 0:
+            valence += C_INCR
+        else:
+            valence -= C_INCR
+    for start_i in range(0, 3):
+        if i > start_i and lower[i - (start_i + 1)] not in lexicon:
+            s = scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+            if start_i == 1 and s != 0:
+                s = s * 0.95
+            if start_i == 2 and s != 0:
+                s = s * 0.9
+            valence = valence + s
+            valence = _negation_check(valence, lower, start_i, i)
+            if start_i == 2:
+                valence = _special_idioms_check(valence, lower, i)
+    # VADER's _least_check.
+    if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        if lower[i - 2] != "at" and lower[i - 2] != "very":
+            valence = valence * N_SCALAR
+    elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        valence = valence * N_SCALAR
+    return valence
+
+
+@functools.lru_cache(maxsize=1)
+def _negate_words() -> frozenset:
+    from vaderSentiment.vaderSentiment import NEGATE
+
+    return frozenset(NEGATE)
+
+
+def _negated(word: str) -> bool:
+    # VADER's negated([word]) for one lower-cased word.
+    return word in _negate_words() or "n't" in word
+
+
+def _negation_check(valence, lower, start_i, i):
+    from vaderSentiment.vaderSentiment import N_SCALAR
+
+    if start_i == 0:
+        if _negated(lower[i - 1]):
+            valence = valence * N_SCALAR
+    if start_i == 1:
+        if lower[i - 2] == "never" and (lower[i - 1] == "so" or lower[i - 1] == "this"):
+            valence = valence * 1.25
+        elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
+            pass
+        elif _negated(lower[i - 2]):
+            valence = valence * N_SCALAR
+    if start_i == 2:
+        if lower[i - 3] == "never" and (lower[i - 2] == "so" or lower[i - 2] == "this") or (
+                lower[i - 1] == "so" or lower[i - 1] == "this"):
+            valence = valence * 1.25
+        elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
+            pass
+        elif _negated(lower[i - 3]):
+            valence = valence * N_SCALAR
+    return valence
+
+
+def _special_idioms_check(valence, lower, i):
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SPECIAL_CASES
+
+    # Negative indices wrap around exactly as in VADER (a quirk kept for identical scores).
+    onezero = f"{lower[i - 1]} {lower[i]}"
+    twoonezero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
+    twoone = f"{lower[i - 2]} {lower[i - 1]}"
+    threetwoone = f"{lower[i - 3]} {lower[i - 2]} {lower[i - 1]}"
+    threetwo = f"{lower[i - 3]} {lower[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in SPECIAL_CASES:
+            valence = SPECIAL_CASES[seq]
+            break
+    if len(lower) - 1 > i:
+        zeroone = f"{lower[i]} {lower[i + 1]}"
+        if zeroone in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroone]
+    if len(lower) - 1 > i + 1:
+        zeroonetwo = f"{lower[i]} {lower[i + 1]} {lower[i + 2]}"
+        if zeroonetwo in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in BOOSTER_DICT:
+            valence = valence + BOOSTER_DICT[n_gram]
+    return valence
+
+
+
 def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
     """VADER's computation (vaderSentiment 3.3.2 ``polarity_scores``), keeping its pieces.
 
@@ -155,9 +258,9 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText, normalize
 
     sia = analyzer()
-    if not text.isascii():
-        # Only non-ASCII characters can be emoji; skipping VADER's per-character loop for
-        # ASCII text changes nothing but the time.
+    if not text.isascii() and not _emoji_chars().isdisjoint(text):
+        # VADER replaces each emoji character by its description. Most text has none (a
+        # curly quote is not one), so its per-character loop runs only when one is there.
         emojis = sia.emojis
         out = []
         prev_space = True
@@ -174,22 +277,27 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
     text = text.strip()
     sentitext = SentiText(text)
     words = sentitext.words_and_emoticons
+    lower = [w.lower() for w in words]
+    lexicon = sia.lexicon
+    is_cap_diff = sentitext.is_cap_diff
     sentiments: list = []
-    for i, item in enumerate(words):
-        low = item.lower()
-        if low in BOOSTER_DICT or (low == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of"):
+    for i, low in enumerate(lower):
+        if low in BOOSTER_DICT or (low == "kind" and i < len(words) - 1 and lower[i + 1] == "of"):
             sentiments.append(0)
-            continue
-        sentiments = sia.sentiment_valence(0, sentitext, item, i, sentiments)
+        elif low in lexicon:
+            sentiments.append(_valence(lexicon, words, lower, i, is_cap_diff))
+        else:
+            sentiments.append(0)
     neutral_idx = set()
     if neutral:
         single, phrases = _neutral_sets(neutral)
-        lower = [w.lower() for w in words]
         neutral_idx = {i for i, w in enumerate(lower) if w in single and sentiments[i] != 0}
         for phrase in phrases:
             n = len(phrase)
+            if phrase[0] not in lower:
+                continue
             for i in range(len(lower) - n + 1):
-                if tuple(lower[i:i + n]) == phrase:
+                if lower[i] == phrase[0] and tuple(lower[i:i + n]) == phrase:
                     neutral_idx.update(j for j in range(i, i + n) if sentiments[j] != 0)
     plain = sia._but_check(words, list(sentiments))
     compound, pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s = _score(sia, plain, text, normalize)
@@ -262,6 +370,11 @@ class _Sentence(NamedTuple):
     role: str  # "own" or "quote"
     text: str  # what VADER scored (the own pieces joined by spaces)
     pieces: _Pieces
+
+
+@functools.lru_cache(maxsize=1)
+def _emoji_chars():
+    return frozenset(k for k in analyzer().emojis if len(k) == 1)
 
 
 @functools.lru_cache(maxsize=20_000)

@@ -160,3 +160,15 @@ def test_segment_seed_quoted_blurb_and_interview(seed_corpus):
     assert len(blocks) == 1 and blocks[0].startswith("EDSOURCE:") and "x x x" not in blocks[0]
     delims = [s for s in segment.artifacts(melvoin) if s.label == "delimiter"]
     assert len(delims) == 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Mr. Dr!?\"“”)(12 ,;:-…'’\n")), max_size=80))
+def test_segment_fast_punkt_splits_like_stock_punkt(text):
+    assert list(segment._punkt().span_tokenize(text)) == list(segment._stock_punkt().span_tokenize(text))
+
+
+def test_segment_fast_punkt_splits_seed_like_stock_punkt(seed_corpus):
+    texts = seed_corpus.comments["text"].tolist() + seed_corpus.threads["text"].tolist()
+    for text in texts:
+        assert list(segment._punkt().span_tokenize(text)) == list(segment._stock_punkt().span_tokenize(text))

@@ -181,3 +181,30 @@ def test_sentiment_escalation_bad_options_raise(kwargs):
     df = pd.DataFrame({"thread_id": ["t"], "comment_id": ["a"], "parent_id": [""], "sentiment_compound": [0.1]})
     with pytest.raises(SchemaError):
         sentiment.escalation(df, **kwargs)
+
+
+def test_sentiment_pieces_equal_vader_on_seed(seed_corpus):
+    texts = seed_corpus.comments["text"].tolist() + seed_corpus.threads["text"].tolist()
+    for text in texts:
+        p, v = sentiment._vader_pieces(text), _vader(text)
+        assert (p.compound, p.pos, p.neu, p.neg) == (v["compound"], v["pos"], v["neu"], v["neg"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["I love it.", "This war is awful!", '"They said: what a great day."', "LikeLike",
+                                 "https://x.org", "Not bad at all", "\n", "FIGHT!!!", "😀", "no", "", "x x x x x"]),
+                max_size=8))
+def test_sentiment_scores_in_range(parts):
+    text = " ".join(parts)
+    out = sentiment.score(pd.DataFrame({"text": [text]})).iloc[0]
+    for col in ("sentiment_compound", "sentiment_raw_compound", "sentiment_frame_neutral_compound"):
+        assert -1.0 <= out[col] <= 1.0
+    shares = out["sentiment_pos"] + out["sentiment_neu"] + out["sentiment_neg"]
+    assert shares == pytest.approx(1.0, abs=0.003) or shares == 0.0
+    assert out["sentiment_sentences"] >= 0
+
+
+def test_sentiment_analyze_stores_escalation(seed_analysed):
+    escalation = seed_analysed.extras["escalation"]
+    assert set(escalation) == {"thread", "speaker", "exchange"}
+    assert escalation["thread"]["thread_id"].tolist() == seed_analysed.threads["thread_id"].tolist()
