@@ -139,6 +139,7 @@ def _stock_punkt():
 
 
 _LINE = re.compile(r"[^\n\r]+")
+_HAS_WORD = re.compile(r"[^\W_]")
 
 
 def sentences(text: str) -> list[Span]:
@@ -146,7 +147,8 @@ def sentences(text: str) -> list[Span]:
 
     Every line is split on its own (a line break ends a sentence), with Punkt and the
     abbreviations of :data:`ABBREVIATIONS`. Leading and trailing spaces are not part
-    of a sentence; blank lines give none.
+    of a sentence; blank lines give none; punctuation that Punkt leaves on its own
+    ("true !!" cut after the first "!") joins the sentence before it.
 
     Parameters
     ----------
@@ -172,12 +174,19 @@ def sentences(text: str) -> list[Span]:
         chunk = line.group()
         if not chunk.strip():
             continue
+        first = len(out)
         for s, e in punkt.span_tokenize(chunk):
             piece = chunk[s:e]
             lead = len(piece) - len(piece.lstrip())
             trail = len(piece) - len(piece.rstrip())
-            if e - trail > s + lead:
-                out.append(Span(base + s + lead, base + e - trail, "sentence"))
+            if e - trail <= s + lead:
+                continue
+            if len(out) > first and not _HAS_WORD.search(piece):
+                # Punkt cuts "true !!" into "true !" and "!": punctuation alone belongs to
+                # the sentence before it (it carries VADER's emphasis).
+                out[-1] = out[-1]._replace(end=base + e - trail)
+                continue
+            out.append(Span(base + s + lead, base + e - trail, "sentence"))
     return out
 
 

@@ -172,3 +172,14 @@ def test_segment_fast_punkt_splits_seed_like_stock_punkt(seed_corpus):
     texts = seed_corpus.comments["text"].tolist() + seed_corpus.threads["text"].tolist()
     for text in texts:
         assert list(segment._punkt().span_tokenize(text)) == list(segment._stock_punkt().span_tokenize(text))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("So true !! Next one.", ["So true !!", "Next one."]),
+        ("Is it (really?). Yes.", ["Is it (really?).", "Yes."]),
+    ],
+)
+def test_segment_sentences_keep_stray_punctuation(text, expected):
+    assert [text[s.start:s.end] for s in segment.sentences(text)] == expected
