@@ -127,7 +127,7 @@ def partition_of(thread_ids, n_partitions: int):
     Examples
     --------
     >>> partition_of(["a", "b", "a"], 4).tolist()
-    [3, 2, 3]
+    [0, 3, 0]
     """
     import numpy as np
     import pandas as pd
@@ -934,8 +934,8 @@ def corpus_summary(path, *, progress: bool | None = None) -> dict:
     ...                                      "parent_id": ["", "1", ""], "author": ["x", "y", "x"],
     ...                                      "text": ["p", "q", "r"]}))
     >>> s = corpus_summary(write_corpus(c, tempfile.mkdtemp() + "/c", n_partitions=2))
-    >>> s["threads"], s["comments"], s["authors"], s["depth"]
-    (2, 3, 2, {'1': 2, '2': 1})
+    >>> s["threads"], s["comments"], s["authors"], s["thread_size"]["max"]
+    (2, 3, 2, 2.0)
     """
     import numpy as np
     import pandas as pd
