@@ -77,14 +77,30 @@ def _parse_topics(value: str):
 
 
 def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=False):
+    from . import progress, store
     from .ingest import read
     from .pipeline import analyze
 
-    corpus = read(list(inputs), format=None if fmt == "auto" else fmt)
-    if not quiet:
-        for r in corpus.ingest:
-            click.echo(r.summary(), err=True)
-    return analyze(corpus, infer_replies=infer_replies, order=order, topics=_parse_topics(topics), jobs=jobs)
+    with progress.shown(_bars_wanted(quiet)):
+        if len(inputs) == 1 and store.is_store(inputs[0]):
+            corpus = store.read_corpus(inputs[0])
+        else:
+            corpus = read(list(inputs), format=None if fmt == "auto" else fmt)
+        if not quiet:
+            for r in corpus.ingest:
+                click.echo(r.summary(), err=True)
+        return analyze(corpus, infer_replies=infer_replies, order=order, topics=_parse_topics(topics), jobs=jobs)
+
+
+def _bars_wanted(quiet: bool) -> bool:
+    # Bars only on a terminal: a log file or a test runner gets the summary lines alone.
+    return not quiet and click.get_text_stream("stderr").isatty()
+
+
+def _is_directory_output(output: str) -> bool:
+    import os
+
+    return output.endswith(("/", os.sep)) or os.path.isdir(output) or not os.path.splitext(output)[1]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,8 +117,9 @@ def cli():
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="The comments table to write: .csv, .tsv, .jsonl or .parquet.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=str),
+              help="The comments table to write: .csv, .tsv, .jsonl or .parquet; or a directory (DIR/), "
+                   "for a Parquet corpus built in bounded memory, resumed if interrupted.")
 @_reading_options
 @click.option("--spans", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Also write the evidence spans (quotes, frame terms, ...) to this table.")
@@ -111,12 +128,37 @@ def cli():
 def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, spans, quiet):
     """Read INPUT files, run every analysis stage, and write one row per comment.
 
+    With a directory as OUTPUT the input is streamed (CSV, JSONL and Parquet are read in
+    chunks) into a Parquet corpus partitioned by thread, analysed a partition at a time;
+    running the same command again after an interruption resumes it. Summarise it with
+    'discourse summarize DIR'.
+
     Example:
 
         discourse analyze corpora/zimmer-concession-2017.txt -o zimmer.csv --spans spans.csv
+
+        discourse analyze comments-2023.jsonl -o corpus/ --jobs 2
     """
     from .ingest.tabular import write_table
 
+    if _is_directory_output(output):
+        from . import progress, store
+
+        if spans:
+            raise click.UsageError(f"--spans writes one table; with a directory output the spans are stored "
+                                   f"in {output.rstrip('/')}/spans/. Drop --spans.")
+        with progress.shown(_bars_wanted(quiet)):
+            store.analyze(list(inputs), output, format=None if fmt == "auto" else fmt, infer_replies=infer_replies,
+                          order=order, jobs=jobs)
+        manifest = store.read_manifest(output)
+        if not quiet:
+            from .model import IngestReport
+
+            for r in manifest.get("ingest", []):
+                click.echo(IngestReport(**r).summary(), err=True)
+            n = sum(e["comments"] for e in manifest["partitions"].values())
+            click.echo(f"wrote {n} comments in {len(manifest['partitions'])} partitions to {output}", err=True)
+        return
     corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet)
     write_table(corpus.comments, output)
     if spans:
@@ -150,6 +192,34 @@ def report(inputs, output, fmt, order, infer_replies, topics, jobs, quiet):
     make_report(corpus, output, analyze=False)
     if not quiet:
         click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write one row per thread to this table (.csv, .tsv, .jsonl or .parquet).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_errors_to_click
+def summarize(corpus, output, quiet):
+    """Print corpus-level numbers of a Parquet corpus as JSON, one partition in memory at a time.
+
+    Threads, comments, distinct authors, thread sizes, reply depths, link provenance and,
+    for an analysed corpus, sentiment and span counts. With -o, also a per-thread table.
+
+    Example:
+
+        discourse summarize corpus/ -o threads.csv
+    """
+    import json
+
+    from . import progress, store
+    from .ingest.tabular import write_table
+
+    with progress.shown(_bars_wanted(quiet)):
+        summary = store.corpus_summary(corpus)
+        if output:
+            write_table(store.thread_table(corpus), output)
+    click.echo(json.dumps(summary, indent=2))
 
 
 def main():  # pragma: no cover - console entry point alias

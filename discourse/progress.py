@@ -71,9 +71,11 @@ class Bar:
         if show:
             from tqdm.auto import tqdm
 
-            # monitor_interval=0: no monitor thread, so worker processes can still be forked.
-            self._tqdm = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit != "it", dynamic_ncols=True,
-                              leave=True, mininterval=0.5, monitor_interval=0)
+            # No monitor thread: a single-threaded parent can still fork its workers
+            # (see discourse.parallel). tqdm only offers this as a class setting.
+            tqdm.monitor_interval = 0
+            self._tqdm = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit in ("rows", "comments", "B"), dynamic_ncols=True,
+                              leave=True, mininterval=0.5)
 
     def update(self, n: int = 1) -> None:
         """Add *n* units of finished work."""
