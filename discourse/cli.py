@@ -35,7 +35,8 @@ def _errors_to_click(func):
             except DiscourseError as err:
                 raise click.ClickException(str(err)) from err
             finally:
-                for w in caught:
+                # A copy: showwarning below runs inside the recording block and would append forever.
+                for w in list(caught):
                     if issubclass(w.category, DiscourseWarning):
                         click.echo(f"Warning: {w.message}", err=True)
                     else:
@@ -94,7 +95,9 @@ def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=
 
 def _bars_wanted(quiet: bool) -> bool:
     # Bars only on a terminal: a log file or a test runner gets the summary lines alone.
-    return not quiet and click.get_text_stream("stderr").isatty()
+    import sys
+
+    return not quiet and sys.stderr.isatty()
 
 
 def _is_directory_output(output: str) -> bool:

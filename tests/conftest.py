@@ -60,7 +60,7 @@ def seed_analysed(seed_corpus):
 
 @pytest.fixture
 def interleaved_threads() -> pd.DataFrame:
-    """240 comments in 24 threads of uneven size (1 to 21), listed in time order so threads interleave.
+    """192 comments in 24 threads of uneven size (1 to 21), listed in time order so threads interleave.
 
     Threads with an even number carry explicit reply links (some nested), the others have
     none, so reply inference runs on half of them. Texts mix positive, negative and
