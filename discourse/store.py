@@ -67,7 +67,8 @@ TABLES = ("comments", "threads", "spans")
 _STAGING = ".staging"
 _STREAMED = ("csv", "jsonl", "parquet")
 
-#: Default partition size: input bytes per partition (about 50,000 typical comments).
+#: Largest partition, in input bytes (about 100,000 typical comments); smaller inputs are
+#: cut into up to 8 partitions of at least 1 MiB.
 PARTITION_BYTES = 32 * 2**20
 #: Default partition size for an in-memory corpus, in comments.
 PARTITION_ROWS = 50_000
@@ -685,7 +686,9 @@ def _build(source, path, *, analyse: bool, fmt=None, options=None, jobs: int = 1
 
         reader_for(fmt)
     total = sum(f.stat().st_size for f in files if f.exists())
-    n = n_partitions or max(1, math.ceil(total / partition_bytes))
+    # At least 8 partitions once the input passes 8 MiB, so jobs have work to share; the
+    # count never depends on jobs, so a build can be resumed with another --jobs.
+    n = n_partitions or max(1, math.ceil(total / partition_bytes), min(8, math.ceil(total / 2**20)))
     expected = {"analysed": analyse, "options": options or {}, "n_partitions": int(n),
                 "source": {"inputs": _fingerprint(files) if all(f.exists() for f in files) else [], "format": fmt}}
     for f in files:
