@@ -337,15 +337,23 @@ def _chunks(path: Path, fmt: str, chunk_rows: int):
 
     from .ingest._text import read_bytes
 
+    if path.stat().st_size == 0:
+        read_bytes(path)  # raises "the file is empty", as the in-memory reader does
     if fmt == "csv":
         sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        yielded = 0
         try:
             reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, sep=sep,
                                  chunksize=chunk_rows, encoding="utf-8-sig")
-            yield from reader
+            for chunk in reader:
+                yielded += 1
+                yield chunk
         except UnicodeDecodeError:
-            # Not UTF-8: the in-memory reader knows the fallbacks (and warns); files
-            # in legacy encodings are small in practice.
+            if yielded:
+                raise InputFormatError(f"not valid UTF-8 after row {yielded * chunk_rows}; re-save the file as "
+                                       "UTF-8.", path=path) from None
+            # Not UTF-8 from the start: the in-memory reader knows the fallbacks (and
+            # warns); files in legacy encodings are small in practice.
             yield _whole(path, fmt)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
             raise InputFormatError(f"not a readable CSV table ({err}).", path=path) from err
@@ -438,6 +446,7 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress)
                                                                    "seen", "repaired")}
                 pieces = [corpus.comments.assign(_normalized=True)]
                 threads_all = corpus.threads
+            k = -1
             for k, raw in enumerate(pieces):
                 if k == 0 and use in _STREAMED and "_normalized" not in raw.columns:
                     if raw.empty and not len(raw.columns):
@@ -458,6 +467,8 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress)
                         payload["threads"] = threads_all[threads_all["thread_id"].isin(pd.unique(tids[rows.index]))]
                     pd.to_pickle(payload, d / f"{i:05d}-{k:06d}.pkl")
                 bar.update(len(raw))
+            if k < 0:
+                raise InputFormatError("the table has no rows and no columns.", path=f)
             files_meta.append(meta)
             thread_sets.append(seen_threads)
     # Thread ids that collide across files are renamed "stem:thread_id", as discourse.read does.

@@ -199,3 +199,30 @@ def test_store_cli_spans_with_directory_output_is_a_usage_error(jsonl, tmp_path)
 def test_store_read_manifest_of_a_plain_directory_says_how_to_build_one(tmp_path):
     with pytest.raises(discourse.InputFormatError, match="not a discourse Parquet corpus; build one with"):
         store.read_manifest(tmp_path)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.csv", b"", "empty.csv: the file is empty; nothing to read."),
+    ("notext.csv", b"comment_id,body\n1,hi\n", "the comments table needs a 'text' column; got columns ['comment_id', 'body']"),
+    ("noid.jsonl", b'{"text": "hi"}\n', "the comments table needs a 'comment_id' column"),
+    ("blank.jsonl", b"\n\n", "blank.jsonl: the table has no rows and no columns."),
+    ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": 2,\n', "bad.jsonl, line 2: invalid JSON"),
+    ("list.jsonl", b'{"comment_id": "1", "text": "a"}\n[1, 2]\n', "list.jsonl, line 2: line holds a JSON list"),
+    ("bin.parquet", b"PAR1 not really", "bin.parquet: not a readable Parquet file"),
+])
+def test_store_streamed_input_errors_name_the_file(tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(discourse.DiscourseError) as err:
+        store.analyze(tmp_path / name, tmp_path / "corpus")
+    assert message in str(err.value)
+
+
+def test_store_json_array_and_cp1252_csv_are_read_whole_like_read(tmp_path):
+    (tmp_path / "a.json").write_text('[{"comment_id": "1", "text": "Nice"}, {"comment_id": "2", "text": "Bad"}]')
+    (tmp_path / "b.csv").write_bytes("comment_id,text\n1,caf\u00e9 \u2013 ok\n".encode("cp1252"))
+    for name in ("a.json", "b.csv"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DiscourseWarning)
+            got = store.read_corpus(store.analyze(tmp_path / name, tmp_path / f"{name}-corpus"))
+            want = _in_memory(tmp_path / name)
+        pd.testing.assert_frame_equal(got.comments, want.comments)
