@@ -86,16 +86,12 @@ def read_dask(path, *, table: str = "comments"):
 def _analyse_part(comments, threads, *, out: str, pids: list, options: dict, partition_info=None):
     import pandas as pd
 
-    from .parallel import order_spans, run_capturing_warnings
-    from .pipeline import analyze_comments
     from .store import _finish_partition
 
     if partition_info is None:
         return pd.DataFrame({"pid": pd.Series([], dtype="int64"), "entry": pd.Series([], dtype=object)})
     pid = pids[partition_info["number"]]
-    entry = _finish_partition(Path(out), pid, comments, threads, per_file={}, analyse=True, options=options,
-                              analyze_comments=analyze_comments, order_spans=order_spans,
-                              run=run_capturing_warnings)
+    entry = _finish_partition(Path(out), pid, comments, threads, per_file={}, analyse=True, options=options)
     return pd.DataFrame({"pid": [pid], "entry": [json.dumps(entry)]})
 
 

@@ -177,6 +177,10 @@ def _read_part(path: Path, table: str, pid: int, entry: dict, columns=None):
 
     f = path / table / _part_name(pid)
     dtypes = entry.get("dtypes", {}).get(table, {})
+    if not f.exists() and entry.get(table):
+        raise InputFormatError(f"{table}/{f.name} is missing, but the manifest lists its {entry[table]} rows; "
+                               "restore the file, or delete the partition's entry from manifest.json and run the "
+                               "build again to redo it.", path=path)
     if not f.exists():
         return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in dtypes.items()})[columns or list(dtypes)]
     cols = None if columns is None else [c for c in columns if c in dtypes]
@@ -539,9 +543,6 @@ def build_partition(path, pid: int, *, source: str, source_path=None, analyse: b
     of the Parquet corpus at *source_path*). This is the function every path runs per
     partition: in this process, in ``jobs`` worker processes, and on Dask workers.
     """
-    from .parallel import order_spans, run_capturing_warnings
-    from .pipeline import analyze_comments
-
     path = Path(path)
     manifest = read_manifest(path)
     per_file: dict = {}
@@ -555,20 +556,21 @@ def build_partition(path, pid: int, *, source: str, source_path=None, analyse: b
         else:
             comments = _read_part(Path(source_path), "comments", pid, entry)
             threads = _read_part(Path(source_path), "threads", pid, entry)
-    return _finish_partition(path, pid, comments, threads, per_file=per_file, analyse=analyse,
-                             options=options or {}, analyze_comments=analyze_comments, order_spans=order_spans,
-                             run=run_capturing_warnings)
+    return _finish_partition(path, pid, comments, threads, per_file=per_file, analyse=analyse, options=options or {})
 
 
-def _finish_partition(path, pid, comments, threads, *, per_file, analyse, options, analyze_comments, order_spans,
-                      run):
+def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: bool, options: dict) -> dict:
+    """Analyse one partition's threads (when asked) and write its tables; return its manifest entry."""
+    from .parallel import order_spans, run_capturing_warnings
+    from .pipeline import analyze_comments
+
     entry = {"comments": 0, "threads": 0, "spans": 0, "dtypes": {}, "files": per_file, "as_text": [],
              "warnings": []}
     if comments is None:
         return entry
     spans = None
     if analyse:
-        (comments, spans), caught = run(analyze_comments, comments, threads, **options)
+        (comments, spans), caught = run_capturing_warnings(analyze_comments, comments, threads, **options)
         spans = order_spans(spans, comments)
         entry["warnings"] = [[m, c.__module__ + "." + c.__qualname__] for m, c in caught]
     for table, df in (("comments", comments), ("threads", threads), ("spans", spans)):
@@ -632,7 +634,7 @@ def _finish(path: Path, manifest: dict) -> dict:
             for k, v in meta["report"].items():
                 setattr(r, k, v)
             r.notes = list(meta.get("notes", [])) + [n for n in meta["report"]["notes"] if n not in meta["notes"]]
-        reports.append(dataclass_dict(r))
+        reports.append(_asdict(r))
         for k, v in repaired.items():
             repaired_total[k] = repaired_total.get(k, 0) + v
     if reports:
@@ -663,7 +665,7 @@ def _finish(path: Path, manifest: dict) -> dict:
     return manifest
 
 
-def dataclass_dict(obj) -> dict:
+def _asdict(obj) -> dict:
     import dataclasses
 
     return dataclasses.asdict(obj)
@@ -829,7 +831,7 @@ def write_corpus(corpus, path, *, n_partitions: int | None = None, partition_row
     manifest = _open(path, {"analysed": analysed, "options": {}, "n_partitions": int(n),
                             "source": {"corpus": repr(corpus)}})
     manifest["staged"] = True
-    manifest["ingest"] = [dataclass_dict(r) for r in corpus.ingest]
+    manifest["ingest"] = [_asdict(r) for r in corpus.ingest]
     c_part = partition_of(corpus.comments["thread_id"], n)
     t_part = partition_of(corpus.threads["thread_id"], n)
     spans = corpus.spans if analysed else None

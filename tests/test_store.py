@@ -226,3 +226,10 @@ def test_store_json_array_and_cp1252_csv_are_read_whole_like_read(tmp_path):
             got = store.read_corpus(store.analyze(tmp_path / name, tmp_path / f"{name}-corpus"))
             want = _in_memory(tmp_path / name)
         pd.testing.assert_frame_equal(got.comments, want.comments)
+
+
+def test_store_a_deleted_partition_file_is_an_error_not_silently_fewer_rows(jsonl, tmp_path):
+    out = store.analyze(jsonl, tmp_path / "corpus", n_partitions=3)
+    (out / "comments" / "part-00001.parquet").unlink()
+    with pytest.raises(discourse.InputFormatError, match="comments/part-00001.parquet is missing, but the manifest"):
+        store.read_corpus(out)
