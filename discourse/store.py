@@ -77,6 +77,8 @@ PARTITION_BYTES = 32 * 2**20
 PARTITION_ROWS = 50_000
 #: Rows read from a big file at a time.
 CHUNK_ROWS = 100_000
+#: JSON Lines files from this size on are read by all jobs at once, in byte ranges.
+_PARALLEL_READ_BYTES = 4 * 2**20
 
 
 # ----------------------------------------------------------------------------- layout
@@ -369,41 +371,12 @@ def _chunks(path: Path, fmt: str, chunk_rows: int):
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
             raise InputFormatError(f"not a readable CSV table ({err}).", path=path) from err
     elif fmt == "jsonl":
-        with open(path, "rb") as fh:
-            head = fh.read(4096).lstrip()
-        if head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:].lstrip()
-        if head.startswith(b"[") or head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            # A JSON array (or UTF-16) cannot be read line by line.
+        if not _jsonl_streamable(path):
+            # A JSON array or UTF-16 cannot be read line by line; legacy encodings need
+            # the in-memory reader's fallbacks (and warning).
             yield _whole(path, fmt)
             return
-        records, lineno = [], 0
-        with open(path, "r", encoding="utf-8-sig", newline="\n") as fh:
-            try:
-                for lineno, line in enumerate(fh, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        rec = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        raise InputFormatError(
-                            f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one "
-                            "JSON object.", path=path, line=lineno) from err
-                    if not isinstance(rec, dict):
-                        raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment "
-                                               "fields.", path=path, line=lineno)
-                    records.append(rec)
-                    if len(records) >= chunk_rows:
-                        yield _records_frame(records)
-                        records = []
-            except UnicodeDecodeError:
-                if lineno <= 1:
-                    yield _whole(path, fmt)
-                    return
-                raise InputFormatError(f"not valid UTF-8 after line {lineno}; re-save the file as UTF-8.",
-                                       path=path) from None
-        if records:
-            yield _records_frame(records)
+        yield from _jsonl_chunks(path, 0, path.stat().st_size, chunk_rows)
     elif fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -448,13 +421,134 @@ def _whole(path: Path, fmt: str):
     return corpus.comments.assign(_normalized=True)
 
 
-def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress) -> None:
-    """Read every input once and put its rows in the staging folder, by partition."""
+def _jsonl_streamable(path: Path) -> bool:
+    """True for JSON Lines in UTF-8 (judged from the first 64 KiB)."""
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if head.lstrip().startswith(b"[") or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        # A multi-byte character cut by the 64 KiB boundary is still UTF-8.
+        return err.start >= len(head) - 3
+    return True
+
+
+def _jsonl_chunks(path: Path, start: int, end: int, chunk_rows: int):
+    """DataFrames of the JSON objects on the lines in bytes [start, end) of *path*.
+
+    Lines break at line feeds only (JSON allows U+2028 raw in strings); *start* must be a
+    line start, and a line that starts before *end* is read whole.
+    """
+    records = []
+    lineno = 0
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        pos = start
+        while pos < end:
+            line = fh.readline()
+            if not line:
+                break
+            pos += len(line)
+            lineno += 1
+            if pos == len(line) and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except UnicodeDecodeError:
+                raise InputFormatError("not valid UTF-8; re-save the file as UTF-8.", path=path,
+                                       line=_line_of(path, start) + lineno) from None
+            except json.JSONDecodeError as err:
+                raise InputFormatError(
+                    f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one "
+                    "JSON object.", path=path, line=_line_of(path, start) + lineno) from err
+            if not isinstance(rec, dict):
+                raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment "
+                                       "fields.", path=path, line=_line_of(path, start) + lineno)
+            records.append(rec)
+            if len(records) >= chunk_rows:
+                yield _records_frame(records)
+                records = []
+    if records:
+        yield _records_frame(records)
+
+
+def _line_of(path: Path, offset: int) -> int:
+    """How many lines end before byte *offset* (for error messages)."""
+    n = 0
+    with open(path, "rb") as fh:
+        while offset > 0:
+            block = fh.read(min(offset, 2**20))
+            if not block:
+                break
+            n += block.count(b"\n")
+            offset -= len(block)
+    return n
+
+
+def _jsonl_ranges(path: Path, k: int) -> list:
+    """Cut *path* into at most *k* byte ranges that start at line starts."""
+    size = path.stat().st_size
+    bounds = [0]
+    with open(path, "rb") as fh:
+        for i in range(1, k):
+            fh.seek(size * i // k)
+            fh.readline()
+            pos = fh.tell()
+            if bounds[-1] < pos < size:
+                bounds.append(pos)
+    bounds.append(size)
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _stage_pieces(pieces, f: Path, i: int, tag: str, n_parts: int, staging: Path, *, threads_all=None,
+                  check: bool = True):
+    """Write each piece's rows to the staging folder by partition; return (rows, thread ids)."""
     import pandas as pd
 
+    from .model import _as_text
+
+    seen, threads = 0, set()
+    for k, raw in enumerate(pieces):
+        if k == 0 and check and "_normalized" not in raw.columns:
+            if raw.empty and not len(raw.columns):
+                raise InputFormatError("the table has no rows and no columns.", path=f)
+            _check_table(raw.columns, f)
+        seen += len(raw)
+        if "thread_id" not in raw.columns:
+            raw = raw.assign(thread_id=Path(f).stem)
+        tids = _as_text(raw["thread_id"])
+        threads.update(pd.unique(tids))
+        pids = partition_of(tids, n_parts)
+        for pid, rows in raw.groupby(pids, sort=True):
+            d = staging / f"p{pid:05d}"
+            d.mkdir(exist_ok=True)
+            payload = {"file": i, "comments": rows}
+            if threads_all is not None:
+                payload["threads"] = threads_all[threads_all["thread_id"].isin(pd.unique(tids[rows.index]))]
+            # Names sort in input order: file, byte range, chunk.
+            pd.to_pickle(payload, d / f"{i:05d}-{tag}-{k:06d}.pkl")
+    return seen, threads
+
+
+def _stage_range(path, i: int, r: int, start: int, end: int, n_parts: int, staging, chunk_rows: int):
+    """Stage one byte range of a JSON Lines file (run in a worker)."""
+    return _stage_pieces(_jsonl_chunks(Path(path), start, end, chunk_rows), Path(path), i, f"{r:04d}", n_parts,
+                         Path(staging))
+
+
+def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress, pool=None, jobs: int = 1) -> None:
+    """Read every input once and put its rows in the staging folder, by partition.
+
+    Big JSON Lines files are cut into byte ranges read by the *pool*'s workers at once.
+    """
     from . import progress as _progress
     from .ingest import detect_format, reader_for
-    from .model import _as_text
 
     staging = path / _STAGING
     shutil.rmtree(staging, ignore_errors=True)
@@ -463,42 +557,36 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress)
     files_meta, thread_sets = [], []
     with _progress.bar(desc="read", unit="rows", progress=progress) as bar:
         for i, f in enumerate(files):
-            use = fmt or detect_format(f)[0]
-            reason = "given by the user" if fmt else detect_format(f)[1]
+            f = Path(f)
+            use, reason = (fmt, "given by the user") if fmt else detect_format(f)
             meta = {"path": os.fspath(f), "format": use, "seen": 0, "notes": [] if fmt else [f"detected: {reason}"],
                     "streamed": use in _STREAMED}
-            seen_threads: set = set()
-            if use in _STREAMED:
-                pieces = _chunks(Path(f), use, chunk_rows)
+            size = f.stat().st_size
+            if use == "jsonl" and pool is not None and size >= _PARALLEL_READ_BYTES and _jsonl_streamable(f):
+                ranges = _jsonl_ranges(f, min(2 * jobs, max(1, math.ceil(size / 2**20))))
+                futures = [pool.submit(_stage_range, os.fspath(f), i, r, a, b, n_parts, os.fspath(staging),
+                                       chunk_rows) for r, (a, b) in enumerate(ranges)]
+                seen_threads: set = set()
+                for fut in futures:
+                    n, tids = fut.result()
+                    meta["seen"] += n
+                    seen_threads |= tids
+                    bar.update(n)
             else:
-                corpus = reader_for(use)(f)
-                report = corpus.ingest[0]
-                meta["report"] = {k: getattr(report, k) for k in ("format", "layout", "skipped", "removed", "notes",
-                                                                   "seen", "repaired")}
-                pieces = [corpus.comments.assign(_normalized=True)]
-                threads_all = corpus.threads
-            k = -1
-            for k, raw in enumerate(pieces):
-                if k == 0 and use in _STREAMED and "_normalized" not in raw.columns:
-                    if raw.empty and not len(raw.columns):
-                        raise InputFormatError("the table has no rows and no columns.", path=f)
-                    _check_table(raw.columns, f)
-                meta["seen"] += len(raw)
-                if "thread_id" not in raw.columns:
-                    raw = raw.assign(thread_id=Path(f).stem)
-                tids = _as_text(raw["thread_id"])
-                seen_threads.update(pd.unique(tids))
-                pids = partition_of(tids, n_parts)
-                raw = raw.assign(_row=range(meta["seen"] - len(raw), meta["seen"]))
-                for pid, rows in raw.groupby(pids, sort=True):
-                    d = staging / f"p{pid:05d}"
-                    d.mkdir(exist_ok=True)
-                    payload = {"file": i, "comments": rows}
-                    if use not in _STREAMED:
-                        payload["threads"] = threads_all[threads_all["thread_id"].isin(pd.unique(tids[rows.index]))]
-                    pd.to_pickle(payload, d / f"{i:05d}-{k:06d}.pkl")
-                bar.update(len(raw))
-            if k < 0:
+                threads_all = None
+                if use in _STREAMED:
+                    pieces = _chunks(f, use, chunk_rows)
+                else:
+                    corpus = reader_for(use)(f)
+                    report = corpus.ingest[0]
+                    meta["report"] = {k: getattr(report, k) for k in ("format", "layout", "skipped", "removed",
+                                                                       "notes", "seen", "repaired")}
+                    pieces = [corpus.comments.assign(_normalized=True)]
+                    threads_all = corpus.threads
+                meta["seen"], seen_threads = _stage_pieces(pieces, f, i, "0000", n_parts, staging,
+                                                           threads_all=threads_all)
+                bar.update(meta["seen"])
+            if use in _STREAMED and not meta["seen"]:
                 raise InputFormatError("the table has no rows and no columns.", path=f)
             files_meta.append(meta)
             thread_sets.append(seen_threads)
@@ -539,13 +627,12 @@ def _load_staged(path: Path, pid: int, files_meta: list):
         meta = files_meta[i]
         raw = pd.concat([p["comments"] for p in by_file[i]], ignore_index=True)
         if "_normalized" in raw.columns:
-            c = raw.drop(columns=["_normalized", "_row"])
+            c = raw.drop(columns=["_normalized"])
             given = [p["threads"] for p in by_file[i] if "threads" in p]
             t = pd.concat(given, ignore_index=True).drop_duplicates("thread_id") if given else None
             t = normalize_threads(t, c)
             repaired: dict = {}
         else:
-            raw = raw.drop(columns=["_row"])
             c = normalize_comments(raw, where=meta["path"], caller="read")
             c, counts = repair_links(c, warn=False)
             repaired = dict(counts)
@@ -613,27 +700,22 @@ def _worker_build(path, pid, kwargs):
     return pid, build_partition(path, pid, **kwargs)
 
 
-def _run_partitions(path: Path, manifest: dict, todo: list, *, jobs: int, progress, desc: str, **kwargs) -> dict:
-    """Build the partitions in *todo* (here or in *jobs* workers), entering each in the manifest."""
+def _run_partitions(path: Path, manifest: dict, todo: list, *, pool=None, jobs: int = 1, progress, desc: str,
+                    **kwargs) -> dict:
+    """Build the partitions in *todo* (here, or in the *pool*'s workers), entering each in the manifest."""
     from . import progress as _progress
-    from .parallel import executor, imap_bounded
+    from .parallel import imap_bounded
 
     with _progress.bar(total=len(todo), desc=desc, unit="partitions", progress=progress) as bar:
-        if jobs == 1 or len(todo) <= 1:
+        if pool is None or len(todo) <= 1:
             results = (_worker_build(path, pid, kwargs) for pid in todo)
-            pool = None
         else:
-            pool = executor(jobs)
             results = imap_bounded(pool, _worker_build, ((path, pid, kwargs) for pid in todo), window=jobs + 1)
-        try:
-            for pid, entry in results:
-                manifest["partitions"][str(pid)] = entry
-                _write_manifest(path, manifest)
-                shutil.rmtree(path / _STAGING / f"p{pid:05d}", ignore_errors=True)
-                bar.update()
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+        for pid, entry in results:
+            manifest["partitions"][str(pid)] = entry
+            _write_manifest(path, manifest)
+            shutil.rmtree(path / _STAGING / f"p{pid:05d}", ignore_errors=True)
+            bar.update()
     return manifest
 
 
@@ -717,8 +799,10 @@ def _build(source, path, *, analyse: bool, fmt=None, options=None, jobs: int = 1
         manifest.setdefault("ingest", src_manifest.get("ingest", []))
         manifest["staged"] = True
         todo = [p for p in _complete(src_manifest) if str(p) not in manifest["partitions"]]
-        _run_partitions(path, manifest, todo, jobs=jobs, progress=progress, desc="analyse" if analyse else "copy",
-                        source="store", source_path=os.fspath(src), analyse=analyse, options=options)
+        with _pool(jobs if len(todo) > 1 else 1) as pool:
+            _run_partitions(path, manifest, todo, pool=pool, jobs=jobs, progress=progress,
+                            desc="analyse" if analyse else "copy", source="store", source_path=os.fspath(src),
+                            analyse=analyse, options=options)
         return _finish(path, manifest)
     files = _expand_inputs(source)
     if fmt is not None:
@@ -735,15 +819,30 @@ def _build(source, path, *, analyse: bool, fmt=None, options=None, jobs: int = 1
         if not f.exists():
             raise InputFormatError("no such file; check the path and the current directory.", path=f)
     manifest = _open(path, expected)
-    if not manifest.get("staged"):
-        manifest["partitions"] = {}
-        for table in TABLES:
-            shutil.rmtree(path / table, ignore_errors=True)
-        _stage(files, path, manifest, fmt=fmt, chunk_rows=chunk_rows, progress=progress)
     todo = [p for p in range(manifest["n_partitions"]) if str(p) not in manifest["partitions"]]
-    _run_partitions(path, manifest, todo, jobs=jobs, progress=progress, desc="analyse" if analyse else "partition",
-                    source="staging", analyse=analyse, options=options)
+    if manifest.get("complete") or not todo:
+        return _finish(path, manifest)
+    # One pool for reading and analysing: its workers start once.
+    with _pool(jobs) as pool:
+        if not manifest.get("staged"):
+            manifest["partitions"] = {}
+            for table in TABLES:
+                shutil.rmtree(path / table, ignore_errors=True)
+            _stage(files, path, manifest, fmt=fmt, chunk_rows=chunk_rows, progress=progress, pool=pool, jobs=jobs)
+            todo = list(range(manifest["n_partitions"]))
+        _run_partitions(path, manifest, todo, pool=pool, jobs=jobs, progress=progress,
+                        desc="analyse" if analyse else "partition", source="staging", analyse=analyse,
+                        options=options)
     return _finish(path, manifest)
+
+
+def _pool(jobs: int):
+    """A worker pool for *jobs* > 1, else a stand-in that yields None."""
+    import contextlib
+
+    from .parallel import executor
+
+    return executor(jobs) if jobs > 1 else contextlib.nullcontext()
 
 
 def ingest(inputs, path, *, format: str | None = None, n_partitions: int | None = None,

@@ -233,3 +233,23 @@ def test_store_a_deleted_partition_file_is_an_error_not_silently_fewer_rows(json
     (out / "comments" / "part-00001.parquet").unlink()
     with pytest.raises(discourse.InputFormatError, match="comments/part-00001.parquet is missing, but the manifest"):
         store.read_corpus(out)
+
+
+def test_store_jsonl_read_in_byte_ranges_by_workers_equals_one_reader(jsonl, tmp_path, monkeypatch):
+    one = store.read_corpus(store.analyze(jsonl, tmp_path / "one", n_partitions=3, chunk_rows=20))
+    monkeypatch.setattr(store, "_PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(store, "_jsonl_ranges", lambda path, k, real=store._jsonl_ranges: real(path, 5))
+    many = store.read_corpus(store.analyze(jsonl, tmp_path / "many", n_partitions=3, chunk_rows=20, jobs=2))
+    pd.testing.assert_frame_equal(one.comments, many.comments)
+    pd.testing.assert_frame_equal(one.threads, many.threads)
+    assert many.ingest[0].seen == len(one.comments)
+
+
+def test_store_jsonl_error_in_a_later_byte_range_names_the_true_line(jsonl, tmp_path, monkeypatch):
+    lines = jsonl.read_text(encoding="utf-8").split("\n")
+    lines[150] = '{"comment_id": "x", "text": '
+    jsonl.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setattr(store, "_PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(store, "_jsonl_ranges", lambda path, k, real=store._jsonl_ranges: real(path, 4))
+    with pytest.raises(discourse.InputFormatError, match=r"comments.jsonl, line 151: invalid JSON"):
+        store.analyze(jsonl, tmp_path / "corpus", jobs=2)
