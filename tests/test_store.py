@@ -253,3 +253,9 @@ def test_store_jsonl_error_in_a_later_byte_range_names_the_true_line(jsonl, tmp_
     monkeypatch.setattr(store, "_jsonl_ranges", lambda path, k, real=store._jsonl_ranges: real(path, 4))
     with pytest.raises(discourse.InputFormatError, match=r"comments.jsonl, line 151: invalid JSON"):
         store.analyze(jsonl, tmp_path / "corpus", jobs=2)
+
+
+def test_store_cli_summarize_help_has_an_example():
+    result = CliRunner().invoke(cli, ["summarize", "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "discourse summarize corpus/" in result.output
