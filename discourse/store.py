@@ -784,7 +784,8 @@ def _build(source, path, *, analyse: bool, fmt=None, options=None, jobs: int = 1
            partition_bytes: int = PARTITION_BYTES, chunk_rows: int = CHUNK_ROWS, progress=None) -> dict:
     from .pipeline import check_options
 
-    check_options(jobs=jobs, **(options or {}))
+    # Options reach analyze_comments as they are; only the ones analyze validates are checked here.
+    check_options(jobs=jobs, **{k: v for k, v in (options or {}).items() if k in ("infer_replies", "order")})
     path = Path(path)
     if not isinstance(source, (list, tuple)):
         source = [source]
