@@ -38,7 +38,8 @@ def _errors_to_click(func):
             except DiscourseError as err:
                 raise click.ClickException(str(err)) from err
             finally:
-                for w in caught:
+                # A copy: showwarning below runs inside the recording block and would append forever.
+                for w in list(caught):
                     if issubclass(w.category, DiscourseWarning):
                         click.echo(f"Warning: {w.message}", err=True)
                     else:
@@ -85,15 +86,33 @@ def _parse_topics(value: str):
 
 
 def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=False, classroom=False, frames=()):
+    from . import progress, store
     from .ingest import read
     from .pipeline import analyze
 
-    corpus = read(list(inputs), format=None if fmt == "auto" else fmt)
-    if not quiet:
-        for r in corpus.ingest:
-            click.echo(r.summary(), err=True)
-    return analyze(corpus, infer_replies=infer_replies, order=order, topics=_parse_topics(topics), jobs=jobs,
-                   classroom=classroom, frames=list(frames) or None)
+    with progress.shown(_bars_wanted(quiet)):
+        if len(inputs) == 1 and store.is_store(inputs[0]):
+            corpus = store.read_corpus(inputs[0])
+        else:
+            corpus = read(list(inputs), format=None if fmt == "auto" else fmt)
+        if not quiet:
+            for r in corpus.ingest:
+                click.echo(r.summary(), err=True)
+        return analyze(corpus, infer_replies=infer_replies, order=order, topics=_parse_topics(topics), jobs=jobs,
+                       classroom=classroom, frames=list(frames) or None)
+
+
+def _bars_wanted(quiet: bool) -> bool:
+    # Bars only on a terminal: a log file or a test runner gets the summary lines alone.
+    import sys
+
+    return not quiet and sys.stderr.isatty()
+
+
+def _is_directory_output(output: str) -> bool:
+    import os
+
+    return output.endswith(("/", os.sep)) or os.path.isdir(output) or not os.path.splitext(output)[1]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,8 +130,9 @@ def cli():
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="The comments table to write: .csv, .tsv, .jsonl or .parquet.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=str),
+              help="The comments table to write: .csv, .tsv, .jsonl or .parquet; or a directory (DIR/), "
+                   "for a Parquet corpus built in bounded memory, resumed if interrupted.")
 @_reading_options
 @click.option("--spans", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Also write the evidence spans (quotes, frame terms, ...) to this table.")
@@ -121,14 +141,43 @@ def cli():
 def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, spans, quiet):
     """Read INPUT files, run every analysis stage, and write one row per comment.
 
+    With a directory as OUTPUT the input is streamed (CSV, JSONL and Parquet are read in
+    chunks) into a Parquet corpus partitioned by thread, analysed a partition at a time;
+    running the same command again after an interruption resumes it. Summarise it with
+    'discourse summarize DIR'.
+
     Example:
 
     \b
         discourse analyze corpora/zimmer-concession-2017.txt -o zimmer.csv --spans spans.csv
+
+        discourse analyze comments-2023.jsonl -o corpus/ --jobs 2
     """
     from .ingest.tabular import write_table
 
-    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom, frames=frames)
+    if _is_directory_output(output):
+        from . import progress, store
+
+        if spans:
+            raise click.UsageError(f"--spans writes one table; with a directory output the spans are stored "
+                                   f"in {output.rstrip('/')}/spans/. Drop --spans.")
+        if classroom:
+            raise click.UsageError("--classroom masks a table or report; a Parquet corpus keeps the text as it is. "
+                                   "Drop --classroom, or write a .csv/.jsonl/.parquet file.")
+        with progress.shown(_bars_wanted(quiet)):
+            store.analyze(list(inputs), output, format=None if fmt == "auto" else fmt, infer_replies=infer_replies,
+                          order=order, jobs=jobs, frames=list(frames) or None)
+        manifest = store.read_manifest(output)
+        if not quiet:
+            from .model import IngestReport
+
+            for r in manifest.get("ingest", []):
+                click.echo(IngestReport(**r).summary(), err=True)
+            n = sum(e["comments"] for e in manifest["partitions"].values())
+            click.echo(f"wrote {n} comments in {len(manifest['partitions'])} partitions to {output}", err=True)
+        return
+    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom,
+                               frames=frames)
     write_table(corpus.comments, output)
     if spans:
         import pandas as pd
@@ -408,6 +457,34 @@ def grade(key, answers, output, csv_path, roster, top, strict):
     if strict and result.problems:
         raise click.ClickException(f"{len(result.problems)} problems in the answer files (see above); "
                                    "fix them or drop --strict.")
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write one row per thread to this table (.csv, .tsv, .jsonl or .parquet).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_errors_to_click
+def summarize(corpus, output, quiet):
+    """Print corpus-level numbers of a Parquet corpus as JSON, one partition in memory at a time.
+
+    Threads, comments, distinct authors, thread sizes, reply depths, link provenance and,
+    for an analysed corpus, sentiment and span counts. With -o, also a per-thread table.
+
+    Example:
+
+        discourse summarize corpus/ -o threads.csv
+    """
+    import json
+
+    from . import progress, store
+    from .ingest.tabular import write_table
+
+    with progress.shown(_bars_wanted(quiet)):
+        summary = store.corpus_summary(corpus)
+        if output:
+            write_table(store.thread_table(corpus), output)
+    click.echo(json.dumps(summary, indent=2))
 
 
 def main():  # pragma: no cover - console entry point alias

@@ -2,17 +2,116 @@
 
 ``analyze`` is what ``discourse analyze`` and ``discourse report`` run. It may import
 every stage (the stages never import each other).
+
+The stages come in two kinds, and the structure follows from it:
+
+per-thread stages
+    Reply inference, depth, sentiment (and framing, civility): each needs at most one
+    whole thread at a time. :func:`analyze_comments` runs them, in order, over any set of
+    whole threads. It is the one code path of every way discourse runs: in this process
+    (``jobs=1``), in worker processes over chunks of threads (``jobs=N``, see
+    :mod:`discourse.parallel`), per partition of a Parquet corpus on disk
+    (:mod:`discourse.store`) and per partition on a Dask cluster (:mod:`discourse.dask`).
+corpus-level stages
+    Topics and corpus aggregates need every comment; :func:`analyze` runs them after the
+    per-thread stages, over the whole table.
 """
 
 from __future__ import annotations
 
 from .errors import SchemaError
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "analyze_comments", "warm_up"]
+
+_INFER = ("auto", "always", "never")
+_ORDERS = ("display", "chronological")
+
+
+def warm_up() -> None:
+    """Build the cached resources the per-thread stages share (the VADER analyser, lexicons).
+
+    Worker processes call it once when they start, so each holds one analyser.
+    """
+    from . import sentiment
+
+    sentiment.analyzer()
+
+
+def check_options(*, infer_replies: str = "auto", order: str = "display", jobs: int = 1) -> None:
+    """Raise :class:`SchemaError` for an option value :func:`analyze` does not accept."""
+    if infer_replies not in _INFER:
+        raise SchemaError(f"infer_replies must be one of {list(_INFER)}; got {infer_replies!r}.")
+    if order not in _ORDERS:
+        raise SchemaError(f"order must be one of {list(_ORDERS)}; got {order!r}.")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise SchemaError(f"jobs must be an int in the range [1, inf); got {jobs!r}.")
+
+
+def analyze_comments(comments, threads=None, *, infer_replies: str = "auto", order: str = "display", frames=None):
+    """Run the per-thread stages over *comments*, a table of whole threads.
+
+    Reply links and speakers, depth, the shared text spans (sentences, quotes, URLs,
+    artifacts, addresses), sentiment (own words, raw, frame-neutral), civility and
+    persuasion techniques, and frames, in that order.
+
+    Parameters
+    ----------
+    comments : pandas.DataFrame
+        Normalized comments (see :func:`discourse.model.normalize_comments`); every
+        thread in it must be complete.
+    threads : pandas.DataFrame, optional
+        The posts of those threads: reply inference reads the post's author, and the span
+        finders also read the post's ``text`` (spans with an empty ``comment_id``).
+    infer_replies, order, frames
+        As for :func:`analyze`.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The comments with the analysis columns (same index and row order), and the
+        evidence spans (:data:`discourse.model.SPAN_COLUMNS`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"], "parent_id": [""], "text": ["Great point!"]})
+    >>> out, spans = analyze_comments(c)
+    >>> out["sentiment_compound"].tolist(), sorted(set(spans["kind"]))
+    ([0.6588], ['sentence'])
+    """
+    import pandas as pd
+
+    from . import civility, framing, graph, replies, segment, sentiment
+    from .model import SPAN_COLUMNS
+
+    out = (
+        comments
+        .pipe(replies.infer_replies, mode=infer_replies, order=order, threads=threads)
+        .pipe(graph.add_depth)
+    )
+    # Shared text spans first, so the sentiment stage does not find them again.
+    seg = segment.spans(out, kinds=segment.KINDS)
+    lexicons = framing.load_lexicons(extra=frames)
+    # Frame vocabulary is neutralised for the frame-neutral score: tone, not topic.
+    neutral = framing.vocabulary(lexicons)
+    sent_spans = sentiment.spans(out, neutral_terms=neutral, spans=seg)
+    out = out.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
+    civ_spans = civility.spans(out)
+    out = out.pipe(civility.score, spans=civ_spans)
+    frame_spans = framing.spans(out, lexicons=lexicons)
+    out = framing.score(out, spans=frame_spans, lexicons=lexicons)
+    parts = [seg[seg["kind"] != "sentence"], sent_spans, civ_spans, frame_spans]
+    if threads is not None and len(threads):
+        posts = threads.assign(comment_id="")
+        parts += [segment.spans(posts), civility.spans(posts), framing.spans(posts, lexicons=lexicons)]
+    parts = [p for p in parts if len(p)]
+    spans = (pd.concat(parts, ignore_index=True)[list(SPAN_COLUMNS)] if parts
+             else pd.DataFrame({c: pd.Series([], dtype="int64" if c in ("start", "end") else object) for c in SPAN_COLUMNS}))
+    return out, spans
 
 
 def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topics="auto", jobs: int = 1,
-            classroom: bool = False, frames=None):
+            classroom: bool = False, frames=None, progress: bool | None = None):
     """Run the analysis stages over *corpus* and return a new corpus.
 
     Parameters
@@ -28,13 +127,16 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
         :class:`~discourse.topics.Topics` is kept in ``extras["topics"]``; ``none`` adds
         no topic columns.
     jobs : int, default 1
-        Worker processes for the per-comment stages.
+        Worker processes for the per-thread stages; any value gives the same result.
     classroom : bool, default False
         Mask profanity in every output (texts, spans, explanations) with asterisks of the
         same length, so offsets stay true (see :func:`discourse.civility.mask`).
     frames : path, str or list, optional
         Frame lexicon files (or shipped names) added to the default frame lexicons
         (``--frames FILE``); see :func:`discourse.framing.load_lexicons`.
+
+    progress : bool, optional
+        Draw a progress bar (see :mod:`discourse.progress`; quiet unless asked).
 
     Returns
     -------
@@ -53,31 +155,13 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     """
     import pandas as pd
 
-    from . import civility, framing, graph, replies, segment, sentiment
-    from .model import SPAN_COLUMNS
+    from . import civility, framing, sentiment
+    from .parallel import map_threads
 
-    if not isinstance(jobs, int) or jobs < 1:
-        raise SchemaError(f"jobs must be an int in the range [1, inf); got {jobs!r}.")
-    comments = (
-        corpus.comments
-        .pipe(replies.infer_replies, mode=infer_replies, order=order, threads=corpus.threads)
-        .pipe(graph.add_depth)
-    )
-    # Shared text spans first, so the sentiment stage does not find them again.
-    seg = segment.spans(comments, kinds=segment.KINDS)
-    lexicons = framing.load_lexicons(extra=frames)
-    neutral = framing.vocabulary(lexicons)
-    sent_spans = sentiment.spans(comments, neutral_terms=neutral, spans=seg)
-    comments = comments.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
-    civ_spans = civility.spans(comments)
-    comments = comments.pipe(civility.score, spans=civ_spans)
-    frame_spans = framing.spans(comments, lexicons=lexicons)
-    comments = framing.score(comments, spans=frame_spans, lexicons=lexicons)
-    posts = corpus.threads.assign(comment_id="")
-    post_frames = framing.spans(posts, lexicons=lexicons)
-    post_spans = [segment.spans(posts), civility.spans(posts), post_frames]
-    parts = [t for t in [seg[seg["kind"] != "sentence"], sent_spans, civ_spans, frame_spans, *post_spans] if len(t)]
-    spans = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(SPAN_COLUMNS)))
+    check_options(infer_replies=infer_replies, order=order, jobs=jobs)
+    comments, spans = map_threads(analyze_comments, corpus.comments, corpus.threads, jobs=jobs, progress=progress,
+                                  infer_replies=infer_replies, order=order, frames=frames)
+    # Corpus-level stages run here, over the whole table.
     extras = dict(corpus.extras)
     if topics != "none":
         from . import topics as topic_models
@@ -87,13 +171,15 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
         fitted = topic_models.fit_topics(comments, n_topics=topics, context=context)
         comments = topic_models.assign(comments, topics=fitted)
         extras["topics"] = fitted
+    lexicons = framing.load_lexicons(extra=frames)
+    frame_spans = spans[spans["kind"] == "frame"] if spans is not None and len(spans) else pd.DataFrame(columns=spans.columns)
+    extras["frame_debate"] = framing.debate(comments, frame_spans.reset_index(drop=True), lexicons=lexicons)
+    extras["frame_uptake"] = framing.uptake(comments, frame_spans[frame_spans["comment_id"] != ""].reset_index(drop=True),
+                                            lexicons=lexicons)
+    extras["escalation"] = {by: sentiment.escalation(comments, by=by) for by in ("thread", "speaker", "exchange")}
     threads = corpus.threads
     if classroom:
         comments, threads, spans = civility.mask(comments), civility.mask(threads), civility.mask(spans)
     if corpus.spans is not None and len(corpus.spans):
         spans = pd.concat([corpus.spans, spans], ignore_index=True)
-    extras["frame_debate"] = framing.debate(comments, pd.concat([post_frames, frame_spans], ignore_index=True),
-                                            lexicons=lexicons)
-    extras["frame_uptake"] = framing.uptake(comments, frame_spans, lexicons=lexicons)
-    extras["escalation"] = {by: sentiment.escalation(comments, by=by) for by in ("thread", "speaker", "exchange")}
     return corpus.replace(comments=comments, threads=threads, spans=spans, extras=extras)

@@ -402,3 +402,36 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def interleaved_threads() -> pd.DataFrame:
+    """192 comments in 24 threads of uneven size (1 to 21), listed in time order so threads interleave.
+
+    Threads with an even number carry explicit reply links (some nested), the others have
+    none, so reply inference runs on half of them. Texts mix positive, negative and
+    neutral words so sentiment scores differ; one text is empty, one holds an emoji.
+    """
+    import random
+
+    rng = random.Random(7)
+    words = ["great", "terrible", "the", "board", "school", "vote", "love", "hate", "budget", "teachers",
+             "war", "on", "drivers", "thanks", "wrong", "parking", "trees", "cooler", "idiots", "fair"]
+    sizes = [1 + (i * 7) % 21 for i in range(24)]
+    rows = []
+    for t, size in enumerate(sizes):
+        for k in range(size):
+            parent = ""
+            if t % 2 == 0 and k and rng.random() < 0.6:
+                parent = f"c{t}-{rng.randrange(k)}"
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(2, 14))).capitalize() + rng.choice(".!?")
+            rows.append({"thread_id": f"thread-{t:02d}", "comment_id": f"c{t}-{k}", "parent_id": parent,
+                         "author": f"user{rng.randrange(40)}", "created_at": 1_600_000_000 + rng.randrange(10**6),
+                         "text": text})
+    rows[5]["text"] = ""
+    rows[17]["text"] = "So proud of our teachers 🎉"
+    # Listing by time interleaves the threads, as a subreddit dump does; each thread stays in order.
+    df = pd.DataFrame(rows)
+    df["created_at"] = df.groupby("thread_id")["created_at"].transform(lambda s: sorted(s))
+    df = df.sort_values("created_at", kind="stable").reset_index(drop=True)
+    df["created_at"] = pd.to_datetime(df["created_at"], unit="s", utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return df

@@ -1,0 +1,246 @@
+"""Parallel: the per-thread stages over chunks of whole threads, in worker processes.
+
+Reply inference needs a whole thread, so the unit of parallel work is a *chunk*: a set of
+whole threads. Every worker runs the same function the single-process path runs (for the
+analysis, :func:`discourse.pipeline.analyze_comments`) and the chunks' results are put
+back in the input's row order, so ``jobs=2`` gives exactly the frame ``jobs=1`` gives.
+
+Terms:
+
+chunk
+    The rows of a set of whole threads, in their input order.
+worker
+    A process of a :class:`concurrent.futures.ProcessPoolExecutor`. It is forked when the
+    parent runs a single thread (fast, and a script needs no ``if __name__ == "__main__"``
+    guard); a parent that already runs threads (a Dask client, say) starts workers through
+    the ``forkserver`` instead, since forking it could copy a held lock. Each worker builds
+    its cached resources once (one VADER analyser per worker, see
+    :func:`discourse.pipeline.warm_up`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import pandas as pd
+
+__all__ = ["executor", "map_threads", "order_spans", "split_threads"]
+
+
+def split_threads(comments: pd.DataFrame, *, n_chunks: int, thread_col: str = "thread_id") -> list:
+    """Cut the row positions of *comments* into at most *n_chunks* chunks of whole threads.
+
+    Threads are taken in order of first appearance and packed greedily so the chunks hold
+    about the same number of rows; a thread is never split.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Row positions (for ``iloc``), each array in input order; together they cover every row once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": ["a", "b", "a", "c", "c", "c"]})
+    >>> [p.tolist() for p in split_threads(df, n_chunks=2)]
+    [[0, 1, 2], [3, 4, 5]]
+    """
+    import numpy as np
+
+    if len(comments) == 0:
+        return []
+    codes, uniques = pd.factorize(comments[thread_col], sort=False)
+    sizes = np.bincount(codes, minlength=len(uniques))
+    n_chunks = max(1, min(int(n_chunks), len(uniques)))
+    target = len(comments) / n_chunks
+    chunk_of_thread = np.empty(len(uniques), dtype=np.int64)
+    chunk, filled = 0, 0
+    for t, size in enumerate(sizes):
+        if filled and filled + size / 2 > target * (chunk + 1) and chunk < n_chunks - 1:
+            chunk += 1
+        chunk_of_thread[t] = chunk
+        filled += size
+    row_chunk = chunk_of_thread[codes]
+    order = np.argsort(row_chunk, kind="stable")
+    bounds = np.searchsorted(row_chunk[order], np.arange(chunk + 2))
+    return [order[bounds[i]:bounds[i + 1]] for i in range(chunk + 1) if bounds[i + 1] > bounds[i]]
+
+
+def order_spans(spans: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
+    """Put *spans* in a canonical order: by their comment's row, post spans first, then offset.
+
+    Chunked and single-process runs emit spans in different orders; this makes them equal.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"thread_id": ["t", "t"], "comment_id": ["2", "1"]})
+    >>> s = pd.DataFrame({"thread_id": ["t", "t", "t"], "comment_id": ["1", "2", ""], "start": [0, 5, 3],
+    ...                   "end": [1, 6, 4]})
+    >>> order_spans(s, c)["comment_id"].tolist()
+    ['', '2', '1']
+    """
+    import numpy as np
+
+    if spans is None or len(spans) == 0:
+        return spans
+    key = pd.MultiIndex.from_arrays([comments["thread_id"], comments["comment_id"]])
+    row = pd.Series(np.arange(len(comments), dtype=np.int64), index=key)
+    row = row[~row.index.duplicated()]
+    first_row = pd.Series(np.arange(len(comments), dtype=np.int64), index=comments["thread_id"].to_numpy())
+    first_row = first_row[~first_row.index.duplicated()]
+    span_key = pd.MultiIndex.from_arrays([spans["thread_id"], spans["comment_id"]])
+    pos = row.reindex(span_key).to_numpy(dtype="float64")
+    thread_pos = first_row.reindex(spans["thread_id"].to_numpy()).to_numpy(dtype="float64")
+    is_post = (spans["comment_id"] == "").to_numpy()
+    # A post's spans go just before its thread's first comment; unknown rows go last.
+    pos = np.where(is_post, thread_pos - 0.5, pos)
+    pos = np.where(np.isnan(pos), np.inf, pos)
+    keys = pd.DataFrame({"_pos": pos, "_start": spans["start"].to_numpy(), "_end": spans["end"].to_numpy(),
+                         "_n": np.arange(len(spans))})
+    order = keys.sort_values(["_pos", "_start", "_end", "_n"], kind="stable").index.to_numpy()
+    return spans.iloc[order].reset_index(drop=True)
+
+
+def executor(jobs: int):
+    """A process pool of *jobs* workers, each warmed up by :func:`discourse.pipeline.warm_up`."""
+    import multiprocessing as mp
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        ctx = mp.get_context("fork")
+    elif "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["pandas", "discourse.pipeline", "discourse.store"])
+    else:  # pragma: no cover - Windows and macOS without forkserver
+        ctx = mp.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+
+
+def _worker_init():
+    from .pipeline import warm_up
+
+    warm_up()
+
+
+def run_capturing_warnings(func, *args, **kwargs):
+    """Call ``func`` and return ``(result, [(message, category), ...])`` of the warnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = func(*args, **kwargs)
+    return result, [(str(w.message), w.category) for w in caught]
+
+
+def reissue(caught, *, stacklevel: int = 3) -> None:
+    """Raise again, once each, the warnings workers caught."""
+    seen = set()
+    for message, category in caught:
+        if (message, category) in seen:
+            continue
+        seen.add((message, category))
+        warnings.warn(message, category, stacklevel=stacklevel)
+
+
+def imap_bounded(pool, func, items, *, window: int):
+    """Like ``pool.map`` but with at most *window* tasks in flight, results in input order.
+
+    Keeps memory bounded when each task carries a chunk of data.
+    """
+    from collections import deque
+
+    pending: deque = deque()
+    items = iter(items)
+    for item in items:
+        pending.append(pool.submit(func, *item))
+        if len(pending) >= window:
+            break
+    while pending:
+        done = pending.popleft()
+        result = done.result()
+        for item in items:
+            pending.append(pool.submit(func, *item))
+            break
+        yield result
+
+
+def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = None, *, jobs: int = 1,
+                chunk_rows: int = 20_000, progress: bool | None = None, desc: str = "analyse", **options):
+    """Run ``func(comments_chunk, threads_chunk, **options) -> (comments, spans)`` over chunks of whole threads.
+
+    With ``jobs=1`` the whole table is one call in this process. Otherwise the table is
+    cut with :func:`split_threads` (at least two chunks per worker, none over *chunk_rows*
+    rows unless a single thread is larger) and the chunks run in a pool of *jobs*
+    workers. The results are reassembled in the input's row order with its index, and the
+    spans put in :func:`order_spans` order, so every *jobs* gives the same frames.
+
+    Warnings raised in workers are raised again here, once each.
+
+    Parameters
+    ----------
+    func : callable
+        A module-level function (it is pickled to the workers).
+    comments, threads : pandas.DataFrame
+        The comments, and the threads table (or None) handed to *func* cut the same way.
+    jobs : int, default 1
+        Worker processes.
+    chunk_rows : int, default 20000
+        Largest chunk, in rows.
+    progress : bool, optional
+        Draw a bar (see :mod:`discourse.progress`).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame or None)
+        The comments as *func* returned them, and the spans.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> def upper(c, t):
+    ...     return c.assign(text=c["text"].str.upper()), None
+    >>> df = pd.DataFrame({"thread_id": ["a", "b"], "comment_id": ["1", "2"], "text": ["x", "y"]})
+    >>> map_threads(upper, df)[0]["text"].tolist()
+    ['X', 'Y']
+    """
+    import numpy as np
+
+    from . import progress as _progress
+
+    if jobs == 1 or len(comments) == 0:
+        with _progress.bar(total=len(comments), desc=desc, unit="comments", progress=progress) as bar:
+            out, spans = func(comments, threads, **options)
+            bar.update(len(comments))
+        return out, order_spans(spans, out)
+    n_chunks = max(2 * jobs, math.ceil(len(comments) / chunk_rows))
+    chunks = split_threads(comments, n_chunks=n_chunks)
+    thread_col = "thread_id"
+
+    def tasks():
+        for pos in chunks:
+            part = comments.iloc[pos]
+            t = None
+            if threads is not None:
+                t = threads[threads[thread_col].isin(pd.unique(part[thread_col]))]
+            yield (func, part, t, options)
+
+    results, span_parts, caught = [], [], []
+    with _progress.bar(total=len(comments), desc=desc, unit="comments", progress=progress) as bar, \
+            executor(jobs) as pool:
+        for (out, spans), warned in imap_bounded(pool, _call, tasks(), window=2 * jobs):
+            results.append(out)
+            if spans is not None:
+                span_parts.append(spans)
+            caught.extend(warned)
+            bar.update(len(out))
+    reissue(caught)
+    order = np.argsort(np.concatenate(chunks), kind="stable")
+    out = pd.concat(results).iloc[order]
+    spans = pd.concat(span_parts, ignore_index=True) if span_parts else None
+    return out, order_spans(spans, out)
+
+
+def _call(func, comments, threads, options):
+    return run_capturing_warnings(func, comments, threads, **options)

@@ -1,0 +1,86 @@
+"""--jobs: chunks of whole threads in worker processes give exactly the single-process result."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import discourse
+from discourse.errors import DiscourseWarning, SchemaError
+from discourse.parallel import map_threads, order_spans, split_threads
+
+
+def _assert_same(a, b):
+    pd.testing.assert_frame_equal(a.comments, b.comments)
+    pd.testing.assert_frame_equal(a.threads, b.threads)
+    pd.testing.assert_frame_equal(a.spans, b.spans)
+
+
+@pytest.mark.parametrize("fixture", ["tiny_comments", "interleaved_threads"])
+def test_parallel_jobs_2_equals_jobs_1(fixture, request):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscourseWarning)
+        corpus = discourse.Corpus.from_frames(request.getfixturevalue(fixture))
+    one = discourse.analyze(corpus, jobs=1)
+    two = discourse.analyze(corpus, jobs=2)
+    _assert_same(one, two)
+    assert one.comments.index.equals(corpus.comments.index)
+
+
+def test_parallel_jobs_3_with_small_chunks_equals_jobs_1(interleaved_threads):
+    from discourse.pipeline import analyze_comments
+
+    corpus = discourse.Corpus.from_frames(interleaved_threads)
+    one = map_threads(analyze_comments, corpus.comments, corpus.threads, jobs=1)
+    many = map_threads(analyze_comments, corpus.comments, corpus.threads, jobs=3, chunk_rows=25)
+    pd.testing.assert_frame_equal(one[0], many[0])
+    pd.testing.assert_frame_equal(one[1], many[1])
+
+
+@given(st.lists(st.sampled_from("abcdefgh"), min_size=0, max_size=60), st.integers(1, 10))
+@settings(max_examples=60, deadline=None)
+def test_parallel_split_threads_covers_every_row_once_and_never_splits_a_thread(threads, n_chunks):
+    df = pd.DataFrame({"thread_id": threads})
+    chunks = split_threads(df, n_chunks=n_chunks)
+    rows = sorted(r for c in chunks for r in c.tolist())
+    assert rows == list(range(len(df)))
+    assert len(chunks) <= max(1, n_chunks)
+    owner = {}
+    for i, c in enumerate(chunks):
+        assert list(c) == sorted(c)
+        for t in df["thread_id"].iloc[c]:
+            assert owner.setdefault(t, i) == i
+
+
+def test_parallel_order_spans_follows_comment_rows_post_first():
+    comments = pd.DataFrame({"thread_id": ["b", "a", "a"], "comment_id": ["1", "2", "3"]})
+    spans = pd.DataFrame({"thread_id": ["a", "a", "b", "a", "a"], "comment_id": ["3", "2", "1", "", "2"],
+                          "start": [0, 9, 4, 1, 2], "end": [1, 10, 5, 2, 3], "label": list("vwxyz")})
+    assert order_spans(spans, comments)["label"].tolist() == ["x", "y", "z", "w", "v"]
+
+
+def _warn_once_per_chunk(comments, threads):
+    warnings.warn("3 empty texts scored 0", DiscourseWarning)
+    return comments.assign(n=len(comments)), None
+
+
+def test_parallel_worker_warnings_are_raised_again_once(interleaved_threads):
+    with pytest.warns(DiscourseWarning, match="3 empty texts") as record:
+        out, spans = map_threads(_warn_once_per_chunk, interleaved_threads, None, jobs=2)
+    assert len([w for w in record if "3 empty texts" in str(w.message)]) == 1
+    assert spans is None
+    assert out.index.equals(interleaved_threads.index)
+    assert out["n"].sum() > len(out)  # the work really ran in several chunks
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, "2", True])
+def test_parallel_analyze_rejects_bad_jobs(jobs, tiny_comments):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscourseWarning)
+        corpus = discourse.Corpus.from_frames(tiny_comments)
+    with pytest.raises(SchemaError, match=r"jobs must be an int in the range \[1, inf\); got"):
+        discourse.analyze(corpus, jobs=jobs)

@@ -1,0 +1,261 @@
+"""The Parquet corpus on disk: streaming build, identical results, resume without duplicates."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import discourse
+from discourse import store
+from discourse.cli import cli
+from discourse.errors import DiscourseWarning, SchemaError
+
+KEY = ["thread_id", "comment_id"]
+
+
+def _sorted(df):
+    return df.sort_values(KEY, kind="stable").reset_index(drop=True)
+
+
+def _in_memory(path, **options):
+    return discourse.analyze(discourse.read(path), **options)
+
+
+@pytest.fixture
+def jsonl(interleaved_threads, tmp_path):
+    path = tmp_path / "comments.jsonl"
+    interleaved_threads.to_json(path, orient="records", lines=True, force_ascii=False)
+    return path
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_store_streamed_analysis_equals_in_memory(interleaved_threads, tmp_path, suffix, jobs):
+    src = tmp_path / f"comments{suffix}"
+    {".jsonl": lambda p: interleaved_threads.to_json(p, orient="records", lines=True, force_ascii=False),
+     ".csv": lambda p: interleaved_threads.to_csv(p, index=False),
+     ".parquet": lambda p: interleaved_threads.to_parquet(p, index=False)}[suffix](src)
+    # Chunks of 37 rows cut threads across chunk boundaries; 5 partitions mix them.
+    out = store.analyze(src, tmp_path / "corpus", jobs=jobs, n_partitions=5, chunk_rows=37)
+    got = store.read_corpus(out)
+    want = _in_memory(src)
+    pd.testing.assert_frame_equal(_sorted(got.comments), _sorted(want.comments))
+    pd.testing.assert_frame_equal(got.threads.sort_values("thread_id").reset_index(drop=True),
+                                  want.threads.sort_values("thread_id").reset_index(drop=True))
+    assert got.ingest[0].seen == got.ingest[0].kept == len(interleaved_threads)
+    assert got.ingest[0].threads == 24
+
+
+def test_store_partitions_hold_whole_threads_in_input_order(jsonl, tmp_path):
+    out = store.analyze(jsonl, tmp_path / "corpus", n_partitions=4, chunk_rows=10)
+    owner = {}
+    for pid, part in store.iter_partitions(out):
+        for t, rows in part.comments.groupby("thread_id"):
+            assert owner.setdefault(t, pid) == pid
+            assert rows["position"].tolist() == list(range(len(rows)))
+    assert len(owner) == 24
+    files = sorted(p.name for p in (out / "comments").iterdir())
+    assert files == [f"part-{i:05d}.parquet" for i in range(4)]
+    assert not (out / ".staging").exists()
+
+
+def test_store_write_read_round_trip_keeps_types(interleaved_threads, tmp_path):
+    analysed = discourse.analyze(discourse.Corpus.from_frames(interleaved_threads))
+    back = store.read_corpus(store.write_corpus(analysed, tmp_path / "c", n_partitions=3))
+    pd.testing.assert_frame_equal(_sorted(back.comments), _sorted(analysed.comments))
+    assert back.spans is not None and list(back.spans.columns) == list(analysed.spans.columns)
+
+
+def _interrupt_after(monkeypatch, n):
+    real = store.build_partition
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > n:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "build_partition", flaky)
+
+
+def test_store_resume_after_interruption_gives_no_duplicates(jsonl, tmp_path, monkeypatch):
+    out = tmp_path / "corpus"
+    _interrupt_after(monkeypatch, 2)
+    with pytest.raises(KeyboardInterrupt):
+        store.analyze(jsonl, out, n_partitions=6)
+    manifest = store.read_manifest(out)
+    assert len(manifest["partitions"]) == 2 and not manifest["complete"]
+    assert manifest["staged"]
+    monkeypatch.undo()
+    store.analyze(jsonl, out, n_partitions=6)
+    got = store.read_corpus(out)
+    assert not got.comments.duplicated(KEY).any()
+    pd.testing.assert_frame_equal(_sorted(got.comments), _sorted(_in_memory(jsonl).comments))
+
+
+def test_store_resume_redoes_a_partition_missing_from_the_manifest(jsonl, tmp_path):
+    # A kill between writing a partition's files and entering it in the manifest.
+    out = store.analyze(jsonl, tmp_path / "corpus", n_partitions=3)
+    before = store.read_corpus(out).comments
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["partitions"]["1"]
+    manifest["complete"] = False
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert len(store.read_corpus(out).comments) < len(before)
+    store.analyze(jsonl, out, n_partitions=3)
+    after = store.read_corpus(out).comments
+    assert not after.duplicated(KEY).any()
+    pd.testing.assert_frame_equal(after, before)
+
+
+def test_store_refuses_other_options_and_foreign_directories(jsonl, tmp_path):
+    out = store.analyze(jsonl, tmp_path / "corpus", n_partitions=2)
+    with pytest.raises(SchemaError, match="already holds a Parquet corpus built from other options"):
+        store.analyze(jsonl, out, n_partitions=2, infer_replies="never")
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
+    with pytest.raises(SchemaError, match="the directory is not empty and holds no manifest.json"):
+        store.analyze(jsonl, tmp_path / "busy")
+
+
+def test_store_reads_non_tabular_formats_whole(seed_path, tmp_path):
+    got = store.read_corpus(store.analyze(seed_path, tmp_path / "corpus"))
+    want = _in_memory(seed_path)
+    pd.testing.assert_frame_equal(got.comments, want.comments)
+    assert got.ingest[0].summary() == want.ingest[0].summary()
+
+
+def test_store_renames_thread_ids_that_collide_across_files(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.csv").write_text(f"thread_id,comment_id,text\nt1,1,from {name}\nt1,2,more\n")
+    files = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    got = store.read_corpus(store.analyze(files, tmp_path / "corpus", n_partitions=2))
+    want = discourse.analyze(discourse.read(files))
+    assert sorted(got.comments["thread_id"].unique()) == ["b:t1", "t1"]
+    pd.testing.assert_frame_equal(_sorted(got.comments), _sorted(want.comments))
+
+
+def test_store_repairs_are_counted_once_across_partitions(tiny_comments, tmp_path):
+    path = tmp_path / "tiny.csv"
+    tiny_comments.to_csv(path, index=False)
+    with pytest.warns(DiscourseWarning, match="reply links repaired: 1 orphans"):
+        out = store.analyze(path, tmp_path / "corpus", n_partitions=2)
+    assert store.read_corpus(out).ingest[0].repaired == {"orphans": 1}
+
+
+def test_store_mixed_type_column_is_kept_as_text_with_a_warning(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"comment_id": "1", "text": "a", "score": 3}\n{"comment_id": "2", "text": "b", "score": "n/a"}\n')
+    with pytest.warns(DiscourseWarning, match="columns mixing types were stored as text: comments.score"):
+        out = store.analyze(path, tmp_path / "corpus")
+    assert store.read_corpus(out).comments["score"].tolist() == ["3", "n/a"]
+
+
+def test_store_thread_table_and_summary_match_in_memory(jsonl, tmp_path):
+    out = store.analyze(jsonl, tmp_path / "corpus", n_partitions=4)
+    c = store.read_corpus(out).comments
+    table = store.thread_table(out).set_index("thread_id").sort_index()
+    g = c.groupby("thread_id")
+    assert table["comments"].tolist() == g.size().tolist()
+    assert table["max_depth"].tolist() == g["depth"].max().tolist()
+    assert table["sentiment_mean"].tolist() == pytest.approx(g["sentiment_compound"].mean().tolist())
+    summary = store.corpus_summary(out)
+    assert (summary["threads"], summary["comments"]) == (24, 192)
+    assert summary["authors"] == c["author"].nunique()
+    assert summary["sentiment"]["mean"] == pytest.approx(c["sentiment_compound"].mean())
+    assert sum(summary["sentiment"]["histogram"].values()) == 192
+    assert summary["depth"] == {str(k): int(v) for k, v in c["depth"].value_counts().sort_index().items()}
+
+
+def test_store_cli_directory_output_resumes_and_summarizes(jsonl, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "corpus"
+    first = runner.invoke(cli, ["analyze", str(jsonl), "-o", f"{out}/", "--jobs", "2"])
+    assert first.exit_code == 0, first.output
+    assert "192 records seen, 192 comments kept" in first.stderr
+    again = runner.invoke(cli, ["analyze", str(jsonl), "-o", str(out), "--jobs", "2"])
+    assert again.exit_code == 0, again.output
+    assert "wrote 192 comments in 1 partitions" in again.stderr
+    summary = runner.invoke(cli, ["summarize", str(out), "-o", str(tmp_path / "threads.csv")])
+    assert summary.exit_code == 0, summary.output
+    assert json.loads(summary.stdout)["comments"] == 192
+    assert len(pd.read_csv(tmp_path / "threads.csv")) == 24
+    back = runner.invoke(cli, ["analyze", str(out), "-o", str(tmp_path / "flat.csv")])
+    assert back.exit_code == 0, back.output
+    assert len(pd.read_csv(tmp_path / "flat.csv")) == 192
+
+
+def test_store_cli_spans_with_directory_output_is_a_usage_error(jsonl, tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", str(jsonl), "-o", f"{tmp_path}/c/", "--spans", "s.csv"])
+    assert result.exit_code == 2
+    assert "with a directory output the spans are stored in" in result.stderr
+
+
+def test_store_read_manifest_of_a_plain_directory_says_how_to_build_one(tmp_path):
+    with pytest.raises(discourse.InputFormatError, match="not a discourse Parquet corpus; build one with"):
+        store.read_manifest(tmp_path)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.csv", b"", "empty.csv: the file is empty; nothing to read."),
+    ("notext.csv", b"comment_id,body\n1,hi\n", "the comments table needs a 'text' column; got columns ['comment_id', 'body']"),
+    ("noid.jsonl", b'{"text": "hi"}\n', "the comments table needs a 'comment_id' column"),
+    ("blank.jsonl", b"\n\n", "blank.jsonl: the table has no rows and no columns."),
+    ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": 2,\n', "bad.jsonl, line 2: invalid JSON"),
+    ("list.jsonl", b'{"comment_id": "1", "text": "a"}\n[1, 2]\n', "list.jsonl, line 2: line holds a JSON list"),
+    ("bin.parquet", b"PAR1 not really", "bin.parquet: not a readable Parquet file"),
+])
+def test_store_streamed_input_errors_name_the_file(tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(discourse.DiscourseError) as err:
+        store.analyze(tmp_path / name, tmp_path / "corpus")
+    assert message in str(err.value)
+
+
+def test_store_json_array_and_cp1252_csv_are_read_whole_like_read(tmp_path):
+    (tmp_path / "a.json").write_text('[{"comment_id": "1", "text": "Nice"}, {"comment_id": "2", "text": "Bad"}]')
+    (tmp_path / "b.csv").write_bytes("comment_id,text\n1,caf\u00e9 \u2013 ok\n".encode("cp1252"))
+    for name in ("a.json", "b.csv"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DiscourseWarning)
+            got = store.read_corpus(store.analyze(tmp_path / name, tmp_path / f"{name}-corpus"))
+            want = _in_memory(tmp_path / name)
+        pd.testing.assert_frame_equal(got.comments, want.comments)
+
+
+def test_store_a_deleted_partition_file_is_an_error_not_silently_fewer_rows(jsonl, tmp_path):
+    out = store.analyze(jsonl, tmp_path / "corpus", n_partitions=3)
+    (out / "comments" / "part-00001.parquet").unlink()
+    with pytest.raises(discourse.InputFormatError, match="comments/part-00001.parquet is missing, but the manifest"):
+        store.read_corpus(out)
+
+
+def test_store_jsonl_read_in_byte_ranges_by_workers_equals_one_reader(jsonl, tmp_path, monkeypatch):
+    one = store.read_corpus(store.analyze(jsonl, tmp_path / "one", n_partitions=3, chunk_rows=20))
+    monkeypatch.setattr(store, "_PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(store, "_jsonl_ranges", lambda path, k, real=store._jsonl_ranges: real(path, 5))
+    many = store.read_corpus(store.analyze(jsonl, tmp_path / "many", n_partitions=3, chunk_rows=20, jobs=2))
+    pd.testing.assert_frame_equal(one.comments, many.comments)
+    pd.testing.assert_frame_equal(one.threads, many.threads)
+    assert many.ingest[0].seen == len(one.comments)
+
+
+def test_store_jsonl_error_in_a_later_byte_range_names_the_true_line(jsonl, tmp_path, monkeypatch):
+    lines = jsonl.read_text(encoding="utf-8").split("\n")
+    lines[150] = '{"comment_id": "x", "text": '
+    jsonl.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setattr(store, "_PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(store, "_jsonl_ranges", lambda path, k, real=store._jsonl_ranges: real(path, 4))
+    with pytest.raises(discourse.InputFormatError, match=r"comments.jsonl, line 151: invalid JSON"):
+        store.analyze(jsonl, tmp_path / "corpus", jobs=2)
+
+
+def test_store_cli_summarize_help_has_an_example():
+    result = CliRunner().invoke(cli, ["summarize", "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "discourse summarize corpus/" in result.output
