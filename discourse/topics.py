@@ -1117,8 +1117,16 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
         Xs, Cs = X[pick], counts[pick]
     else:
         pick, Xs, Cs = None, X, counts
+    # A model cannot have more topics than comments to tell apart or terms to describe them
+    # (scikit-learn's NMF initialisation needs k <= min(rows, columns)).
+    limit = max(1, min(Xs.shape[0] - 1, Xs.shape[1]))
+    if n_topics != "auto" and int(n_topics) > limit:
+        raise SchemaError(
+            f"n_topics={int(n_topics)} is more than these comments can support ({Xs.shape[0]} comments, "
+            f"{Xs.shape[1]} distinct terms): use at most {limit}, or 'auto'."
+        )
     grid = _k_grid(n, k_max) if n_topics == "auto" else [int(n_topics)]
-    grid = [k for k in grid if k < Xs.shape[0]] or [min(2, Xs.shape[0] - 1)]
+    grid = [k for k in grid if k <= limit] or [min(2, limit)]
     curve = []
     for k in grid:
         # The stability runs stop earlier than the reported model (see _make_model).

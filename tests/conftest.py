@@ -404,6 +404,7 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture
 def interleaved_threads() -> pd.DataFrame:
     """192 comments in 24 threads of uneven size (1 to 21), listed in time order so threads interleave.
 
