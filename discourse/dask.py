@@ -95,7 +95,7 @@ def _analyse_part(comments, threads, *, out: str, pids: list, options: dict, par
     return pd.DataFrame({"pid": [pid], "entry": [json.dumps(entry)]})
 
 
-def analyze_dask(source, path, *, infer_replies: str = "auto", order: str = "display", client=None,
+def analyze_dask(source, path, *, infer_replies: str = "auto", order: str = "display", frames=None, client=None,
                  progress: bool | None = None):
     """Analyse the Parquet corpus *source* on Dask into the analysed Parquet corpus *path*.
 
@@ -106,7 +106,7 @@ def analyze_dask(source, path, *, infer_replies: str = "auto", order: str = "dis
         :func:`discourse.store.write_corpus`); its partitions are the units of work.
     path : str or path-like
         The output corpus directory; a run interrupted there is resumed.
-    infer_replies, order : str
+    infer_replies, order, frames : str
         As for :func:`discourse.analyze`.
     client : distributed.Client, optional
         The cluster to use; by default the current client if there is one, else Dask's
@@ -134,6 +134,9 @@ def analyze_dask(source, path, *, infer_replies: str = "auto", order: str = "dis
     path = Path(path)
     src_manifest = read_manifest(src)
     options = {"infer_replies": infer_replies, "order": order}
+    if frames:
+        # The same options dict as store.analyze builds, so both paths resume each other's runs.
+        options["frames"] = [os.fspath(f) for f in ([frames] if isinstance(frames, (str, os.PathLike)) else frames)]
     expected = {"analysed": True, "options": options, "n_partitions": src_manifest["n_partitions"],
                 "source": {"store": os.fspath(src), "partitions": sorted(src_manifest["partitions"])}}
     manifest = _open(path, expected)

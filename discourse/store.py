@@ -703,19 +703,29 @@ def _worker_build(path, pid, kwargs):
 def _run_partitions(path: Path, manifest: dict, todo: list, *, pool=None, jobs: int = 1, progress, desc: str,
                     **kwargs) -> dict:
     """Build the partitions in *todo* (here, or in the *pool*'s workers), entering each in the manifest."""
+    from concurrent.futures import as_completed
+
     from . import progress as _progress
-    from .parallel import imap_bounded
 
     with _progress.bar(total=len(todo), desc=desc, unit="partitions", progress=progress) as bar:
+        futures = []
         if pool is None or len(todo) <= 1:
             results = (_worker_build(path, pid, kwargs) for pid in todo)
         else:
-            results = imap_bounded(pool, _worker_build, ((path, pid, kwargs) for pid in todo), window=jobs + 1)
-        for pid, entry in results:
-            manifest["partitions"][str(pid)] = entry
-            _write_manifest(path, manifest)
-            shutil.rmtree(path / _STAGING / f"p{pid:05d}", ignore_errors=True)
-            bar.update()
+            # A task carries only a partition number (the worker reads its own data), so
+            # all can be queued at once and entered in the manifest as they finish.
+            futures = [pool.submit(_worker_build, path, pid, kwargs) for pid in todo]
+            results = (f.result() for f in as_completed(futures))
+        try:
+            for pid, entry in results:
+                manifest["partitions"][str(pid)] = entry
+                _write_manifest(path, manifest)
+                shutil.rmtree(path / _STAGING / f"p{pid:05d}", ignore_errors=True)
+                bar.update()
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
     return manifest
 
 
