@@ -819,7 +819,27 @@ def _debate(corpus, recs, items, spans, thread_id) -> dict:
     given = _extra_for_thread(corpus, "frame_debate", thread_id)
     events: dict = defaultdict(list)  # frame -> [(x, role, comment item or None, evidence)]
     derived = True
-    if given is not None and hasattr(given, "columns") and {"frame"} <= set(given.columns):
+    if given is not None and hasattr(given, "columns") and {"frame", "introduced_by", "adopted_by"} <= set(given.columns):
+        # framing.debate's summary: one row per frame with ";"-separated comment ids per role.
+        derived = False
+        stance_of = {str(r.get("comment_id")): str(_val(r.get("frame_stance")) or "") for r in recs}
+        for rec in given.to_dict("records"):
+            f = str(rec["frame"])
+            first = str(_val(rec.get("introduced_by")) or "")
+            c = items.get(first)
+            if first == "post" or c is None:
+                events[f].append((-1, "introduced", None, "first used in the post"))
+            else:
+                events[f].append((c["position"], "introduced", c, "first used here"))
+            for col, role, why in (("adopted_by", "adopted", "uses the frame"),
+                                   ("endorsed_by", "meta", "talks about the frame and endorses it"),
+                                   ("contested_by", "contested", "talks about the frame and contests it")):
+                for cid in _split(rec.get(col)):
+                    c = items.get(cid)
+                    if c is not None and not (role == "adopted" and cid == first):
+                        stance = stance_of.get(cid, "")
+                        events[f].append((c["position"], role, c, why + (f" ({stance})" if stance and role != "adopted" else "")))
+    elif given is not None and hasattr(given, "columns") and {"frame"} <= set(given.columns):
         derived = False
         role_col = next((c for c in ("role", "event", "stance", "kind") if c in given.columns), None)
         for rec in given.to_dict("records"):
@@ -855,7 +875,9 @@ def _debate(corpus, recs, items, spans, thread_id) -> dict:
                     role = "adopted"
                 events[f].append((c["position"], role, c, terms))
     rows = []
-    for f, evs in sorted(events.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    # Contested frames first: a debate about a frame is what this section is for.
+    for f, evs in sorted(events.items(), key=lambda kv: (-sum(e[1] in ("contested", "meta") for e in kv[1]),
+                                                           -len(kv[1]), kv[0])):
         evs = [{"x": x, "role": role, "c": c, "why": why} for x, role, c, why in sorted(evs, key=lambda e: e[0])]
         rows.append({"frame": f, "events": evs,
                      "by_role": {r: [e for e in evs if e["role"] == r] for r in ("introduced", "adopted", "contested", "meta")}})
