@@ -7,7 +7,10 @@ import pytest
 from .conftest import ROOT
 
 
-@pytest.mark.parametrize("name, expect", [("quickstart.ipynb", ["read as page (like-buttons layout)", "topics"])])
+@pytest.mark.parametrize("name, expect", [
+    ("quickstart.ipynb", ["read as page (like-buttons layout)", "topics"]),
+    ("corpus.ipynb", ["read as reddit", "read as convokit", "who-answers-whom edges"]),
+])
 def test_notebooks_run_top_to_bottom(name, expect):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
