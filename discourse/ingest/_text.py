@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..errors import DiscourseWarning, InputFormatError
 
-__all__ = ["COMPRESSIONS", "check_file", "decode", "iter_lines", "open_binary", "plain_name", "read_bytes", "read_text"]
+__all__ = ["COMPRESSIONS", "check_file", "decode", "iter_lines", "loads_json", "open_binary", "plain_name", "read_bytes",
+           "read_text"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -22,6 +23,29 @@ _BOMS = (
 
 #: Compressed inputs read transparently, by file extension.
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
+
+
+def loads_json(text):
+    """:func:`json.loads`, with nesting too deep for the parser reported as a JSONDecodeError.
+
+    The standard parser recurses once per nesting level, so a hostile file of a few
+    hundred thousand ``[`` raises RecursionError; readers already turn JSONDecodeError
+    into an InputFormatError naming the file, and now do so for this case too.
+
+    >>> loads_json('{"a": [1]}')
+    {'a': [1]}
+    >>> loads_json("[" * 100_000)
+    Traceback (most recent call last):
+    ...
+    json.decoder.JSONDecodeError: nested too deeply to parse (over ~1000 levels of arrays or objects): line 1 column 1 (char 0)
+    """
+    import json
+
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply to parse (over ~1000 levels of arrays or objects)",
+                                   text if isinstance(text, str) else "", 0) from None
 
 
 def plain_name(path) -> Path:

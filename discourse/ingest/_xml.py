@@ -125,9 +125,21 @@ def _fix_entities(text: str) -> tuple[str, str] | None:
     return fixed, f"read the HTML entit{'ies' if len(names) > 1 else 'y'} {', '.join('&' + n + ';' for n in sorted(names))} that XML does not define"
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _fix_controls(text: str) -> tuple[str, str] | None:
+    # XML 1.0 cannot hold these even as character references, yet exports carry them
+    # (pasted from word processors); the parser would refuse the whole file for one.
+    fixed, n = _CONTROLS.subn("", text)
+    if not n:
+        return None
+    return fixed, f"removed {n} control character{'s' * (n != 1)} that XML does not allow (U+0000-U+001F but tab and newlines)"
+
+
 _REPAIRS = {
     # expat error codes: 4 not well-formed, 2 syntax error, 27 unbound prefix, 11 undefined entity
-    4: (_fix_leading, _fix_unquoted),
+    4: (_fix_leading, _fix_unquoted, _fix_controls),
     2: (_fix_leading,),
     27: (_fix_prefixes,),
     11: (_fix_entities,),

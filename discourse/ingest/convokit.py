@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import InputFormatError
 from ._common import Tally, build_corpus, parse_time
+from ._text import loads_json
 
 __all__ = ["read_convokit", "sniff_convokit", "to_convokit"]
 
@@ -50,7 +51,7 @@ def _load_json(path: Path):
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return loads_json(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputFormatError(f"invalid JSON ({err}).", path=path) from err
 
@@ -87,7 +88,7 @@ def read_convokit(path, *, thread_id=None):
             if not raw.strip():
                 continue
             try:
-                u = json.loads(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
+                u = loads_json(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
             except (json.JSONDecodeError, UnicodeDecodeError):
                 tally.seen += 1
                 tally.skip("unparseable")
