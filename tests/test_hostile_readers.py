@@ -483,3 +483,68 @@ def test_hostile_readers_property_mangled_bytes_never_crash(tmp_path_factory, fm
         return
     for r in corpus.ingest:
         assert r.balanced
+
+
+# Inputs found by coverage-guided fuzzing (bench/fuzz.py), kept as regressions: each went
+# through a reader and raised something other than a DiscourseError.
+FUZZ_FINDINGS = {
+    # reddit-jsonl: a UTF-16 byte-order mark followed by an odd number of bytes raised
+    # UnicodeDecodeError from the line reader.
+    "utf16-odd-bytes": (b"\xff\xfe\n", ".jsonl"),
+}
+_ALL_READERS = ["csv", "jsonl", "reddit", "reddit-jsonl", "hn", "wp-rest", "commento", "wxr", "disqus", "wp-html", "page"]
+
+
+@pytest.mark.parametrize("finding", sorted(FUZZ_FINDINGS))
+@pytest.mark.parametrize("fmt", _ALL_READERS + [None])
+def test_hostile_readers_fuzz_findings_fail_cleanly(tmp_path, finding, fmt):
+    data, suffix = FUZZ_FINDINGS[finding]
+    path = tmp_path / f"finding{suffix}"
+    path.write_bytes(data)
+    try:
+        corpus = _read(path, fmt) if fmt else discourse.read(path)
+    except DiscourseError as err:
+        assert str(path) in str(err)
+    else:
+        for r in corpus.ingest:
+            assert r.balanced
+
+
+def _parquet_bytes(tmp_path):
+    import pandas as pd
+
+    p = tmp_path / "ok.parquet"
+    pd.DataFrame({"comment_id": ["1", "2"], "text": ["a", "b"]}).to_parquet(p)
+    return p.read_bytes()
+
+
+@pytest.mark.parametrize("case", ["garbage", "head", "tail", "magic-only"])
+def test_hostile_readers_broken_parquet(tmp_path, case):
+    data = _parquet_bytes(tmp_path)
+    content = {"garbage": b"PAR1" + bytes(range(256)) * 10 + b"PAR1", "head": data[: len(data) // 2],
+               "tail": data[len(data) // 2:], "magic-only": b"PAR1PAR1"}[case]
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(content)
+    with pytest.raises(InputFormatError, match="broken.parquet"):
+        discourse.read(path)
+
+
+@pytest.mark.parametrize(
+    "column,expected",
+    [
+        ("ints", ["1", "2"]),
+        ("nulls", ["", "x"]),
+        ("dictionary", ["a", "b"]),
+    ],
+)
+def test_hostile_readers_parquet_odd_text_types_keep_every_row(tmp_path, column, expected):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = {"ints": pa.array([1, 2]), "nulls": pa.array([None, "x"]),
+            "dictionary": pa.array(["a", "b"]).dictionary_encode()}[column]
+    path = tmp_path / "odd.parquet"
+    pq.write_table(pa.table({"comment_id": ["1", "2"], "text": text}), path)
+    corpus = _read(path, "parquet")
+    assert corpus.comments["text"].tolist() == expected
+    assert all(r.balanced for r in corpus.ingest)

@@ -231,8 +231,14 @@ def iter_lines(path, *, notes: list | None = None):
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         import io
 
-        with io.TextIOWrapper(open_binary(p), encoding="utf-16", newline="") as fh:
-            yield from enumerate((line for line in fh), 1)
+        n = 0
+        try:
+            with io.TextIOWrapper(open_binary(p), encoding="utf-16", newline="") as fh:
+                for n, line in enumerate(fh, 1):
+                    yield n, line
+        except UnicodeDecodeError as err:
+            raise InputFormatError(f"is marked as UTF-16 but cannot be decoded after line {n} ({err.reason}); the file "
+                                   "may be truncated or not UTF-16. Re-save it as UTF-8.", path=p) from err
         return
     fallback = 0
     n = 0
