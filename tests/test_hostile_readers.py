@@ -548,3 +548,26 @@ def test_hostile_readers_parquet_odd_text_types_keep_every_row(tmp_path, column,
     corpus = _read(path, "parquet")
     assert corpus.comments["text"].tolist() == expected
     assert all(r.balanced for r in corpus.ingest)
+
+
+@pytest.mark.parametrize("line", [b"1", b"[1, 2]", b'"text"', b"null", b"true"])
+def test_hostile_readers_convokit_non_object_lines_are_counted(tmp_path, line):
+    """Regression (fuzzing): a JSON line that is not an object raised AttributeError."""
+    folder = tmp_path / "ck"
+    folder.mkdir()
+    good = b'{"id": "u1", "conversation_id": "p", "text": "hi", "speaker": "a", "reply-to": "p"}'
+    (folder / "utterances.jsonl").write_bytes(good + b"\n" + line + b"\n")
+    corpus = _read(folder, "convokit")
+    assert corpus.ingest[0].skipped == {"unparseable": 1}
+    assert corpus.comments["text"].tolist() == ["hi"]
+
+
+@pytest.mark.parametrize("conversations", ['{"p": 5}', '{"p": {"meta": [1]}}', "[1, 2]", '{"p": null}'])
+def test_hostile_readers_convokit_odd_conversations_file(tmp_path, conversations):
+    folder = tmp_path / "ck"
+    folder.mkdir()
+    (folder / "utterances.jsonl").write_text('{"id": "u1", "conversation_id": "p", "text": "hi", "reply-to": "p"}\n')
+    (folder / "conversations.json").write_text(conversations)
+    corpus = _read(folder, "convokit")
+    assert corpus.comments["text"].tolist() == ["hi"]
+    assert corpus.threads["title"].tolist() == [""]

@@ -90,6 +90,8 @@ def read_convokit(path, *, thread_id=None):
             try:
                 u = loads_json(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
             except (json.JSONDecodeError, UnicodeDecodeError):
+                u = None
+            if not isinstance(u, dict):  # unparseable, or a JSON value that is not an utterance object
                 tally.seen += 1
                 tally.skip("unparseable")
                 bad.append(n)
@@ -120,7 +122,9 @@ def read_convokit(path, *, thread_id=None):
     threads = []
     for conv in dict.fromkeys([r["thread_id"] for r in rows] + list(roots)):
         t = dict(roots.get(conv, {"thread_id": conv}))
-        cmeta = (conversations.get(conv) or {}).get("meta", {}) if isinstance(conversations, dict) else {}
+        entry = conversations.get(conv) if isinstance(conversations, dict) else None
+        cmeta = entry.get("meta") if isinstance(entry, dict) else None
+        cmeta = cmeta if isinstance(cmeta, dict) else {}
         t["title"] = str(cmeta.get("title") or "")
         threads.append(t)
     return build_corpus(rows, threads, path=directory, fmt="convokit", tally=tally, thread_id=thread_id,
