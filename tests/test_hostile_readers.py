@@ -571,3 +571,20 @@ def test_hostile_readers_convokit_odd_conversations_file(tmp_path, conversations
     corpus = _read(folder, "convokit")
     assert corpus.comments["text"].tolist() == ["hi"]
     assert corpus.threads["title"].tolist() == [""]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".txt"])
+def test_hostile_readers_mixed_encodings_keep_utf8_lines(tmp_path, suffix):
+    """A file joined from a UTF-8 and a cp1252 source: neither half becomes mojibake."""
+    if suffix == ".csv":
+        lines = ["comment_id,text", "1,café crème", "2,naïve señor"]
+    elif suffix == ".jsonl":
+        lines = ['{"comment_id": "1", "text": "café crème"}', '{"comment_id": "2", "text": "naïve señor"}']
+    else:
+        lines = ["A post.", "", "café crème", "LikeLike", "naïve señor", "LikeLike"]
+    data = b"\n".join(line.encode("cp1252" if "naïve" in line else "utf-8") for line in lines) + b"\n"
+    path = tmp_path / f"mixed{suffix}"
+    path.write_bytes(data)
+    with pytest.warns(DiscourseWarning, match="cp1252"):
+        corpus = discourse.read(path)
+    assert corpus.comments["text"].tolist() == ["café crème", "naïve señor"]

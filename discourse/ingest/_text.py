@@ -183,6 +183,15 @@ def decode(data: bytes, *, path="<memory>") -> tuple[str, str]:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
         enc = "latin-1"
+    if _mostly_printable(text[:4096]):
+        # A file pieced together from UTF-8 and cp1252 sources: decoding it whole as cp1252
+        # would turn every UTF-8 letter into mojibake, so lines that are UTF-8 stay UTF-8.
+        lines = data.split(b"\n")
+        utf8 = [_try_utf8(line) for line in lines]
+        if any(t is not None and not t.isascii() for t in utf8):
+            bad = sum(t is None for t in utf8)
+            text = "\n".join(t if t is not None else line.decode(enc) for t, line in zip(utf8, lines))
+            enc = f"UTF-8, with {bad} line{'s' * (bad != 1)} in {enc}"
     if not _mostly_printable(text[:4096]):
         raise InputFormatError(
             "looks like a binary file (control bytes, not valid UTF-8), not text; give a text export "
@@ -196,6 +205,13 @@ def decode(data: bytes, *, path="<memory>") -> tuple[str, str]:
         stacklevel=3,
     )
     return text, enc
+
+
+def _try_utf8(line: bytes):
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def read_text(path) -> tuple[str, str]:
