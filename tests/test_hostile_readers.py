@@ -491,6 +491,13 @@ FUZZ_FINDINGS = {
     # reddit-jsonl: a UTF-16 byte-order mark followed by an odd number of bytes raised
     # UnicodeDecodeError from the line reader.
     "utf16-odd-bytes": (b"\xff\xfe\n", ".jsonl"),
+    # wxr (found through format detection): an encoding name expat does not know raised
+    # LookupError from the streaming parser instead of falling back to the lenient parse.
+    "unknown-xml-encoding": (b'<?xml version="1.0" encoding="UVF-8"?>\n<rss version="2.0" '
+                             b'xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><title>T</title>'
+                             b"<wp:post_id>1</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id>"
+                             b"<wp:comment_content>caf\xc3\xa9</wp:comment_content></wp:comment></item></channel></rss>",
+                             ".xml"),
 }
 _ALL_READERS = ["csv", "jsonl", "reddit", "reddit-jsonl", "hn", "wp-rest", "commento", "wxr", "disqus", "wp-html", "page"]
 
@@ -588,3 +595,11 @@ def test_hostile_readers_mixed_encodings_keep_utf8_lines(tmp_path, suffix):
     with pytest.warns(DiscourseWarning, match="cp1252"):
         corpus = discourse.read(path)
     assert corpus.comments["text"].tolist() == ["café crème", "naïve señor"]
+
+
+def test_hostile_readers_unknown_declared_xml_encoding_is_read(tmp_path):
+    """Regression (fuzzing): the WXR is read, its UTF-8 text intact."""
+    path = tmp_path / "enc.xml"
+    path.write_bytes(FUZZ_FINDINGS["unknown-xml-encoding"][0])
+    corpus = _read(path, "wxr")
+    assert corpus.comments["text"].tolist() == ["café"]

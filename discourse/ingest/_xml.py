@@ -255,7 +255,9 @@ def read_xml(path, consume, *, what: str = "XML export"):
             "they are refused for safety. Remove the <!DOCTYPE ...> block and read it again.",
             path=path,
         ) from err
-    except ET.ParseError:
+    except (ET.ParseError, LookupError):
+        # LookupError: expat does not know the declared encoding; the lenient parse decodes
+        # the bytes itself and says what it fell back to.
         pass
     except (OSError, EOFError) as err:
         raise InputFormatError(f"cannot be read ({err}); if it is compressed, the file may be truncated.",
