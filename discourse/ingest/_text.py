@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..errors import DiscourseWarning, InputFormatError
 
-__all__ = ["COMPRESSIONS", "check_file", "decode", "iter_lines", "open_binary", "plain_name", "read_bytes", "read_text"]
+__all__ = ["COMPRESSIONS", "check_file", "decode", "iter_lines", "loads_json", "open_binary", "plain_name", "read_bytes",
+           "read_text"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -22,6 +23,29 @@ _BOMS = (
 
 #: Compressed inputs read transparently, by file extension.
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
+
+
+def loads_json(text):
+    """:func:`json.loads`, with nesting too deep for the parser reported as a JSONDecodeError.
+
+    The standard parser recurses once per nesting level, so a hostile file of a few
+    hundred thousand ``[`` raises RecursionError; readers already turn JSONDecodeError
+    into an InputFormatError naming the file, and now do so for this case too.
+
+    >>> loads_json('{"a": [1]}')
+    {'a': [1]}
+    >>> loads_json("[" * 100_000)
+    Traceback (most recent call last):
+    ...
+    json.decoder.JSONDecodeError: nested too deeply to parse (over ~1000 levels of arrays or objects): line 1 column 1 (char 0)
+    """
+    import json
+
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply to parse (over ~1000 levels of arrays or objects)",
+                                   text if isinstance(text, str) else "", 0) from None
 
 
 def plain_name(path) -> Path:
@@ -159,6 +183,15 @@ def decode(data: bytes, *, path="<memory>") -> tuple[str, str]:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
         enc = "latin-1"
+    if _mostly_printable(text[:4096]):
+        # A file pieced together from UTF-8 and cp1252 sources: decoding it whole as cp1252
+        # would turn every UTF-8 letter into mojibake, so lines that are UTF-8 stay UTF-8.
+        lines = data.split(b"\n")
+        utf8 = [_try_utf8(line) for line in lines]
+        if any(t is not None and not t.isascii() for t in utf8):
+            bad = sum(t is None for t in utf8)
+            text = "\n".join(t if t is not None else line.decode(enc) for t, line in zip(utf8, lines))
+            enc = f"UTF-8, with {bad} line{'s' * (bad != 1)} in {enc}"
     if not _mostly_printable(text[:4096]):
         raise InputFormatError(
             "looks like a binary file (control bytes, not valid UTF-8), not text; give a text export "
@@ -172,6 +205,13 @@ def decode(data: bytes, *, path="<memory>") -> tuple[str, str]:
         stacklevel=3,
     )
     return text, enc
+
+
+def _try_utf8(line: bytes):
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def read_text(path) -> tuple[str, str]:
@@ -207,8 +247,14 @@ def iter_lines(path, *, notes: list | None = None):
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         import io
 
-        with io.TextIOWrapper(open_binary(p), encoding="utf-16", newline="") as fh:
-            yield from enumerate((line for line in fh), 1)
+        n = 0
+        try:
+            with io.TextIOWrapper(open_binary(p), encoding="utf-16", newline="") as fh:
+                for n, line in enumerate(fh, 1):
+                    yield n, line
+        except UnicodeDecodeError as err:
+            raise InputFormatError(f"is marked as UTF-16 but cannot be decoded after line {n} ({err.reason}); the file "
+                                   "may be truncated or not UTF-16. Re-save it as UTF-8.", path=p) from err
         return
     fallback = 0
     n = 0

@@ -125,9 +125,21 @@ def _fix_entities(text: str) -> tuple[str, str] | None:
     return fixed, f"read the HTML entit{'ies' if len(names) > 1 else 'y'} {', '.join('&' + n + ';' for n in sorted(names))} that XML does not define"
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _fix_controls(text: str) -> tuple[str, str] | None:
+    # XML 1.0 cannot hold these even as character references, yet exports carry them
+    # (pasted from word processors); the parser would refuse the whole file for one.
+    fixed, n = _CONTROLS.subn("", text)
+    if not n:
+        return None
+    return fixed, f"removed {n} control character{'s' * (n != 1)} that XML does not allow (U+0000-U+001F but tab and newlines)"
+
+
 _REPAIRS = {
     # expat error codes: 4 not well-formed, 2 syntax error, 27 unbound prefix, 11 undefined entity
-    4: (_fix_leading, _fix_unquoted),
+    4: (_fix_leading, _fix_unquoted, _fix_controls),
     2: (_fix_leading,),
     27: (_fix_prefixes,),
     11: (_fix_entities,),
@@ -243,7 +255,9 @@ def read_xml(path, consume, *, what: str = "XML export"):
             "they are refused for safety. Remove the <!DOCTYPE ...> block and read it again.",
             path=path,
         ) from err
-    except ET.ParseError:
+    except (ET.ParseError, LookupError):
+        # LookupError: expat does not know the declared encoding; the lenient parse decodes
+        # the bytes itself and says what it fell back to.
         pass
     except (OSError, EOFError) as err:
         raise InputFormatError(f"cannot be read ({err}); if it is compressed, the file may be truncated.",

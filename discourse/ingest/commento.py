@@ -15,7 +15,7 @@ import os
 
 from ..errors import InputFormatError
 from ._common import Tally, build_corpus, parse_time
-from ._text import decode, read_bytes
+from ._text import decode, loads_json, read_bytes
 
 __all__ = ["read_commento", "sniff_commento"]
 
@@ -39,7 +39,7 @@ def read_commento(path, *, thread_id=None):
     """
     text, encoding = decode(read_bytes(path), path=os.fspath(path))
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as err:
         raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
     if not isinstance(data, dict) or not isinstance(data.get("comments"), list):

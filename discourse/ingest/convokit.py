@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import InputFormatError
 from ._common import Tally, build_corpus, parse_time
+from ._text import loads_json
 
 __all__ = ["read_convokit", "sniff_convokit", "to_convokit"]
 
@@ -50,7 +51,7 @@ def _load_json(path: Path):
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return loads_json(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputFormatError(f"invalid JSON ({err}).", path=path) from err
 
@@ -87,8 +88,10 @@ def read_convokit(path, *, thread_id=None):
             if not raw.strip():
                 continue
             try:
-                u = json.loads(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
+                u = loads_json(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
             except (json.JSONDecodeError, UnicodeDecodeError):
+                u = None
+            if not isinstance(u, dict):  # unparseable, or a JSON value that is not an utterance object
                 tally.seen += 1
                 tally.skip("unparseable")
                 bad.append(n)
@@ -119,7 +122,9 @@ def read_convokit(path, *, thread_id=None):
     threads = []
     for conv in dict.fromkeys([r["thread_id"] for r in rows] + list(roots)):
         t = dict(roots.get(conv, {"thread_id": conv}))
-        cmeta = (conversations.get(conv) or {}).get("meta", {}) if isinstance(conversations, dict) else {}
+        entry = conversations.get(conv) if isinstance(conversations, dict) else None
+        cmeta = entry.get("meta") if isinstance(entry, dict) else None
+        cmeta = cmeta if isinstance(cmeta, dict) else {}
         t["title"] = str(cmeta.get("title") or "")
         threads.append(t)
     return build_corpus(rows, threads, path=directory, fmt="convokit", tally=tally, thread_id=thread_id,

@@ -32,7 +32,7 @@ import json
 from ..errors import InputFormatError
 from ._common import Tally, build_corpus, parse_time
 from ._html import html_to_text
-from ._text import decode, read_bytes
+from ._text import decode, loads_json, read_bytes
 
 __all__ = ["read_hn", "sniff_hn"]
 
@@ -46,12 +46,12 @@ def _s(v) -> str:
 def _load(path):
     text, encoding = decode(read_bytes(path), path=str(path))
     try:
-        data = json.loads(text)
+        data = loads_json(text)
         return (data if isinstance(data, list) else [data]), encoding, []
     except json.JSONDecodeError as err:
         first = text.lstrip().split("\n", 1)[0]
         try:
-            json.loads(first)
+            loads_json(first)
         except json.JSONDecodeError:
             raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
     # One item per line (JSON Lines).
@@ -60,7 +60,7 @@ def _load(path):
         if not line.strip():
             continue
         try:
-            items.append(json.loads(line))
+            items.append(loads_json(line))
         except json.JSONDecodeError:
             bad.append(n)
     return items, encoding, bad

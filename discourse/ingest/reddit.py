@@ -32,7 +32,7 @@ import warnings
 
 from ..errors import DiscourseWarning, InputFormatError
 from ._common import Tally, build_corpus, parse_time
-from ._text import iter_lines, read_bytes
+from ._text import iter_lines, loads_json, read_bytes
 
 __all__ = ["read_reddit", "read_reddit_jsonl", "sniff_reddit", "sniff_reddit_jsonl"]
 
@@ -97,7 +97,7 @@ def read_reddit(path, *, thread_id=None):
 
     text, encoding = decode(read_bytes(path), path=str(path))
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as err:
         raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}); a Reddit thread listing is one JSON document.",
                                path=path, line=err.lineno) from err
@@ -208,7 +208,7 @@ def read_reddit_jsonl(path, *, thread_id=None):
     bad_lines: list[int] = []  # the first few, for the message
     n_bad = 0
     escaped_hint = raw_hint = False
-    loads = json.loads
+    loads = loads_json
     # One string object per distinct thread, author and subreddit, not one per comment.
     shared: dict[str, str] = {}
     share = shared.setdefault

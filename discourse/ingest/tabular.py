@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputFormatError, SchemaError
-from ._text import decode, read_bytes
+from ._text import decode, loads_json, read_bytes
 
 __all__ = ["read_csv", "read_jsonl", "read_parquet", "table_to_corpus", "write_table", "TABLE_FORMATS"]
 
@@ -63,7 +63,7 @@ def read_jsonl(path, *, thread_id=None):
         if not text.lstrip().startswith("["):
             return _jsonl_columns(path, thread_id, enumerate(text.split("\n"), 1), encoding)
         try:
-            records = json.loads(text)
+            records = loads_json(text)
         except json.JSONDecodeError as err:
             raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
         if not isinstance(records, list):
@@ -84,7 +84,7 @@ def read_jsonl(path, *, thread_id=None):
 def _jsonl_columns(path, thread_id, lines, encoding):
     cols: dict[str, list] = {}
     n_rows = 0
-    loads = json.loads
+    loads = loads_json
     for lineno, line in lines:
         if not line.strip():
             continue

@@ -20,7 +20,7 @@ import os
 from ..errors import InputFormatError
 from ._common import Tally, build_corpus, parse_time
 from ._html import html_to_text
-from ._text import decode, read_bytes
+from ._text import decode, loads_json, read_bytes
 
 __all__ = ["read_wp_rest", "sniff_wp_rest"]
 
@@ -58,7 +58,7 @@ def read_wp_rest(path, *, thread_id=None):
         text, enc = decode(read_bytes(p), path=os.fspath(p))
         encoding = enc if enc != "utf-8" else encoding
         try:
-            data = json.loads(text)
+            data = loads_json(text)
         except json.JSONDecodeError as err:
             raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=p, line=err.lineno) from err
         if isinstance(data, dict) and isinstance(data.get("comments"), list):
