@@ -86,10 +86,18 @@ def _term_pattern(term: str) -> str:
     return rf"(?<!\w)(?<!\w['’]){pat}(?!\w)"
 
 
+_TERM_START = r"(?<!\w)(?<!\w['’])"
+
+
 def _compile(terms: Iterable[str], patterns: Iterable[str]):
-    alts = [_term_pattern(t) for t in sorted(set(terms), key=len, reverse=True)] + list(patterns)
-    if not alts:
+    terms = sorted(set(terms), key=len, reverse=True)
+    if not terms and not patterns:
         return None
+    # The word-boundary lookbehinds stand once in front of all the terms rather than in
+    # each of them: the engine then rejects a position inside a word at once instead of
+    # trying every term there (same matches, several times faster on long comments).
+    cores = [_term_pattern(t)[len(_TERM_START):] for t in terms]
+    alts = ([_TERM_START + "(?:" + "|".join(f"(?:{c})" for c in cores) + ")"] if cores else []) + list(patterns)
     return re.compile("|".join(f"(?:{a})" for a in alts), re.I)
 
 
