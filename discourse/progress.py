@@ -41,6 +41,11 @@ def shown(flag: bool = True):
 
     The command line runs every command inside ``shown()``; a notebook user can do the
     same around one call.
+
+    Examples
+    --------
+    >>> with shown(False):
+    ...     pass
     """
     token = _SHOWN.set(bool(flag))
     try:

@@ -85,7 +85,14 @@ _PARALLEL_READ_BYTES = 4 * 2**20
 
 
 def is_store(path) -> bool:
-    """True when *path* is a directory holding a discourse Parquet corpus (a manifest)."""
+    """True when *path* is a directory holding a discourse Parquet corpus (a manifest).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> is_store(tempfile.mkdtemp())
+    False
+    """
     p = Path(path)
     return p.is_dir() and (p / MANIFEST).is_file()
 

@@ -123,14 +123,35 @@ def read(paths, format: str | None = None):
 
 
 def to_convokit(corpus, directory, **kwargs):
-    """Write *corpus* as a ConvoKit corpus directory; see :func:`discourse.ingest.convokit.to_convokit`."""
+    """Write *corpus* as a ConvoKit corpus directory; see :func:`discourse.ingest.convokit.to_convokit`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from discourse import Corpus
+    >>> c = Corpus.from_frames(pd.DataFrame({"comment_id": ["1", "2"], "parent_id": ["", "1"], "text": ["a", "b"]}))
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "ck"
+    >>> _ = to_convokit(c, out)
+    >>> sorted(p.name for p in out.iterdir())
+    ['conversations.json', 'corpus.json', 'index.json', 'speakers.json', 'utterances.jsonl']
+    """
     from .convokit import to_convokit as write
 
     return write(corpus, directory, **kwargs)
 
 
 def concat(corpora):
-    """Join corpora into one, renaming thread ids that collide (``file-stem:thread_id``)."""
+    """Join corpora into one, renaming thread ids that collide (``file-stem:thread_id``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from discourse import Corpus
+    >>> a = Corpus.from_frames(pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"], "text": ["x"]}), path="a.csv")
+    >>> b = Corpus.from_frames(pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"], "text": ["y"]}), path="b.csv")
+    >>> sorted(concat([a, b]).threads["thread_id"])
+    ['b:t', 't']
+    """
     import pandas as pd
 
     from ..model import Corpus

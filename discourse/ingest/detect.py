@@ -57,6 +57,11 @@ def reader_for(fmt: str):
     ------
     InputFormatError
         Naming the known formats when *fmt* is not one of them.
+
+    Examples
+    --------
+    >>> reader_for("csv").__name__
+    'read_csv'
     """
     import importlib
 

@@ -27,7 +27,18 @@ _THREAD_PREFIX = "thread_"
 
 
 def read_csv(path, *, thread_id=None):
-    """Read a CSV (or TSV) comments table into a :class:`~discourse.Corpus`."""
+    """Read a CSV (or TSV) comments table into a :class:`~discourse.Corpus`.
+
+    Every cell is read as text: "NA" stays "NA", an empty cell stays empty.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = p.write_text("comment_id,parent_id,text\\n1,,NA\\n2,1,Agreed.\\n")
+    >>> read_csv(p).comments[["comment_id", "parent_id", "text"]].values.tolist()
+    [['1', '', 'NA'], ['2', '1', 'Agreed.']]
+    """
     data = read_bytes(path)
     text, encoding = decode(data, path=os.fspath(path))
     from ._text import plain_name
@@ -112,7 +123,16 @@ def _jsonl_columns(path, thread_id, lines, encoding):
 
 
 def read_parquet(path, *, thread_id=None):
-    """Read a Parquet comments table."""
+    """Read a Parquet comments table.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.parquet"
+    >>> pd.DataFrame({"comment_id": ["1"], "text": ["Hello"]}).to_parquet(p)
+    >>> read_parquet(p).comments["text"].tolist()
+    ['Hello']
+    """
     read_bytes(path)
     try:
         df = pd.read_parquet(path)
@@ -122,7 +142,14 @@ def read_parquet(path, *, thread_id=None):
 
 
 def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, encoding: str = "utf-8"):
-    """Validate a comments table and wrap it in a :class:`~discourse.Corpus`."""
+    """Validate a comments table and wrap it in a :class:`~discourse.Corpus`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"comment_id": ["1", "2"], "parent_id": ["", "1"], "text": ["a", "b"]})
+    >>> table_to_corpus(df, path="t.csv", fmt="csv").ingest[0].summary()
+    't.csv: read as csv; 1 thread, 2 records seen, 2 comments kept'
+    """
     from ..model import Corpus, IngestReport, normalize_comments, normalize_threads, repair_links
 
     if df.empty and not len(df.columns):
@@ -169,6 +196,14 @@ def write_table(df: pd.DataFrame, path) -> None:
     """Write a table as CSV, TSV, JSON Lines or Parquet, chosen by the file extension.
 
     Times are written as ISO 8601 in UTC (``2017-06-20T15:15:00Z``). The write is atomic.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
+    >>> write_table(pd.DataFrame({"comment_id": ["1"], "text": ["Hi"]}), p)
+    >>> p.read_text().strip()
+    '{"comment_id":"1","text":"Hi"}'
 
     Raises
     ------

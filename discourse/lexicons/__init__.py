@@ -49,7 +49,21 @@ def load(name: str) -> dict:
 
 
 def load_file(path) -> dict:
-    """A user's lexicon file, parsed; errors name the file and line."""
+    """A user's lexicon file, parsed; errors name the file and line.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "mine.toml"
+    >>> _ = p.write_text('[lexicon]\\nname = "mine"\\n')
+    >>> load_file(p)
+    {'lexicon': {'name': 'mine'}}
+    >>> _ = p.write_text('[lexicon\\n')
+    >>> load_file(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    discourse.errors.InputFormatError: .../mine.toml, line 1: not valid TOML (...).
+    """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
