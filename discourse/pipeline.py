@@ -31,6 +31,10 @@ def warm_up() -> None:
     """Build the cached resources the per-thread stages share (the VADER analyser, lexicons).
 
     Worker processes call it once when they start, so each holds one analyser.
+
+    Examples
+    --------
+    >>> warm_up()
     """
     from . import sentiment
 

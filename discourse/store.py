@@ -104,6 +104,15 @@ def read_manifest(path) -> dict:
     ------
     InputFormatError
         When *path* holds no manifest or one this version cannot read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from discourse import Corpus
+    >>> c = Corpus.from_frames(pd.DataFrame({"comment_id": ["1"], "text": ["Hi"]}))
+    >>> out = write_corpus(c, pathlib.Path(tempfile.mkdtemp()) / "corpus")
+    >>> read_manifest(out)["n_partitions"]
+    1
     """
     p = Path(path) / MANIFEST
     try:
@@ -964,6 +973,15 @@ def write_corpus(corpus, path, *, n_partitions: int | None = None, partition_row
     -------
     pathlib.Path
         *path*.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from discourse import Corpus
+    >>> c = Corpus.from_frames(pd.DataFrame({"thread_id": ["a", "b"], "comment_id": ["1", "1"], "text": ["x", "y"]}))
+    >>> out = write_corpus(c, pathlib.Path(tempfile.mkdtemp()) / "corpus", n_partitions=2)
+    >>> sorted(len(part.comments) for _, part in iter_partitions(out))
+    [1, 1]
     """
     import pandas as pd
 
