@@ -750,17 +750,20 @@ def escalation(comments: pd.DataFrame, *, score_col: str = "sentiment_compound",
     replies = traj[traj["parent_score"].notna() & traj["score"].notna()]
     key = "thread_id" if by == "thread" else "author"
     groups = traj[key].drop_duplicates().tolist()
+    # One pass per table (grouped), not one filter per group: linear in the corpus size.
+    counts = replies.groupby(key, sort=False).agg(n=("escalates", "size"), esc=("escalates", "sum"),
+                                                  delta=("delta", "mean"))
+    hot = exchanges[exchanges["heated"]]
+    if by == "thread":
+        heated_of = hot.groupby("thread_id").size().to_dict()
+    else:
+        heated_of = pd.Series([p for s in hot["speakers"] for p in s.split(" & ")], dtype=object).value_counts().to_dict()
     rows = []
     for g in groups:
-        r = replies[replies[key] == g]
-        if by == "thread":
-            heated = int(exchanges[(exchanges["thread_id"] == g) & exchanges["heated"]].shape[0])
-        else:
-            heated = int(sum(g in s.split(" & ") for s in exchanges.loc[exchanges["heated"], "speakers"]))
-        n = len(r)
-        esc = int(r["escalates"].sum())
+        n = int(counts.at[g, "n"]) if g in counts.index else 0
+        esc = int(counts.at[g, "esc"]) if n else 0
         rows.append((g, n, esc, round(esc / n, 4) if n else float("nan"),
-                     round(float(r["delta"].mean()), 4) if n else float("nan"), heated))
+                     round(float(counts.at[g, "delta"]), 4) if n else float("nan"), int(heated_of.get(g, 0))))
     return pd.DataFrame(rows, columns=[key if by == "thread" else "author", "replies", "escalations",
                                        "escalation_rate", "mean_delta", "heated_exchanges"])
 
@@ -770,13 +773,16 @@ def _exchanges(traj: pd.DataFrame, min_turns: int) -> pd.DataFrame:
     links = traj[(traj["parent_score"].notna()) & (traj["author"] != "") & (traj["parent_author"] != "")
                  & (traj["author"] != traj["parent_author"])]
     rows = []
+    score_of: dict = {}
+    for key, score in zip(zip(traj["thread_id"], traj["comment_id"]), traj["score"]):
+        score_of.setdefault(key, score)
     for (thread, pair), grp in links.assign(
             pair=[" & ".join(sorted((x, y))) for x, y in zip(links["author"], links["parent_author"])]
     ).groupby(["thread_id", "pair"], sort=False):
         grp = grp.sort_values(["_o", "_r"])
         # The exchange's turns: the first parent, then every reply between the two.
-        first_parent = traj[(traj["thread_id"] == thread) & (traj["comment_id"] == grp["parent_id"].iloc[0])]
-        scores = first_parent["score"].tolist()[:1] + grp["score"].tolist()
+        first = (thread, grp["parent_id"].iloc[0])
+        scores = ([score_of[first]] if first in score_of else []) + grp["score"].tolist()
         scores = [x for x in scores if not math.isnan(x)]
         # A back-and-forth: each speaker answered the other at least once.
         if len(scores) < min_turns or grp["author"].nunique() < 2:
