@@ -69,6 +69,15 @@ def read_dask(path, *, table: str = "comments"):
     path : str or path-like
         A Parquet corpus directory.
     table : {"comments", "threads", "spans"}
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from discourse import Corpus, store
+    >>> c = Corpus.from_frames(pd.DataFrame({"thread_id": ["a", "b"], "comment_id": ["1", "1"], "text": ["x", "y"]}))
+    >>> ddf = read_dask(store.write_corpus(c, pathlib.Path(tempfile.mkdtemp()) / "c", n_partitions=2))
+    >>> ddf.npartitions, len(ddf.compute())
+    (2, 2)
     """
     import dask
     import dask.dataframe as dd
@@ -123,6 +132,20 @@ def analyze_dask(source, path, *, infer_replies: str = "auto", order: str = "dis
     ------
     SchemaError
         When *path* holds a corpus built from other inputs or options.
+
+    Examples
+    --------
+    Without a client, Dask's local scheduler runs the partitions in this process:
+
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from discourse import Corpus, store
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> c = Corpus.from_frames(pd.DataFrame({"thread_id": ["a", "b"], "comment_id": ["1", "1"],
+    ...                                      "text": ["I love it.", "I hate it."]}))
+    >>> src = store.write_corpus(c, d / "raw", n_partitions=2)
+    >>> out = analyze_dask(src, d / "analysed")
+    >>> store.read_corpus(out).comments.sort_values("thread_id")["sentiment_compound"].tolist()
+    [0.6369, -0.5719]
     """
     import dask
 

@@ -104,7 +104,14 @@ def order_spans(spans: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
 
 
 def executor(jobs: int):
-    """A process pool of *jobs* workers, each warmed up by :func:`discourse.pipeline.warm_up`."""
+    """A process pool of *jobs* workers, each warmed up by :func:`discourse.pipeline.warm_up`.
+
+    Examples
+    --------
+    >>> with executor(1) as pool:
+    ...     pool.submit(abs, -3).result()
+    3
+    """
     import multiprocessing as mp
     import threading
     from concurrent.futures import ProcessPoolExecutor

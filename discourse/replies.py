@@ -56,7 +56,9 @@ import pandas as pd
 from .errors import SchemaError
 from .model import require_columns
 
-__all__ = ["FEATURES", "addressees", "candidate_features", "infer_replies", "infer_speakers", "spans"]
+# candidate_features is the scorer's internal feature function; it takes the module's
+# private thread state, so it is not part of the public API.
+__all__ = ["FEATURES", "addressees", "infer_replies", "infer_speakers", "spans"]
 
 _MODES = ("auto", "always", "never")
 _ORDERS = ("display", "chronological")

@@ -217,6 +217,15 @@ def iter_partitions(path, *, columns=None, tables=("comments", "threads", "spans
 
     Memory holds one partition; use it for anything that can be done thread by thread.
 
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from discourse import Corpus
+    >>> c = Corpus.from_frames(pd.DataFrame({"comment_id": ["1", "2"], "text": ["a", "b"]}))
+    >>> out = write_corpus(c, pathlib.Path(tempfile.mkdtemp()) / "c")
+    >>> [(pid, len(part.comments)) for pid, part in iter_partitions(out)]
+    [(0, 2)]
+
     Parameters
     ----------
     path : str or path-like
