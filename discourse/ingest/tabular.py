@@ -62,6 +62,14 @@ def read_jsonl(path, *, thread_id=None):
 
     JSON Lines are read line by line into columns, so a large file is never held in memory
     as text; a JSON array is read whole.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.jsonl"
+    >>> _ = p.write_text('{"comment_id": "1", "text": "Hi"}\\n{"comment_id": "2", "parent_id": "1", "text": "Hey"}\\n')
+    >>> read_jsonl(p).comments[["comment_id", "parent_id", "text"]].values.tolist()
+    [['1', '', 'Hi'], ['2', '1', 'Hey']]
     """
     from ._text import open_binary
 
