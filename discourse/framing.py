@@ -132,6 +132,7 @@ class _Pattern:
     pieces: tuple  # each (text, is_prefix) or None for a one-token wildcard
     group: str = "terms"
     weight: float = 1.0
+    frame: str = ""
 
     def matches_at(self, words: list[str], i: int) -> bool:
         if i + len(self.pieces) > len(words):
@@ -211,6 +212,15 @@ class _Matcher:
             i = i + 1 if overlap else i + len(best.pieces)
         return out
 
+    def find_all(self, words: list[str]) -> list[tuple[int, int, _Pattern]]:
+        """Every match at every start, overlapping, in order of start."""
+        out = []
+        for i, word in enumerate(words):
+            for p in self.candidates(word):
+                if p.matches_at(words, i):
+                    out.append((i, i + len(p.pieces), p))
+        return out
+
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
@@ -260,6 +270,12 @@ class FrameLexicon:
     cues: dict = dataclasses.field(default_factory=dict, repr=False)
     topics: tuple = dataclasses.field(default=(), repr=False)
     raw: dict = dataclasses.field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def _combined(self) -> _Matcher:
+        """One matcher for every frame's patterns (tagged with the frame): one pass per sentence."""
+        return _Matcher(dataclasses.replace(p, frame=name) for name, frame in self.frames.items()
+                        for p in frame.matcher.patterns)
 
 
 _LEXICON_KEYS = {"name", "title", "kind", "version", "licence", "license", "provenance", "description"}
@@ -723,12 +739,18 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
         # exactly what our enemies want.") finds its topic.
         context = [t[2] for _, _, ts in sentences[max(0, n - 2):n] + sentences[n + 1:n + 2] for t in ts]
         for lex in lexs:
+            by_frame: dict = {}
+            for m in sorted(lex._combined.find_all(words), key=lambda m: (m[0], m[0] - m[1])):
+                by_frame.setdefault(m[2].frame, []).append(m)
             for fname, frame in lex.frames.items():
-                if not frame.matcher:
+                if fname not in by_frame:
                     continue
-                found = frame.matcher.find(words)
-                if not found:
-                    continue
+                # Longest match first at each start, and no overlaps within one frame.
+                found, last = [], 0
+                for m in by_frame[fname]:
+                    if m[0] >= last:
+                        found.append(m)
+                        last = m[1]
                 if frame.exclude:
                     excluded = {k for a, b, _ in frame.exclude.find(words, overlap=True) for k in range(a, b)}
                     found = [f for f in found if not all(k in excluded for k in range(f[0], f[1]))]
