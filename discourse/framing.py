@@ -840,7 +840,10 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
         # that carry none themselves. Without a thread column every row is its own thread.
         keys = threads if thread_col in comments.columns else [str(r) for r in range(n)]
         for lex in metaphor_all:
-            rows_ev = [_evidence(t, lex) for t in texts]
+            # Only threads with a term of this lexicon need to know what they are about.
+            wanted = {keys[r] for r, t in enumerate(texts)
+                      if t and lex._combined.find_all([w for _, _, w in _tokenize(t)])}
+            rows_ev = [_evidence(t, lex) if keys[r] in wanted else (0, {}) for r, t in enumerate(texts)]
             per_thread: dict = {}
             for key, (lit, tops) in zip(keys, rows_ev):
                 acc = per_thread.setdefault(key, [0, {}])
