@@ -281,7 +281,7 @@ class FrameLexicon:
 _LEXICON_KEYS = {"name", "title", "kind", "version", "licence", "license", "provenance", "description"}
 _FRAME_KEYS = {"title", "description", "code", "terms", "phrases", "shared", "exclude", "weights", "shared_weight"}
 _SENSE_KEYS = {"literal", "figurative", "concrete", "argument", "game", "strategy", "meta", "references", "heads"}
-_STANCE_KEYS = {"negators", "reject", "endorse", "qualify", "anaphora"}
+_STANCE_KEYS = {"naming", "negators", "reject", "endorse", "qualify", "anaphora"}
 _TOP_KEYS = {"lexicon", "frames", "senses", "stance", "topics"}
 
 
@@ -540,6 +540,13 @@ def _negated(words: list[str], i: int, negators: _Matcher) -> bool:
     return False
 
 
+def _naming(words: list[str], i: int, naming: _Matcher) -> str:
+    """A naming verb ("calling it a", "labelled") up to four words before position *i*."""
+    for a, b, _ in naming.find(words[max(0, i - 5):i]):
+        return " ".join(words[max(0, i - 5) + a:max(0, i - 5) + b])
+    return ""
+
+
 def _stance(words: list[str], lex: FrameLexicon) -> tuple[str, str]:
     """The stance a sentence takes toward the frame it talks about, and the cue."""
     cues = lex.cues
@@ -611,7 +618,7 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
     cues = lex.cues
     term = " ".join(words[i:j])
     own = range(i, j)
-    around = words[max(0, i - 3):i] + words[j:j + 3]
+    around = words[max(0, i - 3):j + 3]
     meta = _cue_hits(cues["meta"], around)
     if meta:
         stance, why = _stance(words, lex)
@@ -626,6 +633,10 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
     if cues["heads"].find(words[i:j]) and _negated(words, i, cues["negators"]):
         stance, why = _stance(words, lex)
         return "meta", f"the sentence denies that something is '{term}': it argues about the frame{_stance_note(stance, why)}"
+    naming = _naming(words, i, cues["naming"]) if cues["heads"].find(words[i:j]) else ""
+    if naming:
+        stance, why = _stance(words, lex)
+        return "meta", f"'{naming} ... {term}' names something a {term}: it talks about the frame{_stance_note(stance, why)}"
     is_reference = any(p.source == pat.source for p in cues["references"].patterns) or bool(
         cues["references"].find(words[i:j]))
     if is_reference:

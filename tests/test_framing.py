@@ -57,6 +57,10 @@ def test_framing_sense_decisions(text, term, sense):
         ("The war metaphor fits perfectly, Duane, just not from the perspective of education.", "endorse"),
         ("So, applying The Art of War is not about WAR (in many forms) per se, but rather how to reach victory.", "qualify"),
         ("Some people use a war metaphor for school politics.", "neutral"),
+        ("Stop calling everything a war.", "reject"),
+        ("Calling the election a battle is exactly right.", "endorse"),
+        ("Charter advocates are not the enemy.", "reject"),
+        ("Military metaphors are harmful in education debates.", "reject"),
     ],
 )
 def test_framing_meta_stance(text, stance):
