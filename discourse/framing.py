@@ -256,6 +256,12 @@ class FrameLexicon:
         Frame name -> :class:`Frame`.
     source : str
         The shipped lexicon's name or the user file's path.
+
+    Examples
+    --------
+    >>> lex = load_lexicons("war_metaphor")[0]
+    >>> lex.kind, list(lex.frames), lex.licence
+    ('metaphor', ['war'], 'MIT')
     """
 
     name: str
