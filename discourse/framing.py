@@ -132,6 +132,7 @@ class _Pattern:
     pieces: tuple  # each (text, is_prefix) or None for a one-token wildcard
     group: str = "terms"
     weight: float = 1.0
+    frame: str = ""
 
     def matches_at(self, words: list[str], i: int) -> bool:
         if i + len(self.pieces) > len(words):
@@ -211,6 +212,15 @@ class _Matcher:
             i = i + 1 if overlap else i + len(best.pieces)
         return out
 
+    def find_all(self, words: list[str]) -> list[tuple[int, int, _Pattern]]:
+        """Every match at every start, overlapping, in order of start."""
+        out = []
+        for i, word in enumerate(words):
+            for p in self.candidates(word):
+                if p.matches_at(words, i):
+                    out.append((i, i + len(p.pieces), p))
+        return out
+
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
@@ -246,6 +256,12 @@ class FrameLexicon:
         Frame name -> :class:`Frame`.
     source : str
         The shipped lexicon's name or the user file's path.
+
+    Examples
+    --------
+    >>> lex = load_lexicons("war_metaphor")[0]
+    >>> lex.kind, list(lex.frames), lex.licence
+    ('metaphor', ['war'], 'MIT')
     """
 
     name: str
@@ -261,11 +277,17 @@ class FrameLexicon:
     topics: tuple = dataclasses.field(default=(), repr=False)
     raw: dict = dataclasses.field(default_factory=dict, repr=False)
 
+    @functools.cached_property
+    def _combined(self) -> _Matcher:
+        """One matcher for every frame's patterns (tagged with the frame): one pass per sentence."""
+        return _Matcher(dataclasses.replace(p, frame=name) for name, frame in self.frames.items()
+                        for p in frame.matcher.patterns)
+
 
 _LEXICON_KEYS = {"name", "title", "kind", "version", "licence", "license", "provenance", "description"}
 _FRAME_KEYS = {"title", "description", "code", "terms", "phrases", "shared", "exclude", "weights", "shared_weight"}
 _SENSE_KEYS = {"literal", "figurative", "concrete", "argument", "game", "strategy", "meta", "references", "heads"}
-_STANCE_KEYS = {"negators", "reject", "endorse", "qualify", "anaphora"}
+_STANCE_KEYS = {"naming", "negators", "reject", "endorse", "qualify", "anaphora"}
 _TOP_KEYS = {"lexicon", "frames", "senses", "stance", "topics"}
 
 
@@ -524,6 +546,13 @@ def _negated(words: list[str], i: int, negators: _Matcher) -> bool:
     return False
 
 
+def _naming(words: list[str], i: int, naming: _Matcher) -> str:
+    """A naming verb ("calling it a", "labelled") up to four words before position *i*."""
+    for a, b, _ in naming.find(words[max(0, i - 5):i]):
+        return " ".join(words[max(0, i - 5) + a:max(0, i - 5) + b])
+    return ""
+
+
 def _stance(words: list[str], lex: FrameLexicon) -> tuple[str, str]:
     """The stance a sentence takes toward the frame it talks about, and the cue."""
     cues = lex.cues
@@ -595,7 +624,7 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
     cues = lex.cues
     term = " ".join(words[i:j])
     own = range(i, j)
-    around = words[max(0, i - 3):i] + words[j:j + 3]
+    around = words[max(0, i - 3):j + 3]
     meta = _cue_hits(cues["meta"], around)
     if meta:
         stance, why = _stance(words, lex)
@@ -610,6 +639,10 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
     if cues["heads"].find(words[i:j]) and _negated(words, i, cues["negators"]):
         stance, why = _stance(words, lex)
         return "meta", f"the sentence denies that something is '{term}': it argues about the frame{_stance_note(stance, why)}"
+    naming = _naming(words, i, cues["naming"]) if cues["heads"].find(words[i:j]) else ""
+    if naming:
+        stance, why = _stance(words, lex)
+        return "meta", f"'{naming} ... {term}' names something a {term}: it talks about the frame{_stance_note(stance, why)}"
     is_reference = any(p.source == pat.source for p in cues["references"].patterns) or bool(
         cues["references"].find(words[i:j]))
     if is_reference:
@@ -723,12 +756,18 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
         # exactly what our enemies want.") finds its topic.
         context = [t[2] for _, _, ts in sentences[max(0, n - 2):n] + sentences[n + 1:n + 2] for t in ts]
         for lex in lexs:
+            by_frame: dict = {}
+            for m in sorted(lex._combined.find_all(words), key=lambda m: (m[0], m[0] - m[1])):
+                by_frame.setdefault(m[2].frame, []).append(m)
             for fname, frame in lex.frames.items():
-                if not frame.matcher:
+                if fname not in by_frame:
                     continue
-                found = frame.matcher.find(words)
-                if not found:
-                    continue
+                # Longest match first at each start, and no overlaps within one frame.
+                found, last = [], 0
+                for m in by_frame[fname]:
+                    if m[0] >= last:
+                        found.append(m)
+                        last = m[1]
                 if frame.exclude:
                     excluded = {k for a, b, _ in frame.exclude.find(words, overlap=True) for k in range(a, b)}
                     found = [f for f in found if not all(k in excluded for k in range(f[0], f[1]))]
@@ -818,7 +857,10 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
         # that carry none themselves. Without a thread column every row is its own thread.
         keys = threads if thread_col in comments.columns else [str(r) for r in range(n)]
         for lex in metaphor_all:
-            rows_ev = [_evidence(t, lex) for t in texts]
+            # Only threads with a term of this lexicon need to know what they are about.
+            wanted = {keys[r] for r, t in enumerate(texts)
+                      if t and lex._combined.find_all([w for _, _, w in _tokenize(t)])}
+            rows_ev = [_evidence(t, lex) if keys[r] in wanted else (0, {}) for r, t in enumerate(texts)]
             per_thread: dict = {}
             for key, (lit, tops) in zip(keys, rows_ev):
                 acc = per_thread.setdefault(key, [0, {}])

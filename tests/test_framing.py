@@ -57,6 +57,10 @@ def test_framing_sense_decisions(text, term, sense):
         ("The war metaphor fits perfectly, Duane, just not from the perspective of education.", "endorse"),
         ("So, applying The Art of War is not about WAR (in many forms) per se, but rather how to reach victory.", "qualify"),
         ("Some people use a war metaphor for school politics.", "neutral"),
+        ("Stop calling everything a war.", "reject"),
+        ("Calling the election a battle is exactly right.", "endorse"),
+        ("Charter advocates are not the enemy.", "reject"),
+        ("Military metaphors are harmful in education debates.", "reject"),
     ],
 )
 def test_framing_meta_stance(text, stance):
@@ -350,3 +354,45 @@ def test_framing_policy_terms_inside_a_metaphor_do_not_count():
     out = framing.score(df)
     assert "security_and_defense" not in out.loc[0, "frames"].split(";")
     assert "security_and_defense" in out.loc[1, "frames"].split(";")
+
+
+def test_framing_keeps_any_index_and_row_order():
+    df = pd.DataFrame({"comment_id": ["b", "a"], "text": ["Trees.", "A war on our teachers."]}, index=[20, 10])
+    out = framing.score(df, lexicons=WAR)
+    assert list(out.index) == [20, 10]
+    assert out["frames"].tolist() == ["", "war"]
+
+
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        ({"lexicon": {"name": "x", "provenance": "p"}, "frames": {"f": {"terms": ["a1"], "weights": {"zz": 2}}}},
+         "weights names 'zz', which is not one of this frame's terms"),
+        ({"lexicon": {"name": "x", "provenance": "p", "kind": "metaphor"}, "frames": {"f": {"terms": ["aa"]}},
+          "senses": {"literall": ["x"]}},
+         r"\[senses\] has unknown key 'literall'"),
+        ({"lexicon": {"name": "x", "provenance": "p"}, "frames": {"Bad-Name": {"terms": ["aa"]}}},
+         "frame name 'Bad-Name' must be lower-case"),
+        ({"lexicon": {"name": "x", "provenance": "p"}, "frames": {"f": {"terms": ["a*"]}}},
+         "entry 1 'a\\*' is not a term pattern"),
+        ({"lexicon": {"name": "x", "provenance": "p"}}, "no frames"),
+    ],
+)
+def test_framing_schema_errors(doc, message):
+    with pytest.raises(InputFormatError, match=message):
+        framing.load_lexicons(doc)
+
+
+def test_framing_user_metaphor_lexicon_decides_senses():
+    doc = {
+        "lexicon": {"name": "storms", "kind": "metaphor", "provenance": "a test"},
+        "frames": {"storm": {"terms": ["storm*", "hurricane"]}},
+        "senses": {"literal": ["rain", "wind*"], "meta": ["metaphor"], "heads": ["storm"]},
+        "topics": {"an election": ["election*"]},
+    }
+    df = pd.DataFrame({"comment_id": ["1", "2", "3"],
+                       "text": ["The storm brought rain and wind.", "The election was a storm of lies.",
+                                "The storm metaphor is tired."]})
+    s = framing.spans(df, lexicons=doc)
+    assert s["sense"].tolist() == ["literal", "metaphorical", "meta"]
+    assert s["explanation"].iloc[1] == "'storm' describes an election: metaphorical"
