@@ -150,16 +150,13 @@ def analyze_dask(source, path, *, infer_replies: str = "auto", order: str = "dis
     import dask
 
     from .pipeline import check_options
-    from .store import _complete, _finish, _open, read_manifest
+    from .store import _complete, _finish, _open, analysis_options, read_manifest
 
     check_options(infer_replies=infer_replies, order=order)
     src = Path(source)
     path = Path(path)
     src_manifest = read_manifest(src)
-    options = {"infer_replies": infer_replies, "order": order}
-    if frames:
-        # The same options dict as store.analyze builds, so both paths resume each other's runs.
-        options["frames"] = [os.fspath(f) for f in ([frames] if isinstance(frames, (str, os.PathLike)) else frames)]
+    options = analysis_options(infer_replies=infer_replies, order=order, frames=frames)
     expected = {"analysed": True, "options": options, "n_partitions": src_manifest["n_partitions"],
                 "source": {"store": os.fspath(src), "partitions": sorted(src_manifest["partitions"])}}
     manifest = _open(path, expected)

@@ -920,6 +920,22 @@ def ingest(inputs, path, *, format: str | None = None, n_partitions: int | None 
     return Path(path)
 
 
+def analysis_options(*, infer_replies: str = "auto", order: str = "display", frames=None) -> dict:
+    """The options a corpus records in its manifest, as :func:`analyze` and the Dask path pass them.
+
+    One builder for both, so either path resumes the other's run.
+
+    Examples
+    --------
+    >>> analysis_options(frames="mine.toml")
+    {'infer_replies': 'auto', 'order': 'display', 'frames': ['mine.toml']}
+    """
+    options = {"infer_replies": infer_replies, "order": order}
+    if frames:
+        options["frames"] = [os.fspath(f) for f in ([frames] if isinstance(frames, (str, os.PathLike)) else frames)]
+    return options
+
+
 def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "auto", order: str = "display",
             frames=None, jobs: int = 1, n_partitions: int | None = None, partition_bytes: int = PARTITION_BYTES,
             chunk_rows: int = CHUNK_ROWS, progress: bool | None = None):
@@ -956,9 +972,7 @@ def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "au
     >>> read_corpus(out).comments["sentiment_compound"].tolist()
     [0.6369]
     """
-    options = {"infer_replies": infer_replies, "order": order}
-    if frames:
-        options["frames"] = [os.fspath(f) for f in ([frames] if isinstance(frames, (str, os.PathLike)) else frames)]
+    options = analysis_options(infer_replies=infer_replies, order=order, frames=frames)
     _build(inputs, path, analyse=True, fmt=format, options=options,
            jobs=jobs, n_partitions=n_partitions, partition_bytes=partition_bytes, chunk_rows=chunk_rows,
            progress=progress)
