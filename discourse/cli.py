@@ -166,7 +166,7 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
                                    "Drop --classroom, or write a .csv/.jsonl/.parquet file.")
         with progress.shown(_bars_wanted(quiet)):
             store.analyze(list(inputs), output, format=None if fmt == "auto" else fmt, infer_replies=infer_replies,
-                          order=order, jobs=jobs, frames=list(frames) or None)
+                          order=order, jobs=jobs, frames=list(frames) or None, topics=_parse_topics(topics))
         manifest = store.read_manifest(output)
         if not quiet:
             from .model import IngestReport
@@ -469,7 +469,7 @@ def summarize(corpus, output, quiet):
     """Print corpus-level numbers of a Parquet corpus as JSON, one partition in memory at a time.
 
     Threads, comments, distinct authors, thread sizes, reply depths, link provenance and,
-    for an analysed corpus, sentiment and span counts. With -o, also a per-thread table.
+    for an analysed corpus, sentiment, span counts and topics. With -o, also a per-thread table.
 
     Example:
 

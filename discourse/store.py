@@ -48,6 +48,7 @@ from pathlib import Path
 from .errors import DiscourseWarning, InputFormatError, SchemaError
 
 __all__ = [
+    "add_topics",
     "analyze",
     "corpus_summary",
     "ingest",
@@ -938,7 +939,7 @@ def analysis_options(*, infer_replies: str = "auto", order: str = "display", fra
 
 def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "auto", order: str = "display",
             frames=None, jobs: int = 1, n_partitions: int | None = None, partition_bytes: int = PARTITION_BYTES,
-            chunk_rows: int = CHUNK_ROWS, progress: bool | None = None):
+            chunk_rows: int = CHUNK_ROWS, progress: bool | None = None, topics="none"):
     """Analyse *inputs* into an analysed Parquet corpus at *path*, partition by partition.
 
     What ``discourse analyze INPUT -o DIR/`` runs. The per-thread stages
@@ -957,6 +958,11 @@ def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "au
         As for :func:`discourse.analyze`.
     jobs : int, default 1
         Worker processes, each analysing one partition at a time.
+    topics : int, "auto" or "none", default "none"
+        A number of topics or ``"auto"``: then a topic model fitted on a sample assigns
+        every comment a topic (:func:`add_topics`). ``discourse analyze -o DIR/`` passes
+        its ``--topics`` (default ``auto``); the library default leaves the partitions as
+        the per-thread stages wrote them (what the Dask path writes too).
 
     Returns
     -------
@@ -976,6 +982,8 @@ def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "au
     _build(inputs, path, analyse=True, fmt=format, options=options,
            jobs=jobs, n_partitions=n_partitions, partition_bytes=partition_bytes, chunk_rows=chunk_rows,
            progress=progress)
+    if topics != "none":
+        add_topics(path, n_topics=topics, progress=progress)
     return Path(path)
 
 
@@ -1127,7 +1135,9 @@ def corpus_summary(path, *, progress: bool | None = None) -> dict:
 
     Counts (threads, comments, distinct authors), the distribution of thread sizes and
     reply depths, reply-link provenance, and where analysed the sentiment mean, standard
-    deviation and histogram, frame and technique counts, and span counts by kind.
+    deviation and histogram, frame and technique counts, span counts by kind, and where
+    :func:`add_topics` ran, ``topics``: the model's note and each topic's label, top terms
+    and number of comments.
     Distinct authors are counted exactly from 64-bit hashes (8 bytes per author).
 
     Examples
@@ -1158,6 +1168,7 @@ def corpus_summary(path, *, progress: bool | None = None) -> dict:
     hist = np.zeros(10, dtype=np.int64)
     labels: dict = {"frames": {}, "techniques": {}}
     span_kinds: dict = {}
+    topic_counts: dict = {}
     with _progress.bar(total=len(manifest["partitions"]), desc="summary", unit="partitions",
                        progress=progress) as bar:
         for _, part in iter_partitions(path):
@@ -1186,6 +1197,7 @@ def corpus_summary(path, *, progress: bool | None = None) -> dict:
             if part.spans is not None and len(part.spans):
                 for k, v in part.spans["kind"].value_counts().items():
                     span_kinds[k] = span_kinds.get(k, 0) + int(v)
+            _topic_counts(c, topic_counts)
             bar.update()
     authors = int(len(np.unique(np.concatenate(author_hashes)))) if author_hashes else 0
     all_sizes = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
@@ -1208,4 +1220,130 @@ def corpus_summary(path, *, progress: bool | None = None) -> dict:
             out[col] = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
     if span_kinds:
         out["spans"] = span_kinds
+    if _topics_summary(manifest, topic_counts):
+        out["topics"] = _topics_summary(manifest, topic_counts)
     return out
+
+
+# ----------------------------------------------------------------------------- topics, out of core
+
+#: Comment columns the topic model reads (the others stay on disk while it fits).
+_TOPIC_READ = ("thread_id", "comment_id", "parent_id", "author", "created_at", "position", "text")
+
+
+def add_topics(path, *, n_topics="auto", sample_size: int = 50_000, random_state: int = 0,
+               progress: bool | None = None, **options) -> dict:
+    """Fit a topic model on a sample of the Parquet corpus at *path* and assign every comment.
+
+    The model is fitted on a random sample of at most *sample_size* comments (see
+    :func:`discourse.topics.fit_stream`); then each partition's comments get
+    ``topic_id``, ``topic_label`` and ``topic_weight``, written into that partition's
+    comments file. Memory holds the sample and one partition. The model's summary
+    (note, labels, top terms, the k curve) is kept in the manifest under ``"topics"``,
+    which :func:`corpus_summary` reads. Running it again with the same options resumes:
+    the sample is chosen by a seeded hash of each comment's ids, so the same model is
+    fitted again and only the partitions not yet done are written.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A Parquet corpus directory.
+    n_topics : int or "auto", default "auto"
+    sample_size : int, default 50,000
+    random_state : int, default 0
+    **options
+        Any other keyword of :func:`discourse.topics.fit_topics`.
+
+    Returns
+    -------
+    dict
+        The manifest's ``"topics"`` entry: ``requested``, ``sample``, ``comments``,
+        ``done`` (partitions written) and ``summary`` (:meth:`Topics.summary`).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from discourse import Corpus
+    >>> texts = ["school budget cuts", "school budget vote", "war metaphor", "the war metaphor"]
+    >>> c = Corpus.from_frames(pd.DataFrame({"thread_id": ["a", "a", "b", "b"], "comment_id": list("1234"),
+    ...                                      "text": texts}))
+    >>> out = write_corpus(c, tempfile.mkdtemp() + "/c", n_partitions=2)
+    >>> info = add_topics(out, n_topics=2, n_seeds=2)
+    >>> read_corpus(out).comments.sort_values("comment_id")["topic_id"].tolist()
+    [1, 1, 0, 0]
+    """
+    import numpy as np
+
+    from . import progress as _progress
+    from . import topics as topic_models
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    requested = {"n_topics": n_topics, "sample_size": sample_size, "random_state": random_state,
+                 **{k: v for k, v in options.items() if isinstance(v, (str, int, float, bool, type(None)))}}
+    requested = json.loads(json.dumps(requested, default=str))
+    previous = manifest.get("topics") or {}
+    done = list(previous.get("done", [])) if previous.get("requested") == requested else []
+    pids = _complete(manifest)
+    n_comments = sum(manifest["partitions"][str(p)].get("comments", 0) for p in pids)
+    context = None
+    if n_comments < 1000:
+        # As in discourse.analyze: a small corpus's posts (a paragraph each) help its vocabulary.
+        context = [p for _, part in iter_partitions(path, tables=("threads",))
+                   for text in (part.threads["text"] if "text" in part.threads else [])
+                   for p in str(text).split("\n") if p.strip()]
+    frames = (part.comments for _, part in iter_partitions(path, columns=list(_TOPIC_READ), tables=("comments",)))
+    fitted = topic_models.fit_stream(frames, n_topics=n_topics, sample_size=sample_size, random_state=random_state,
+                                     context=context, **options)
+    info = {"requested": requested, "sample": len(fitted.assignments), "comments": n_comments, "done": done,
+            "summary": json.loads(json.dumps(fitted.summary(), default=_json_default))}
+    todo = [p for p in pids if p not in done]
+    with _progress.bar(total=len(todo), desc="topics", unit="partitions", progress=progress) as bar:
+        for pid in todo:
+            entry = manifest["partitions"][str(pid)]
+            comments = _read_part(path, "comments", pid, entry)
+            if len(comments):
+                comments = topic_models.assign(comments, topics=fitted)
+            else:
+                comments = comments.assign(topic_id=np.zeros(0, dtype=np.int64), topic_label=np.zeros(0, dtype=object),
+                                           topic_weight=np.zeros(0))
+            _write_parquet(comments, path / "comments" / _part_name(pid))
+            entry.setdefault("dtypes", {})["comments"] = _dtypes(comments)
+            info["done"] = sorted(set(info["done"]) | {pid})
+            manifest["topics"] = info
+            _write_manifest(path, manifest)
+            bar.update()
+    manifest["topics"] = info
+    _write_manifest(path, manifest)
+    return info
+
+
+def _json_default(v):
+    import numpy as np
+
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return None if v != v else float(v)
+    return str(v)
+
+
+def _topic_counts(comments, counts: dict) -> None:
+    """Add one partition's comments per topic to *counts* (for corpus_summary)."""
+    if "topic_id" in comments:
+        for k, v in comments["topic_id"].value_counts().items():
+            counts[int(k)] = counts.get(int(k), 0) + int(v)
+
+
+def _topics_summary(manifest: dict, counts: dict):
+    """The corpus summary's ``topics`` entry, or None when the corpus has no topics."""
+    info = manifest.get("topics")
+    if not info or not counts:
+        return None
+    s = info.get("summary", {})
+    topics = [{"topic_id": t["topic_id"], "label": t["label"], "comments": counts.get(t["topic_id"], 0),
+               "top_terms": t.get("top_terms", [])[:10], "representative": t.get("representative", [])}
+              for t in s.get("topics", [])]
+    return {"method": s.get("method"), "n_topics": s.get("n_topics"), "note": s.get("note"),
+            "stability": s.get("stability"), "coherence": s.get("coherence"), "fitted_on": info.get("sample"),
+            "unassigned": counts.get(-1, 0), "topics": topics}

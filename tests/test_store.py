@@ -260,3 +260,89 @@ def test_store_cli_summarize_help_has_an_example():
     result = CliRunner().invoke(cli, ["summarize", "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "discourse summarize corpus/" in result.output
+
+
+# ----------------------------------------------------------------------------- topics out of core
+
+
+def _subject_corpus(subject_comments, tmp_path, name="corpus", n_partitions=3):
+    df = subject_comments.reset_index(drop=True).assign(thread_id=[f"t{i % 7}" for i in range(len(subject_comments))])
+    corpus = discourse.Corpus.from_frames(df.drop(columns="subject"))
+    return store.write_corpus(corpus, tmp_path / name, n_partitions=n_partitions), df
+
+
+def test_store_topics_fill_every_partition_and_the_summary(subject_comments, tmp_path):
+    out, df = _subject_corpus(subject_comments, tmp_path)
+    info = store.add_topics(out, n_topics=3, n_seeds=2)
+    assert info["done"] == [0, 1, 2] and info["sample"] == 60 and info["comments"] == 60
+    parts = [part.comments for _, part in store.iter_partitions(out)]
+    assert len(parts) == 3 and all(len(p) for p in parts)
+    for p in parts:
+        assert {"topic_id", "topic_label", "topic_weight"} <= set(p.columns)
+        assert (p["topic_id"] >= 0).all() and (p["topic_label"] != "").all()
+    got = pd.concat(parts).merge(df[["comment_id", "subject"]], on="comment_id")
+    # Each subject is one topic: the seeded subjects come back whole.
+    assert got.groupby("subject")["topic_id"].nunique().eq(1).all() and got["topic_id"].nunique() == 3
+    summary = store.corpus_summary(out)
+    assert sorted(t["comments"] for t in summary["topics"]["topics"]) == [20, 20, 20]
+    assert summary["topics"]["unassigned"] == 0 and summary["topics"]["note"]
+
+
+def test_store_topics_sample_bounds_the_fit_and_every_comment_is_assigned(subject_comments, tmp_path):
+    out, _ = _subject_corpus(subject_comments, tmp_path)
+    info = store.add_topics(out, n_topics=3, n_seeds=2, sample_size=30)
+    assert info["sample"] == 30 and "random sample of 30 of the 60 comments" in info["summary"]["note"]
+    comments = store.read_corpus(out).comments
+    assert len(comments) == 60 and comments["topic_id"].notna().all() and (comments["topic_id"] >= 0).all()
+
+
+def test_store_topics_resumed_run_gives_the_same_result(subject_comments, tmp_path, monkeypatch):
+    whole, _ = _subject_corpus(subject_comments, tmp_path, "whole")
+    store.add_topics(whole, n_topics=3, n_seeds=2, sample_size=40)
+    want = _sorted(store.read_corpus(whole).comments)
+
+    broken, _ = _subject_corpus(subject_comments, tmp_path, "broken")
+    real = store._write_parquet
+    calls = []
+
+    def fail_on_second(df, path):
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(df, path)
+
+    monkeypatch.setattr(store, "_write_parquet", fail_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        store.add_topics(broken, n_topics=3, n_seeds=2, sample_size=40)
+    monkeypatch.setattr(store, "_write_parquet", real)
+    assert store.read_manifest(broken)["topics"]["done"] == [0]
+    info = store.add_topics(broken, n_topics=3, n_seeds=2, sample_size=40)
+    assert info["done"] == [0, 1, 2]
+    pd.testing.assert_frame_equal(_sorted(store.read_corpus(broken).comments), want)
+
+
+def test_store_topics_other_options_redo_every_partition(subject_comments, tmp_path):
+    out, _ = _subject_corpus(subject_comments, tmp_path)
+    store.add_topics(out, n_topics=3, n_seeds=2)
+    store.add_topics(out, n_topics=2, n_seeds=2)
+    comments = store.read_corpus(out).comments
+    assert sorted(comments["topic_id"].unique()) == [0, 1]
+    assert store.read_manifest(out)["topics"]["requested"]["n_topics"] == 2
+
+
+def test_store_cli_analyze_to_a_directory_runs_topics(subject_comments, tmp_path):
+    from click.testing import CliRunner
+
+    from discourse.cli import cli
+
+    src = tmp_path / "c.jsonl"
+    subject_comments.assign(thread_id=[f"t{i % 7}" for i in range(60)]).drop(columns="subject").to_json(
+        src, orient="records", lines=True)
+    result = CliRunner().invoke(cli, ["analyze", str(src), "-o", str(tmp_path / "corpus") + "/", "--topics", "3", "-q"])
+    assert result.exit_code == 0, result.output
+    comments = store.read_corpus(tmp_path / "corpus").comments
+    assert comments["topic_id"].nunique() == 3 and (comments["topic_label"] != "").all()
+    summary = CliRunner().invoke(cli, ["summarize", str(tmp_path / "corpus"), "-q"])
+    assert '"topics"' in summary.output
+    none = CliRunner().invoke(cli, ["analyze", str(src), "-o", str(tmp_path / "plain") + "/", "--topics", "none", "-q"])
+    assert none.exit_code == 0 and "topic_id" not in store.read_corpus(tmp_path / "plain").comments.columns

@@ -256,7 +256,9 @@ def test_topics_cli_writes_topic_columns(tmp_path, seed_path):
 def test_topics_more_topics_than_comments_says_so():
     t = topics.fit_topics(pd.DataFrame({"text": ["war metaphor", "war metaphor again", "school money"]}), n_topics=5)
     assert t.n_topics == 0
-    assert t.note == "No topics: only 3 comments have words, too few to group for the 5 topics asked."
+    assert t.note.startswith("No topics: only 3 comments have words, too few to group for the 5 topics asked.")
+    # Two comments still share a subject, and the note says which.
+    assert t.note.endswith("Subjects raised in two comments each (a comment can raise several): war metaphor.")
 
 
 def test_topics_embedding_backend_with_a_stand_in_encoder(subject_comments, monkeypatch):
@@ -286,3 +288,132 @@ def test_topics_embedding_backend_with_a_stand_in_encoder(subject_comments, monk
     assert any(set(terms) <= war_words for terms in t.top_terms(3).values())
     topics.fit_topics(subject_comments, n_topics=2, backend="embedding", n_seeds=2)
     assert calls == [60]  # the second fit reused the cached vectors
+
+
+# ----------------------------------------------------------------------------- subjects (small threads)
+
+
+def _subject_with(t, phrase):
+    """The subject one of whose phrases or terms contains *phrase*."""
+    for r in t.subjects.itertuples(index=False):
+        if any(phrase in p for p in r.phrases) or phrase in r.terms:
+            return r
+    raise AssertionError(f"no subject with {phrase!r}: {t.subjects['label'].tolist()}")
+
+
+# What a reader finds in the seed thread, read off the text (corpora/zimmer-concession-2017.txt):
+# c2 ("Dark Money"), c8 ("dark money"), c17 ("the record amount of money spent") and c21
+# ("$15 million in outside money") on campaign money; c2, c18, c19 say "charter schools";
+# c5, c6, c12, c14 argue over Sun Tzu's Art of War and c9, c10 over "the war metaphor";
+# c2 ("failed us in teaching civics") and c10 ("education, civic duty") on civics education.
+@pytest.mark.parametrize("phrase, must_include", [
+    ("money", {"c2", "c8", "c17", "c21"}),
+    ("charter schools", {"c2", "c18", "c19"}),
+    ("war metaphor", {"c9", "c10"}),
+    ("art of war", {"c5", "c6"}),
+    ("civic", {"c2", "c10"}),
+])
+def test_topics_seed_subjects_a_reader_finds(seed_analysed, phrase, must_include):
+    t = seed_analysed.extras["topics"]
+    sub = _subject_with(t, phrase)
+    assert must_include <= set(sub.comment_ids)
+    assert sub.label in t.note
+
+
+def test_topics_seed_subjects_are_distinct(seed_analysed):
+    t = seed_analysed.extras["topics"]
+    ids = {p: _subject_with(t, p).subject_id for p in ("money", "charter schools", "war metaphor", "civic")}
+    assert len(set(ids.values())) == 4, ids
+
+
+def test_topics_subject_evidence_is_in_the_comment(seed_analysed):
+    t = seed_analysed.extras["topics"]
+    text = dict(zip(seed_analysed.comments["comment_id"], seed_analysed.comments["text"]))
+    assert len(t.subjects) >= 4
+    for r in t.subjects.itertuples(index=False):
+        assert r.comments == len(r.comment_ids) >= 2
+        for cid, sentence in zip(r.comment_ids, r.evidence):
+            assert sentence and sentence in text[cid], (r.label, cid)
+
+
+def test_topics_seed_report_lists_the_subjects(seed_path, tmp_path):
+    from click.testing import CliRunner
+
+    from discourse.cli import cli
+
+    out = tmp_path / "r.html"
+    assert CliRunner().invoke(cli, ["report", str(seed_path), "-o", str(out), "-q"]).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    section = page[page.index('id="topics"'):page.index('id="network"')]
+    assert 'class="subjects"' in section
+    for phrase in ("war metaphor", "charter schools", "dark money", "civic"):
+        assert phrase in section, phrase
+
+
+# A second small thread, hand-written for this test: a neighbourhood forum on a planned bike
+# lane. Read by a person, it is about the parking spaces the lane removes (b1, b3, b6, b9),
+# the safety of children cycling to school (b2, b5, b8) and the shops on Elm Street (b4, b7, b10).
+BIKE_LANE = [
+    ("b1", "The plan removes forty parking spaces on Elm Street. Where are visitors supposed to park?"),
+    ("b2", "My kids cycle to school every day and the traffic scares me. A protected lane would make them safe."),
+    ("b3", "Losing the parking spaces will hurt. I already circle the block twice every evening."),
+    ("b4", "The shops on Elm Street depend on drive-by customers. Ask the bakery owner what she thinks."),
+    ("b5", "Last spring a child on a bike was hit at the corner by the library. Safety first, please."),
+    ("b6", "Could the city build a small garage for the lost parking spaces?"),
+    ("b7", "Studies from other towns say the shops on a bike lane street sell more, not less."),
+    ("b8", "Children cycle to school on that road because there is no other route."),
+    ("b9", "Parking spaces matter to older residents who cannot walk far."),
+    ("b10", "Half the shops on Elm Street are already empty; the lane will not fix that."),
+    ("b11", "Whatever happens, please fix the potholes first."),
+    ("b12", "I agree with the plan."),
+]
+
+
+@pytest.mark.parametrize("phrase, want", [
+    ("parking spaces", {"b1", "b3", "b6", "b9"}),
+    # b5 ("a child on a bike was hit") shares no word pair with b2 and b8: a lexical method misses it.
+    ("cycle to school", {"b2", "b8"}),
+    ("shops", {"b4", "b7", "b10"}),
+])
+def test_topics_subjects_of_a_second_small_thread(phrase, want):
+    df = pd.DataFrame({"comment_id": [c for c, _ in BIKE_LANE], "text": [t for _, t in BIKE_LANE]})
+    t = topics.fit_topics(df, n_topics="auto", n_seeds=3)
+    sub = _subject_with(t, phrase)
+    assert want <= set(sub.comment_ids)
+    assert not {"b11", "b12"} & set(sub.comment_ids)
+
+
+def test_topics_fast_counting_equals_scikit_learns(subject_comments):
+    t = topics.fit_topics(subject_comments, n_topics=3, n_seeds=2)
+    counts_vec = t.vectorizer.named_steps["counts"]
+    texts = subject_comments["text"].tolist() + ["", "Don't stop: the WAR metaphor, the war!", "ünïcode wär metaphor"]
+    fast = topics._count_rows(counts_vec, texts)
+    assert (fast != counts_vec.transform(texts)).nnz == 0 and fast.dtype == counts_vec.dtype
+
+
+def test_topics_transform_matches_assignments_and_assign_uses_it(subject_comments):
+    t = topics.fit_topics(subject_comments, n_topics=3, n_seeds=2)
+    again = t.transform(subject_comments)
+    assert (again["topic_id"] == t.assignments["topic_id"]).mean() >= 0.95
+    # Other comments (not the fitted rows) are assigned with the model, not refused.
+    other = subject_comments.iloc[:10].reset_index(drop=True)
+    out = topics.assign(other, topics=t)
+    assert out["topic_id"].tolist() == t.transform(other)["topic_id"].tolist()
+
+
+def test_topics_large_corpus_is_fitted_on_a_sample_and_all_assigned(subject_comments, monkeypatch):
+    monkeypatch.setattr(topics, "_SAMPLE_FROM", 40)
+    t = topics.fit_topics(subject_comments, n_topics=3, n_seeds=2, fit_sample=45)
+    assert "random sample of 45 comments" in t.note
+    a = t.assignments.join(subject_comments["subject"])
+    assert (a["topic_id"] >= 0).all()
+    assert normalized_mutual_info_score(a["subject"], a["topic_id"]) > 0.9
+
+
+def test_topics_fit_stream_is_independent_of_frame_order(subject_comments):
+    frames = [subject_comments.iloc[i:i + 15] for i in range(0, 60, 15)]
+    a = topics.fit_stream(iter(frames), n_topics=3, n_seeds=2, sample_size=40)
+    b = topics.fit_stream(iter(frames[::-1]), n_topics=3, n_seeds=2, sample_size=40)
+    assert sorted(a.context["comment_id"]) == sorted(b.context["comment_id"]) and len(a.assignments) == 40
+    assert a.transform(subject_comments)["topic_id"].tolist() == b.transform(subject_comments)["topic_id"].tolist()
+    assert "random sample of 40 of the 60 comments" in a.note

@@ -648,7 +648,21 @@ def _topics(corpus, recs, items, thread_id) -> dict:
             how = "the longest comments in the topic"
         rows.append({"id": tid, "label": labels.get(tid, f"topic {tid}"), "size": k, "share": k / max(len(recs), 1),
                      "terms": terms.get(tid, []), "examples": chosen[:2], "how": how})
-    return {"rows": rows, "has_terms": bool(terms)}
+    return {"rows": rows, "has_terms": bool(terms), **_topic_subjects(model, items)}
+
+
+def _topic_subjects(model, items) -> dict:
+    """The topic model's note and the subjects it found (a comment can raise several), with evidence."""
+    note = getattr(model, "note", None)
+    subjects = getattr(model, "subjects", None)
+    out = []
+    if subjects is not None and hasattr(subjects, "itertuples") and len(subjects):
+        for r in subjects.itertuples(index=False):
+            where = [{"c": items[cid], "sentence": ev} for cid, ev in zip(r.comment_ids, r.evidence) if cid in items]
+            if where:
+                out.append({"label": r.label, "phrases": list(r.phrases), "comments": int(r.comments),
+                            "where": where, "in_post": bool(r.in_post)})
+    return {"note": note if isinstance(note, str) else "", "subjects": out}
 
 
 def _topic_terms(model) -> dict:
