@@ -185,6 +185,39 @@ def quality_rows(name, texts, labels, *, k_true, quick=False, embedding=False):
     return rows
 
 
+def sample_fit_rows():
+    """Why large corpora fit NMF on a sample: NMI of every item's topic when the model is
+    fitted on all items, a half or a quarter (coordinate descent, as fit_topics does at
+    scale) against MiniBatchNMF with 2 passes (what it did before), every item then
+    assigned with the model fixed (topics._row_weights)."""
+    import warnings
+
+    import numpy as np
+    from sklearn.decomposition import NMF, MiniBatchNMF
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from discourse import topics as tm
+
+    rows = []
+    for name, (texts, labels), k in [("agnews-test", agnews(), 4), ("mini-newsgroups", newsgroups(), 20)]:
+        _, X, _ = tm._vectorize(texts, [], "nmf", None, max_features=None, min_df=None, max_df=0.5)
+        rng = np.random.default_rng(0)
+        for frac in (1.0, 0.5, 0.25):
+            pick = np.sort(rng.choice(X.shape[0], int(frac * X.shape[0]), replace=False))
+            for model_name, m in [
+                ("NMF (coordinate descent)", NMF(n_components=k, init="nndsvda", max_iter=200, tol=1e-3,
+                                                 random_state=0)),
+                ("MiniBatchNMF (2 passes)", MiniBatchNMF(n_components=k, init="nndsvda", batch_size=8192, max_iter=2,
+                                                          random_state=0))]:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    m.fit(X[pick])
+                lab, _, _ = tm._row_weights(m, X, k)
+                rows.append({"corpus": name, "k": k, "fitted on": f"{frac:.0%}", "model": model_name,
+                             "NMI": normalized_mutual_info_score(labels, lab)})
+    return rows
+
+
 # ----------------------------------------------------------------------------------------
 # scale (each in its own process)
 
@@ -282,6 +315,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="NMF only, no LDA/k-means rows")
     ap.add_argument("--no-scale", action="store_true")
     ap.add_argument("--scale-only", action="store_true")
+    ap.add_argument("--sample-fit-only", action="store_true", help="only the sample-fit vs MiniBatchNMF table")
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--tasks", default="fit_topics k=20,fit_topics auto,store.add_topics",
                     help="scale tasks, comma-separated (each is compared with the TF-IDF baseline)")
@@ -293,6 +327,12 @@ def main(argv=None):
     except ImportError:
         embedding = False
     payload = {"embedding_backend": embedding}
+    if not args.scale_only or args.sample_fit_only:
+        payload["sample_fit"] = sample_fit_rows()
+        print(markdown_table(payload["sample_fit"]))
+    if args.sample_fit_only:
+        print(f"\nwrote {save('topics-sample-fit', payload)}")
+        return
     if not args.scale_only:
         rows = []
         texts, labels = newsgroups()

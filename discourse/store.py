@@ -1220,8 +1220,9 @@ def corpus_summary(path, *, progress: bool | None = None) -> dict:
             out[col] = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
     if span_kinds:
         out["spans"] = span_kinds
-    if _topics_summary(manifest, topic_counts):
-        out["topics"] = _topics_summary(manifest, topic_counts)
+    topics = _topics_summary(manifest, topic_counts)
+    if topics:
+        out["topics"] = topics
     return out
 
 

@@ -417,3 +417,10 @@ def test_topics_fit_stream_is_independent_of_frame_order(subject_comments):
     assert sorted(a.context["comment_id"]) == sorted(b.context["comment_id"]) and len(a.assignments) == 40
     assert a.transform(subject_comments)["topic_id"].tolist() == b.transform(subject_comments)["topic_id"].tolist()
     assert "random sample of 40 of the 60 comments" in a.note
+
+
+def test_topics_large_auto_draws_the_curve_with_three_seeds(subject_comments, monkeypatch):
+    monkeypatch.setattr(topics, "_SAMPLE_FROM", 40)
+    t = topics.fit_topics(subject_comments, n_topics="auto", n_seeds=5, k_max=4)
+    assert "across 3 seeds" in t.criterion and "the chosen k measured again across 5 seeds" in t.criterion
+    assert t.k_selection["chosen"].sum() == 1 and t.stability == t.k_selection.loc[t.k_selection["chosen"], "stability"].iloc[0]
