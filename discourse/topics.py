@@ -132,6 +132,10 @@ _SAMPLE_FROM = 50_000
 # comments it fits in about 5 s.
 _MINIBATCH_FROM = 200_000
 
+# From this many comments in the fitted matrix the reported NMF stops at tolerance 1e-3
+# within 100 iterations, as the k-selection runs do (see _make_model).
+_QUICK_FROM = 20_000
+
 
 def stop_words() -> frozenset:
     """The stop-word list: scikit-learn's English list plus :data:`EXTRA_STOP_WORDS`.
@@ -1611,9 +1615,9 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
                       keyphrases=phrase_table)
 
     # --- the reported model on all comments
-    # On a large corpus's sample NMF stops at the k-selection runs' tolerance: at 50,000
-    # comments the default 400 iterations cost 25 s and move few assignments.
-    fit = _fit_one(X, counts, k, random_state, fit_method, model, embedded=embedded, quick=large)
+    # From 20,000 comments NMF stops at the k-selection runs' tolerance: at 50,000 comments
+    # the default 400 iterations cost 25 s and move few assignments.
+    fit = _fit_one(X, counts, k, random_state, fit_method, model, embedded=embedded, quick=X.shape[0] >= _QUICK_FROM)
     _, kind = _make_model(fit_method, model, k, random_state, X.shape[0])
     if embedded:
         kind = "embedding-kmeans"
