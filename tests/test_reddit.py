@@ -76,6 +76,34 @@ def test_reddit_listing_that_is_not_a_listing_fails(tmp_path):
         read_reddit(p)
 
 
+@pytest.mark.parametrize("listing, message", [
+    ([{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": 5}]}}], "'data' of type int"),
+    ([{"kind": "Listing", "data": "x"}], "'data' of type str"),
+    ([{"kind": "Listing", "data": {"children": [3]}}], "not a list of objects"),
+    ([{"kind": "Listing", "data": {"children": {"kind": "t1"}}}], "not a list of objects"),
+])
+def test_reddit_listing_with_malformed_things_fails_clearly(tmp_path, listing, message):
+    p = tmp_path / "x.json"
+    p.write_text(json.dumps(listing))
+    with pytest.raises(discourse.InputFormatError, match=message):
+        read_reddit(p)
+
+
+def test_reddit_listing_non_string_bodies_are_kept_as_text(tmp_path):
+    p = tmp_path / "x.json"
+    kids = [{"kind": "t1", "data": {"id": "a", "body": 42, "body_html": 7.5, "link_id": "t3_p", "parent_id": "t3_p"}}]
+    p.write_text(json.dumps([{"kind": "Listing", "data": {"children": kids}}]))
+    corpus = read_reddit(p)
+    assert corpus.comments["text"].tolist() == ["42"]
+
+
+def test_reddit_listing_post_without_fields_is_kept_as_an_empty_post(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text(json.dumps([{"kind": "Listing", "data": {"children": [{"kind": "t3"}]}}]))
+    corpus = read_reddit(p)
+    assert len(corpus.threads) == 1 and corpus.comments.empty
+
+
 def test_reddit_jsonl_record_without_id_is_kept_under_a_made_up_id(tmp_path):
     p = tmp_path / "d.jsonl"
     p.write_text('{"parent_id": "t3_p", "link_id": "t3_p", "body": "no id here"}\n'

@@ -44,6 +44,29 @@ def _strip(fullname) -> str:
     return s[3:] if len(s) > 3 and s[0] == "t" and s[2] == "_" and s[1].isdigit() else s
 
 
+
+def _data(thing: dict, path) -> dict:
+    """The ``data`` object of a Reddit thing, or an error naming the thing that lacks one."""
+    d = thing.get("data", {})
+    if not isinstance(d, dict):
+        raise InputFormatError(f"a Reddit {thing.get('kind') or 'thing'} has 'data' of type {type(d).__name__}; "
+                               "expected an object with the item's fields. Re-download the listing.", path=path)
+    return d
+
+
+def _children(listing: dict, path) -> list:
+    """The children of a Reddit listing, each checked to be an object."""
+    kids = _data(listing, path).get("children", [])
+    if not isinstance(kids, list) or not all(isinstance(k, dict) for k in kids):
+        raise InputFormatError("a Reddit listing's 'children' is not a list of objects "
+                               '(expected [{"kind": "t1", "data": {...}}, ...]). Re-download the listing.', path=path)
+    return kids
+
+def _text(value) -> str:
+    """A text field as a string: a missing field is empty, any other value is kept as its string form."""
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
 def _unescape(s: str) -> str:
     return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -110,14 +133,14 @@ def read_reddit(path, *, thread_id=None):
     post_id = ""
     comments_listing = None
     for listing in listings:
-        kids = listing.get("data", {}).get("children", [])
+        kids = _children(listing, path)
         if kids and kids[0].get("kind") == "t3":
-            d = kids[0]["data"]
+            d = _data(kids[0], path)
             post_id = str(d.get("id", ""))
             threads.append({
-                "thread_id": post_id, "title": d.get("title", ""), "author": _author(d.get("author")),
+                "thread_id": post_id, "title": _text(d.get("title")), "author": _author(d.get("author")),
                 "created_at": parse_time(d.get("created_utc")), "url": "https://www.reddit.com" + d["permalink"]
-                if d.get("permalink") else d.get("url", ""), "text": d.get("selftext", ""),
+                if d.get("permalink") else d.get("url", ""), "text": _text(d.get("selftext")),
                 "subreddit": d.get("subreddit", ""), "num_comments": d.get("num_comments"),
             })
         else:
@@ -125,10 +148,10 @@ def read_reddit(path, *, thread_id=None):
     rows: list[dict] = []
     more_stubs = continue_links = 0
     escaped = None
-    stack = list(reversed((comments_listing or {}).get("data", {}).get("children", [])))
+    stack = list(reversed(_children(comments_listing or {"data": {}}, path)))
     while stack:
         child = stack.pop()
-        kind, d = child.get("kind"), child.get("data", {})
+        kind, d = child.get("kind"), _data(child, path)
         if kind == "more":
             n = int(d.get("count") or 0)
             tally.not_downloaded += n
@@ -140,7 +163,7 @@ def read_reddit(path, *, thread_id=None):
         if kind != "t1":
             continue
         tally.seen += 1
-        body = d.get("body") or ""
+        body = _text(d.get("body"))
         if escaped is None and any(ch in body for ch in "<>"):
             escaped = False
         tid = _strip(d.get("link_id")) or post_id or "reddit"
@@ -152,12 +175,12 @@ def read_reddit(path, *, thread_id=None):
         rows.append({
             "thread_id": tid, "comment_id": str(d.get("id", "")), "parent_id": parent,
             "author": _author(d.get("author")), "created_at": parse_time(d.get("created_utc"), tally),
-            "text": body, "text_html": d.get("body_html") or "", "status": _status(body),
+            "text": body, "text_html": _text(d.get("body_html")), "status": _status(body),
             "score": d.get("score"), "subreddit": d.get("subreddit", ""),
         })
         replies = d.get("replies")
         if isinstance(replies, dict):
-            stack.extend(reversed(replies.get("data", {}).get("children", [])))
+            stack.extend(reversed(_children(replies, path)))
     if escaped is None and any("&gt;" in r["text"] or "&amp;" in r["text"] or "&lt;" in r["text"] for r in rows):
         for r in rows:
             r["text"] = _unescape(r["text"])
