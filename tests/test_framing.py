@@ -396,3 +396,15 @@ def test_framing_user_metaphor_lexicon_decides_senses():
     s = framing.spans(df, lexicons=doc)
     assert s["sense"].tolist() == ["literal", "metaphorical", "meta"]
     assert s["explanation"].iloc[1] == "'storm' describes an election: metaphorical"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab war'’ .!?…\"”)]\n\t-Z")), max_size=100))
+def test_framing_parse_splits_and_tokenizes_like_each_sentence_alone(text):
+    from discourse.framing import _parse, _sentences, _tokenize
+
+    expected = []
+    for s0, s1 in _sentences(text):
+        toks = [(s0 + a, s0 + b, w) for a, b, w in _tokenize(text[s0:s1])]
+        expected.append((s0, s1, toks, [w for _, _, w in toks]))
+    assert _parse(text) == expected
