@@ -101,6 +101,17 @@ def _norm(word: str) -> str:
 
 def _tokenize(text: str) -> list[tuple[int, int, str]]:
     """Word tokens as ``(start, end, normalised)``; hyphens and punctuation split."""
+    # Lower-casing the whole text at once is the same as lower-casing each token unless
+    # it changes a length (dotted capital I) or reads context (a capital sigma's final form).
+    if "\u03a3" not in text:
+        norm = text.lower()
+        if len(norm) == len(text):
+            norm = norm.replace("\u2019", "'")
+            out = []
+            for m in _TOKEN.finditer(text):
+                a, b = m.span()
+                out.append((a, b, norm[a:b]))
+            return out
     return [(m.start(), m.end(), _norm(m.group())) for m in _TOKEN.finditer(text)]
 
 
@@ -206,8 +217,9 @@ class _Matcher:
         try:
             return self._seen[word]
         except KeyError:
-            found = [p for p in self.exact.get(word, ()) + tuple(self.prefix.get(word[:2], ()))
-                     if p.pieces[0][1] is False or word.startswith(p.pieces[0][0])]
+            exact, prefix = self.exact.get(word), self.prefix.get(word[:2])
+            found = [] if exact is None and prefix is None else [
+                p for p in (exact or ()) + tuple(prefix or ()) if p.pieces[0][1] is False or word.startswith(p.pieces[0][0])]
             if len(self._seen) < 200_000:
                 self._seen[word] = found
             return found
@@ -223,10 +235,10 @@ class _Matcher:
                 out.append((i, cands))
         return out
 
-    def find(self, words: list[str], *, overlap: bool = False) -> list[tuple[int, int, _Pattern]]:
+    def find(self, words: list[str], *, overlap: bool = False, starts: list | None = None) -> list[tuple[int, int, _Pattern]]:
         out = []
         free = 0  # the first word a match may start at (matches do not overlap unless asked)
-        for i, cands in self._starts(words):
+        for i, cands in self._starts(words) if starts is None else starts:
             if i < free:
                 continue
             best = None
@@ -239,10 +251,10 @@ class _Matcher:
             free = i + 1 if overlap else i + len(best.pieces)
         return out
 
-    def find_all(self, words: list[str]) -> list[tuple[int, int, _Pattern]]:
+    def find_all(self, words: list[str], *, starts: list | None = None) -> list[tuple[int, int, _Pattern]]:
         """Every match at every start, overlapping, in order of start."""
         out = []
-        for i, cands in self._starts(words):
+        for i, cands in self._starts(words) if starts is None else starts:
             for p in cands:
                 if p.matches_at(words, i):
                     out.append((i, i + len(p.pieces), p))
@@ -250,6 +262,31 @@ class _Matcher:
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
+
+
+class _Matchers:
+    """Several matchers read in one pass: each word is looked up once for all of them.
+
+    ``starts(words)[k]`` is what ``matchers[k]._starts(words)`` gives, for the ``starts``
+    argument of :meth:`_Matcher.find` and :meth:`_Matcher.find_all`.
+    """
+
+    def __init__(self, matchers):
+        self.matchers = tuple(matchers)
+        self._seen: dict = {}
+
+    def starts(self, words: list[str]) -> list[list]:
+        out: list[list] = [[] for _ in self.matchers]
+        seen = self._seen
+        for i, word in enumerate(words):
+            hits = seen.get(word)
+            if hits is None:
+                hits = tuple((k, c) for k, m in enumerate(self.matchers) if (c := m.candidates(word)))
+                if len(seen) < 200_000:
+                    seen[word] = hits
+            for k, c in hits:
+                out[k].append((i, c))
+        return out
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -742,13 +779,22 @@ def _stance_note(stance: str, why: str) -> str:
 # --------------------------------------------------------------------------- spans
 
 
-def _evidence(text: str, lex: FrameLexicon, parsed: list | None = None) -> tuple[int, dict]:
-    """Literal cues and topic cues found in a whole text: ``(n_literal, {topic: n})``."""
+def _evidence(text: str, lex: FrameLexicon, parsed: list | None = None,
+              cues: _Matchers | None = None) -> tuple[int, dict]:
+    """Literal cues and topic cues found in a whole text: ``(n_literal, {topic: n})``.
+
+    *cues*: ``_Matchers([literal cues, *topic matchers])`` of *lex*, shared between texts.
+    """
     n_literal, topics = 0, {}
+    cues = cues or _Matchers([lex.cues["literal"], *(m for _, m in lex.topics)])
     for _s0, _s1, _toks, words in _parse(text) if parsed is None else parsed:
-        n_literal += len(lex.cues["literal"].find(words))
-        for topic, matcher in lex.topics:
-            hits = len(matcher.find(words))
+        found = cues.starts(words)
+        if found[0]:
+            n_literal += len(cues.matchers[0].find(words, starts=found[0]))
+        for k, (topic, matcher) in enumerate(lex.topics, 1):
+            if not found[k]:
+                continue
+            hits = len(matcher.find(words, starts=found[k]))
             if hits:
                 topics[topic] = topics.get(topic, 0) + hits
     return n_literal, topics
@@ -765,7 +811,7 @@ def _backdrop(n_literal: int, topics: dict, where: str) -> tuple[str, str, str]:
 
 
 def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | None = None,
-                parsed: list | None = None) -> list[tuple]:
+                parsed: list | None = None, terms: list | None = None) -> list[tuple]:
     """``(label, start, end, sense, explanation)`` for every frame term in *text*.
 
     *backdrops* maps a metaphor lexicon's name to what the whole comment, or else its
@@ -775,15 +821,20 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
     if not text:
         return out
     sentences = _parse(text) if parsed is None else parsed
+    if terms is None:
+        combined = _Matchers(lex._combined for lex in lexs)
+        terms = [combined.starts(words) for *_, words in sentences]
     for n, (s0, s1, toks, words) in enumerate(sentences):
         if not toks:
             continue
         # The two sentences before and the one after: where a short sentence ("That is
         # exactly what our enemies want.") finds its topic.
         context = [w for _, _, _, ws in sentences[max(0, n - 2):n] + sentences[n + 1:n + 2] for w in ws]
-        for lex in lexs:
+        for k, lex in enumerate(lexs):
+            if not terms[n][k]:
+                continue
             by_frame: dict = {}
-            for m in sorted(lex._combined.find_all(words), key=lambda m: (m[0], m[0] - m[1])):
+            for m in sorted(lex._combined.find_all(words, starts=terms[n][k]), key=lambda m: (m[0], m[0] - m[1])):
                 by_frame.setdefault(m[2].frame, []).append(m)
             for fname, frame in lex.frames.items():
                 if fname not in by_frame:
@@ -808,6 +859,18 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
                         why = f"'{text[start:end]}' is a term of the {frame.title} frame ({lex.name}: '{pat.source}')"
                     out.append((fname, start, end, sense, why))
     return out
+
+
+def _has_term(lex: FrameLexicon, parsed: list, starts: list) -> bool:
+    """Whether a term of *lex* occurs in the text's words read as one run (across sentences)."""
+    if not any(starts):
+        return False
+    words, at, offset = [], [], 0
+    for (*_, ws), st in zip(parsed, starts):
+        words += ws
+        at += [(offset + i, c) for i, c in st]
+        offset += len(ws)
+    return bool(lex._combined.find_all(words, starts=at))
 
 
 def _anaphora(text: str, lex: FrameLexicon, frame: str, referent: str, how: str,
@@ -877,17 +940,21 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
     ids = comments[id_col].astype(str).tolist() if id_col in comments.columns else [""] * n
     metaphor_all = [lex for lex in lexs if lex.kind == "metaphor"]
     backdrops: list[dict] = [{} for _ in range(n)]
-    # Each text is split into sentences and words once, for every step below.
+    # Each text is split into sentences and words once, and each word looked up once in
+    # every lexicon's terms, for every step below.
     parsed = [_parse(t) for t in texts]
+    combined = _Matchers(lex._combined for lex in lexs)
+    terms = [[combined.starts(words) for *_, words in sents] for sents in parsed]
     if metaphor_all:
         # Evidence of what each comment and each thread is about, for short sentences
         # that carry none themselves. Without a thread column every row is its own thread.
         keys = threads if thread_col in comments.columns else [str(r) for r in range(n)]
         for lex in metaphor_all:
+            k = next(i for i, x in enumerate(lexs) if x is lex)
             # Only threads with a term of this lexicon need to know what they are about.
-            wanted = {keys[r] for r, t in enumerate(texts)
-                      if t and lex._combined.find_all([w for *_, ws in parsed[r] for w in ws])}
-            rows_ev = [_evidence(t, lex, parsed[r]) if keys[r] in wanted else (0, {}) for r, t in enumerate(texts)]
+            wanted = {keys[r] for r, t in enumerate(texts) if t and _has_term(lex, parsed[r], [st[k] for st in terms[r]])}
+            cues = _Matchers([lex.cues["literal"], *(m for _, m in lex.topics)])
+            rows_ev = [_evidence(t, lex, parsed[r], cues) if keys[r] in wanted else (0, {}) for r, t in enumerate(texts)]
             per_thread: dict = {}
             for key, (lit, tops) in zip(keys, rows_ev):
                 acc = per_thread.setdefault(key, [0, {}])
@@ -899,7 +966,7 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
                 if not mine[0] and thread_col in comments.columns:
                     mine = _backdrop(*per_thread[keys[r]], "thread")
                 backdrops[r][lex.name] = mine
-    per_row = [_text_spans(t, lexs, b, p) for t, b, p in zip(texts, backdrops, parsed)]
+    per_row = [_text_spans(t, lexs, b, p, st) for t, b, p, st in zip(texts, backdrops, parsed, terms)]
     if metaphor_all:
         # A policy-frame term inside a figurative use ("carpet bombing" of an election) is
         # not evidence of that policy frame: security is not what the sentence is about.
