@@ -19,9 +19,16 @@ Rows:
 5. Reply inference (``replies.infer_replies(mode="always")``) on one flat thread of 1,000
    and of 10,000 comments: time ratio (10 = linear).
 6. Topics (corpus level) timed separately when ``discourse.topics`` exists.
+7. Per-stage breakdown (``--stage-comments``, default 5,000; 0 skips it): generated
+   comments read with ``discourse.read``, then ``pipeline.analyze_comments`` in this process
+   with every stage function wrapped by a timer (only the outermost call counts, so a stage
+   that calls ``segment.sentences`` is charged for it); each stage's seconds and its ratio
+   to plain vaderSentiment over the same texts, measured just before and just after (the
+   smaller of the two). Best of ``--stage-repeat`` runs per stage.
 
 Run: ``python -m bench.throughput`` (``--comments``, ``--big``, ``--skip-big``,
-``--skip-dask``, ``--workdir``). Generated files are cached in the work directory.
+``--skip-dask``, ``--stage-comments``, ``--stages-only``, ``--workdir``). Generated files
+are cached in the work directory.
 """
 
 from __future__ import annotations
@@ -201,12 +208,116 @@ def bench_topics(path: Path) -> list:
     return [{"what": "topics (corpus level), fit_topics", "wall_s": time.perf_counter() - t0}]
 
 
+#: The functions ``analyze_comments`` calls, as (module, name), in pipeline order.
+STAGES = (
+    ("replies", "infer_replies"), ("graph", "add_depth"), ("framing", "load_lexicons"),
+    ("framing", "vocabulary"), ("segment", "spans"), ("segment", "sentences"), ("sentiment", "spans"),
+    ("sentiment", "score"), ("civility", "spans"), ("civility", "score"), ("framing", "spans"),
+    ("framing", "score"),
+)
+
+
+def _vader_texts(texts) -> tuple[float, float]:
+    """Wall and CPU seconds of plain vaderSentiment over *texts*."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyser = SentimentIntensityAnalyzer()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for text in texts:
+        analyser.polarity_scores(text)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def stage_times(comments, threads, *, repeat: int = 1) -> dict:
+    """``{stage: (wall s, CPU s)}`` of one ``analyze_comments`` run (best of *repeat*), plus ``total``.
+
+    CPU seconds (``time.process_time``) are the figure to compare on a shared machine: a
+    busy neighbour stretches wall time, not the work done.
+    """
+    import importlib
+
+    from discourse import pipeline
+
+    best: dict = {}
+    for _ in range(repeat):
+        spent: dict = {}
+        depth = [0]
+        saved = []
+
+        def timer(key, func):
+            def wrapped(*args, **kwargs):
+                if depth[0]:
+                    return func(*args, **kwargs)
+                depth[0] += 1
+                t0, c0 = time.perf_counter(), time.process_time()
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    w, c = spent.get(key, (0.0, 0.0))
+                    spent[key] = (w + time.perf_counter() - t0, c + time.process_time() - c0)
+                    depth[0] -= 1
+            return wrapped
+
+        for mod_name, name in STAGES:
+            mod = importlib.import_module(f"discourse.{mod_name}")
+            if hasattr(mod, name):
+                saved.append((mod, name, getattr(mod, name)))
+                setattr(mod, name, timer(f"{mod_name}.{name}", getattr(mod, name)))
+        try:
+            t0, c0 = time.perf_counter(), time.process_time()
+            pipeline.analyze_comments(comments, threads)
+            spent["total"] = (time.perf_counter() - t0, time.process_time() - c0)
+        finally:
+            for mod, name, func in saved:
+                setattr(mod, name, func)
+        parts = [v for k, v in spent.items() if k != "total"]
+        spent["other (pipeline glue)"] = (spent["total"][0] - sum(w for w, _ in parts),
+                                          spent["total"][1] - sum(c for _, c in parts))
+        for k, v in spent.items():
+            best[k] = min(best.get(k, (float("inf"), float("inf"))), v, key=lambda x: x[1])
+    return best
+
+
+def bench_stages(workdir: Path, n: int, texts, *, repeat: int = 1) -> list:
+    """Per-stage rows: seconds and ratio to plain VADER over the same texts, this process."""
+    import warnings
+
+    import discourse
+
+    path = _generated(workdir, n, texts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = discourse.read(path)
+    comments, threads = corpus.comments, corpus.threads
+    bodies = [t for t in comments["text"] if isinstance(t, str)]
+    stage_times(comments.head(50), threads)  # lexicons, Punkt and VADER loaded before timing
+    v_before = min((_vader_texts(bodies) for _ in range(repeat)), key=lambda x: x[1])
+    times = stage_times(comments, threads, repeat=repeat)
+    v_after = min((_vader_texts(bodies) for _ in range(repeat)), key=lambda x: x[1])
+    vader = min(v_before, v_after, key=lambda x: x[1])
+    rows = [{"what": "plain vaderSentiment over the same texts (baseline)", "comments": n, "wall_s": vader[0],
+             "cpu_s": vader[1], "ratio": 1.0,
+             "note": f"CPU before {v_before[1]:.2f} s, after {v_after[1]:.2f} s"}]
+    order = [f"{m}.{f}" for m, f in STAGES] + ["other (pipeline glue)", "total"]
+    for key in order:
+        if key in times:
+            wall, cpu = times[key]
+            rows.append({"what": f"stage {key}" if key != "total" else "analyze_comments, all stages",
+                         "comments": n, "wall_s": wall, "cpu_s": cpu, "ratio": cpu / vader[1],
+                         "note": "ratio of CPU seconds"})
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--comments", type=int, default=200_000)
     ap.add_argument("--big", type=int, default=1_000_000)
     ap.add_argument("--skip-big", action="store_true")
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--stage-comments", type=int, default=5000,
+                    help="comments for the per-stage breakdown (0: skip it)")
+    ap.add_argument("--stage-repeat", type=int, default=1, help="runs per stage; the best counts")
+    ap.add_argument("--stages-only", action="store_true", help="only the per-stage breakdown")
     ap.add_argument("--workdir", default=os.environ.get("DISCOURSE_BENCH_DIR", "/tmp/discourse-bench"))
     a = ap.parse_args(argv)
     data_dir()  # exits with a message when the real data is absent
@@ -215,9 +326,19 @@ def main(argv=None):
     workdir = Path(a.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     texts = load_texts()
+    rows = []
+    if a.stage_comments:
+        for r in bench_stages(workdir, a.stage_comments, texts, repeat=a.stage_repeat):
+            r.update(load=_load())
+            rows.append(r)
+            print(json.dumps(r), flush=True)
+    if a.stages_only:
+        table = markdown_table(rows, ["what", "comments", "wall_s", "cpu_s", "ratio", "load", "note"])
+        print(table)
+        save("throughput-stages", {"rows": rows, "table": table, "root": str(ROOT)})
+        return
     path = _generated(workdir, a.comments, texts)
     n = a.comments
-    rows = []
 
     def add(what, result, base=None, note=""):
         row = {"what": what, "comments": n, **result, "load": _load()}

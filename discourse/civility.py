@@ -30,6 +30,7 @@ the same length (the first letter kept), so every offset in a spans table stays 
 
 from __future__ import annotations
 
+import collections
 import functools
 import re
 from typing import Iterable
@@ -38,7 +39,7 @@ import pandas as pd
 
 from . import segment
 from .errors import SchemaError
-from .model import SPAN_COLUMNS, require_columns
+from .model import require_columns
 
 __all__ = [
     "PERSON_BONUS",
@@ -87,6 +88,14 @@ def _term_pattern(term: str) -> str:
 
 
 _TERM_START = r"(?<!\w)(?<!\w['’])"
+#: Where a term can start (as _TERM_START says) in a lower-cased text, with the run of ASCII
+#: letters and digits starting there, or else the character there.
+_TERM_KEY = re.compile(_TERM_START + r"(?:([a-z0-9]+)|(\S))")
+_ALNUM_RUN = re.compile(r"[a-z0-9]*")
+#: The only characters outside ASCII that a case-insensitive regex matches to an ASCII
+#: letter or digit (long s, dotless i, dotted capital I, Kelvin sign). A text holding one is
+#: searched the plain way; a test checks the list against all of Unicode.
+_CASE_ODD = frozenset("\u017f\u0131\u0130\u212a")
 
 
 def _compile(terms: Iterable[str], patterns: Iterable[str]):
@@ -98,7 +107,255 @@ def _compile(terms: Iterable[str], patterns: Iterable[str]):
     # trying every term there (same matches, several times faster on long comments).
     cores = [_term_pattern(t)[len(_TERM_START):] for t in terms]
     alts = ([_TERM_START + "(?:" + "|".join(f"(?:{c})" for c in cores) + ")"] if cores else []) + list(patterns)
-    return re.compile("|".join(f"(?:{a})" for a in alts), re.I)
+    return _Finder(re.compile("|".join(f"(?:{a})" for a in alts), re.I), terms, cores, list(patterns))
+
+
+def _required(pattern: str):
+    """What every match of *pattern* (case-insensitive) contains, or None when unknown.
+
+    A list of sets of lower-case ASCII strings: a text can hold a match only if, for each
+    set, it contains one of its strings (case aside). Read from the parsed regex: literal
+    runs, literal alternatives, character sets of literals and repeats of at least one.
+    """
+    try:
+        from re import _constants as sre_c
+        from re import _parser as sre_parse
+
+        tree = sre_parse.parse(pattern, re.I)
+        if tree.getwidth()[0] == 0:
+            return None  # could match empty text: never skipped
+    except Exception:  # pragma: no cover - another Python's private parser: no shortcut
+        return None
+    repeats = tuple(getattr(sre_c, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                    if hasattr(sre_c, name))
+
+    def seq(items) -> list:
+        out, run = [], []
+
+        def flush():
+            if run:
+                out.append(frozenset({"".join(run)}))
+                run.clear()
+
+        for op, av in items:
+            if op is sre_c.LITERAL and chr(av).isascii():
+                run.append(chr(av).lower())
+                continue
+            flush()
+            if op is sre_c.SUBPATTERN:
+                out += seq(av[-1])
+            elif op is sre_c.BRANCH:
+                best = []
+                for branch in av[1]:
+                    found = seq(branch)
+                    if not found:
+                        best = None
+                        break
+                    best.append(max(found, key=lambda fs: min(map(len, fs))))
+                if best:
+                    out.append(frozenset().union(*best))
+            elif op is sre_c.IN:
+                if av and all(o is sre_c.LITERAL and chr(a).isascii() for o, a in av):
+                    out.append(frozenset(chr(a).lower() for _, a in av))
+            elif op in repeats and av[0] >= 1:
+                out += seq(av[2])
+        flush()
+        return out
+
+    return seq(tree.data) or None
+
+
+def _term_key(term: str) -> tuple | None:
+    """How a text word must start for *term* to match there: ``(how, key...)`` or None.
+
+    ``("word", w)``: the run of ASCII letters and digits there is *w*; ``("word2", w, p)``:
+    that run is *w* and, after white space, the next run starts with *p* (a phrase such as
+    "the likes of"); ``("prefix", p)``: the run starts with *p* (at most three
+    characters); ``("char", c)``: the character there is *c* (a term starting with
+    punctuation).
+    """
+    star = term.endswith("*")
+    parts = (term[:-1] if star else term).split()
+    if not parts:
+        return None
+    first = parts[0].lower()
+    lead = _ALNUM_RUN.match(first).group()
+    if not lead:
+        if first[0] in "'’":
+            return "char", "'"  # the term's regex takes either apostrophe
+        return ("char", first[0]) if first[0].isascii() else None
+    if lead == first and not (star and len(parts) == 1):
+        # The term's regex joins its parts with white space (\s+).
+        lead2 = _ALNUM_RUN.match(parts[1].lower()).group() if len(parts) > 1 else ""
+        return ("word2", lead, lead2[:3]) if lead2 else ("word", lead)
+    return "prefix", lead[:3]
+
+
+class _Finder:
+    """One category's regex, with an index of its terms so that most words are never tried.
+
+    ``finditer(text)`` gives the ``(start, end)`` of exactly the matches of
+    ``rx.finditer(text)``. Python's regex engine tries every term of a long alternation at
+    every word of a text; instead, each word start of the (lower-cased) text is looked up
+    in an index of the terms' first words, and only where some term may start is a regex
+    of just those terms (same order, same flags) tried, each search resuming after the
+    last match as ``finditer`` does. A hand-written pattern can match anywhere: when a
+    text holds what it needs (:func:`_required`), the positions where it matches are
+    found with a lookahead and the whole regex is tried there. A text whose case cannot
+    be read from ``str.lower`` (see :func:`_lower`) is searched the plain way.
+    """
+
+    def __init__(self, rx, terms: list, cores: list, patterns: list):
+        self.rx = rx
+        self.cores = cores
+        self.keys = [_term_key(t) for t in terms]
+        self._subs: dict = {}
+        #: (what the pattern needs, most selective first; a regex matching where it matches)
+        self.patterns: list | None = []
+        for p in patterns:
+            req = _required(p)
+            try:
+                at = re.compile(f"(?=(?:{p}))", re.I)
+            except re.error:  # pragma: no cover - the whole regex compiled, so this does too
+                at = None
+            if req is None or at is None or at.groups:
+                self.patterns = None
+                break
+            self.patterns.append((sorted(req, key=lambda fs: -min(map(len, fs))), at))
+        if any(k is None for k in self.keys):
+            self.patterns = None
+
+    def finditer(self, text: str, lower: str | None = None, starts: dict | None = None) -> list:
+        """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`."""
+        if self.patterns is None or lower is None:
+            return [m.span() for m in self.rx.finditer(text)]
+        terms = (starts or {}).get(self, ())
+        anywhere: set = set()
+        for req, at in self.patterns:
+            if _holds(req, lower):
+                anywhere.update(m.start() for m in at.finditer(text))
+        if anywhere:
+            # The whole regex where a pattern matches, the terms' regex elsewhere.
+            idx_at = dict(terms)
+            terms = sorted([(p, idx_at.get(p)) for p in anywhere.union(idx_at)])
+        out, end = [], 0
+        for p, idx in terms:
+            if p >= end:
+                m = (self.rx if p in anywhere else self._sub(idx)).match(text, p)
+                if m is not None:
+                    out.append(m.span())
+                    end = m.end()
+        return out
+
+    def _sub(self, idx: tuple):
+        try:
+            return self._subs[idx]
+        except KeyError:
+            sub = re.compile(_TERM_START + "(?:" + "|".join(f"(?:{self.cores[i]})" for i in idx) + ")", re.I)
+            self._subs[idx] = sub
+            return sub
+
+
+def _holds(required: list, lower: str) -> bool:
+    """Whether *lower* holds one string of every set in *required*."""
+    for options in required:
+        for x in options:
+            if x in lower:
+                break
+        else:
+            return False
+    return True
+
+
+def _lower(text: str) -> str | None:
+    """*text* in lower case, character for character; None when case-insensitive matching differs.
+
+    Holds when lower-casing changes only ASCII letters and the text has none of
+    :data:`_CASE_ODD`: then a character matches an ASCII letter case-insensitively exactly
+    when its lower-case form is that letter, and word boundaries stay where they were.
+    """
+    if text.isascii():
+        return text.lower()
+    if not _CASE_ODD.isdisjoint(text):
+        return None
+    if any(c.lower() != c for c in set(text) if not c.isascii()):
+        return None
+    return text.lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _term_index():
+    """``{(how, key): ((finder, term number), ...)}`` over every finder's terms."""
+    cats, _ = _civility_lexicon()
+    finders = [rx for _, rx, _, _ in cats if rx is not None]
+    finders += [rx for rx, _, _ in _technique_lexicon().values() if rx is not None]
+    index: dict = {}
+    for f in finders:
+        if f.patterns is None:
+            continue
+        for i, key in enumerate(f.keys):
+            index.setdefault(key, []).append((f, i))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+_WORD_CANDIDATES: dict = {}
+_NEXT_RUN = re.compile(r"\s+([a-z0-9]+)")
+
+
+@functools.lru_cache(maxsize=1)
+def _phrase_starts() -> frozenset:
+    """First words of the terms indexed by their first two words."""
+    return frozenset(key[1] for key in _term_index() if key[0] == "word2")
+
+
+def _candidates(run: str, run2: str = "") -> dict:
+    """``{finder: term numbers}`` of the terms that may start at a word whose letter run is
+    *run*, followed after white space by the run *run2* (empty when none)."""
+    key = (run, run2[:3])
+    try:
+        return _WORD_CANDIDATES[key]
+    except KeyError:
+        index = _term_index()
+        found: dict = {}
+        keys = [("word", run), ("prefix", run[:3]), ("prefix", run[:2]), ("prefix", run[:1])]
+        if run2:
+            keys += [("word2", run, run2[:3]), ("word2", run, run2[:2]), ("word2", run, run2[:1])]
+        for k in keys:
+            for f, i in index.get(k, ()):
+                found.setdefault(f, []).append(i)
+        found = {f: tuple(sorted(set(i))) for f, i in found.items()}
+        if len(_WORD_CANDIDATES) < 100_000:
+            _WORD_CANDIDATES[key] = found
+        return found
+
+
+def _term_starts(lower: str | None) -> dict:
+    """``{finder: [(position, term numbers), ...]}``: where each finder's terms may start."""
+    if lower is None:
+        return {}
+    index = _term_index()
+    phrases = _phrase_starts()
+    starts: dict = {}
+    cache = _WORD_CANDIDATES
+    for m in _TERM_KEY.finditer(lower):
+        run = m.group(1)
+        if run:
+            run2 = ""
+            if run in phrases:
+                nxt = _NEXT_RUN.match(lower, m.end())
+                if nxt is not None:
+                    run2 = nxt.group(1)
+            found = cache.get((run, run2[:3]))
+            if found is None:
+                found = _candidates(run, run2)
+        else:
+            char = m.group(2)
+            found = {}
+            for f, i in index.get(("char", "'" if char == "’" else char), ()):
+                found.setdefault(f, []).append(i)
+        for f, idx in found.items():
+            starts.setdefault(f, []).append((m.start(), tuple(idx)))
+    return starts
 
 
 @functools.lru_cache(maxsize=1)
@@ -128,44 +385,104 @@ def _technique_lexicon():
 @functools.lru_cache(maxsize=1)
 def _profanity():
     cats, _ = _civility_lexicon()
-    return next(rx for key, rx, _, _ in cats if key == "profanity")
+    return next(rx for key, rx, _, _ in cats if key == "profanity").rx
 
 
-def _regions(text: str, include_quotes: bool):
-    """The (start, end) pieces of *text* to read, and the sentences."""
-    sents = segment.sentences(text)
-    excl = segment.urls(text) + segment.artifacts(text)
-    if not include_quotes:
-        excl += [q for q in segment.quotes(text) if q.label != "term"]
-    return segment.own_pieces(text, exclude=excl), sents
+#: The segment spans this stage reads (:func:`discourse.segment.spans` kinds).
+_SEGMENT_KINDS = ("sentence", "quote", "url", "artifact", "address")
+
+
+class _Reading:
+    """One text as both detectors read it: the pieces to read, its sentences and addresses.
+
+    Built once per text and shared by the incivility and technique detectors, from the
+    segment spans of the text when they are given (*given*: its ``segment.Span`` list, all
+    of :data:`_SEGMENT_KINDS`), or else found here, each at most once.
+    """
+
+    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower")
+
+    def __init__(self, text: str, include_quotes: bool, given: list | None = None):
+        self.text = text
+        self._starts = self.lower = None
+        if given is None:
+            self.sentences = segment.sentences(text)
+            excl = segment.urls(text) + segment.artifacts(text)
+            if not include_quotes:
+                excl += [q for q in segment.quotes(text) if q.label != "term"]
+            self._addresses = None
+        else:
+            self.sentences = [sp for sp in given if sp.kind == "sentence"]
+            excl = [sp for sp in given if sp.kind in ("url", "artifact")
+                    or (sp.kind == "quote" and not include_quotes and sp.label != "term")]
+            self._addresses = [sp for sp in given if sp.kind == "address"]
+        self.pieces = segment.own_pieces(text, exclude=excl)
+
+    @property
+    def addresses(self) -> list:
+        if self._addresses is None:
+            self._addresses = segment.addresses(self.text, sentences=self.sentences)
+        return self._addresses
+
+    def lowered(self) -> str | None:
+        """The text in lower case (see :func:`_lower`), or None."""
+        if self.lower is None and self._starts is None:
+            self.lower = _lower(self.text)
+            self._starts = _term_starts(self.lower)
+        return self.lower
+
+    def find(self, finder: _Finder) -> list:
+        """``(start, end)`` of the matches of *finder* in the text."""
+        self.lowered()
+        return finder.finditer(self.text, self.lower, self._starts)
 
 
 def _in_pieces(s: int, e: int, pieces) -> bool:
     return any(a <= s and e <= b for a, b in pieces)
 
 
+@functools.lru_cache(maxsize=4)
+def _shout_patterns(n: int):
+    return (re.compile(rf"\b[A-Z][A-Z'’]{{{n - 1},}}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*"),
+            re.compile(r"\b\w*([A-Za-z])\1{3,}\w*\b"))
+
+
+# A stretched word holds four equal letters in a row; without them its (slow) regex cannot match.
+_FOUR_SAME = re.compile(r"([A-Za-z])\1{3}")
+
+
+_CAPS_WORD = re.compile(r"[A-Z'’]+")
+
+
 def _shouting(text: str, spec: dict, pieces) -> list[segment.Span]:
+    n = int(spec["min_letters"])
+    caps, stretched = _shout_patterns(n)
+    caps = list(caps.finditer(text))
+    stretched = list(stretched.finditer(text)) if _FOUR_SAME.search(text) else []
+    if not caps and not stretched:
+        return []  # (the all-capitals test below can only drop spans: skipped when there are none)
     letters = [c for c in text if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.6:
         return []  # an all-capitals text (a meme, a headline): no word stands out
     acronyms = set(spec["acronyms"])
-    n = int(spec["min_letters"])
     out = []
-    for m in re.finditer(rf"\b[A-Z][A-Z'’]{{{n - 1},}}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*", text):
-        words = [w for w in re.findall(r"[A-Z'’]+", m.group()) if w.strip("'’") not in acronyms]
+    for m in caps:
+        words = [w for w in _CAPS_WORD.findall(m.group()) if w.strip("'’") not in acronyms]
         if words and any(len(w) >= n for w in words) and _in_pieces(m.start(), m.end(), pieces):
             out.append(segment.Span(m.start(), m.end(), "incivility", "shouting",
                                     spec["explanation"].format(text=m.group())))
-    for m in re.finditer(r"\b\w*([A-Za-z])\1{3,}\w*\b", text):
+    for m in stretched:
         if _in_pieces(m.start(), m.end(), pieces) and not any(s.start <= m.start() < s.end for s in out):
             out.append(segment.Span(m.start(), m.end(), "incivility", "shouting",
                                     spec["explanation"].format(text=m.group())))
     return out
 
 
-def _incivility_spans(text: str, include_quotes: bool = False) -> list[tuple[segment.Span, float]]:
+def _incivility_spans(text: str, include_quotes: bool = False,
+                      reading: _Reading | None = None) -> list[tuple[segment.Span, float]]:
     cats, shout = _civility_lexicon()
-    pieces, sents = _regions(text, include_quotes)
+    reading = reading or _Reading(text, include_quotes)
+    pieces, sents = reading.pieces, reading.sentences
     if not pieces:
         return []
     found: list[tuple[segment.Span, float]] = []
@@ -173,16 +490,17 @@ def _incivility_spans(text: str, include_quotes: bool = False) -> list[tuple[seg
     for key, rx, weight, explanation in cats:
         if rx is None:
             continue
-        for m in rx.finditer(text):
-            s, e = m.start(), m.end()
+        for s, e in reading.find(rx):
             if s == e or not _in_pieces(s, e, pieces) or any(a < e and s < b for a, b in taken):
                 continue
             taken.append((s, e))
-            found.append((segment.Span(s, e, "incivility", key, explanation.format(text=m.group())), weight))
+            found.append((segment.Span(s, e, "incivility", key, explanation.format(text=text[s:e])), weight))
     for sp in _shouting(text, shout, pieces):
         if not any(a < sp.end and sp.start < b for a, b in taken):
             found.append((sp, float(shout["weight"])))
-    addressed = {(a.start, a.end) for a in segment.addresses(text)}
+    if not found:
+        return []
+    addressed = {(a.start, a.end) for a in reading.addresses}
     out = []
     for sp, weight in found:
         sent = next((x for x in sents if x.start <= sp.start < x.end), None)
@@ -210,15 +528,38 @@ _STOP = frozenset(
 )
 
 
-def _repetition(text: str, pieces, explanation: str) -> list[segment.Span]:
-    words = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _CONTENT.finditer(text)
-             if _in_pieces(m.start(), m.end(), pieces)]
+_SAID_AGAIN = re.compile(r"\b(\w+)(?:[\s,!.]+\1\b){2,}", re.I)
+_ANY_WORD = re.compile(r"\w+")
+
+
+_CONTENT_NORM = re.compile(r"[a-z][a-z'’]{3,}")
+
+
+def _repeats_possible(text: str, lower: str | None) -> bool:
+    """False when no content word occurs three times: then no count or phrase repetition exists.
+
+    Counts over the whole text bound the counts over any of its pieces.
+    """
+    if lower is None:
+        return True
+    counts = collections.Counter(_CONTENT_NORM.findall(lower.replace("’", "'")))
+    return bool(counts) and max(counts.values()) >= 3
+
+
+def _repetition(text: str, pieces, explanation: str, lower: str | None = None) -> list[segment.Span]:
     out = []
     # A word said three or more times in a row ("die die die").
-    for m in re.finditer(r"\b(\w+)(?:[\s,!.]+\1\b){2,}", text, re.I):
+    for m in _SAID_AGAIN.finditer(text):
         if _in_pieces(m.start(), m.end(), pieces):
             out.append(segment.Span(m.start(), m.end(), "technique", "repetition", explanation.format(text=m.group())))
-    n_words = len(re.findall(r"\w+", text))
+    if not _repeats_possible(text, lower):
+        return out
+    if pieces == [(0, len(text))]:  # nothing excluded: every word is read
+        words = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _CONTENT.finditer(text)]
+    else:
+        words = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _CONTENT.finditer(text)
+                 if _in_pieces(m.start(), m.end(), pieces)]
+    n_words = len(_ANY_WORD.findall(text))
     if n_words <= 150:
         counts: dict = {}
         for s, e, w in words:
@@ -263,23 +604,23 @@ def _slogan_lines(text: str, pieces, explanation: str) -> list[segment.Span]:
     return out
 
 
-def _technique_spans(text: str, include_quotes: bool = False) -> list[segment.Span]:
+def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading | None = None) -> list[segment.Span]:
     lex = _technique_lexicon()
-    pieces, _ = _regions(text, include_quotes)
+    reading = reading or _Reading(text, include_quotes)
+    pieces = reading.pieces
     if not pieces:
         return []
     out = []
     for key in TECHNIQUES:
         rx, name, explanation = lex[key]
         if key == "repetition":
-            out += _repetition(text, pieces, explanation)
+            out += _repetition(text, pieces, explanation, reading.lowered())
             continue
         if key == "slogans":
             out += _slogan_lines(text, pieces, explanation)
         if rx is None:
             continue
-        for m in rx.finditer(text):
-            s, e = m.start(), m.end()
+        for s, e in reading.find(rx):
             while e > s and text[e - 1].isspace():
                 e -= 1
             while s < e and text[s].isspace():
@@ -299,8 +640,27 @@ def _technique_spans(text: str, include_quotes: bool = False) -> list[segment.Sp
 _KINDS = ("incivility", "technique")
 
 
+def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str) -> dict | None:
+    """The segment spans of each comment, by (thread, comment) key, from a spans table; or None.
+
+    A comment counts as covered only when the table holds its sentences; others (and every
+    comment when the keys do not tell comments apart) are segmented here.
+    """
+    if spans_ is None:
+        return None
+    require_columns(spans_, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller=caller)
+    if len(set(keys)) != len(keys):
+        return None
+    keep = spans_[spans_["kind"].isin(_SEGMENT_KINDS)]
+    grouped: dict = {}
+    for t, c, k, lab, a, b in zip(*(keep[col].tolist() for col in ("thread_id", "comment_id", "kind", "label", "start", "end"))):
+        grouped.setdefault((t, c), []).append(segment.Span(int(a), int(b), k, lab))
+    return {key: found for key, found in grouped.items() if any(sp.kind == "sentence" for sp in found)}
+
+
 def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str] = _KINDS,
-          include_quotes: bool = False, id_col: str = "comment_id", thread_col: str = "thread_id") -> pd.DataFrame:
+          include_quotes: bool = False, spans: pd.DataFrame | None = None, id_col: str = "comment_id",
+          thread_col: str = "thread_id") -> pd.DataFrame:
     """Incivility and persuasion-technique spans, with offsets into each comment's text.
 
     Parameters
@@ -311,6 +671,11 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     kinds : iterable of {"incivility", "technique"}, default both
     include_quotes : bool, default False
         Also read quotations (by default only the commenter's own words are read).
+    spans : pandas.DataFrame, optional
+        The comments' segment spans, from ``segment.spans(comments, kinds=segment.KINDS)``
+        (other kinds in the table are ignored), so sentences, quotes, URLs, artifacts and
+        addresses are not found again; the result is the same. Comments without sentence
+        spans in it are segmented here.
     id_col, thread_col : str
 
     Returns
@@ -330,26 +695,31 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     ...                    "text": ["They will rot in hell, soulless turds. Just like the Good Germans."]})
     >>> spans(df)[["kind", "label", "text"]].values.tolist()
     [['incivility', 'threat', 'They will rot in hell'], ['technique', 'loaded_language', 'rot'], ['technique', 'loaded_language', 'soulless'], ['incivility', 'insult', 'soulless turds'], ['technique', 'name_calling', 'turds'], ['technique', 'reductio_ad_hitlerum', 'Good Germans']]
+    >>> from discourse import segment
+    >>> spans(df, spans=segment.spans(df, kinds=segment.KINDS)).equals(spans(df))
+    True
     """
     kinds = tuple(kinds)
     bad = [k for k in kinds if k not in _KINDS]
     if bad:
         raise SchemaError(f"kinds must be drawn from {list(_KINDS)}; got {bad!r}.")
     require_columns(comments, [text_col], caller="civility.spans")
-    threads = comments[thread_col] if thread_col in comments.columns else pd.Series("", index=comments.index)
-    ids = comments[id_col] if id_col in comments.columns else pd.Series("", index=comments.index)
+    threads = comments[thread_col].tolist() if thread_col in comments.columns else [""] * len(comments)
+    ids = comments[id_col].tolist() if id_col in comments.columns else [""] * len(comments)
+    given = _given_segments(spans, list(zip(threads, ids)), "civility.spans")
     rows = []
     for t, c, text in zip(threads, ids, comments[text_col]):
         if not isinstance(text, str) or not text.strip():
             continue
+        reading = _Reading(text, include_quotes, None if given is None else given.get((t, c)))
         found = []
         if "incivility" in kinds:
-            found += [sp for sp, _ in _incivility_spans(text, include_quotes)]
+            found += [sp for sp, _ in _incivility_spans(text, include_quotes, reading)]
         if "technique" in kinds:
-            found += _technique_spans(text, include_quotes)
+            found += _technique_spans(text, include_quotes, reading)
         found.sort(key=lambda x: (x.start, x.end))
         rows += [(t, c, sp.kind, sp.label, sp.start, sp.end, text[sp.start:sp.end], "", sp.explanation) for sp in found]
-    return pd.DataFrame(rows, columns=list(SPAN_COLUMNS)).astype({"start": "int64", "end": "int64"})
+    return segment.span_table(rows)
 
 
 def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame | None = None,
@@ -409,8 +779,9 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
         if spans is not None:
             found, tech = given.get((t, c), ([], []))
         elif isinstance(text, str) and text.strip():
-            found = [(sp.label, w) for sp, w in _incivility_spans(text, include_quotes)]
-            tech = [sp.label for sp in _technique_spans(text, include_quotes)]
+            reading = _Reading(text, include_quotes)
+            found = [(sp.label, w) for sp, w in _incivility_spans(text, include_quotes, reading)]
+            tech = [sp.label for sp in _technique_spans(text, include_quotes, reading)]
         else:
             found, tech = [], []
         keep = 1.0

@@ -55,6 +55,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from . import segment
 from .errors import InputFormatError, SchemaError
 from .model import SPAN_COLUMNS, require_columns
 
@@ -100,6 +101,17 @@ def _norm(word: str) -> str:
 
 def _tokenize(text: str) -> list[tuple[int, int, str]]:
     """Word tokens as ``(start, end, normalised)``; hyphens and punctuation split."""
+    # Lower-casing the whole text at once is the same as lower-casing each token unless
+    # it changes a length (dotted capital I) or reads context (a capital sigma's final form).
+    if "\u03a3" not in text:
+        norm = text.lower()
+        if len(norm) == len(text):
+            norm = norm.replace("\u2019", "'")
+            out = []
+            for m in _TOKEN.finditer(text):
+                a, b = m.span()
+                out.append((a, b, norm[a:b]))
+            return out
     return [(m.start(), m.end(), _norm(m.group())) for m in _TOKEN.finditer(text)]
 
 
@@ -120,6 +132,24 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         start = end
     if text[start:].strip():
         out.append((start, len(text)))
+    return out
+
+
+def _parse(text: str) -> list[tuple[int, int, list, list]]:
+    """``(start, end, tokens, words)`` of each sentence of *text*, tokens with offsets into *text*.
+
+    The same as tokenizing each sentence on its own: a token never crosses a sentence end
+    (sentences end at punctuation or a line break, which no token holds), and the text
+    outside every sentence is blank.
+    """
+    toks = _tokenize(text)
+    out, k = [], 0
+    for s0, s1 in _sentences(text):
+        j = k
+        while j < len(toks) and toks[j][0] < s1:
+            j += 1
+        out.append((s0, s1, toks[k:j], [t[2] for t in toks[k:j]]))
+        k = j
     return out
 
 
@@ -187,42 +217,76 @@ class _Matcher:
         try:
             return self._seen[word]
         except KeyError:
-            found = [p for p in self.exact.get(word, ()) + tuple(self.prefix.get(word[:2], ()))
-                     if p.pieces[0][1] is False or word.startswith(p.pieces[0][0])]
+            exact, prefix = self.exact.get(word), self.prefix.get(word[:2])
+            found = [] if exact is None and prefix is None else [
+                p for p in (exact or ()) + tuple(prefix or ()) if p.pieces[0][1] is False or word.startswith(p.pieces[0][0])]
             if len(self._seen) < 200_000:
                 self._seen[word] = found
             return found
 
-    def find(self, words: list[str], *, overlap: bool = False) -> list[tuple[int, int, _Pattern]]:
+    def _starts(self, words: list[str]) -> list[tuple[int, list]]:
+        """``(i, candidates)`` for each word that can start a pattern (most cannot)."""
+        seen, out = self._seen, []
+        for i, word in enumerate(words):
+            cands = seen.get(word)
+            if cands is None:
+                cands = self.candidates(word)
+            if cands:
+                out.append((i, cands))
+        return out
+
+    def find(self, words: list[str], *, overlap: bool = False, starts: list | None = None) -> list[tuple[int, int, _Pattern]]:
         out = []
-        i = 0
-        while i < len(words):
-            best = None
-            cands = self.candidates(words[i])
-            if not cands:
-                i += 1
+        free = 0  # the first word a match may start at (matches do not overlap unless asked)
+        for i, cands in self._starts(words) if starts is None else starts:
+            if i < free:
                 continue
+            best = None
             for p in cands:
                 if p.matches_at(words, i) and (best is None or len(p.pieces) > len(best.pieces)):
                     best = p
             if best is None:
-                i += 1
                 continue
             out.append((i, i + len(best.pieces), best))
-            i = i + 1 if overlap else i + len(best.pieces)
+            free = i + 1 if overlap else i + len(best.pieces)
         return out
 
-    def find_all(self, words: list[str]) -> list[tuple[int, int, _Pattern]]:
+    def find_all(self, words: list[str], *, starts: list | None = None) -> list[tuple[int, int, _Pattern]]:
         """Every match at every start, overlapping, in order of start."""
         out = []
-        for i, word in enumerate(words):
-            for p in self.candidates(word):
+        for i, cands in self._starts(words) if starts is None else starts:
+            for p in cands:
                 if p.matches_at(words, i):
                     out.append((i, i + len(p.pieces), p))
         return out
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
+
+
+class _Matchers:
+    """Several matchers read in one pass: each word is looked up once for all of them.
+
+    ``starts(words)[k]`` is what ``matchers[k]._starts(words)`` gives, for the ``starts``
+    argument of :meth:`_Matcher.find` and :meth:`_Matcher.find_all`.
+    """
+
+    def __init__(self, matchers):
+        self.matchers = tuple(matchers)
+        self._seen: dict = {}
+
+    def starts(self, words: list[str]) -> list[list]:
+        out: list[list] = [[] for _ in self.matchers]
+        seen = self._seen
+        for i, word in enumerate(words):
+            hits = seen.get(word)
+            if hits is None:
+                hits = tuple((k, c) for k, m in enumerate(self.matchers) if (c := m.candidates(word)))
+                if len(seen) < 200_000:
+                    seen[word] = hits
+            for k, c in hits:
+                out[k].append((i, c))
+        return out
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -715,14 +779,22 @@ def _stance_note(stance: str, why: str) -> str:
 # --------------------------------------------------------------------------- spans
 
 
-def _evidence(text: str, lex: FrameLexicon) -> tuple[int, dict]:
-    """Literal cues and topic cues found in a whole text: ``(n_literal, {topic: n})``."""
+def _evidence(text: str, lex: FrameLexicon, parsed: list | None = None,
+              cues: _Matchers | None = None) -> tuple[int, dict]:
+    """Literal cues and topic cues found in a whole text: ``(n_literal, {topic: n})``.
+
+    *cues*: ``_Matchers([literal cues, *topic matchers])`` of *lex*, shared between texts.
+    """
     n_literal, topics = 0, {}
-    for s0, s1 in _sentences(text):
-        words = [t[2] for t in _tokenize(text[s0:s1])]
-        n_literal += len(lex.cues["literal"].find(words))
-        for topic, matcher in lex.topics:
-            hits = len(matcher.find(words))
+    cues = cues or _Matchers([lex.cues["literal"], *(m for _, m in lex.topics)])
+    for _s0, _s1, _toks, words in _parse(text) if parsed is None else parsed:
+        found = cues.starts(words)
+        if found[0]:
+            n_literal += len(cues.matchers[0].find(words, starts=found[0]))
+        for k, (topic, matcher) in enumerate(lex.topics, 1):
+            if not found[k]:
+                continue
+            hits = len(matcher.find(words, starts=found[k]))
             if hits:
                 topics[topic] = topics.get(topic, 0) + hits
     return n_literal, topics
@@ -738,7 +810,8 @@ def _backdrop(n_literal: int, topics: dict, where: str) -> tuple[str, str, str]:
     return "", "", where
 
 
-def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | None = None) -> list[tuple]:
+def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | None = None,
+                parsed: list | None = None, terms: list | None = None) -> list[tuple]:
     """``(label, start, end, sense, explanation)`` for every frame term in *text*.
 
     *backdrops* maps a metaphor lexicon's name to what the whole comment, or else its
@@ -747,17 +820,21 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
     out = []
     if not text:
         return out
-    sentences = [(s0, s1, _tokenize(text[s0:s1])) for s0, s1 in _sentences(text)]
-    for n, (s0, s1, toks) in enumerate(sentences):
+    sentences = _parse(text) if parsed is None else parsed
+    if terms is None:
+        combined = _Matchers(lex._combined for lex in lexs)
+        terms = [combined.starts(words) for *_, words in sentences]
+    for n, (s0, s1, toks, words) in enumerate(sentences):
         if not toks:
             continue
-        words = [t[2] for t in toks]
         # The two sentences before and the one after: where a short sentence ("That is
         # exactly what our enemies want.") finds its topic.
-        context = [t[2] for _, _, ts in sentences[max(0, n - 2):n] + sentences[n + 1:n + 2] for t in ts]
-        for lex in lexs:
+        context = [w for _, _, _, ws in sentences[max(0, n - 2):n] + sentences[n + 1:n + 2] for w in ws]
+        for k, lex in enumerate(lexs):
+            if not terms[n][k]:
+                continue
             by_frame: dict = {}
-            for m in sorted(lex._combined.find_all(words), key=lambda m: (m[0], m[0] - m[1])):
+            for m in sorted(lex._combined.find_all(words, starts=terms[n][k]), key=lambda m: (m[0], m[0] - m[1])):
                 by_frame.setdefault(m[2].frame, []).append(m)
             for fname, frame in lex.frames.items():
                 if fname not in by_frame:
@@ -773,7 +850,7 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
                     found = [f for f in found if not all(k in excluded for k in range(f[0], f[1]))]
                 strong = [(a, b) for a, b, p in found if p.group != "shared"]
                 for i, j, pat in found:
-                    start, end = s0 + toks[i][0], s0 + toks[j - 1][1]
+                    start, end = toks[i][0], toks[j - 1][1]
                     if lex.kind == "metaphor":
                         sense, why = _decide(lex, words, i, j, pat, strong, context,
                                              (backdrops or {}).get(lex.name, ("", "", "")))
@@ -784,18 +861,29 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
     return out
 
 
-def _anaphora(text: str, lex: FrameLexicon, frame: str, referent: str, how: str) -> list[tuple]:
+def _has_term(lex: FrameLexicon, parsed: list, starts: list) -> bool:
+    """Whether a term of *lex* occurs in the text's words read as one run (across sentences)."""
+    if not any(starts):
+        return False
+    words, at, offset = [], [], 0
+    for (*_, ws), st in zip(parsed, starts):
+        words += ws
+        at += [(offset + i, c) for i, c in st]
+        offset += len(ws)
+    return bool(lex._combined.find_all(words, starts=at))
+
+
+def _anaphora(text: str, lex: FrameLexicon, frame: str, referent: str, how: str,
+              parsed: list | None = None) -> list[tuple]:
     """Meta spans for short stance replies ("Still don't like it!") to a comment about *frame*."""
     out = []
     matcher = lex.cues.get("anaphora")
     if not matcher:
         return out
-    for s0, s1 in _sentences(text):
-        toks = _tokenize(text[s0:s1])
+    for _s0, _s1, toks, words in _parse(text) if parsed is None else parsed:
         # A stance phrase only borrows a referent when it is most of its sentence.
         if not toks or len(toks) > 8:
             continue
-        words = [t[2] for t in toks]
         found = matcher.find(words)
         if not found:
             continue
@@ -803,7 +891,7 @@ def _anaphora(text: str, lex: FrameLexicon, frame: str, referent: str, how: str)
         stance, why = _stance(words, lex)
         if stance == "neutral":
             continue
-        start, end = s0 + toks[i][0], s0 + toks[j - 1][1]
+        start, end = toks[i][0], toks[j - 1][1]
         out.append((frame, start, end, "meta",
                     f"'{text[start:end]}' answers {how} {referent}, which talks about the {lex.title.lower()}: "
                     f"the reply takes a stance on that frame{_stance_note(stance, why)}"))
@@ -852,15 +940,21 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
     ids = comments[id_col].astype(str).tolist() if id_col in comments.columns else [""] * n
     metaphor_all = [lex for lex in lexs if lex.kind == "metaphor"]
     backdrops: list[dict] = [{} for _ in range(n)]
+    # Each text is split into sentences and words once, and each word looked up once in
+    # every lexicon's terms, for every step below.
+    parsed = [_parse(t) for t in texts]
+    combined = _Matchers(lex._combined for lex in lexs)
+    terms = [[combined.starts(words) for *_, words in sents] for sents in parsed]
     if metaphor_all:
         # Evidence of what each comment and each thread is about, for short sentences
         # that carry none themselves. Without a thread column every row is its own thread.
         keys = threads if thread_col in comments.columns else [str(r) for r in range(n)]
         for lex in metaphor_all:
+            k = next(i for i, x in enumerate(lexs) if x is lex)
             # Only threads with a term of this lexicon need to know what they are about.
-            wanted = {keys[r] for r, t in enumerate(texts)
-                      if t and lex._combined.find_all([w for _, _, w in _tokenize(t)])}
-            rows_ev = [_evidence(t, lex) if keys[r] in wanted else (0, {}) for r, t in enumerate(texts)]
+            wanted = {keys[r] for r, t in enumerate(texts) if t and _has_term(lex, parsed[r], [st[k] for st in terms[r]])}
+            cues = _Matchers([lex.cues["literal"], *(m for _, m in lex.topics)])
+            rows_ev = [_evidence(t, lex, parsed[r], cues) if keys[r] in wanted else (0, {}) for r, t in enumerate(texts)]
             per_thread: dict = {}
             for key, (lit, tops) in zip(keys, rows_ev):
                 acc = per_thread.setdefault(key, [0, {}])
@@ -872,7 +966,7 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
                 if not mine[0] and thread_col in comments.columns:
                     mine = _backdrop(*per_thread[keys[r]], "thread")
                 backdrops[r][lex.name] = mine
-    per_row = [_text_spans(t, lexs, b) for t, b in zip(texts, backdrops)]
+    per_row = [_text_spans(t, lexs, b, p, st) for t, b, p, st in zip(texts, backdrops, parsed, terms)]
     if metaphor_all:
         # A policy-frame term inside a figurative use ("carpet bombing" of an election) is
         # not evidence of that policy frame: security is not what the sentence is about.
@@ -915,16 +1009,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
                 continue
             meta_frames = [sp[0] for sp in per_row[ref] if sp[3] == "meta" and sp[0] in frame_lex]
             for fname in dict.fromkeys(meta_frames):
-                per_row[r] = per_row[r] + _anaphora(texts[r], frame_lex[fname], fname, f"comment {ids[ref]}", how)
+                per_row[r] = per_row[r] + _anaphora(texts[r], frame_lex[fname], fname, f"comment {ids[ref]}", how,
+                                                    parsed[r])
 
     rows = []
     for r in range(n):
         for label, start, end, sense, why in per_row[r]:
             rows.append((threads[r], ids[r], "frame", label, start, end, texts[r][start:end], sense, why))
-    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
-    out["start"] = out["start"].astype("int64")
-    out["end"] = out["end"].astype("int64")
-    return out
+    return segment.span_table(rows)
 
 
 _find_spans = spans  # score() takes a ``spans`` argument that hides the function's name
@@ -1027,7 +1119,7 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
                 sums[label][r] += weight
             if sense == "meta":
                 stances[r].append(_span_stance(texts[r], int(start), lex))
-    words = [len(_tokenize(t)) for t in texts]
+    words = [len(_TOKEN.findall(t)) for t in texts]
     cols = {}
     present = [[] for _ in range(n)]
     for f, vals in sums.items():

@@ -100,17 +100,18 @@ def analyze_comments(comments, threads=None, *, infer_replies: str = "auto", ord
     neutral = framing.vocabulary(lexicons)
     sent_spans = sentiment.spans(out, neutral_terms=neutral, spans=seg)
     out = out.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
-    civ_spans = civility.spans(out)
+    civ_spans = civility.spans(out, spans=seg)
     out = out.pipe(civility.score, spans=civ_spans)
     frame_spans = framing.spans(out, lexicons=lexicons)
     out = framing.score(out, spans=frame_spans, lexicons=lexicons)
     parts = [seg[seg["kind"] != "sentence"], sent_spans, civ_spans, frame_spans]
     if threads is not None and len(threads):
         posts = threads.assign(comment_id="")
-        parts += [segment.spans(posts), civility.spans(posts), framing.spans(posts, lexicons=lexicons)]
+        post_seg = segment.spans(posts, kinds=segment.KINDS)
+        parts += [post_seg[post_seg["kind"] != "sentence"], civility.spans(posts, spans=post_seg),
+                  framing.spans(posts, lexicons=lexicons)]
     parts = [p for p in parts if len(p)]
-    spans = (pd.concat(parts, ignore_index=True)[list(SPAN_COLUMNS)] if parts
-             else pd.DataFrame({c: pd.Series([], dtype="int64" if c in ("start", "end") else object) for c in SPAN_COLUMNS}))
+    spans = pd.concat(parts, ignore_index=True)[list(SPAN_COLUMNS)] if parts else segment.span_table([])
     return out, spans
 
 

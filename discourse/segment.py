@@ -58,6 +58,7 @@ __all__ = [
     "own_pieces",
     "quotes",
     "sentences",
+    "span_table",
     "spans",
     "urls",
 ]
@@ -124,9 +125,24 @@ def _punkt():
                     re.UNICODE | re.VERBOSE)
                 return self._re_period_context
 
+    class _Tokenizer(PunktSentenceTokenizer):
+        # Punkt decides each candidate break from a short context alone ("it. The"), with
+        # parameters that never change here, so a decision is kept once made: such
+        # contexts repeat all through a corpus. The cache stops growing at a bound.
+        def text_contains_sentbreak(self, text: str) -> bool:
+            try:
+                return self._decided[text]
+            except KeyError:
+                found = super().text_contains_sentbreak(text)
+                if len(self._decided) < 200_000:
+                    self._decided[text] = found
+                return found
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
-    return PunktSentenceTokenizer(params, lang_vars=_FastVars(), token_cls=_FastToken)
+    tokenizer = _Tokenizer(params, lang_vars=_FastVars(), token_cls=_FastToken)
+    tokenizer._decided = {}
+    return tokenizer
 
 
 def _stock_punkt():
@@ -168,6 +184,7 @@ def sentences(text: str) -> list[Span]:
     if not text:
         return []
     punkt = _punkt()
+    may_break = punkt._lang_vars.period_context_re().search
     out = []
     for line in _LINE.finditer(text):
         base = line.start()
@@ -175,7 +192,10 @@ def sentences(text: str) -> list[Span]:
         if not chunk.strip():
             continue
         first = len(out)
-        for s, e in punkt.span_tokenize(chunk):
+        # Without a possible break (".", "?" or "!" followed by more text) Punkt returns
+        # the whole line, right-stripped: most lines of most comments.
+        found = punkt.span_tokenize(chunk) if may_break(chunk) else ((0, len(chunk.rstrip())),)
+        for s, e in found:
             piece = chunk[s:e]
             lead = len(piece) - len(piece.lstrip())
             trail = len(piece) - len(piece.rstrip())
@@ -188,6 +208,9 @@ def sentences(text: str) -> list[Span]:
                 continue
             out.append(Span(base + s + lead, base + e - trail, "sentence"))
     return out
+
+
+_sentences = sentences  # addresses() takes a ``sentences`` argument that hides the function's name
 
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+", re.I)
@@ -371,13 +394,19 @@ _ADDRESS_START = re.compile(
 _ADDRESS_AFTER_COMMA = re.compile(rf",\s+(?P<name>{_NAME})(?=\s*(?:[.?!,…]|$))")
 
 
-def addresses(text: str) -> list[Span]:
+def addresses(text: str, *, sentences: list[Span] | None = None) -> list[Span]:
     """Vocatives: names the commenter addresses ("Sorry, Ellen but", "Wow Duane…", ", Chas.").
 
     Two patterns: a name at the start of a sentence (perhaps after "Sorry", "Wow",
     "Thanks", ...) followed by a comma, colon, ellipsis or "!", and a name set off by a
     comma before the end of a sentence or another comma. Common capitalised words that
     are not names ("But", "However", "America") are skipped. The span is the name.
+
+    Parameters
+    ----------
+    text : str
+    sentences : list of Span, optional
+        The sentences of *text* (:func:`sentences`), when already found.
 
     Examples
     --------
@@ -387,7 +416,7 @@ def addresses(text: str) -> list[Span]:
     """
     out = []
     seen = set()
-    for sent in sentences(text):
+    for sent in _sentences(text) if sentences is None else sentences:
         chunk = text[sent.start:sent.end]
         m = _ADDRESS_START.match(chunk)
         found = []
@@ -476,6 +505,44 @@ def own_pieces(text: str, start: int = 0, end: int | None = None, *, exclude: It
 _FINDERS = {"sentence": sentences, "quote": quotes, "url": urls, "artifact": artifacts, "address": addresses}
 
 
+def span_table(rows: Iterable[tuple]) -> pd.DataFrame:
+    """A spans table with the columns of ``SPAN_COLUMNS`` from rows of values in that order.
+
+    The one place a stage turns its spans into a DataFrame, so every stage's table has
+    the same columns and types (``start`` and ``end`` int64, even when empty).
+
+    Parameters
+    ----------
+    rows : iterable of tuple
+        ``(thread_id, comment_id, kind, label, start, end, text, sense, explanation)``.
+
+    Examples
+    --------
+    >>> t = span_table([("t", "c1", "url", "url", 4, 15, "www.x.org/a", "", "a web address")])
+    >>> t[["kind", "start", "end", "text"]].values.tolist()
+    [['url', 4, 15, 'www.x.org/a']]
+    >>> span_table([]).dtypes[["start", "end"]].astype(str).tolist()
+    ['int64', 'int64']
+    """
+    out = pd.DataFrame(rows if isinstance(rows, list) else list(rows), columns=list(SPAN_COLUMNS))
+    return out.astype({"start": "int64", "end": "int64"})
+
+
+def _find(text: str, kinds: tuple) -> list[Span]:
+    """The spans of *kinds* in *text*, sorted by (start, end); sentences are split once."""
+    found: list[Span] = []
+    sents = None
+    for k in kinds:
+        if k == "sentence" or k == "address":
+            if sents is None:
+                sents = sentences(text)
+            found += sents if k == "sentence" else addresses(text, sentences=sents)
+        else:
+            found += _FINDERS[k](text)
+    found.sort(key=lambda s: (s.start, s.end))
+    return found
+
+
 def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "artifact", "address"),
           text_col: str = "text", id_col: str = "comment_id", thread_col: str = "thread_id") -> pd.DataFrame:
     """The segment spans of every comment, as a table with the columns of ``SPAN_COLUMNS``.
@@ -518,13 +585,6 @@ def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "ar
     for t, c, text in zip(threads, ids, comments[text_col]):
         if not isinstance(text, str) or not text:
             continue
-        found = []
-        for k in kinds:
-            found += _FINDERS[k](text)
-        found.sort(key=lambda s: (s.start, s.end))
-        for s in found:
-            rows.append((t, c, s.kind, s.label, s.start, s.end, text[s.start:s.end], "", s.explanation))
-    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
-    out["start"] = out["start"].astype("int64")
-    out["end"] = out["end"].astype("int64")
-    return out
+        rows += [(t, c, s.kind, s.label, s.start, s.end, text[s.start:s.end], "", s.explanation)
+                 for s in _find(text, kinds)]
+    return span_table(rows)

@@ -204,3 +204,90 @@ def test_civility_cli_classroom_flag(seed_path, tmp_path):
     assert {"incivility", "techniques", "sentiment_compound"} <= set(table.columns)
     assert not table["text"].str.contains(r"\bpiss\b").any()
     assert "--classroom" in CliRunner().invoke(cli, ["report", "--help"]).output
+
+
+def test_civility_case_odd_lists_every_char_matching_ascii_case_insensitively():
+    # The finders read case from str.lower; that is only sound for texts without these.
+    chars = "".join(chr(i) for i in range(0x80, 0x110000) if not 0xD800 <= i < 0xE000)
+    import re
+
+    assert set(re.findall("[a-z0-9]", chars, re.I)) <= civility._CASE_ODD
+    assert set(re.findall("['’]", chars, re.I)) == {"’"}
+    assert {c for c in chars if len(c.lower()) != 1} <= civility._CASE_ODD
+
+
+def _finders():
+    cats, _ = civility._civility_lexicon()
+    return [rx for _, rx, _, _ in cats if rx is not None] + [
+        rx for rx, _, _ in civility._technique_lexicon().values() if rx is not None]
+
+
+def _plain_matches(finder, text):
+    return [m.span() for m in finder.rx.finditer(text)]
+
+
+def _indexed_matches(finder, text):
+    lower = civility._lower(text)
+    return finder.finditer(text, lower, civility._term_starts(lower))
+
+
+_TERMS = sorted({t.rstrip("*") for spec in load("civility")["categories"].values() for t in spec.get("terms", [])}
+                | {t.rstrip("*") for spec in load("techniques")["techniques"].values() for t in spec.get("terms", [])})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_TERMS), st.sampled_from(["you", "the", "oh", "sure", "what ever", "either",
+                                                                   "or", "#tag", "f**k", "Crooked Joe", "s", "ſ", "K",
+                                                                   "É", "é", "’", "'", "!", "\n", "_", "2"])),
+                max_size=12),
+       st.lists(st.sampled_from([" ", "", "  ", ", ", "-", "'s ", "’", "\n", "."]), min_size=12, max_size=12),
+       st.integers(0, 3))
+def test_civility_indexed_finders_match_like_plain_regex(words, seps, case):
+    text = "".join(w + s for w, s in zip(words, seps))
+    text = [text, text.upper(), text.title(), text.swapcase()][case]
+    for finder in _finders():
+        assert _indexed_matches(finder, text) == _plain_matches(finder, text)
+
+
+def test_civility_indexed_finders_match_like_plain_regex_on_seed(seed_corpus):
+    for text in seed_corpus.comments["text"].tolist() + seed_corpus.threads["text"].tolist():
+        for finder in _finders():
+            assert _indexed_matches(finder, text) == _plain_matches(finder, text)
+
+
+@pytest.mark.parametrize(
+    "pattern, needs",
+    [
+        (r"\bsoulless \w+", [{"soulless "}]),
+        (r"\b(?:but|and) what about\b", [{"but", "and"}, {" what about"}]),
+        (r"\bf+[\*\#\@\$]+k+\w*", [{"f"}, {"*", "#", "@", "$"}, {"k"}]),
+        (r"(?:^|\s)#\w{3,}", [{"#"}]),
+        (r"\w*", None),  # may match empty text: never used to skip one
+        (r"\w+", None),  # nothing literal: every text may match
+    ],
+)
+def test_civility_required_literals_table(pattern, needs):
+    got = civility._required(pattern)
+    assert (None if got is None else [set(x) for x in got]) == needs
+
+
+def test_civility_given_segment_spans_same_result(seed_corpus):
+    from discourse import segment
+
+    c = seed_corpus.comments
+    seg = segment.spans(c, kinds=segment.KINDS)
+    for include_quotes in (False, True):
+        pd.testing.assert_frame_equal(civility.spans(c, spans=seg, include_quotes=include_quotes),
+                                      civility.spans(c, include_quotes=include_quotes))
+    # Sentences missing for a comment: that comment is segmented here.
+    partial = seg[~((seg["comment_id"] == c["comment_id"].iloc[0]) & (seg["kind"] == "sentence"))]
+    pd.testing.assert_frame_equal(civility.spans(c, spans=partial), civility.spans(c))
+
+
+def test_civility_given_segment_spans_ignored_when_keys_repeat():
+    from discourse import segment
+
+    df = pd.DataFrame({"thread_id": ["t", "t"], "comment_id": ["c", "c"],
+                       "text": ["You idiot, the Good Germans.", "Calm words about a plan."]})
+    seg = segment.spans(df, kinds=segment.KINDS)
+    pd.testing.assert_frame_equal(civility.spans(df, spans=seg), civility.spans(df))

@@ -396,3 +396,23 @@ def test_framing_user_metaphor_lexicon_decides_senses():
     s = framing.spans(df, lexicons=doc)
     assert s["sense"].tolist() == ["literal", "metaphorical", "meta"]
     assert s["explanation"].iloc[1] == "'storm' describes an election: metaphorical"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab war'’ .!?…\"”)]\n\t-Z")), max_size=100))
+def test_framing_parse_splits_and_tokenizes_like_each_sentence_alone(text):
+    from discourse.framing import _parse, _sentences, _tokenize
+
+    expected = []
+    for s0, s1 in _sentences(text):
+        toks = [(s0 + a, s0 + b, w) for a, b, w in _tokenize(text[s0:s1])]
+        expected.append((s0, s1, toks, [w for _, _, w in toks]))
+    assert _parse(text) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ Σσς'’\u0301İıI.x-9")), max_size=40))
+def test_framing_tokenize_lowers_each_token_as_alone(text):
+    from discourse.framing import _TOKEN, _norm, _tokenize
+
+    assert _tokenize(text) == [(m.start(), m.end(), _norm(m.group())) for m in _TOKEN.finditer(text)]

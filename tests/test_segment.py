@@ -183,3 +183,77 @@ def test_segment_fast_punkt_splits_seed_like_stock_punkt(seed_corpus):
 )
 def test_segment_sentences_keep_stray_punctuation(text, expected):
     assert [text[s.start:s.end] for s in segment.sentences(text)] == expected
+
+
+def _sentences_with_stock_punkt(text):
+    """segment.sentences as it was first written: stock Punkt on every line, no shortcut."""
+    punkt = segment._stock_punkt()
+    out = []
+    for line in segment._LINE.finditer(text):
+        base, chunk = line.start(), line.group()
+        if not chunk.strip():
+            continue
+        first = len(out)
+        for s, e in punkt.span_tokenize(chunk):
+            piece = chunk[s:e]
+            lead, trail = len(piece) - len(piece.lstrip()), len(piece) - len(piece.rstrip())
+            if e - trail <= s + lead:
+                continue
+            if len(out) > first and not segment._HAS_WORD.search(piece):
+                out[-1] = out[-1]._replace(end=base + e - trail)
+                continue
+            out.append(segment.Span(base + s + lead, base + e - trail, "sentence"))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Mr. Dr!?\"“”)(12 ,;:-…'’\n\t")), max_size=120))
+def test_segment_sentences_shortcut_and_cache_split_like_stock_punkt(text):
+    # Lines without a possible break skip Punkt; decisions are cached: neither may change a split.
+    assert segment.sentences(text) == _sentences_with_stock_punkt(text)
+    assert segment.sentences(text) == _sentences_with_stock_punkt(text)
+
+
+def test_segment_sentences_seed_like_stock_punkt(seed_corpus):
+    for text in seed_corpus.comments["text"].tolist() + seed_corpus.threads["text"].tolist():
+        assert segment.sentences(text) == _sentences_with_stock_punkt(text)
+
+
+def test_segment_addresses_given_sentences_same_result(seed_corpus):
+    for text in seed_corpus.comments["text"]:
+        assert segment.addresses(text, sentences=segment.sentences(text)) == segment.addresses(text)
+
+
+def test_segment_spans_split_sentences_once(monkeypatch):
+    calls = []
+    real = segment.sentences
+
+    def counting(text):
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(segment, "sentences", counting)
+    df = pd.DataFrame({"text": ["Wow Duane, you said it. Fine.", "Thanks, Ellen. No."]})
+    out = segment.spans(df, kinds=segment.KINDS)
+    assert len(calls) == 2
+    assert {"sentence", "address"} <= set(out["kind"])
+
+
+@pytest.mark.parametrize(
+    "rows, n",
+    [
+        ([], 0),
+        ([("t", "c", "url", "url", 0, 5, "www.x", "", "a web address")], 1),
+    ],
+)
+def test_segment_span_table_columns_and_types(rows, n):
+    out = segment.span_table(rows)
+    assert list(out.columns) == list(SPAN_COLUMNS) and len(out) == n
+    assert str(out["start"].dtype) == "int64" and str(out["end"].dtype) == "int64"
+
+
+def test_segment_span_table_same_as_each_stage_built(seed_corpus):
+    c = seed_corpus.comments
+    built = segment.spans(c, kinds=segment.KINDS)
+    rows = list(built.itertuples(index=False, name=None))
+    pd.testing.assert_frame_equal(segment.span_table(rows), built)
