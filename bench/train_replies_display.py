@@ -46,7 +46,9 @@ POSITIVE = {"addr_author", "addr_author_latest", "mention_author", "addr_unknown
             "answer_opener", "root_ngram", "root_quote", "block_quote", "root_post_ref"}
 NEGATIVE = {"addr_other", "addr_conflict", "sib_violation", "root_addressing", "same_author", "prev_same_author"}
 # Chat-only cues and counts of the model's own guesses (they snowball): left out.
-ZERO = {"cand_answered", "self_continue", "same_author_latest", "root_logpos", "addr_dist", "no_time", "sib_ok"}
+# The depth of the chain above describes Reddit's deep threads, not blogs, whose pages
+# stop nesting at a few levels (WordPress at 5 by default, 10 at most): left out too.
+ZERO = {"root_depth", "cand_depth", "cand_answered", "self_continue", "same_author_latest", "root_logpos", "addr_dist", "no_time", "sib_ok"}
 
 
 BLOG_ROOT_SHARE = 4610 / 8838

@@ -120,6 +120,7 @@ DISPLAY_FEATURES = (
     "block_quote",        # quotes the candidate (or, for the post, the post) in a "> " line, as Markdown does
     "root_post_ref",      # post candidate, and the comment speaks of the post ("great article", "the author", "OP")
     "cand_by_op",         # the candidate is by the post's author
+    "root_new_author",    # post candidate, and the comment's author has not written in the thread before
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -468,18 +469,24 @@ class _Thread:
 
     def block_quote(self, i, j):
         """Best fraction of a "> " quoted line of *i* found, in order, in *j* (-1: the post)."""
+        return self.block_quote_text(i, j)[0]
+
+    def block_quote_text(self, i, j):
+        """(fraction, quoted line) for :meth:`block_quote`."""
         if self._block is None:
-            self._block = [[q for q in (_tokens(m.group(1)) for m in _BLOCK_QUOTE.finditer(t)) if len(q) >= 3]
-                           for t in self.texts]
+            self._block = [[(q, m.group(1).strip()) for m in _BLOCK_QUOTE.finditer(t)
+                            for q in [_tokens(m.group(1))] if len(q) >= 3] for t in self.texts]
         if not self._block[i]:
-            return 0.0
+            return 0.0, ""
         target = self.post_tokens if j < 0 else self.tokens[j]
         tset = set(target)
-        best = 0.0
-        for q in self._block[i]:
+        best, best_text = 0.0, ""
+        for q, text in self._block[i]:
             if sum(w in tset for w in q) >= 0.6 * len(q):
-                best = max(best, _ordered_fraction(q[:40], target))
-        return best if best >= 0.6 else 0.0
+                frac = _ordered_fraction(q[:40], target)
+                if frac > best:
+                    best, best_text = frac, text
+        return (best, best_text) if best >= 0.6 else (0.0, "")
 
     def quote_post(self, i):
         """Best fraction of a phrase quoted in *i* that appears, in order, in the post."""
@@ -619,6 +626,8 @@ def _display_features(th, i, j, state, f):
         f["root_short"] = float(len(th.tokens[i]) <= 12)
         f["block_quote"] = th.block_quote(i, -1)
         f["root_post_ref"] = float(bool(_POST_REF.search(th.texts[i])))
+        a_i = state["authors"][i]
+        f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in state["latest"])
         return
     rank = state["rank"].get(j, 0)
     f["rank1"] = float(rank == 1)
@@ -674,6 +683,12 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
     if j < 0:
         if f["root_op"]:
             parts.append("it is by the post's author")
+        if f.get("block_quote") or f.get("root_quote"):
+            parts.append("it quotes the post")
+        elif f.get("root_ngram"):
+            parts.append("it repeats a run of words from the post")
+        if f.get("root_post_ref"):
+            parts.append(f"it speaks of the post (“{_POST_REF.search(th.texts[i]).group(0)}”)")
         if f["root_sim"] >= 0.1:
             parts.append(f"it shares words with the post ({', '.join(th.shared_terms(i, -1)) or 'several'})")
         lead = "answers the post: no name, quotation or shared wording ties it to an earlier comment"
@@ -709,6 +724,13 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
             parts.append(f"it shares the words {', '.join(th.shared_terms(i, j))} with {cid}")
         elif k == "question":
             parts.append(f"{cid} asks a question")
+        elif k == "block_quote":
+            parts.append(f"it quotes {cid} in a “>” line (“{_clip(th.block_quote_text(i, j)[1])}”)")
+        elif k == "answer_opener":
+            parts.append(f"{cid} asks a question and it opens as an answer does "
+                         f"(“{_clip(_OPENER.match(th.texts[i]).group(0).strip(), 30)}”)")
+        elif k == "author_in_chain" and "rank1" in f:
+            parts.append(f"its author {authors[i]} wrote a comment further up {cid}'s reply chain")
         elif k == "op_reply":
             parts.append("it is by the post's author, who answers commenters")
         elif k == "prev":
@@ -727,6 +749,10 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
         if minutes < 90:
             parts.append(f"it was written {minutes:.0f} minutes after {cid}")
     return f"answers {cid}: " + "; ".join(dict.fromkeys(parts)) + f" (confidence {conf:.2f})"
+
+
+def _clip(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
 
 
 def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates, fixed_parents=None):
