@@ -18,11 +18,16 @@ cue
     by name ("Sorry, Ellen but"), quotes *j* (verbatim or nearly), repeats its words,
     answers its question, follows it closely in time, or continues an exchange between
     two speakers. Each cue is a feature (:data:`FEATURES`); a linear scorer weighs them
-    and the best-scoring candidate becomes the parent. The weights ship in
-    ``discourse/data/reply_model.json``, written by ``bench/train_replies.py``: for
-    chronological order a conditional logit learned from Reddit, IRC and Molweni
-    development data; for display order the hand-set weights of ``_HEURISTIC``, which
-    measured better on the development data than the model learned from Reddit.
+    and the best-scoring candidate becomes the parent. For chronological order the
+    weights ship in ``discourse/data/reply_model.json`` (``bench/train_replies.py``: a
+    conditional logit learned from Reddit, IRC and Molweni development data). For
+    display order, where the choice is how far to climb back up the reply chain of the
+    comment above, the display cues (:data:`DISPLAY_FEATURES`) join them and the weights
+    ship in ``discourse/data/reply_model_display.json``
+    (``bench/train_replies_display.py``): one conditional logit per condition (names and
+    times, either, neither), learned from Reddit threads shown in display order with the
+    hand-set weights of ``_HEURISTIC`` as prior, and shifted towards the share of blog
+    comments that answer the post.
 parent_confidence
     The model's probability for the chosen parent among the candidates it weighed
     (a softmax over candidate scores); 1 for explicit links.
@@ -58,7 +63,7 @@ from .model import require_columns
 
 # candidate_features is the scorer's internal feature function; it takes the module's
 # private thread state, so it is not part of the public API.
-__all__ = ["FEATURES", "addressees", "infer_replies", "infer_speakers", "spans"]
+__all__ = ["DISPLAY_FEATURES", "FEATURES", "addressees", "infer_replies", "infer_speakers", "spans"]
 
 _MODES = ("auto", "always", "never")
 _ORDERS = ("display", "chronological")
@@ -300,10 +305,9 @@ def _model() -> dict:
 
 
 # The hand-set scorer: each weight is a judgement of how strongly a cue speaks for a
-# link, on the scale of log-odds. It is the shipped scorer for display order (pages),
-# where bench/train_replies.py found it measures better on the development data than
-# a model learned from Reddit, whose deep threads answer the post far less often than
-# blog comments do. Reasons, by group:
+# link, on the scale of log-odds. It is the prior of the learned display scorer
+# (bench/train_replies_display.py: cues the Reddit training threads rarely show keep
+# about these weights), and the fallback when no learned weights ship. Reasons, by group:
 # - the post: most blog comments answer it (root +2), unless the comment addresses a
 #   person by name, opens as a reply does ("Thanks", "Yes", "Good catch") or is by the
 #   post's author, who mostly answers commenters;
@@ -1142,12 +1146,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", id_col: str = "comm
 
 
 def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_author="", max_candidates=40,
-                    targets=None):
+                    targets=None, follow=None):
     """Candidate features and labels for training (bench/train_replies.py).
 
     *gold* holds, per comment, the set of true parent indices (-1 = the post); inference
     state follows the gold links (teacher forcing) so the features match what inference
-    sees when its earlier choices are right. Yields ``(i, j, features, label)``.
+    sees when its earlier choices are right; or, given *follow* (a parent index per
+    comment, e.g. a model's own guesses), those links, so the features match what
+    inference sees after its own mistakes. Yields ``(i, j, features, label)``.
     """
     th = _Thread(texts, authors, times, post_text, post_author)
     n = th.n
@@ -1176,6 +1182,6 @@ def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_au
                 _display_set_features(th, i, cands, feats, state)
             for j, f in zip(cands, feats):
                 yield i, j, f, int(j in g)
-        p = max(g)
+        p = max(g) if follow is None else follow[i]
         state["parents"][i] = p
         _commit(th, i, p, state, ids)

@@ -288,3 +288,14 @@ def test_replies_display_comment_on_the_post_answers_the_post():
                         threads=pd.DataFrame({"thread_id": ["t"], "text": ["City planning: bike lanes"], "author": [""]}))
     assert out["parent_id"].iloc[1] == ""
     assert "it speaks of the post (“great article”)" in out["parent_evidence"].iloc[1]
+
+
+@pytest.mark.parametrize("follow, chain", [([-1, 0, -1], {-1, 1, 0}), ([-1, -1, -1], {-1, 1}), (None, {-1, 1})])
+def test_replies_training_pairs_follow_the_links_given(follow, chain):
+    # Teacher forcing follows the true links (here: both answer the post); given other
+    # links (a model's own guesses), the display chain of the third comment follows those.
+    texts = ["Trains are late again.", "Mine was on time today.", "Buses too."]
+    pairs = list(replies._training_pairs(texts, ["", "", ""], [None] * 3, [{-1}, {-1}, {-1}], order="display",
+                                         follow=follow))
+    assert {j for i, j, _, _ in pairs if i == 2} == chain
+    assert all(label == (j == -1) for _, j, _, label in pairs)
