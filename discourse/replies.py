@@ -942,7 +942,8 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         The most earlier comments weighed per comment (bounds the work per comment).
     model : dict, optional
         ``{"coef": {feature: weight}, "intercept": b}`` to use instead of the shipped
-        coefficients for *order*.
+        coefficients for *order* (for display order, instead of the scorer the shipped
+        model picks per thread by whether it has names and times).
     speakers : bool, default True
         Also fill missing authors from cues (see :func:`infer_speakers`).
 
