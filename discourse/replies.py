@@ -112,8 +112,8 @@ FEATURES = (
 DISPLAY_FEATURES = (
     "rank1",              # the parent of the comment above (the comment becomes its sibling)
     "rank2p",             # two or more steps up the chain
-    "root_depth",         # post candidate: log(1 + depth of the comment above); deep chains end
-    "cand_depth",         # log(1 + depth of the candidate; 0 = answers the post)
+    "root_depth",         # post candidate: log(1 + depth of the comment above) (the trainer leaves it out)
+    "cand_depth",         # log(1 + depth of the candidate; 0 = answers the post) (left out likewise)
     "best_sim",           # the candidate (post included) shares the most weighted words with the comment
     "root_addr_op",       # post candidate, and the comment addresses the post's author by name
     "answer_opener",      # the candidate asks a question and the comment opens as an answer ("Yes", "No", "Thanks")
