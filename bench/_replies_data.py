@@ -264,3 +264,39 @@ def molweni(path: Path) -> list[GoldThread]:
         out.append(GoldThread(str(d.get("id", len(out))), [str(k) for k in range(n)], [e["text"] for e in edus],
                               [e.get("speaker", "") for e in edus], [None] * n, gold))
     return out
+
+
+# --------------------------------------------------------------------------- ConvoKit (Reddit)
+def convokit(folder: Path, *, order: str = "display-by-time") -> list[GoldThread]:
+    """Threads of a ConvoKit corpus directory, in *order* (``display-by-time``: as Reddit's
+    "old" sort or a blog shows them, each reply under its parent, siblings oldest first).
+
+    The root utterance (id == conversation_id) is the post; its title comes from
+    ``conversations.json``. ``[deleted]`` speakers count as unknown.
+    """
+    folder = Path(folder)
+    convs = json.loads((folder / "conversations.json").read_text(encoding="utf-8"))
+    by_conv: dict = {}
+    for line in (folder / "utterances.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            u = json.loads(line)
+            by_conv.setdefault(u["conversation_id"], []).append(u)
+    out = []
+    for cid, utts in by_conv.items():
+        root = next((u for u in utts if u["id"] == cid), None)
+        rest = [u for u in utts if u["id"] != cid]
+        known = {u["id"] for u in rest}
+        ids = [u["id"] for u in rest]
+        parents = [u.get("reply-to", u.get("reply_to")) for u in rest]
+        parents = [p if p in known else None for p in parents]
+        texts = [u.get("text") or "" for u in rest]
+        authors = ["" if (u.get("speaker") or "") == "[deleted]" else (u.get("speaker") or "") for u in rest]
+        times = [float(u["timestamp"]) if u.get("timestamp") not in (None, "") else None for u in rest]
+        if len(ids) < 2:
+            continue
+        ids, texts, authors, times, gold = _reorder(ids, parents, texts, authors, times, order)
+        title = (convs.get(cid, {}).get("meta", {}) or {}).get("title", "") or ""
+        post_author = "" if root is None or root.get("speaker") == "[deleted]" else root.get("speaker", "")
+        out.append(GoldThread(cid, ids, texts, authors, times, gold,
+                              post_text=title + "\n" + ((root or {}).get("text") or ""), post_author=post_author))
+    return out

@@ -18,11 +18,16 @@ cue
     by name ("Sorry, Ellen but"), quotes *j* (verbatim or nearly), repeats its words,
     answers its question, follows it closely in time, or continues an exchange between
     two speakers. Each cue is a feature (:data:`FEATURES`); a linear scorer weighs them
-    and the best-scoring candidate becomes the parent. The weights ship in
-    ``discourse/data/reply_model.json``, written by ``bench/train_replies.py``: for
-    chronological order a conditional logit learned from Reddit, IRC and Molweni
-    development data; for display order the hand-set weights of ``_HEURISTIC``, which
-    measured better on the development data than the model learned from Reddit.
+    and the best-scoring candidate becomes the parent. For chronological order the
+    weights ship in ``discourse/data/reply_model.json`` (``bench/train_replies.py``: a
+    conditional logit learned from Reddit, IRC and Molweni development data). For
+    display order, where the choice is how far to climb back up the reply chain of the
+    comment above, the display cues (:data:`DISPLAY_FEATURES`) join them and the weights
+    ship in ``discourse/data/reply_model_display.json``
+    (``bench/train_replies_display.py``): one conditional logit per condition (names and
+    times, either, neither), learned from Reddit threads shown in display order with the
+    hand-set weights of ``_HEURISTIC`` as prior, and shifted towards the share of blog
+    comments that answer the post.
 parent_confidence
     The model's probability for the chosen parent among the candidates it weighed
     (a softmax over candidate scores); 1 for explicit links.
@@ -58,7 +63,7 @@ from .model import require_columns
 
 # candidate_features is the scorer's internal feature function; it takes the module's
 # private thread state, so it is not part of the public API.
-__all__ = ["FEATURES", "addressees", "infer_replies", "infer_speakers", "spans"]
+__all__ = ["DISPLAY_FEATURES", "FEATURES", "addressees", "infer_replies", "infer_speakers", "spans"]
 
 _MODES = ("auto", "always", "never")
 _ORDERS = ("display", "chronological")
@@ -101,6 +106,28 @@ FEATURES = (
     "addr_dist",          # log_dist where the comment addresses the candidate's author: a name reaches back
 )
 
+#: Cue features used only for display order (pages), where the choice per comment is how
+#: far to climb back up the reply chain of the comment above: stay (answer it), climb one
+#: or more levels, or go to the post.
+DISPLAY_FEATURES = (
+    "rank1",              # the parent of the comment above (the comment becomes its sibling)
+    "rank2p",             # two or more steps up the chain
+    "root_depth",         # post candidate: log(1 + depth of the comment above) (the trainer leaves it out)
+    "cand_depth",         # log(1 + depth of the candidate; 0 = answers the post) (left out likewise)
+    "best_sim",           # the candidate (post included) shares the most weighted words with the comment
+    "root_addr_op",       # post candidate, and the comment addresses the post's author by name
+    "answer_opener",      # the candidate asks a question and the comment opens as an answer ("Yes", "No", "Thanks")
+    "root_gap",           # post candidate: log(1 + minutes since the comment above), where times exist
+    "root_ngram",         # post candidate: repeats a run of four or more words from the post
+    "root_quote",         # post candidate: quotes the post
+    "root_short",         # post candidate, and the comment has at most 12 words
+    "prev_same_author",   # the comment above is by the same author, and the candidate is that comment
+    "block_quote",        # quotes the candidate (or, for the post, the post) in a "> " line, as Markdown does
+    "root_post_ref",      # post candidate, and the comment speaks of the post ("great article", "the author", "OP")
+    "cand_by_op",         # the candidate is by the post's author
+    "root_new_author",    # post candidate, and the comment's author has not written in the thread before
+)
+
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _STOP = frozenset("""a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have having he
@@ -114,6 +141,12 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|u)\b", re.IGNORECASE)
 # Quoted phrases: double quotes of any kind, or ‘single curly quotes’ opening after a
 # non-letter (a straight ' is an apostrophe far more often than a quote mark).
 _QUOTED = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]|(?<![^\W\d_])‘([^‘’\n]{3,240}?)’(?![^\W\d_])")
+_BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>|&gt;)[ \t]?(.+)$", re.MULTILINE)
+_POST_REF = re.compile(
+    r"\b(?:(?:this|the|your|great|nice|good|interesting|excellent|fascinating|wonderful|fine|informative)\s+"
+    r"(?:post|article|piece|blog|write-?up|essay|read|analysis|story)|the author|OP|you write|you wrote|"
+    r"you say|you said|you claim|you mention|you suggest|you argue|in your (?:post|article|piece))\b",
+    re.IGNORECASE)
 _SELF_REF = re.compile(
     r"\b(?:my (?:comment|post|point|reply|remark|words|statement|question|argument)|"
     r"what I (?:said|wrote|meant)|I (?:said|wrote) (?:above|earlier|before))\b", re.IGNORECASE)
@@ -272,10 +305,9 @@ def _model() -> dict:
 
 
 # The hand-set scorer: each weight is a judgement of how strongly a cue speaks for a
-# link, on the scale of log-odds. It is the shipped scorer for display order (pages),
-# where bench/train_replies.py found it measures better on the development data than
-# a model learned from Reddit, whose deep threads answer the post far less often than
-# blog comments do. Reasons, by group:
+# link, on the scale of log-odds. It is the prior of the learned display scorer
+# (bench/train_replies_display.py: cues the Reddit training threads rarely show keep
+# about these weights), and the fallback when no learned weights ship. Reasons, by group:
 # - the post: most blog comments answer it (root +2), unless the comment addresses a
 #   person by name, opens as a reply does ("Thanks", "Yes", "Good catch") or is by the
 #   post's author, who mostly answers commenters;
@@ -296,11 +328,45 @@ _HEURISTIC = {
 }
 
 
-def _weights(order: str, model) -> tuple[list[float], float]:
-    if model is None:
-        model = _model().get(order) or {"coef": _HEURISTIC, "intercept": 0.0}
+@functools.lru_cache(maxsize=1)
+def _display_model() -> dict:
+    """The learned display-order scorer (``bench/train_replies_display.py``), if shipped."""
+    path = resources.files("discourse").joinpath("data/reply_model_display.json")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError):  # pragma: no cover - the file ships with the package
+        return {}
+
+
+_CONDITIONS = {(True, True): "names and times", (False, True): "times, no names",
+               (True, False): "names, no times", (False, False): "neither"}
+
+
+def _display_weights(has_names: bool, has_times: bool, default: dict, intercept: float) -> tuple[dict, float]:
+    """The shipped display scorer for a thread with (or without) names and times.
+
+    Cues weigh differently when others are missing (without times, the oldest-first order
+    of siblings says nothing; without names, wording carries the link), so the training
+    script learns one scorer per condition.
+    """
+    model = (_display_model().get("display_by_condition") or {}).get(_CONDITIONS[(has_names, has_times)])
+    if not model:
+        return default, intercept
     coef = model["coef"]
-    return [float(coef.get(f, 0.0)) for f in FEATURES], float(model.get("intercept", 0.0))
+    return {f: float(coef.get(f, 0.0)) for f in FEATURES + DISPLAY_FEATURES}, float(model.get("intercept", 0.0))
+
+
+def _weights(order: str, model) -> tuple[dict, float]:
+    """Weights per feature name (every feature of FEATURES and DISPLAY_FEATURES) and intercept."""
+    if model is None:
+        if order == "display":
+            model = _display_model().get("display") or _model().get(order)
+        else:
+            model = _model().get(order)
+        model = model or {"coef": _HEURISTIC, "intercept": 0.0}
+    coef = model["coef"]
+    return ({f: float(coef.get(f, 0.0)) for f in FEATURES + DISPLAY_FEATURES},
+            float(model.get("intercept", 0.0)))
 
 
 class _Thread:
@@ -321,6 +387,9 @@ class _Thread:
         self.idf = {w: math.log((1 + n_docs) / (1 + c)) + 1.0 for w, c in df.items()}
         self.vecs = [self._vec(t) for t in self.tokens]
         self.post_vec = self._vec(post_tokens)
+        self.post_tokens = post_tokens
+        self._post_grams = None
+        self._block = None
         self.token_sets = [set(t) for t in self.tokens]
         self.quoted = [[(_tokens(m.group(1) or m.group(2)), m.group(1) or m.group(2)) for m in _QUOTED.finditer(t)]
                        for t in texts]
@@ -395,6 +464,45 @@ class _Thread:
                 best, best_text = frac, qtext
         return (best, best_text) if best >= 0.6 else (0.0, "")
 
+    def post_grams(self):
+        if self._post_grams is None:
+            toks = self.post_tokens
+            self._post_grams = {tuple(toks[k:k + 4]) for k in range(len(toks) - 3)
+                                if any(w not in _STOP for w in toks[k:k + 4])}
+        return self._post_grams
+
+    def block_quote(self, i, j):
+        """Best fraction of a "> " quoted line of *i* found, in order, in *j* (-1: the post)."""
+        return self.block_quote_text(i, j)[0]
+
+    def block_quote_text(self, i, j):
+        """(fraction, quoted line) for :meth:`block_quote`."""
+        if self._block is None:
+            self._block = [[(q, m.group(1).strip()) for m in _BLOCK_QUOTE.finditer(t)
+                            for q in [_tokens(m.group(1))] if len(q) >= 3] for t in self.texts]
+        if not self._block[i]:
+            return 0.0, ""
+        target = self.post_tokens if j < 0 else self.tokens[j]
+        tset = set(target)
+        best, best_text = 0.0, ""
+        for q, text in self._block[i]:
+            if sum(w in tset for w in q) >= 0.6 * len(q):
+                frac = _ordered_fraction(q[:40], target)
+                if frac > best:
+                    best, best_text = frac, text
+        return (best, best_text) if best >= 0.6 else (0.0, "")
+
+    def quote_post(self, i):
+        """Best fraction of a phrase quoted in *i* that appears, in order, in the post."""
+        best = 0.0
+        pset = set(self.post_tokens)
+        for qtoks, _ in self.quoted[i]:
+            present = sum(w in pset for w in qtoks)
+            if present < 2 or present < 0.6 * len(qtoks):
+                continue
+            best = max(best, _ordered_fraction(qtoks, self.post_tokens))
+        return best if best >= 0.6 else 0.0
+
     def shared_gram(self, i, j):
         if j < 0:
             return ()
@@ -445,6 +553,8 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
         # the position says nothing (a chat log starts wherever it happens to start).
         f["root_logpos"] = math.log1p(min(i, 20))
         f["no_time"] = float(th.times[i] is None)
+        if order == "display":
+            _display_features(th, i, j, state, f)
         return f
     a_j = authors[j]
     f["prev"] = float(j == i - 1)
@@ -496,7 +606,51 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
     else:
         f["no_time"] = 1.0
     f["cand_answered"] = math.log1p(state["n_replies"][j])
+    if order == "display":
+        _display_features(th, i, j, state, f)
     return f
+
+
+def _display_features(th, i, j, state, f):
+    """The display-order cues of "i answers j" (see :data:`DISPLAY_FEATURES`)."""
+    for k in DISPLAY_FEATURES:
+        f[k] = 0.0
+    chain = state.get("chain") or []
+    if j < 0:
+        f["root_depth"] = math.log1p(len(chain))
+        names = state["addr"][i]
+        if names and th.post_author:
+            f["root_addr_op"] = float(any(_same_person(n, th.post_author) for n in names))
+        if chain and th.times[i] is not None and th.times[chain[0]] is not None:
+            f["root_gap"] = math.log1p(max(0.0, (th.times[i] - th.times[chain[0]]) / 60.0))
+        if th.grams[i]:
+            f["root_ngram"] = float(not th.grams[i].isdisjoint(th.post_grams()))
+        if th.quoted[i]:
+            f["root_quote"] = th.quote_post(i)
+        f["root_short"] = float(len(th.tokens[i]) <= 12)
+        f["block_quote"] = th.block_quote(i, -1)
+        f["root_post_ref"] = float(bool(_POST_REF.search(th.texts[i])))
+        a_i = state["authors"][i]
+        f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in state["latest"])
+        return
+    rank = state["rank"].get(j, 0)
+    f["rank1"] = float(rank == 1)
+    f["rank2p"] = float(rank >= 2)
+    if chain:
+        f["cand_depth"] = math.log1p(max(0, len(chain) - 1 - rank))
+    f["answer_opener"] = float(th.questions[j] and bool(_OPENER.match(th.texts[i])))
+    a_i = state["authors"][i]
+    f["prev_same_author"] = float(j == i - 1 and bool(a_i) and state["authors"][j] == a_i)
+    f["block_quote"] = th.block_quote(i, j)
+    f["cand_by_op"] = float(bool(th.post_author) and state["authors"][j] == th.post_author)
+
+
+def _display_set_features(th, i, cands, feats, state):
+    """Features that compare a candidate with the others weighed for the same comment."""
+    sims = [f["root_sim"] if j < 0 else f["tfidf"] for j, f in zip(cands, feats)]
+    top = max(sims) if sims else 0.0
+    for s, f in zip(sims, feats):
+        f["best_sim"] = float(top >= 0.05 and s == top)
 
 
 def _sibling_order(th, i, j, state, f):
@@ -533,6 +687,12 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
     if j < 0:
         if f["root_op"]:
             parts.append("it is by the post's author")
+        if f.get("block_quote") or f.get("root_quote"):
+            parts.append("it quotes the post")
+        elif f.get("root_ngram"):
+            parts.append("it repeats a run of words from the post")
+        if f.get("root_post_ref"):
+            parts.append(f"it speaks of the post (“{_POST_REF.search(th.texts[i]).group(0)}”)")
         if f["root_sim"] >= 0.1:
             parts.append(f"it shares words with the post ({', '.join(th.shared_terms(i, -1)) or 'several'})")
         lead = "answers the post: no name, quotation or shared wording ties it to an earlier comment"
@@ -568,6 +728,13 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
             parts.append(f"it shares the words {', '.join(th.shared_terms(i, j))} with {cid}")
         elif k == "question":
             parts.append(f"{cid} asks a question")
+        elif k == "block_quote":
+            parts.append(f"it quotes {cid} in a “>” line (“{_clip(th.block_quote_text(i, j)[1])}”)")
+        elif k == "answer_opener":
+            parts.append(f"{cid} asks a question and it opens as an answer does "
+                         f"(“{_clip(_OPENER.match(th.texts[i]).group(0).strip(), 30)}”)")
+        elif k == "author_in_chain" and "rank1" in f:
+            parts.append(f"its author {authors[i]} wrote a comment further up {cid}'s reply chain")
         elif k == "op_reply":
             parts.append("it is by the post's author, who answers commenters")
         elif k == "prev":
@@ -588,10 +755,14 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
     return f"answers {cid}: " + "; ".join(dict.fromkeys(parts)) + f" (confidence {conf:.2f})"
 
 
+def _clip(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
+
+
 def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates, fixed_parents=None):
     """Greedy left-to-right inference; returns parents (index, -1 = post), confidences, evidence."""
     n = th.n
-    w = dict(zip(FEATURES, weights))
+    w = dict(weights)
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
     known_lower = frozenset(a.lower() for a in known_authors)
     state = {
@@ -622,7 +793,9 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
                 # A reply cannot be older than the comment it answers.
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
             feats = [candidate_features(th, i, j, state=state, order=order) for j in cands]
-            scores = [intercept + sum(w[k] * v for k, v in f.items() if v) for f in feats]
+            if order == "display":
+                _display_set_features(th, i, cands, feats, state)
+            scores = [intercept + sum(w.get(k, 0.0) * v for k, v in f.items() if v) for f in feats]
             best = max(range(len(cands)), key=lambda k: (scores[k], -k))
             top = scores[best]
             z = sum(math.exp(s - top) for s in scores)
@@ -769,7 +942,8 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         The most earlier comments weighed per comment (bounds the work per comment).
     model : dict, optional
         ``{"coef": {feature: weight}, "intercept": b}`` to use instead of the shipped
-        coefficients for *order*.
+        coefficients for *order* (for display order, instead of the scorer the shipped
+        model picks per thread by whether it has names and times).
     speakers : bool, default True
         Also fill missing authors from cues (see :func:`infer_speakers`).
 
@@ -868,7 +1042,11 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
             th.authors = [a if AS[r] == "explicit" else "" for a, r in zip(th.authors, rows)]
         where = {c: k for k, c in enumerate(ids)}
         fixed = [None if need[k] else where.get(P[r], -1) for k, r in enumerate(rows)]
-        state, c, ev = _infer_thread(th, ids, order=order, weights=weights, intercept=intercept,
+        w_thread = weights
+        if order == "display" and model is None:
+            w_thread, intercept = _display_weights(any(th.authors), any(t is not None for t in th.times),
+                                                   weights, intercept)
+        state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=intercept,
                                      max_candidates=max_candidates, fixed_parents=fixed)
         for k, r in enumerate(rows):
             if need[k]:
@@ -969,12 +1147,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", id_col: str = "comm
 
 
 def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_author="", max_candidates=40,
-                    targets=None):
+                    targets=None, follow=None):
     """Candidate features and labels for training (bench/train_replies.py).
 
     *gold* holds, per comment, the set of true parent indices (-1 = the post); inference
     state follows the gold links (teacher forcing) so the features match what inference
-    sees when its earlier choices are right. Yields ``(i, j, features, label)``.
+    sees when its earlier choices are right; or, given *follow* (a parent index per
+    comment, e.g. a model's own guesses), those links, so the features match what
+    inference sees after its own mistakes. Yields ``(i, j, features, label)``.
     """
     th = _Thread(texts, authors, times, post_text, post_author)
     n = th.n
@@ -998,8 +1178,11 @@ def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_au
             cands = _candidates(th, i, state, order, max_candidates, key_authors)
             if th.times[i] is not None:
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
-            for j in cands:
-                yield i, j, candidate_features(th, i, j, state=state, order=order), int(j in g)
-        p = max(g)
+            feats = [candidate_features(th, i, j, state=state, order=order) for j in cands]
+            if order == "display":
+                _display_set_features(th, i, cands, feats, state)
+            for j, f in zip(cands, feats):
+                yield i, j, f, int(j in g)
+        p = max(g) if follow is None else follow[i]
         state["parents"][i] = p
         _commit(th, i, p, state, ids)

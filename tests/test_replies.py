@@ -244,3 +244,58 @@ def test_replies_property_parents_are_earlier_comments(texts, order):
     for k, p in enumerate(out["parent_id"]):
         assert p == "" or pos[p] < k
     assert out["parent_confidence"].between(0, 1).all()
+
+
+# Display order: the learned scorer, one per condition, and the display-only cues.
+def test_replies_display_scorer_has_one_weighting_per_condition():
+    defaults, _ = replies._weights("display", None)
+    chosen = {cond: replies._display_weights(*cond, defaults, 0.0)[0] for cond in replies._CONDITIONS}
+    assert set(chosen) == {(True, True), (True, False), (False, True), (False, False)}
+    # Each condition has its own learned weights (not the fallback), and they differ.
+    assert all(w is not defaults for w in chosen.values())
+    assert chosen[(True, True)] != chosen[(False, False)]
+    # Cues that can only speak for a link never weigh against one.
+    for w in chosen.values():
+        assert min(w["addr_author"], w["quote"], w["block_quote"], w["tfidf"]) >= 0
+        assert w["sib_violation"] <= 0
+
+
+def test_replies_display_features_stay_out_of_chronological_order():
+    texts = ["Cats are fine pets.", "Great article, thanks!"]
+    th = replies._Thread(texts, ["", ""], [None, None], "A post about cats.")
+    state = {"authors": ["", ""], "addr": [[], []], "parents": [-1, -1], "latest": {}, "rank": {},
+             "n_replies": [0, 0], "n_by": {}, "chain": [0]}
+    chrono = replies.candidate_features(th, 1, -1, state=state, order="chronological")
+    display = replies.candidate_features(th, 1, -1, state=state, order="display")
+    assert set(chrono) == set(replies.FEATURES)
+    assert set(display) == set(replies.FEATURES) | set(replies.DISPLAY_FEATURES)
+    assert display["root_post_ref"] == 1.0 and display["root_depth"] > 0
+
+
+def test_replies_display_markdown_quote_is_named_in_the_evidence():
+    texts = ["Cities should ban cars from the old town centre.",
+             "Buses would need new routes and longer hours for that to work.",
+             "> Buses would need new routes and longer hours\nThey already run until midnight here."]
+    out = infer_replies(_frame(texts), order="display")
+    assert out["parent_id"].iloc[2] == "c1"
+    assert "it quotes c1 in a “>” line (“Buses would need new routes and longer hours”)" in out["parent_evidence"].iloc[2]
+
+
+def test_replies_display_comment_on_the_post_answers_the_post():
+    texts = ["Bike lanes on Main Street would cut the traffic.",
+             "Wow, what a great article on city planning, thanks for writing it."]
+    out = infer_replies(_frame(texts), order="display",
+                        threads=pd.DataFrame({"thread_id": ["t"], "text": ["City planning: bike lanes"], "author": [""]}))
+    assert out["parent_id"].iloc[1] == ""
+    assert "it speaks of the post (“great article”)" in out["parent_evidence"].iloc[1]
+
+
+@pytest.mark.parametrize("follow, chain", [([-1, 0, -1], {-1, 1, 0}), ([-1, -1, -1], {-1, 1}), (None, {-1, 1})])
+def test_replies_training_pairs_follow_the_links_given(follow, chain):
+    # Teacher forcing follows the true links (here: both answer the post); given other
+    # links (a model's own guesses), the display chain of the third comment follows those.
+    texts = ["Trains are late again.", "Mine was on time today.", "Buses too."]
+    pairs = list(replies._training_pairs(texts, ["", "", ""], [None] * 3, [{-1}, {-1}, {-1}], order="display",
+                                         follow=follow))
+    assert {j for i, j, _, _ in pairs if i == 2} == chain
+    assert all(label == (j == -1) for _, j, _, label in pairs)
