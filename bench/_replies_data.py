@@ -264,3 +264,33 @@ def molweni(path: Path) -> list[GoldThread]:
         out.append(GoldThread(str(d.get("id", len(out))), [str(k) for k in range(n)], [e["text"] for e in edus],
                               [e.get("speaker", "") for e in edus], [None] * n, gold))
     return out
+
+
+# --------------------------------------------------------------------------- ConvoKit (Reddit, r/Cornell)
+def convokit(folder: Path) -> list[GoldThread]:
+    """Threads of a ConvoKit corpus with their reply-to links, oldest first.
+
+    The conversation's root utterance is the post; comments whose reply-to is not
+    another comment of the thread answer the post.
+    """
+    rows = [json.loads(line) for line in (Path(folder) / "utterances.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    by: dict = {}
+    for r in rows:
+        by.setdefault(r["conversation_id"], []).append(r)
+    out = []
+    for cid, rs in by.items():
+        root = next((r for r in rs if r["id"] == cid), None)
+        cs = sorted((r for r in rs if r["id"] != cid), key=lambda r: (r.get("timestamp") or 0, r["id"]))
+        if len(cs) < 2:
+            continue
+        where = {r["id"]: k for k, r in enumerate(cs)}
+        reply = [r.get("reply-to", r.get("reply_to")) for r in cs]
+        out.append(GoldThread(
+            cid, [r["id"] for r in cs], [r.get("text") or "" for r in cs],
+            ["" if r.get("speaker") in (None, "[deleted]") else r["speaker"] for r in cs],
+            [float(r["timestamp"]) if r.get("timestamp") is not None else None for r in cs],
+            [{where[p]} if p in where else {-1} for p in reply],
+            post_text=(root.get("text") or "") if root else "",
+            post_author=(root.get("speaker") or "") if root else ""))
+    return out
