@@ -50,6 +50,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 import re
 from collections import Counter, defaultdict, deque
 from importlib import resources
@@ -362,7 +363,9 @@ class _Trees:
         self.right = np.asarray(right, dtype=np.int64)
         self.value = np.asarray(value, dtype=np.float64)
         self.roots = np.asarray(roots, dtype=np.int64)
-        self.children = np.stack([self.left, self.right], axis=1)
+        # children[2 * node + go_right]: one lookup per step.
+        self.children = np.stack([self.left, self.right], axis=1).ravel()
+        self.getter = operator.itemgetter(*names)
         self.depth = int(spec["max_depth"])
         self.baseline = float(spec["baseline"])
         # Added to the post candidate's score: the calibration of "answers the post"
@@ -376,13 +379,13 @@ class _Trees:
         """Log-odds that each candidate (a feature dict) is the parent."""
         import numpy as np
 
-        columns = self.columns
-        flat = np.array([f[c] for f in feats for c in columns], dtype=np.float64)
-        offset = (np.arange(len(feats)) * len(columns))[:, None]
+        get = self.getter
+        flat = np.array([get(f) for f in feats], dtype=np.float64).ravel()
+        offset = (np.arange(len(feats)) * len(self.columns))[:, None]
         node = np.tile(self.roots, (len(feats), 1))
         for _ in range(self.depth):
             right = flat.take(offset + self.feat.take(node)) > self.thr.take(node)
-            node = self.children[node, right.astype(np.int64)]
+            node = self.children.take(2 * node + right)
         out = self.value.take(node).sum(axis=1) + self.baseline
         for k, f in enumerate(feats):
             if f.get("root"):
@@ -924,8 +927,10 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     max_candidates : int, default 40
         The most earlier comments weighed per comment (bounds the work per comment).
     model : dict, optional
-        ``{"coef": {feature: weight}, "intercept": b}`` to use instead of the shipped
-        coefficients for *order*.
+        ``{"coef": {feature: weight}, "intercept": b}`` (a linear scorer) to use instead
+        of the shipped scorer for *order*; for chronological order a ``"trees"`` entry
+        (as ``bench/train_replies.py`` writes it) makes the trees score and the
+        coefficients only rank the cues the evidence names.
     speakers : bool, default True
         Also fill missing authors from cues (see :func:`infer_speakers`).
 
