@@ -17,17 +17,19 @@ cue
     A piece of evidence that comment *i* answers comment *j*: *i* addresses *j*'s author
     by name ("Sorry, Ellen but"), quotes *j* (verbatim or nearly), repeats its words,
     answers its question, follows it closely in time, or continues an exchange between
-    two speakers. Each cue is a feature (:data:`FEATURES`); a linear scorer weighs them
-    and the best-scoring candidate becomes the parent. For chronological order the
-    weights ship in ``discourse/data/reply_model.json`` (``bench/train_replies.py``: a
-    conditional logit learned from Reddit, IRC and Molweni development data). For
-    display order, where the choice is how far to climb back up the reply chain of the
-    comment above, the display cues (:data:`DISPLAY_FEATURES`) join them and the weights
-    ship in ``discourse/data/reply_model_display.json``
-    (``bench/train_replies_display.py``): one conditional logit per condition (names and
-    times, either, neither), learned from Reddit threads shown in display order with the
-    hand-set weights of ``_HEURISTIC`` as prior, and shifted towards the share of blog
-    comments that answer the post.
+    two speakers. Each cue is a feature (:data:`FEATURES`); a scorer weighs them and
+    the best-scoring candidate becomes the parent. For chronological order the scorer
+    ships in ``discourse/data/reply_model.json``, written by ``bench/train_replies.py``:
+    gradient-boosted trees over the cues plus :data:`CHRONO_FEATURES` (distance, time
+    gap, who spoke since, comment-level cues that tell chat from forum threads), learned
+    from Reddit, IRC and Molweni development data and stored as JSON arrays that this
+    module walks itself (no pickle). For display order, where the choice is how far to
+    climb back up the reply chain of the comment above, the display cues
+    (:data:`DISPLAY_FEATURES`) join them and the weights ship in
+    ``discourse/data/reply_model_display.json`` (``bench/train_replies_display.py``):
+    one conditional logit per condition (names and times, either, neither), learned from
+    Reddit threads shown in display order with the hand-set weights of ``_HEURISTIC`` as
+    prior, and shifted towards the share of blog comments that answer the post.
 parent_confidence
     The model's probability for the chosen parent among the candidates it weighed
     (a softmax over candidate scores); 1 for explicit links.
@@ -52,6 +54,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 import re
 from collections import Counter, defaultdict, deque
 from importlib import resources
@@ -63,7 +66,7 @@ from .model import require_columns
 
 # candidate_features is the scorer's internal feature function; it takes the module's
 # private thread state, so it is not part of the public API.
-__all__ = ["DISPLAY_FEATURES", "FEATURES", "addressees", "infer_replies", "infer_speakers", "spans"]
+__all__ = ["CHRONO_FEATURES", "DISPLAY_FEATURES", "FEATURES", "addressees", "infer_replies", "infer_speakers", "spans"]
 
 _MODES = ("auto", "always", "never")
 _ORDERS = ("display", "chronological")
@@ -127,6 +130,32 @@ DISPLAY_FEATURES = (
     "cand_by_op",         # the candidate is by the post's author
     "root_new_author",    # post candidate, and the comment's author has not written in the thread before
 )
+
+#: Further cues, computed for chronological order only, for the tree scorer (raw
+#: values: trees find their own cut points). Comment-level ones (the same for every
+#: candidate) let the trees tell chat from forum threads.
+CHRONO_FEATURES = (
+    "dist",               # comments between them plus one (capped at 200)
+    "gap_min",            # minutes between them (-1 without times; capped at 1440)
+    "cand_author_since",  # the candidate's author wrote again after it
+    "own_since",          # this comment's author wrote again after the candidate
+    "cand_root_level",    # the candidate answers the post (as decided so far)
+    "same_partner",       # the candidate's author is the one this author last answered
+    "cand_answers_me",    # the candidate answers a comment by this author
+    "cand_len",           # log(1 + words in the candidate)
+    "i_len",              # log(1 + words in this comment)
+    "i_question",         # this comment asks a question
+    "i_addresses",        # this comment addresses someone by name
+    "i_you",              # this comment says "you"
+    "i_opener",           # this comment opens as a reply does
+    "i_logpos",           # log(1 + comments before this one)
+    "has_author",         # this comment's author is known
+    "lowercase",          # the thread's texts are lower-cased (tokenised chat corpora)
+    "n_cands",            # log(1 + candidates weighed)
+    "rank_tfidf",         # rank of the candidate by tf-idf cosine among the candidates (0 = most similar)
+    "speakers_between",   # distinct authors who wrote between the candidate and this comment (capped at 30)
+)
+ALL_FEATURES = FEATURES + CHRONO_FEATURES
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _STOP = frozenset("""a about above after again against all am an and any are as at be because been before being
@@ -364,9 +393,78 @@ def _weights(order: str, model) -> tuple[dict, float]:
         else:
             model = _model().get(order)
         model = model or {"coef": _HEURISTIC, "intercept": 0.0}
-    coef = model["coef"]
+    coef = model.get("coef") or model.get("explain") or {}
     return ({f: float(coef.get(f, 0.0)) for f in FEATURES + DISPLAY_FEATURES},
             float(model.get("intercept", 0.0)))
+
+
+class _Trees:
+    """Gradient-boosted trees stored as plain arrays (JSON), evaluated with numpy.
+
+    Every tree is flattened into shared arrays; a leaf points to itself with an
+    infinite threshold, so walking all trees a fixed number of steps lands every
+    candidate on its leaf in each tree at once.
+    """
+
+    def __init__(self, spec: dict):
+        import numpy as np
+
+        names = spec["features"]
+        self.columns = names
+        feat, thr, left, right, value, roots = [], [], [], [], [], []
+        for tree in spec["trees"]:
+            base = len(feat)
+            roots.append(base)
+            for f, t, lo, hi, v in zip(tree["feature"], tree["threshold"], tree["left"], tree["right"], tree["value"]):
+                if lo < 0:
+                    k = len(feat)
+                    feat.append(0), thr.append(math.inf), left.append(k), right.append(k)
+                else:
+                    feat.append(f), thr.append(t), left.append(base + lo), right.append(base + hi)
+                value.append(v)
+        self.feat = np.asarray(feat, dtype=np.int64)
+        self.thr = np.asarray(thr, dtype=np.float64)
+        self.left = np.asarray(left, dtype=np.int64)
+        self.right = np.asarray(right, dtype=np.int64)
+        self.value = np.asarray(value, dtype=np.float64)
+        self.roots = np.asarray(roots, dtype=np.int64)
+        # children[2 * node + go_right]: one lookup per step.
+        self.children = np.stack([self.left, self.right], axis=1).ravel()
+        self.getter = operator.itemgetter(*names)
+        self.depth = int(spec["max_depth"])
+        self.baseline = float(spec["baseline"])
+        # Added to the post candidate's score: the calibration of "answers the post"
+        # chosen on development threads (bench/train_replies.py).
+        self.root_bias = float(spec.get("root_bias", 0.0))
+        # Cues too rare in the training data for a tree to split on (quotation: chat
+        # and Reddit seldom quote), added with their weights from the linear model.
+        self.linear = dict(spec.get("linear", {}))
+
+    def score(self, feats: list) -> list:
+        """Log-odds that each candidate (a feature dict) is the parent."""
+        import numpy as np
+
+        get = self.getter
+        flat = np.array([get(f) for f in feats], dtype=np.float64).ravel()
+        offset = (np.arange(len(feats)) * len(self.columns))[:, None]
+        node = np.tile(self.roots, (len(feats), 1))
+        for _ in range(self.depth):
+            right = flat.take(offset + self.feat.take(node)) > self.thr.take(node)
+            node = self.children.take(2 * node + right)
+        out = self.value.take(node).sum(axis=1) + self.baseline
+        for k, f in enumerate(feats):
+            if f.get("root"):
+                out[k] += self.root_bias
+            for c, w in self.linear.items():
+                if f.get(c):
+                    out[k] += w * f[c]
+        return out.tolist()
+
+
+@functools.lru_cache(maxsize=4)
+def _shipped_trees(order: str):
+    spec = _model().get(order, {}).get("trees")
+    return _Trees(spec) if spec else None
 
 
 class _Thread:
@@ -395,6 +493,8 @@ class _Thread:
                        for t in texts]
         self.quoted = [[q for q in qs if len(q[0]) >= 2] for qs in self.quoted]
         self.questions = ["?" in t for t in texts]
+        letters = "".join(texts[:200])
+        self.lowercase = bool(letters) and not any(ch.isupper() for ch in letters)
         self.you = [bool(_SECOND_PERSON.search(t)) for t in texts]
         # Four-word runs with at least one content word, for quotation without quote marks.
         self.grams = []
@@ -536,7 +636,7 @@ def candidate_features(th: _Thread, i: int, j: int, *, state, order: str) -> dic
     inferred), the names each comment addresses, replies per comment, and for display
     order the rank of *j* on the ancestor chain of the comment above *i*.
     """
-    f = dict.fromkeys(FEATURES, 0.0)
+    f = dict.fromkeys(ALL_FEATURES if order == "chronological" else FEATURES, 0.0)
     authors = state["authors"]
     a_i = authors[i]
     addr_i = state["addr"][i]
@@ -653,6 +753,56 @@ def _display_set_features(th, i, cands, feats, state):
         f["best_sim"] = float(top >= 0.05 and s == top)
 
 
+def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> None:
+    """Add :data:`CHRONO_FEATURES` to each candidate's feature dict (in place)."""
+    authors = state["authors"]
+    a_i = authors[i]
+    latest = state["latest"]
+    parents = state["parents"]
+    # The one this author answered last: their latest comment's parent's author.
+    partner = ""
+    if a_i and a_i in latest:
+        lp = parents[latest[a_i]]
+        partner = authors[lp] if lp >= 0 else ""
+    common = {
+        "i_len": math.log1p(len(th.tokens[i])), "i_question": float(th.questions[i]),
+        "i_addresses": float(bool(state["addr"][i])), "i_you": float(th.you[i]),
+        "i_opener": float(bool(_OPENER.match(th.texts[i]))), "i_logpos": math.log1p(i),
+        "has_author": float(bool(a_i)), "lowercase": float(th.lowercase),
+        "n_cands": math.log1p(len(cands)),
+    }
+    # Distinct speakers between each candidate and i, walking back once.
+    lo = min((j for j in cands if j >= 0), default=i)
+    lo = max(lo, i - 60)
+    between, seen = {}, set()
+    for k in range(i - 1, lo - 1, -1):
+        between[k] = len(seen)
+        if authors[k]:
+            seen.add(authors[k])
+    order = sorted(range(len(cands)), key=lambda k: -feats[k]["tfidf"])
+    rank = {k: r for r, k in enumerate(order)}
+    ti = th.times[i]
+    for k, (j, f) in enumerate(zip(cands, feats)):
+        f.update(common)
+        f["rank_tfidf"] = float(min(rank[k], 20))
+        if j < 0:
+            f["dist"] = float(min(i + 1, 200))
+            f["gap_min"] = -1.0
+            f["speakers_between"] = 30.0
+            continue
+        a_j = authors[j]
+        f["dist"] = float(min(i - j, 200))
+        tj = th.times[j]
+        f["gap_min"] = min((ti - tj) / 60.0, 1440.0) if ti is not None and tj is not None else -1.0
+        f["cand_author_since"] = float(bool(a_j) and latest.get(a_j, j) > j)
+        f["own_since"] = float(bool(a_i) and latest.get(a_i, -1) > j)
+        f["cand_root_level"] = float(parents[j] < 0)
+        f["same_partner"] = float(bool(partner) and a_j == partner)
+        f["cand_answers_me"] = float(bool(a_i) and parents[j] >= 0 and authors[parents[j]] == a_i)
+        f["cand_len"] = math.log1p(len(th.tokens[j]))
+        f["speakers_between"] = float(min(between.get(j, 30), 30))
+
+
 def _sibling_order(th, i, j, state, f):
     """Display order: a reply to *j* comes right after the subtree of *j*'s previous child.
 
@@ -759,8 +909,12 @@ def _clip(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[:n - 1].rstrip() + "…"
 
 
-def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates, fixed_parents=None):
-    """Greedy left-to-right inference; returns parents (index, -1 = post), confidences, evidence."""
+def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates, fixed_parents=None, trees=None):
+    """Greedy left-to-right inference; returns parents (index, -1 = post), confidences, evidence.
+
+    *trees* (chronological order): a :class:`_Trees` scorer used instead of the linear
+    weights, which then only rank the cues named in the evidence.
+    """
     n = th.n
     w = dict(weights)
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
@@ -795,7 +949,11 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
             feats = [candidate_features(th, i, j, state=state, order=order) for j in cands]
             if order == "display":
                 _display_set_features(th, i, cands, feats, state)
-            scores = [intercept + sum(w.get(k, 0.0) * v for k, v in f.items() if v) for f in feats]
+            if trees is not None:
+                _chrono_features(th, i, cands, feats, state)
+                scores = trees.score(feats)
+            else:
+                scores = [intercept + sum(w.get(k, 0.0) * v for k, v in f.items() if v) for f in feats]
             best = max(range(len(cands)), key=lambda k: (scores[k], -k))
             top = scores[best]
             z = sum(math.exp(s - top) for s in scores)
@@ -941,9 +1099,11 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     max_candidates : int, default 40
         The most earlier comments weighed per comment (bounds the work per comment).
     model : dict, optional
-        ``{"coef": {feature: weight}, "intercept": b}`` to use instead of the shipped
-        coefficients for *order* (for display order, instead of the scorer the shipped
-        model picks per thread by whether it has names and times).
+        ``{"coef": {feature: weight}, "intercept": b}`` (a linear scorer) to use instead
+        of the shipped scorer for *order* (for display order, instead of the scorer the
+        shipped model picks per thread by whether it has names and times); for
+        chronological order a ``"trees"`` entry (as ``bench/train_replies.py`` writes it)
+        makes the trees score and the coefficients only rank the cues the evidence names.
     speakers : bool, default True
         Also fill missing authors from cues (see :func:`infer_speakers`).
 
@@ -1020,6 +1180,10 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     times = _epoch_seconds(out[time_col]) if time_col in out.columns else [None] * n
     pos = pd.to_numeric(out["position"], errors="coerce") if "position" in out.columns else None
     weights, intercept = _weights(order, model)
+    if order == "chronological" and (model is None or "trees" in model):
+        trees = _shipped_trees(order) if model is None else _Trees(model["trees"])
+    else:
+        trees = None
     # Positional arrays: fast to read and write, and safe when index labels repeat.
     P, S, C, E = (parent.to_numpy(dtype=object).copy(), source.to_numpy(dtype=object).copy(),
                   conf.to_numpy(dtype="float64").copy(), evid.to_numpy(dtype=object).copy())
@@ -1047,7 +1211,7 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
             w_thread, intercept = _display_weights(any(th.authors), any(t is not None for t in th.times),
                                                    weights, intercept)
         state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=intercept,
-                                     max_candidates=max_candidates, fixed_parents=fixed)
+                                     max_candidates=max_candidates, fixed_parents=fixed, trees=trees)
         for k, r in enumerate(rows):
             if need[k]:
                 p = state["parents"][k]
@@ -1181,6 +1345,8 @@ def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_au
             feats = [candidate_features(th, i, j, state=state, order=order) for j in cands]
             if order == "display":
                 _display_set_features(th, i, cands, feats, state)
+            if order == "chronological":
+                _chrono_features(th, i, cands, feats, state)
             for j, f in zip(cands, feats):
                 yield i, j, f, int(j in g)
         p = max(g) if follow is None else follow[i]

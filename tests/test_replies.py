@@ -267,7 +267,7 @@ def test_replies_display_features_stay_out_of_chronological_order():
              "n_replies": [0, 0], "n_by": {}, "chain": [0]}
     chrono = replies.candidate_features(th, 1, -1, state=state, order="chronological")
     display = replies.candidate_features(th, 1, -1, state=state, order="display")
-    assert set(chrono) == set(replies.FEATURES)
+    assert set(chrono) == set(replies.ALL_FEATURES)
     assert set(display) == set(replies.FEATURES) | set(replies.DISPLAY_FEATURES)
     assert display["root_post_ref"] == 1.0 and display["root_depth"] > 0
 
@@ -299,3 +299,38 @@ def test_replies_training_pairs_follow_the_links_given(follow, chain):
                                          follow=follow))
     assert {j for i, j, _, _ in pairs if i == 2} == chain
     assert all(label == (j == -1) for _, j, _, label in pairs)
+
+
+def test_replies_trees_walk_every_tree_to_its_leaf():
+    # Two hand-made trees: the first splits on "a" at 0.5, the second on "b" at 2 and
+    # then on "a" at 1.5 (depth 2); a leaf has left = right = -1.
+    spec = {"features": ["a", "b"], "max_depth": 2, "baseline": 0.25, "trees": [
+        {"feature": [0, 0, 0], "threshold": [0.5, 0, 0], "left": [1, -1, -1], "right": [2, -1, -1],
+         "value": [0, -1.0, 2.0]},
+        {"feature": [1, 0, 0, 0, 0], "threshold": [2.0, 0, 1.5, 0, 0], "left": [1, -1, 3, -1, -1],
+         "right": [2, -1, 4, -1, -1], "value": [0, 0.5, 0, 10.0, 20.0]},
+    ]}
+    trees = replies._Trees(spec)
+    got = trees.score([{"a": 0.0, "b": 1.0}, {"a": 1.0, "b": 3.0}, {"a": 2.0, "b": 3.0}, {"a": 0.5, "b": 2.0}])
+    assert got == [0.25 - 1.0 + 0.5, 0.25 + 2.0 + 10.0, 0.25 + 2.0 + 20.0, 0.25 - 1.0 + 0.5]
+
+
+def test_replies_shipped_chronological_scorer_is_trees_over_all_features():
+    model = replies._model()["chronological"]
+    assert model["trees"]["features"] == list(replies.ALL_FEATURES)
+    assert replies._shipped_trees("chronological") is not None
+
+
+def test_replies_chronological_features_cover_every_candidate():
+    texts = ["Buses are late.", "Are buses late?", "yes, buses are late again", "Trains too."]
+    th = replies._Thread(texts, ["a", "b", "a", "c"], [0.0, 60.0, 120.0, 180.0])
+    state = {"authors": ["a", "b", "a", "c"], "addr": [[], [], [], []], "latest": {"a": 2, "b": 1, "c": 3},
+             "parents": [-1, 0, 1, -1], "n_replies": [1, 1, 0, 0], "rank": {}, "n_by": {"a": 2, "b": 1}}
+    cands = [-1, 2, 1, 0]
+    feats = [replies.candidate_features(th, 3, j, state=state, order="chronological") for j in cands]
+    replies._chrono_features(th, 3, cands, feats, state)
+    assert all(set(f) == set(replies.ALL_FEATURES) for f in feats)
+    by = dict(zip(cands, feats))
+    assert by[2]["dist"] == 1 and by[0]["dist"] == 3 and by[2]["gap_min"] == 1.0
+    assert by[0]["cand_author_since"] == 1.0 and by[2]["cand_author_since"] == 0.0
+    assert by[1]["speakers_between"] == 1.0 and by[0]["speakers_between"] == 2.0
