@@ -85,21 +85,20 @@ def order_spans(spans: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
 
     if spans is None or len(spans) == 0:
         return spans
-    key = pd.MultiIndex.from_arrays([comments["thread_id"], comments["comment_id"]])
-    row = pd.Series(np.arange(len(comments), dtype=np.int64), index=key)
-    row = row[~row.index.duplicated()]
-    first_row = pd.Series(np.arange(len(comments), dtype=np.int64), index=comments["thread_id"].to_numpy())
-    first_row = first_row[~first_row.index.duplicated()]
-    span_key = pd.MultiIndex.from_arrays([spans["thread_id"], spans["comment_id"]])
-    pos = row.reindex(span_key).to_numpy(dtype="float64")
-    thread_pos = first_row.reindex(spans["thread_id"].to_numpy()).to_numpy(dtype="float64")
-    is_post = (spans["comment_id"] == "").to_numpy()
+    row: dict = {}
+    first_row: dict = {}
+    for i, key in enumerate(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist())):
+        row.setdefault(key, i)
+        first_row.setdefault(key[0], i)
+    inf = float("inf")
     # A post's spans go just before its thread's first comment; unknown rows go last.
-    pos = np.where(is_post, thread_pos - 0.5, pos)
-    pos = np.where(np.isnan(pos), np.inf, pos)
-    keys = pd.DataFrame({"_pos": pos, "_start": spans["start"].to_numpy(), "_end": spans["end"].to_numpy(),
-                         "_n": np.arange(len(spans))})
-    order = keys.sort_values(["_pos", "_start", "_end", "_n"], kind="stable").index.to_numpy()
+    pos = np.fromiter(((first_row.get(t, inf) - 0.5) if c == "" else row.get((t, c), inf)
+                       for t, c in zip(spans["thread_id"].tolist(), spans["comment_id"].tolist())),
+                      dtype="float64", count=len(spans))
+    # Stable, by row, then start, then end (lexsort's last key sorts first).
+    order = np.lexsort((spans["end"].to_numpy(), spans["start"].to_numpy(), pos))
+    if (order == np.arange(len(order))).all():
+        return spans.reset_index(drop=True)
     return spans.iloc[order].reset_index(drop=True)
 
 
