@@ -725,6 +725,18 @@ def _worker_build(path, pid, kwargs):
     return pid, build_partition(path, pid, **kwargs)
 
 
+def _partition_sizes(path: Path, todo: list, kwargs: dict) -> dict:
+    """The work in each partition to build, roughly: its staged bytes, or its rows in the source corpus."""
+    if kwargs.get("source") == "store":
+        entries = read_manifest(kwargs["source_path"]).get("partitions", {})
+        return {pid: entries.get(str(pid), {}).get("comments", 0) for pid in todo}
+    sizes = {}
+    for pid in todo:
+        d = path / _STAGING / f"p{pid:05d}"
+        sizes[pid] = sum(f.stat().st_size for f in d.iterdir()) if d.is_dir() else 0
+    return sizes
+
+
 def _run_partitions(path: Path, manifest: dict, todo: list, *, pool=None, jobs: int = 1, progress, desc: str,
                     **kwargs) -> dict:
     """Build the partitions in *todo* (here, or in the *pool*'s workers), entering each in the manifest."""
@@ -738,8 +750,12 @@ def _run_partitions(path: Path, manifest: dict, todo: list, *, pool=None, jobs: 
             results = (_worker_build(path, pid, kwargs) for pid in todo)
         else:
             # A task carries only a partition number (the worker reads its own data), so
-            # all can be queued at once and entered in the manifest as they finish.
-            futures = [pool.submit(_worker_build, path, pid, kwargs) for pid in todo]
+            # all can be queued at once and entered in the manifest as they finish. The
+            # largest go first, so no worker is left with a big one at the end while the
+            # others idle.
+            size = _partition_sizes(path, todo, kwargs)
+            futures = [pool.submit(_worker_build, path, pid, kwargs)
+                       for pid in sorted(todo, key=lambda p: -size.get(p, 0))]
             results = (f.result() for f in as_completed(futures))
         try:
             for pid, entry in results:
