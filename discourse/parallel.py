@@ -20,6 +20,7 @@ worker
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 
@@ -176,10 +177,11 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
                 chunk_rows: int = 20_000, progress: bool | None = None, desc: str = "analyse", **options):
     """Run ``func(comments_chunk, threads_chunk, **options) -> (comments, spans)`` over chunks of whole threads.
 
-    With ``jobs=1`` the whole table is one call in this process. Otherwise the table is
-    cut with :func:`split_threads` (at least two chunks per worker, none over *chunk_rows*
-    rows unless a single thread is larger) and the chunks run in a pool of *jobs*
-    workers. The results are reassembled in the input's row order with its index, and the
+    With ``jobs=1`` the table runs in this process: in one call, or, above *chunk_rows*
+    rows, one chunk of whole threads at a time (so memory holds one chunk's working data).
+    Otherwise the table is cut with :func:`split_threads` (at least two chunks per worker,
+    none over *chunk_rows* rows unless a single thread is larger) and the chunks run in a
+    pool of *jobs* workers. The results are reassembled in the input's row order with its index, and the
     spans put in :func:`order_spans` order, so every *jobs* gives the same frames.
 
     Warnings raised in workers are raised again here, once each.
@@ -215,12 +217,12 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
 
     from . import progress as _progress
 
-    if jobs == 1 or len(comments) == 0:
+    if len(comments) == 0 or (jobs == 1 and len(comments) <= chunk_rows):
         with _progress.bar(total=len(comments), desc=desc, unit="comments", progress=progress) as bar:
             out, spans = func(comments, threads, **options)
             bar.update(len(comments))
         return out, order_spans(spans, out)
-    n_chunks = max(2 * jobs, math.ceil(len(comments) / chunk_rows))
+    n_chunks = max(2 * jobs if jobs > 1 else 1, math.ceil(len(comments) / chunk_rows))
     chunks = split_threads(comments, n_chunks=n_chunks)
     thread_col = "thread_id"
 
@@ -234,8 +236,13 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
 
     results, span_parts, caught = [], [], []
     with _progress.bar(total=len(comments), desc=desc, unit="comments", progress=progress) as bar, \
-            executor(jobs) as pool:
-        for (out, spans), warned in imap_bounded(pool, _call, tasks(), window=2 * jobs):
+            (executor(jobs) if jobs > 1 else contextlib.nullcontext()) as pool:
+        if pool is None:
+            # One chunk at a time in this process: memory holds one chunk's working data.
+            done = ((f(part, t, **opts), ()) for f, part, t, opts in tasks())
+        else:
+            done = imap_bounded(pool, _call, tasks(), window=2 * jobs)
+        for (out, spans), warned in done:
             results.append(out)
             if spans is not None:
                 span_parts.append(spans)
@@ -244,6 +251,8 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
     reissue(caught)
     order = np.argsort(np.concatenate(chunks), kind="stable")
     out = pd.concat(results).iloc[order]
+    if len(out) == len(comments) and out.index.equals(comments.index):
+        out.index = comments.index  # the input's own index object (a RangeIndex stays one)
     spans = pd.concat(span_parts, ignore_index=True) if span_parts else None
     return out, order_spans(spans, out)
 

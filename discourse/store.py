@@ -77,6 +77,8 @@ PARTITION_BYTES = 32 * 2**20
 PARTITION_ROWS = 50_000
 #: Rows read from a big file at a time.
 CHUNK_ROWS = 100_000
+#: Comments analysed at a time within a partition (whole threads; bounds a worker's memory).
+ANALYSIS_CHUNK_ROWS = 20_000
 #: JSON Lines files from this size on are read by all jobs at once, in byte ranges.
 _PARALLEL_READ_BYTES = 4 * 2**20
 
@@ -700,7 +702,7 @@ def build_partition(path, pid: int, *, source: str, source_path=None, analyse: b
 
 def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: bool, options: dict) -> dict:
     """Analyse one partition's threads (when asked) and write its tables; return its manifest entry."""
-    from .parallel import order_spans, run_capturing_warnings
+    from .parallel import map_threads, run_capturing_warnings
     from .pipeline import analyze_comments
 
     entry = {"comments": 0, "threads": 0, "spans": 0, "dtypes": {}, "files": per_file, "as_text": [],
@@ -709,8 +711,10 @@ def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: 
         return entry
     spans = None
     if analyse:
-        (comments, spans), caught = run_capturing_warnings(analyze_comments, comments, threads, **options)
-        spans = order_spans(spans, comments)
+        # A chunk of whole threads at a time, so a worker's memory is bounded by the chunk,
+        # not by the partition (the analysis of 100,000 comments at once needs ~1.3 GB).
+        (comments, spans), caught = run_capturing_warnings(map_threads, analyze_comments, comments, threads, jobs=1,
+                                                           chunk_rows=ANALYSIS_CHUNK_ROWS, progress=False, **options)
         entry["warnings"] = [[m, c.__module__ + "." + c.__qualname__] for m, c in caught]
     for table, df in (("comments", comments), ("threads", threads), ("spans", spans)):
         if df is None:
