@@ -20,6 +20,7 @@ worker
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 
@@ -85,21 +86,20 @@ def order_spans(spans: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
 
     if spans is None or len(spans) == 0:
         return spans
-    key = pd.MultiIndex.from_arrays([comments["thread_id"], comments["comment_id"]])
-    row = pd.Series(np.arange(len(comments), dtype=np.int64), index=key)
-    row = row[~row.index.duplicated()]
-    first_row = pd.Series(np.arange(len(comments), dtype=np.int64), index=comments["thread_id"].to_numpy())
-    first_row = first_row[~first_row.index.duplicated()]
-    span_key = pd.MultiIndex.from_arrays([spans["thread_id"], spans["comment_id"]])
-    pos = row.reindex(span_key).to_numpy(dtype="float64")
-    thread_pos = first_row.reindex(spans["thread_id"].to_numpy()).to_numpy(dtype="float64")
-    is_post = (spans["comment_id"] == "").to_numpy()
+    row: dict = {}
+    first_row: dict = {}
+    for i, key in enumerate(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist())):
+        row.setdefault(key, i)
+        first_row.setdefault(key[0], i)
+    inf = float("inf")
     # A post's spans go just before its thread's first comment; unknown rows go last.
-    pos = np.where(is_post, thread_pos - 0.5, pos)
-    pos = np.where(np.isnan(pos), np.inf, pos)
-    keys = pd.DataFrame({"_pos": pos, "_start": spans["start"].to_numpy(), "_end": spans["end"].to_numpy(),
-                         "_n": np.arange(len(spans))})
-    order = keys.sort_values(["_pos", "_start", "_end", "_n"], kind="stable").index.to_numpy()
+    pos = np.fromiter(((first_row.get(t, inf) - 0.5) if c == "" else row.get((t, c), inf)
+                       for t, c in zip(spans["thread_id"].tolist(), spans["comment_id"].tolist())),
+                      dtype="float64", count=len(spans))
+    # Stable, by row, then start, then end (lexsort's last key sorts first).
+    order = np.lexsort((spans["end"].to_numpy(), spans["start"].to_numpy(), pos))
+    if (order == np.arange(len(order))).all():
+        return spans.reset_index(drop=True)
     return spans.iloc[order].reset_index(drop=True)
 
 
@@ -177,10 +177,11 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
                 chunk_rows: int = 20_000, progress: bool | None = None, desc: str = "analyse", **options):
     """Run ``func(comments_chunk, threads_chunk, **options) -> (comments, spans)`` over chunks of whole threads.
 
-    With ``jobs=1`` the whole table is one call in this process. Otherwise the table is
-    cut with :func:`split_threads` (at least two chunks per worker, none over *chunk_rows*
-    rows unless a single thread is larger) and the chunks run in a pool of *jobs*
-    workers. The results are reassembled in the input's row order with its index, and the
+    With ``jobs=1`` the table runs in this process: in one call, or, above *chunk_rows*
+    rows, one chunk of whole threads at a time (so memory holds one chunk's working data).
+    Otherwise the table is cut with :func:`split_threads` (at least two chunks per worker,
+    none over *chunk_rows* rows unless a single thread is larger) and the chunks run in a
+    pool of *jobs* workers. The results are reassembled in the input's row order with its index, and the
     spans put in :func:`order_spans` order, so every *jobs* gives the same frames.
 
     Warnings raised in workers are raised again here, once each.
@@ -216,12 +217,12 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
 
     from . import progress as _progress
 
-    if jobs == 1 or len(comments) == 0:
+    if len(comments) == 0 or (jobs == 1 and len(comments) <= chunk_rows):
         with _progress.bar(total=len(comments), desc=desc, unit="comments", progress=progress) as bar:
             out, spans = func(comments, threads, **options)
             bar.update(len(comments))
         return out, order_spans(spans, out)
-    n_chunks = max(2 * jobs, math.ceil(len(comments) / chunk_rows))
+    n_chunks = max(2 * jobs if jobs > 1 else 1, math.ceil(len(comments) / chunk_rows))
     chunks = split_threads(comments, n_chunks=n_chunks)
     thread_col = "thread_id"
 
@@ -235,8 +236,13 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
 
     results, span_parts, caught = [], [], []
     with _progress.bar(total=len(comments), desc=desc, unit="comments", progress=progress) as bar, \
-            executor(jobs) as pool:
-        for (out, spans), warned in imap_bounded(pool, _call, tasks(), window=2 * jobs):
+            (executor(jobs) if jobs > 1 else contextlib.nullcontext()) as pool:
+        if pool is None:
+            # One chunk at a time in this process: memory holds one chunk's working data.
+            done = ((f(part, t, **opts), ()) for f, part, t, opts in tasks())
+        else:
+            done = imap_bounded(pool, _call, tasks(), window=2 * jobs)
+        for (out, spans), warned in done:
             results.append(out)
             if spans is not None:
                 span_parts.append(spans)
@@ -245,6 +251,8 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
     reissue(caught)
     order = np.argsort(np.concatenate(chunks), kind="stable")
     out = pd.concat(results).iloc[order]
+    if len(out) == len(comments) and out.index.equals(comments.index):
+        out.index = comments.index  # the input's own index object (a RangeIndex stays one)
     spans = pd.concat(span_parts, ignore_index=True) if span_parts else None
     return out, order_spans(spans, out)
 

@@ -181,7 +181,7 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     extras["frame_debate"] = framing.debate(comments, frame_spans.reset_index(drop=True), lexicons=lexicons)
     extras["frame_uptake"] = framing.uptake(comments, frame_spans[frame_spans["comment_id"] != ""].reset_index(drop=True),
                                             lexicons=lexicons)
-    extras["escalation"] = {by: sentiment.escalation(comments, by=by) for by in ("thread", "speaker", "exchange")}
+    extras["escalation"] = sentiment.escalation(comments, by=["thread", "speaker", "exchange"])
     threads = corpus.threads
     if classroom:
         comments, threads, spans = civility.mask(comments), civility.mask(threads), civility.mask(spans)

@@ -607,7 +607,8 @@ class _Thread:
         if j < 0:
             return ()
         common = self.grams[i] & self.grams[j]
-        return max(common, key=lambda g: sum(w not in _STOP for w in g)) if common else ()
+        # Sorted first: ties must not depend on the process's string hashing (--jobs, Dask).
+        return max(sorted(common), key=lambda g: sum(w not in _STOP for w in g)) if common else ()
 
 
 def _ordered_fraction(q, target):

@@ -48,6 +48,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import string
 from typing import Iterable, NamedTuple
 
 import pandas as pd
@@ -133,16 +134,30 @@ class _Pieces(NamedTuple):
     neutralised: tuple  # (token, valence it would have had)
 
 
+class _Neutral(NamedTuple):
+    """Frame vocabulary ready for matching: single words, and phrases by their first word."""
+
+    words: frozenset
+    phrases: dict  # first word -> tuple of phrases (tuples of lower-cased words)
+
+
 @functools.lru_cache(maxsize=64)
-def _neutral_sets(terms: tuple) -> tuple[frozenset, tuple]:
-    words, phrases = set(), []
+def _neutral_sets(terms: tuple) -> _Neutral:
+    words, phrases = set(), {}
     for term in terms:
         toks = tuple(t.lower() for t in str(term).split())
         if len(toks) == 1:
             words.add(toks[0])
         elif toks:
-            phrases.append(toks)
-    return frozenset(words), tuple(phrases)
+            phrases.setdefault(toks[0], []).append(toks)
+    return _Neutral(frozenset(words), {k: tuple(v) for k, v in phrases.items()})
+
+
+@functools.lru_cache(maxsize=1)
+def _vader_tables():
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, SPECIAL_CASES
+
+    return analyzer().lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR, N_SCALAR
 
 
 def _valence(lexicon, words, lower, i, is_cap_diff):
@@ -150,23 +165,35 @@ def _valence(lexicon, words, lower, i, is_cap_diff):
     except that the lower-cased words are computed once per text instead of once per rule:
     VADER re-lowercases the whole text inside every negation and idiom check, which makes
     it quadratic in the length of a comment. Tests compare it with VADER on real text."""
-    from vaderSentiment.vaderSentiment import C_INCR, N_SCALAR, scalar_inc_dec
-
+    _, booster, _, c_incr, n_scalar = _vader_tables()
     item, low = words[i], lower[i]
     valence = lexicon[low]
     if low == "no" and i != len(words) - 1 and lower[i + 1] in lexicon:
         valence = 0.0
     if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") or (
             i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"]):
-        valence = lexicon[low] * N_SCALAR
+        valence = lexicon[low] * n_scalar
     if item.isupper() and is_cap_diff:
         if valence > 0:
-            valence += C_INCR
+            valence += c_incr
         else:
-            valence -= C_INCR
+            valence -= c_incr
     for start_i in range(0, 3):
-        if i > start_i and lower[i - (start_i + 1)] not in lexicon:
-            s = scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+        if i > start_i:
+            before = lower[i - (start_i + 1)]
+            if before in lexicon:
+                continue
+            # VADER's scalar_inc_dec, on the lower-cased word.
+            s = 0.0
+            if before in booster:
+                s = booster[before]
+                if valence < 0:
+                    s *= -1
+                if words[i - (start_i + 1)].isupper() and is_cap_diff:
+                    if valence > 0:
+                        s += c_incr
+                    else:
+                        s -= c_incr
             if start_i == 1 and s != 0:
                 s = s * 0.95
             if start_i == 2 and s != 0:
@@ -178,9 +205,9 @@ def _valence(lexicon, words, lower, i, is_cap_diff):
     # VADER's _least_check.
     if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
         if lower[i - 2] != "at" and lower[i - 2] != "very":
-            valence = valence * N_SCALAR
+            valence = valence * n_scalar
     elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
-        valence = valence * N_SCALAR
+        valence = valence * n_scalar
     return valence
 
 
@@ -197,18 +224,16 @@ def _negated(word: str) -> bool:
 
 
 def _negation_check(valence, lower, start_i, i):
-    from vaderSentiment.vaderSentiment import N_SCALAR
-
     if start_i == 0:
         if _negated(lower[i - 1]):
-            valence = valence * N_SCALAR
+            valence = valence * _N_SCALAR
     if start_i == 1:
         if lower[i - 2] == "never" and (lower[i - 1] == "so" or lower[i - 1] == "this"):
             valence = valence * 1.25
         elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
             pass
         elif _negated(lower[i - 2]):
-            valence = valence * N_SCALAR
+            valence = valence * _N_SCALAR
     if start_i == 2:
         if lower[i - 3] == "never" and (lower[i - 2] == "so" or lower[i - 2] == "this") or (
                 lower[i - 1] == "so" or lower[i - 1] == "this"):
@@ -216,13 +241,12 @@ def _negation_check(valence, lower, start_i, i):
         elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
             pass
         elif _negated(lower[i - 3]):
-            valence = valence * N_SCALAR
+            valence = valence * _N_SCALAR
     return valence
 
 
 def _special_idioms_check(valence, lower, i):
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SPECIAL_CASES
-
+    _, booster, special, _, _ = _vader_tables()
     # Negative indices wrap around exactly as in VADER (a quirk kept for identical scores).
     onezero = f"{lower[i - 1]} {lower[i]}"
     twoonezero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
@@ -230,22 +254,116 @@ def _special_idioms_check(valence, lower, i):
     threetwoone = f"{lower[i - 3]} {lower[i - 2]} {lower[i - 1]}"
     threetwo = f"{lower[i - 3]} {lower[i - 2]}"
     for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
-        if seq in SPECIAL_CASES:
-            valence = SPECIAL_CASES[seq]
+        if seq in special:
+            valence = special[seq]
             break
     if len(lower) - 1 > i:
         zeroone = f"{lower[i]} {lower[i + 1]}"
-        if zeroone in SPECIAL_CASES:
-            valence = SPECIAL_CASES[zeroone]
+        if zeroone in special:
+            valence = special[zeroone]
     if len(lower) - 1 > i + 1:
         zeroonetwo = f"{lower[i]} {lower[i + 1]} {lower[i + 2]}"
-        if zeroonetwo in SPECIAL_CASES:
-            valence = SPECIAL_CASES[zeroonetwo]
+        if zeroonetwo in special:
+            valence = special[zeroonetwo]
     for n_gram in (threetwoone, threetwo, twoone):
-        if n_gram in BOOSTER_DICT:
-            valence = valence + BOOSTER_DICT[n_gram]
+        if n_gram in booster:
+            valence = valence + booster[n_gram]
     return valence
 
+
+#: vaderSentiment's N_SCALAR (a test checks it), as a constant for its hottest rule.
+_N_SCALAR = -0.74
+
+#: VADER's tokens, memoised: whitespace-separated piece -> (word, lower-cased, all caps).
+#: Comment text repeats its words, so most tokens are looked up, not stripped again.
+_TOKENS: dict = {}
+_TOKENS_MAX = 500_000
+_PUNCTUATION = string.punctuation
+
+
+def _new_token(raw: str) -> tuple:
+    # VADER's SentiText._strip_punc_if_word.
+    stripped = raw.strip(_PUNCTUATION)
+    word = raw if len(stripped) <= 2 else stripped
+    tok = (word, word.lower(), word.isupper())
+    if len(_TOKENS) >= _TOKENS_MAX:
+        _TOKENS.clear()
+    _TOKENS[raw] = tok
+    return tok
+
+
+def _demojize(text: str) -> str:
+    """VADER's replacement of emoji characters by their descriptions (a no-op for most text)."""
+    if text.isascii() or _emoji_chars().isdisjoint(text):
+        # Most text has none (a curly quote is not one), so VADER's per-character loop runs
+        # only when one is there.
+        return text
+    emojis = analyzer().emojis
+    out = []
+    prev_space = True
+    for ch in text:
+        if ch in emojis:
+            if not prev_space:
+                out.append(" ")
+            out.append(emojis[ch])
+            prev_space = False
+        else:
+            out.append(ch)
+            prev_space = ch == " "
+    return "".join(out)
+
+
+def _tokens_of(text: str):
+    """VADER's words, their lower-cased forms and its is_cap_diff for an emoji-free, stripped text."""
+    get = _TOKENS.get
+    toks = [get(raw) or _new_token(raw) for raw in text.split()]
+    words = [t[0] for t in toks]
+    lower = [t[1] for t in toks]
+    n_upper = sum(t[2] for t in toks)
+    # VADER's allcap_differential.
+    return words, lower, 0 < len(toks) - n_upper < len(toks)
+
+
+def _valences(words, lower, is_cap_diff) -> list:
+    """VADER's per-token valences before its "but" rule (0 for tokens without one)."""
+    lexicon, booster, _, _, _ = _vader_tables()
+    sentiments = [0] * len(lower)
+    last = len(lower) - 1
+    for i in [i for i, low in enumerate(lower) if low in lexicon]:
+        low = lower[i]
+        if low in booster or (low == "kind" and i < last and lower[i + 1] == "of"):
+            continue
+        sentiments[i] = _valence(lexicon, words, lower, i, is_cap_diff)
+    return sentiments
+
+
+def _but_check(lower, sentiments):
+    """VADER's ``_but_check`` (quirks included) on a copy, given the lower-cased words."""
+    if "but" not in lower:
+        return sentiments
+    sentiments = list(sentiments)
+    bi = lower.index("but")
+    for sentiment in sentiments:
+        si = sentiments.index(sentiment)
+        if si < bi:
+            sentiments.pop(si)
+            sentiments.insert(si, sentiment * 0.5)
+        elif si > bi:
+            sentiments.pop(si)
+            sentiments.insert(si, sentiment * 1.5)
+    return sentiments
+
+
+def _punctuation(text: str) -> float:
+    # VADER's _punctuation_emphasis.
+    ep = text.count("!")
+    if ep > 4:
+        ep = 4
+    qm = text.count("?")
+    qm_amplifier = 0
+    if qm > 1:
+        qm_amplifier = qm * 0.18 if qm <= 3 else 0.96
+    return ep * 0.292 + qm_amplifier
 
 
 def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
@@ -255,76 +373,76 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
     text). The neutral variant zeroes the valence a frame term would get; every other
     rule, including the terms' role as context for their neighbours, is unchanged.
     """
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText, normalize
+    return _pieces(text, _neutral_sets(tuple(neutral)) if neutral else None)
 
-    sia = analyzer()
-    if not text.isascii() and not _emoji_chars().isdisjoint(text):
-        # VADER replaces each emoji character by its description. Most text has none (a
-        # curly quote is not one), so its per-character loop runs only when one is there.
-        emojis = sia.emojis
-        out = []
-        prev_space = True
-        for ch in text:
-            if ch in emojis:
-                if not prev_space:
-                    out.append(" ")
-                out.append(emojis[ch])
-                prev_space = False
-            else:
-                out.append(ch)
-                prev_space = ch == " "
-        text = "".join(out)
-    text = text.strip()
-    sentitext = SentiText(text)
-    words = sentitext.words_and_emoticons
-    lower = [w.lower() for w in words]
-    lexicon = sia.lexicon
-    is_cap_diff = sentitext.is_cap_diff
-    sentiments: list = []
-    for i, low in enumerate(lower):
-        if low in BOOSTER_DICT or (low == "kind" and i < len(words) - 1 and lower[i + 1] == "of"):
-            sentiments.append(0)
-        elif low in lexicon:
-            sentiments.append(_valence(lexicon, words, lower, i, is_cap_diff))
-        else:
-            sentiments.append(0)
+
+def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
+    from vaderSentiment.vaderSentiment import normalize
+
+    text = _demojize(text).strip()
+    words, lower, is_cap_diff = _tokens_of(text)
+    sentiments = _valences(words, lower, is_cap_diff)
+    nonzero = [i for i, s in enumerate(sentiments) if s != 0]
     neutral_idx = set()
-    if neutral:
-        single, phrases = _neutral_sets(neutral)
-        neutral_idx = {i for i, w in enumerate(lower) if w in single and sentiments[i] != 0}
-        for phrase in phrases:
-            n = len(phrase)
-            if phrase[0] not in lower:
-                continue
-            for i in range(len(lower) - n + 1):
-                if lower[i] == phrase[0] and tuple(lower[i:i + n]) == phrase:
-                    neutral_idx.update(j for j in range(i, i + n) if sentiments[j] != 0)
-    plain = sia._but_check(words, list(sentiments))
-    compound, pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s = _score(sia, plain, text, normalize)
+    if spec is not None and nonzero:
+        neutral_idx = {i for i in nonzero if lower[i] in spec.words}
+        if spec.phrases:
+            for i in [i for i, w in enumerate(lower) if w in spec.phrases]:
+                for phrase in spec.phrases[lower[i]]:
+                    n = len(phrase)
+                    if tuple(lower[i:i + n]) == phrase:
+                        neutral_idx.update(j for j in range(i, i + n) if sentiments[j] != 0)
+    plain = _but_check(lower, sentiments)
+    punct = _punctuation(text) if sentiments else 0.0
+    compound, pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s = _score(plain, punct, normalize)
     if neutral_idx:
         zeroed = [0 if i in neutral_idx else s for i, s in enumerate(sentiments)]
-        scored = _score(sia, sia._but_check(words, zeroed), text, normalize)
+        scored = _score(_but_check(lower, zeroed), punct, normalize)
         neutral_compound, neutral_sum_s = scored[0], scored[-1]
     else:
         neutral_compound, neutral_sum_s = compound, sum_s
     return _Pieces(
         compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, len(words),
-        tuple((w, round(s, 2)) for w, s in zip(words, plain) if s != 0),
+        tuple((words[i], round(plain[i], 2)) for i in nonzero if plain[i] != 0),
         tuple((words[i], round(plain[i], 2)) for i in sorted(neutral_idx)),
     )
 
 
-def _score(sia, sentiments, text, normalize):
+def _compound(text: str) -> float:
+    """VADER's ``polarity_scores(text)["compound"]``, without the parts only the other scores need."""
+    from vaderSentiment.vaderSentiment import normalize
+
+    text = _demojize(text).strip()
+    words, lower, is_cap_diff = _tokens_of(text)
+    if not words:
+        return 0.0
+    sum_s = float(sum(_but_check(lower, _valences(words, lower, is_cap_diff))))
+    punct = _punctuation(text)
+    if sum_s > 0:
+        sum_s += punct
+    elif sum_s < 0:
+        sum_s -= punct
+    return round(normalize(sum_s), 4)
+
+
+def _score(sentiments, punct, normalize):
     if not sentiments:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0
     sum_s = float(sum(sentiments))
-    punct = sia._punctuation_emphasis(text)
     if sum_s > 0:
         sum_s += punct
     elif sum_s < 0:
         sum_s -= punct
     compound = normalize(sum_s)
-    pos_sum, neg_sum, neu_count = sia._sift_sentiment_scores(sentiments)
+    # VADER's _sift_sentiment_scores.
+    pos_sum, neg_sum, neu_count = 0.0, 0.0, 0
+    for s in sentiments:
+        if s > 0:
+            pos_sum += (float(s) + 1)
+        if s < 0:
+            neg_sum += (float(s) - 1)
+        if s == 0:
+            neu_count += 1
     if pos_sum > math.fabs(neg_sum):
         pos_sum += punct
     elif pos_sum < math.fabs(neg_sum):
@@ -377,24 +495,50 @@ def _emoji_chars():
     return frozenset(k for k in analyzer().emojis if len(k) == 1)
 
 
-@functools.lru_cache(maxsize=20_000)
-def _cached_pieces(text: str, terms: tuple) -> _Pieces:
-    # Memoised: comment threads repeat sentences ("Thanks!", "+1"), and the pipeline asks for
-    # sentence spans and scores of the same text; the result depends only on the arguments.
-    return _vader_pieces(text, terms)
+#: Sentence pieces, memoised per frame vocabulary: comment threads repeat sentences
+#: ("Thanks!", "+1"); the result depends only on the text and the vocabulary.
+_PIECE_CACHES: dict = {}
+_PIECE_CACHE_MAX = 50_000
 
 
-def _sentences_of(text: str, sents, excl, quote_spans, terms) -> list[_Sentence]:
+def _piece_cache(spec) -> dict:
+    entry = _PIECE_CACHES.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        if len(_PIECE_CACHES) >= 8:
+            _PIECE_CACHES.clear()
+        entry = _PIECE_CACHES[id(spec)] = (spec, {})
+    cache = entry[1]
+    if len(cache) >= _PIECE_CACHE_MAX:
+        cache.clear()
+    return cache
+
+
+def _clear_caches() -> None:
+    """Forget every memoised result (benchmarks time the work, not the cache)."""
+    _PIECE_CACHES.clear()
+    _TOKENS.clear()
+    _raw_compound.cache_clear()
+    _STASH.clear()
+
+
+def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sentence]:
     out = []
     for s in sents:
         for role, pieces in (("own", segment.own_pieces(text, s.start, s.end, exclude=excl)),
-                             ("quote", _inside(s.start, s.end, quote_spans))):
+                             ("quote", _inside(s.start, s.end, quote_spans) if quote_spans else ())):
             if not pieces:
                 continue
             # VADER's negation list spells "can't", "don't", ... with a straight apostrophe;
             # scraped text uses the typographic one, which silently turns off negation.
-            scored = " ".join(text[a:b] for a, b in pieces).replace("’", "'")
-            p = _cached_pieces(scored, terms)
+            if len(pieces) == 1:
+                scored = text[pieces[0][0]:pieces[0][1]]
+            else:
+                scored = " ".join(text[a:b] for a, b in pieces)
+            if "’" in scored:
+                scored = scored.replace("’", "'")
+            p = cache.get(scored)
+            if p is None:
+                p = cache[scored] = _pieces(scored, spec)
             if p.words or _HAS_WORD.search(scored):
                 out.append(_Sentence(pieces[0][0], pieces[-1][1], role, scored, p))
     return out
@@ -409,54 +553,144 @@ def _inside(start, end, quote_spans):
     return out
 
 
-def _comment_segments(text: str, given: list | None):
+_GIVEN_KINDS = ("sentence", "quote", "url", "artifact")
+
+
+def _comment_segments(text: str, given):
     """Sentences, excluded spans and scored quotes of one text (from *given* spans if any)."""
     if given is None:
         sents = segment.sentences(text)
         qs = segment.quotes(text)
         excl = sorted([q for q in qs if q.label != "term"] + segment.urls(text) + segment.artifacts(text))
     else:
-        sents = [s for s in given if s.kind == "sentence"] or segment.sentences(text)
-        qs = [s for s in given if s.kind == "quote"]
-        excl = sorted([s for s in given if s.kind in ("url", "artifact")] + [q for q in qs if q.label != "term"])
+        sents, qs, others = given
+        sents = sents or segment.sentences(text)
+        excl = sorted(others + [q for q in qs if q.label != "term"]) if (others or qs) else []
     quoted = [q for q in qs if q.label != "term"]
     return sents, excl, quoted
 
 
-def _given_spans(spans_, comments, text_col, id_col, thread_col):
-    """Group a spans table by comment (kinds segment finds), or None."""
+_NO_SPANS = ((), (), [])
+
+
+def _given_spans(spans_):
+    """A spans table's sentence, quote and excluded (url, artifact) spans by comment, or None."""
     if spans_ is None:
         return None
     require_columns(spans_, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="sentiment.score")
-    keep = spans_[spans_["kind"].isin(["sentence", "quote", "url", "artifact"])]
+    keep = spans_[spans_["kind"].isin(_GIVEN_KINDS)]
     grouped: dict = {}
-    for t, c, k, lab, s, e in keep[["thread_id", "comment_id", "kind", "label", "start", "end"]].itertuples(index=False):
-        grouped.setdefault((t, c), []).append(segment.Span(int(s), int(e), k, lab))
+    span = segment.Span
+    columns = [keep[c].tolist() for c in ("thread_id", "comment_id", "kind", "label", "start", "end")]
+    for t, c, k, lab, s, e in zip(*columns):
+        by_kind = grouped.get((t, c))
+        if by_kind is None:
+            by_kind = grouped[(t, c)] = ([], [], [])
+        by_kind[0 if k == "sentence" else 1 if k == "quote" else 2].append(span(int(s), int(e), k, lab))
     return grouped
 
 
 def _keys(comments, id_col, thread_col):
-    threads = comments[thread_col] if thread_col in comments.columns else pd.Series("", index=comments.index)
-    ids = comments[id_col] if id_col in comments.columns else pd.Series("", index=comments.index)
+    n = len(comments)
+    threads = comments[thread_col].tolist() if thread_col in comments.columns else [""] * n
+    ids = comments[id_col].tolist() if id_col in comments.columns else [""] * n
     return threads, ids
 
 
 def _analyse(comments, text_col, neutral_terms, spans_, id_col, thread_col):
+    """``(thread, comment id, text, sentences)`` of every comment, in row order."""
     terms = tuple(DEFAULT_NEUTRAL_TERMS if neutral_terms is None else neutral_terms)
-    given = _given_spans(spans_, comments, text_col, id_col, thread_col)
+    spec = _neutral_sets(terms) if terms else None
+    cache = _piece_cache(spec)
+    given = _given_spans(spans_)
     threads, ids = _keys(comments, id_col, thread_col)
-    for t, c, text in zip(threads, ids, comments[text_col]):
+    out = []
+    for t, c, text in zip(threads, ids, comments[text_col].tolist()):
         if not isinstance(text, str) or not text.strip():
-            yield t, c, text if isinstance(text, str) else "", []
+            out.append((t, c, text if isinstance(text, str) else "", []))
             continue
-        sents, excl, quoted = _comment_segments(text, None if given is None else given.get((t, c), []))
-        yield t, c, text, _sentences_of(text, sents, excl, quoted, terms)
+        sents, excl, quoted = _comment_segments(text, None if given is None else given.get((t, c), _NO_SPANS))
+        out.append((t, c, text, _sentences_of(text, sents, excl, quoted, spec, cache)))
+    return out
 
 
 def _pool(sums, n_tokens) -> float:
     from vaderSentiment.vaderSentiment import normalize
 
     return round(normalize(sum(sums) / max(1.0, sum(n_tokens) / POOL_TOKENS)), 4)
+
+
+def _pooled(text: str, sents: list) -> tuple:
+    """A comment's score row; its raw compound is None when it needs a VADER pass of its own."""
+    own = [s for s in sents if s.role == "own"]
+    quoted = [s for s in sents if s.role == "quote"]
+    if own:
+        weights = [s.pieces.n_tokens for s in own]
+        compound = _pool([s.pieces.sum_s for s in own], weights)
+        neutral = _pool([s.pieces.neutral_sum_s for s in own], weights)
+        pos_sum = sum(s.pieces.pos_sum for s in own)
+        neg_sum = sum(s.pieces.neg_sum for s in own)
+        neu_count = sum(s.pieces.neu_count for s in own)
+        total = pos_sum + abs(neg_sum) + neu_count
+        pos, neu, neg = ((round(pos_sum / total, 3), round(neu_count / total, 3), round(abs(neg_sum) / total, 3))
+                         if total else (0.0, 0.0, 0.0))
+    else:
+        compound = neutral = pos = neu = neg = 0.0
+    if quoted:
+        q = _pool([s.pieces.sum_s for s in quoted], [s.pieces.n_tokens for s in quoted])
+    else:
+        q = float("nan")
+    if not text.strip():
+        raw = 0.0
+    elif len(sents) == 1 and own and sents[0].text == text.strip() and "’" not in text:
+        raw = own[0].pieces.compound  # the whole text was one sentence, scored above
+    else:
+        raw = None
+    return [compound, pos, neu, neg, raw, neutral, q, len(own)]
+
+
+@functools.lru_cache(maxsize=20_000)
+def _raw_compound(text: str) -> float:
+    return _compound(text)
+
+
+#: What :func:`spans` computed for the :func:`score` call that follows it in the pipeline
+#: (same frames, same options): the pooled scores, so the sentences are not scored twice.
+#: One entry, taken by the first matching call; a changed frame never matches.
+_STASH: list = []
+
+
+def _stash_key(comments, text_col, neutral_terms, spans_, id_col, thread_col) -> tuple:
+    """What the pooled scores depend on: the comments' texts and keys, the spans, the options.
+
+    The comments are matched by content (``DataFrame.pipe`` hands a stage a shallow copy),
+    the spans table by identity and a fingerprint of its offsets, so an edit in place
+    between the two calls is noticed.
+    """
+    import weakref
+
+    terms = tuple(DEFAULT_NEUTRAL_TERMS if neutral_terms is None else neutral_terms)
+    texts = comments[text_col].tolist() if text_col in comments.columns else []
+    threads, ids = _keys(comments, id_col, thread_col)
+    given = None
+    if spans_ is not None:
+        offsets = spans_[["start", "end"]].to_numpy(dtype="int64", na_value=-1) if len(spans_.columns) else None
+        given = (len(spans_), None if offsets is None else hash(offsets.tobytes()))
+    content = (len(comments), hash((tuple(texts), tuple(map(str, threads)), tuple(map(str, ids)))), given,
+               text_col, id_col, thread_col, terms)
+    return (None if spans_ is None else weakref.ref(spans_)), content
+
+
+def _take_stash(spans_, content):
+    if not _STASH:
+        return None
+    try:
+        spans_ref, was, rows = _STASH.pop()
+    except IndexError:  # taken by another thread meanwhile
+        return None
+    if (spans_ref() if spans_ref is not None else None) is spans_ and was == content:
+        return rows
+    return None
 
 
 def score(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iterable[str] | None = None,
@@ -505,33 +739,14 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     [nan, -0.128]
     """
     require_columns(comments, [text_col], caller="sentiment.score")
-    rows = []
-    for _t, _c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col):
-        own = [s for s in sents if s.role == "own"]
-        quoted = [s for s in sents if s.role == "quote"]
-        if own:
-            weights = [s.pieces.n_tokens for s in own]
-            compound = _pool([s.pieces.sum_s for s in own], weights)
-            neutral = _pool([s.pieces.neutral_sum_s for s in own], weights)
-            pos_sum = sum(s.pieces.pos_sum for s in own)
-            neg_sum = sum(s.pieces.neg_sum for s in own)
-            neu_count = sum(s.pieces.neu_count for s in own)
-            total = pos_sum + abs(neg_sum) + neu_count
-            pos, neu, neg = ((round(pos_sum / total, 3), round(neu_count / total, 3), round(abs(neg_sum) / total, 3))
-                             if total else (0.0, 0.0, 0.0))
-        else:
-            compound = neutral = pos = neu = neg = 0.0
-        if quoted:
-            q = _pool([s.pieces.sum_s for s in quoted], [s.pieces.n_tokens for s in quoted])
-        else:
-            q = float("nan")
-        if not text.strip():
-            raw = 0.0
-        elif len(sents) == 1 and own and sents[0].text == text.strip() and "’" not in text:
-            raw = own[0].pieces.compound  # the whole text was one sentence, scored above
-        else:
-            raw = _vader_pieces(text).compound
-        rows.append((compound, pos, neu, neg, raw, neutral, q, len(own)))
+    _, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
+    rows = _take_stash(spans, content)
+    if rows is None:
+        rows = [_pooled(text, sents)
+                for _t, _c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col)]
+    for row, text in zip(rows, comments[text_col].tolist()):
+        if row[4] is None:
+            row[4] = _raw_compound(text)
     out = pd.DataFrame(rows, columns=list(_SCORE_COLUMNS), index=comments.index)
     if not len(out):
         out = pd.DataFrame({c: pd.Series(dtype="float64") for c in _SCORE_COLUMNS}, index=comments.index)
@@ -609,10 +824,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     VADER compound +0.48 (the commenter's own words); words carrying it: war +2.1; with the frame words war neutralised it is +0.00 (tone, not topic).
     """
     require_columns(comments, [text_col], caller="sentiment.spans")
-    rows = []
+    rows, pooled = [], []
     for t, c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col):
         for s in sents:
             rows.append((t, c, "sentence", s.role, s.start, s.end, text[s.start:s.end], "", _explain(s.role, s.pieces)))
+        pooled.append(_pooled(text, sents))
+    # Left for the score() call that follows in the pipeline (see _STASH).
+    spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
+    _STASH[:] = [(spans_ref, content, pooled)]
     out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
     return out.astype({"start": "int64", "end": "int64"})
 
@@ -648,6 +867,8 @@ def trajectories(comments: pd.DataFrame, *, score_col: str = "sentiment_compound
     >>> trajectories(df)[["delta", "chain_depth", "chain_mean", "escalates"]].values.tolist()
     [[nan, 1, 0.5, False], [-0.7, 2, 0.15, True], [-0.4, 3, -0.1, True]]
     """
+    import numpy as np
+
     require_columns(comments, [thread_col, id_col, parent_col, score_col], caller="sentiment.trajectories")
     t = comments[thread_col].astype(str).tolist()
     c = comments[id_col].astype(str).tolist()
@@ -659,22 +880,32 @@ def trajectories(comments: pd.DataFrame, *, score_col: str = "sentiment_compound
     depth = [0] * len(c)
     chain_sum = [0.0] * len(c)
     chain_n = [0] * len(c)
-
-    def resolve(i, seen=()):
-        if depth[i]:
-            return
-        j = parent_row[i]
-        if j is None or j in seen or j == i:
-            depth[i], chain_sum[i], chain_n[i] = 1, 0.0, 0
-        else:
-            resolve(j, seen + (i,))
-            depth[i], chain_sum[i], chain_n[i] = depth[j] + 1, chain_sum[j], chain_n[j]
-        if not math.isnan(s[i]):
-            chain_sum[i] += s[i]
-            chain_n[i] += 1
-
     for i in range(len(c)):
-        resolve(i)
+        if depth[i]:
+            continue
+        # Walk up to a resolved comment, a root or a cycle, then down again: a chain of any
+        # length without recursion. In a cycle, the comment whose parent is already on the
+        # path answers the post.
+        path, on_path = [i], {i}
+        base = None
+        while True:
+            j = parent_row[path[-1]]
+            if j is None or j in on_path:
+                break
+            if depth[j]:
+                base = j
+                break
+            path.append(j)
+            on_path.add(j)
+        for k in reversed(path):
+            if base is None:
+                depth[k], chain_sum[k], chain_n[k] = 1, 0.0, 0
+            else:
+                depth[k], chain_sum[k], chain_n[k] = depth[base] + 1, chain_sum[base], chain_n[base]
+            if not math.isnan(s[k]):
+                chain_sum[k] += s[k]
+                chain_n[k] += 1
+            base = k
     parent_score = [s[j] if j is not None else float("nan") for j in parent_row]
     delta = [round(x - y, 4) if not (math.isnan(x) or math.isnan(y)) else float("nan") for x, y in zip(s, parent_score)]
     out = pd.DataFrame(
@@ -687,16 +918,21 @@ def trajectories(comments: pd.DataFrame, *, score_col: str = "sentiment_compound
         index=comments.index,
     )
     order = comments[order_col] if order_col in comments.columns else pd.Series(range(len(c)), index=comments.index)
-    ranked = out.assign(_o=pd.to_numeric(order, errors="coerce").to_numpy(), _r=range(len(c))).sort_values(["_o", "_r"])
-    rolling = ranked.groupby("thread_id", sort=False)["score"].transform(lambda x: x.rolling(5, min_periods=1).mean())
-    out["thread_rolling"] = rolling.reindex(out.index).round(4)
+    ranked = pd.DataFrame({"thread_id": t, "score": s, "_o": pd.to_numeric(order, errors="coerce").to_numpy(),
+                           "_r": range(len(c))}).sort_values(["_o", "_r"])
+    # One rolling pass over all threads (its windows restart at each thread): the same
+    # sums as rolling each thread on its own, without a Python call per thread.
+    rolling = ranked.groupby("thread_id", sort=False)["score"].rolling(5, min_periods=1).mean()
+    thread_rolling = np.empty(len(c))
+    thread_rolling[rolling.index.get_level_values(-1).to_numpy()] = rolling.to_numpy()
+    out["thread_rolling"] = pd.Series(thread_rolling, index=out.index).round(4)
     out["escalates"] = [bool(d < -ESCALATION_MARGIN) if not math.isnan(d) else False for d in delta]
     return out
 
 
 def escalation(comments: pd.DataFrame, *, score_col: str = "sentiment_compound", by: str = "thread",
                min_turns: int = 3, id_col: str = "comment_id", parent_col: str = "parent_id",
-               thread_col: str = "thread_id", author_col: str = "author", order_col: str = "position") -> pd.DataFrame:
+               thread_col: str = "thread_id", author_col: str = "author", order_col: str = "position"):
     """How often replies turn more negative than what they answer, per thread, speaker or exchange.
 
     Parameters
@@ -710,7 +946,8 @@ def escalation(comments: pd.DataFrame, *, score_col: str = "sentiment_compound",
         least *min_turns* times counting the comment that started it (each answering the
         other at least once), in order, with the slope of their scores over those
         turns; ``heated`` marks a back-and-forth whose slope is negative and whose last
-        turn is negative.
+        turn is negative. A list of these gives a dict of tables, by name, from one pass
+        over the reply chains.
     min_turns : int, default 3
         Replies between two speakers needed to call it an exchange.
 
@@ -733,11 +970,14 @@ def escalation(comments: pd.DataFrame, *, score_col: str = "sentiment_compound",
     [['t', 3, 3, 1]]
     >>> escalation(df, by="exchange")[["speakers", "turns", "slope", "heated"]].values.tolist()
     [['Ann & Bob', 4, -0.34, True]]
+    >>> sorted(escalation(df, by=["thread", "speaker"]))
+    ['speaker', 'thread']
     """
     from .errors import SchemaError
 
-    if by not in ("thread", "speaker", "exchange"):
-        raise SchemaError(f"by must be one of ['thread', 'speaker', 'exchange']; got {by!r}.")
+    kinds = [by] if isinstance(by, str) else list(by)
+    if not kinds or any(k not in ("thread", "speaker", "exchange") for k in kinds):
+        raise SchemaError(f"by must be one of ['thread', 'speaker', 'exchange'] or a list of them; got {by!r}.")
     if not isinstance(min_turns, int) or min_turns < 2:
         raise SchemaError(f"min_turns must be an int in the range [2, inf); got {min_turns!r}.")
     traj = trajectories(comments, score_col=score_col, id_col=id_col, parent_col=parent_col, thread_col=thread_col,
@@ -745,8 +985,11 @@ def escalation(comments: pd.DataFrame, *, score_col: str = "sentiment_compound",
     order = comments[order_col] if order_col in comments.columns else pd.Series(range(len(traj)), index=comments.index)
     traj = traj.assign(_o=pd.to_numeric(order, errors="coerce").to_numpy(), _r=range(len(traj)))
     exchanges = _exchanges(traj, min_turns)
-    if by == "exchange":
-        return exchanges
+    tables = {k: exchanges if k == "exchange" else _escalation_by(traj, exchanges, k) for k in kinds}
+    return tables[by] if isinstance(by, str) else tables
+
+
+def _escalation_by(traj: pd.DataFrame, exchanges: pd.DataFrame, by: str) -> pd.DataFrame:
     replies = traj[traj["parent_score"].notna() & traj["score"].notna()]
     key = "thread_id" if by == "thread" else "author"
     groups = traj[key].drop_duplicates().tolist()
@@ -758,34 +1001,45 @@ def escalation(comments: pd.DataFrame, *, score_col: str = "sentiment_compound",
         heated_of = hot.groupby("thread_id").size().to_dict()
     else:
         heated_of = pd.Series([p for s in hot["speakers"] for p in s.split(" & ")], dtype=object).value_counts().to_dict()
+    n_of, esc_of, delta_of = (counts[c].to_dict() for c in ("n", "esc", "delta"))
     rows = []
     for g in groups:
-        n = int(counts.at[g, "n"]) if g in counts.index else 0
-        esc = int(counts.at[g, "esc"]) if n else 0
+        n = int(n_of.get(g, 0))
+        esc = int(esc_of[g]) if n else 0
         rows.append((g, n, esc, round(esc / n, 4) if n else float("nan"),
-                     round(float(counts.at[g, "delta"]), 4) if n else float("nan"), int(heated_of.get(g, 0))))
+                     round(float(delta_of[g]), 4) if n else float("nan"), int(heated_of.get(g, 0))))
     return pd.DataFrame(rows, columns=[key if by == "thread" else "author", "replies", "escalations",
                                        "escalation_rate", "mean_delta", "heated_exchanges"])
 
 
 def _exchanges(traj: pd.DataFrame, min_turns: int) -> pd.DataFrame:
     cols = ["thread_id", "speakers", "turns", "first", "last", "slope", "heated"]
-    links = traj[(traj["parent_score"].notna()) & (traj["author"] != "") & (traj["parent_author"] != "")
-                 & (traj["author"] != traj["parent_author"])]
-    rows = []
+    # Plain lists and one dict of groups: a table may hold hundreds of thousands of
+    # speaker pairs, and a pandas group per pair costs a millisecond each.
+    threads, ids, parents = traj["thread_id"].tolist(), traj["comment_id"].tolist(), traj["parent_id"].tolist()
+    authors, parent_authors = traj["author"].tolist(), traj["parent_author"].tolist()
+    scores_, parent_scores = traj["score"].tolist(), traj["parent_score"].tolist()
+    order = list(zip(traj["_o"].tolist(), traj["_r"].tolist()))
     score_of: dict = {}
-    for key, score in zip(zip(traj["thread_id"], traj["comment_id"]), traj["score"]):
+    for key, score in zip(zip(threads, ids), scores_):
         score_of.setdefault(key, score)
-    for (thread, pair), grp in links.assign(
-            pair=[" & ".join(sorted((x, y))) for x, y in zip(links["author"], links["parent_author"])]
-    ).groupby(["thread_id", "pair"], sort=False):
-        grp = grp.sort_values(["_o", "_r"])
+    groups: dict = {}
+    for i, (author, parent_author) in enumerate(zip(authors, parent_authors)):
+        if math.isnan(parent_scores[i]) or not author or not parent_author or author == parent_author:
+            continue
+        pair = " & ".join(sorted((author, parent_author)))
+        groups.setdefault((threads[i], pair), []).append(i)
+    rows = []
+    for (thread, pair), members in groups.items():
+        if len(members) + 1 < min_turns:
+            continue  # too few turns even with the first parent
+        members.sort(key=order.__getitem__)
         # The exchange's turns: the first parent, then every reply between the two.
-        first = (thread, grp["parent_id"].iloc[0])
-        scores = ([score_of[first]] if first in score_of else []) + grp["score"].tolist()
+        first = (thread, parents[members[0]])
+        scores = ([score_of[first]] if first in score_of else []) + [scores_[i] for i in members]
         scores = [x for x in scores if not math.isnan(x)]
         # A back-and-forth: each speaker answered the other at least once.
-        if len(scores) < min_turns or grp["author"].nunique() < 2:
+        if len(scores) < min_turns or len({authors[i] for i in members}) < 2:
             continue
         n = len(scores)
         xbar = (n - 1) / 2

@@ -78,6 +78,8 @@ PARTITION_BYTES = 32 * 2**20
 PARTITION_ROWS = 50_000
 #: Rows read from a big file at a time.
 CHUNK_ROWS = 100_000
+#: Comments analysed at a time within a partition (whole threads; bounds a worker's memory).
+ANALYSIS_CHUNK_ROWS = 20_000
 #: JSON Lines files from this size on are read by all jobs at once, in byte ranges.
 _PARALLEL_READ_BYTES = 4 * 2**20
 
@@ -701,7 +703,7 @@ def build_partition(path, pid: int, *, source: str, source_path=None, analyse: b
 
 def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: bool, options: dict) -> dict:
     """Analyse one partition's threads (when asked) and write its tables; return its manifest entry."""
-    from .parallel import order_spans, run_capturing_warnings
+    from .parallel import map_threads, run_capturing_warnings
     from .pipeline import analyze_comments
 
     entry = {"comments": 0, "threads": 0, "spans": 0, "dtypes": {}, "files": per_file, "as_text": [],
@@ -710,8 +712,10 @@ def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: 
         return entry
     spans = None
     if analyse:
-        (comments, spans), caught = run_capturing_warnings(analyze_comments, comments, threads, **options)
-        spans = order_spans(spans, comments)
+        # A chunk of whole threads at a time, so a worker's memory is bounded by the chunk,
+        # not by the partition (the analysis of 100,000 comments at once needs ~1.3 GB).
+        (comments, spans), caught = run_capturing_warnings(map_threads, analyze_comments, comments, threads, jobs=1,
+                                                           chunk_rows=ANALYSIS_CHUNK_ROWS, progress=False, **options)
         entry["warnings"] = [[m, c.__module__ + "." + c.__qualname__] for m, c in caught]
     for table, df in (("comments", comments), ("threads", threads), ("spans", spans)):
         if df is None:
@@ -724,6 +728,18 @@ def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: 
 
 def _worker_build(path, pid, kwargs):
     return pid, build_partition(path, pid, **kwargs)
+
+
+def _partition_sizes(path: Path, todo: list, kwargs: dict) -> dict:
+    """The work in each partition to build, roughly: its staged bytes, or its rows in the source corpus."""
+    if kwargs.get("source") == "store":
+        entries = read_manifest(kwargs["source_path"]).get("partitions", {})
+        return {pid: entries.get(str(pid), {}).get("comments", 0) for pid in todo}
+    sizes = {}
+    for pid in todo:
+        d = path / _STAGING / f"p{pid:05d}"
+        sizes[pid] = sum(f.stat().st_size for f in d.iterdir()) if d.is_dir() else 0
+    return sizes
 
 
 def _run_partitions(path: Path, manifest: dict, todo: list, *, pool=None, jobs: int = 1, progress, desc: str,
@@ -739,8 +755,12 @@ def _run_partitions(path: Path, manifest: dict, todo: list, *, pool=None, jobs: 
             results = (_worker_build(path, pid, kwargs) for pid in todo)
         else:
             # A task carries only a partition number (the worker reads its own data), so
-            # all can be queued at once and entered in the manifest as they finish.
-            futures = [pool.submit(_worker_build, path, pid, kwargs) for pid in todo]
+            # all can be queued at once and entered in the manifest as they finish. The
+            # largest go first, so no worker is left with a big one at the end while the
+            # others idle.
+            size = _partition_sizes(path, todo, kwargs)
+            futures = [pool.submit(_worker_build, path, pid, kwargs)
+                       for pid in sorted(todo, key=lambda p: -size.get(p, 0))]
             results = (f.result() for f in as_completed(futures))
         try:
             for pid, entry in results:

@@ -208,3 +208,46 @@ def test_sentiment_analyze_stores_escalation(seed_analysed):
     escalation = seed_analysed.extras["escalation"]
     assert set(escalation) == {"thread", "speaker", "exchange"}
     assert escalation["thread"]["thread_id"].tolist() == seed_analysed.threads["thread_id"].tolist()
+
+
+def test_sentiment_trajectories_deep_chain_and_cycle():
+    n = 5000  # deeper than Python's recursion limit
+    ids = [str(i) for i in range(n)]
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ids, "parent_id": [""] + ids[:-1],
+                       "sentiment_compound": [0.5, -0.5] * (n // 2)})
+    traj = sentiment.trajectories(df)
+    assert traj["chain_depth"].tolist() == list(range(1, n + 1))
+    assert traj["chain_mean"].iloc[-1] == 0.0 and traj["chain_mean"].iloc[-2] == round(0.5 / (n - 1), 4)
+    # A cycle a -> b -> a: the first comment reached answers the post, the other answers it.
+    cyc = pd.DataFrame({"thread_id": "t", "comment_id": ["a", "b"], "parent_id": ["b", "a"],
+                        "sentiment_compound": [0.2, 0.4]})
+    assert sentiment.trajectories(cyc)["chain_depth"].tolist() == [2, 1]
+
+
+def test_sentiment_escalation_list_of_tables_equals_one_by_one(tiny_comments):
+    scored = sentiment.score(tiny_comments)
+    tables = sentiment.escalation(scored, by=["thread", "speaker", "exchange"])
+    for by, table in tables.items():
+        pd.testing.assert_frame_equal(table, sentiment.escalation(scored, by=by))
+
+
+def test_sentiment_vader_constants_match_the_installed_vader():
+    from vaderSentiment.vaderSentiment import N_SCALAR
+
+    assert sentiment._N_SCALAR == N_SCALAR
+
+
+@pytest.mark.parametrize("text", ["I love it!!!", "Not good, but not bad either?? :)", "", "It’s NOT great 😀", "no"])
+def test_sentiment_compound_only_path_equals_vader(text):
+    assert sentiment._compound(text) == _vader(text)["compound"]
+
+
+def test_sentiment_score_after_spans_equals_score_alone(tiny_comments):
+    seg = segment.spans(tiny_comments, kinds=segment.KINDS)
+    alone = sentiment.score(tiny_comments, spans=seg)
+    sentiment.spans(tiny_comments, spans=seg)
+    # A frame edited between the two calls is scored afresh, not from what spans() kept.
+    edited = tiny_comments.assign(text=tiny_comments["text"].str.upper())
+    pd.testing.assert_frame_equal(sentiment.score(edited, spans=seg), sentiment.score(edited.copy(), spans=seg))
+    sentiment.spans(tiny_comments, spans=seg)
+    pd.testing.assert_frame_equal(tiny_comments.pipe(sentiment.score, spans=seg), alone)
