@@ -10,6 +10,12 @@ al. (2019), whose best published test link F1 is 73.5. Two baselines run in the 
 pass: every comment answers the post; every comment answers the one listed above it.
 The scorer is the shipped model (``bench/train_replies.py``); the "trained on" column
 says which threads it saw.
+
+The ConvoKit r/Cornell sample (``formats/convokit``, 50 Reddit threads, marked
+"evaluation only" in the data README) is a held-out set: no training script reads it.
+It is scored in display order (each reply under its parent, siblings oldest first, as
+Reddit's "old" sort shows them) with names and times and with names removed, and oldest
+first.
 """
 
 from __future__ import annotations
@@ -90,6 +96,9 @@ def main(argv=()):
     r_display = [D.reddit(reddit / f, order="display") for f in held_out_reddit]
     r_chrono = [D.reddit(reddit / f, order="chronological") for f in held_out_reddit]
     irc = data_dir("replies", "irc-disentanglement", "data")
+    cornell = data_dir("formats", "convokit")
+    c_display = D.convokit(cornell, order="display-by-time")
+    c_chrono = D.convokit(cornell, order="chronological")
     rows = []
     rows += run_source("wp-html (10 threads) + WXR theme data, names and times", blog, "display", "no")
     rows += run_source("same, names removed (times kept)", [t.masked() for t in blog], "display", "no")
@@ -99,6 +108,11 @@ def main(argv=()):
     rows += run_source("Reddit 3hahrw + jlbw48, oldest first", r_chrono, "chronological", "no")
     rows += run_source("Reddit 3hahrw + jlbw48, oldest first, names removed", [t.masked() for t in r_chrono],
                        "chronological", "no")
+    rows += run_source("ConvoKit r/Cornell (50 threads, held out), display order, names and times", c_display,
+                       "display", "no")
+    rows += run_source("same, names removed (times kept)", [t.masked() for t in c_display], "display", "no")
+    rows += run_source("ConvoKit r/Cornell (50 threads, held out), oldest first", c_chrono, "chronological", "no")
+    rows += run_source("same, names removed", [t.masked() for t in c_chrono], "chronological", "no")
     if not quick:
         rows += run_source("IRC Ubuntu dev (Kummerfeld et al.)", D.irc_split(irc, "dev"), "chronological", "no",
                            self_links=True)

@@ -28,8 +28,9 @@ cue
     (:data:`DISPLAY_FEATURES`) join them and the weights ship in
     ``discourse/data/reply_model_display.json`` (``bench/train_replies_display.py``):
     one conditional logit per condition (names and times, either, neither), learned from
-    Reddit threads shown in display order with the hand-set weights of ``_HEURISTIC`` as
-    prior, and shifted towards the share of blog comments that answer the post.
+    a Reddit thread shown in display order with the hand-set weights of ``_HEURISTIC`` as
+    prior, and shifted towards the share of blog comments that answer the post. Neither
+    scorer is trained on the ConvoKit r/Cornell sample: it is evaluation-only data.
 parent_confidence
     The model's probability for the chosen parent among the candidates it weighed
     (a softmax over candidate scores); 1 for explicit links.
