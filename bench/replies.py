@@ -8,8 +8,9 @@ comment-to-comment links (links to the post left out, so "all answer the post" s
 0). For IRC the links include self-links ("starts a conversation"), as in Kummerfeld et
 al. (2019), whose best published test link F1 is 73.5. Two baselines run in the same
 pass: every comment answers the post; every comment answers the one listed above it.
-The scorer is the shipped model (``bench/train_replies.py``); the "trained on" column
-says which threads it saw.
+The scorer is the shipped default (``bench/train_replies.py``); for display order the
+learned display scorer (``model="learned"``, ``bench/train_replies_display.py``) is
+measured beside it. The "trained on" column says which threads it saw.
 
 The ConvoKit r/Cornell sample (``formats/convokit``, 50 Reddit threads, marked
 "evaluation only" in the data README) is a held-out set: no training script reads it.
@@ -75,8 +76,12 @@ def run_source(name, threads, order, trained_on, *, self_links=False):
     t0 = time.perf_counter()
     preds = [predict(t, order) for t in threads]
     secs = time.perf_counter() - t0
+    methods = [("discourse", preds)]
+    if order == "display":
+        # The learned display scorer (model="learned"), measured beside the default.
+        methods.append(("discourse, learned display scorer", [predict(t, order, model="learned") for t in threads]))
     rows = []
-    for method, p in (("discourse", preds),
+    for method, p in (*methods,
                       ("baseline: all answer the post", [[-1] * len(t.ids) for t in threads]),
                       ("baseline: answer the comment above", [[k - 1 for k in range(len(t.ids))] for t in threads])):
         s = score(threads, p, self_links=self_links)

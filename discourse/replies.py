@@ -24,13 +24,15 @@ cue
     gap, who spoke since, comment-level cues that tell chat from forum threads), learned
     from Reddit, IRC and Molweni development data and stored as JSON arrays that this
     module walks itself (no pickle). For display order, where the choice is how far to
-    climb back up the reply chain of the comment above, the display cues
-    (:data:`DISPLAY_FEATURES`) join them and the weights ship in
-    ``discourse/data/reply_model_display.json`` (``bench/train_replies_display.py``):
-    one conditional logit per condition (names and times, either, neither), learned from
-    a Reddit thread shown in display order with the hand-set weights of ``_HEURISTIC`` as
-    prior, and shifted towards the share of blog comments that answer the post. Neither
-    scorer is trained on the ConvoKit r/Cornell sample: it is evaluation-only data.
+    climb back up the reply chain of the comment above, the default is the hand-set
+    weighting of the cues in ``_HEURISTIC``, each weight with its reason. A learned
+    alternative ships in ``discourse/data/reply_model_display.json``
+    (``bench/train_replies_display.py``, ``model="learned"``): one conditional logit per
+    condition (names and times, either, neither) over the cues and the display cues
+    (:data:`DISPLAY_FEATURES`), learned from the one licensed Reddit thread shown in
+    display order. It is not the default: learned from Reddit it falls below answering
+    the post on blog threads (see the README's Measured table). Neither scorer is trained
+    on the ConvoKit r/Cornell sample: it is evaluation-only data.
 parent_confidence
     The model's probability for the chosen parent among the candidates it weighed
     (a softmax over candidate scores); 1 for explicit links.
@@ -388,12 +390,8 @@ def _display_weights(has_names: bool, has_times: bool, default: dict, intercept:
 
 def _weights(order: str, model) -> tuple[dict, float]:
     """Weights per feature name (every feature of FEATURES and DISPLAY_FEATURES) and intercept."""
-    if model is None:
-        if order == "display":
-            model = _display_model().get("display") or _model().get(order)
-        else:
-            model = _model().get(order)
-        model = model or {"coef": _HEURISTIC, "intercept": 0.0}
+    if model is None or isinstance(model, str):
+        model = _model().get(order) or {"coef": _HEURISTIC, "intercept": 0.0}
     coef = model.get("coef") or model.get("explain") or {}
     return ({f: float(coef.get(f, 0.0)) for f in FEATURES + DISPLAY_FEATURES},
             float(model.get("intercept", 0.0)))
@@ -1082,7 +1080,7 @@ def _canonical(name, authors, state=None):
 def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "display",
                   threads: pd.DataFrame | None = None, id_col: str = "comment_id", parent_col: str = "parent_id",
                   text_col: str = "text", author_col: str = "author", time_col: str = "created_at",
-                  max_candidates: int = 40, model: dict | None = None, speakers: bool = True) -> pd.DataFrame:
+                  max_candidates: int = 40, model: dict | str | None = None, speakers: bool = True) -> pd.DataFrame:
     """Fill reply links (and missing speakers) where the source has none.
 
     Parameters
@@ -1100,11 +1098,12 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         The threads table; the post's ``text`` and ``author`` become cues for the root.
     max_candidates : int, default 40
         The most earlier comments weighed per comment (bounds the work per comment).
-    model : dict, optional
+    model : dict or "learned", optional
         ``{"coef": {feature: weight}, "intercept": b}`` (a linear scorer) to use instead
-        of the shipped scorer for *order* (for display order, instead of the scorer the
-        shipped model picks per thread by whether it has names and times); for
-        chronological order a ``"trees"`` entry (as ``bench/train_replies.py`` writes it)
+        of the shipped scorer for *order*. ``"learned"`` (display order only) uses the
+        learned display scorer, picked per thread by whether it has names and times,
+        instead of the hand-set weights (see the module docstring for why it is not the
+        default); for chronological order a ``"trees"`` entry (as ``bench/train_replies.py`` writes it)
         makes the trees score and the coefficients only rank the cues the evidence names.
     speakers : bool, default True
         Also fill missing authors from cues (see :func:`infer_speakers`).
@@ -1181,6 +1180,9 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
             post_author[row["thread_id"]] = str(row.get("author", "") or "")
     times = _epoch_seconds(out[time_col]) if time_col in out.columns else [None] * n
     pos = pd.to_numeric(out["position"], errors="coerce") if "position" in out.columns else None
+    if isinstance(model, str) and not (model == "learned" and order == "display"):
+        raise SchemaError(f"model must be a dict of weights, or 'learned' with order='display'; "
+                          f"got {model!r} with order={order!r}.")
     weights, intercept = _weights(order, model)
     if order == "chronological" and (model is None or "trees" in model):
         trees = _shipped_trees(order) if model is None else _Trees(model["trees"])
@@ -1209,7 +1211,7 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         where = {c: k for k, c in enumerate(ids)}
         fixed = [None if need[k] else where.get(P[r], -1) for k, r in enumerate(rows)]
         w_thread = weights
-        if order == "display" and model is None:
+        if order == "display" and model == "learned":
             w_thread, intercept = _display_weights(any(th.authors), any(t is not None for t in th.times),
                                                    weights, intercept)
         state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=intercept,

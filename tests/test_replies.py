@@ -276,7 +276,7 @@ def test_replies_display_markdown_quote_is_named_in_the_evidence():
     texts = ["Cities should ban cars from the old town centre.",
              "Buses would need new routes and longer hours for that to work.",
              "> Buses would need new routes and longer hours\nThey already run until midnight here."]
-    out = infer_replies(_frame(texts), order="display")
+    out = infer_replies(_frame(texts), order="display", model="learned")
     assert out["parent_id"].iloc[2] == "c1"
     assert "it quotes c1 in a “>” line (“Buses would need new routes and longer hours”)" in out["parent_evidence"].iloc[2]
 
@@ -334,3 +334,21 @@ def test_replies_chronological_features_cover_every_candidate():
     assert by[2]["dist"] == 1 and by[0]["dist"] == 3 and by[2]["gap_min"] == 1.0
     assert by[0]["cand_author_since"] == 1.0 and by[2]["cand_author_since"] == 0.0
     assert by[1]["speakers_between"] == 1.0 and by[0]["speakers_between"] == 2.0
+
+
+def test_replies_display_default_is_the_hand_set_scorer_and_learned_is_opt_in():
+    texts = ["Cities should ban cars from the old town centre.",
+             "Buses would need new routes and longer hours for that to work.",
+             "> Buses would need new routes and longer hours\nThey already run until midnight here.",
+             "Great article, thanks!"]
+    default = infer_replies(_frame(texts), order="display")
+    hand_set = infer_replies(_frame(texts), order="display", model=replies._model()["display"])
+    pd.testing.assert_frame_equal(default, hand_set)
+    learned = infer_replies(_frame(texts), order="display", model="learned")
+    assert not learned["parent_confidence"].equals(default["parent_confidence"])
+
+
+@pytest.mark.parametrize("order, model", [("display", "trees"), ("chronological", "learned")])
+def test_replies_model_string_other_than_learned_for_display_fails(order, model):
+    with pytest.raises(SchemaError, match="'learned' with order='display'"):
+        infer_replies(_frame(["a", "b"]), order=order, model=model)
