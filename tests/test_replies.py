@@ -352,3 +352,21 @@ def test_replies_display_default_is_the_hand_set_scorer_and_learned_is_opt_in():
 def test_replies_model_string_other_than_learned_for_display_fails(order, model):
     with pytest.raises(SchemaError, match="'learned' with order='display'"):
         infer_replies(_frame(["a", "b"]), order=order, model=model)
+
+
+def test_replies_output_does_not_depend_on_the_hash_seed():
+    # Worker processes (--jobs, Dask) may hash strings differently; links and evidence
+    # must not depend on it. Two repeated four-word runs of equal weight tie here.
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys, pandas as pd; from discourse.replies import infer_replies; "
+              "t = ['Red apples grow tall here, and blue rivers run deep there.', "
+              "'So red apples grow tall, yet blue rivers run deep?']; "
+              "c = pd.DataFrame({'thread_id': ['t', 't'], 'comment_id': ['c0', 'c1'], 'parent_id': ['', ''], 'text': t}); "
+              "sys.stdout.write(infer_replies(c)['parent_evidence'].iloc[1])")
+    outs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
+    assert len(outs) == 1
+    assert "c0" in next(iter(outs))
