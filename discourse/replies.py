@@ -327,13 +327,19 @@ def _mentions(tokens_set: set, known_keys: dict) -> set:
     return {a for key, authors in known_keys.items() if key in tokens_set for a in authors}
 
 
-@functools.lru_cache(maxsize=1)
-def _model() -> dict:
-    path = resources.files("discourse").joinpath("data/reply_model.json")
+def _shipped(name: str) -> dict:
+    """A JSON model file shipped in ``discourse/data`` ({} if it is missing)."""
+    path = resources.files("discourse").joinpath(f"data/{name}")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, OSError):  # pragma: no cover - the file ships with the package
+    except (FileNotFoundError, OSError):  # pragma: no cover - the files ship with the package
         return {}
+
+
+@functools.lru_cache(maxsize=1)
+def _model() -> dict:
+    """The shipped scorers (``bench/train_replies.py``): chronological trees, display fallback."""
+    return _shipped("reply_model.json")
 
 
 # The hand-set scorer: each weight is a judgement of how strongly a cue speaks for a
@@ -363,11 +369,7 @@ _HEURISTIC = {
 @functools.lru_cache(maxsize=1)
 def _display_model() -> dict:
     """The learned display-order scorer (``bench/train_replies_display.py``), if shipped."""
-    path = resources.files("discourse").joinpath("data/reply_model_display.json")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, OSError):  # pragma: no cover - the file ships with the package
-        return {}
+    return _shipped("reply_model_display.json")
 
 
 _CONDITIONS = {(True, True): "names and times", (False, True): "times, no names",
