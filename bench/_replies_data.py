@@ -300,3 +300,17 @@ def convokit(folder: Path, *, order: str = "display-by-time") -> list[GoldThread
         out.append(GoldThread(cid, ids, texts, authors, times, gold,
                               post_text=title + "\n" + ((root or {}).get("text") or ""), post_author=post_author))
     return out
+
+
+def informative_groups(X, y, group):
+    """Drop candidate groups with no true parent among them (they teach a conditional logit
+    nothing); returns ``X, y, group`` renumbered 0..n-1, the start row of each group, and
+    the boolean mask of the rows kept."""
+    import numpy as np
+
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    group = np.asarray(group)
+    keep = (np.bincount(group, weights=y) > 0)[group]
+    X, y, group = X[keep], y[keep], np.unique(group[keep], return_inverse=True)[1]
+    return X, y, group, np.flatnonzero(np.r_[True, group[1:] != group[:-1]]), keep

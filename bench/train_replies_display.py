@@ -148,13 +148,7 @@ def fit(X, y, group, *, C=1.0, drop=(), prior=None):
     import numpy as np
     from scipy.optimize import minimize
 
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
-    group = np.asarray(group)
-    has_pos = np.bincount(group, weights=y) > 0
-    keep = has_pos[group]
-    X, y, group = X[keep], y[keep], np.unique(group[keep], return_inverse=True)[1]
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    X, y, group, starts, _ = D.informative_groups(X, y, group)
     w0 = np.array([float((prior or {}).get(k, 0.0)) for k in ALL])
 
     def loss(w):
