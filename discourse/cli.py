@@ -92,6 +92,11 @@ def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=
 
     with progress.shown(_bars_wanted(quiet)):
         if len(inputs) == 1 and store.is_store(inputs[0]):
+            from .pipeline import analyze_stored, stored_options_match
+
+            if stored_options_match(inputs[0], infer_replies=infer_replies, order=order, frames=list(frames) or None):
+                # Analysed with these options already: only the corpus-level stages run, topics as stored.
+                return analyze_stored(inputs[0], topics=_parse_topics(topics), classroom=classroom)
             corpus = store.read_corpus(inputs[0])
         else:
             corpus = read(list(inputs), format=None if fmt == "auto" else fmt)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .errors import SchemaError
 
-__all__ = ["analyze", "analyze_comments", "warm_up"]
+__all__ = ["analyze", "analyze_comments", "analyze_stored", "warm_up"]
 
 _INFER = ("auto", "always", "never")
 _ORDERS = ("display", "chronological")
@@ -160,15 +160,27 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     """
     import pandas as pd
 
-    from . import civility, framing, sentiment
     from .parallel import map_threads
 
     check_options(infer_replies=infer_replies, order=order, jobs=jobs)
     comments, spans = map_threads(analyze_comments, corpus.comments, corpus.threads, jobs=jobs, progress=progress,
                                   infer_replies=infer_replies, order=order, frames=frames)
-    # Corpus-level stages run here, over the whole table.
+    out = _corpus_stages(corpus, comments, spans, topics=topics, frames=frames, classroom=classroom)
+    if corpus.spans is not None and len(corpus.spans):
+        out = out.replace(spans=pd.concat([corpus.spans, out.spans], ignore_index=True))
+    return out
+
+
+def _corpus_stages(corpus, comments, spans, *, topics, frames, classroom, stored_topics=None):
+    """The corpus-level stages over per-thread results: topics, frame debate and uptake, escalation."""
+    import pandas as pd
+
+    from . import civility, framing, sentiment
+
     extras = dict(corpus.extras)
-    if topics != "none":
+    if stored_topics is not None:
+        extras["topics"] = stored_topics
+    elif topics != "none":
         from . import topics as topic_models
 
         # The posts help a small thread's vocabulary; fit_topics ignores them from 1,000 comments on.
@@ -185,6 +197,98 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     threads = corpus.threads
     if classroom:
         comments, threads, spans = civility.mask(comments), civility.mask(threads), civility.mask(spans)
-    if corpus.spans is not None and len(corpus.spans):
-        spans = pd.concat([corpus.spans, spans], ignore_index=True)
     return corpus.replace(comments=comments, threads=threads, spans=spans, extras=extras)
+
+
+def analyze_stored(path, *, topics="auto", classroom: bool = False, progress: bool | None = None):
+    """Read an analysed Parquet corpus and add the corpus-level stages, without analysing it again.
+
+    ``discourse analyze INPUT -o DIR/`` runs the per-thread stages partition by partition,
+    and its topic model on a sample (:func:`discourse.store.add_topics`). This reads the
+    result into memory and runs only what needs the whole corpus: the frame debate and
+    uptake, and escalation. Topics come from the corpus: the stored ``topic_id`` columns
+    and the model's summary (a :class:`~discourse.topics.TopicSummary`), so a report on
+    ``DIR/`` shows the topics the corpus holds. A corpus written without topics gets a
+    model fitted here, unless *topics* is ``"none"``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A directory written by :func:`discourse.store.analyze`.
+    topics : int, "auto" or "none", default "auto"
+        Used only when the corpus holds no topics; ``"none"`` also hides stored ones.
+    classroom : bool, default False
+        Mask profanity, as :func:`analyze` does.
+    progress : bool, optional
+        Draw a progress bar while reading.
+
+    Returns
+    -------
+    Corpus
+        What :func:`analyze` returns for the same input and options.
+
+    Raises
+    ------
+    SchemaError
+        When *path* is a Parquet corpus that was not analysed (``discourse ingest`` wrote
+        it); analyse it with ``discourse analyze DIR -o NEW_DIR/`` or :func:`analyze`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from discourse import store
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "c.jsonl").write_text('{"comment_id": "1", "text": "I love it."}\\n')
+    >>> out = store.analyze(d / "c.jsonl", d / "corpus")
+    >>> analyze_stored(out, topics="none").comments["sentiment_compound"].tolist()
+    [0.6369]
+    """
+    import os
+
+    from . import store
+    from .topics import TOPIC_COLUMNS, TopicSummary
+
+    manifest = store.read_manifest(path)
+    if not manifest.get("analysed"):
+        raise SchemaError(f"{os.fspath(path)!r} is a Parquet corpus that was not analysed (discourse ingest wrote it). "
+                          "Analyse it first: `discourse analyze DIR -o NEW_DIR/`, or call discourse.analyze on "
+                          "store.read_corpus(DIR).")
+    corpus = store.read_corpus(path, progress=progress)
+    options = manifest.get("options") or {}
+    comments, spans = corpus.comments, corpus.spans
+    summary = (manifest.get("topics") or {}).get("summary")
+    has_topics = set(TOPIC_COLUMNS) <= set(comments.columns)
+    stored = None
+    if topics == "none" or not (has_topics and summary):
+        comments = comments.drop(columns=[c for c in TOPIC_COLUMNS if c in comments.columns])
+    else:
+        stored = TopicSummary(summary)
+    base = corpus.replace(spans=None)
+    return _corpus_stages(base, comments, spans if spans is not None else _empty_spans(), topics=topics,
+                          frames=options.get("frames"), classroom=classroom, stored_topics=stored)
+
+
+def _empty_spans():
+    from . import segment
+
+    return segment.span_table([])
+
+
+def stored_options_match(path, *, infer_replies: str = "auto", order: str = "display", frames=None) -> bool:
+    """Whether the analysed Parquet corpus at *path* was analysed with these options.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from discourse import store
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "c.jsonl").write_text('{"comment_id": "1", "text": "Hi."}\\n')
+    >>> out = store.analyze(d / "c.jsonl", d / "corpus")
+    >>> stored_options_match(out), stored_options_match(out, order="chronological")
+    (True, False)
+    """
+    from . import store
+
+    manifest = store.read_manifest(path)
+    wanted = store.analysis_options(infer_replies=infer_replies, order=order, frames=frames)
+    return bool(manifest.get("analysed")) and (manifest.get("options") or {}) == wanted

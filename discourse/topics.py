@@ -82,6 +82,7 @@ from .model import require_columns
 
 __all__ = [
     "TOPIC_COLUMNS",
+    "TopicSummary",
     "Topics",
     "assign",
     "choose_k",
@@ -475,6 +476,66 @@ class Topics:
     def __repr__(self) -> str:
         stab = "" if self.stability != self.stability else f", stability {self.stability:.2f}"
         return f"Topics({self.n_topics} topics, method {self.method}{stab}, {len(self.assignments)} comments)"
+
+
+
+class TopicSummary:
+    """A fitted topic model as a Parquet corpus keeps it: its summary, without the model.
+
+    :func:`discourse.store.add_topics` writes every comment's topic into the corpus and
+    the model's :meth:`Topics.summary` into the manifest. This reads that summary back,
+    so a report on a stored corpus shows the same topics, terms, representative comments,
+    note and subjects without fitting anything again. It cannot assign new comments.
+
+    Parameters
+    ----------
+    summary : dict
+        What :meth:`Topics.summary` returned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> texts = ["school budget cuts", "school budget vote", "war metaphor", "the war metaphor"]
+    >>> t = fit_topics(pd.DataFrame({"comment_id": list("abcd"), "text": texts}), n_topics=2, n_seeds=2)
+    >>> s = TopicSummary(t.summary())
+    >>> s.top_terms(2) == t.top_terms(2), s.n_topics
+    (True, 2)
+    """
+
+    def __init__(self, summary: dict):
+        if not isinstance(summary, dict) or not isinstance(summary.get("topics"), list):
+            raise SchemaError("a topic summary is a dict with a 'topics' list, as Topics.summary() returns; "
+                              f"got {type(summary).__name__}. Re-run `discourse analyze ... --topics K` to write one.")
+        self._summary = summary
+        self.method = summary.get("method", "")
+        self.requested = summary.get("requested")
+        self.n_topics = int(summary.get("n_topics", len(summary["topics"])))
+        self.note = str(summary.get("note") or "")
+        nan = float("nan")
+        self.stability = nan if summary.get("stability") is None else float(summary["stability"])
+        self.coherence = nan if summary.get("coherence") is None else float(summary["coherence"])
+        cols = ["label", "phrases", "comments", "comment_ids", "evidence", "in_post"]
+        self.subjects = pd.DataFrame(summary.get("subjects") or [], columns=cols)
+
+    def summary(self) -> dict:
+        """The summary this was read from."""
+        return self._summary
+
+    def top_terms(self, n: int = 10) -> dict:
+        """The *n* top terms of each topic, ``{topic_id: [term, ...]}``."""
+        return {int(t["topic_id"]): list(t.get("top_terms", []))[:n] for t in self._summary["topics"]}
+
+    def representatives(self, n: int = 3) -> pd.DataFrame:
+        """The comments that belong most to each topic (at most the 3 the model kept).
+
+        Returns ``topic_id``, ``rank`` and ``comment_id``.
+        """
+        rows = [{"topic_id": int(t["topic_id"]), "rank": i, "comment_id": str(c)}
+                for t in self._summary["topics"] for i, c in enumerate(list(t.get("representative", []))[:n], start=1)]
+        return pd.DataFrame(rows, columns=["topic_id", "rank", "comment_id"])
+
+    def __repr__(self) -> str:
+        return f"TopicSummary({self.n_topics} topics, method {self.method})"
 
 
 def _num(v) -> str:
@@ -1724,8 +1785,13 @@ def fit_stream(frames, *, n_topics="auto", sample_size: int = 50_000, random_sta
             kept = kept.nsmallest(sample_size, "_sample_key", keep="first")
     if kept is None:
         kept = pd.DataFrame({text_col: pd.Series([], dtype=object), "_sample_key": pd.Series([], dtype="uint64")})
-    # In key order, so the fit does not depend on the order the frames came in.
-    sample = kept.sort_values("_sample_key", kind="stable").drop(columns="_sample_key").reset_index(drop=True)
+    # In an order that does not depend on the order the frames came in: the threads'
+    # own order when the whole corpus is kept (so a small corpus gets the model, and the
+    # subjects' evidence order, an in-memory fit gives), else the sample keys'.
+    order = ["_sample_key"]
+    if seen == len(kept) and "thread_id" in kept.columns and "position" in kept.columns:
+        order = ["thread_id", "position", "_sample_key"]
+    sample = kept.sort_values(order, kind="stable").drop(columns="_sample_key").reset_index(drop=True)
     t = fit_topics(sample, n_topics=n_topics, random_state=random_state, text_col=text_col, **options)
     if seen > len(sample):
         t = dataclasses.replace(t, note=t.note + f" Fitted on a random sample of {len(sample):,} of the "

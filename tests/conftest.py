@@ -58,6 +58,19 @@ def seed_analysed(seed_corpus):
     return discourse.analyze(seed_corpus)
 
 
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory):
+    """The seed thread analysed into a Parquet corpus directory by the CLI (topics included)."""
+    from click.testing import CliRunner
+
+    from discourse.cli import cli
+
+    out = tmp_path_factory.mktemp("stored") / "corpus"
+    result = CliRunner().invoke(cli, ["analyze", str(SEED), "-o", f"{out}/", "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.fixture
 def subject_comments() -> pd.DataFrame:
     """Sixty hand-seeded comments on three subjects (school budgets, the war metaphor, campaign

@@ -48,6 +48,12 @@ PLACEHOLDER_AUTHORS = frozenset({"[deleted]", "[removed]", "deleted", "removed",
                                  "unknown", "[unknown]", "n/a"})
 
 
+
+def _ranked(counts, n=None) -> list:
+    """``Counter.most_common``, ties broken by name: the same report whatever order the rows came in."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return ranked if n is None else ranked[:n]
+
 def _person(author: str) -> str:
     """The speaker a name denotes, or "" when it is a placeholder shared by many people."""
     return "" if not author or author.strip().lower() in PLACEHOLDER_AUTHORS else author
@@ -461,7 +467,7 @@ def _filters(items) -> dict:
         frames.update(set(c["frames"]))
         techniques.update(set(c["techniques"]))
         uncivil += c["uncivil"]
-    return {"frames": frames.most_common(), "techniques": techniques.most_common(), "uncivil": uncivil}
+    return {"frames": _ranked(frames), "techniques": _ranked(techniques), "uncivil": uncivil}
 
 
 def _rolling(values, window):
@@ -577,9 +583,9 @@ def _frames(recs, items, spans) -> dict:
                 terms[s["label"]][str(s.get("text", "")).lower()] += 1
     n = len(items)
     rows = []
-    for frame, k in counts.most_common():
+    for frame, k in _ranked(counts):
         rows.append({"frame": frame, "comments": k, "share": k / n if n else 0.0,
-                     "senses": dict(senses.get(frame, {})), "terms": [t for t, _ in terms[frame].most_common(6)]})
+                     "senses": dict(senses.get(frame, {})), "terms": [t for t, _ in _ranked(terms[frame], 6)]})
     chart = svg.bar_chart([(r["frame"], r["comments"]) for r in rows], uid="frames", title="Frame prevalence",
                           desc="Comments using each frame: " + ", ".join(f"{r['frame']} {r['comments']}" for r in rows),
                           value_format="{:g}") if rows else None
@@ -614,10 +620,10 @@ def _civility(recs, items, has) -> dict:
                              x_label="incivility (0 = none, 1 = most)", color=svg.PALETTE[1], width=420)
     worst = sorted((c for c in items.values() if c["incivility"] is not None and c["incivility"] >= HEATED_INCIVILITY),
                    key=lambda c: -c["incivility"])[:6]
-    tchart = svg.bar_chart(techniques.most_common(), uid="techniques", title="Persuasion techniques", width=420,
-                           desc="Comments showing each technique: " + ", ".join(f"{k} {v}" for k, v in techniques.most_common())
+    tchart = svg.bar_chart(_ranked(techniques), uid="techniques", title="Persuasion techniques", width=420,
+                           desc="Comments showing each technique: " + ", ".join(f"{k} {v}" for k, v in _ranked(techniques))
                            ) if techniques else None
-    return {"techniques": techniques.most_common(), "technique_chart": tchart, "hist": hist, "worst": worst,
+    return {"techniques": _ranked(techniques), "technique_chart": tchart, "hist": hist, "worst": worst,
             "has_incivility": bool(incs), "has_techniques": has["techniques"], "threshold": HEATED_INCIVILITY}
 
 
@@ -737,7 +743,7 @@ def _network(recs, by_id, items) -> dict:
                 pairs[(me, pa)] += 1
         else:
             to_post[me] += 1
-    out = {"speakers": len(speakers), "unknown": n_unknown, "pairs": [], "chart": None, "to_post": to_post.most_common(8),
+    out = {"speakers": len(speakers), "unknown": n_unknown, "pairs": [], "chart": None, "to_post": _ranked(to_post, 8),
            "available": len(speakers) >= 2 and bool(pairs), "shown": 0}
     if not out["available"]:
         return out
@@ -755,12 +761,12 @@ def _network(recs, by_id, items) -> dict:
         keep.update(dict.fromkeys(new))
     top = sorted(keep, key=lambda name: (-involved[name], name))
     nodes = [(name, speakers[name]) for name in top]
-    edges = [(a, b, w) for (a, b), w in pairs.most_common() if a in keep and b in keep][:40]
+    edges = [(a, b, w) for (a, b), w in _ranked(pairs) if a in keep and b in keep][:40]
     out["chart"] = svg.network(nodes, edges, uid="network", title="Who answers whom",
                                desc=f"{len(nodes)} speakers as circles sized by comments; an arrow from the speaker who "
                                     f"replies to the one answered, thicker for more replies. Busiest pairs: "
-                                    + ", ".join(f"{a} to {b} {w}" for (a, b), w in pairs.most_common(5)))
-    out["pairs"] = [{"from": a, "to": b, "n": w, "back": pairs.get((b, a), 0)} for (a, b), w in pairs.most_common(12)]
+                                    + ", ".join(f"{a} to {b} {w}" for (a, b), w in _ranked(pairs, 5)))
+    out["pairs"] = [{"from": a, "to": b, "n": w, "back": pairs.get((b, a), 0)} for (a, b), w in _ranked(pairs, 12)]
     out["shown"] = len(nodes)
     return out
 
@@ -975,7 +981,7 @@ def corpus_view(corpus, *, links: dict | None = None) -> dict:
         top_frame = ""
         if has["frames"] and n:
             fc = Counter(f for fl in frame_lists[sub.index] for f in set(fl))
-            top_frame = ", ".join(f"{f} ({k})" for f, k in fc.most_common(2))
+            top_frame = ", ".join(f"{f} ({k})" for f, k in _ranked(fc, 2))
         dates = sub["created_at"].dropna() if n else []
         rows.append({"thread_id": str(tid), "title": (titles.get(tid) or "").strip() or str(tid), "comments": n,
                      "href": links.get(tid, ""), "mean_sentiment": mean_s, "mean_label": _signed(mean_s), "neg_share": neg,
@@ -1011,7 +1017,7 @@ def corpus_view(corpus, *, links: dict | None = None) -> dict:
             for f in fl:
                 thread_sets[f].add(tid)
         n = max(len(comments), 1)
-        frows = [{"frame": f, "comments": k, "share": k / n, "threads": len(thread_sets[f])} for f, k in fc.most_common()]
+        frows = [{"frame": f, "comments": k, "share": k / n, "threads": len(thread_sets[f])} for f, k in _ranked(fc)]
         frames = {"rows": frows, "chart": svg.bar_chart([(r["frame"], round(100 * r["share"], 1)) for r in frows], uid="c-frames",
                                                          title="Share of comments using each frame",
                                                          desc=", ".join(f"{r['frame']} {100 * r['share']:.1f}%" for r in frows),
