@@ -967,6 +967,185 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
     return state, conf, evidence
 
 
+# Display order, decoded jointly. Greedy choice per comment cannot see that a choice
+# breaks the page's order further down (a comment made top-level although a later
+# top-level comment is older than it), so display order is decoded as a beam search over
+# whole threads: each hypothesis is the stack of open ancestors (the reply chain of the
+# comment above), extended one comment at a time; its score is the sum of each link's
+# log-probability among the candidates the times allow, and a comment with no candidate
+# the times allow costs the hypothesis a penalty instead of being normalised away.
+_BEAM = 16
+
+
+class _Layer:
+    """A per-comment list as one hypothesis sees it: a shared base and its own changes.
+
+    Hypotheses share their parent's changes until they write (copy on first write), so
+    extending a hypothesis costs nothing unless speaker inference names someone.
+    """
+
+    __slots__ = ("base", "over", "owned")
+
+    def __init__(self, base, over=None):
+        self.base, self.over, self.owned = base, {} if over is None else over, False
+
+    def __getitem__(self, k):
+        return self.over[k] if k in self.over else self.base[k]
+
+    def __setitem__(self, k, v):
+        if not self.owned:
+            self.over, self.owned = dict(self.over), True
+        self.over[k] = v
+
+    def __len__(self):
+        return len(self.base)
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self.base)))
+
+    def child(self):
+        return _Layer(self.base, self.over)
+
+    def tolist(self):
+        out = list(self.base)
+        for k, v in self.over.items():
+            out[k] = v
+        return out
+
+
+class _Latest:
+    """Each author's latest comment: the shared record of named authors, plus the ones this
+    hypothesis inferred (copy on first write)."""
+
+    __slots__ = ("base", "over", "owned")
+
+    def __init__(self, base, over=None):
+        self.base, self.over, self.owned = base, {} if over is None else over, False
+
+    def get(self, a, default=None):
+        x, y = self.over.get(a), self.base.get(a)
+        return default if x is None and y is None else max(v for v in (x, y) if v is not None)
+
+    def __contains__(self, a):
+        return a in self.over or a in self.base
+
+    def __setitem__(self, a, k):
+        if not self.owned:
+            self.over, self.owned = dict(self.over), True
+        self.over[a] = k
+
+    def child(self):
+        return _Latest(self.base, self.over)
+
+
+class _ChainMap(dict):
+    """Parents of the comments on a hypothesis's open chain (-1 beyond it)."""
+
+    def __missing__(self, k):
+        return -1
+
+
+class _Hyp:
+    __slots__ = ("score", "chain", "counts", "authors", "src", "ev", "latest", "back")
+
+    def parents(self):
+        chain = self.chain
+        out = _ChainMap(zip(chain, chain[1:]))
+        return out
+
+    def n_replies(self):
+        return _ChainMap(zip(self.chain, self.counts))
+
+
+def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, width=_BEAM):
+    """Beam-search inference for display order; returns what :func:`_infer_thread` does."""
+    n = th.n
+    w = dict(weights)
+    w_sib = w.get("sib_violation", 0.0)
+    # A comment the times place nowhere on a hypothesis's chain costs it as much as the
+    # scorer weighs one sibling out of order (the hand-set -6 where the scorer has none).
+    penalty = -w_sib if w_sib < 0 else 6.0
+    known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
+    known_lower = frozenset(a.lower() for a in known_authors)
+    addr = [[name for _, _, name in addressees(t, known=known_lower)] for t in th.texts]
+    key_authors: dict = defaultdict(set)
+    speaker_keys: dict = {}
+    for a in known_authors:
+        for k in _name_keys(a):
+            speaker_keys.setdefault(k, a)
+            if len(k) > 2 and k not in _STOP:
+                key_authors[k].add(a)
+    shared = {"speaker_keys": speaker_keys, "inferred_names": []}
+    latest: dict = {}
+    n_by: Counter = Counter()
+    root = _Hyp()
+    root.score, root.chain, root.counts, root.back = 0.0, (), (), None
+    root.authors = _Layer(list(th.authors))
+    root.src = _Layer(["explicit" if a else "" for a in th.authors])
+    root.ev = _Layer([""] * n)
+    root.latest = _Latest(latest)
+    beam = [root]
+    for i in range(n):
+        ext = []
+        for h in beam:
+            parents = h.parents()
+            state = {"authors": h.authors, "addr": addr, "parents": parents, "n_replies": h.n_replies(),
+                     "latest": h.latest, "n_by": n_by, "rank": {}, "chain": []}
+            cands = _candidates(th, i, state, "display", max_candidates, key_authors)
+            if th.times[i] is not None:
+                # A reply cannot be older than the comment it answers.
+                cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
+            feats = [candidate_features(th, i, j, state=state, order="display") for j in cands]
+            _display_set_features(th, i, cands, feats, state)
+            scores = [intercept + sum(w.get(k, 0.0) * v for k, v in f.items() if v) for f in feats]
+            pool = [k for k, f in enumerate(feats) if not f["sib_violation"]]
+            cost = 0.0
+            if not pool:
+                pool, cost = list(range(len(cands))), penalty
+            top = max(scores[k] for k in pool)
+            log_z = top + math.log(sum(math.exp(scores[k] - top) for k in pool))
+            rank = state["rank"]
+            for k in pool:
+                j = cands[k]
+                ext.append((h.score + scores[k] - log_z - cost, len(ext), h, j, math.exp(scores[k] - log_z),
+                            feats[k], rank.get(j, 0), parents))
+        ext.sort(key=lambda e: (-e[0], e[1]))
+        beam = []
+        for score, _, h, p, conf, f, rank_p, parents in ext[:width]:
+            g = _Hyp()
+            g.score = score
+            if p < 0:
+                g.chain, g.counts = (i,), (0,)
+            else:
+                r = h.chain.index(p)
+                g.chain = ((i,) + h.chain[r:])[:max_candidates + 10]
+                g.counts = ((0, h.counts[r] + 1) + h.counts[r + 1:])[:max_candidates + 10]
+            g.authors, g.src, g.ev, g.latest = h.authors.child(), h.src.child(), h.ev.child(), h.latest.child()
+            g.back = (h.back, p, round(conf, 4), f, rank_p, h.authors)
+            if p >= 0:
+                view = {"authors": g.authors, "author_src": g.src, "author_ev": g.ev, "addr": addr,
+                        "parents": parents, **shared}
+                _speaker_from_link(th, i, p, view, ids)
+            a = g.authors[i]
+            if a and not th.authors[i]:
+                g.latest[a] = i
+            beam.append(g)
+        if th.authors[i]:
+            latest[th.authors[i]] = i
+            n_by[th.authors[i]] += 1
+    best = beam[0]
+    par, conf, evidence = [-1] * n, [0.0] * n, [""] * n
+    node, i = best.back, n - 1
+    while node is not None:
+        node, p, c, f, rank_p, authors_then = node
+        par[i], conf[i] = p, c
+        evidence[i] = _evidence(th, i, p, f, w, ids, {"authors": authors_then, "addr": addr, "rank": {p: rank_p}}, c)
+        i -= 1
+    state = {"parents": par, "authors": best.authors.tolist(), "author_src": best.src.tolist(),
+             "author_ev": best.ev.tolist()}
+    return state, conf, evidence
+
+
 def _commit(th, i, p, state, ids):
     """Record "i answers p" in the inference state."""
     if p >= 0:
@@ -1216,8 +1395,12 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         if order == "display" and model == "learned":
             w_thread, intercept = _display_weights(any(th.authors), any(t is not None for t in th.times),
                                                    weights, intercept)
-        state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=intercept,
-                                     max_candidates=max_candidates, fixed_parents=fixed, trees=trees)
+        if order == "display" and all(x is None for x in fixed):
+            state, c, ev = _infer_display(th, ids, weights=w_thread, intercept=intercept,
+                                          max_candidates=max_candidates)
+        else:
+            state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=intercept,
+                                         max_candidates=max_candidates, fixed_parents=fixed, trees=trees)
         for k, r in enumerate(rows):
             if need[k]:
                 p = state["parents"][k]
