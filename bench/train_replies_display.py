@@ -66,7 +66,7 @@ ALL = FEATURES + DISPLAY_FEATURES
 POSITIVE = {"addr_author", "addr_author_latest", "mention_author", "addr_unknown", "rev_addr", "alternation",
             "quote", "shared_ngram", "tfidf", "root_sim", "sib_ok", "author_in_chain", "best_sim", "root_addr_op",
             "answer_opener", "root_ngram", "root_quote", "block_quote", "root_post_ref"}
-NEGATIVE = {"addr_other", "addr_conflict", "sib_violation", "root_addressing", "same_author", "prev_same_author"}
+NEGATIVE = {"addr_other", "addr_conflict", "sib_violation", "root_out_of_order", "root_addressing", "same_author", "prev_same_author"}
 # Chat-only cues and counts of the model's own guesses (they snowball): left out.
 # The depth of the chain above describes Reddit's deep threads, not blogs, whose pages
 # stop nesting at a few levels (WordPress at 5 by default, 10 at most): left out too.

@@ -132,6 +132,7 @@ DISPLAY_FEATURES = (
     "root_post_ref",      # post candidate, and the comment speaks of the post ("great article", "the author", "OP")
     "cand_by_op",         # the candidate is by the post's author
     "root_new_author",    # post candidate, and the comment's author has not written in the thread before
+    "root_out_of_order",  # post candidate, but a comment listed later is older (pages list top-level comments oldest first)
 )
 
 #: Further cues, computed for chronological order only, for the tree scorer (raw
@@ -273,6 +274,31 @@ def _same_person(addressed: str, author: str) -> bool:
     return len(a) >= 3 and len(first) >= 3 and (first.startswith(a) or a.startswith(first))
 
 
+@functools.lru_cache(maxsize=65536)
+def _near_name(addressed: str, author: str) -> bool:
+    """True when *addressed* is one letter away from a word of *author* (both five letters
+    or more): a misspelt name ("Journi" for "Jouni")."""
+    a = addressed.lower()
+    if len(a) < 5:
+        return False
+    for word in _WORD.findall(author.lower()):
+        if len(word) >= 5 and abs(len(word) - len(a)) <= 1 and _one_edit(a, word):
+            return True
+    return False
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """At most one insertion, deletion, substitution or swap of neighbours turns *a* into *b*."""
+    if a == b:
+        return True
+    if len(a) > len(b):
+        a, b = b, a
+    k = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) == len(b):
+        return a[k + 1:] == b[k + 1:] or (a[k + 2:] == b[k + 2:] and a[k:k + 2] == b[k:k + 2][::-1])
+    return a[k:] == b[k + 1:]
+
+
 def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     """Find the names a comment addresses: vocatives, openers and @mentions.
 
@@ -357,12 +383,20 @@ def _model() -> dict:
 # - conversation: A -> B -> A (+2.5), the author already on the chain (+2);
 # - order and time: each step up the ancestor chain costs a little (-0.7); a reply older
 #   than the sibling before it breaks the page's oldest-first order (-6).
+# - display cues (:data:`DISPLAY_FEATURES`), on the same scales: quoting the post counts as
+#   quoting a comment (+4), and so does a "> " quoted line; speaking of the post ("great
+#   article", "you wrote") counts as naming a comment's author (+1.5); addressing the post's
+#   author by name lifts the -3 for addressing someone (+3); an answer-like opener under a
+#   question (+1); a comment a later, older comment keeps from being top-level costs as
+#   much as a sibling out of order (-6).
 _HEURISTIC = {
     "root": 2.0, "root_addressing": -3.0, "root_op": -4.0, "root_you": -0.5, "root_sim": 2.0, "root_opener": -1.5,
     "prev": 0.5, "log_rank": -0.7, "addr_author": 5.0, "addr_author_latest": 0.5, "mention_author": 1.5,
     "addr_other": -2.0, "addr_unknown": 1.0, "addr_conflict": -3.0, "rev_addr": 2.0, "same_author": -3.0,
     "alternation": 2.5, "author_in_chain": 2.0, "op_reply": 0.5, "quote": 4.0, "shared_ngram": 2.0, "tfidf": 3.0,
     "question": 0.5, "log_gap": -0.2, "sib_violation": -6.0,
+    "root_quote": 4.0, "block_quote": 4.0, "root_post_ref": 1.5, "root_addr_op": 3.0, "answer_opener": 1.0,
+    "root_out_of_order": -6.0,
 }
 
 
@@ -393,7 +427,10 @@ def _display_weights(has_names: bool, has_times: bool, default: dict, intercept:
 def _weights(order: str, model) -> tuple[dict, float]:
     """Weights per feature name (every feature of FEATURES and DISPLAY_FEATURES) and intercept."""
     if model is None or isinstance(model, str):
-        model = _model().get(order) or {"coef": _HEURISTIC, "intercept": 0.0}
+        # Display order: the hand-set scorer, written here (not in reply_model.json, whose
+        # "display" entry is no longer read).
+        model = ({"coef": _HEURISTIC, "intercept": 0.0} if order == "display"
+                 else _model().get(order) or {"coef": _HEURISTIC, "intercept": 0.0})
     coef = model.get("coef") or model.get("explain") or {}
     return ({f: float(coef.get(f, 0.0)) for f in FEATURES + DISPLAY_FEATURES},
             float(model.get("intercept", 0.0)))
@@ -489,6 +526,7 @@ class _Thread:
         self.post_tokens = post_tokens
         self._post_grams = None
         self._block = None
+        self._later_min = None
         self.token_sets = [set(t) for t in self.tokens]
         self.quoted = [[(_tokens(m.group(1) or m.group(2)), m.group(1) or m.group(2)) for m in _QUOTED.finditer(t)]
                        for t in texts]
@@ -564,6 +602,25 @@ class _Thread:
             if frac > best:
                 best, best_text = frac, qtext
         return (best, best_text) if best >= 0.6 else (0.0, "")
+
+    def later_min(self, i):
+        """The oldest time among the comments listed after *i* (inf if none has a time)."""
+        if self._later_min is None:
+            out, low = [math.inf] * self.n, math.inf
+            for k in range(self.n - 1, -1, -1):
+                out[k] = low
+                if self.times[k] is not None:
+                    low = min(low, self.times[k])
+            self._later_min = out
+        return self._later_min[i]
+
+    def opener(self, i):
+        """Comment *i* opens as a reply does (curly apostrophes read as straight ones)."""
+        return bool(_OPENER.match(self.texts[i].replace("’", "'")))
+
+    def opener_text(self, i):
+        m = _OPENER.match(self.texts[i].replace("’", "'"))
+        return self.texts[i][:m.end()].strip() if m else ""
 
     def post_grams(self):
         if self._post_grams is None:
@@ -730,17 +787,27 @@ def _display_features(th, i, j, state, f):
         if th.quoted[i]:
             f["root_quote"] = th.quote_post(i)
         f["root_short"] = float(len(th.tokens[i]) <= 12)
+        # A later comment older than this one cannot be its reply nor a later sibling, so
+        # it hangs from an ancestor above this one's parent: this one is not top-level.
+        f["root_out_of_order"] = float(th.times[i] is not None and th.later_min(i) < th.times[i])
         f["block_quote"] = th.block_quote(i, -1)
         f["root_post_ref"] = float(bool(_POST_REF.search(th.texts[i])))
         a_i = state["authors"][i]
         f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in state["latest"])
+        # Pages print curly apostrophes ("That’s fair"): match openers on straight ones.
+        f["root_opener"] = float(th.opener(i))
         return
+    names = state["addr"][i]
+    a_j = state["authors"][j]
+    if names and a_j and not f["addr_author"] and any(_near_name(n, a_j) for n in names):
+        # "I totally agree, Journi." to Jouni: a name misspelt by one letter.
+        f["addr_author"], f["addr_other"] = 1.0, 0.0
     rank = state["rank"].get(j, 0)
     f["rank1"] = float(rank == 1)
     f["rank2p"] = float(rank >= 2)
     if chain:
         f["cand_depth"] = math.log1p(max(0, len(chain) - 1 - rank))
-    f["answer_opener"] = float(th.questions[j] and bool(_OPENER.match(th.texts[i])))
+    f["answer_opener"] = float(th.questions[j] and th.opener(i))
     a_i = state["authors"][i]
     f["prev_same_author"] = float(j == i - 1 and bool(a_i) and state["authors"][j] == a_i)
     f["block_quote"] = th.block_quote(i, j)
@@ -884,7 +951,7 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
             parts.append(f"it quotes {cid} in a “>” line (“{_clip(th.block_quote_text(i, j)[1])}”)")
         elif k == "answer_opener":
             parts.append(f"{cid} asks a question and it opens as an answer does "
-                         f"(“{_clip(_OPENER.match(th.texts[i]).group(0).strip(), 30)}”)")
+                         f"(“{_clip(th.opener_text(i), 30)}”)")
         elif k == "author_in_chain" and "rank1" in f:
             parts.append(f"its author {authors[i]} wrote a comment further up {cid}'s reply chain")
         elif k == "op_reply":
@@ -893,6 +960,11 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
             parts.append(f"{cid} is the comment listed just above it")
         elif k == "log_gap" or (k == "log_dist" and f["log_dist"] == 0):
             pass
+    if "rank1" in f and th.times[i] is not None and th.later_min(i) < th.times[i]:
+        parts.append("a comment listed after it is older, so it does not start a new top-level thread")
+    if "rank1" in f and not f.get("answer_opener") and th.opener(i):
+        # Display order: the opener is what speaks against answering the post.
+        parts.append(f"it opens as a reply does (“{_clip(th.opener_text(i), 30)}”)")
     if not parts:
         if f["prev"]:
             parts.append(f"{cid} is the comment listed just above it")
@@ -974,7 +1046,10 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
 # comment above), extended one comment at a time; its score is the sum of each link's
 # log-probability among the candidates the times allow, and a comment with no candidate
 # the times allow costs the hypothesis a penalty instead of being normalised away.
-_BEAM = 16
+_BEAM = 8
+# Hypotheses this far (in log-probability) below the best are dropped: as far as one
+# comment the times place nowhere costs (e^-6, about one in 400).
+_MARGIN = 6.0
 
 
 class _Layer:
@@ -1057,9 +1132,23 @@ class _Hyp:
         return _ChainMap(zip(self.chain, self.counts))
 
 
-def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, width=_BEAM):
+def _signature(i, j, state):
+    """What :func:`candidate_features` reads of a hypothesis for "i answers j" (display order):
+    the chain's shape around *j*, and the authors on it."""
+    authors, chain = state["authors"], state["chain"]
+    a_i = authors[i]
+    if j < 0:
+        return (-1, len(chain), chain[-1] if chain else -1, a_i, bool(a_i) and a_i in state["latest"])
+    r = state["rank"][j]
+    a_j = authors[j]
+    return (j, r, chain[r - 1] if r else -1, len(chain), state["n_replies"][j], a_i,
+            tuple(authors[x] for x in chain[r:r + 9]), state["latest"].get(a_j) if a_j else None)
+
+
+def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, width=None):
     """Beam-search inference for display order; returns what :func:`_infer_thread` does."""
     n = th.n
+    width = width or _BEAM
     w = dict(weights)
     w_sib = w.get("sib_violation", 0.0)
     # A comment the times place nowhere on a hypothesis's chain costs it as much as the
@@ -1087,6 +1176,9 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     beam = [root]
     for i in range(n):
         ext = []
+        # Hypotheses share most candidates: features are computed once per candidate and
+        # the part of the hypothesis they read (see _signature).
+        memo: dict = {}
         for h in beam:
             parents = h.parents()
             state = {"authors": h.authors, "addr": addr, "parents": parents, "n_replies": h.n_replies(),
@@ -1095,10 +1187,16 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             if th.times[i] is not None:
                 # A reply cannot be older than the comment it answers.
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
-            feats = [candidate_features(th, i, j, state=state, order="display") for j in cands]
+            feats = []
+            for j in cands:
+                sig = _signature(i, j, state)
+                f = memo.get(sig)
+                if f is None:
+                    f = memo[sig] = candidate_features(th, i, j, state=state, order="display")
+                feats.append(dict(f))
             _display_set_features(th, i, cands, feats, state)
             scores = [intercept + sum(w.get(k, 0.0) * v for k, v in f.items() if v) for f in feats]
-            pool = [k for k, f in enumerate(feats) if not f["sib_violation"]]
+            pool = [k for k, f in enumerate(feats) if not (f["sib_violation"] or f.get("root_out_of_order"))]
             cost = 0.0
             if not pool:
                 pool, cost = list(range(len(cands))), penalty
@@ -1110,8 +1208,10 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                 ext.append((h.score + scores[k] - log_z - cost, len(ext), h, j, math.exp(scores[k] - log_z),
                             feats[k], rank.get(j, 0), parents))
         ext.sort(key=lambda e: (-e[0], e[1]))
-        beam = []
-        for score, _, h, p, conf, f, rank_p, parents in ext[:width]:
+        beam, seen = [], set()
+        for score, _, h, p, conf, f, rank_p, parents in ext:
+            if len(beam) == width or score < ext[0][0] - _MARGIN:
+                break
             g = _Hyp()
             g.score = score
             if p < 0:
@@ -1129,6 +1229,12 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             a = g.authors[i]
             if a and not th.authors[i]:
                 g.latest[a] = i
+            # Two hypotheses with the same open chain and the same speakers score every
+            # later comment alike: keep the better one only.
+            key = (g.chain, tuple(sorted(g.authors.over.items())) if g.authors.over else ())
+            if key in seen:
+                continue
+            seen.add(key)
             beam.append(g)
         if th.authors[i]:
             latest[th.authors[i]] = i

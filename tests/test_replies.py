@@ -342,7 +342,7 @@ def test_replies_display_default_is_the_hand_set_scorer_and_learned_is_opt_in():
              "> Buses would need new routes and longer hours\nThey already run until midnight here.",
              "Great article, thanks!"]
     default = infer_replies(_frame(texts), order="display")
-    hand_set = infer_replies(_frame(texts), order="display", model=replies._model()["display"])
+    hand_set = infer_replies(_frame(texts), order="display", model={"coef": replies._HEURISTIC, "intercept": 0.0})
     pd.testing.assert_frame_equal(default, hand_set)
     learned = infer_replies(_frame(texts), order="display", model="learned")
     assert not learned["parent_confidence"].equals(default["parent_confidence"])
