@@ -797,6 +797,9 @@ def _display_features(th, i, j, state, f):
         # Pages print curly apostrophes ("That’s fair"): match openers on straight ones.
         f["root_opener"] = float(th.opener(i))
         return
+    if f["alternation"]:
+        # A -> B -> A is the one-step case of "this author is up the chain": counted once.
+        f["author_in_chain"] = 0.0
     names = state["addr"][i]
     a_j = state["authors"][j]
     if names and a_j and not f["addr_author"] and any(_near_name(n, a_j) for n in names):
