@@ -30,12 +30,26 @@ cue
     (``bench/train_replies_display.py``, ``model="learned"``): one conditional logit per
     condition (names and times, either, neither) over the cues and the display cues
     (:data:`DISPLAY_FEATURES`), learned from the one licensed Reddit thread shown in
-    display order. It is not the default: learned from Reddit it falls below answering
-    the post on blog threads (see the README's Measured table). Neither scorer is trained
-    on the ConvoKit r/Cornell sample: it is evaluation-only data.
+    display order. It is not the default: it wins on held-out Reddit folds but not on the
+    blog and ConvoKit evaluation threads (see the README's Measured table). Neither scorer
+    is trained on the ConvoKit r/Cornell sample: it is evaluation-only data.
+time rules
+    Display order with times (pages list siblings oldest first): a reply is never older
+    than its parent; a reply to *j* is newer than the child of *j* listed before it; and
+    a comment cannot answer the post when a comment listed after it is older (that one
+    can be neither its reply nor a later top-level comment, so it hangs from an ancestor
+    above this comment's parent).
+joint decoding
+    Display order is decoded for the whole thread at once, not comment by comment: a
+    beam search over the stack of open ancestors (the reply chain of the comment above),
+    scoring each thread by the sum of its links' log-probabilities among the candidates
+    the time rules allow. A choice that leaves a later comment no place the rules allow
+    costs its thread a penalty, so a greedy choice that would strand a later comment loses
+    to one that does not.
 parent_confidence
     The model's probability for the chosen parent among the candidates it weighed
-    (a softmax over candidate scores); 1 for explicit links.
+    (a softmax over candidate scores; for display order, over the candidates the time
+    rules allow, given the links above it in the chosen thread); 1 for explicit links.
 parent_evidence
     A sentence naming the cues behind an inferred link, which a reader can check
     against the two comments.
@@ -1050,9 +1064,10 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
 # log-probability among the candidates the times allow, and a comment with no candidate
 # the times allow costs the hypothesis a penalty instead of being normalised away.
 _BEAM = 8
-# Hypotheses this far (in log-probability) below the best are dropped: as far as one
-# comment the times place nowhere costs (e^-6, about one in 400).
-_MARGIN = 6.0
+# Hypotheses this far (in log-probability) below the best are dropped (e^-3, about one
+# in 20): on the development threads (Reddit fo7p5b) margins from 2 to 12 gave the same
+# links, and 3 halves the time of 6.
+_MARGIN = 3.0
 
 
 class _Layer:
