@@ -378,7 +378,8 @@ def _shipped(name: str) -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _model() -> dict:
-    """The shipped scorers (``bench/train_replies.py``): chronological trees, display fallback."""
+    """The shipped chronological scorer (``bench/train_replies.py``); its ``display`` entry
+    is no longer read (the display default is ``_HEURISTIC``)."""
     return _shipped("reply_model.json")
 
 
