@@ -9,9 +9,9 @@ comment-to-comment links (links to the post left out, so "all answer the post" s
 al. (2019), whose best published test link F1 is 73.5. Two baselines run in the same
 pass: every comment answers the post; every comment answers the one listed above it.
 The scorer is the shipped default (``bench/train_replies.py``); for display order the
-default is the hand-set scorer decoded over whole threads (a beam search, see
-``discourse.replies``), and beside it are the learned display scorer (``model="learned"``,
-``bench/train_replies_display.py``) and the hand-set scorer chosen comment by comment
+default (the hand-set scorer for threads with times, the learned one without) decoded
+over whole threads (a beam search, see ``discourse.replies``), and beside it are the learned display scorer (``model="learned"``,
+``bench/train_replies_display.py``) and the default scorer chosen comment by comment
 (beam width 1: what joint decoding adds). The "trained on" column says which threads it saw.
 
 The ConvoKit r/Cornell sample (``formats/convokit``, 50 Reddit threads, marked

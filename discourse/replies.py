@@ -24,15 +24,16 @@ cue
     gap, who spoke since, comment-level cues that tell chat from forum threads), learned
     from Reddit, IRC and Molweni development data and stored as JSON arrays that this
     module walks itself (no pickle). For display order, where the choice is how far to
-    climb back up the reply chain of the comment above, the default is the hand-set
-    weighting of the cues in ``_HEURISTIC``, each weight with its reason. A learned
-    alternative ships in ``discourse/data/reply_model_display.json``
-    (``bench/train_replies_display.py``, ``model="learned"``): one conditional logit per
-    condition (names and times, either, neither) over the cues and the display cues
-    (:data:`DISPLAY_FEATURES`), learned from the one licensed Reddit thread shown in
-    display order. It is not the default: it wins on held-out Reddit folds but not on the
-    blog and ConvoKit evaluation threads (see the README's Measured table). Neither scorer
-    is trained on the ConvoKit r/Cornell sample: it is evaluation-only data.
+    climb back up the reply chain of the comment above, two scorers ship: the hand-set
+    weighting of the cues in ``_HEURISTIC``, each weight with its reason, and a learned
+    one in ``discourse/data/reply_model_display.json`` (``bench/train_replies_display.py``,
+    ``model="learned"``): one conditional logit per condition (names and times, either,
+    neither) over the cues and the display cues (:data:`DISPLAY_FEATURES`), learned from
+    the one licensed Reddit thread shown in display order. By default a thread with
+    times gets the hand-set scorer (with the time rules it measures best on the blog and
+    ConvoKit evaluation threads) and a thread without times the learned one (it measures
+    best there on the development folds and on blogs); see the README's Measured table.
+    Neither scorer is trained on the ConvoKit r/Cornell sample: it is evaluation-only data.
 time rules
     Display order with times (pages list siblings oldest first): a reply is never older
     than its parent; a reply to *j* is newer than the child of *j* listed before it; and
@@ -1407,9 +1408,9 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     model : dict or "learned", optional
         ``{"coef": {feature: weight}, "intercept": b}`` (a linear scorer) to use instead
         of the shipped scorer for *order*. ``"learned"`` (display order only) uses the
-        learned display scorer, picked per thread by whether it has names and times,
-        instead of the hand-set weights (see the module docstring for why it is not the
-        default); for chronological order a ``"trees"`` entry (as ``bench/train_replies.py`` writes it)
+        learned display scorer, picked per thread by whether it has names and times, for
+        every thread (by default only threads without times get it; see the module
+        docstring); for chronological order a ``"trees"`` entry (as ``bench/train_replies.py`` writes it)
         makes the trees score and the coefficients only rank the cues the evidence names.
     speakers : bool, default True
         Also fill missing authors from cues (see :func:`infer_speakers`).
@@ -1516,15 +1517,18 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
             th.authors = [a if AS[r] == "explicit" else "" for a, r in zip(th.authors, rows)]
         where = {c: k for k, c in enumerate(ids)}
         fixed = [None if need[k] else where.get(P[r], -1) for k, r in enumerate(rows)]
-        w_thread = weights
-        if order == "display" and model == "learned":
-            w_thread, intercept = _display_weights(any(th.authors), any(t is not None for t in th.times),
-                                                   weights, intercept)
+        w_thread, b_thread = weights, intercept
+        timed = any(t is not None for t in th.times)
+        # Display order: the learned scorer on request, and by default where the thread has
+        # no times (there the time rules constrain nothing, and the learned scorer measures
+        # better on the development folds and on blogs; with times the hand-set one does).
+        if order == "display" and (model == "learned" or (model is None and not timed)):
+            w_thread, b_thread = _display_weights(any(th.authors), timed, weights, intercept)
         if order == "display" and all(x is None for x in fixed):
-            state, c, ev = _infer_display(th, ids, weights=w_thread, intercept=intercept,
+            state, c, ev = _infer_display(th, ids, weights=w_thread, intercept=b_thread,
                                           max_candidates=max_candidates)
         else:
-            state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=intercept,
+            state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=b_thread,
                                          max_candidates=max_candidates, fixed_parents=fixed, trees=trees)
         for k, r in enumerate(rows):
             if need[k]:

@@ -336,15 +336,19 @@ def test_replies_chronological_features_cover_every_candidate():
     assert by[1]["speakers_between"] == 1.0 and by[0]["speakers_between"] == 2.0
 
 
-def test_replies_display_default_is_the_hand_set_scorer_and_learned_is_opt_in():
+def test_replies_display_default_is_hand_set_with_times_and_learned_without():
     texts = ["Cities should ban cars from the old town centre.",
              "Buses would need new routes and longer hours for that to work.",
              "> Buses would need new routes and longer hours\nThey already run until midnight here.",
              "Great article, thanks!"]
-    default = infer_replies(_frame(texts), order="display")
-    hand_set = infer_replies(_frame(texts), order="display", model={"coef": replies._HEURISTIC, "intercept": 0.0})
-    pd.testing.assert_frame_equal(default, hand_set)
-    learned = infer_replies(_frame(texts), order="display", model="learned")
+    hand_set = {"coef": replies._HEURISTIC, "intercept": 0.0}
+    untimed = _frame(texts)
+    pd.testing.assert_frame_equal(infer_replies(untimed, order="display"),
+                                  infer_replies(untimed, order="display", model="learned"))
+    timed = _frame(texts, created_at=_timed([0, 5, 9, 30]))
+    default = infer_replies(timed, order="display")
+    pd.testing.assert_frame_equal(default, infer_replies(timed, order="display", model=hand_set))
+    learned = infer_replies(timed, order="display", model="learned")
     assert not learned["parent_confidence"].equals(default["parent_confidence"])
 
 
