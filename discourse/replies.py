@@ -621,12 +621,17 @@ class _Thread:
 
     def later_min(self, i):
         """The oldest time among the comments listed after *i* (inf if none has a time)."""
+        k = self.later_oldest(i)
+        return math.inf if k < 0 else self.times[k]
+
+    def later_oldest(self, i):
+        """The oldest comment listed after *i* (the first of equals; -1 if none has a time)."""
         if self._later_min is None:
-            out, low = [math.inf] * self.n, math.inf
+            out, low = [-1] * self.n, -1
             for k in range(self.n - 1, -1, -1):
                 out[k] = low
-                if self.times[k] is not None:
-                    low = min(low, self.times[k])
+                if self.times[k] is not None and (low < 0 or self.times[k] <= self.times[low]):
+                    low = k
             self._later_min = out
         return self._later_min[i]
 
@@ -980,7 +985,7 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
         elif k == "log_gap" or (k == "log_dist" and f["log_dist"] == 0):
             pass
     if "rank1" in f and th.times[i] is not None and th.later_min(i) < th.times[i]:
-        parts.append("a comment listed after it is older, so it does not start a new top-level thread")
+        parts.append(f"{ids[th.later_oldest(i)]}, listed after it, is older, so it does not start a new top-level thread")
     if "rank1" in f and not f.get("answer_opener") and th.opener(i):
         # Display order: the opener is what speaks against answering the post.
         parts.append(f"it opens as a reply does (“{_clip(th.opener_text(i), 30)}”)")

@@ -387,7 +387,7 @@ def test_replies_display_later_older_comment_keeps_a_comment_from_the_top_level(
     texts = ["Cats make fine pets.", "Great article, I loved reading this post!", "Fish are quiet."]
     out = infer_replies(_frame(texts, created_at=_timed([0, 600, 300])), order="display")
     assert out["parent_id"].tolist() == ["", "c0", ""]
-    assert "a comment listed after it is older" in out["parent_evidence"].iloc[1]
+    assert "c2, listed after it, is older, so it does not start a new top-level thread" in out["parent_evidence"].iloc[1]
     assert 0 < out["parent_confidence"].iloc[1] <= 1
     # Without the times nothing forbids it, and the post is the better answer.
     assert infer_replies(_frame(texts), order="display")["parent_id"].iloc[1] == ""
