@@ -9,8 +9,10 @@ comment-to-comment links (links to the post left out, so "all answer the post" s
 al. (2019), whose best published test link F1 is 73.5. Two baselines run in the same
 pass: every comment answers the post; every comment answers the one listed above it.
 The scorer is the shipped default (``bench/train_replies.py``); for display order the
-learned display scorer (``model="learned"``, ``bench/train_replies_display.py``) is
-measured beside it. The "trained on" column says which threads it saw.
+default (the hand-set scorer for threads with times, the learned one without) decoded
+over whole threads (a beam search, see ``discourse.replies``), and beside it are the learned display scorer (``model="learned"``,
+``bench/train_replies_display.py``) and the default scorer chosen comment by comment
+(beam width 1: what joint decoding adds). The "trained on" column says which threads it saw.
 
 The ConvoKit r/Cornell sample (``formats/convokit``, 50 Reddit threads, marked
 "evaluation only" in the data README) is a held-out set: no training script reads it.
@@ -49,6 +51,16 @@ def predict(t: D.GoldThread, order: str, *, model=None) -> list[int]:
     return [-1 if p == "" else int(p[1:]) for p in out["parent_id"]]
 
 
+def _greedy(threads):
+    from discourse import replies
+
+    width, replies._BEAM = replies._BEAM, 1
+    try:
+        return [predict(t, "display") for t in threads]
+    finally:
+        replies._BEAM = width
+
+
 def score(threads, preds, *, self_links=False):
     """Parent accuracy and link P/R/F1 over the scored comments of every thread."""
     hit = total = tp = n_pred = n_gold = 0
@@ -80,6 +92,7 @@ def run_source(name, threads, order, trained_on, *, self_links=False):
     if order == "display":
         # The learned display scorer (model="learned"), measured beside the default.
         methods.append(("discourse, learned display scorer", [predict(t, order, model="learned") for t in threads]))
+        methods.append(("discourse, greedy per comment (beam width 1)", _greedy(threads)))
     rows = []
     for method, p in (*methods,
                       ("baseline: all answer the post", [[-1] * len(t.ids) for t in threads]),

@@ -25,8 +25,9 @@ How it is learned:
   weight; the strength (C = 1) is fixed beforehand, not tuned on Reddit;
 - DAgger (one round; when ConvoKit was still in training, ``--rounds=2`` measured the
   same): after a first fit on the true-link
-  states, the model's own guesses on the training threads give more states, as inference
-  meets them after a mistake;
+  states, the model's own guesses on the training threads (decoded as inference decodes
+  them: the beam search over whole threads in ``discourse.replies``) give more states, as
+  inference meets them after a mistake;
 - label shift: the post's weight moves by the log-odds difference between the share of
   blog comments answering the post (52%, from the whole saved blog behind formats/wp-html,
   per its SOURCE.md) and the training share (fo7p5b: 99 of 492, 20.1%).
@@ -34,7 +35,8 @@ How it is learned:
 Options: ``--dry-run`` (do not write), ``--grid`` (also C = 0.1 and 10, and a zero
 prior), ``--no-dagger``, ``--rounds=N``, ``--drop=a,b`` (ablation), ``--out=PATH``.
 
-Reported here (the development check): accuracy of the real inference on held-out parts
+Reported here (the development check): accuracy of the real inference (beam decoding and
+the time rules included) on held-out parts
 of fo7p5b, five folds by top-level subtree (the 99 comments answering the post and
 everything under each, dealt round-robin; each fold is the post with its subtrees, still
 in display order), without the shift to blogs, next to the hand-set scorer on the same
@@ -66,7 +68,7 @@ ALL = FEATURES + DISPLAY_FEATURES
 POSITIVE = {"addr_author", "addr_author_latest", "mention_author", "addr_unknown", "rev_addr", "alternation",
             "quote", "shared_ngram", "tfidf", "root_sim", "sib_ok", "author_in_chain", "best_sim", "root_addr_op",
             "answer_opener", "root_ngram", "root_quote", "block_quote", "root_post_ref"}
-NEGATIVE = {"addr_other", "addr_conflict", "sib_violation", "root_addressing", "same_author", "prev_same_author"}
+NEGATIVE = {"addr_other", "addr_conflict", "sib_violation", "root_out_of_order", "root_addressing", "same_author", "prev_same_author"}
 # Chat-only cues and counts of the model's own guesses (they snowball): left out.
 # The depth of the chain above describes Reddit's deep threads, not blogs, whose pages
 # stop nesting at a few levels (WordPress at 5 by default, 10 at most): left out too.

@@ -336,15 +336,19 @@ def test_replies_chronological_features_cover_every_candidate():
     assert by[1]["speakers_between"] == 1.0 and by[0]["speakers_between"] == 2.0
 
 
-def test_replies_display_default_is_the_hand_set_scorer_and_learned_is_opt_in():
+def test_replies_display_default_is_hand_set_with_times_and_learned_without():
     texts = ["Cities should ban cars from the old town centre.",
              "Buses would need new routes and longer hours for that to work.",
              "> Buses would need new routes and longer hours\nThey already run until midnight here.",
              "Great article, thanks!"]
-    default = infer_replies(_frame(texts), order="display")
-    hand_set = infer_replies(_frame(texts), order="display", model=replies._model()["display"])
-    pd.testing.assert_frame_equal(default, hand_set)
-    learned = infer_replies(_frame(texts), order="display", model="learned")
+    hand_set = {"coef": replies._HEURISTIC, "intercept": 0.0}
+    untimed = _frame(texts)
+    pd.testing.assert_frame_equal(infer_replies(untimed, order="display"),
+                                  infer_replies(untimed, order="display", model="learned"))
+    timed = _frame(texts, created_at=_timed([0, 5, 9, 30]))
+    default = infer_replies(timed, order="display")
+    pd.testing.assert_frame_equal(default, infer_replies(timed, order="display", model=hand_set))
+    learned = infer_replies(timed, order="display", model="learned")
     assert not learned["parent_confidence"].equals(default["parent_confidence"])
 
 
@@ -370,3 +374,56 @@ def test_replies_output_does_not_depend_on_the_hash_seed():
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
     assert len(outs) == 1
     assert "c0" in next(iter(outs))
+
+
+def _timed(minutes):
+    return pd.to_datetime(pd.Series(minutes, dtype="float64") * 60 + 1.5e9, unit="s", utc=True)
+
+
+def test_replies_display_later_older_comment_keeps_a_comment_from_the_top_level():
+    # c2 is listed after c1 but is older: pages list top-level comments oldest first, and
+    # a reply is never older than its parent, so c2 hangs above c1's parent and c1
+    # cannot answer the post, whatever its words say.
+    texts = ["Cats make fine pets.", "Great article, I loved reading this post!", "Fish are quiet."]
+    out = infer_replies(_frame(texts, created_at=_timed([0, 600, 300])), order="display")
+    assert out["parent_id"].tolist() == ["", "c0", ""]
+    assert "c2, listed after it, is older, so it does not start a new top-level thread" in out["parent_evidence"].iloc[1]
+    assert 0 < out["parent_confidence"].iloc[1] <= 1
+    # Without the times nothing forbids it, and the post is the better answer.
+    assert infer_replies(_frame(texts), order="display")["parent_id"].iloc[1] == ""
+
+
+def test_replies_display_decoding_sees_a_later_comment_it_would_strand():
+    # Minutes 0, 8, 47, 28, 10, 40, siblings oldest first; the true tree is c1 and c3 under
+    # c0, c2 under c1. Choosing per comment, c1 answers the post (nothing in these words
+    # ties it to c0), and then c3 (older than c2, with c4 older still listed after it) has
+    # no place the times allow. Decoding the whole thread keeps c1 under c0.
+    texts = ["trains trains tests fish", "memory python trains fish", "cats java cats python",
+             "buses python buffer fish", "tests python java cats", "memory buses bikes dogs"]
+    times = [m * 60.0 for m in (0, 8, 47, 28, 10, 40)]
+    ids = [f"c{k}" for k in range(6)]
+
+    def decode(width):
+        th = replies._Thread(texts, [""] * 6, times)
+        return replies._infer_display(th, ids, weights=replies._HEURISTIC, intercept=0.0, max_candidates=40,
+                                      width=width)[0]["parents"]
+
+    assert decode(1) == [-1, -1, 1, -1, -1, -1]
+    assert decode(replies._BEAM) == [-1, 0, 1, 0, -1, -1]
+
+
+def test_replies_display_misspelt_name_still_addresses_its_author():
+    texts = ["Bioinformatics needs far more memory than people think.", "Yes, Jouni, genomes are huge.",
+             "I totally agree, Journi. Memory is the bottleneck."]
+    out = infer_replies(_frame(texts, author=["Jouni", "Simon", "Lea"]), order="display")
+    assert out["parent_id"].iloc[2] == "c0"
+    assert "it addresses Journi by name, and c0 is by Jouni" in out["parent_evidence"].iloc[2]
+
+
+def test_replies_display_curly_apostrophe_opener_reads_as_a_reply():
+    th = replies._Thread(["Java is slow.", "That’s fair, Java is slow at reading files."], ["", ""], [None, None])
+    assert th.opener(1) and th.opener_text(1) == "That’s"
+    out = infer_replies(_frame(["Java is the slowest language for reading files.",
+                                "That’s fair, Java is slow at reading files."]), order="display")
+    assert out["parent_id"].iloc[1] == "c0"
+    assert "it opens as a reply does (“That’s”)" in out["parent_evidence"].iloc[1]
