@@ -996,6 +996,9 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
                     "answer outweighs the post")
         if parts:
             lead = "answers the post: " + "; ".join(parts)
+            if "root_question" in f and not names:
+                # Forum scorer: say also why no comment won, as the lead without parts does.
+                lead += "; no name, quotation or rare shared word ties it to an earlier comment"
         return f"{lead} (confidence {conf:.2f})"
     cid = ids[j]
     for value, k in contrib:
@@ -1075,6 +1078,7 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
         w = {k: float(v) for k, v in forum["coef"].items()}
         root_bias = float(forum.get("root_bias", 0.0))
         min_conf = float(forum.get("min_confidence", 0.0))
+        w_items = [(k, x) for k, x in w.items() if x]
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
     known_lower = frozenset(a.lower() for a in known_authors)
     state = {
@@ -1110,7 +1114,7 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
             if forum is not None:
                 _chrono_features(th, i, cands, feats, state)
                 _forum_features(th, i, cands, feats, state)
-                scores = [sum(w.get(k, 0.0) * v for k, v in f.items() if v) + (root_bias if j < 0 else 0.0)
+                scores = [sum(x * f.get(k, 0.0) for k, x in w_items) + (root_bias if j < 0 else 0.0)
                           for j, f in zip(cands, feats)]
             elif trees is not None:
                 _chrono_features(th, i, cands, feats, state)
