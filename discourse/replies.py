@@ -58,8 +58,10 @@ speaker
 
 Inference is near-linear in thread length: each comment weighs a bounded candidate set
 (the display-order ancestor chain, or the last ``max_candidates`` comments plus the
-latest comment by each name it addresses and the comments it quotes, found through an
-n-gram index).
+latest comment by each name it addresses, the comments it quotes, found through an
+n-gram index, the most similar earlier comments, found through a sparse tf-idf index
+that keeps each word's last 30 comments (10 for a chat, 30 for a forum), the most
+answered comments and those that answered this speaker).
 """
 
 from __future__ import annotations
