@@ -4,7 +4,8 @@ Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.replies_scale`
 
 Threads of 1,000 / 2,500 / 5,000 / 10,000 comments are built by cycling the real Reddit
 comments (texts and authors; ids and times made unique) and inferring every link in both
-listing orders. Near-linear inference keeps time per comment flat: the ratio column
+listing orders (chronological both as a chat and as a forum). Near-linear inference keeps
+time per comment flat: the ratio column
 (seconds per comment against the 1,000-comment thread in the same run) should stay near 1.
 """
 
@@ -34,14 +35,16 @@ def main():
         t = D.reddit(reddit / f, order="chronological")
         pool += list(zip(t.texts, t.authors))
     rows = []
-    for order in ("chronological", "display"):
+    # Chronological order runs twice: as a chat (the tree scorer) and as a forum (the
+    # forum scorer, with its wider candidate set), as Reddit listed oldest first is read.
+    for order, kind in (("chronological", "chat"), ("chronological", "forum"), ("display", "auto")):
         base = None
         for n in (1000, 2500, 5000, 10000):
             df = build(n, pool)
-            _, secs = timed(infer_replies, df, mode="always", order=order)
+            _, secs = timed(infer_replies, df, mode="always", order=order, kind=kind)
             per = secs / n
             base = base or per
-            rows.append({"order": order, "comments": n, "seconds": secs, "ms per comment": 1000 * per,
+            rows.append({"order": order, "kind": kind, "comments": n, "seconds": secs, "ms per comment": 1000 * per,
                          "ratio to 1,000": per / base})
     print(markdown_table(rows))
     print(f"\nsaved {save('replies_scale', rows)}")

@@ -19,14 +19,16 @@ cue
     answers its question, follows it closely in time, or continues an exchange between
     two speakers. Each cue is a feature (:data:`FEATURES`); a scorer weighs them and
     the best-scoring candidate becomes the parent. For chronological order the scorer
-    ships in ``discourse/data/reply_model.json``, written by ``bench/train_replies.py``:
-    gradient-boosted trees over the cues plus :data:`CHRONO_FEATURES` (distance, time
-    gap, who spoke since, comment-level cues that tell chat from forum threads), learned
-    from Reddit, IRC and Molweni development data and stored as JSON arrays that this
-    module walks itself (no pickle). For display order, where the choice is how far to
-    climb back up the reply chain of the comment above, two scorers ship: the hand-set
-    weighting of the cues in ``_HEURISTIC``, each weight with its reason, and a learned
-    one in ``discourse/data/reply_model_display.json`` (``bench/train_replies_display.py``,
+    ships in ``discourse/data/reply_model.json``, written by ``bench/train_replies.py``,
+    in two kinds (see *chat* and *forum*): for chats, gradient-boosted trees over the
+    cues plus :data:`CHRONO_FEATURES` (distance, time gap, who spoke since, rare shared
+    words, comment-level cues), learned from IRC and Molweni development data and stored
+    as JSON arrays that this module walks itself (no pickle); for forums, a conditional
+    logit over :data:`FORUM_FEATURES` learned from a Reddit thread, with an extra weight
+    for answering the post. For display order, where the choice is how far to climb back
+    up the reply chain of the comment above, two scorers ship: the hand-set weighting of
+    the cues in ``_HEURISTIC``, each weight with its reason, and a learned one in
+    ``discourse/data/reply_model_display.json`` (``bench/train_replies_display.py``,
     ``model="learned"``): one conditional logit per condition (names and times, either,
     neither) over the cues and the display cues (:data:`DISPLAY_FEATURES`), learned from
     the one licensed Reddit thread shown in display order. By default a thread with
@@ -34,6 +36,14 @@ cue
     ConvoKit evaluation threads) and a thread without times the learned one (it measures
     best there on the development folds and on blogs); see the README's Measured table.
     Neither scorer is trained on the ConvoKit r/Cornell sample: it is evaluation-only data.
+chat, forum
+    Kinds of conversation, for chronological order (``kind=``). In a *chat* (IRC, chat
+    exports) nearly every message answers an earlier one, mostly a recent one. In a
+    *forum* (Reddit, blogs and news sites listed oldest first) most comments answer the
+    post, and a comment is linked to an earlier comment only when a cue (a "> " quote,
+    shared rare words, a name, "the candidate answered me") outweighs the post. ``auto``
+    takes a thread with a post text, or with comments a median of ten minutes or more
+    apart, for a forum.
 time rules
     Display order with times (pages list siblings oldest first): a reply is never older
     than its parent; a reply to *j* is newer than the child of *j* listed before it; and
@@ -63,12 +73,15 @@ speaker
 
 Inference is near-linear in thread length: each comment weighs a bounded candidate set
 (the display-order ancestor chain, or the last ``max_candidates`` comments plus the
-latest comment by each name it addresses and the comments it quotes, found through an
-n-gram index).
+latest comment by each name it addresses, the comments it quotes, found through an
+n-gram index, the most similar earlier comments, found through a sparse tf-idf index
+that keeps each word's last 30 comments (10 for a chat, 30 for a forum), the most
+answered comments and those that answered this speaker).
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import math
@@ -173,8 +186,44 @@ CHRONO_FEATURES = (
     "n_cands",            # log(1 + candidates weighed)
     "rank_tfidf",         # rank of the candidate by tf-idf cosine among the candidates (0 = most similar)
     "speakers_between",   # distinct authors who wrote between the candidate and this comment (capped at 30)
+    "rare_overlap",       # the rarest word shared with the candidate, as idf over the thread's top idf (0 if none)
+    "rev_mention",        # the candidate names this comment's author anywhere (not only as an address)
+    "cand_addr_other",    # the candidate addresses someone, and not this comment's author
+    "i_thanks",           # this comment thanks someone ("thanks", "thx", "ty")
+    "my_previous",        # the candidate is this author's previous comment
 )
 ALL_FEATURES = FEATURES + CHRONO_FEATURES
+
+#: The cues of the forum scorer (chronological order, ``kind="forum"``): a conditional
+#: logit over the post and the earlier comments, where most comments answer the post
+#: unless a cue ties them to a comment. Cues of the post candidate describe the comment
+#: (is it short, does it open as a reply, quote, address or say "you"); the others
+#: describe the candidate. Names shared with :data:`FEATURES` or
+#: :data:`DISPLAY_FEATURES` mean the same thing.
+FORUM_FEATURES = (
+    "root", "root_len", "root_opener", "root_you", "root_sim", "root_logpos", "root_addressing", "root_op",
+    "root_question",      # post candidate, and the comment asks a question
+    "root_new_author",    # post candidate, and the comment's author has not written in the thread before
+    "root_post_ref",      # post candidate, and the comment speaks of the post ("the article", "OP")
+    "root_quote",         # post candidate: quotes the post (quotation marks or a "> " line)
+    "root_quotes_other",  # post candidate, and the comment quotes something ("> " line or quotation marks) not in the post
+    "root_lower_start",   # post candidate, and the comment opens in lower case (a continuation, as replies often do)
+    "block_quote",        # quotes the candidate in a "> " line
+    "quote", "shared_ngram", "tfidf", "best_sim",
+    "rank_sim",           # 1 / (1 + rank of the candidate by tf-idf cosine among the comment's candidates)
+    "rare_overlap",       # the rarest word shared with the candidate, as idf over the thread's top idf (0 if none)
+    "addr_author", "mention_author", "rev_addr", "alternation", "cand_answers_me", "same_author", "op_reply",
+    "cand_by_op",         # the candidate is by the post's author
+    "question", "answer_opener", "prev", "log_dist", "log_gap",
+    "gap_rank",           # log(1 + candidates written after this one), where times exist: recency among the candidates
+    "cand_top",           # the candidate answers the post (as decided so far)
+    "cand_answered",      # log(1 + replies the candidate has so far)
+    "cand_len",           # log(1 + words in the candidate)
+    "cand_sim_mine",      # tf-idf cosine of the candidate with this author's latest comment before it (does it answer me?)
+    "mine_before_cand",   # this author wrote before the candidate, which is by someone else
+    "exchange",           # log(1 + turns between this author and the candidate's author up to the candidate): a back-and-forth
+)
+_KINDS = ("auto", "chat", "forum")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _STOP = frozenset("""a about above after again against all am an and any are as at be because been before being
@@ -202,6 +251,7 @@ _OPENER = re.compile(
     r"^\W*(?:yes|yeah|yep|no|nope|thanks(?! to\b)|thank you|thx|good (?:catch|point|question)|great (?:point|question)|"
     r"agreed|i agree|i disagree|exactly|right|true|indeed|sorry|but|well|that's|that is|this is (?:not|wrong|right)|"
     r"not really|nope|lol|haha|ha|ok|okay|fair|interesting|wow|oh|huh|really|you|your|@)\b", re.IGNORECASE)
+_THANKS = re.compile(r"\b(?:thanks|thank you|thank u|thx|thnx|ty|cheers)\b", re.IGNORECASE)
 _SIGNATURE = re.compile(r"(?:^|\n)\s*(?:--+|—|–|~)\s*([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*$")
 
 # Capitalised words that open or punctuate sentences but are not names.
@@ -543,6 +593,9 @@ class _Thread:
         self._post_grams = None
         self._block = None
         self._later_min = None
+        self.max_idf = None
+        self.by_author: dict = defaultdict(list)
+        self.by_author_upto = 0
         self.token_sets = [set(t) for t in self.tokens]
         self.quoted = [[(_tokens(m.group(1) or m.group(2)), m.group(1) or m.group(2)) for m in _QUOTED.finditer(t)]
                        for t in texts]
@@ -571,15 +624,16 @@ class _Thread:
         self.recent: dict = defaultdict(lambda: deque(maxlen=30))
         self._indexed = 0
 
-    def similar_earlier(self, i, k=10):
-        """Up to *k* earlier comments with the highest tf-idf cosine to comment *i*."""
+    def similar_earlier(self, i, k=10, words=8):
+        """Up to *k* earlier comments with the highest tf-idf cosine to comment *i*
+        (through its *words* weightiest words)."""
         while self._indexed < i:
             for w in self.vecs[self._indexed]:
                 self.recent[w].append(self._indexed)
             self._indexed += 1
         acc: dict = defaultdict(float)
         # The comment's eight weightiest words carry most of any cosine.
-        top = sorted(self.vecs[i].items(), key=lambda wx: -wx[1])[:8]
+        top = sorted(self.vecs[i].items(), key=lambda wx: (-wx[1], wx[0]))[:words]
         for w, x in top:
             for j in self.recent.get(w, ()):
                 if j < i:
@@ -597,6 +651,11 @@ class _Thread:
         if len(a) > len(b):
             a, b = b, a
         return sum(x * b[w] for w, x in a.items() if w in b)
+
+    def rarest_shared(self, i, j):
+        """The word of *i* and *j* with the highest idf (ties: alphabetical)."""
+        shared = self.vecs[i].keys() & self.vecs[j].keys()
+        return min(shared, key=lambda w: (-self.idf[w], w)) if shared else ""
 
     def shared_terms(self, i, j, k=3):
         a, b = self.vecs[i], (self.post_vec if j < 0 else self.vecs[j])
@@ -670,6 +729,12 @@ class _Thread:
                 if frac > best:
                     best, best_text = frac, text
         return (best, best_text) if best >= 0.6 else (0.0, "")
+
+    def has_block(self, i):
+        """True when comment *i* has a "> " quoted line of three or more words."""
+        if self._block is None:
+            self.block_quote_text(i, -1)
+        return bool(self._block[i])
 
     def quote_post(self, i):
         """Best fraction of a phrase quoted in *i* that appears, in order, in the post."""
@@ -872,6 +937,10 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
         between[k] = len(seen)
         if authors[k]:
             seen.add(authors[k])
+    if th.max_idf is None:
+        th.max_idf = max(th.idf.values(), default=1.0)
+    my_keys = _name_keys(a_i) if a_i else frozenset()
+    common["i_thanks"] = float(bool(_THANKS.search(th.texts[i])))
     order = sorted(range(len(cands)), key=lambda k: -feats[k]["tfidf"])
     rank = {k: r for r, k in enumerate(order)}
     ti = th.times[i]
@@ -882,7 +951,14 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
             f["dist"] = float(min(i + 1, 200))
             f["gap_min"] = -1.0
             f["speakers_between"] = 30.0
+            f["rare_overlap"] = f["rev_mention"] = f["cand_addr_other"] = f["my_previous"] = 0.0
             continue
+        shared = th.vecs[i].keys() & th.vecs[j].keys()
+        f["rare_overlap"] = max((th.idf[w] for w in shared), default=0.0) / th.max_idf
+        f["rev_mention"] = float(bool(my_keys & th.token_sets[j]))
+        addr_j = state["addr"][j]
+        f["cand_addr_other"] = float(bool(addr_j) and not (a_i and any(_same_person(n, a_i) for n in addr_j)))
+        f["my_previous"] = float(bool(a_i) and latest.get(a_i) == j)
         a_j = authors[j]
         f["dist"] = float(min(i - j, 200))
         tj = th.times[j]
@@ -894,6 +970,73 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
         f["cand_answers_me"] = float(bool(a_i) and parents[j] >= 0 and authors[parents[j]] == a_i)
         f["cand_len"] = math.log1p(len(th.tokens[j]))
         f["speakers_between"] = float(min(between.get(j, 30), 30))
+
+
+def _forum_features(th: _Thread, i: int, cands: list, feats: list, state) -> None:
+    """Add the :data:`FORUM_FEATURES` not already in each candidate's feature dict (in place).
+
+    Expects :func:`candidate_features` and :func:`_chrono_features` to have run.
+    """
+    authors = state["authors"]
+    a_i = authors[i]
+    text = th.texts[i]
+    opener = bool(_OPENER.match(text))
+    ranked = sorted(range(len(cands)), key=lambda k: (-(feats[k]["root_sim"] if cands[k] < 0 else feats[k]["tfidf"]), k))
+    rank = {k: r for r, k in enumerate(ranked)}
+    top = feats[ranked[0]]["root_sim"] if cands[ranked[0]] < 0 else feats[ranked[0]]["tfidf"]
+    ti = th.times[i]
+    stamps = sorted(th.times[j] for j in cands if j >= 0 and th.times[j] is not None)
+    # Each author's comments so far, in order: "did the candidate answer me?" needs this
+    # author's latest comment before the candidate, whatever the inferred links say.
+    mine = th.by_author
+    while th.by_author_upto < i:
+        a = authors[th.by_author_upto]
+        if a:
+            mine[a].append(th.by_author_upto)
+        th.by_author_upto += 1
+    my_list = mine.get(a_i, []) if a_i else []
+    for k, (j, f) in enumerate(zip(cands, feats)):
+        sim = f["root_sim"] if j < 0 else f["tfidf"]
+        f["best_sim"] = float(top >= 0.05 and sim == top)
+        f["rank_sim"] = 1.0 / (1.0 + rank[k]) if sim > 0 else 0.0
+        if j < 0:
+            quoted_post = max(th.block_quote(i, -1), th.quote_post(i) if th.quoted[i] else 0.0)
+            f["root_question"] = float(th.questions[i])
+            f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in state["latest"])
+            f["root_post_ref"] = float(bool(_POST_REF.search(text)))
+            f["root_quote"] = quoted_post
+            f["root_quotes_other"] = float(not quoted_post and (bool(th.quoted[i]) or th.has_block(i)))
+            f["root_lower_start"] = float(bool(re.match(r"^\W*[a-z]", text)) and not th.lowercase)
+            for name in ("block_quote", "answer_opener", "cand_by_op", "cand_top", "gap_rank",
+                         "cand_sim_mine", "mine_before_cand", "exchange"):
+                f[name] = 0.0
+            continue
+        f["block_quote"] = th.block_quote(i, j)
+        f["answer_opener"] = float(th.questions[j] and opener)
+        f["cand_by_op"] = float(bool(th.post_author) and authors[j] == th.post_author)
+        f["cand_top"] = float(state["parents"][j] < 0)
+        f["cand_sim_mine"] = f["mine_before_cand"] = f["exchange"] = 0.0
+        a_j = authors[j]
+        if my_list and a_j and a_j != a_i:
+            pos = bisect.bisect_left(my_list, j)
+            if pos:
+                f["mine_before_cand"] = 1.0
+                f["cand_sim_mine"] = th.cosine(j, my_list[pos - 1])
+                theirs = mine.get(a_j, [])
+                upto = bisect.bisect_right(theirs, j)
+                # The last few comments of the two, merged in order: each change of
+                # speaker is a turn; a back-and-forth has one per comment.
+                seq = sorted([(k, 0) for k in my_list[max(0, pos - 6):pos]] +
+                             [(k, 1) for k in theirs[max(0, upto - 6):upto]])
+                f["exchange"] = math.log1p(sum(a != b for (_, a), (_, b) in zip(seq, seq[1:])))
+        tj = th.times[j]
+        if ti is not None and tj is not None:
+            f["gap_rank"] = math.log1p(len(stamps) - bisect.bisect_right(stamps, tj))
+        else:
+            f["gap_rank"] = 0.0
+        for name in ("root_question", "root_new_author", "root_post_ref", "root_quote", "root_quotes_other",
+                     "root_lower_start"):
+            f[name] = 0.0
 
 
 def _sibling_order(th, i, j, state, f):
@@ -936,6 +1079,8 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
             parts.append("it repeats a run of words from the post")
         if f.get("root_post_ref"):
             parts.append(f"it speaks of the post (“{_POST_REF.search(th.texts[i]).group(0)}”)")
+        if f.get("root_new_author") and "root_question" in f:
+            parts.append("its author writes in the thread for the first time")
         if f["root_sim"] >= 0.1:
             parts.append(f"it shares words with the post ({', '.join(th.shared_terms(i, -1)) or 'several'})")
         lead = "answers the post: no name, quotation or shared wording ties it to an earlier comment"
@@ -944,6 +1089,9 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
                     "answer outweighs the post")
         if parts:
             lead = "answers the post: " + "; ".join(parts)
+            if "root_question" in f and not names:
+                # Forum scorer: say also why no comment won, as the lead without parts does.
+                lead += "; no name, quotation or rare shared word ties it to an earlier comment"
         return f"{lead} (confidence {conf:.2f})"
     cid = ids[j]
     for value, k in contrib:
@@ -980,6 +1128,12 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
             parts.append(f"its author {authors[i]} wrote a comment further up {cid}'s reply chain")
         elif k == "op_reply":
             parts.append("it is by the post's author, who answers commenters")
+        elif k == "cand_answers_me" and f.get("cand_answers_me"):
+            parts.append(f"{cid} answers a comment by this comment's author {authors[i]}")
+        elif k == "rare_overlap" and f.get("rare_overlap", 0) >= 0.5 and not f["tfidf"] >= 0.08:
+            parts.append(f"it shares the rare word “{th.rarest_shared(i, j)}” with {cid}")
+        elif k == "exchange" and f.get("exchange"):
+            parts.append(f"it continues a back-and-forth between {authors[i]} and {authors[j]}")
         elif k == "prev":
             parts.append(f"{cid} is the comment listed just above it")
         elif k == "log_gap" or (k == "log_dist" and f["log_dist"] == 0):
@@ -1007,14 +1161,22 @@ def _clip(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[:n - 1].rstrip() + "…"
 
 
-def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates, fixed_parents=None, trees=None):
+def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates, fixed_parents=None, trees=None,
+                  forum=None):
     """Greedy left-to-right inference; returns parents (index, -1 = post), confidences, evidence.
 
     *trees* (chronological order): a :class:`_Trees` scorer used instead of the linear
-    weights, which then only rank the cues named in the evidence.
+    weights, which then only rank the cues named in the evidence. *forum*
+    (chronological order, a forum thread): ``{"coef": {feature: weight}, "root_bias": b}``,
+    the forum scorer over :data:`FORUM_FEATURES`, used instead of both.
     """
     n = th.n
     w = dict(weights)
+    if forum is not None:
+        w = {k: float(v) for k, v in forum["coef"].items()}
+        root_bias = float(forum.get("root_bias", 0.0))
+        min_conf = float(forum.get("min_confidence", 0.0))
+        w_items = [(k, x) for k, x in w.items() if x]
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
     known_lower = frozenset(a.lower() for a in known_authors)
     state = {
@@ -1040,14 +1202,19 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
             p = fixed_parents[i]
             state["parents"][i] = p
         else:
-            cands = _candidates(th, i, state, order, max_candidates, key_authors)
+            cands = _candidates(th, i, state, order, max_candidates, key_authors, forum=forum is not None)
             if th.times[i] is not None:
                 # A reply cannot be older than the comment it answers.
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
             feats = [candidate_features(th, i, j, state=state, order=order) for j in cands]
             if order == "display":
                 _display_set_features(th, i, cands, feats, state)
-            if trees is not None:
+            if forum is not None:
+                _chrono_features(th, i, cands, feats, state)
+                _forum_features(th, i, cands, feats, state)
+                scores = [sum(x * f.get(k, 0.0) for k, x in w_items) + (root_bias if j < 0 else 0.0)
+                          for j, f in zip(cands, feats)]
+            elif trees is not None:
                 _chrono_features(th, i, cands, feats, state)
                 scores = trees.score(feats)
             else:
@@ -1055,8 +1222,12 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
             best = max(range(len(cands)), key=lambda k: (scores[k], -k))
             top = scores[best]
             z = sum(math.exp(s - top) for s in scores)
+            if forum is not None and cands[best] >= 0 and 1.0 / z < min_conf:
+                # A forum comment answers the post unless one earlier comment clearly
+                # stands out: spread-out weight means no cue singles a parent out.
+                best = cands.index(-1)
             p = cands[best]
-            conf[i] = round(1.0 / z, 4)
+            conf[i] = round(math.exp(scores[best] - top) / z, 4)
             state["parents"][i] = p
             evidence[i] = _evidence(th, i, p, feats[best], w, ids, state, conf[i])
         _commit(th, i, p, state, ids)
@@ -1295,7 +1466,14 @@ def _commit(th, i, p, state, ids):
         n_by[state["authors"][i]] += 1
 
 
-def _candidates(th, i, state, order, max_candidates, key_authors):
+# Forum candidate sets (kind="forum"): a forum reply's parent lies a median of some 60
+# comments back in oldest-first order (Reddit), far beyond the recent window; the most
+# similar earlier comments (through more of the comment's words) and the comments that
+# drew replies reach it, at a bounded cost per comment.
+_FORUM_SIMILAR = {"k": 30, "words": 16}
+
+
+def _candidates(th, i, state, order, max_candidates, key_authors, *, forum=False):
     """The post, plus the bounded set of earlier comments *i* may answer."""
     cands = [-1]
     state["rank"] = {}
@@ -1324,7 +1502,7 @@ def _candidates(th, i, state, order, max_candidates, key_authors):
         for j in th.gram_index.get(g, ()):
             if j < i:
                 seen.add(j)
-    seen.update(th.similar_earlier(i))
+    seen.update(th.similar_earlier(i, **_FORUM_SIMILAR) if forum else th.similar_earlier(i))
     # Comments that already drew replies draw more; and people answer those who answered them.
     seen.update(state.get("popular", ()))
     if th.authors[i] or state["authors"][i]:
@@ -1392,7 +1570,8 @@ def _canonical(name, authors, state=None):
 def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "display",
                   threads: pd.DataFrame | None = None, id_col: str = "comment_id", parent_col: str = "parent_id",
                   text_col: str = "text", author_col: str = "author", time_col: str = "created_at",
-                  max_candidates: int = 40, model: dict | str | None = None, speakers: bool = True) -> pd.DataFrame:
+                  max_candidates: int = 40, model: dict | str | None = None, speakers: bool = True,
+                  kind: str = "auto") -> pd.DataFrame:
     """Fill reply links (and missing speakers) where the source has none.
 
     Parameters
@@ -1419,6 +1598,14 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         makes the trees score and the coefficients only rank the cues the evidence names.
     speakers : bool, default True
         Also fill missing authors from cues (see :func:`infer_speakers`).
+    kind : {"auto", "chat", "forum"}, default "auto"
+        Chronological order only: what kind of conversation a thread is. In a *forum*
+        (Reddit, blogs, news comments) most comments answer the post and a comment is
+        linked to another only on a cue; in a *chat* (IRC, chat exports) nearly every
+        message answers an earlier one. ``auto`` decides per thread: a forum when the
+        thread has a post text (from *threads*) or its comments are written a median of
+        ten minutes or more apart, a chat otherwise. A *model* dict with a ``"forum"``
+        entry (``{"coef": ..., "root_bias": ...}``) replaces the shipped forum scorer.
 
     Returns
     -------
@@ -1449,6 +1636,8 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         raise SchemaError(f"mode must be one of {list(_MODES)}; got {mode!r}.")
     if order not in _ORDERS:
         raise SchemaError(f"order must be one of {list(_ORDERS)}; got {order!r}.")
+    if kind not in _KINDS:
+        raise SchemaError(f"kind must be one of {list(_KINDS)}; got {kind!r}.")
     if not isinstance(max_candidates, int) or max_candidates < 1:
         raise SchemaError(f"max_candidates must be an int in the range [1, inf); got {max_candidates!r}.")
     require_columns(comments, ["thread_id", id_col, parent_col, text_col], caller="infer_replies")
@@ -1500,6 +1689,9 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         trees = _shipped_trees(order) if model is None else _Trees(model["trees"])
     else:
         trees = None
+    forum_model = None
+    if order == "chronological" and kind != "chat":
+        forum_model = model.get("forum") if isinstance(model, dict) else (_model().get(order) or {}).get("forum")
     # Positional arrays: fast to read and write, and safe when index labels repeat.
     P, S, C, E = (parent.to_numpy(dtype=object).copy(), source.to_numpy(dtype=object).copy(),
                   conf.to_numpy(dtype="float64").copy(), evid.to_numpy(dtype=object).copy())
@@ -1533,8 +1725,10 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
             state, c, ev = _infer_display(th, ids, weights=w_thread, intercept=b_thread,
                                           max_candidates=max_candidates)
         else:
+            forum = forum_model if forum_model and (kind == "forum" or _looks_like_forum(th, post_text.get(tid, ""))) \
+                else None
             state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=b_thread,
-                                         max_candidates=max_candidates, fixed_parents=fixed, trees=trees)
+                                         max_candidates=max_candidates, fixed_parents=fixed, trees=trees, forum=forum)
         for k, r in enumerate(rows):
             if need[k]:
                 p = state["parents"][k]
@@ -1552,6 +1746,21 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     return out.assign(**{parent_col: parent, "parent_source": source, "parent_confidence": conf.astype("float64"),
                          "parent_evidence": evid, author_col: author, "author_source": a_src,
                          "author_evidence": a_ev})
+
+
+def _looks_like_forum(th: _Thread, post_text: str) -> bool:
+    """``kind="auto"``: a thread under a post, or one written at forum pace, is a forum.
+
+    Chat logs have no post and their messages come seconds to a few minutes apart
+    (IRC: a median of well under a minute); forum comments come tens of minutes apart.
+    """
+    if post_text.strip():
+        return True
+    stamps = sorted(t for t in th.times if t is not None)
+    if len(stamps) < 3:
+        return False
+    gaps = sorted(b - a for a, b in zip(stamps, stamps[1:]))
+    return gaps[len(gaps) // 2] >= 600.0
 
 
 def _epoch_seconds(series: pd.Series) -> list:
@@ -1634,7 +1843,7 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", id_col: str = "comm
 
 
 def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_author="", max_candidates=40,
-                    targets=None, follow=None):
+                    targets=None, follow=None, forum=False):
     """Candidate features and labels for training (bench/train_replies.py).
 
     *gold* holds, per comment, the set of true parent indices (-1 = the post); inference
@@ -1662,7 +1871,7 @@ def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_au
     for i in range(n):
         g = gold[i] or {-1}
         if targets is None or targets[i]:
-            cands = _candidates(th, i, state, order, max_candidates, key_authors)
+            cands = _candidates(th, i, state, order, max_candidates, key_authors, forum=forum)
             if th.times[i] is not None:
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
             feats = [candidate_features(th, i, j, state=state, order=order) for j in cands]
@@ -1670,6 +1879,8 @@ def _training_pairs(texts, authors, times, gold, *, order, post_text="", post_au
                 _display_set_features(th, i, cands, feats, state)
             if order == "chronological":
                 _chrono_features(th, i, cands, feats, state)
+                if forum:
+                    _forum_features(th, i, cands, feats, state)
             for j, f in zip(cands, feats):
                 yield i, j, f, int(j in g)
         p = max(g) if follow is None else follow[i]

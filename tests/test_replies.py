@@ -191,6 +191,7 @@ def test_replies_always_replaces_explicit_links():
     ({"mode": "sometimes"}, "mode must be one of ['auto', 'always', 'never']; got 'sometimes'."),
     ({"order": "random"}, "order must be one of ['display', 'chronological']; got 'random'."),
     ({"max_candidates": 0}, "max_candidates must be an int in the range [1, inf); got 0."),
+    ({"kind": "blog"}, "kind must be one of ['auto', 'chat', 'forum']; got 'blog'."),
 ])
 def test_replies_bad_options_raise(kwargs, message):
     with pytest.raises(SchemaError) as err:
@@ -427,3 +428,72 @@ def test_replies_display_curly_apostrophe_opener_reads_as_a_reply():
                                 "That’s fair, Java is slow at reading files."]), order="display")
     assert out["parent_id"].iloc[1] == "c0"
     assert "it opens as a reply does (“That’s”)" in out["parent_evidence"].iloc[1]
+
+
+_FORUM_POST = pd.DataFrame({"thread_id": ["t"], "text": ["Should the city ban cars from the old town centre?"],
+                            "author": ["op"]})
+_FORUM_TEXTS = ["Yes. Buses and bikes would fill the gap within a year.",
+                "Delivery vans need access before ten in the morning, or the shops close.",
+                "The trams were rebuilt in 2019, which matters more than anything here.",
+                "> Delivery vans need access before ten in the morning\nThey already get a permit window."]
+
+
+def test_replies_forum_comment_without_cue_answers_the_post():
+    # Chronological order under a post: a forum. The third comment has no name, quote or
+    # shared wording tying it to an earlier comment, so it answers the post; the fourth
+    # quotes the second in a "> " line, and the evidence says so.
+    df = _frame(_FORUM_TEXTS, author=["ann", "bob", "cy", "dee"])
+    out = infer_replies(df, order="chronological", threads=_FORUM_POST)
+    assert out["parent_id"].tolist()[2:] == ["", "c1"]
+    assert out["parent_evidence"].iloc[2].startswith("answers the post:")
+    assert "it quotes c1 in a “>” line (“Delivery vans need access before ten in the morning”)" in \
+        out["parent_evidence"].iloc[3]
+    assert out["parent_confidence"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("kind, post, spaced, forum", [
+    ("auto", True, False, True),     # a post text: a forum
+    ("auto", False, False, False),   # no post, messages a minute apart: a chat
+    ("auto", False, True, True),     # no post, comments an hour apart: a forum
+    ("forum", False, False, True),
+    ("chat", True, True, False),
+])
+def test_replies_forum_or_chat_is_chosen_per_thread(monkeypatch, kind, post, spaced, forum):
+    seen = []
+    real = replies._infer_thread
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("forum") is not None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(replies, "_infer_thread", spy)
+    step = 3600 if spaced else 60
+    df = _frame(_FORUM_TEXTS, created_at=pd.to_datetime([k * step for k in range(4)], unit="s", utc=True))
+    infer_replies(df, order="chronological", kind=kind, threads=_FORUM_POST if post else None)
+    assert seen == [forum]
+
+
+def test_replies_forum_scorer_ships_with_every_forum_feature():
+    forum = replies._model()["chronological"]["forum"]
+    assert forum["features"] == list(replies.FORUM_FEATURES)
+    assert set(forum["coef"]) == set(replies.FORUM_FEATURES)
+    # Cues that by meaning speak for a link never weigh against one.
+    assert min(forum["coef"][k] for k in ("block_quote", "quote", "rare_overlap", "cand_answers_me")) >= 0
+    assert forum["root_bias"] >= 0
+
+
+def test_replies_forum_features_cover_every_candidate():
+    texts = ["Buses are late.", "Are buses late?", "yes, buses are late again", "Trains too."]
+    th = replies._Thread(texts, ["a", "b", "a", "c"], [0.0, 60.0, 120.0, 180.0], "Transport news")
+    state = {"authors": ["a", "b", "a", "c"], "addr": [[], [], [], []], "latest": {"a": 0, "b": 1},
+             "parents": [-1, 0, 1, -1], "n_replies": [1, 1, 0, 0], "rank": {}, "n_by": {"a": 1, "b": 1}}
+    cands = [-1, 1, 0]
+    feats = [replies.candidate_features(th, 2, j, state=state, order="chronological") for j in cands]
+    replies._chrono_features(th, 2, cands, feats, state)
+    replies._forum_features(th, 2, cands, feats, state)
+    assert all(set(replies.FORUM_FEATURES) <= set(f) for f in feats)
+    by = dict(zip(cands, feats))
+    # Comment 1 (b's) came after a's first comment and answers it: "did it answer me?"
+    assert by[1]["mine_before_cand"] == 1.0 and by[1]["cand_answers_me"] == 1.0
+    assert by[1]["exchange"] > 0 and by[0]["exchange"] == 0.0
+    assert by[-1]["root_lower_start"] == 1.0 and by[1]["gap_rank"] == 0.0 and by[0]["gap_rank"] > 0
