@@ -10,7 +10,8 @@ the model learns to give the true parent the highest score. Inference state foll
 features are collected (teacher forcing). Training data (development splits only; every
 thread scored in ``bench/replies.py`` is held out, except where the table says so):
 
-- display: Reddit thread fo7p5b in display order, with names and with names removed;
+- display order is not trained here: its hand-set scorer lives in ``discourse/replies.py``
+  and its learned one comes from ``bench/train_replies_display.py``;
 - chronological, chat threads (trees): every second file of the IRC disentanglement
   train split, and Molweni dev;
 - chronological, forum threads (``kind="forum"``; a conditional logit over
@@ -58,14 +59,10 @@ def rows_for(threads, order, max_candidates=40, features=FEATURES):
 
 
 def training_sets():
-    reddit = data_dir("formats", "reddit")
-    display = [D.reddit(reddit / "fo7p5b.json", order="display-by-time")]
-    display = [display + [t.masked() for t in display] + [t.masked().untimed() for t in display]]
     # Chat only: Reddit threads, listed oldest first, go to the forum scorer (fit_forum).
     irc = data_dir("replies", "irc-disentanglement", "data")
     chrono = [D.irc_split(irc, "train", every=2), D.molweni(data_dir("replies", "molweni") / "dev.json")]
-    return {"display": (display, ["reddit fo7p5b (display order as WordPress shows it, siblings oldest first; with and without names and times)"]),
-            "chronological": (chrono, ["irc-disentanglement train (every 2nd file)", "molweni dev"])}
+    return {"chronological": (chrono, ["irc-disentanglement train (every 2nd file)", "molweni dev"])}
 
 
 # Cues that by their meaning can only speak for a link (a quotation, a name, a shared
@@ -330,21 +327,6 @@ def main(argv=()):
             "intercept": round(intercept, 4),
             "trained_on": names, "pairs": len(y), "positives": int(sum(y)),
         }
-        if order == "display":
-            # Pages: keep the learned model only if it beats the hand-set scorer on the
-            # development threads (WXR theme data, GPL-2.0; every condition).
-            from discourse.replies import _HEURISTIC
-
-            wxr = D.wxr(data_dir("formats", "wxr", "theme-test-data") / "themeunittestdata.wordpress.xml")
-            dev = wxr + [t.masked() for t in wxr] + [t.masked().untimed() for t in wxr]
-            learned = _accuracy(dev, order, model[order])
-            hand = _accuracy(dev, order, {"coef": _HEURISTIC, "intercept": 0.0})
-            print(f"display, development accuracy (WXR theme data): learned {learned:.3f}, hand-set {hand:.3f}")
-            if hand >= learned:
-                model[order] = {"coef": dict(_HEURISTIC), "intercept": 0.0, "hand_set": True,
-                                "chosen_because": f"development accuracy {hand:.3f} vs {learned:.3f} for the "
-                                                  "model learned from " + names[0],
-                                "dev": "WXR theme unit test data (with and without names and times)"}
         if order == "chronological":
             # Quotation is too rare in chat and Reddit for a tree to split on, yet it is
             # the surest cue where it occurs: it is added linearly, with the larger of the
