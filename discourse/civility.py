@@ -222,9 +222,17 @@ class _Finder:
             if req is None or at is None or at.groups:
                 self.patterns = None
                 break
-            self.patterns.append((sorted(req, key=lambda fs: -min(map(len, fs))), at))
+            # Sets of symbols first ("f#@k" needs one of #$*@ more surely than an f), then longer strings.
+            self.patterns.append((sorted(req, key=lambda fs: (not all(x.strip() and not any(map(str.isalnum, x))
+                                                                      for x in fs), -min(map(len, fs)))), at))
         if any(k is None for k in self.keys):
             self.patterns = None
+        #: Where no string of a first set of :attr:`patterns` is in a text, none of them holds.
+        self.gate = None
+        if self.patterns:
+            from .lexicons import trie_pattern
+
+            self.gate = re.compile(trie_pattern([tuple(map(re.escape, x)) for req, _ in self.patterns for x in req[0]]))
 
     def finditer(self, text: str, lower: str | None = None, starts: dict | None = None) -> list:
         """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`."""
@@ -234,9 +242,10 @@ class _Finder:
         if not terms and not self.patterns:
             return []
         anywhere: set = set()
-        for req, at in self.patterns:
-            if _holds(req, lower):
-                anywhere.update(m.start() for m in at.finditer(text))
+        if self.gate is not None and self.gate.search(lower):
+            for req, at in self.patterns:
+                if _holds(req, lower):
+                    anywhere.update(m.start() for m in at.finditer(text))
         if anywhere:
             # The whole regex where a pattern matches, the terms' regex elsewhere.
             idx_at = dict(terms)

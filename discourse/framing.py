@@ -226,6 +226,8 @@ class _Matcher:
 
     def _starts(self, words: list[str]) -> list[tuple[int, list]]:
         """``(i, candidates)`` for each word that can start a pattern (most cannot)."""
+        if self.exact.keys().isdisjoint(words) and (not self.prefix or self.prefix.keys().isdisjoint([w[:2] for w in words])):
+            return []  # (the usual case for a sense cue, decided without a loop in Python)
         seen, out = self._seen, []
         for i, word in enumerate(words):
             cands = seen.get(word)
@@ -458,6 +460,39 @@ def _sparse_find_all(norm: str, stop: int, hits: list) -> list:
     out = []
     for pos, end, cands in hits:
         out += _sparse_matches(norm, stop, pos, end, cands)
+    return out
+
+
+def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
+    """``[_sparse_find_all(...) for each matcher]`` for each sentence of *view* (None
+    where there is no candidate), in one pass: :func:`_sparse_hits` and
+    :func:`_sparse_find_all` together."""
+    out: list = [None] * len(view.sents)
+    if not view.sents:
+        return out
+    sents, n, lookup, seen, k_all = view.sents, 0, matchers.lookup, matchers._seen, len(matchers.matchers)
+    norm = view.norm
+    bound = sents[0][1]
+    for m in matchers.trigger.finditer(norm):
+        word = m.group()
+        hits = seen.get(word)
+        if hits is None:
+            hits = lookup(word)
+        if not hits:
+            continue
+        pos = m.start()
+        while bound <= pos:
+            n += 1
+            bound = sents[n][1]
+        per = out[n]
+        if per is None:
+            per = out[n] = [[] for _ in range(k_all)]
+        end = m.end()
+        for k, cands in hits:
+            if len(cands) == 1 and len(cands[0].pieces) == 1:
+                per[k].append((pos, end, cands[0]))
+            else:
+                per[k] += _sparse_matches(norm, bound, pos, end, cands)
     return out
 
 
@@ -1218,8 +1253,7 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
             terms[r] = [combined.starts(words) for *_, words in parsed[r]]
             continue
         view = views[r] = _View(t, norm)
-        found[r] = [None if per is None else [_sparse_find_all(norm, view.sents[i][1], h) for h in per]
-                    for i, per in enumerate(_sparse_hits(view, combined))]
+        found[r] = _sparse_find_text(view, combined)
     if metaphor_all:
         # Evidence of what each comment and each thread is about, for short sentences
         # that carry none themselves. Without a thread column every row is its own thread.
