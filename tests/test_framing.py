@@ -523,3 +523,19 @@ def test_framing_sparse_path_property(words, n_rows):
     finally:
         framing._normalised = original
     pd.testing.assert_frame_equal(fast, slow)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_framing_spans_restores_garbage_collector(enabled):
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        framing.spans(pd.DataFrame({"text": ["It is a war on teachers."]}))
+        assert gc.isenabled() is enabled
+        with pytest.raises(SchemaError):
+            framing.spans(pd.DataFrame({"body": ["x"]}))
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
