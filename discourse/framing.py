@@ -457,18 +457,10 @@ def _sparse_matches(norm: str, stop: int, pos: int, end: int, cands) -> list:
     return out
 
 
-def _sparse_find_all(norm: str, stop: int, hits: list) -> list:
-    """What :meth:`_Matcher.find_all` finds, as ``(start, end, pattern)`` with character offsets."""
-    out = []
-    for pos, end, cands in hits:
-        out += _sparse_matches(norm, stop, pos, end, cands)
-    return out
-
-
 def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
-    """``[_sparse_find_all(...) for each matcher]`` for each sentence of *view* (None
-    where there is no candidate), in one pass: :func:`_sparse_hits` and
-    :func:`_sparse_find_all` together."""
+    """For each sentence of *view*, None (no candidate) or per matcher what
+    :meth:`_Matcher.find_all` finds there, as ``(start, end, pattern)`` with character
+    offsets: :func:`_sparse_hits` and :func:`_sparse_matches` in one pass."""
     out: list = [None] * len(view.sents)
     if not view.sents:
         return out
@@ -1120,7 +1112,7 @@ def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple
 def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: list,
                        backdrops: dict | None = None) -> list[tuple]:
     """What :func:`_text_spans` gives for ``view.text``, from its sparse matches
-    (per sentence, None or per lexicon ``_sparse_find_all``'s list)."""
+    (per sentence, None or per lexicon :func:`_sparse_find_text`'s list)."""
     out = []
     text = view.text
     for n, per in enumerate(matches):
