@@ -207,6 +207,7 @@ class _Finder:
 
     def __init__(self, rx, terms: list, cores: list, patterns: list):
         self.rx = rx
+        self.terms = terms
         self.cores = cores
         self.keys = [_term_key(t) for t in terms]
         self._subs: dict = {}
@@ -221,19 +222,30 @@ class _Finder:
             if req is None or at is None or at.groups:
                 self.patterns = None
                 break
-            self.patterns.append((sorted(req, key=lambda fs: -min(map(len, fs))), at))
+            # Sets of symbols first ("f#@k" needs one of #$*@ more surely than an f), then longer strings.
+            self.patterns.append((sorted(req, key=lambda fs: (not all(x.strip() and not any(map(str.isalnum, x))
+                                                                      for x in fs), -min(map(len, fs)))), at))
         if any(k is None for k in self.keys):
             self.patterns = None
+        #: Where no string of a first set of :attr:`patterns` is in a text, none of them holds.
+        self.gate = None
+        if self.patterns:
+            from .lexicons import trie_pattern
+
+            self.gate = re.compile(trie_pattern([tuple(map(re.escape, x)) for req, _ in self.patterns for x in req[0]]))
 
     def finditer(self, text: str, lower: str | None = None, starts: dict | None = None) -> list:
         """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`."""
         if self.patterns is None or lower is None:
             return [m.span() for m in self.rx.finditer(text)]
         terms = (starts or {}).get(self, ())
+        if not terms and not self.patterns:
+            return []
         anywhere: set = set()
-        for req, at in self.patterns:
-            if _holds(req, lower):
-                anywhere.update(m.start() for m in at.finditer(text))
+        if self.gate is not None and self.gate.search(lower):
+            for req, at in self.patterns:
+                if _holds(req, lower):
+                    anywhere.update(m.start() for m in at.finditer(text))
         if anywhere:
             # The whole regex where a pattern matches, the terms' regex elsewhere.
             idx_at = dict(terms)
@@ -329,6 +341,45 @@ def _candidates(run: str, run2: str = "") -> dict:
         return found
 
 
+def _term_atoms(term: str) -> tuple:
+    """Regex fragments matching, in a lower-cased text (see :func:`_lower`), wherever *term*'s
+    regex (:func:`_term_pattern`, case-insensitive) matches, and maybe more.
+
+    A character outside ASCII ends the fragments early (what is left still matches
+    wherever the whole does): case-insensitive matching relates some of them to others.
+    """
+    star = term.endswith("*")
+    atoms: list = []
+    for k, part in enumerate((term[:-1] if star else term).split()):
+        if k:
+            atoms.append(r"\s+")
+        for ch in part:
+            if ch == "'":
+                atoms.append("['’]")
+            elif ch.isascii():
+                atoms.append(re.escape(ch.lower()))
+            else:
+                return tuple(atoms)
+    if not star:
+        atoms.append(r"(?!\w)")
+    return tuple(atoms)
+
+
+@functools.lru_cache(maxsize=1)
+def _term_trigger():
+    """:data:`_TERM_KEY`, matching only where some term of the indexed finders may match.
+
+    Every term as one regex, factored as a trie (``lexicons.trie_pattern``): most word
+    starts of a text are passed over inside the regex engine rather than looked up one by
+    one in Python. Where it matches, the groups are those of :data:`_TERM_KEY`.
+    """
+    from .lexicons import trie_pattern
+
+    finders = {f for entries in _term_index().values() for f, _ in entries}
+    seqs = [_term_atoms(t) for f in finders for t in f.terms]
+    return re.compile(_TERM_START + "(?=" + trie_pattern(seqs) + r")(?:([a-z0-9]+)|(\S))")
+
+
 def _term_starts(lower: str | None) -> dict:
     """``{finder: [(position, term numbers), ...]}``: where each finder's terms may start."""
     if lower is None:
@@ -337,7 +388,7 @@ def _term_starts(lower: str | None) -> dict:
     phrases = _phrase_starts()
     starts: dict = {}
     cache = _WORD_CANDIDATES
-    for m in _TERM_KEY.finditer(lower):
+    for m in _term_trigger().finditer(lower):
         run = m.group(1)
         if run:
             run2 = ""
@@ -461,8 +512,8 @@ def _shouting(text: str, spec: dict, pieces) -> list[segment.Span]:
     stretched = list(stretched.finditer(text)) if _FOUR_SAME.search(text) else []
     if not caps and not stretched:
         return []  # (the all-capitals test below can only drop spans: skipped when there are none)
-    letters = [c for c in text if c.isalpha()]
-    if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.6:
+    letters = list(filter(str.isalpha, text))
+    if not letters or sum(map(str.isupper, letters)) / len(letters) > 0.6:
         return []  # an all-capitals text (a meme, a headline): no word stands out
     acronyms = set(spec["acronyms"])
     out = []
@@ -528,7 +579,9 @@ _STOP = frozenset(
 )
 
 
-_SAID_AGAIN = re.compile(r"\b(\w+)(?:[\s,!.]+\1\b){2,}", re.I)
+# The word is taken whole (possessive: a match needs a separator right after it), so the
+# engine does not retry every shorter start of every word.
+_SAID_AGAIN = re.compile(r"\b(\w++)(?:[\s,!.]+\1\b){2,}", re.I)
 _ANY_WORD = re.compile(r"\w+")
 
 
@@ -764,7 +817,8 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
     if spans is not None:
         require_columns(spans, ["thread_id", "comment_id", "kind", "label", "explanation"], caller="civility.score")
         given: dict = {}
-        for t, c, k, lab, expl in spans[["thread_id", "comment_id", "kind", "label", "explanation"]].itertuples(index=False):
+        for t, c, k, lab, expl in zip(*(spans[col].tolist() for col in ("thread_id", "comment_id", "kind", "label",
+                                                                        "explanation"))):
             if k == "incivility":
                 w = weights.get(lab, 0.0)
                 if "aimed at a person" in expl:

@@ -47,8 +47,10 @@ meant to be replaced by ``discourse.segment`` sentences when that stage lands.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import re
 from pathlib import Path
 from typing import Iterable
@@ -226,6 +228,8 @@ class _Matcher:
 
     def _starts(self, words: list[str]) -> list[tuple[int, list]]:
         """``(i, candidates)`` for each word that can start a pattern (most cannot)."""
+        if self.exact.keys().isdisjoint(words) and (not self.prefix or self.prefix.keys().isdisjoint([w[:2] for w in words])):
+            return []  # (the usual case for a sense cue, decided without a loop in Python)
         seen, out = self._seen, []
         for i, word in enumerate(words):
             cands = seen.get(word)
@@ -275,18 +279,231 @@ class _Matchers:
         self.matchers = tuple(matchers)
         self._seen: dict = {}
 
+    def lookup(self, word: str) -> tuple:
+        """``((k, candidates), ...)`` for the matchers whose patterns may start at *word*."""
+        hits = self._seen.get(word)
+        if hits is None:
+            hits = tuple((k, c) for k, m in enumerate(self.matchers) if (c := m.candidates(word)))
+            if len(self._seen) < 200_000:
+                self._seen[word] = hits
+        return hits
+
     def starts(self, words: list[str]) -> list[list]:
         out: list[list] = [[] for _ in self.matchers]
         seen = self._seen
         for i, word in enumerate(words):
             hits = seen.get(word)
             if hits is None:
-                hits = tuple((k, c) for k, m in enumerate(self.matchers) if (c := m.candidates(word)))
-                if len(seen) < 200_000:
-                    seen[word] = hits
+                hits = self.lookup(word)
             for k, c in hits:
                 out[k].append((i, c))
         return out
+
+    @functools.cached_property
+    def trigger(self):
+        """A regex over a normalised text (:func:`_normalised`) matching the words where
+        some pattern of these matchers matches; each match is that word (one token).
+
+        Built from every pattern whole (``"at war"``, not just ``"at"``), so the matches
+        are few: the text's other words are never looked at in Python. It may match where
+        no pattern does (across a sentence end, or a prefix that is not a candidate);
+        :func:`_sparse_hits` checks each match as :meth:`_Matcher.find_all` would.
+        """
+        from . import lexicons
+
+        seqs = [_pattern_atoms(p) for m in self.matchers for p in m.patterns]
+        return re.compile(_TOKEN_START + "(?=" + lexicons.trie_pattern(seqs) + ")" + _ANY_WORD)
+
+
+@functools.lru_cache(maxsize=64)
+def _matchers(matchers: tuple) -> _Matchers:
+    """The shared :class:`_Matchers` of these matchers: its word lookups and trigger are kept."""
+    return _Matchers(matchers)
+
+
+# --------------------------------------------------------------------------- sparse matching
+#
+# The fast path: rather than splitting every text into words and looking each word up, a
+# regex (:attr:`_Matchers.trigger`) finds the few words where a pattern may start, and
+# only there are the following words read. It gives what the word-by-word path gives
+# (tests compare the two on generated texts); a sentence that needs a sense decision or an
+# ``exclude`` list is still split into words and read the word-by-word way.
+
+# On a normalised text (lower case, ’ as '), where a token (:data:`_TOKEN`) starts; a token;
+# the end of a token; the rest of a token; the next token after the end of one.
+_TOKEN_START = r"(?<!\w)(?<!\w')"
+_ANY_WORD = r"\w+(?:'\w+)*"
+_WORD_END = r"(?!\w|'\w)"
+_WORD_REST = r"\w*(?:'\w+)*"
+_NEXT_TOKEN = re.compile(r"\W*(\w+(?:'\w+)*)")
+
+
+def _pattern_atoms(p: _Pattern) -> tuple:
+    """The regex fragments matching *p* at a token start of a normalised text (or more)."""
+    atoms: list = []
+    for k, piece in enumerate(p.pieces):
+        if k:
+            atoms.append(r"\W+")
+        if piece is None:
+            atoms.append(_ANY_WORD)
+            continue
+        text, prefix = piece
+        atoms += [re.escape(ch) for ch in text]
+        atoms.append(_WORD_REST if prefix else _WORD_END)
+    return tuple(atoms)
+
+
+def _normalised(text: str) -> str | None:
+    """*text* lower-cased with ’ as ', character for character; None when that changes a length.
+
+    Then each token's normalised form (:func:`_norm`) is the same slice of this text, and a
+    character is a word character (``\\w``) exactly when its lower-case form is.
+    """
+    if "\u03a3" in text:
+        return None
+    norm = text.lower()
+    if len(norm) != len(text):
+        return None
+    return norm.replace("\u2019", "'")
+
+
+class _View:
+    """A text for the sparse path: its normalised form, its sentences, and the words of
+    those sentences that are needed (split on demand, as :func:`_parse` splits them)."""
+
+    __slots__ = ("text", "norm", "sents", "_words")
+
+    def __init__(self, text: str, norm: str):
+        self.text, self.norm = text, norm
+        self.sents = _sentences(text)
+        self._words: dict = {}
+
+    def tokens(self, n: int) -> tuple[list, list]:
+        """``(tokens, words)`` of sentence *n*, as in :func:`_parse`."""
+        try:
+            return self._words[n]
+        except KeyError:
+            s0, s1 = self.sents[n]
+            norm = self.norm
+            toks = [(a, b, norm[a:b]) for a, b in (m.span() for m in _TOKEN.finditer(self.text, s0, s1))]
+            got = self._words[n] = (toks, [t[2] for t in toks])
+            return got
+
+
+def _sparse_hits(view: _View, matchers: _Matchers) -> list:
+    """Per sentence, None or per matcher a list of ``(start, end, candidates)``: the words
+    where its patterns may start (:meth:`_Matcher.candidates`)."""
+    out: list = [None] * len(view.sents)
+    if not view.sents:
+        return out
+    sents, n, lookup, seen, k_all = view.sents, 0, matchers.lookup, matchers._seen, len(matchers.matchers)
+    bound = sents[0][1]
+    for m in matchers.trigger.finditer(view.norm):
+        word = m.group()
+        hits = seen.get(word)
+        if hits is None:
+            hits = lookup(word)
+        if not hits:
+            continue
+        pos = m.start()
+        while bound <= pos:
+            n += 1
+            bound = sents[n][1]
+        per = out[n]
+        if per is None:
+            per = out[n] = [[] for _ in range(k_all)]
+        end = m.end()
+        for k, cands in hits:
+            per[k].append((pos, end, cands))
+    return out
+
+
+def _follow(norm: str, end: int, stop: int, count: int) -> list:
+    """Up to *count* tokens ``(start, end, word)`` after the one ending at *end*, before *stop*."""
+    out = []
+    while len(out) < count:
+        m = _NEXT_TOKEN.match(norm, end, stop)
+        if m is None:
+            break
+        a, end = m.span(1)
+        out.append((a, end, m.group(1)))
+    return out
+
+
+def _sparse_matches(norm: str, stop: int, pos: int, end: int, cands) -> list:
+    """``(start, end, pattern)`` of each candidate pattern matching at the word ``norm[pos:end]``."""
+    out = []
+    follow = None
+    for p in cands:
+        pieces = p.pieces
+        n = len(pieces)
+        if n == 1:
+            out.append((pos, end, p))
+            continue
+        if follow is None:
+            follow = _follow(norm, end, stop, max(len(q.pieces) for q in cands) - 1)
+        if len(follow) < n - 1:
+            continue
+        for q in range(1, n):
+            piece = pieces[q]
+            if piece is None:
+                continue
+            text, prefix = piece
+            w = follow[q - 1][2]
+            if not (w.startswith(text) if prefix else w == text):
+                break
+        else:
+            out.append((pos, follow[n - 2][1], p))
+    return out
+
+
+def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
+    """For each sentence of *view*, None (no candidate) or per matcher what
+    :meth:`_Matcher.find_all` finds there, as ``(start, end, pattern)`` with character
+    offsets: :func:`_sparse_hits` and :func:`_sparse_matches` in one pass."""
+    out: list = [None] * len(view.sents)
+    if not view.sents:
+        return out
+    sents, n, lookup, seen, k_all = view.sents, 0, matchers.lookup, matchers._seen, len(matchers.matchers)
+    norm = view.norm
+    bound = sents[0][1]
+    for m in matchers.trigger.finditer(norm):
+        word = m.group()
+        hits = seen.get(word)
+        if hits is None:
+            hits = lookup(word)
+        if not hits:
+            continue
+        pos = m.start()
+        while bound <= pos:
+            n += 1
+            bound = sents[n][1]
+        per = out[n]
+        if per is None:
+            per = out[n] = [[] for _ in range(k_all)]
+        end = m.end()
+        for k, cands in hits:
+            if len(cands) == 1 and len(cands[0].pieces) == 1:
+                per[k].append((pos, end, cands[0]))
+            else:
+                per[k] += _sparse_matches(norm, bound, pos, end, cands)
+    return out
+
+
+def _sparse_count(norm: str, stop: int, hits: list) -> int:
+    """How many matches :meth:`_Matcher.find` finds (longest first, no overlaps)."""
+    count, free = 0, 0
+    for pos, end, cands in hits:
+        if pos < free:
+            continue
+        best, best_n = None, 0
+        for a, b, p in _sparse_matches(norm, stop, pos, end, cands):
+            if len(p.pieces) > best_n:
+                best, best_n = b, len(p.pieces)
+        if best is not None:
+            count += 1
+            free = best
+    return count
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -816,6 +1033,7 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
 
     *backdrops* maps a metaphor lexicon's name to what the whole comment, or else its
     thread, is about (see :func:`_backdrop`): the last evidence a sense decision reads.
+    The word-by-word path; :func:`_sparse_text_spans` gives the same faster.
     """
     out = []
     if not text:
@@ -833,32 +1051,107 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
         for k, lex in enumerate(lexs):
             if not terms[n][k]:
                 continue
-            by_frame: dict = {}
-            for m in sorted(lex._combined.find_all(words, starts=terms[n][k]), key=lambda m: (m[0], m[0] - m[1])):
-                by_frame.setdefault(m[2].frame, []).append(m)
-            for fname, frame in lex.frames.items():
-                if fname not in by_frame:
-                    continue
-                # Longest match first at each start, and no overlaps within one frame.
-                found, last = [], 0
-                for m in by_frame[fname]:
-                    if m[0] >= last:
-                        found.append(m)
-                        last = m[1]
-                if frame.exclude:
-                    excluded = {k for a, b, _ in frame.exclude.find(words, overlap=True) for k in range(a, b)}
-                    found = [f for f in found if not all(k in excluded for k in range(f[0], f[1]))]
-                strong = [(a, b) for a, b, p in found if p.group != "shared"]
-                for i, j, pat in found:
-                    start, end = toks[i][0], toks[j - 1][1]
-                    if lex.kind == "metaphor":
-                        sense, why = _decide(lex, words, i, j, pat, strong, context,
-                                             (backdrops or {}).get(lex.name, ("", "", "")))
-                    else:
-                        sense = ""
-                        why = f"'{text[start:end]}' is a term of the {frame.title} frame ({lex.name}: '{pat.source}')"
-                    out.append((fname, start, end, sense, why))
+            out += _lexicon_spans(text, lex, toks, words, terms[n][k], context,
+                                  (backdrops or {}).get(lex.name, ("", "", "")))
     return out
+
+
+def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list, context: list,
+                   backdrop: tuple) -> list[tuple]:
+    """The spans of one lexicon in one sentence (*starts*: ``lex._combined``'s, for :meth:`_Matcher.find_all`)."""
+    out = []
+    by_frame: dict = {}
+    for m in sorted(lex._combined.find_all(words, starts=starts), key=lambda m: (m[0], m[0] - m[1])):
+        by_frame.setdefault(m[2].frame, []).append(m)
+    for fname, frame in lex.frames.items():
+        if fname not in by_frame:
+            continue
+        # Longest match first at each start, and no overlaps within one frame.
+        found, last = [], 0
+        for m in by_frame[fname]:
+            if m[0] >= last:
+                found.append(m)
+                last = m[1]
+        if frame.exclude:
+            excluded = {k for a, b, _ in frame.exclude.find(words, overlap=True) for k in range(a, b)}
+            found = [f for f in found if not all(k in excluded for k in range(f[0], f[1]))]
+        strong = [(a, b) for a, b, p in found if p.group != "shared"]
+        for i, j, pat in found:
+            start, end = toks[i][0], toks[j - 1][1]
+            if lex.kind == "metaphor":
+                sense, why = _decide(lex, words, i, j, pat, strong, context, backdrop)
+            else:
+                sense = ""
+                why = f"'{text[start:end]}' is a term of the {frame.title} frame ({lex.name}: '{pat.source}')"
+            out.append((fname, start, end, sense, why))
+    return out
+
+
+def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple] | None:
+    """:func:`_lexicon_spans` of a ``frames`` lexicon from its sparse matches in a sentence;
+    None when a frame with an ``exclude`` list is among them (that needs the sentence's words)."""
+    by_frame: dict = {}
+    for m in sorted(matches, key=lambda m: (m[0], -len(m[2].pieces))):
+        by_frame.setdefault(m[2].frame, []).append(m)
+    frames = lex.frames
+    if any(frames[f].exclude for f in by_frame):
+        return None
+    out = []
+    for fname, frame in frames.items():
+        if fname not in by_frame:
+            continue
+        last = 0
+        for a, b, pat in by_frame[fname]:
+            if a >= last:
+                last = b
+                out.append((fname, a, b, "", f"'{text[a:b]}' is a term of the {frame.title} frame "
+                                             f"({lex.name}: '{pat.source}')"))
+    return out
+
+
+def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: list,
+                       backdrops: dict | None = None) -> list[tuple]:
+    """What :func:`_text_spans` gives for ``view.text``, from its sparse matches
+    (per sentence, None or per lexicon :func:`_sparse_find_text`'s list)."""
+    out = []
+    text = view.text
+    for n, per in enumerate(matches):
+        if per is None:
+            continue
+        for k, lex in enumerate(lexs):
+            found = per[k]
+            if not found:
+                continue
+            if lex.kind != "metaphor":
+                spans_ = _frame_term_spans(text, lex, found)
+                if spans_ is not None:
+                    out += spans_
+                    continue
+            toks, words = view.tokens(n)
+            context = [w for m in (*range(max(0, n - 2), n), *range(n + 1, min(n + 2, len(view.sents))))
+                       for w in view.tokens(m)[1]]
+            out += _lexicon_spans(text, lex, toks, words, lex._combined._starts(words), context,
+                                  (backdrops or {}).get(lex.name, ("", "", "")))
+    return out
+
+
+def _sparse_evidence(view: _View, lex: FrameLexicon, cues: _Matchers) -> tuple[int, dict]:
+    """:func:`_evidence` of ``view.text`` by the sparse path."""
+    n_literal, topics = 0, {}
+    norm = view.norm
+    for n, per in enumerate(_sparse_hits(view, cues)):
+        if per is None:
+            continue
+        stop = view.sents[n][1]
+        if per[0]:
+            n_literal += _sparse_count(norm, stop, per[0])
+        for k, (topic, _matcher) in enumerate(lex.topics, 1):
+            if not per[k]:
+                continue
+            hits = _sparse_count(norm, stop, per[k])
+            if hits:
+                topics[topic] = topics.get(topic, 0) + hits
+    return n_literal, topics
 
 
 def _has_term(lex: FrameLexicon, parsed: list, starts: list) -> bool:
@@ -933,6 +1226,30 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
     "'carpet bombing' describes an election campaign: metaphorical"
     """
     require_columns(comments, [text_col], caller="framing.spans")
+    with _collector_paused():
+        return _spans(comments, text_col, lexicons, id_col, parent_col, thread_col)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector, as :mod:`timeit` does.
+
+    Finding spans makes many small lists and tuples, none of them in reference cycles
+    (reference counting frees them all), but each few hundred of them set off a
+    collection, which walks every object the process holds: in the pipeline, beside the
+    other stages' tables, that was a third of this stage's time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_col: str,
+           thread_col: str) -> pd.DataFrame:
     lexs = load_lexicons(lexicons)
     n = len(comments)
     texts = ["" if not isinstance(t, str) else t for t in comments[text_col].tolist()]
@@ -940,11 +1257,21 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
     ids = comments[id_col].astype(str).tolist() if id_col in comments.columns else [""] * n
     metaphor_all = [lex for lex in lexs if lex.kind == "metaphor"]
     backdrops: list[dict] = [{} for _ in range(n)]
-    # Each text is split into sentences and words once, and each word looked up once in
-    # every lexicon's terms, for every step below.
-    parsed = [_parse(t) for t in texts]
-    combined = _Matchers(lex._combined for lex in lexs)
-    terms = [[combined.starts(words) for *_, words in sents] for sents in parsed]
+    # Each text is read once for every lexicon's terms: the sparse way (see _sparse_hits)
+    # unless lower-casing changes its length, then split into sentences and words.
+    combined = _matchers(tuple(lex._combined for lex in lexs))
+    views: list = [None] * n
+    parsed: list = [None] * n
+    terms: list = [None] * n
+    found: list = [None] * n  # per sparse row, per sentence: None or each lexicon's matches
+    for r, t in enumerate(texts):
+        norm = _normalised(t)
+        if norm is None:
+            parsed[r] = _parse(t)
+            terms[r] = [combined.starts(words) for *_, words in parsed[r]]
+            continue
+        view = views[r] = _View(t, norm)
+        found[r] = _sparse_find_text(view, combined)
     if metaphor_all:
         # Evidence of what each comment and each thread is about, for short sentences
         # that carry none themselves. Without a thread column every row is its own thread.
@@ -952,9 +1279,16 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
         for lex in metaphor_all:
             k = next(i for i, x in enumerate(lexs) if x is lex)
             # Only threads with a term of this lexicon need to know what they are about.
-            wanted = {keys[r] for r, t in enumerate(texts) if t and _has_term(lex, parsed[r], [st[k] for st in terms[r]])}
-            cues = _Matchers([lex.cues["literal"], *(m for _, m in lex.topics)])
-            rows_ev = [_evidence(t, lex, parsed[r], cues) if keys[r] in wanted else (0, {}) for r, t in enumerate(texts)]
+            # (A sparse row counts its terms within sentences, a parsed row across them as
+            # well: the threads differ only where no sentence has a term, whose backdrop no
+            # sense decision reads.)
+            wanted = {keys[r] for r, t in enumerate(texts) if t and (
+                any(per is not None and per[k] for per in found[r]) if views[r] is not None
+                else _has_term(lex, parsed[r], [st[k] for st in terms[r]]))}
+            cues = _matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
+            rows_ev = [(0, {}) if keys[r] not in wanted
+                       else _sparse_evidence(views[r], lex, cues) if views[r] is not None
+                       else _evidence(t, lex, parsed[r], cues) for r, t in enumerate(texts)]
             per_thread: dict = {}
             for key, (lit, tops) in zip(keys, rows_ev):
                 acc = per_thread.setdefault(key, [0, {}])
@@ -966,7 +1300,8 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
                 if not mine[0] and thread_col in comments.columns:
                     mine = _backdrop(*per_thread[keys[r]], "thread")
                 backdrops[r][lex.name] = mine
-    per_row = [_text_spans(t, lexs, b, p, st) for t, b, p, st in zip(texts, backdrops, parsed, terms)]
+    per_row = [_sparse_text_spans(v, lexs, f, b) if v is not None else _text_spans(t, lexs, b, p, st)
+               for t, b, p, st, v, f in zip(texts, backdrops, parsed, terms, views, found)]
     if metaphor_all:
         # A policy-frame term inside a figurative use ("carpet bombing" of an election) is
         # not evidence of that policy frame: security is not what the sentence is about.
@@ -1009,6 +1344,8 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
                 continue
             meta_frames = [sp[0] for sp in per_row[ref] if sp[3] == "meta" and sp[0] in frame_lex]
             for fname in dict.fromkeys(meta_frames):
+                if parsed[r] is None:
+                    parsed[r] = _parse(texts[r])
                 per_row[r] = per_row[r] + _anaphora(texts[r], frame_lex[fname], fname, f"comment {ids[ref]}", how,
                                                     parsed[r])
 
@@ -1104,8 +1441,10 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
     sums = {f: [0.0] * n for f in frame_info}
     stances: list[list[str]] = [[] for _ in range(n)]
     fs = spans[spans["kind"] == "frame"]
-    for t, c, label, start, stext, sense in zip(fs["thread_id"].astype(str), fs["comment_id"].astype(str), fs["label"],
-                                                fs["start"], fs["text"], fs["sense"]):
+    weights: dict = {}  # (frame, span text) -> weight: the same terms recur
+    for t, c, label, start, stext, sense in zip(fs["thread_id"].astype(str).tolist(), fs["comment_id"].astype(str).tolist(),
+                                                fs["label"].tolist(), fs["start"].tolist(), fs["text"].tolist(),
+                                                fs["sense"].tolist()):
         if label not in frame_info:
             continue
         sense = "" if not isinstance(sense, str) else sense
@@ -1113,21 +1452,31 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
         rows = row_of.get((t, c), [])
         if not rows:
             continue
-        weight = _span_weight(frame, stext)
+        try:
+            weight = weights[label, stext]
+        except KeyError:
+            weight = weights[label, stext] = _span_weight(frame, stext)
         for r in rows:
             if sense in _COUNTED_SENSES:
                 sums[label][r] += weight
             if sense == "meta":
                 stances[r].append(_span_stance(texts[r], int(start), lex))
-    words = [len(_TOKEN.findall(t)) for t in texts]
+    # A row without frame terms scores 0.0 whatever its length: only the others' words are counted.
+    words = {}
     cols = {}
     present = [[] for _ in range(n)]
     for f, vals in sums.items():
-        col = [round(100.0 * v / w, 3) if w else 0.0 for v, w in zip(vals, words)]
-        cols[f"frame_{f}"] = pd.Series(col, index=comments.index, dtype="float64")
+        col = [0.0] * n
         for r, v in enumerate(vals):
-            if v > 0 and v >= min_weight - 1e-9:
-                present[r].append(f)
+            if v:
+                w = words.get(r)
+                if w is None:
+                    w = words[r] = len(_TOKEN.findall(texts[r]))
+                if w:
+                    col[r] = round(100.0 * v / w, 3)
+                if v > 0 and v >= min_weight - 1e-9:
+                    present[r].append(f)
+        cols[f"frame_{f}"] = pd.Series(col, index=comments.index, dtype="float64")
     out = comments.assign(
         frames=pd.Series([";".join(p) for p in present], index=comments.index, dtype=object),
         **cols,

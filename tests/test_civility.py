@@ -291,3 +291,63 @@ def test_civility_given_segment_spans_ignored_when_keys_repeat():
                        "text": ["You idiot, the Good Germans.", "Calm words about a plan."]})
     seg = segment.spans(df, kinds=segment.KINDS)
     pd.testing.assert_frame_equal(civility.spans(df, spans=seg), civility.spans(df))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You IDIOT!! you’re an idiot, an idiot’s idiot and idiot-like.",
+        "Soulless   turds.\nsoulless\tturds, SOULLESS turds",  # white space inside a phrase
+        "What about\nthe emails? and what about her? But WHAT ABOUT them",
+        "f#@k this, F**K that, sh!t and a$$",
+        "Either you are with us or you are against us. EITHER/OR.",
+        "#MAGA #maga! Lock her up! Drain the swamp!",
+        "un-American, unAmerican and Un American ideas",
+        "Sad! sad!! SAD! so sad",
+        "'em, ’em, them and ’EM",
+        "Naïve café owners are idiots; İdiots? ſtupid? Kelvin K.",  # letters whose case is odd
+        "idiot_idiot idiot2 2idiot idiotidiot",
+    ],
+)
+def test_civility_term_trigger_finds_what_plain_regex_finds(text):
+    for variant in (text, text.upper(), text.lower(), text.swapcase()):
+        for finder in _finders():
+            assert _indexed_matches(finder, variant) == _plain_matches(finder, variant)
+
+
+def test_civility_term_trigger_matches_at_every_term():
+    # The trigger may match more than the terms, never less: each term, alone and in a sentence.
+    trigger = civility._term_trigger()
+    for finder in _finders():
+        if finder.patterns is None:
+            continue
+        terms_only = finder._sub(tuple(range(len(finder.terms))))  # (finder.rx has hand-written patterns too)
+        for term in finder.terms:
+            word = term.rstrip("*").replace("'", "’")
+            for text in (word, f"Well, {word}! ", f"{word.upper()}s"):
+                lower = civility._lower(text)
+                if lower is None:
+                    continue
+                want = {m.start() for m in terms_only.finditer(text)}
+                assert want <= {m.start() for m in trigger.finditer(lower)}, (term, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["die die die", "Die, DIE. die!", "no no no no", "go go gopher", "ab_ ab_ ab_", "a a", "bla bla bla blah",
+     "x" * 200 + " " + "x" * 200],
+)
+def test_civility_said_again_possessive_same_as_backtracking(text):
+    import re
+
+    backtracking = re.compile(r"\b(\w+)(?:[\s,!.]+\1\b){2,}", re.I)
+    assert [m.span() for m in civility._SAID_AGAIN.finditer(text)] == [m.span() for m in backtracking.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["ⒶⒷⒸ STOP shouting AT ME", "Ⅻ HELLO THERE everyone", "ÉCOLE SCHOOL now please"])
+def test_civility_shouting_counts_only_letters(text):
+    spec = civility._civility_lexicon()[1]
+    letters = [c for c in text if c.isalpha()]
+    many_capitals = sum(c.isupper() for c in letters) / len(letters) > 0.6
+    found = civility._shouting(text, spec, [(0, len(text))])
+    assert (found == []) if many_capitals else bool(found)

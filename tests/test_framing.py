@@ -416,3 +416,126 @@ def test_framing_tokenize_lowers_each_token_as_alone(text):
     from discourse.framing import _TOKEN, _norm, _tokenize
 
     assert _tokenize(text) == [(m.start(), m.end(), _norm(m.group())) for m in _TOKEN.finditer(text)]
+
+
+# --------------------------------------------------------------------------- sparse matching
+#
+# framing.spans reads most texts the sparse way (a regex finds the few words where a term
+# may start); texts whose length changes when lower-cased are split into words and read
+# word by word. Forcing the word-by-word path on every text must give the same table.
+
+_TRICKY = [
+    "It is a war on teachers.",
+    "It is a war, on teachers!",  # punctuation between the words of a phrase
+    "It is a war. On teachers, it falls.",  # a phrase never crosses a sentence end
+    "It is a war\non teachers",  # nor a line break
+    "A carpet-bombing campaign against the school board.",  # hyphens split words
+    "The CARPET BOMBING of the Board, the Art Of War, the war’s end and the war's cost.",  # case, apostrophes
+    "Bombs, bomb'd, bombers and bombing: a battle-ready army of allies.",  # prefixes
+    "The art of war is the war of art; art of war.",  # overlapping terms, longest first
+    "Charter schools and public charters drain money; the charter school budget.",  # exclude lists
+    "Civil rights charter. Charter schools are a choice.",
+    "İstanbul's war on the press; the people think taxes cost money.",  # İ lower-cases to two characters
+    "ΣΊΣΥΦΟΣ fought a war on drugs with the police.",  # a capital sigma
+    "Straße, café, naïve: the fiscal war on poverty costs the economy.",  # other non-ASCII letters
+    "war war war on on * war-on-* ' ’ war’ ’war",
+    "",
+    "   \n  ",
+    "People. People! PEOPLE? people…people",
+    "He described it as a war. They framed the vote as a battle.",  # wildcards inside phrases
+    "All over the world. Interest rates rise.",  # phrases of a lexicon without senses
+    "All over the. World interest. Rates rise.",
+]
+
+
+def _both_paths(monkeypatch, df, **kw):
+    fast = framing.spans(df, **kw)
+    with monkeypatch.context() as m:
+        m.setattr(framing, "_normalised", lambda text: None)
+        slow = framing.spans(df, **kw)
+    return fast, slow
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_framing_sparse_path_matches_word_by_word(monkeypatch, text):
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ["1"], "text": [text]})
+    fast, slow = _both_paths(monkeypatch, df)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert all(text[a:b] == x for a, b, x in zip(fast["start"], fast["end"], fast["text"]))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("It is a war, on teachers!", [("war", "war, on teachers")]),
+        ("It is a war. On teachers, it falls.", [("war", "war"), ("security_and_defense", "war")]),
+        ("A carpet-bombing campaign against the school board.", [("war", "carpet-bombing"), ("political", "campaign")]),
+        ("the war’s end", []),  # "war’s" is one word, not "war"
+        ("The art of war is here.", [("war", "art of war")]),
+        ("All over the world. Interest rates rise.", [("external_regulation", "the world"), ("economic", "Interest rates")]),
+        ("All over the. World interest. Rates rise.", [("economic", "Rates")]),
+        ("the economy-wide INTEREST\tRATE’s rise", [("economic", "the economy"), ("economic", "INTEREST\tRATE’s")]),
+    ],
+)
+def test_framing_sparse_path_pins_phrases(text, expected):
+    s = framing.spans(pd.DataFrame({"text": [text]}), lexicons=[WAR, "media_frames"])
+    assert list(zip(s["label"], s["text"])) == expected
+
+
+def test_framing_sparse_path_exclude_list():
+    s = framing.spans(pd.DataFrame({"text": ["Charter schools drain money.", "A civil rights charter."]}),
+                      lexicons="media_frames")
+    # "charter school*" is excluded from the legality frame's "charter", not from others.
+    assert "Charter" not in s.loc[s["label"] == "legality_constitutionality_jurisprudence", "text"].tolist()
+
+
+def test_framing_sparse_path_thread_backdrop(monkeypatch):
+    df = pd.DataFrame({"thread_id": ["a", "a", "b"], "comment_id": ["1", "2", "3"],
+                       "parent_id": ["", "1", ""],
+                       "text": ["The school board election is a war.", "We need more troops.",
+                                "Ἀθῆναι İzmir: the enemies attack at dawn."]})
+    fast, slow = _both_paths(monkeypatch, df)
+    pd.testing.assert_frame_equal(fast, slow)
+    pd.testing.assert_frame_equal(framing.score(df, spans=fast), framing.score(df, spans=slow))
+
+
+_PIECES = sorted({piece[0] for lex in framing.load_lexicons() for p in lex._combined.patterns
+                  for piece in p.pieces if piece is not None}
+                 | {"the", "a", "of", "on", "as", "is", "not", "it", "you", "war", "election", "troops", "İ", "Σ"})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(["lower", "upper", "title"]),
+                          st.sampled_from([" ", " ", ", ", ". ", "\n", "-", "’", "'", "! ", " / ", "…", "“", "s ",
+                                           "ing ", "* "])),
+                max_size=30),
+       st.integers(min_value=1, max_value=4))
+def test_framing_sparse_path_property(words, n_rows):
+    text = "".join(getattr(w, case)() + sep for w, case, sep in words)
+    rows = [text[i * len(text) // n_rows:(i + 1) * len(text) // n_rows] for i in range(n_rows)]
+    df = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(n_rows)],
+                       "parent_id": [""] + [str(i) for i in range(n_rows - 1)], "text": rows})
+    fast = framing.spans(df)
+    original = framing._normalised
+    framing._normalised = lambda text: None
+    try:
+        slow = framing.spans(df)
+    finally:
+        framing._normalised = original
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_framing_spans_restores_garbage_collector(enabled):
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        framing.spans(pd.DataFrame({"text": ["It is a war on teachers."]}))
+        assert gc.isenabled() is enabled
+        with pytest.raises(SchemaError):
+            framing.spans(pd.DataFrame({"body": ["x"]}))
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

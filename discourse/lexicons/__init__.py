@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InputFormatError
 
-__all__ = ["available", "load", "load_file"]
+__all__ = ["available", "load", "load_file", "trie_pattern"]
 
 
 def available() -> list[str]:
@@ -80,3 +80,46 @@ def load_file(path) -> dict:
             found = re.search(r"at line (\d+)", str(err))
             line = int(found.group(1)) if found else None
         raise InputFormatError(f"not valid TOML ({err}).", path=p, line=line) from err
+
+
+def trie_pattern(sequences) -> str:
+    """One regex that matches where any of *sequences* matches, factored as a trie.
+
+    Each sequence is a tuple of regex fragments (an escaped character, a lookahead, a
+    class...) read one after another. Python's regex engine tries the alternatives of a
+    long alternation one by one at every position; sharing prefixes lets it reject a
+    position after a character or two. Only *whether* one sequence matches is kept: a
+    sequence that extends a shorter one is dropped, and the order of alternatives is not
+    meaningful, so use the result as a trigger (in a lookahead), not to pick the match.
+    Returns ``"(?!)"`` (never matches) for no sequences.
+
+    Examples
+    --------
+    >>> import re
+    >>> rx = trie_pattern([("w", "a", "r"), ("w", "a", "r", "s"), ("w", "i", "n")])
+    >>> rx
+    '(?:w(?:ar|in))'
+    >>> [m.start() for m in re.finditer(rx, "a war to win")]
+    [2, 9]
+    """
+    root: dict = {}
+    for seq in sequences:
+        node = root
+        for frag in seq:
+            if node.get(None):
+                break  # a shorter sequence already matches here
+            node = node.setdefault(frag, {})
+        else:
+            node.clear()
+            node[None] = True
+
+    def emit(node: dict) -> str:
+        if node.get(None):
+            return ""
+        alts = [frag + emit(child) for frag, child in node.items()]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    if not root:
+        return "(?!)"
+    out = emit(root)
+    return out if out.startswith("(?:") else "(?:" + out + ")"
