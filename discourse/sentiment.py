@@ -613,24 +613,36 @@ def _clear_caches() -> None:
 def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sentence]:
     out = []
     for s in sents:
-        for role, pieces in (("own", segment.own_pieces(text, s.start, s.end, exclude=excl)),
-                             ("quote", _inside(s.start, s.end, quote_spans) if quote_spans else ())):
-            if not pieces:
-                continue
-            # VADER's negation list spells "can't", "don't", ... with a straight apostrophe;
-            # scraped text uses the typographic one, which silently turns off negation.
-            if len(pieces) == 1:
-                scored = text[pieces[0][0]:pieces[0][1]]
-            else:
-                scored = " ".join(text[a:b] for a, b in pieces)
-            if "’" in scored:
-                scored = scored.replace("’", "'")
-            p = cache.get(scored)
-            if p is None:
-                p = cache[scored] = _pieces(scored, spec)
-            if p.words or _HAS_WORD.search(scored):
-                out.append(_Sentence(pieces[0][0], pieces[-1][1], role, scored, p))
+        start, end = s[0], s[1]
+        if excl:
+            own = segment.own_pieces(text, start, end, exclude=excl)
+        else:  # own_pieces without exclusions, inline: most comments have none
+            own = [(start, end)] if start < end and text[start:end].strip() else ()
+        if own:
+            out += _scored(text, "own", own, spec, cache)
+        if quote_spans:
+            quoted = _inside(start, end, quote_spans)
+            if quoted:
+                out += _scored(text, "quote", quoted, spec, cache)
     return out
+
+
+def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
+    """The sentence scored from *pieces* of *text*, or nothing when it has no words."""
+    if len(pieces) == 1:
+        scored = text[pieces[0][0]:pieces[0][1]]
+    else:
+        scored = " ".join(text[a:b] for a, b in pieces)
+    # VADER's negation list spells "can't", "don't", ... with a straight apostrophe;
+    # scraped text uses the typographic one, which silently turns off negation.
+    if "’" in scored:
+        scored = scored.replace("’", "'")
+    p = cache.get(scored)
+    if p is None:
+        p = cache[scored] = _pieces(scored, spec)
+    if p.words or _HAS_WORD.search(scored):
+        return (_Sentence(pieces[0][0], pieces[-1][1], role, scored, p),)
+    return ()
 
 
 def _inside(start, end, quote_spans):
@@ -663,19 +675,45 @@ _NO_SPANS = ((), (), [])
 
 
 def _given_spans(spans_):
-    """A spans table's sentence, quote and excluded (url, artifact) spans by comment, or None."""
+    """A spans table's sentence, quote and excluded (url, artifact) spans by comment, or None.
+
+    Sentences are ``(start, end)`` pairs, taken a comment at a time (a spans table lists
+    each comment's spans together), the few others :class:`segment.Span`.
+    """
     if spans_ is None:
         return None
+    import numpy as np
+
     require_columns(spans_, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="sentiment.score")
-    keep = spans_[spans_["kind"].isin(_GIVEN_KINDS)]
+    kind = spans_["kind"]
     grouped: dict = {}
-    span = segment.Span
-    columns = [keep[c].tolist() for c in ("thread_id", "comment_id", "kind", "label", "start", "end")]
-    for t, c, k, lab, s, e in zip(*columns):
-        by_kind = grouped.get((t, c))
-        if by_kind is None:
-            by_kind = grouped[(t, c)] = ([], [], [])
-        by_kind[0 if k == "sentence" else 1 if k == "quote" else 2].append(span(int(s), int(e), k, lab))
+    is_sentence = (kind == "sentence").to_numpy(dtype=bool, na_value=False)
+    if is_sentence.any():
+        rows = spans_[["thread_id", "comment_id", "start", "end"]][is_sentence]
+        t_codes = pd.factorize(rows["thread_id"])[0].astype("int64") + 1
+        c_codes = pd.factorize(rows["comment_id"])[0].astype("int64") + 1
+        key = t_codes * (int(c_codes.max()) + 1) + c_codes
+        bounds = [0, *(np.flatnonzero(key[1:] != key[:-1]) + 1).tolist(), len(key)]
+        firsts = bounds[:-1]
+        threads = rows["thread_id"].iloc[firsts].tolist()
+        comments = rows["comment_id"].iloc[firsts].tolist()
+        pairs = list(zip(rows["start"].tolist(), rows["end"].tolist()))
+        for t, c, a, b in zip(threads, comments, firsts, bounds[1:]):
+            by_kind = grouped.get((t, c))
+            if by_kind is None:
+                grouped[(t, c)] = (pairs[a:b], [], [])
+            else:
+                by_kind[0].extend(pairs[a:b])
+    others = kind.isin(_GIVEN_KINDS[1:]).to_numpy(dtype=bool, na_value=False)
+    if others.any():
+        keep = spans_[others]
+        span = segment.Span
+        columns = [keep[c].tolist() for c in ("thread_id", "comment_id", "kind", "label", "start", "end")]
+        for t, c, k, lab, s, e in zip(*columns):
+            by_kind = grouped.get((t, c))
+            if by_kind is None:
+                by_kind = grouped[(t, c)] = ([], [], [])
+            by_kind[1 if k == "quote" else 2].append(span(int(s), int(e), k, lab))
     return grouped
 
 
@@ -916,9 +954,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     """
     require_columns(comments, [text_col], caller="sentiment.spans")
     rows, pooled = [], []
+    explained: dict = {}  # (role, id of the pieces): repeated sentences share their pieces
     for t, c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col):
         for s in sents:
-            rows.append((t, c, "sentence", s.role, s.start, s.end, text[s.start:s.end], "", _explain(s.role, s.pieces)))
+            key = (s.role, id(s.pieces))
+            what = explained.get(key)
+            if what is None:
+                what = explained[key] = _explain(s.role, s.pieces)
+            rows.append((t, c, "sentence", s.role, s.start, s.end, text[s.start:s.end], "", what))
         pooled.append(_pooled(text, sents))
     # Left for the score() call that follows in the pipeline (see _STASH).
     spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
