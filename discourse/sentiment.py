@@ -162,14 +162,16 @@ _LEXICON: dict = {}
 _BOOSTER: dict = {}
 _SPECIAL: dict = {}
 _C_INCR = 0.733
+_NORMALIZE = None
 
 
 @functools.lru_cache(maxsize=1)
 def _vader_tables():
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, SPECIAL_CASES
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, SPECIAL_CASES, normalize
 
-    global _LEXICON, _BOOSTER, _SPECIAL, _C_INCR
+    global _LEXICON, _BOOSTER, _SPECIAL, _C_INCR, _NORMALIZE
     _LEXICON, _BOOSTER, _SPECIAL, _C_INCR = analyzer().lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR
+    _NORMALIZE = normalize
     return analyzer().lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR, N_SCALAR
 
 
@@ -742,9 +744,9 @@ def _analyse(comments, text_col, neutral_terms, spans_, id_col, thread_col):
 
 
 def _pool(sums, n_tokens) -> float:
-    from vaderSentiment.vaderSentiment import normalize
-
-    return round(normalize(sum(sums) / max(1.0, sum(n_tokens) / POOL_TOKENS)), 4)
+    if _NORMALIZE is None:
+        _vader_tables()
+    return round(_NORMALIZE(sum(sums) / max(1.0, sum(n_tokens) / POOL_TOKENS)), 4)
 
 
 def _pooled(text: str, sents: list) -> tuple:
