@@ -156,6 +156,9 @@ def _stock_punkt():
 
 _LINE = re.compile(r"[^\n\r]+")
 _HAS_WORD = re.compile(r"[^\W_]")
+#: Punkt's splits of a line, by line (see sentences()).
+_LINE_SPLITS: dict = {}
+_LINE_SPLITS_MAX = 20_000
 
 
 def sentences(text: str) -> list[Span]:
@@ -193,8 +196,18 @@ def sentences(text: str) -> list[Span]:
             continue
         first = len(out)
         # Without a possible break (".", "?" or "!" followed by more text) Punkt returns
-        # the whole line, right-stripped: most lines of most comments.
-        found = punkt.span_tokenize(chunk) if may_break(chunk) else ((0, len(chunk.rstrip())),)
+        # the whole line, right-stripped: most lines of most comments. A line's split
+        # depends on the line alone, and lines repeat ("Thanks!", quoted lines), so
+        # Punkt's splits are kept, up to a bound.
+        if may_break(chunk):
+            found = _LINE_SPLITS.get(chunk)
+            if found is None:
+                found = tuple(punkt.span_tokenize(chunk))
+                if len(_LINE_SPLITS) >= _LINE_SPLITS_MAX:
+                    _LINE_SPLITS.clear()
+                _LINE_SPLITS[chunk] = found
+        else:
+            found = ((0, len(chunk.rstrip())),)
         for s, e in found:
             piece = chunk[s:e]
             lead = len(piece) - len(piece.lstrip())
@@ -225,6 +238,13 @@ def urls(text: str) -> list[Span]:
     >>> [t[s.start:s.end] for s in urls(t)]
     ['https://ire.org/events/2703/', 'www.example.com']
     """
+    # Without "://" or a "www." in any case there is no address: skip the case-blind scan.
+    if "://" not in text and "www." not in text.lower():
+        return []
+    return _url_spans(text)
+
+
+def _url_spans(text: str) -> list[Span]:
     out = []
     for m in _URL.finditer(text):
         end = m.end()
@@ -245,6 +265,13 @@ _ARTIFACT_LINE = re.compile(
 # The like button glued to the end of a comment's last word ("to heck.LikeLike"); two
 # "Like"s in a row never occur in prose.
 _GLUED_LIKE = re.compile(r"(?<=\S)(?:Like){2,}(?=[ \t]*(?:$|\n|\r))")
+# What every button or delimiter line starts with (after spaces), at the start of a line:
+# text without it has neither, so the line-by-line match is skipped.
+_ARTIFACT_HINT = re.compile(
+    r"(?:^|(?<=[\n\r]))[ \t]*(?:like|unlike|reply|↓|share|loading|report|rate|permalink|vote|upvote|downvote|"
+    r"collapse|expand|\[|[x*~=#_-])",
+    re.I,
+)
 _DELIMITER_LINE = re.compile(r"[ \t]*(?:(?:[xX*~=#_-][ \t]*){3,}|(?:[xX] ){2,}[xX])[ \t]*$")
 
 
@@ -265,6 +292,12 @@ def artifacts(text: str) -> list[Span]:
     >>> [(t[s.start:s.end], s.label) for s in artifacts(t)]
     [('LikeLike', 'widget'), ('Reply', 'widget')]
     """
+    if "LikeLike" not in text and not _ARTIFACT_HINT.search(text):
+        return []
+    return _artifact_lines(text)
+
+
+def _artifact_lines(text: str) -> list[Span]:
     out = []
     for start, end, line in _lines(text):
         if _ARTIFACT_LINE.match(line):

@@ -46,6 +46,7 @@ replies (*heated exchanges*).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import string
@@ -132,6 +133,8 @@ class _Pieces(NamedTuple):
     n_tokens: int
     words: tuple  # (token, final valence) for tokens with a valence
     neutralised: tuple  # (token, valence it would have had)
+    tokens: tuple  # VADER's words, their lower-cased forms, is_cap_diff, capitalised words and
+    #                the valences before the "but" rule: what a whole-text score needs (_joined_compound)
 
 
 class _Neutral(NamedTuple):
@@ -153,10 +156,22 @@ def _neutral_sets(terms: tuple) -> _Neutral:
     return _Neutral(frozenset(words), {k: tuple(v) for k, v in phrases.items()})
 
 
+#: VADER's tables as module globals for its hottest rules, set by _vader_tables() (vaderSentiment
+#: is imported on first use, not with discourse).
+_LEXICON: dict = {}
+_BOOSTER: dict = {}
+_SPECIAL: dict = {}
+_C_INCR = 0.733
+_NORMALIZE = None
+
+
 @functools.lru_cache(maxsize=1)
 def _vader_tables():
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, SPECIAL_CASES
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, SPECIAL_CASES, normalize
 
+    global _LEXICON, _BOOSTER, _SPECIAL, _C_INCR, _NORMALIZE
+    _LEXICON, _BOOSTER, _SPECIAL, _C_INCR = analyzer().lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR
+    _NORMALIZE = normalize
     return analyzer().lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR, N_SCALAR
 
 
@@ -165,7 +180,7 @@ def _valence(lexicon, words, lower, i, is_cap_diff):
     except that the lower-cased words are computed once per text instead of once per rule:
     VADER re-lowercases the whole text inside every negation and idiom check, which makes
     it quadratic in the length of a comment. Tests compare it with VADER on real text."""
-    _, booster, _, c_incr, n_scalar = _vader_tables()
+    booster, c_incr, n_scalar = _BOOSTER, _C_INCR, _N_SCALAR
     item, low = words[i], lower[i]
     valence = lexicon[low]
     if low == "no" and i != len(words) - 1 and lower[i + 1] in lexicon:
@@ -246,7 +261,7 @@ def _negation_check(valence, lower, start_i, i):
 
 
 def _special_idioms_check(valence, lower, i):
-    _, booster, special, _, _ = _vader_tables()
+    booster, special = _BOOSTER, _SPECIAL
     # Negative indices wrap around exactly as in VADER (a quirk kept for identical scores).
     onezero = f"{lower[i - 1]} {lower[i]}"
     twoonezero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
@@ -274,7 +289,8 @@ def _special_idioms_check(valence, lower, i):
 #: vaderSentiment's N_SCALAR (a test checks it), as a constant for its hottest rule.
 _N_SCALAR = -0.74
 
-#: VADER's tokens, memoised: whitespace-separated piece -> (word, lower-cased, all caps).
+#: VADER's tokens, memoised: whitespace-separated piece -> (word, lower-cased, all caps, scored),
+#: where *scored* says the word gets a valence of its own (in the lexicon, not a booster).
 #: Comment text repeats its words, so most tokens are looked up, not stripped again.
 _TOKENS: dict = {}
 _TOKENS_MAX = 500_000
@@ -285,7 +301,9 @@ def _new_token(raw: str) -> tuple:
     # VADER's SentiText._strip_punc_if_word.
     stripped = raw.strip(_PUNCTUATION)
     word = raw if len(stripped) <= 2 else stripped
-    tok = (word, word.lower(), word.isupper())
+    low = word.lower()
+    lexicon, booster = _vader_tables()[:2]
+    tok = (word, low, word.isupper(), low in lexicon and low not in booster)
     if len(_TOKENS) >= _TOKENS_MAX:
         _TOKENS.clear()
     _TOKENS[raw] = tok
@@ -314,44 +332,58 @@ def _demojize(text: str) -> str:
 
 
 def _tokens_of(text: str):
-    """VADER's words, their lower-cased forms and its is_cap_diff for an emoji-free, stripped text."""
-    get = _TOKENS.get
-    toks = [get(raw) or _new_token(raw) for raw in text.split()]
-    words = [t[0] for t in toks]
-    lower = [t[1] for t in toks]
-    n_upper = sum(t[2] for t in toks)
+    """VADER's words, their lower-cased forms, its is_cap_diff, the capitalised words and which
+    words get a valence of their own, for an emoji-free, stripped text."""
+    raws = text.split()
+    toks = list(map(_TOKENS.get, raws))
+    if None in toks:
+        toks = [t or _new_token(r) for t, r in zip(toks, raws)]
+    if not toks:
+        return (), (), False, 0, ()
+    words, lower, caps, scored = zip(*toks)
+    n, n_upper = len(toks), sum(caps)
     # VADER's allcap_differential.
-    return words, lower, 0 < len(toks) - n_upper < len(toks)
+    return words, lower, 0 < n - n_upper < n, n_upper, scored
 
 
-def _valences(words, lower, is_cap_diff) -> list:
+def _valences(words, lower, is_cap_diff, scored) -> list:
     """VADER's per-token valences before its "but" rule (0 for tokens without one)."""
-    lexicon, booster, _, _, _ = _vader_tables()
+    lexicon = _vader_tables()[0]
     sentiments = [0] * len(lower)
     last = len(lower) - 1
-    for i in [i for i, low in enumerate(lower) if low in lexicon]:
-        low = lower[i]
-        if low in booster or (low == "kind" and i < last and lower[i + 1] == "of"):
+    for i in itertools.compress(range(len(lower)), scored):
+        if lower[i] == "kind" and i < last and lower[i + 1] == "of":
             continue
         sentiments[i] = _valence(lexicon, words, lower, i, is_cap_diff)
     return sentiments
 
 
 def _but_check(lower, sentiments):
-    """VADER's ``_but_check`` (quirks included) on a copy, given the lower-cased words."""
+    """VADER's ``_but_check`` (quirks included) on a copy, given the lower-cased words.
+
+    VADER walks the list and scales the *first* entry equal to each value it meets
+    (``list.index``), so equal valences are scaled more than once and others not at all.
+    Zero entries stay zero whatever it does to them and never equal a non-zero one, so the
+    same walk runs over the non-zero entries alone: the same values, without VADER's
+    quadratic search over every token of a long comment.
+    """
     if "but" not in lower:
         return sentiments
-    sentiments = list(sentiments)
     bi = lower.index("but")
-    for sentiment in sentiments:
-        si = sentiments.index(sentiment)
+    out = list(sentiments)
+    at = [i for i, v in enumerate(out) if v != 0]
+    values = [out[i] for i in at]
+    for j in range(len(values)):
+        value = values[j]  # as VADER's loop sees it: scaled already if an earlier match hit it
+        first = values.index(value)
+        si = at[first]
         if si < bi:
-            sentiments.pop(si)
-            sentiments.insert(si, sentiment * 0.5)
+            values[first] = value * 0.5
         elif si > bi:
-            sentiments.pop(si)
-            sentiments.insert(si, sentiment * 1.5)
-    return sentiments
+            values[first] = value * 1.5
+    for i, value in zip(at, values):
+        out[i] = value
+    return out
 
 
 def _punctuation(text: str) -> float:
@@ -380,8 +412,8 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     from vaderSentiment.vaderSentiment import normalize
 
     text = _demojize(text).strip()
-    words, lower, is_cap_diff = _tokens_of(text)
-    sentiments = _valences(words, lower, is_cap_diff)
+    words, lower, is_cap_diff, n_upper, scored = _tokens_of(text)
+    sentiments = _valences(words, lower, is_cap_diff, scored)
     nonzero = [i for i, s in enumerate(sentiments) if s != 0]
     neutral_idx = set()
     if spec is not None and nonzero:
@@ -405,6 +437,7 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
         compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, len(words),
         tuple((words[i], round(plain[i], 2)) for i in nonzero if plain[i] != 0),
         tuple((words[i], round(plain[i], 2)) for i in sorted(neutral_idx)),
+        (words, lower, is_cap_diff, n_upper, tuple(sentiments)),
     )
 
 
@@ -413,10 +446,68 @@ def _compound(text: str) -> float:
     from vaderSentiment.vaderSentiment import normalize
 
     text = _demojize(text).strip()
-    words, lower, is_cap_diff = _tokens_of(text)
+    words, lower, is_cap_diff, _, scored = _tokens_of(text)
     if not words:
         return 0.0
-    sum_s = float(sum(_but_check(lower, _valences(words, lower, is_cap_diff))))
+    sum_s = float(sum(_but_check(lower, _valences(words, lower, is_cap_diff, scored))))
+    punct = _punctuation(text)
+    if sum_s > 0:
+        sum_s += punct
+    elif sum_s < 0:
+        sum_s -= punct
+    return round(normalize(sum_s), 4)
+
+
+def _joined_compound(text: str, pieces: list) -> float | None:
+    """VADER's ``polarity_scores(text)["compound"]`` from the pieces of its sentences, or None.
+
+    Valid when the sentences, in order, hold exactly the text's whitespace-separated tokens
+    (no quote, URL or artifact left out, no typographic apostrophe read as straight, no
+    emoji). VADER's rules look at most three tokens back and two ahead, so a word at least
+    three tokens from its sentence's start and two from its end has the same valence in
+    the whole text, as long as the text's is_cap_diff is the sentence's; every other word
+    is scored again in the context of the whole text. The "but" rule, the punctuation
+    emphasis and the normalisation then run over the whole text, as in VADER. Tests
+    compare it with ``polarity_scores`` on real and generated text.
+    """
+    if not (text.isascii() or _emoji_chars().isdisjoint(text)):
+        return None
+    n = sum(p.n_tokens for _, p in pieces)
+    raws = text.split()
+    if n != len(raws) or not n:
+        return None
+    if len(pieces) == 1:
+        joined = pieces[0][0].split()
+    else:
+        joined = []
+        for scored, _ in pieces:
+            joined += scored.split()
+    if joined != raws:
+        return None
+    lexicon, booster = _vader_tables()[:2]
+    tokens = [p.tokens for _, p in pieces]
+    n_upper = sum(t[3] for t in tokens)
+    cap_diff = 0 < n - n_upper < n
+    words, lower, sentiments = [], [], []
+    for t in tokens:
+        words += t[0]
+        lower += t[1]
+        sentiments += t[4]
+    last = n - 1
+    k = 0
+    for t in tokens:
+        m = len(t[0])
+        again = range(k, k + m) if m <= 5 or t[2] != cap_diff else (k, k + 1, k + 2, k + m - 2, k + m - 1)
+        for i in again:
+            low = lower[i]
+            if low in lexicon and low not in booster and not (low == "kind" and i < last and lower[i + 1] == "of"):
+                sentiments[i] = _valence(lexicon, words, lower, i, cap_diff)
+            else:
+                sentiments[i] = 0
+        k += m
+    from vaderSentiment.vaderSentiment import normalize
+
+    sum_s = float(sum(_but_check(lower, sentiments)))
     punct = _punctuation(text)
     if sum_s > 0:
         sum_s += punct
@@ -524,24 +615,36 @@ def _clear_caches() -> None:
 def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sentence]:
     out = []
     for s in sents:
-        for role, pieces in (("own", segment.own_pieces(text, s.start, s.end, exclude=excl)),
-                             ("quote", _inside(s.start, s.end, quote_spans) if quote_spans else ())):
-            if not pieces:
-                continue
-            # VADER's negation list spells "can't", "don't", ... with a straight apostrophe;
-            # scraped text uses the typographic one, which silently turns off negation.
-            if len(pieces) == 1:
-                scored = text[pieces[0][0]:pieces[0][1]]
-            else:
-                scored = " ".join(text[a:b] for a, b in pieces)
-            if "’" in scored:
-                scored = scored.replace("’", "'")
-            p = cache.get(scored)
-            if p is None:
-                p = cache[scored] = _pieces(scored, spec)
-            if p.words or _HAS_WORD.search(scored):
-                out.append(_Sentence(pieces[0][0], pieces[-1][1], role, scored, p))
+        start, end = s[0], s[1]
+        if excl:
+            own = segment.own_pieces(text, start, end, exclude=excl)
+        else:  # own_pieces without exclusions, inline: most comments have none
+            own = [(start, end)] if start < end and text[start:end].strip() else ()
+        if own:
+            out += _scored(text, "own", own, spec, cache)
+        if quote_spans:
+            quoted = _inside(start, end, quote_spans)
+            if quoted:
+                out += _scored(text, "quote", quoted, spec, cache)
     return out
+
+
+def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
+    """The sentence scored from *pieces* of *text*, or nothing when it has no words."""
+    if len(pieces) == 1:
+        scored = text[pieces[0][0]:pieces[0][1]]
+    else:
+        scored = " ".join(text[a:b] for a, b in pieces)
+    # VADER's negation list spells "can't", "don't", ... with a straight apostrophe;
+    # scraped text uses the typographic one, which silently turns off negation.
+    if "’" in scored:
+        scored = scored.replace("’", "'")
+    p = cache.get(scored)
+    if p is None:
+        p = cache[scored] = _pieces(scored, spec)
+    if p.words or _HAS_WORD.search(scored):
+        return (_Sentence(pieces[0][0], pieces[-1][1], role, scored, p),)
+    return ()
 
 
 def _inside(start, end, quote_spans):
@@ -574,19 +677,45 @@ _NO_SPANS = ((), (), [])
 
 
 def _given_spans(spans_):
-    """A spans table's sentence, quote and excluded (url, artifact) spans by comment, or None."""
+    """A spans table's sentence, quote and excluded (url, artifact) spans by comment, or None.
+
+    Sentences are ``(start, end)`` pairs, taken a comment at a time (a spans table lists
+    each comment's spans together), the few others :class:`segment.Span`.
+    """
     if spans_ is None:
         return None
+    import numpy as np
+
     require_columns(spans_, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="sentiment.score")
-    keep = spans_[spans_["kind"].isin(_GIVEN_KINDS)]
+    kind = spans_["kind"]
     grouped: dict = {}
-    span = segment.Span
-    columns = [keep[c].tolist() for c in ("thread_id", "comment_id", "kind", "label", "start", "end")]
-    for t, c, k, lab, s, e in zip(*columns):
-        by_kind = grouped.get((t, c))
-        if by_kind is None:
-            by_kind = grouped[(t, c)] = ([], [], [])
-        by_kind[0 if k == "sentence" else 1 if k == "quote" else 2].append(span(int(s), int(e), k, lab))
+    is_sentence = (kind == "sentence").to_numpy(dtype=bool, na_value=False)
+    if is_sentence.any():
+        rows = spans_[["thread_id", "comment_id", "start", "end"]][is_sentence]
+        t_codes = pd.factorize(rows["thread_id"])[0].astype("int64") + 1
+        c_codes = pd.factorize(rows["comment_id"])[0].astype("int64") + 1
+        key = t_codes * (int(c_codes.max()) + 1) + c_codes
+        bounds = [0, *(np.flatnonzero(key[1:] != key[:-1]) + 1).tolist(), len(key)]
+        firsts = bounds[:-1]
+        threads = rows["thread_id"].iloc[firsts].tolist()
+        comments = rows["comment_id"].iloc[firsts].tolist()
+        pairs = list(zip(rows["start"].tolist(), rows["end"].tolist()))
+        for t, c, a, b in zip(threads, comments, firsts, bounds[1:]):
+            by_kind = grouped.get((t, c))
+            if by_kind is None:
+                grouped[(t, c)] = (pairs[a:b], [], [])
+            else:
+                by_kind[0].extend(pairs[a:b])
+    others = kind.isin(_GIVEN_KINDS[1:]).to_numpy(dtype=bool, na_value=False)
+    if others.any():
+        keep = spans_[others]
+        span = segment.Span
+        columns = [keep[c].tolist() for c in ("thread_id", "comment_id", "kind", "label", "start", "end")]
+        for t, c, k, lab, s, e in zip(*columns):
+            by_kind = grouped.get((t, c))
+            if by_kind is None:
+                by_kind = grouped[(t, c)] = ([], [], [])
+            by_kind[1 if k == "quote" else 2].append(span(int(s), int(e), k, lab))
     return grouped
 
 
@@ -615,9 +744,9 @@ def _analyse(comments, text_col, neutral_terms, spans_, id_col, thread_col):
 
 
 def _pool(sums, n_tokens) -> float:
-    from vaderSentiment.vaderSentiment import normalize
-
-    return round(normalize(sum(sums) / max(1.0, sum(n_tokens) / POOL_TOKENS)), 4)
+    if _NORMALIZE is None:
+        _vader_tables()
+    return round(_NORMALIZE(sum(sums) / max(1.0, sum(n_tokens) / POOL_TOKENS)), 4)
 
 
 def _pooled(text: str, sents: list) -> tuple:
@@ -644,6 +773,8 @@ def _pooled(text: str, sents: list) -> tuple:
         raw = 0.0
     elif len(sents) == 1 and own and sents[0].text == text.strip() and "’" not in text:
         raw = own[0].pieces.compound  # the whole text was one sentence, scored above
+    elif own and not quoted and "’" not in text:
+        raw = _joined_compound(text, [(s.text, s.pieces) for s in own])
     else:
         raw = None
     return [compound, pos, neu, neg, raw, neutral, q, len(own)]
@@ -825,9 +956,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     """
     require_columns(comments, [text_col], caller="sentiment.spans")
     rows, pooled = [], []
+    explained: dict = {}  # (role, id of the pieces): repeated sentences share their pieces
     for t, c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col):
         for s in sents:
-            rows.append((t, c, "sentence", s.role, s.start, s.end, text[s.start:s.end], "", _explain(s.role, s.pieces)))
+            key = (s.role, id(s.pieces))
+            what = explained.get(key)
+            if what is None:
+                what = explained[key] = _explain(s.role, s.pieces)
+            rows.append((t, c, "sentence", s.role, s.start, s.end, text[s.start:s.end], "", what))
         pooled.append(_pooled(text, sents))
     # Left for the score() call that follows in the pipeline (see _STASH).
     spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)

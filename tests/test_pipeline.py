@@ -1,43 +1,66 @@
-"""The pipeline over a stored, analysed corpus: corpus-level stages only, topics as stored."""
+"""Tests for discourse.pipeline: the per-thread chain and the garbage collector; a stored,
+analysed corpus (corpus-level stages only, topics as stored)."""
 
 from __future__ import annotations
+
+import gc
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from discourse import pipeline, store
+from discourse import pipeline, sentiment, store
 from discourse.cli import cli
 from discourse.errors import SchemaError
 from discourse.topics import TopicSummary, fit_topics
 
 
-def test_pipeline_report_of_a_stored_corpus_equals_the_report_of_its_input(seed_store, seed_path, tmp_path):
-    runner = CliRunner()
-    direct, stored = tmp_path / "direct.html", tmp_path / "stored.html"
-    assert runner.invoke(cli, ["report", str(seed_path), "-o", str(direct), "-q"]).exit_code == 0
-    result = runner.invoke(cli, ["report", str(seed_store), "-o", str(stored), "-q"])
-    assert result.exit_code == 0, result.output
-    assert stored.read_text(encoding="utf-8") == direct.read_text(encoding="utf-8")
+
+@pytest.fixture
+def collector_state():
+    was = gc.isenabled()
+    yield
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
 
 
-def test_pipeline_analyze_stored_runs_no_per_thread_stage(seed_store, monkeypatch):
-    def fail(*args, **kwargs):
-        raise AssertionError("the per-thread stages ran again")
+@pytest.mark.parametrize("enabled", [True, False])
+def test_pipeline_analyze_comments_restores_the_collector(enabled, tiny_comments, collector_state, monkeypatch):
+    seen = []
+    score = sentiment.score
 
-    monkeypatch.setattr(pipeline, "analyze_comments", fail)
-    corpus = pipeline.analyze_stored(seed_store)
-    assert len(corpus.comments) == 22
-    assert isinstance(corpus.extras["topics"], TopicSummary)
-    stored = store.read_corpus(seed_store).comments
-    assert corpus.comments["topic_id"].tolist() == stored["topic_id"].tolist()
-    assert set(corpus.extras) >= {"topics", "frame_debate", "frame_uptake", "escalation"}
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return score(*args, **kwargs)
+
+    monkeypatch.setattr(sentiment, "score", spy)
+    gc.enable() if enabled else gc.disable()
+    out, _ = pipeline.analyze_comments(tiny_comments)
+    assert seen == [False]  # paused while the stages run
+    assert gc.isenabled() is enabled
+    assert len(out) == len(tiny_comments)
 
 
-def test_pipeline_analyze_stored_topics_none_drops_the_stored_topics(seed_store):
-    corpus = pipeline.analyze_stored(seed_store, topics="none")
-    assert "topics" not in corpus.extras
-    assert not {"topic_id", "topic_label", "topic_weight"} & set(corpus.comments.columns)
+def test_pipeline_analyze_comments_restores_the_collector_after_an_error(collector_state):
+    gc.enable()
+    with pytest.raises(SchemaError):
+        pipeline.analyze_comments(pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"]}))
+    assert gc.isenabled()
+
+
+def test_pipeline_analyze_comments_same_result_with_and_without_the_collector(tiny_comments, collector_state):
+    gc.disable()
+    paused = pipeline.analyze_comments(tiny_comments)
+    gc.enable()
+    with pipeline._collector_paused():
+        pass
+    assert gc.isenabled()
+    again = pipeline.analyze_comments(tiny_comments)
+    for a, b in zip(paused, again):
+        pd.testing.assert_frame_equal(a, b)
+
 
 
 @pytest.mark.parametrize("options, expected", [

@@ -257,3 +257,19 @@ def test_segment_span_table_same_as_each_stage_built(seed_corpus):
     built = segment.spans(c, kinds=segment.KINDS)
     rows = list(built.itertuples(index=False, name=None))
     pd.testing.assert_frame_equal(segment.span_table(rows), built)
+
+
+_HINT_PIECES = ["Like", "LikeLike", "like", "Liked by 3 people", "Unlike", "Reply", "↓ Reply", "Share this:", "Loading...",
+                "Report comment", "Rate This", "Permalink", "Vote up", "Upvote", "Collapse", "[-]", "[+]", "x x x",
+                "***", "---", "~~~", "xxx", "heck.LikeLike", "I like it", "www.Example.org", "WWW.x.org",
+                "http://a.b/c", "HTTPS://X.Y", "see ://", "word", " ", "\t", "\n", "\r", "\r\n", ".", "Xmas"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_HINT_PIECES), max_size=10), st.lists(st.sampled_from(["", " ", "\n", "\r"]), max_size=10))
+def test_segment_artifact_and_url_shortcuts_change_nothing(pieces, seps):
+    # Texts without a hint of a button, delimiter or address skip the line-by-line scan;
+    # the result must be what the full scan finds.
+    text = "".join(p + (seps[i] if i < len(seps) else "") for i, p in enumerate(pieces))
+    assert segment.artifacts(text) == segment._artifact_lines(text)
+    assert segment.urls(text) == segment._url_spans(text)

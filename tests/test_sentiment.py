@@ -251,3 +251,50 @@ def test_sentiment_score_after_spans_equals_score_alone(tiny_comments):
     pd.testing.assert_frame_equal(sentiment.score(edited, spans=seg), sentiment.score(edited.copy(), spans=seg))
     sentiment.spans(tiny_comments, spans=seg)
     pd.testing.assert_frame_equal(tiny_comments.pipe(sentiment.score, spans=seg), alone)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0, 0, 0, 1.5, -1.5, 0.75, 2.0, -0.74, 3.0]), max_size=20),
+       st.integers(min_value=0, max_value=19))
+def test_sentiment_but_check_equals_vader(values, at):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    words = ["w"] * len(values)
+    if words:
+        words[min(at, len(words) - 1)] = "but"
+    ours = sentiment._but_check(words, values)
+    theirs = SentimentIntensityAnalyzer._but_check(list(words), list(values))
+    assert [float(x) for x in ours] == [float(x) for x in theirs]
+    assert sum(ours) == sum(theirs)
+
+
+_SENTENCE_WORDS = ["good", "bad", "not", "very", "but", "war", "LOVE", "HATE", "kind", "of", "no", "never", "so",
+                   "least", "at", "the", "sort", "without", "doubt", ":)", "yeah", "right", "cut", "some", "slack"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_SENTENCE_WORDS), min_size=1, max_size=9),
+                          st.sampled_from([".", "!", "?", "!!!", "..."])), min_size=2, max_size=5),
+       st.sampled_from([" ", "\n", "  \n"]))
+def test_sentiment_raw_from_sentences_equals_vader(sentences, gap):
+    # A comment of several sentences: its raw compound is put together from the sentences'
+    # VADER passes (words near a sentence edge scored again); it must be VADER's own.
+    text = gap.join(" ".join(words) + end for words, end in sentences)
+    out = sentiment.score(pd.DataFrame({"text": [text]}))
+    assert out["sentiment_raw_compound"][0] == _vader(text)["compound"]
+
+
+@pytest.mark.parametrize("text", [
+    "It is kind. Of course it is good.",  # "kind of" across a sentence break
+    "I do not. Like it at all.",  # negation from the previous sentence
+    "GREAT. GOOD. bad day.",  # capitals differ between a sentence and the whole text
+    "THIS IS A REALLY GOOD AND NICE THING. i agree.",  # ... inside a long sentence too
+    "Not bad. But the ending? No. Love it!!",
+    "Yeah right. Cut me some slack. At least. Good.",
+])
+def test_sentiment_raw_from_sentences_edges(text):
+    ((*_, sents),) = sentiment._analyse(pd.DataFrame({"text": [text]}), "text", None, None, "comment_id", "thread_id")
+    assert len(sents) > 1
+    assert sentiment._joined_compound(text, [(s.text, s.pieces) for s in sents]) == _vader(text)["compound"]
+    out = sentiment.score(pd.DataFrame({"text": [text]}))
+    assert out["sentiment_raw_compound"][0] == _vader(text)["compound"]
