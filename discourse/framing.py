@@ -47,10 +47,8 @@ meant to be replaced by ``discourse.segment`` sentences when that stage lands.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import gc
 import re
 from pathlib import Path
 from typing import Iterable
@@ -58,6 +56,7 @@ from typing import Iterable
 import pandas as pd
 
 from . import segment
+from ._perf import collector_paused as _collector_paused
 from .errors import InputFormatError, SchemaError
 from .model import SPAN_COLUMNS, require_columns
 
@@ -1228,24 +1227,6 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", lexicons=None, id_c
     require_columns(comments, [text_col], caller="framing.spans")
     with _collector_paused():
         return _spans(comments, text_col, lexicons, id_col, parent_col, thread_col)
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector, as :mod:`timeit` does.
-
-    Finding spans makes many small lists and tuples, none of them in reference cycles
-    (reference counting frees them all), but each few hundred of them set off a
-    collection, which walks every object the process holds: in the pipeline, beside the
-    other stages' tables, that was a third of this stage's time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_col: str,
