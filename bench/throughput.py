@@ -351,7 +351,8 @@ def chunk_memory(path: Path, n: int, *, chunk: int = 20_000) -> list:
         done += len(pos)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out, spans = pipeline.analyze_comments(part, threads[threads["thread_id"].isin(pd.unique(part["thread_id"]))])
+            posts = threads[threads["thread_id"].isin(pd.unique(part["thread_id"]))]
+            out, spans = pipeline.analyze_comments(part, posts)
         results = (out.memory_usage(deep=True).sum() + spans.memory_usage(deep=True).sum()) / 2**20
         del out, spans, part
         gc.collect()

@@ -84,10 +84,12 @@ MEMORY_BUDGET = 2 * 2**30
 MIN_PARTITION_BYTES = 2**20
 #: Smallest partition size accepted at all (a smaller one makes a file per few comments).
 _SMALLEST_PARTITION_BYTES = 4 * 2**10
-# What an analysis holds, measured with bench/throughput.py (1M and 200k generated
-# comments, every stage, RSS of each process): the main process, each worker before its
-# partition, and a worker's growth per byte of input in its partition (the input rows, the
-# analysis' working tables, the results and spans until they are written).
+# What an analysis holds (RSS): the main process, each worker's fixed part (libraries,
+# analysers, memo caches, what staging left), and a worker's growth per byte of input in
+# its partition (the rows, the stages' working tables, the results and spans until they
+# are written). Set a little above bench/throughput.py's measurements on 200k and 1M
+# generated comments, every stage: workers on ~9.5 MiB partitions peaked at ~730 MiB
+# (this model: 875), the main process at 141 MiB while they ran and ~500 MiB in topics.
 _MAIN_BYTES = 300 * 2**20
 _WORKER_BYTES = 400 * 2**20
 _WORKER_BYTES_PER_INPUT_BYTE = 50
@@ -186,10 +188,10 @@ def partition_bytes_for(memory: int = MEMORY_BUDGET, *, jobs: int = 1, strict: b
     The budget is for the whole process tree. The main process's share is taken off and
     the rest divided among the workers; each worker holds its fixed part (the analysers,
     lexicons, libraries and memo caches) and, per byte of input in the partition it
-    analyses, about 50 bytes (the rows, the stages' working tables, the results and spans until they are
-    written). Those figures were measured on generated Reddit, Hacker News and news-site
-    comments (``bench/throughput.py``); text with many more sentences or frame terms per
-    byte needs more. The answer is at most :data:`PARTITION_BYTES` and at least
+    analyses, about 50 bytes (the rows, the stages' working tables, the results and spans
+    until they are written). Those figures were measured on generated Reddit, Hacker News
+    and news-site comments (``bench/throughput.py``); text with many more sentences or
+    frame terms per byte needs more. The answer is at most :data:`PARTITION_BYTES` and at least
     :data:`MIN_PARTITION_BYTES`.
 
     Parameters
