@@ -11,8 +11,10 @@ Rows:
    per-thread stage on this branch, write the Parquet corpus) as a subprocess; also
    ``--jobs 1`` and the in-memory path ``-o out.parquet --jobs 2``. Ratio = wall / (1).
    Target: <= 0.8 at 200k comments.
-3. 1M comments end to end, ``--jobs 2`` into a directory: wall time and peak memory of
-   the whole process tree (main + workers, RSS sampled every 0.1 s). Target: < 2 GB.
+3. 1M comments end to end, ``--jobs 2`` into a directory (default ``--memory``, every
+   stage, topics included): wall time and peak memory of the whole process tree (main +
+   workers, RSS sampled every 0.1 s; the note gives the main process's and the workers'
+   own peaks too). Target: < 2 GB.
 4. Dask: the generated file ingested into a Parquet corpus once, then analysed by
    ``store.analyze(jobs=2)`` and by ``analyze_dask`` on a ``LocalCluster`` (2 worker
    processes, 1 thread each); outputs compared value for value.
@@ -27,8 +29,9 @@ Rows:
    smaller of the two). Best of ``--stage-repeat`` runs per stage.
 
 Run: ``python -m bench.throughput`` (``--comments``, ``--big``, ``--skip-big``,
-``--skip-dask``, ``--stage-comments``, ``--stages-only``, ``--workdir``). Generated files
-are cached in the work directory.
+``--skip-dask``, ``--stage-comments``, ``--stages-only``, ``--quick``, ``--workdir``).
+``--quick`` runs only rows 1 (once), 2 (``--jobs 2`` into a directory) and 3. Generated
+files are cached in the work directory.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class _PeakRSS:
 
     def __init__(self, pid: int):
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        #: The largest RSS of the main process alone, and of its workers together.
+        self.peak_main = self.peak_workers = 0
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -76,13 +81,15 @@ class _PeakRSS:
         while not self._stop.is_set():
             try:
                 procs = [root] + root.children(recursive=True)
-                total = 0
+                sizes = []
                 for p in procs:
                     try:
-                        total += p.memory_info().rss
+                        sizes.append(p.memory_info().rss)
                     except psutil.Error:
-                        pass
-                self.peak = max(self.peak, total)
+                        sizes.append(0)
+                self.peak = max(self.peak, sum(sizes))
+                self.peak_main = max(self.peak_main, sizes[0])
+                self.peak_workers = max(self.peak_workers, sum(sizes[1:]))
             except psutil.Error:
                 break
             self._stop.wait(0.1)
@@ -105,7 +112,8 @@ def run_cli(args: list) -> dict:
     mib = peak.stop()
     if proc.returncode:
         raise SystemExit(f"discourse {' '.join(args)} failed:\n{err.decode()[-2000:]}")
-    return {"wall_s": wall, "cpu_s": _children_cpu() - cpu0, "peak_mib": mib}
+    return {"wall_s": wall, "cpu_s": _children_cpu() - cpu0, "peak_mib": mib,
+            "main_mib": peak.peak_main / 2**20, "workers_mib": peak.peak_workers / 2**20}
 
 
 def vader_only(path: Path) -> dict:
@@ -308,6 +316,55 @@ def bench_stages(workdir: Path, n: int, texts, *, repeat: int = 1) -> list:
     return rows
 
 
+def chunk_memory(path: Path, n: int, *, chunk: int = 20_000) -> list:
+    """RSS of this process after each *chunk* comments of whole threads, results dropped.
+
+    The first *n* generated comments go through ``pipeline.analyze_comments`` one chunk
+    at a time, as a worker analyses a partition; after each chunk its results are dropped
+    and the memo caches the stages keep counted (entries, and what the frame matchers'
+    word caches hold). Growth that stays after the results are gone is a cache or the
+    allocator.
+    """
+    import gc
+    import warnings
+
+    import pandas as pd
+    import psutil
+
+    from discourse import framing, pipeline, sentiment
+    from discourse.model import normalize_comments, normalize_threads, repair_links
+    from discourse.parallel import split_threads
+
+    with open(path, encoding="utf-8") as fh:
+        raw = pd.DataFrame.from_records([json.loads(line) for _, line in zip(range(n), fh)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        comments, _ = repair_links(normalize_comments(raw), warn=False)
+    threads = normalize_threads(None, comments)
+    del raw
+    pipeline.warm_up()
+    proc = psutil.Process()
+    rows = []
+    done = 0
+    for k, pos in enumerate(split_threads(comments, n_chunks=max(1, len(comments) // chunk))):
+        part = comments.iloc[pos]
+        done += len(pos)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            posts = threads[threads["thread_id"].isin(pd.unique(part["thread_id"]))]
+            out, spans = pipeline.analyze_comments(part, posts)
+        results = (out.memory_usage(deep=True).sum() + spans.memory_usage(deep=True).sum()) / 2**20
+        del out, spans, part
+        gc.collect()
+        matchers = [o for o in gc.get_objects() if isinstance(o, framing._Matcher)]
+        rows.append({"what": f"chunk {k} ({len(pos):,} comments), results dropped", "comments": done,
+                     "rss_mib": proc.memory_info().rss / 2**20, "results_mib": results,
+                     "frame_word_cache": sum(len(m._seen) for m in matchers),
+                     "vader_tokens": len(sentiment._TOKENS), "load": _load()})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--comments", type=int, default=200_000)
@@ -318,6 +375,12 @@ def main(argv=None):
                     help="comments for the per-stage breakdown (0: skip it)")
     ap.add_argument("--stage-repeat", type=int, default=1, help="runs per stage; the best counts")
     ap.add_argument("--stages-only", action="store_true", help="only the per-stage breakdown")
+    ap.add_argument("--chunk-memory", type=int, default=0, metavar="N",
+                    help="only: RSS after each 20,000-comment chunk of the first N generated comments, results "
+                         "dropped, with the stages' memo caches")
+    ap.add_argument("--quick", action="store_true",
+                    help="at --comments only the VADER baseline and analyze -o DIR/ --jobs 2 (no --jobs 1, in-memory, "
+                         "resume, Dask, replies or topics rows); then the --big row unless --skip-big")
     ap.add_argument("--workdir", default=os.environ.get("DISCOURSE_BENCH_DIR", "/tmp/discourse-bench"))
     a = ap.parse_args(argv)
     data_dir()  # exits with a message when the real data is absent
@@ -327,6 +390,13 @@ def main(argv=None):
     workdir.mkdir(parents=True, exist_ok=True)
     texts = load_texts()
     rows = []
+    if a.chunk_memory:
+        rows = chunk_memory(_generated(workdir, a.comments, texts), a.chunk_memory)
+        table = markdown_table(rows, ["what", "comments", "rss_mib", "results_mib", "frame_word_cache",
+                                      "vader_tokens", "load"])
+        print(table)
+        save("throughput-chunk-memory", {"rows": rows, "table": table, "root": str(ROOT)})
+        return
     if a.stage_comments:
         for r in bench_stages(workdir, a.stage_comments, texts, repeat=a.stage_repeat):
             r.update(load=_load())
@@ -352,37 +422,50 @@ def main(argv=None):
     v1 = vader_only(path)
     add("plain vaderSentiment, 1 process (baseline)", v1)
     j2 = run_cli(["analyze", str(path), "-o", f"{_fresh(workdir / 'out-j2')}/", "--jobs", "2", "-q"])
+    if a.quick:
+        add("discourse analyze -o DIR/ --jobs 2", j2, v1["wall_s"], _memory_note(j2, "ratio target <= 0.8"))
+    else:
+        _full(a, rows, add, path, workdir, texts, v1, j2)
+    if not a.skip_big:
+        big = _generated(workdir, a.big, texts)
+        n = a.big
+        r = run_cli(["analyze", str(big), "-o", f"{_fresh(workdir / 'out-big')}/", "--jobs", "2", "-q"])
+        add(f"{a.big:,} comments, discourse analyze -o DIR/ --jobs 2", r,
+            note=_memory_note(r, "target < 2048"))
+        shutil.rmtree(workdir / "out-big", ignore_errors=True)
+    columns = ["what", "comments", "wall_s", "cpu_s", "ratio", "peak_mib", "load", "note"]
+    table = markdown_table(rows, columns)
+    print(table)
+    save("throughput", {"rows": rows, "table": table, "root": str(ROOT)})
+
+
+def _memory_note(r: dict, target: str) -> str:
+    return (f"peak memory {r['peak_mib']:.0f} MiB ({target}): main process {r['main_mib']:.0f}, "
+            f"workers together {r['workers_mib']:.0f} at most")
+
+
+def _full(a, rows, add, path, workdir, texts, v1, j2):
+    """The rows beside the quick ones: --jobs 1, in memory, resume, Dask, replies, topics."""
     j1 = run_cli(["analyze", str(path), "-o", f"{_fresh(workdir / 'out-j1')}/", "--jobs", "1", "-q"])
     mem = run_cli(["analyze", str(path), "-o", str(_fresh(workdir / "out-j2.parquet")), "--jobs", "2", "-q"])
     resume = run_cli(["analyze", str(path), "-o", f"{workdir / 'out-j2'}/", "--jobs", "2", "-q"])
     v2 = vader_only(path)
     base = min(v1["wall_s"], v2["wall_s"])
     add("plain vaderSentiment, 1 process (baseline, again)", v2)
-    add("discourse analyze -o DIR/ --jobs 2", j2, base, "target <= 0.8")
+    add("discourse analyze -o DIR/ --jobs 2", j2, base, _memory_note(j2, "ratio target <= 0.8"))
     add("discourse analyze -o DIR/ --jobs 1", j1, base)
     add("discourse analyze -o out.parquet --jobs 2 (in memory)", mem, base)
     add("discourse analyze -o DIR/ again (complete: resume is a no-op)", resume, base)
 
     if not a.skip_dask:
         for r in bench_dask(path, workdir):
-            r.update(comments=n, load=_load())
+            r.update(comments=a.comments, load=_load())
             rows.append(r)
             print(json.dumps(r), flush=True)
     for r in bench_replies(texts) + bench_topics(path):
         r.update(load=_load())
         rows.append(r)
         print(json.dumps(r), flush=True)
-    if not a.skip_big:
-        big = _generated(workdir, a.big, texts)
-        n = a.big
-        r = run_cli(["analyze", str(big), "-o", f"{_fresh(workdir / 'out-big')}/", "--jobs", "2", "-q"])
-        add(f"{a.big:,} comments, discourse analyze -o DIR/ --jobs 2", r,
-            note=f"peak memory {r['peak_mib']:.0f} MiB (target < 2048)")
-        shutil.rmtree(workdir / "out-big", ignore_errors=True)
-    columns = ["what", "comments", "wall_s", "cpu_s", "ratio", "peak_mib", "load", "note"]
-    table = markdown_table(rows, columns)
-    print(table)
-    save("throughput", {"rows": rows, "table": table, "root": str(ROOT)})
 
 
 if __name__ == "__main__":

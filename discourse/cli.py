@@ -107,6 +107,35 @@ def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=
                        classroom=classroom, frames=list(frames) or None)
 
 
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+class ByteSize(click.ParamType):
+    """A size in bytes: a whole number, or a number with a unit K, M, G or T (powers of 1024;
+    ``KB``/``KiB`` and so on mean the same), as in ``2G``, ``512MiB`` or ``1.5GB``."""
+
+    name = "size"
+
+    def __init__(self, minimum: int = 1):
+        self.minimum = minimum
+
+    def convert(self, value, param, ctx):
+        import re
+
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", str(value), flags=re.I)
+        if not m:
+            self.fail(f"must be a size such as 2G, 512MiB or 1500000 (bytes); got {value!r}.", param, ctx)
+        n = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+        if n < self.minimum:
+            least = next((f"{self.minimum // s}{u.upper()}" for u, s in sorted(_UNITS.items(), key=lambda kv: -kv[1])
+                          if s > 1 and self.minimum % s == 0),
+                         f"{self.minimum} byte{'s' if self.minimum != 1 else ''}")
+            self.fail(f"must be at least {least}; got {value!r}.", param, ctx)
+        return n
+
+
 def _bars_wanted(quiet: bool) -> bool:
     # Bars only on a terminal: a log file or a test runner gets the summary lines alone.
     import sys
@@ -142,21 +171,30 @@ def cli():
 @click.option("--spans", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Also write the evidence spans (quotes, frame terms, ...) to this table.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
+@click.option("--memory", type=ByteSize(), default=None, metavar="SIZE",
+              help="With a directory output: memory budget for the whole run (main process and --jobs "
+                   "workers), from which the partition size is chosen; e.g. 4G or 1500M (K, M, G are powers of "
+                   "1024).  [default: 2G]")
+@click.option("--partition-size", type=ByteSize(minimum=4096), default=None, metavar="SIZE",
+              help="With a directory output: input bytes per partition, e.g. 8M, instead of a size chosen from "
+                   "--memory. Each worker holds one partition's analysis at a time.")
 @_errors_to_click
-def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, spans, quiet):
+def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, spans, quiet, memory,
+            partition_size):
     """Read INPUT files, run every analysis stage, and write one row per comment.
 
     With a directory as OUTPUT the input is streamed (CSV, JSONL and Parquet are read in
     chunks) into a Parquet corpus partitioned by thread, analysed a partition at a time;
-    running the same command again after an interruption resumes it. Summarise it with
-    'discourse summarize DIR'.
+    running the same command again after an interruption resumes it. Partitions are sized
+    so the whole run stays near --memory (2G unless given), shared among the --jobs
+    workers. Summarise it with 'discourse summarize DIR'.
 
     Example:
 
     \b
         discourse analyze corpora/zimmer-concession-2017.txt -o zimmer.csv --spans spans.csv
 
-        discourse analyze comments-2023.jsonl -o corpus/ --jobs 2
+        discourse analyze comments-2023.jsonl -o corpus/ --jobs 2 --memory 4G
     """
     from .ingest.tabular import write_table
 
@@ -169,9 +207,13 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
         if classroom:
             raise click.UsageError("--classroom masks a table or report; a Parquet corpus keeps the text as it is. "
                                    "Drop --classroom, or write a .csv/.jsonl/.parquet file.")
+        if memory is not None and partition_size is not None:
+            raise click.UsageError("give --memory or --partition-size, not both: the partition size is chosen "
+                                   "from the memory budget.")
         with progress.shown(_bars_wanted(quiet)):
             store.analyze(list(inputs), output, format=None if fmt == "auto" else fmt, infer_replies=infer_replies,
-                          order=order, jobs=jobs, frames=list(frames) or None, topics=_parse_topics(topics))
+                          order=order, jobs=jobs, frames=list(frames) or None, topics=_parse_topics(topics),
+                          memory=memory, partition_bytes=partition_size)
         manifest = store.read_manifest(output)
         if not quiet:
             from .model import IngestReport
@@ -181,6 +223,10 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
             n = sum(e["comments"] for e in manifest["partitions"].values())
             click.echo(f"wrote {n} comments in {len(manifest['partitions'])} partitions to {output}", err=True)
         return
+    if memory is not None or partition_size is not None:
+        flag = "--memory" if memory is not None else "--partition-size"
+        raise click.UsageError(f"{flag} sizes the partitions of a Parquet corpus; a {output} table is built in "
+                               f"memory. Write to a directory (-o DIR/) or drop {flag}.")
     corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom,
                                frames=frames)
     write_table(corpus.comments, output)

@@ -33,7 +33,9 @@ staging
 
 Memory is bounded by the chunk size while reading and by the partition size (times the
 number of jobs) while analysing; corpus-level tables (:func:`thread_table`,
-:func:`corpus_summary`) are computed one partition at a time.
+:func:`corpus_summary`) are computed one partition at a time. :func:`analyze` chooses the
+partition size from a memory budget for the whole process tree (2 GiB unless given; see
+:func:`partition_bytes_for`), divided among its workers.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ __all__ = [
     "ingest",
     "is_store",
     "iter_partitions",
+    "partition_bytes_for",
     "partition_of",
     "read_corpus",
     "read_manifest",
@@ -74,6 +77,22 @@ _TEXT_COLUMNS = frozenset(("thread_id", "comment_id", "parent_id", "author", "cr
 #: Largest partition, in input bytes (about 100,000 typical comments); smaller inputs are
 #: cut into up to 8 partitions of at least 1 MiB.
 PARTITION_BYTES = 32 * 2**20
+#: The memory budget of an analysis (the whole process tree: main process and workers)
+#: when neither a budget nor a partition size is given.
+MEMORY_BUDGET = 2 * 2**30
+#: Smallest partition size :func:`partition_bytes_for` chooses, in input bytes.
+MIN_PARTITION_BYTES = 2**20
+#: Smallest partition size accepted at all (a smaller one makes a file per few comments).
+_SMALLEST_PARTITION_BYTES = 4 * 2**10
+# What an analysis holds (RSS): the main process, each worker's fixed part (libraries,
+# analysers, memo caches, what staging left), and a worker's growth per byte of input in
+# its partition (the rows, the stages' working tables, the results and spans until they
+# are written). Set a little above bench/throughput.py's measurements on 200k and 1M
+# generated comments, every stage: workers on ~9.5 MiB partitions peaked at ~730 MiB
+# (this model: 875), the main process at 141 MiB while they ran and ~500 MiB in topics.
+_MAIN_BYTES = 300 * 2**20
+_WORKER_BYTES = 400 * 2**20
+_WORKER_BYTES_PER_INPUT_BYTE = 50
 #: Default partition size for an in-memory corpus, in comments.
 PARTITION_ROWS = 50_000
 #: Rows read from a big file at a time.
@@ -161,6 +180,70 @@ def partition_of(thread_ids, n_partitions: int):
     if n_partitions <= 1 or len(s) == 0:
         return np.zeros(len(s), dtype=np.int64)
     return (pd.util.hash_pandas_object(s, index=False).to_numpy() % np.uint64(n_partitions)).astype(np.int64)
+
+
+def partition_bytes_for(memory: int = MEMORY_BUDGET, *, jobs: int = 1, strict: bool = True) -> int:
+    """The partition size, in input bytes, that keeps an analysis with *jobs* workers within *memory* bytes.
+
+    The budget is for the whole process tree. The main process's share is taken off and
+    the rest divided among the workers; each worker holds its fixed part (the analysers,
+    lexicons, libraries and memo caches) and, per byte of input in the partition it
+    analyses, about 50 bytes (the rows, the stages' working tables, the results and spans
+    until they are written). Those figures were measured on generated Reddit, Hacker News
+    and news-site comments (``bench/throughput.py``); text with many more sentences or
+    frame terms per byte needs more. The answer is at most :data:`PARTITION_BYTES` and at least
+    :data:`MIN_PARTITION_BYTES`.
+
+    Parameters
+    ----------
+    memory : int, default MEMORY_BUDGET (2 GiB)
+        Bytes for the main process and all workers together.
+    jobs : int, default 1
+        Worker processes (1: the analysis runs in the main process).
+    strict : bool, default True
+        Raise when even the smallest partition would not fit; otherwise return
+        :data:`MIN_PARTITION_BYTES` (what the default budget does with many jobs).
+
+    Raises
+    ------
+    SchemaError
+        When *memory* is not a positive whole number of bytes, or (with *strict*) is too
+        small for *jobs* workers.
+
+    Examples
+    --------
+    >>> partition_bytes_for(2 * 2**30, jobs=2) // 2**20
+    9
+    >>> partition_bytes_for(8 * 2**30, jobs=1) // 2**20
+    32
+    """
+    if isinstance(memory, bool) or not isinstance(memory, int) or memory < 1:
+        raise SchemaError(f"memory must be a whole number of bytes, at least 1; got {memory!r}.")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise SchemaError(f"jobs must be an int in the range [1, inf); got {jobs!r}.")
+    # With one job the analysis runs in the main process: one fixed part, not two.
+    fixed = _WORKER_BYTES if jobs == 1 else _MAIN_BYTES + jobs * _WORKER_BYTES
+    size = int((memory - fixed) / jobs / _WORKER_BYTES_PER_INPUT_BYTE)
+    if size < MIN_PARTITION_BYTES:
+        if strict:
+            need = fixed + jobs * MIN_PARTITION_BYTES * _WORKER_BYTES_PER_INPUT_BYTE
+            who = (f"the main process needs about {_human(_MAIN_BYTES)} and each of {jobs} workers"
+                   if jobs > 1 else "the analysis needs")
+            raise SchemaError(
+                f"a memory budget of {_human(memory)} is too small for {jobs} worker{'s' if jobs > 1 else ''}: "
+                f"{who} about {_human(_WORKER_BYTES)} plus {_WORKER_BYTES_PER_INPUT_BYTE} bytes per byte of input "
+                f"in its partition (at least {_human(MIN_PARTITION_BYTES)}), so at least {_human(need)}. Give more "
+                "memory, fewer jobs, or a partition size.")
+        return MIN_PARTITION_BYTES
+    return min(size, PARTITION_BYTES)
+
+
+def _human(n: int) -> str:
+    """*n* bytes as a short size with binary units: ``'1.5 GiB'``."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n} bytes"
 
 
 def _dtypes(df) -> dict:
@@ -334,6 +417,12 @@ def _open(path: Path, expected: dict) -> dict:
         was = {k: manifest.get(k) for k in expected}
         if was != expected:
             diff = [k for k in expected if was.get(k) != expected[k]]
+            if diff == ["n_partitions"]:
+                raise SchemaError(
+                    f"{os.fspath(path)!r} already holds a Parquet corpus of {was['n_partitions']} partitions from "
+                    f"these inputs; this run's partition size would make {expected['n_partitions']}. Resume with "
+                    "the first run's partition size or memory budget (or give neither), use a new directory, "
+                    "or delete this one to start over.")
             raise SchemaError(
                 f"{os.fspath(path)!r} already holds a Parquet corpus built from other "
                 f"{' and '.join(diff)}; resume needs the same inputs and options. Use a new directory, "
@@ -727,7 +816,23 @@ def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: 
 
 
 def _worker_build(path, pid, kwargs):
-    return pid, build_partition(path, pid, **kwargs)
+    try:
+        return pid, build_partition(path, pid, **kwargs)
+    finally:
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Hand the heap's free pages back to the system after a partition (glibc keeps them otherwise)."""
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # pragma: no cover - another C library
+            pass
 
 
 def _partition_sizes(path: Path, todo: list, kwargs: dict) -> dict:
@@ -836,12 +941,39 @@ def _asdict(obj) -> dict:
     return dataclasses.asdict(obj)
 
 
+def _check_sizes(partition_bytes, memory) -> None:
+    if partition_bytes is not None and memory is not None:
+        raise SchemaError(f"give a memory budget or a partition size, not both; got memory={memory!r} and "
+                          f"partition_bytes={partition_bytes!r}. The partition size is chosen from the budget.")
+    if partition_bytes is not None and (isinstance(partition_bytes, bool) or not isinstance(partition_bytes, int)
+                                        or partition_bytes < _SMALLEST_PARTITION_BYTES):
+        raise SchemaError(f"partition_bytes must be a whole number of bytes, at least {_SMALLEST_PARTITION_BYTES} "
+                          f"({_human(_SMALLEST_PARTITION_BYTES)}); got {partition_bytes!r}.")
+
+
+def _partitions_there(path: Path, expected: dict):
+    """The number of partitions of the build in *path* from the same inputs and options, else None."""
+    if not is_store(path):
+        return None
+    try:
+        manifest = read_manifest(path)
+    except InputFormatError:
+        return None
+    if all(manifest.get(k) == v for k, v in expected.items()):
+        return manifest.get("n_partitions")
+    return None
+
+
 def _build(source, path, *, analyse: bool, fmt=None, options=None, jobs: int = 1, n_partitions=None,
-           partition_bytes: int = PARTITION_BYTES, chunk_rows: int = CHUNK_ROWS, progress=None) -> dict:
+           partition_bytes: int | None = None, memory: int | None = None, chunk_rows: int = CHUNK_ROWS,
+           progress=None) -> dict:
     from .pipeline import check_options
 
     # Options reach analyze_comments as they are; only the ones analyze validates are checked here.
     check_options(jobs=jobs, **{k: v for k, v in (options or {}).items() if k in ("infer_replies", "order")})
+    _check_sizes(partition_bytes, memory)
+    if memory is not None:
+        partition_bytes = partition_bytes_for(memory, jobs=jobs)
     path = Path(path)
     if not isinstance(source, (list, tuple)):
         source = [source]
@@ -867,11 +999,19 @@ def _build(source, path, *, analyse: bool, fmt=None, options=None, jobs: int = 1
 
         reader_for(fmt)
     total = sum(f.stat().st_size for f in files if f.exists())
-    # At least 8 partitions once the input passes 8 MiB, so jobs have work to share; the
-    # count never depends on jobs, so a build can be resumed with another --jobs.
-    n = n_partitions or max(1, math.ceil(total / partition_bytes), min(8, math.ceil(total / 2**20)))
-    expected = {"analysed": analyse, "options": options or {}, "n_partitions": int(n),
+    expected = {"analysed": analyse, "options": options or {},
                 "source": {"inputs": _fingerprint(files) if all(f.exists() for f in files) else [], "format": fmt}}
+    n = n_partitions
+    if n is None and partition_bytes is None:
+        # The default size depends on jobs; a build resumed with other jobs keeps its partitions.
+        n = _partitions_there(path, expected)
+        if analyse:
+            partition_bytes = partition_bytes_for(MEMORY_BUDGET, jobs=jobs, strict=False)
+        else:
+            partition_bytes = PARTITION_BYTES
+    # At least 8 partitions once the input passes 8 MiB, so jobs have work to share.
+    n = n or max(1, math.ceil(total / partition_bytes), min(8, math.ceil(total / 2**20)))
+    expected["n_partitions"] = int(n)
     for f in files:
         if not f.exists():
             raise InputFormatError("no such file; check the path and the current directory.", path=f)
@@ -903,7 +1043,7 @@ def _pool(jobs: int):
 
 
 def ingest(inputs, path, *, format: str | None = None, n_partitions: int | None = None,
-           partition_bytes: int = PARTITION_BYTES, chunk_rows: int = CHUNK_ROWS, jobs: int = 1,
+           partition_bytes: int | None = None, chunk_rows: int = CHUNK_ROWS, jobs: int = 1,
            progress: bool | None = None):
     """Read *inputs* into a Parquet corpus at *path* without analysing it, in bounded memory.
 
@@ -921,6 +1061,8 @@ def ingest(inputs, path, *, format: str | None = None, n_partitions: int | None 
         The input format; detected per file when omitted.
     n_partitions : int, optional
         Partitions; by default one per *partition_bytes* of input.
+    partition_bytes : int, optional
+        Input bytes per partition; :data:`PARTITION_BYTES` (32 MiB) by default.
 
     Returns
     -------
@@ -958,8 +1100,8 @@ def analysis_options(*, infer_replies: str = "auto", order: str = "display", fra
 
 
 def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "auto", order: str = "display",
-            frames=None, jobs: int = 1, n_partitions: int | None = None, partition_bytes: int = PARTITION_BYTES,
-            chunk_rows: int = CHUNK_ROWS, progress: bool | None = None, topics="none"):
+            frames=None, jobs: int = 1, n_partitions: int | None = None, partition_bytes: int | None = None,
+            memory: int | None = None, chunk_rows: int = CHUNK_ROWS, progress: bool | None = None, topics="none"):
     """Analyse *inputs* into an analysed Parquet corpus at *path*, partition by partition.
 
     What ``discourse analyze INPUT -o DIR/`` runs. The per-thread stages
@@ -978,6 +1120,17 @@ def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "au
         As for :func:`discourse.analyze`.
     jobs : int, default 1
         Worker processes, each analysing one partition at a time.
+    n_partitions : int, optional
+        Partitions; by default the input's size divided by the partition size (at least 8
+        once the input passes 8 MiB, so jobs have work to share).
+    partition_bytes : int, optional
+        Input bytes per partition (at least 4 KiB). Memory grows with it: each worker
+        holds one partition's rows, working tables and results at a time.
+    memory : int, optional
+        A memory budget in bytes for the whole process tree, from which the partition size
+        is chosen (:func:`partition_bytes_for`); give it or *partition_bytes*, not both.
+        When neither is given the budget is :data:`MEMORY_BUDGET` (2 GiB), or, resuming a
+        build, the partitions of the build in *path* are kept.
     topics : int, "auto" or "none", default "none"
         A number of topics or ``"auto"``: then a topic model fitted on a sample assigns
         every comment a topic (:func:`add_topics`). ``discourse analyze -o DIR/`` passes
@@ -1000,8 +1153,8 @@ def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "au
     """
     options = analysis_options(infer_replies=infer_replies, order=order, frames=frames)
     _build(inputs, path, analyse=True, fmt=format, options=options,
-           jobs=jobs, n_partitions=n_partitions, partition_bytes=partition_bytes, chunk_rows=chunk_rows,
-           progress=progress)
+           jobs=jobs, n_partitions=n_partitions, partition_bytes=partition_bytes, memory=memory,
+           chunk_rows=chunk_rows, progress=progress)
     if topics != "none":
         add_topics(path, n_topics=topics, progress=progress)
     return Path(path)

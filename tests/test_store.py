@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import pandas as pd
@@ -346,3 +347,119 @@ def test_store_cli_analyze_to_a_directory_runs_topics(subject_comments, tmp_path
     assert '"topics"' in summary.output
     none = CliRunner().invoke(cli, ["analyze", str(src), "-o", str(tmp_path / "plain") + "/", "--topics", "none", "-q"])
     assert none.exit_code == 0 and "topic_id" not in store.read_corpus(tmp_path / "plain").comments.columns
+
+
+# ----------------------------------------------------------------------------- partition size and memory budget
+
+
+def test_store_output_is_the_same_for_every_partition_size(jsonl, tmp_path):
+    size = jsonl.stat().st_size
+    got = {}
+    for part_bytes in (size, size // 3, 4096):
+        out = store.analyze(jsonl, tmp_path / f"c{part_bytes}", partition_bytes=part_bytes, jobs=2)
+        got[part_bytes] = store.read_corpus(out)
+    # The hash spreads 24 threads over the partitions: more partitions for smaller sizes.
+    counts = [store.read_manifest(tmp_path / f"c{p}")["n_partitions"] for p in got]
+    assert counts[0] == 1 and counts[-1] > counts[1] > 1
+    first, *rest = got.values()
+    for other in rest:
+        pd.testing.assert_frame_equal(_sorted(other.comments), _sorted(first.comments))
+        pd.testing.assert_frame_equal(other.spans.sort_values(KEY + ["kind", "start", "end", "label"], kind="stable")
+                                      .reset_index(drop=True),
+                                      first.spans.sort_values(KEY + ["kind", "start", "end", "label"], kind="stable")
+                                      .reset_index(drop=True))
+
+
+@pytest.mark.parametrize(("memory", "jobs", "expected_mib"), [
+    (2 * 2**30, 1, 32), (2 * 2**30, 2, 9), (4 * 2**30, 2, 29), (2 * 2**30, 3, 3), (16 * 2**30, 8, 32),
+])
+def test_store_partition_bytes_for_divides_the_budget_among_workers(memory, jobs, expected_mib):
+    assert store.partition_bytes_for(memory, jobs=jobs) // 2**20 == expected_mib
+
+
+def test_store_partition_bytes_for_a_budget_too_small_says_what_it_needs():
+    with pytest.raises(SchemaError, match=r"a memory budget of 1 GiB is too small for 2 workers: .* at least "):
+        store.partition_bytes_for(2**30, jobs=2)
+    assert store.partition_bytes_for(2**30, jobs=2, strict=False) == store.MIN_PARTITION_BYTES
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"partition_bytes": 100}, "partition_bytes must be a whole number of bytes, at least 4096 (4 KiB); got 100."),
+    ({"partition_bytes": 2.5e6}, "partition_bytes must be a whole number of bytes, at least 4096"),
+    ({"memory": 0}, "memory must be a whole number of bytes, at least 1; got 0."),
+    ({"memory": 2**31, "partition_bytes": 2**20}, "give a memory budget or a partition size, not both"),
+])
+def test_store_analyze_rejects_bad_sizes(jsonl, tmp_path, kwargs, message):
+    with pytest.raises(SchemaError, match=re.escape(message)):
+        store.analyze(jsonl, tmp_path / "corpus", **kwargs)
+    assert not (tmp_path / "corpus").exists()
+
+
+def test_store_ingest_partition_bytes_sets_the_partition_count(tmp_path, interleaved_threads):
+    # 40 copies of the 192 comments (24 threads each, ids made unique): about 1.5 MB of input.
+    big = pd.concat([interleaved_threads.assign(thread_id=interleaved_threads["thread_id"] + f"-{k}")
+                     for k in range(40)], ignore_index=True)
+    src = tmp_path / "big.jsonl"
+    big.to_json(src, orient="records", lines=True, force_ascii=False)
+    out = store.ingest(src, tmp_path / "raw", partition_bytes=64 * 1024)
+    n = store.read_manifest(out)["n_partitions"]
+    assert n == -(-src.stat().st_size // (64 * 1024))
+
+
+def test_store_resume_with_other_jobs_keeps_the_partitions(jsonl, tmp_path, monkeypatch):
+    out = tmp_path / "corpus"
+    # A budget-derived size differs with jobs; the partitions of the first run are kept.
+    monkeypatch.setattr(store, "partition_bytes_for", lambda memory, *, jobs=1, strict=True: 4096 * 5 * jobs)
+    store.analyze(jsonl, out, jobs=1)
+    n = store.read_manifest(out)["n_partitions"]
+    assert n > 1
+    store.analyze(jsonl, out, jobs=2)
+    assert store.read_manifest(out)["n_partitions"] == n
+    assert len(store.read_corpus(out).comments) == 192
+
+
+def test_store_resume_with_another_partition_size_is_refused_with_a_hint(jsonl, tmp_path):
+    out = store.analyze(jsonl, tmp_path / "corpus", partition_bytes=8 * 1024)
+    with pytest.raises(SchemaError, match="already holds a Parquet corpus of .* partitions from these inputs; this "
+                                          "run's partition size would make 1. Resume with the first run's"):
+        store.analyze(jsonl, out, partition_bytes=2**20)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--memory", "lots"], "Error: Invalid value for '--memory': must be a size such as 2G, 512MiB or 1500000 "
+                           "(bytes); got 'lots'.\n"),
+    (["--partition-size", "-3M"], "Error: Invalid value for '--partition-size': must be a size such as 2G, 512MiB "
+                                  "or 1500000 (bytes); got '-3M'.\n"),
+    (["--memory", "0"], "Error: Invalid value for '--memory': must be at least 1 byte; got '0'.\n"),
+    (["--partition-size", "1K"], "Error: Invalid value for '--partition-size': must be at least 4K; got '1K'.\n"),
+    (["--memory", "1G", "--jobs", "2"], "Error: a memory budget of 1 GiB is too small for 2 workers"),
+    (["--memory", "2G", "--partition-size", "8M"], "Error: give --memory or --partition-size, not both"),
+])
+def test_store_cli_size_options_errors(jsonl, tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["analyze", str(jsonl), "-o", f"{tmp_path}/c/", "--topics", "none", *args])
+    assert result.exit_code in (1, 2)
+    assert message in result.stderr, result.stderr
+
+
+def test_store_cli_size_options_need_a_directory_output(jsonl, tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", str(jsonl), "-o", str(tmp_path / "out.csv"), "--memory", "4G"])
+    assert result.exit_code == 2
+    assert "--memory sizes the partitions of a Parquet corpus" in result.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1500000", 1_500_000), ("16K", 16 * 1024), ("8M", 8 * 2**20), ("8MiB", 8 * 2**20), ("8mb", 8 * 2**20),
+    ("1.5G", 3 * 2**29), ("2 GB", 2 * 2**30),
+])
+def test_store_cli_sizes_read_units_as_powers_of_1024(text, expected):
+    from discourse.cli import ByteSize
+
+    assert ByteSize().convert(text, None, None) == expected
+
+
+def test_store_cli_partition_size_sets_the_partitions(jsonl, tmp_path):
+    out = tmp_path / "c"
+    result = CliRunner().invoke(cli, ["analyze", str(jsonl), "-o", f"{out}/", "--topics", "none",
+                                      "--partition-size", "8K"])
+    assert result.exit_code == 0, result.output
+    assert store.read_manifest(out)["n_partitions"] == -(-jsonl.stat().st_size // (8 * 1024))
