@@ -30,7 +30,8 @@ Rows:
 
 Run: ``python -m bench.throughput`` (``--comments``, ``--big``, ``--skip-big``,
 ``--skip-dask``, ``--stage-comments``, ``--stages-only``, ``--quick``, ``--workdir``).
-``--quick`` runs only rows 1 (once), 2 (``--jobs 2`` into a directory) and 3. Generated
+``--quick`` runs only rows 1 (once), 2 (``--jobs 2`` into a directory, with topics and with
+``--topics none``, the stages the target counts) and 3. Generated
 files are cached in the work directory.
 """
 
@@ -423,7 +424,12 @@ def main(argv=None):
     add("plain vaderSentiment, 1 process (baseline)", v1)
     j2 = run_cli(["analyze", str(path), "-o", f"{_fresh(workdir / 'out-j2')}/", "--jobs", "2", "-q"])
     if a.quick:
-        add("discourse analyze -o DIR/ --jobs 2", j2, v1["wall_s"], _memory_note(j2, "ratio target <= 0.8"))
+        add("discourse analyze -o DIR/ --jobs 2", j2, v1["wall_s"], _memory_note(j2, "topics included"))
+        # The issue's target counts the per-thread stages and graph metrics; topics are reported apart.
+        j2n = run_cli(["analyze", str(path), "-o", f"{_fresh(workdir / 'out-j2n')}/", "--jobs", "2", "--topics", "none",
+                       "-q"])
+        add("discourse analyze -o DIR/ --jobs 2 --topics none", j2n, v1["wall_s"],
+            _memory_note(j2n, "ratio target <= 0.8"))
     else:
         _full(a, rows, add, path, workdir, texts, v1, j2)
     if not a.skip_big:
