@@ -435,8 +435,10 @@ def main(argv=None):
     if not a.skip_big:
         big = _generated(workdir, a.big, texts)
         n = a.big
+        vb = vader_only(big)
+        add(f"{a.big:,} comments, plain vaderSentiment, 1 process (baseline)", vb)
         r = run_cli(["analyze", str(big), "-o", f"{_fresh(workdir / 'out-big')}/", "--jobs", "2", "-q"])
-        add(f"{a.big:,} comments, discourse analyze -o DIR/ --jobs 2", r,
+        add(f"{a.big:,} comments, discourse analyze -o DIR/ --jobs 2", r, vb["wall_s"],
             note=_memory_note(r, "target < 2048"))
         shutil.rmtree(workdir / "out-big", ignore_errors=True)
     columns = ["what", "comments", "wall_s", "cpu_s", "ratio", "peak_mib", "load", "note"]
