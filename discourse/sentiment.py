@@ -449,7 +449,12 @@ def _compound(text: str) -> float:
     words, lower, is_cap_diff, _, scored = _tokens_of(text)
     if not words:
         return 0.0
-    sum_s = float(sum(_but_check(lower, _valences(words, lower, is_cap_diff, scored))))
+    return _rounded_compound(_but_check(lower, _valences(words, lower, is_cap_diff, scored)), text, normalize)
+
+
+def _rounded_compound(sentiments, text: str, normalize) -> float:
+    """VADER's compound from its (but-checked) word valences: punctuation emphasis, normalised, rounded."""
+    sum_s = float(sum(sentiments))
     punct = _punctuation(text)
     if sum_s > 0:
         sum_s += punct
@@ -507,13 +512,7 @@ def _joined_compound(text: str, pieces: list) -> float | None:
         k += m
     from vaderSentiment.vaderSentiment import normalize
 
-    sum_s = float(sum(_but_check(lower, sentiments)))
-    punct = _punctuation(text)
-    if sum_s > 0:
-        sum_s += punct
-    elif sum_s < 0:
-        sum_s -= punct
-    return round(normalize(sum_s), 4)
+    return _rounded_compound(_but_check(lower, sentiments), text, normalize)
 
 
 def _score(sentiments, punct, normalize):
