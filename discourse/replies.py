@@ -608,11 +608,9 @@ class _Thread:
         self.grams = []
         index: dict = defaultdict(list)
         for i, toks in enumerate(self.tokens):
-            grams = set()
-            for k in range(len(toks) - 3):
-                g = tuple(toks[k:k + 4])
-                if any(w not in _STOP for w in g):
-                    grams.add(g)
+            stop = [w in _STOP for w in toks]
+            grams = {tuple(toks[k:k + 4]) for k in range(len(toks) - 3)
+                     if not (stop[k] and stop[k + 1] and stop[k + 2] and stop[k + 3])}
             self.grams.append(grams)
             for g in grams:
                 if len(index[g]) < 8:
@@ -623,6 +621,9 @@ class _Thread:
         # same at comment 100 as at comment 100,000.
         self.recent: dict = defaultdict(lambda: deque(maxlen=30))
         self._indexed = 0
+        # Values computed once per comment or pair for the display decoder, whose
+        # hypotheses ask for the same ones (see _root_text_cues).
+        self.memo: dict = {}
 
     def similar_earlier(self, i, k=10, words=8):
         """Up to *k* earlier comments with the highest tf-idf cosine to comment *i*
@@ -868,20 +869,9 @@ def _display_features(th, i, j, state, f):
             f["root_addr_op"] = float(any(_same_person(n, th.post_author) for n in names))
         if chain and th.times[i] is not None and th.times[chain[0]] is not None:
             f["root_gap"] = math.log1p(max(0.0, (th.times[i] - th.times[chain[0]]) / 60.0))
-        if th.grams[i]:
-            f["root_ngram"] = float(not th.grams[i].isdisjoint(th.post_grams()))
-        if th.quoted[i]:
-            f["root_quote"] = th.quote_post(i)
-        f["root_short"] = float(len(th.tokens[i]) <= 12)
-        # A later comment older than this one cannot be its reply nor a later sibling, so
-        # it hangs from an ancestor above this one's parent: this one is not top-level.
-        f["root_out_of_order"] = float(th.times[i] is not None and th.later_min(i) < th.times[i])
-        f["block_quote"] = th.block_quote(i, -1)
-        f["root_post_ref"] = float(bool(_POST_REF.search(th.texts[i])))
+        f.update(_root_text_cues(th, i))
         a_i = state["authors"][i]
         f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in state["latest"])
-        # Pages print curly apostrophes ("That’s fair"): match openers on straight ones.
-        f["root_opener"] = float(th.opener(i))
         return
     if f["alternation"]:
         # A -> B -> A is the one-step case of "this author is up the chain": counted once.
@@ -896,19 +886,53 @@ def _display_features(th, i, j, state, f):
     f["rank2p"] = float(rank >= 2)
     if chain:
         f["cand_depth"] = math.log1p(max(0, len(chain) - 1 - rank))
-    f["answer_opener"] = float(th.questions[j] and th.opener(i))
+    f["answer_opener"] = float(th.questions[j] and _opener(th, i))
     a_i = state["authors"][i]
     f["prev_same_author"] = float(j == i - 1 and bool(a_i) and state["authors"][j] == a_i)
     f["block_quote"] = th.block_quote(i, j)
     f["cand_by_op"] = float(bool(th.post_author) and state["authors"][j] == th.post_author)
 
 
+def _root_text_cues(th, i):
+    """The cues of "i answers the post" that depend on the texts alone: computed once per
+    comment, since every hypothesis of the beam search asks for them."""
+    memo = th.memo.setdefault("root_text", {})
+    cues = memo.get(i)
+    if cues is None:
+        cues = memo[i] = {
+            "root_ngram": float(bool(th.grams[i]) and not th.grams[i].isdisjoint(th.post_grams())),
+            "root_quote": th.quote_post(i) if th.quoted[i] else 0.0,
+            "root_short": float(len(th.tokens[i]) <= 12),
+            # A later comment older than this one cannot be its reply nor a later sibling,
+            # so it hangs from an ancestor above this one's parent: this one is not top-level.
+            "root_out_of_order": float(th.times[i] is not None and th.later_min(i) < th.times[i]),
+            "block_quote": th.block_quote(i, -1),
+            "root_post_ref": float(bool(_POST_REF.search(th.texts[i]))),
+            # Pages print curly apostrophes ("That’s fair"): match openers on straight ones.
+            "root_opener": float(_opener(th, i)),
+        }
+    return cues
+
+
+def _opener(th, i):
+    """:meth:`_Thread.opener`, once per comment."""
+    memo = th.memo.setdefault("opener", {})
+    if i not in memo:
+        memo[i] = th.opener(i)
+    return memo[i]
+
+
 def _display_set_features(th, i, cands, feats, state):
     """Features that compare a candidate with the others weighed for the same comment."""
+    for b, f in zip(_best_sim(cands, feats), feats):
+        f["best_sim"] = b
+
+
+def _best_sim(cands, feats):
+    """Per candidate, 1.0 where it shares the most weighted words with the comment."""
     sims = [f["root_sim"] if j < 0 else f["tfidf"] for j, f in zip(cands, feats)]
     top = max(sims) if sims else 0.0
-    for s, f in zip(sims, feats):
-        f["best_sim"] = float(top >= 0.05 and s == top)
+    return [float(top >= 0.05 and s == top) for s in sims]
 
 
 def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> None:
@@ -1242,10 +1266,11 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
 # log-probability among the candidates the times allow, and a comment with no candidate
 # the times allow costs the hypothesis a penalty instead of being normalised away.
 _BEAM = 8
-# Hypotheses this far (in log-probability) below the best are dropped (e^-3, about one
-# in 20): on the development threads (Reddit fo7p5b) margins from 2 to 12 gave the same
-# links, and 3 halves the time of 6.
-_MARGIN = 3.0
+# Hypotheses this far (in log-probability) below the best are dropped (e^-1.5, about one
+# in 4.5): on the development thread (Reddit fo7p5b, display order, the four conditions
+# of names and times) margins from 1 to 6 gave the same accuracy within one comment in
+# 490, and 1.5 takes 0.75 of the time of 3 on generated threads (bench/throughput.py).
+_MARGIN = 1.5
 
 
 class _Layer:
@@ -1328,17 +1353,40 @@ class _Hyp:
         return _ChainMap(zip(self.chain, self.counts))
 
 
-def _signature(i, j, state):
-    """What :func:`candidate_features` reads of a hypothesis for "i answers j" (display order):
-    the chain's shape around *j*, and the authors on it."""
-    authors, chain = state["authors"], state["chain"]
+def _signature(th, i, j, state, depth=True, answered=True):
+    """What :func:`candidate_features` reads of a hypothesis for "i answers j" (display order).
+
+    That is: *j*'s rank on the chain, whether *i* keeps the oldest-first order of *j*'s
+    replies (:func:`_sibling_order`), the two authors, whether *i*'s author wrote *j*'s
+    parent or a comment further up (``alternation``, ``author_in_chain``), and the latest
+    comment of *j*'s author. Hypotheses that agree on these share one computation, so the
+    signature holds outcomes (is *i* older than that sibling) rather than the comments
+    they come from. The chain's length (``root_depth``, ``cand_depth``) and the
+    candidate's replies so far (``cand_answered``) are left out when the scorer gives
+    those cues no weight (*depth*, *answered* false); the cue's value in the shared
+    features (which no weight reads, and the evidence names only weighed cues) is then
+    that of the first hypothesis.
+    """
+    authors, chain, times = state["authors"], state["chain"], th.times
     a_i = authors[i]
+    r = len(chain) if j < 0 else state["rank"][j]
+    sib = 0
+    if r and times[i] is not None and times[chain[r - 1]] is not None:
+        sib = 1 if times[i] >= times[chain[r - 1]] else 2
     if j < 0:
-        return (-1, len(chain), chain[-1] if chain else -1, a_i, bool(a_i) and a_i in state["latest"])
-    r = state["rank"][j]
+        return (-1, len(chain) if depth else -1, sib, a_i, bool(a_i) and a_i in state["latest"])
     a_j = authors[j]
-    return (j, r, chain[r - 1] if r else -1, len(chain), state["n_replies"][j], a_i,
-            tuple(authors[x] for x in chain[r:r + 9]), state["latest"].get(a_j) if a_j else None)
+    up = above = False
+    if a_i and a_j != a_i:
+        parents = state["parents"]
+        k = parents[j]
+        up = k >= 0 and authors[k] == a_i
+        steps = 0
+        while k >= 0 and steps < 8 and not above:
+            above = authors[k] == a_i
+            k, steps = parents[k], steps + 1
+    return (j, r, sib, len(chain) if depth else -1, state["n_replies"][j] if answered else -1, a_i, a_j, up,
+            above, state["latest"].get(a_j) if a_j else None)
 
 
 def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, width=None):
@@ -1346,6 +1394,10 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     n = th.n
     width = width or _BEAM
     w = dict(weights)
+    w_best_sim = w.get("best_sim", 0.0)
+    depth = bool(w.get("root_depth") or w.get("cand_depth"))
+    answered = bool(w.get("cand_answered"))
+    w_get = {k: x for k, x in w.items() if k != "best_sim"}.get
     w_sib = w.get("sib_violation", 0.0)
     # A comment the times place nowhere on a hypothesis's chain costs it as much as the
     # scorer weighs one sibling out of order (the hand-set -6 where the scorer has none).
@@ -1383,15 +1435,19 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             if th.times[i] is not None:
                 # A reply cannot be older than the comment it answers.
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
-            feats = []
+            feats, scores = [], []
             for j in cands:
-                sig = _signature(i, j, state)
-                f = memo.get(sig)
-                if f is None:
-                    f = memo[sig] = candidate_features(th, i, j, state=state, order="display")
-                feats.append(dict(f))
-            _display_set_features(th, i, cands, feats, state)
-            scores = [intercept + sum(w.get(k, 0.0) * v for k, v in f.items() if v) for f in feats]
+                sig = _signature(th, i, j, state, depth, answered)
+                hit = memo.get(sig)
+                if hit is None:
+                    f = candidate_features(th, i, j, state=state, order="display")
+                    # Scored without best_sim, which compares the candidates of one hypothesis.
+                    hit = memo[sig] = (f, intercept + sum(w_get(k, 0.0) * v for k, v in f.items() if v))
+                feats.append(hit[0])
+                scores.append(hit[1])
+            best_sim = _best_sim(cands, feats)
+            if w_best_sim:
+                scores = [s + w_best_sim * b for s, b in zip(scores, best_sim)]
             pool = [k for k, f in enumerate(feats) if not (f["sib_violation"] or f.get("root_out_of_order"))]
             cost = 0.0
             if not pool:
@@ -1402,12 +1458,13 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             for k in pool:
                 j = cands[k]
                 ext.append((h.score + scores[k] - log_z - cost, len(ext), h, j, math.exp(scores[k] - log_z),
-                            feats[k], rank.get(j, 0), parents))
+                            feats[k], best_sim[k], rank.get(j, 0), parents))
         ext.sort(key=lambda e: (-e[0], e[1]))
         beam, seen = [], set()
-        for score, _, h, p, conf, f, rank_p, parents in ext:
+        for score, _, h, p, conf, f, f_best, rank_p, parents in ext:
             if len(beam) == width or score < ext[0][0] - _MARGIN:
                 break
+            f = {**f, "best_sim": f_best}
             g = _Hyp()
             g.score = score
             if p < 0:
