@@ -1266,11 +1266,11 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
 # log-probability among the candidates the times allow, and a comment with no candidate
 # the times allow costs the hypothesis a penalty instead of being normalised away.
 _BEAM = 8
-# Hypotheses this far (in log-probability) below the best are dropped (e^-1.5, about one
-# in 4.5): on the development thread (Reddit fo7p5b, display order, the four conditions
-# of names and times) margins from 1 to 6 gave the same accuracy within one comment in
-# 490, and 1.5 takes 0.75 of the time of 3 on generated threads (bench/throughput.py).
-_MARGIN = 1.5
+# Hypotheses this far (in log-probability) below the best are dropped (e^-3, about one
+# in 20): on the development threads (Reddit fo7p5b) margins from 2 to 12 gave the same
+# links, and 3 halves the time of 6. (2 takes 0.85 of the time of 3 on generated
+# threads, but changed a few links on the benchmark threads, in both directions.)
+_MARGIN = 3.0
 
 
 class _Layer:
@@ -1320,7 +1320,9 @@ class _Latest:
 
     def get(self, a, default=None):
         x, y = self.over.get(a), self.base.get(a)
-        return default if x is None and y is None else max(v for v in (x, y) if v is not None)
+        if x is None:
+            return default if y is None else y
+        return x if y is None or x > y else y
 
     def __contains__(self, a):
         return a in self.over or a in self.base
@@ -1339,6 +1341,16 @@ class _ChainMap(dict):
 
     def __missing__(self, k):
         return -1
+
+
+class _Zeros(dict):
+    """Replies per comment where the scorer does not weigh them (see :func:`_signature`)."""
+
+    def __missing__(self, k):
+        return 0
+
+
+_NO_REPLIES = _Zeros()
 
 
 class _Hyp:
@@ -1405,14 +1417,12 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
     known_lower = frozenset(a.lower() for a in known_authors)
     addr = [[name for _, _, name in addressees(t, known=known_lower)] for t in th.texts]
-    key_authors: dict = defaultdict(set)
     speaker_keys: dict = {}
     for a in known_authors:
         for k in _name_keys(a):
             speaker_keys.setdefault(k, a)
-            if len(k) > 2 and k not in _STOP:
-                key_authors[k].add(a)
     shared = {"speaker_keys": speaker_keys, "inferred_names": []}
+    named = all(th.authors)
     latest: dict = {}
     n_by: Counter = Counter()
     root = _Hyp()
@@ -1429,9 +1439,13 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
         memo: dict = {}
         for h in beam:
             parents = h.parents()
-            state = {"authors": h.authors, "addr": addr, "parents": parents, "n_replies": h.n_replies(),
-                     "latest": h.latest, "n_by": n_by, "rank": {}, "chain": []}
-            cands = _candidates(th, i, state, "display", max_candidates, key_authors)
+            # The candidates: the post and the chain of open ancestors (what _candidates
+            # finds by walking up from the comment above).
+            chain = list(h.chain[:max_candidates])
+            state = {"authors": h.authors, "addr": addr, "parents": parents,
+                     "n_replies": h.n_replies() if answered else _NO_REPLIES, "latest": h.latest, "n_by": n_by,
+                     "rank": {j: r for r, j in enumerate(chain)}, "chain": chain}
+            cands = [-1] + chain
             if th.times[i] is not None:
                 # A reply cannot be older than the comment it answers.
                 cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
@@ -1457,24 +1471,29 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             rank = state["rank"]
             for k in pool:
                 j = cands[k]
-                ext.append((h.score + scores[k] - log_z - cost, len(ext), h, j, math.exp(scores[k] - log_z),
+                ext.append((h.score + scores[k] - log_z - cost, len(ext), h, j, scores[k] - log_z,
                             feats[k], best_sim[k], rank.get(j, 0), parents))
         ext.sort(key=lambda e: (-e[0], e[1]))
         beam, seen = [], set()
-        for score, _, h, p, conf, f, f_best, rank_p, parents in ext:
+        for score, _, h, p, log_p, f, f_best, rank_p, parents in ext:
             if len(beam) == width or score < ext[0][0] - _MARGIN:
                 break
-            f = {**f, "best_sim": f_best}
-            g = _Hyp()
-            g.score = score
             if p < 0:
-                g.chain, g.counts = (i,), (0,)
+                chain, counts = (i,), (0,)
             else:
                 r = h.chain.index(p)
-                g.chain = ((i,) + h.chain[r:])[:max_candidates + 10]
-                g.counts = ((0, h.counts[r] + 1) + h.counts[r + 1:])[:max_candidates + 10]
+                chain = ((i,) + h.chain[r:])[:max_candidates + 10]
+                counts = ((0, h.counts[r] + 1) + h.counts[r + 1:])[:max_candidates + 10]
+            if named:
+                # Every author is known, so no speaker can be inferred: a duplicate is
+                # known before the hypothesis is built.
+                if chain in seen:
+                    continue
+                seen.add(chain)
+            g = _Hyp()
+            g.score, g.chain, g.counts = score, chain, counts
             g.authors, g.src, g.ev, g.latest = h.authors.child(), h.src.child(), h.ev.child(), h.latest.child()
-            g.back = (h.back, p, round(conf, 4), f, rank_p, h.authors)
+            g.back = (h.back, p, round(math.exp(log_p), 4), {**f, "best_sim": f_best}, rank_p, h.authors)
             if p >= 0:
                 view = {"authors": g.authors, "author_src": g.src, "author_ev": g.ev, "addr": addr,
                         "parents": parents, **shared}
@@ -1484,10 +1503,11 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                 g.latest[a] = i
             # Two hypotheses with the same open chain and the same speakers score every
             # later comment alike: keep the better one only.
-            key = (g.chain, tuple(sorted(g.authors.over.items())) if g.authors.over else ())
-            if key in seen:
-                continue
-            seen.add(key)
+            if not named:
+                key = (g.chain, tuple(sorted(g.authors.over.items())) if g.authors.over else ())
+                if key in seen:
+                    continue
+                seen.add(key)
             beam.append(g)
         if th.authors[i]:
             latest[th.authors[i]] = i

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -497,3 +499,96 @@ def test_replies_forum_features_cover_every_candidate():
     assert by[1]["mine_before_cand"] == 1.0 and by[1]["cand_answers_me"] == 1.0
     assert by[1]["exchange"] > 0 and by[0]["exchange"] == 0.0
     assert by[-1]["root_lower_start"] == 1.0 and by[1]["gap_rank"] == 0.0 and by[0]["gap_rank"] > 0
+
+
+# The beam search computes a candidate's features once for all hypotheses that agree on
+# what the features read of them (replies._signature): hypotheses with equal signatures
+# must get equal features, and sharing must not change the links, confidences, evidence
+# or speakers.
+_SHARE_WORDS = ["Ann,", "Bob", "thanks", "yes", "you", "trains", "buses", "fish?", "“trains buses fish”",
+                "> trains buses fish", "my comment", "Great post", "cats", "I agree"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_SHARE_WORDS), min_size=1, max_size=8),
+                          st.sampled_from(["", "", "Ann", "Bob", "Cy"]), st.integers(0, 90)),
+                min_size=2, max_size=14),
+       st.booleans(), st.sampled_from(["hand-set", "neither", "names and times"]))
+def test_replies_display_shared_features_match_per_hypothesis_features(rows, timed, scorer):
+    texts = [" ".join(words) for words, _, _ in rows]
+    authors = [a for _, a, _ in rows]
+    times = [m * 60.0 for _, _, m in rows] if timed else [None] * len(rows)
+    ids = [f"c{k}" for k in range(len(rows))]
+    if scorer == "hand-set":
+        weights = replies._HEURISTIC
+    else:
+        weights = replies._display_model()["display_by_condition"][scorer]["coef"]
+
+    def decode():
+        return replies._infer_display(replies._Thread(texts, authors, times), ids, weights=weights, intercept=0.0,
+                                      max_candidates=40)
+
+    shared = decode()
+    seen = {}
+    signature, features = replies._signature, replies.candidate_features
+
+    def every_time(th, i, j, *, state, order):
+        f = features(th, i, j, state=state, order=order)
+        key = (i, signature(th, i, j, state))
+        assert seen.setdefault(key, f) == f, key
+        return f
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(replies, "_signature", lambda *args: object())
+        mp.setattr(replies, "candidate_features", every_time)
+        alone = decode()
+    assert seen
+    assert shared[0]["parents"] == alone[0]["parents"]
+    assert shared[0]["authors"] == alone[0]["authors"]
+    assert shared[1] == alone[1]
+    assert shared[2] == alone[2]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_SHARE_WORDS), min_size=1, max_size=6),
+                          st.sampled_from(["", "Ann", "Bob", "Cy"]), st.integers(0, 90)),
+                min_size=3, max_size=12),
+       st.booleans(), st.lists(st.lists(st.integers(0, 2), min_size=12, max_size=12), min_size=2, max_size=8),
+       st.lists(st.sampled_from(["", "Ann", "Bob"]), min_size=12, max_size=12))
+def test_replies_display_equal_signatures_mean_equal_features(rows, timed, climbs, inferred):
+    # Random display-order threads (each comment climbs some steps up the chain of the one
+    # above), some with speakers inferred: wherever two of them give a candidate the same
+    # signature, its features are the same (but for those the signature may leave out).
+    texts = [" ".join(words) for words, _, _ in rows]
+    named = [a for _, a, _ in rows]
+    times = [m * 60.0 for _, _, m in rows] if timed else [None] * len(rows)
+    th = replies._Thread(texts, named, times)
+    n = th.n
+    addr = [[name for _, _, name in replies.addressees(t)] for t in texts]
+    seen = {}
+    for h, climb in enumerate(climbs):
+        authors = [a or (inferred[k] if h % 2 else "") for k, a in enumerate(named)]
+        chain, counts, latest, n_by = (), (), {}, Counter()
+        for i in range(n):
+            parents = replies._ChainMap(zip(chain, chain[1:]))
+            state = {"authors": authors, "addr": addr, "parents": parents,
+                     "n_replies": replies._ChainMap(zip(chain, counts)), "latest": latest, "n_by": n_by,
+                     "rank": {j: r for r, j in enumerate(chain)}, "chain": list(chain)}
+            for j in [-1, *chain]:
+                f = replies.candidate_features(th, i, j, state=state, order="display")
+                # Without the chain's length and the replies so far, as the decoder keys
+                # them when the scorer does not weigh those cues.
+                for k in ("root_depth", "cand_depth", "cand_answered"):
+                    del f[k]
+                key = (i, replies._signature(th, i, j, state, False, False))
+                assert seen.setdefault(key, f) == f, key
+            r = min(climb[i], len(chain))
+            if r == len(chain):
+                chain, counts = (i,), (0,)
+            else:
+                chain, counts = (i,) + chain[r:], (0, counts[r] + 1) + counts[r + 1:]
+            if authors[i]:
+                latest[authors[i]] = i
+            # As in the decoder: comments per author count the authors the source named.
+            n_by[named[i]] += bool(named[i])
+    assert seen
