@@ -116,7 +116,11 @@ def _tokenize(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), _norm(m.group())) for m in _TOKEN.finditer(text)]
 
 
-_SENT_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n+")
+_SENT_END_PLAIN = r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n+"
+# The same matches as _SENT_END_PLAIN, written to start with one character class: the
+# regex engine then skips to the next such character in C instead of trying both
+# alternatives at every position (tests compare the two).
+_SENT_END = re.compile(r"[\n.!?\u2026](?:(?<=\n)\n*|(?<!\n)[.!?\u2026]*[\"'\u201d\u2019)\]]*(?=\s|$))")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -233,10 +237,12 @@ class _Matcher:
         """``(i, candidates)`` for each word that can start a pattern (most cannot)."""
         if self.exact.keys().isdisjoint(words) and (not self.prefix or self.prefix.keys().isdisjoint([w[:2] for w in words])):
             return []  # (the usual case for a sense cue, decided without a loop in Python)
-        seen, out = self._seen, []
+        seen, exact, prefix, out = self._seen, self.exact, self.prefix, []
         for i, word in enumerate(words):
             cands = seen.get(word)
             if cands is None:
+                if word not in exact and word[:2] not in prefix:
+                    continue  # (what candidates() says, without the call: most words)
                 cands = self.candidates(word)
             if cands:
                 out.append((i, cands))
@@ -374,12 +380,20 @@ class _View:
     """A text for the sparse path: its normalised form, its sentences, and the words of
     those sentences that are needed (split on demand, as :func:`_parse` splits them)."""
 
-    __slots__ = ("text", "norm", "sents", "_words")
+    __slots__ = ("text", "norm", "_sents", "_words")
 
     def __init__(self, text: str, norm: str):
         self.text, self.norm = text, norm
-        self.sents = _sentences(text)
+        self._sents = None
         self._words: dict = {}
+
+    @property
+    def sents(self) -> list:
+        """Sentence ``(start, end)`` offsets (:func:`_sentences`), found when first asked for:
+        a text in which no pattern may start never needs them."""
+        if self._sents is None:
+            self._sents = _sentences(self.text)
+        return self._sents
 
     def tokens(self, n: int) -> tuple[list, list]:
         """``(tokens, words)`` of sentence *n*, as in :func:`_parse`."""
@@ -395,12 +409,10 @@ class _View:
 
 def _sparse_hits(view: _View, matchers: _Matchers) -> list:
     """Per sentence, None or per matcher a list of ``(start, end, candidates)``: the words
-    where its patterns may start (:meth:`_Matcher.candidates`)."""
-    out: list = [None] * len(view.sents)
-    if not view.sents:
-        return out
-    sents, n, lookup, seen, k_all = view.sents, 0, matchers.lookup, matchers._seen, len(matchers.matchers)
-    bound = sents[0][1]
+    where its patterns may start (:meth:`_Matcher.candidates`). An empty list when there
+    are none in the whole text (the text's sentences are then not needed)."""
+    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
+    out: list = []
     for m in matchers.trigger.finditer(view.norm):
         word = m.group()
         hits = seen.get(word)
@@ -408,6 +420,12 @@ def _sparse_hits(view: _View, matchers: _Matchers) -> list:
             hits = lookup(word)
         if not hits:
             continue
+        if not out:
+            sents = view.sents
+            if not sents:
+                return out
+            out = [None] * len(sents)
+            n, bound = 0, sents[0][1]
         pos = m.start()
         while bound <= pos:
             n += 1
@@ -463,13 +481,11 @@ def _sparse_matches(norm: str, stop: int, pos: int, end: int, cands) -> list:
 def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
     """For each sentence of *view*, None (no candidate) or per matcher what
     :meth:`_Matcher.find_all` finds there, as ``(start, end, pattern)`` with character
-    offsets: :func:`_sparse_hits` and :func:`_sparse_matches` in one pass."""
-    out: list = [None] * len(view.sents)
-    if not view.sents:
-        return out
-    sents, n, lookup, seen, k_all = view.sents, 0, matchers.lookup, matchers._seen, len(matchers.matchers)
+    offsets: :func:`_sparse_hits` and :func:`_sparse_matches` in one pass. An empty list
+    when no pattern may start anywhere in the text (its sentences are then not needed)."""
+    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
     norm = view.norm
-    bound = sents[0][1]
+    out: list = []
     for m in matchers.trigger.finditer(norm):
         word = m.group()
         hits = seen.get(word)
@@ -477,6 +493,12 @@ def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
             hits = lookup(word)
         if not hits:
             continue
+        if not out:
+            sents = view.sents
+            if not sents:
+                return out
+            out = [None] * len(sents)
+            n, bound = 0, sents[0][1]
         pos = m.start()
         while bound <= pos:
             n += 1
@@ -566,6 +588,18 @@ class FrameLexicon:
         """One matcher for every frame's patterns (tagged with the frame): one pass per sentence."""
         return _Matcher(dataclasses.replace(p, frame=name) for name, frame in self.frames.items()
                         for p in frame.matcher.patterns)
+
+    @functools.cached_property
+    def _term_notes(self) -> dict:
+        """``id(pattern)`` of each pattern of :attr:`_combined` -> the end of its explanation
+        as a term of a ``frames`` lexicon, after the quoted span (built once, not per span)."""
+        return {id(p): f"' is a term of the {self.frames[p.frame].title} frame ({self.name}: '{p.source}')"
+                for p in self._combined.patterns}
+
+    @functools.cached_property
+    def _frame_rank(self) -> dict:
+        """Frame name -> its place in :attr:`frames` (spans are listed frame by frame in that order)."""
+        return {name: k for k, name in enumerate(self.frames)}
 
 
 _LEXICON_KEYS = {"name", "title", "kind", "version", "licence", "license", "provenance", "description"}
@@ -896,14 +930,15 @@ def _topic(words: list[str], lex: FrameLexicon) -> str:
 
 def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
             strong: list[tuple[int, int]], context: list[str] = (),
-            backdrop: tuple[str, str, str] = ("", "", "")) -> tuple[str, str]:
+            backdrop=("", "", "")) -> tuple[str, str]:
     """Sense and explanation of the metaphor term ``words[i:j]`` in its sentence.
 
     MIP/MIPVU: a term is metaphorical when its contextual meaning differs from its basic
     meaning, so a metaphorical reading needs evidence of another domain (an election, a
     school board, an argument) in the sentence or, failing that, in the sentences around
-    it (*context*), in the whole comment or in its thread (*backdrop*). With no such
-    evidence the basic meaning, armed conflict, stands.
+    it (*context*), in the whole comment or in its thread (*backdrop*: a tuple from
+    :func:`_backdrop`, or a function giving it, called only when the decision gets that
+    far). With no such evidence the basic meaning, armed conflict, stands.
     """
     cues = lex.cues
     term = " ".join(words[i:j])
@@ -981,7 +1016,7 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
     topic = _topic(list(context), lex)
     if topic:
         return "metaphorical", f"'{term}' comes in a passage about {topic}: metaphorical"
-    sense, about, where = backdrop
+    sense, about, where = backdrop() if callable(backdrop) else backdrop
     if sense == "literal":
         return "literal", f"'{term}' comes in a {where} about armed conflict: literal"
     if sense == "metaphorical":
@@ -1028,6 +1063,58 @@ def _backdrop(n_literal: int, topics: dict, where: str) -> tuple[str, str, str]:
     if topics:
         return "metaphorical", max(topics, key=lambda k: (topics[k], -list(topics).index(k))), where
     return "", "", where
+
+
+class _Backdrops:
+    """What each comment, or else its thread, is about for one metaphor lexicon
+    (:func:`_backdrop` of the literal and topic cues found), worked out when first asked.
+
+    A row's evidence is that of its text when its thread is among *wanted*, none
+    otherwise; a thread's is the sum over its rows, in row order.
+    """
+
+    def __init__(self, lex, cues, keys, wanted, by_thread, texts, views, parsed):
+        self.lex, self.cues, self.keys, self.wanted, self.by_thread = lex, cues, keys, wanted, by_thread
+        self.texts, self.views, self.parsed = texts, views, parsed
+        self._evidence: dict = {}
+        self._threads: dict = {}
+        self._rows: dict | None = None
+
+    def evidence(self, r: int) -> tuple[int, dict]:
+        try:
+            return self._evidence[r]
+        except KeyError:
+            if self.keys[r] not in self.wanted:
+                ev = (0, {})
+            elif self.views[r] is not None:
+                ev = _sparse_evidence(self.views[r], self.lex, self.cues)
+            else:
+                ev = _evidence(self.texts[r], self.lex, self.parsed[r], self.cues)
+            self._evidence[r] = ev
+            return ev
+
+    def thread(self, key) -> tuple[str, str, str]:
+        try:
+            return self._threads[key]
+        except KeyError:
+            if self._rows is None:
+                self._rows = {}
+                for r, k in enumerate(self.keys):
+                    self._rows.setdefault(k, []).append(r)
+            lit, tops = 0, {}
+            for r in self._rows[key]:
+                n_lit, found = self.evidence(r)
+                lit += n_lit
+                for k, v in found.items():
+                    tops[k] = tops.get(k, 0) + v
+            got = self._threads[key] = _backdrop(lit, tops, "thread")
+            return got
+
+    def backdrop(self, r: int) -> tuple[str, str, str]:
+        mine = _backdrop(*self.evidence(r), "comment")
+        if not mine[0] and self.by_thread:
+            mine = self.thread(self.keys[r])
+        return mine
 
 
 def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | None = None,
@@ -1093,22 +1180,27 @@ def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts
 def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple] | None:
     """:func:`_lexicon_spans` of a ``frames`` lexicon from its sparse matches in a sentence;
     None when a frame with an ``exclude`` list is among them (that needs the sentence's words)."""
+    frames = lex.frames
+    notes = lex._term_notes
+    if len(matches) == 1:
+        # The usual case: one term in the sentence.
+        a, b, pat = matches[0]
+        if frames[pat.frame].exclude:
+            return None
+        return [(pat.frame, a, b, "", "'" + text[a:b] + notes[id(pat)])]
     by_frame: dict = {}
     for m in sorted(matches, key=lambda m: (m[0], -len(m[2].pieces))):
         by_frame.setdefault(m[2].frame, []).append(m)
-    frames = lex.frames
     if any(frames[f].exclude for f in by_frame):
         return None
     out = []
-    for fname, frame in frames.items():
-        if fname not in by_frame:
-            continue
+    rank = lex._frame_rank
+    for fname in sorted(by_frame, key=rank.__getitem__) if len(by_frame) > 1 else by_frame:
         last = 0
         for a, b, pat in by_frame[fname]:
             if a >= last:
                 last = b
-                out.append((fname, a, b, "", f"'{text[a:b]}' is a term of the {frame.title} frame "
-                                             f"({lex.name}: '{pat.source}')"))
+                out.append((fname, a, b, "", "'" + text[a:b] + notes[id(pat)]))
     return out
 
 
@@ -1271,20 +1363,11 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
                 any(per is not None and per[k] for per in found[r]) if views[r] is not None
                 else _has_term(lex, parsed[r], [st[k] for st in terms[r]]))}
             cues = _matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
-            rows_ev = [(0, {}) if keys[r] not in wanted
-                       else _sparse_evidence(views[r], lex, cues) if views[r] is not None
-                       else _evidence(t, lex, parsed[r], cues) for r, t in enumerate(texts)]
-            per_thread: dict = {}
-            for key, (lit, tops) in zip(keys, rows_ev):
-                acc = per_thread.setdefault(key, [0, {}])
-                acc[0] += lit
-                for k, v in tops.items():
-                    acc[1][k] = acc[1].get(k, 0) + v
-            for r, (lit, tops) in enumerate(rows_ev):
-                mine = _backdrop(lit, tops, "comment")
-                if not mine[0] and thread_col in comments.columns:
-                    mine = _backdrop(*per_thread[keys[r]], "thread")
-                backdrops[r][lex.name] = mine
+            # Worked out only when a sense decision gets that far (few do): most texts are
+            # never read for it.
+            lazy = _Backdrops(lex, cues, keys, wanted, thread_col in comments.columns, texts, views, parsed)
+            for r in range(n):
+                backdrops[r][lex.name] = functools.partial(lazy.backdrop, r)
     per_row = [_sparse_text_spans(v, lexs, f, b) if v is not None else _text_spans(t, lexs, b, p, st)
                for t, b, p, st, v, f in zip(texts, backdrops, parsed, terms, views, found)]
     if metaphor_all:
