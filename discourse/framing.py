@@ -207,6 +207,7 @@ class _Matcher:
     def __init__(self, patterns: Iterable[_Pattern]):
         self.patterns = list(patterns)
         self._seen: dict[str, list[_Pattern]] = {}
+        self._last: tuple | None = None  # (words, overlap, found) of the last find()
         self.exact: dict[str, list[_Pattern]] = {}
         self.prefix: dict[str, list[_Pattern]] = {}
         for p in self.patterns:
@@ -249,6 +250,19 @@ class _Matcher:
         return out
 
     def find(self, words: list[str], *, overlap: bool = False, starts: list | None = None) -> list[tuple[int, int, _Pattern]]:
+        if starts is None:
+            # A sense decision asks the same cue matcher about the same sentence once per
+            # term in it: the last answer is kept (word lists are never changed once made,
+            # and the kept list cannot be freed and its id reused while it is kept).
+            last = self._last
+            if last is not None and last[0] is words and last[1] == overlap:
+                return last[2]
+        out = self._find(words, overlap, starts)
+        if starts is None:
+            self._last = (words, overlap, out)
+        return out
+
+    def _find(self, words: list[str], overlap: bool, starts: list | None) -> list[tuple[int, int, _Pattern]]:
         out = []
         free = 0  # the first word a match may start at (matches do not overlap unless asked)
         for i, cands in self._starts(words) if starts is None else starts:
@@ -376,6 +390,9 @@ def _normalised(text: str) -> str | None:
     return norm.replace("\u2019", "'")
 
 
+_SPAN = re.Match.span
+
+
 class _View:
     """A text for the sparse path: its normalised form, its sentences, and the words of
     those sentences that are needed (split on demand, as :func:`_parse` splits them)."""
@@ -402,7 +419,7 @@ class _View:
         except KeyError:
             s0, s1 = self.sents[n]
             norm = self.norm
-            toks = [(a, b, norm[a:b]) for a, b in (m.span() for m in _TOKEN.finditer(self.text, s0, s1))]
+            toks = [(a, b, norm[a:b]) for a, b in map(_SPAN, _TOKEN.finditer(self.text, s0, s1))]
             got = self._words[n] = (toks, [t[2] for t in toks])
             return got
 
@@ -929,7 +946,7 @@ def _topic(words: list[str], lex: FrameLexicon) -> str:
 
 
 def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
-            strong: list[tuple[int, int]], context: list[str] = (),
+            strong: list[tuple[int, int]], context: Iterable[str] = (),
             backdrop=("", "", "")) -> tuple[str, str]:
     """Sense and explanation of the metaphor term ``words[i:j]`` in its sentence.
 
@@ -1146,7 +1163,7 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
     return out
 
 
-def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list, context: list,
+def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list, context: Iterable[str],
                    backdrop: tuple) -> list[tuple]:
     """The spans of one lexicon in one sentence (*starts*: ``lex._combined``'s, for :meth:`_Matcher.find_all`)."""
     out = []
@@ -1204,6 +1221,20 @@ def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple
     return out
 
 
+class _Context:
+    """The words of some sentences of a :class:`_View`, split only if a sense decision
+    reads them (most decide from the term's own sentence)."""
+
+    __slots__ = ("view", "sentences")
+
+    def __init__(self, view: _View, sentences: tuple):
+        self.view, self.sentences = view, sentences
+
+    def __iter__(self):
+        for m in self.sentences:
+            yield from self.view.tokens(m)[1]
+
+
 def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: list,
                        backdrops: dict | None = None) -> list[tuple]:
     """What :func:`_text_spans` gives for ``view.text``, from its sparse matches
@@ -1223,8 +1254,7 @@ def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: lis
                     out += spans_
                     continue
             toks, words = view.tokens(n)
-            context = [w for m in (*range(max(0, n - 2), n), *range(n + 1, min(n + 2, len(view.sents))))
-                       for w in view.tokens(m)[1]]
+            context = _Context(view, (*range(max(0, n - 2), n), *range(n + 1, min(n + 2, len(view.sents)))))
             out += _lexicon_spans(text, lex, toks, words, lex._combined._starts(words), context,
                                   (backdrops or {}).get(lex.name, ("", "", "")))
     return out
