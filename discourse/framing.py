@@ -532,6 +532,89 @@ def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
     return out
 
 
+def _normalised_all(texts: list[str]) -> list[str | None]:
+    """:func:`_normalised` of each text, lower-casing them all in one call when it can.
+
+    Lower-casing is character by character except for a capital sigma (its form depends
+    on the next letter); without one, and when no length changes, the lower-cased join is
+    the join of the lower-cased texts.
+    """
+    joined = "\n".join(texts)
+    if "\u03a3" in joined:
+        return [_normalised(t) for t in texts]
+    low = joined.lower()
+    if len(low) != len(joined):
+        return [_normalised(t) for t in texts]
+    low = low.replace("\u2019", "'")
+    out, a = [], 0
+    for t in texts:
+        b = a + len(t)
+        out.append(low[a:b])
+        a = b + 1
+    return out
+
+
+def _sparse_find_texts(views: list, matchers: _Matchers) -> list:
+    """:func:`_sparse_find_text` of each of *views*, with one regex scan over all their texts.
+
+    The normalised texts are joined by line breaks. A trigger match is one word, which
+    never holds a line break, so each lies in one text and is the word it is in that text
+    alone; near the end of a text the trigger's lookahead may read on into the next one and
+    report a word where, in its own text, no pattern matches. Such a word's candidates are
+    checked within its sentence (:func:`_sparse_matches`) and give nothing, as for a
+    trigger that reads past a sentence end; the result lists then hold a sentence whose
+    per-matcher lists are all empty, which every reader treats as no candidate.
+    """
+    if len(views) < 2:
+        return [_sparse_find_text(v, matchers) for v in views]
+    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
+    results: list = [[] for _ in views]
+    ends, pos = [], 0
+    for v in views:
+        pos += len(v.norm)
+        ends.append(pos)
+        pos += 1
+    t, end_t, base, view, norm, out = 0, ends[0], 0, views[0], views[0].norm, None
+    sents: list = []
+    n = bound = 0
+    for m in matchers.trigger.finditer("\n".join(v.norm for v in views)):
+        word = m.group()
+        hits = seen.get(word)
+        if hits is None:
+            hits = lookup(word)
+        if not hits:
+            continue
+        at = m.start()
+        if at >= end_t:
+            while at >= end_t:
+                t += 1
+                end_t = ends[t]
+            view = views[t]
+            norm = view.norm
+            base = end_t - len(norm)
+            out = None
+        if out is None:
+            sents = view.sents
+            if not sents:
+                continue  # (a text without sentences has no words: never reached)
+            out = results[t] = [None] * len(sents)
+            n, bound = 0, sents[0][1]
+        pos = at - base
+        while bound <= pos:
+            n += 1
+            bound = sents[n][1]
+        per = out[n]
+        if per is None:
+            per = out[n] = [[] for _ in range(k_all)]
+        end = pos + len(word)
+        for k, cands in hits:
+            if len(cands) == 1 and len(cands[0].pieces) == 1:
+                per[k].append((pos, end, cands[0]))
+            else:
+                per[k] += _sparse_matches(norm, bound, pos, end, cands)
+    return results
+
+
 def _sparse_count(norm: str, stop: int, hits: list) -> int:
     """How many matches :meth:`_Matcher.find` finds (longest first, no overlaps)."""
     count, free = 0, 0
@@ -1371,14 +1454,15 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
     parsed: list = [None] * n
     terms: list = [None] * n
     found: list = [None] * n  # per sparse row, per sentence: None or each lexicon's matches
-    for r, t in enumerate(texts):
-        norm = _normalised(t)
+    for r, (t, norm) in enumerate(zip(texts, _normalised_all(texts))):
         if norm is None:
             parsed[r] = _parse(t)
             terms[r] = [combined.starts(words) for *_, words in parsed[r]]
             continue
-        view = views[r] = _View(t, norm)
-        found[r] = _sparse_find_text(view, combined)
+        views[r] = _View(t, norm)
+    sparse = [r for r in range(n) if views[r] is not None]
+    for r, got in zip(sparse, _sparse_find_texts([views[r] for r in sparse], combined)):
+        found[r] = got
     if metaphor_all:
         # Evidence of what each comment and each thread is about, for short sentences
         # that carry none themselves. Without a thread column every row is its own thread.

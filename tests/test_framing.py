@@ -613,3 +613,28 @@ def test_framing_matcher_keeps_last_answer_only_for_the_same_list():
     assert matcher.find(other) == matcher._find(other, False, None)
     assert matcher.find(words, overlap=True) == matcher._find(words, True, None)
     assert matcher.find(list(words)) == first and matcher.find(list(words)) is not first
+
+
+def _effective(found: list) -> list:
+    """A sparse result without the sentences whose per-matcher lists are all empty (read as none)."""
+    return [(n, per) for n, per in enumerate(found) if per is not None and any(per)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["war", "on", "teachers", "carpet", "bombing", "people", "the", "art", "of",
+                                          "Interest", "rates", "ΣΑΣ", "İzmir", "’s", ".", "\n", ", ", "-"]),
+                         max_size=12).map(" ".join), max_size=6))
+def test_framing_batch_scan_like_one_text_at_a_time(texts):
+    lexs = framing.load_lexicons()
+    combined = framing._matchers(tuple(lex._combined for lex in lexs))
+    norms = framing._normalised_all(texts)
+    assert norms == [framing._normalised(t) for t in texts]
+    views = [framing._View(t, x) for t, x in zip(texts, norms) if x is not None]
+    batch = framing._sparse_find_texts(views, combined)
+    alone = [framing._sparse_find_text(framing._View(v.text, v.norm), combined) for v in views]
+    assert [_effective(b) for b in batch] == [_effective(a) for a in alone]
+
+
+@pytest.mark.parametrize("texts", [[], [""], ["a", ""], ["WAR on İzmir", "x"], ["ΣΑΣ war", "War"], ["It’s war", "war’s"]])
+def test_framing_normalised_all_like_each_text(texts):
+    assert framing._normalised_all(texts) == [framing._normalised(t) for t in texts]
