@@ -40,6 +40,7 @@ spans of a whole comments table as a DataFrame with the columns of ``SPAN_COLUMN
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from typing import Iterable, NamedTuple
 
@@ -697,18 +698,28 @@ def span_table(rows: Iterable[tuple]) -> pd.DataFrame:
     return out.astype({"start": "int64", "end": "int64"})
 
 
+_OFFSETS = operator.itemgetter(0, 1)  # (start, end) of a Span
+
+
 def _find(text: str, kinds: tuple) -> list[Span]:
     """The spans of *kinds* in *text*, sorted by (start, end); sentences are split once."""
     found: list[Span] = []
     sents = None
+    parts = 0
     for k in kinds:
         if k == "sentence" or k == "address":
             if sents is None:
                 sents = sentences(text)
-            found += sents if k == "sentence" else addresses(text, sentences=sents)
+            got = sents if k == "sentence" else addresses(text, sentences=sents)
         else:
-            found += _FINDERS[k](text)
-    found.sort(key=lambda s: (s.start, s.end))
+            got = _FINDERS[k](text)
+        if got:
+            parts += 1
+            found += got
+    # Each finder lists its spans in (start, end) order: spans of one kind alone (most
+    # texts have only sentences) need no sort.
+    if parts > 1:
+        found.sort(key=_OFFSETS)
     return found
 
 
@@ -754,6 +765,5 @@ def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "ar
     for t, c, text in zip(threads, ids, comments[text_col]):
         if not isinstance(text, str) or not text:
             continue
-        rows += [(t, c, s.kind, s.label, s.start, s.end, text[s.start:s.end], "", s.explanation)
-                 for s in _find(text, kinds)]
+        rows += [(t, c, kind, label, a, b, text[a:b], "", why) for a, b, kind, label, why in _find(text, kinds)]
     return span_table(rows)

@@ -332,3 +332,18 @@ def test_segment_quote_and_address_gates_change_nothing(text):
         mp.setattr(segment, "_COMMA_NAME", lambda t: True)
         assert segment.quotes(text) == fast_quotes
         assert segment.addresses(text) == fast_addresses
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_SEGMENT_ALPHABET + ["www.x.org", "http://a.b/c.", "Mr. X. Y", "> q\n"]), max_size=30)
+       .map("".join))
+def test_segment_find_like_sorting_every_kind(text):
+    expected = []
+    sents = segment.sentences(text)
+    for k in segment.KINDS:
+        expected += sents if k == "sentence" else segment.addresses(text, sentences=sents) if k == "address" \
+            else segment._FINDERS[k](text)
+    expected.sort(key=lambda s: (s.start, s.end))
+    assert segment._find(text, segment.KINDS) == expected
+    assert segment._find(text, ("url", "quote")) == sorted(segment.urls(text) + segment.quotes(text),
+                                                           key=lambda s: (s.start, s.end))
