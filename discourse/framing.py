@@ -1496,7 +1496,9 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
                               or not any(a <= sp[1] and sp[2] <= b for a, b in figurative)]
 
     metaphor = [lex for lex in lexs if lex.kind == "metaphor" and lex.cues.get("anaphora")]
-    if metaphor and id_col in comments.columns:
+    # A reply borrows a frame only from a comment with a meta span (and passes it on only
+    # once it has borrowed one): without any, there is nothing to borrow.
+    if metaphor and id_col in comments.columns and any(sp[3] == "meta" for found in per_row for sp in found):
         parents = comments[parent_col].fillna("").astype(str).tolist() if parent_col in comments.columns else [""] * n
         sources = (comments["parent_source"].fillna("").astype(str).tolist() if "parent_source" in comments.columns
                    else [""] * n)
@@ -1531,10 +1533,8 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
                 per_row[r] = per_row[r] + _anaphora(texts[r], frame_lex[fname], fname, f"comment {ids[ref]}", how,
                                                     parsed[r])
 
-    rows = []
-    for r in range(n):
-        for label, start, end, sense, why in per_row[r]:
-            rows.append((threads[r], ids[r], "frame", label, start, end, texts[r][start:end], sense, why))
+    rows = [(threads[r], ids[r], "frame", label, start, end, texts[r][start:end], sense, why)
+            for r in range(n) for label, start, end, sense, why in per_row[r]]
     return segment.span_table(rows)
 
 

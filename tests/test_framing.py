@@ -638,3 +638,13 @@ def test_framing_batch_scan_like_one_text_at_a_time(texts):
 @pytest.mark.parametrize("texts", [[], [""], ["a", ""], ["WAR on İzmir", "x"], ["ΣΑΣ war", "War"], ["It’s war", "war’s"]])
 def test_framing_normalised_all_like_each_text(texts):
     assert framing._normalised_all(texts) == [framing._normalised(t) for t in texts]
+
+
+def test_framing_anaphora_passes_along_a_reply_chain_and_needs_a_meta_span():
+    chain = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2", "3"], "parent_id": ["", "1", "2"],
+                          "text": ["The war metaphor is wrong.", "Still don't like it!", "I don't like it either."]})
+    s = framing.spans(chain, lexicons="war_metaphor")
+    assert s.loc[s["sense"] == "meta", "comment_id"].tolist() == ["1", "2", "3"]
+    plain = chain.assign(text=["The war on teachers goes on.", "Still don't like it!", "I don't like it either."])
+    s = framing.spans(plain, lexicons="war_metaphor")
+    assert s["comment_id"].tolist() == ["1"] and "meta" not in s["sense"].tolist()
