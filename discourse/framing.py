@@ -532,28 +532,6 @@ def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
     return out
 
 
-def _normalised_all(texts: list[str]) -> list[str | None]:
-    """:func:`_normalised` of each text, lower-casing them all in one call when it can.
-
-    Lower-casing is character by character except for a capital sigma (its form depends
-    on the next letter); without one, and when no length changes, the lower-cased join is
-    the join of the lower-cased texts.
-    """
-    joined = "\n".join(texts)
-    if "\u03a3" in joined:
-        return [_normalised(t) for t in texts]
-    low = joined.lower()
-    if len(low) != len(joined):
-        return [_normalised(t) for t in texts]
-    low = low.replace("\u2019", "'")
-    out, a = [], 0
-    for t in texts:
-        b = a + len(t)
-        out.append(low[a:b])
-        a = b + 1
-    return out
-
-
 def _sparse_find_texts(views: list, matchers: _Matchers) -> list:
     """:func:`_sparse_find_text` of each of *views*, with one regex scan over all their texts.
 
@@ -1454,7 +1432,8 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
     parsed: list = [None] * n
     terms: list = [None] * n
     found: list = [None] * n  # per sparse row, per sentence: None or each lexicon's matches
-    for r, (t, norm) in enumerate(zip(texts, _normalised_all(texts))):
+    for r, t in enumerate(texts):
+        norm = _normalised(t)
         if norm is None:
             parsed[r] = _parse(t)
             terms[r] = [combined.starts(words) for *_, words in parsed[r]]

@@ -627,17 +627,11 @@ def _effective(found: list) -> list:
 def test_framing_batch_scan_like_one_text_at_a_time(texts):
     lexs = framing.load_lexicons()
     combined = framing._matchers(tuple(lex._combined for lex in lexs))
-    norms = framing._normalised_all(texts)
-    assert norms == [framing._normalised(t) for t in texts]
+    norms = [framing._normalised(t) for t in texts]
     views = [framing._View(t, x) for t, x in zip(texts, norms) if x is not None]
     batch = framing._sparse_find_texts(views, combined)
     alone = [framing._sparse_find_text(framing._View(v.text, v.norm), combined) for v in views]
     assert [_effective(b) for b in batch] == [_effective(a) for a in alone]
-
-
-@pytest.mark.parametrize("texts", [[], [""], ["a", ""], ["WAR on İzmir", "x"], ["ΣΑΣ war", "War"], ["It’s war", "war’s"]])
-def test_framing_normalised_all_like_each_text(texts):
-    assert framing._normalised_all(texts) == [framing._normalised(t) for t in texts]
 
 
 def test_framing_anaphora_passes_along_a_reply_chain_and_needs_a_meta_span():
