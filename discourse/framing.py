@@ -168,6 +168,9 @@ class _Pattern:
     group: str = "terms"
     weight: float = 1.0
     frame: str = ""
+    # For a pattern of a lexicon's combined matcher: the end of a ``frames`` term's
+    # explanation, after the quoted span (built once, not per span).
+    note: str = dataclasses.field(default="", compare=False, repr=False)
 
     def matches_at(self, words: list[str], i: int) -> bool:
         if i + len(self.pieces) > len(words):
@@ -664,15 +667,9 @@ class FrameLexicon:
     @functools.cached_property
     def _combined(self) -> _Matcher:
         """One matcher for every frame's patterns (tagged with the frame): one pass per sentence."""
-        return _Matcher(dataclasses.replace(p, frame=name) for name, frame in self.frames.items()
-                        for p in frame.matcher.patterns)
-
-    @functools.cached_property
-    def _term_notes(self) -> dict:
-        """``id(pattern)`` of each pattern of :attr:`_combined` -> the end of its explanation
-        as a term of a ``frames`` lexicon, after the quoted span (built once, not per span)."""
-        return {id(p): f"' is a term of the {self.frames[p.frame].title} frame ({self.name}: '{p.source}')"
-                for p in self._combined.patterns}
+        return _Matcher(dataclasses.replace(p, frame=name,
+                                            note=f"' is a term of the {frame.title} frame ({self.name}: '{p.source}')")
+                        for name, frame in self.frames.items() for p in frame.matcher.patterns)
 
     @functools.cached_property
     def _frame_rank(self) -> dict:
@@ -1259,13 +1256,12 @@ def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple
     """:func:`_lexicon_spans` of a ``frames`` lexicon from its sparse matches in a sentence;
     None when a frame with an ``exclude`` list is among them (that needs the sentence's words)."""
     frames = lex.frames
-    notes = lex._term_notes
     if len(matches) == 1:
         # The usual case: one term in the sentence.
         a, b, pat = matches[0]
         if frames[pat.frame].exclude:
             return None
-        return [(pat.frame, a, b, "", "'" + text[a:b] + notes[id(pat)])]
+        return [(pat.frame, a, b, "", "'" + text[a:b] + pat.note)]
     by_frame: dict = {}
     for m in sorted(matches, key=lambda m: (m[0], -len(m[2].pieces))):
         by_frame.setdefault(m[2].frame, []).append(m)
@@ -1278,7 +1274,7 @@ def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple
         for a, b, pat in by_frame[fname]:
             if a >= last:
                 last = b
-                out.append((fname, a, b, "", "'" + text[a:b] + notes[id(pat)]))
+                out.append((fname, a, b, "", "'" + text[a:b] + pat.note))
     return out
 
 

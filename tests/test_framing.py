@@ -642,3 +642,17 @@ def test_framing_anaphora_passes_along_a_reply_chain_and_needs_a_meta_span():
     plain = chain.assign(text=["The war on teachers goes on.", "Still don't like it!", "I don't like it either."])
     s = framing.spans(plain, lexicons="war_metaphor")
     assert s["comment_id"].tolist() == ["1"] and "meta" not in s["sense"].tolist()
+
+
+def test_framing_lexicons_survive_pickling_after_use():
+    import pickle
+
+    lexs = framing.load_lexicons(["media_frames", "war_metaphor"])
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2"],
+                       "text": ["People think taxes cost money and the economy suffers.", "It is a war on teachers."]})
+    before = framing.spans(df, lexicons=lexs)  # fills the lexicons' cached matchers
+    after = framing.spans(df, lexicons=pickle.loads(pickle.dumps(lexs)))  # as a worker process gets them
+    pd.testing.assert_frame_equal(before, after)
+    first = before.iloc[0]
+    assert first["explanation"].startswith(f"'{first['text']}' is a term of the "
+                                           f"{lexs[0].frames[first['label']].title} frame (media_frames: '")
