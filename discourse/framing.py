@@ -116,7 +116,11 @@ def _tokenize(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), _norm(m.group())) for m in _TOKEN.finditer(text)]
 
 
-_SENT_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n+")
+_SENT_END_PLAIN = r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n+"
+# The same matches as _SENT_END_PLAIN, written to start with one character class: the
+# regex engine then skips to the next such character in C instead of trying both
+# alternatives at every position (tests compare the two).
+_SENT_END = re.compile(r"[\n.!?\u2026](?:(?<=\n)\n*|(?<!\n)[.!?\u2026]*[\"'\u201d\u2019)\]]*(?=\s|$))")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -164,6 +168,9 @@ class _Pattern:
     group: str = "terms"
     weight: float = 1.0
     frame: str = ""
+    # For a pattern of a lexicon's combined matcher: the end of a ``frames`` term's
+    # explanation, after the quoted span (built once, not per span).
+    note: str = dataclasses.field(default="", compare=False, repr=False)
 
     def matches_at(self, words: list[str], i: int) -> bool:
         if i + len(self.pieces) > len(words):
@@ -203,6 +210,7 @@ class _Matcher:
     def __init__(self, patterns: Iterable[_Pattern]):
         self.patterns = list(patterns)
         self._seen: dict[str, list[_Pattern]] = {}
+        self._last: tuple | None = None  # (words, overlap, found) of the last find()
         self.exact: dict[str, list[_Pattern]] = {}
         self.prefix: dict[str, list[_Pattern]] = {}
         for p in self.patterns:
@@ -233,16 +241,31 @@ class _Matcher:
         """``(i, candidates)`` for each word that can start a pattern (most cannot)."""
         if self.exact.keys().isdisjoint(words) and (not self.prefix or self.prefix.keys().isdisjoint([w[:2] for w in words])):
             return []  # (the usual case for a sense cue, decided without a loop in Python)
-        seen, out = self._seen, []
+        seen, exact, prefix, out = self._seen, self.exact, self.prefix, []
         for i, word in enumerate(words):
             cands = seen.get(word)
             if cands is None:
+                if word not in exact and word[:2] not in prefix:
+                    continue  # (what candidates() says, without the call: most words)
                 cands = self.candidates(word)
             if cands:
                 out.append((i, cands))
         return out
 
     def find(self, words: list[str], *, overlap: bool = False, starts: list | None = None) -> list[tuple[int, int, _Pattern]]:
+        if starts is None:
+            # A sense decision asks the same cue matcher about the same sentence once per
+            # term in it: the last answer is kept (word lists are never changed once made,
+            # and the kept list cannot be freed and its id reused while it is kept).
+            last = self._last
+            if last is not None and last[0] is words and last[1] == overlap:
+                return last[2]
+        out = self._find(words, overlap, starts)
+        if starts is None:
+            self._last = (words, overlap, out)
+        return out
+
+    def _find(self, words: list[str], overlap: bool, starts: list | None) -> list[tuple[int, int, _Pattern]]:
         out = []
         free = 0  # the first word a match may start at (matches do not overlap unless asked)
         for i, cands in self._starts(words) if starts is None else starts:
@@ -370,16 +393,27 @@ def _normalised(text: str) -> str | None:
     return norm.replace("\u2019", "'")
 
 
+_SPAN = re.Match.span
+
+
 class _View:
     """A text for the sparse path: its normalised form, its sentences, and the words of
     those sentences that are needed (split on demand, as :func:`_parse` splits them)."""
 
-    __slots__ = ("text", "norm", "sents", "_words")
+    __slots__ = ("text", "norm", "_sents", "_words")
 
     def __init__(self, text: str, norm: str):
         self.text, self.norm = text, norm
-        self.sents = _sentences(text)
+        self._sents = None
         self._words: dict = {}
+
+    @property
+    def sents(self) -> list:
+        """Sentence ``(start, end)`` offsets (:func:`_sentences`), found when first asked for:
+        a text in which no pattern may start never needs them."""
+        if self._sents is None:
+            self._sents = _sentences(self.text)
+        return self._sents
 
     def tokens(self, n: int) -> tuple[list, list]:
         """``(tokens, words)`` of sentence *n*, as in :func:`_parse`."""
@@ -388,19 +422,17 @@ class _View:
         except KeyError:
             s0, s1 = self.sents[n]
             norm = self.norm
-            toks = [(a, b, norm[a:b]) for a, b in (m.span() for m in _TOKEN.finditer(self.text, s0, s1))]
+            toks = [(a, b, norm[a:b]) for a, b in map(_SPAN, _TOKEN.finditer(self.text, s0, s1))]
             got = self._words[n] = (toks, [t[2] for t in toks])
             return got
 
 
 def _sparse_hits(view: _View, matchers: _Matchers) -> list:
     """Per sentence, None or per matcher a list of ``(start, end, candidates)``: the words
-    where its patterns may start (:meth:`_Matcher.candidates`)."""
-    out: list = [None] * len(view.sents)
-    if not view.sents:
-        return out
-    sents, n, lookup, seen, k_all = view.sents, 0, matchers.lookup, matchers._seen, len(matchers.matchers)
-    bound = sents[0][1]
+    where its patterns may start (:meth:`_Matcher.candidates`). An empty list when there
+    are none in the whole text (the text's sentences are then not needed)."""
+    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
+    out: list = []
     for m in matchers.trigger.finditer(view.norm):
         word = m.group()
         hits = seen.get(word)
@@ -408,6 +440,12 @@ def _sparse_hits(view: _View, matchers: _Matchers) -> list:
             hits = lookup(word)
         if not hits:
             continue
+        if not out:
+            sents = view.sents
+            if not sents:
+                return out
+            out = [None] * len(sents)
+            n, bound = 0, sents[0][1]
         pos = m.start()
         while bound <= pos:
             n += 1
@@ -463,13 +501,11 @@ def _sparse_matches(norm: str, stop: int, pos: int, end: int, cands) -> list:
 def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
     """For each sentence of *view*, None (no candidate) or per matcher what
     :meth:`_Matcher.find_all` finds there, as ``(start, end, pattern)`` with character
-    offsets: :func:`_sparse_hits` and :func:`_sparse_matches` in one pass."""
-    out: list = [None] * len(view.sents)
-    if not view.sents:
-        return out
-    sents, n, lookup, seen, k_all = view.sents, 0, matchers.lookup, matchers._seen, len(matchers.matchers)
+    offsets: :func:`_sparse_hits` and :func:`_sparse_matches` in one pass. An empty list
+    when no pattern may start anywhere in the text (its sentences are then not needed)."""
+    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
     norm = view.norm
-    bound = sents[0][1]
+    out: list = []
     for m in matchers.trigger.finditer(norm):
         word = m.group()
         hits = seen.get(word)
@@ -477,6 +513,12 @@ def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
             hits = lookup(word)
         if not hits:
             continue
+        if not out:
+            sents = view.sents
+            if not sents:
+                return out
+            out = [None] * len(sents)
+            n, bound = 0, sents[0][1]
         pos = m.start()
         while bound <= pos:
             n += 1
@@ -491,6 +533,67 @@ def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
             else:
                 per[k] += _sparse_matches(norm, bound, pos, end, cands)
     return out
+
+
+def _sparse_find_texts(views: list, matchers: _Matchers) -> list:
+    """:func:`_sparse_find_text` of each of *views*, with one regex scan over all their texts.
+
+    The normalised texts are joined by line breaks. A trigger match is one word, which
+    never holds a line break, so each lies in one text and is the word it is in that text
+    alone; near the end of a text the trigger's lookahead may read on into the next one and
+    report a word where, in its own text, no pattern matches. Such a word's candidates are
+    checked within its sentence (:func:`_sparse_matches`) and give nothing, as for a
+    trigger that reads past a sentence end; the result lists then hold a sentence whose
+    per-matcher lists are all empty, which every reader treats as no candidate.
+    """
+    if len(views) < 2:
+        return [_sparse_find_text(v, matchers) for v in views]
+    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
+    results: list = [[] for _ in views]
+    ends, pos = [], 0
+    for v in views:
+        pos += len(v.norm)
+        ends.append(pos)
+        pos += 1
+    t, end_t, base, view, norm, out = 0, ends[0], 0, views[0], views[0].norm, None
+    sents: list = []
+    n = bound = 0
+    for m in matchers.trigger.finditer("\n".join(v.norm for v in views)):
+        word = m.group()
+        hits = seen.get(word)
+        if hits is None:
+            hits = lookup(word)
+        if not hits:
+            continue
+        at = m.start()
+        if at >= end_t:
+            while at >= end_t:
+                t += 1
+                end_t = ends[t]
+            view = views[t]
+            norm = view.norm
+            base = end_t - len(norm)
+            out = None
+        if out is None:
+            sents = view.sents
+            if not sents:
+                continue  # (a text without sentences has no words: never reached)
+            out = results[t] = [None] * len(sents)
+            n, bound = 0, sents[0][1]
+        pos = at - base
+        while bound <= pos:
+            n += 1
+            bound = sents[n][1]
+        per = out[n]
+        if per is None:
+            per = out[n] = [[] for _ in range(k_all)]
+        end = pos + len(word)
+        for k, cands in hits:
+            if len(cands) == 1 and len(cands[0].pieces) == 1:
+                per[k].append((pos, end, cands[0]))
+            else:
+                per[k] += _sparse_matches(norm, bound, pos, end, cands)
+    return results
 
 
 def _sparse_count(norm: str, stop: int, hits: list) -> int:
@@ -564,8 +667,14 @@ class FrameLexicon:
     @functools.cached_property
     def _combined(self) -> _Matcher:
         """One matcher for every frame's patterns (tagged with the frame): one pass per sentence."""
-        return _Matcher(dataclasses.replace(p, frame=name) for name, frame in self.frames.items()
-                        for p in frame.matcher.patterns)
+        return _Matcher(dataclasses.replace(p, frame=name,
+                                            note=f"' is a term of the {frame.title} frame ({self.name}: '{p.source}')")
+                        for name, frame in self.frames.items() for p in frame.matcher.patterns)
+
+    @functools.cached_property
+    def _frame_rank(self) -> dict:
+        """Frame name -> its place in :attr:`frames` (spans are listed frame by frame in that order)."""
+        return {name: k for k, name in enumerate(self.frames)}
 
 
 _LEXICON_KEYS = {"name", "title", "kind", "version", "licence", "license", "provenance", "description"}
@@ -895,15 +1004,16 @@ def _topic(words: list[str], lex: FrameLexicon) -> str:
 
 
 def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
-            strong: list[tuple[int, int]], context: list[str] = (),
-            backdrop: tuple[str, str, str] = ("", "", "")) -> tuple[str, str]:
+            strong: list[tuple[int, int]], context: Iterable[str] = (),
+            backdrop=("", "", "")) -> tuple[str, str]:
     """Sense and explanation of the metaphor term ``words[i:j]`` in its sentence.
 
     MIP/MIPVU: a term is metaphorical when its contextual meaning differs from its basic
     meaning, so a metaphorical reading needs evidence of another domain (an election, a
     school board, an argument) in the sentence or, failing that, in the sentences around
-    it (*context*), in the whole comment or in its thread (*backdrop*). With no such
-    evidence the basic meaning, armed conflict, stands.
+    it (*context*), in the whole comment or in its thread (*backdrop*: a tuple from
+    :func:`_backdrop`, or a function giving it, called only when the decision gets that
+    far). With no such evidence the basic meaning, armed conflict, stands.
     """
     cues = lex.cues
     term = " ".join(words[i:j])
@@ -981,7 +1091,7 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
     topic = _topic(list(context), lex)
     if topic:
         return "metaphorical", f"'{term}' comes in a passage about {topic}: metaphorical"
-    sense, about, where = backdrop
+    sense, about, where = backdrop() if callable(backdrop) else backdrop
     if sense == "literal":
         return "literal", f"'{term}' comes in a {where} about armed conflict: literal"
     if sense == "metaphorical":
@@ -1030,6 +1140,58 @@ def _backdrop(n_literal: int, topics: dict, where: str) -> tuple[str, str, str]:
     return "", "", where
 
 
+class _Backdrops:
+    """What each comment, or else its thread, is about for one metaphor lexicon
+    (:func:`_backdrop` of the literal and topic cues found), worked out when first asked.
+
+    A row's evidence is that of its text when its thread is among *wanted*, none
+    otherwise; a thread's is the sum over its rows, in row order.
+    """
+
+    def __init__(self, lex, cues, keys, wanted, by_thread, texts, views, parsed):
+        self.lex, self.cues, self.keys, self.wanted, self.by_thread = lex, cues, keys, wanted, by_thread
+        self.texts, self.views, self.parsed = texts, views, parsed
+        self._evidence: dict = {}
+        self._threads: dict = {}
+        self._rows: dict | None = None
+
+    def evidence(self, r: int) -> tuple[int, dict]:
+        try:
+            return self._evidence[r]
+        except KeyError:
+            if self.keys[r] not in self.wanted:
+                ev = (0, {})
+            elif self.views[r] is not None:
+                ev = _sparse_evidence(self.views[r], self.lex, self.cues)
+            else:
+                ev = _evidence(self.texts[r], self.lex, self.parsed[r], self.cues)
+            self._evidence[r] = ev
+            return ev
+
+    def thread(self, key) -> tuple[str, str, str]:
+        try:
+            return self._threads[key]
+        except KeyError:
+            if self._rows is None:
+                self._rows = {}
+                for r, k in enumerate(self.keys):
+                    self._rows.setdefault(k, []).append(r)
+            lit, tops = 0, {}
+            for r in self._rows[key]:
+                n_lit, found = self.evidence(r)
+                lit += n_lit
+                for k, v in found.items():
+                    tops[k] = tops.get(k, 0) + v
+            got = self._threads[key] = _backdrop(lit, tops, "thread")
+            return got
+
+    def backdrop(self, r: int) -> tuple[str, str, str]:
+        mine = _backdrop(*self.evidence(r), "comment")
+        if not mine[0] and self.by_thread:
+            mine = self.thread(self.keys[r])
+        return mine
+
+
 def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | None = None,
                 parsed: list | None = None, terms: list | None = None) -> list[tuple]:
     """``(label, start, end, sense, explanation)`` for every frame term in *text*.
@@ -1059,7 +1221,7 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
     return out
 
 
-def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list, context: list,
+def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list, context: Iterable[str],
                    backdrop: tuple) -> list[tuple]:
     """The spans of one lexicon in one sentence (*starts*: ``lex._combined``'s, for :meth:`_Matcher.find_all`)."""
     out = []
@@ -1093,23 +1255,41 @@ def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts
 def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple] | None:
     """:func:`_lexicon_spans` of a ``frames`` lexicon from its sparse matches in a sentence;
     None when a frame with an ``exclude`` list is among them (that needs the sentence's words)."""
+    frames = lex.frames
+    if len(matches) == 1:
+        # The usual case: one term in the sentence.
+        a, b, pat = matches[0]
+        if frames[pat.frame].exclude:
+            return None
+        return [(pat.frame, a, b, "", "'" + text[a:b] + pat.note)]
     by_frame: dict = {}
     for m in sorted(matches, key=lambda m: (m[0], -len(m[2].pieces))):
         by_frame.setdefault(m[2].frame, []).append(m)
-    frames = lex.frames
     if any(frames[f].exclude for f in by_frame):
         return None
     out = []
-    for fname, frame in frames.items():
-        if fname not in by_frame:
-            continue
+    rank = lex._frame_rank
+    for fname in sorted(by_frame, key=rank.__getitem__) if len(by_frame) > 1 else by_frame:
         last = 0
         for a, b, pat in by_frame[fname]:
             if a >= last:
                 last = b
-                out.append((fname, a, b, "", f"'{text[a:b]}' is a term of the {frame.title} frame "
-                                             f"({lex.name}: '{pat.source}')"))
+                out.append((fname, a, b, "", "'" + text[a:b] + pat.note))
     return out
+
+
+class _Context:
+    """The words of some sentences of a :class:`_View`, split only if a sense decision
+    reads them (most decide from the term's own sentence)."""
+
+    __slots__ = ("view", "sentences")
+
+    def __init__(self, view: _View, sentences: tuple):
+        self.view, self.sentences = view, sentences
+
+    def __iter__(self):
+        for m in self.sentences:
+            yield from self.view.tokens(m)[1]
 
 
 def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: list,
@@ -1131,8 +1311,7 @@ def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: lis
                     out += spans_
                     continue
             toks, words = view.tokens(n)
-            context = [w for m in (*range(max(0, n - 2), n), *range(n + 1, min(n + 2, len(view.sents))))
-                       for w in view.tokens(m)[1]]
+            context = _Context(view, (*range(max(0, n - 2), n), *range(n + 1, min(n + 2, len(view.sents)))))
             out += _lexicon_spans(text, lex, toks, words, lex._combined._starts(words), context,
                                   (backdrops or {}).get(lex.name, ("", "", "")))
     return out
@@ -1255,8 +1434,10 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
             parsed[r] = _parse(t)
             terms[r] = [combined.starts(words) for *_, words in parsed[r]]
             continue
-        view = views[r] = _View(t, norm)
-        found[r] = _sparse_find_text(view, combined)
+        views[r] = _View(t, norm)
+    sparse = [r for r in range(n) if views[r] is not None]
+    for r, got in zip(sparse, _sparse_find_texts([views[r] for r in sparse], combined)):
+        found[r] = got
     if metaphor_all:
         # Evidence of what each comment and each thread is about, for short sentences
         # that carry none themselves. Without a thread column every row is its own thread.
@@ -1271,20 +1452,11 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
                 any(per is not None and per[k] for per in found[r]) if views[r] is not None
                 else _has_term(lex, parsed[r], [st[k] for st in terms[r]]))}
             cues = _matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
-            rows_ev = [(0, {}) if keys[r] not in wanted
-                       else _sparse_evidence(views[r], lex, cues) if views[r] is not None
-                       else _evidence(t, lex, parsed[r], cues) for r, t in enumerate(texts)]
-            per_thread: dict = {}
-            for key, (lit, tops) in zip(keys, rows_ev):
-                acc = per_thread.setdefault(key, [0, {}])
-                acc[0] += lit
-                for k, v in tops.items():
-                    acc[1][k] = acc[1].get(k, 0) + v
-            for r, (lit, tops) in enumerate(rows_ev):
-                mine = _backdrop(lit, tops, "comment")
-                if not mine[0] and thread_col in comments.columns:
-                    mine = _backdrop(*per_thread[keys[r]], "thread")
-                backdrops[r][lex.name] = mine
+            # Worked out only when a sense decision gets that far (few do): most texts are
+            # never read for it.
+            lazy = _Backdrops(lex, cues, keys, wanted, thread_col in comments.columns, texts, views, parsed)
+            for r in range(n):
+                backdrops[r][lex.name] = functools.partial(lazy.backdrop, r)
     per_row = [_sparse_text_spans(v, lexs, f, b) if v is not None else _text_spans(t, lexs, b, p, st)
                for t, b, p, st, v, f in zip(texts, backdrops, parsed, terms, views, found)]
     if metaphor_all:
@@ -1299,7 +1471,9 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
                               or not any(a <= sp[1] and sp[2] <= b for a, b in figurative)]
 
     metaphor = [lex for lex in lexs if lex.kind == "metaphor" and lex.cues.get("anaphora")]
-    if metaphor and id_col in comments.columns:
+    # A reply borrows a frame only from a comment with a meta span (and passes it on only
+    # once it has borrowed one): without any, there is nothing to borrow.
+    if metaphor and id_col in comments.columns and any(sp[3] == "meta" for found in per_row for sp in found):
         parents = comments[parent_col].fillna("").astype(str).tolist() if parent_col in comments.columns else [""] * n
         sources = (comments["parent_source"].fillna("").astype(str).tolist() if "parent_source" in comments.columns
                    else [""] * n)
@@ -1334,10 +1508,8 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
                 per_row[r] = per_row[r] + _anaphora(texts[r], frame_lex[fname], fname, f"comment {ids[ref]}", how,
                                                     parsed[r])
 
-    rows = []
-    for r in range(n):
-        for label, start, end, sense, why in per_row[r]:
-            rows.append((threads[r], ids[r], "frame", label, start, end, texts[r][start:end], sense, why))
+    rows = [(threads[r], ids[r], "frame", label, start, end, texts[r][start:end], sense, why)
+            for r in range(n) for label, start, end, sense, why in per_row[r]]
     return segment.span_table(rows)
 
 

@@ -40,6 +40,7 @@ spans of a whole comments table as a DataFrame with the columns of ``SPAN_COLUMN
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from typing import Iterable, NamedTuple
 
@@ -133,16 +134,58 @@ def _punkt():
             try:
                 return self._decided[text]
             except KeyError:
-                found = super().text_contains_sentbreak(text)
+                found = _contains_sentbreak(text, words, params.abbrev_types)
                 if len(self._decided) < 200_000:
                     self._decided[text] = found
                 return found
 
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
-    tokenizer = _Tokenizer(params, lang_vars=_FastVars(), token_cls=_FastToken)
+    lang_vars = _FastVars()
+    words = lang_vars._word_tokenizer_re().findall
+    tokenizer = _Tokenizer(params, lang_vars=lang_vars, token_cls=_FastToken)
     tokenizer._decided = {}
     return tokenizer
+
+
+_PUNKT_NUMERIC = re.compile(r"^-?[\.,]?\d[\d,\.-]*\.?$")
+_PUNKT_INITIAL = re.compile(r"[^\W\d]\.$")
+
+
+def _contains_sentbreak(context: str, words, abbrevs) -> bool:
+    """What Punkt's ``text_contains_sentbreak(context)`` answers, with our parameters.
+
+    nltk builds a token object per word and runs two annotation passes over them; with
+    parameters that hold only abbreviations (no collocations, sentence starters or
+    orthographic statistics, as here) its decision for a word ending in ``.``, ``?`` or
+    ``!`` reduces to the few tests below (tests compare the two on random text).
+    *words* is Punkt's word tokenizer (``findall``).
+    """
+    toks = []
+    for line in context.split("\n"):
+        if line.strip():
+            toks += words(line)
+    # True when a word other than the last ends a sentence (the last one's break does not count).
+    for i in range(len(toks) - 1):
+        tok = toks[i]
+        if tok == "." or tok == "?" or tok == "!":
+            return True
+        if tok[-1:] != "." or tok.endswith(".."):
+            continue  # not period-final, or an ellipsis ("...", "so.."): never a break
+        low = tok[:-1].lower()
+        if low in abbrevs or low.split("-")[-1] in abbrevs:
+            continue  # an abbreviation: no break (the orthographic heuristic has no evidence)
+        # A break, unless an initial ("J.") or a number ("2017.") comes before punctuation,
+        # a lower-case word or (for an initial) an upper-case one.
+        low = tok.lower()
+        typ = "##number##" if _PUNKT_NUMERIC.match(low) else (low[:-1] if len(low) > 1 and low[-1] == "." else low)
+        initial = _PUNKT_INITIAL.match(tok)
+        if initial or typ == "##number##":
+            nxt = toks[i + 1]
+            if nxt in (";", ":", ",", ".", "!", "?") or nxt[0].islower() or (initial and nxt[0].isupper()):
+                continue
+        return True
+    return False
 
 
 def _stock_punkt():
@@ -152,6 +195,64 @@ def _stock_punkt():
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
+
+
+_ASCII_SPACE = frozenset(" \t\n\r\x0b\x0c")  # string.whitespace, which Punkt's word-start search uses
+
+
+def _punkt_spans(text: str) -> list[tuple[int, int]]:
+    """``list(_punkt().span_tokenize(text))``, without nltk's chain of generators.
+
+    The same steps in one function: candidate breaks with their context (the word before,
+    the mark, what follows), Punkt's decision on each context, then the realignment of
+    closing quotes and brackets. Tests compare it with stock Punkt on random text.
+    """
+    punkt = _punkt()
+    lang = punkt._lang_vars
+    decide = punkt.text_contains_sentbreak
+    space = _ASCII_SPACE
+    # _match_potential_end_contexts and _slices_from_text
+    slices = []
+    last_break = 0
+    prev = None
+    ps = pe = 0
+    for m in lang.period_context_re().finditer(text):
+        ms = m.start()
+        i = ms - 1
+        while i >= pe and text[i] not in space:
+            i -= 1
+        # A space at the very start of the text before this mark counts as none (as in nltk).
+        start = i + 1 if i > pe else ps
+        if prev is not None and pe <= start:
+            if decide(text[ps:pe] + prev.group() + prev.group("after_tok")):
+                slices.append((last_break, prev.end()))
+                last_break = prev.start("next_tok") if prev.group("next_tok") else prev.end()
+        prev, ps, pe = m, start, ms
+    if prev is not None and decide(text[ps:pe] + prev.group() + prev.group("after_tok")):
+        slices.append((last_break, prev.end()))
+        last_break = prev.start("next_tok") if prev.group("next_tok") else prev.end()
+    slices.append((last_break, len(text.rstrip())))
+    # _realign_boundaries
+    out = []
+    realign = 0
+    match = lang.re_boundary_realignment.match
+    last = len(slices) - 1
+    for k, (a, b) in enumerate(slices):
+        a += realign
+        if k == last:
+            if a < b:
+                out.append((a, b))
+            continue
+        c, d = slices[k + 1]
+        m = match(text[c:d])
+        if m:
+            out.append((a, c + len(m.group(0).rstrip())))
+            realign = m.end()
+        else:
+            realign = 0
+            if a < b:
+                out.append((a, b))
+    return out
 
 
 _LINE = re.compile(r"[^\n\r]+")
@@ -186,28 +287,30 @@ def sentences(text: str) -> list[Span]:
     """
     if not text:
         return []
-    punkt = _punkt()
-    may_break = punkt._lang_vars.period_context_re().search
+    may_break = _punkt()._lang_vars.period_context_re().search
     out = []
-    for line in _LINE.finditer(text):
-        base = line.start()
-        chunk = line.group()
+    # Most comments are one line: no need to look for line breaks.
+    lines = ((0, text),) if "\n" not in text and "\r" not in text else (
+        (m.start(), m.group()) for m in _LINE.finditer(text))
+    for base, chunk in lines:
+        # Without a possible break (".", "?" or "!" followed by more text) Punkt returns
+        # the whole line, right-stripped: most lines of most comments.
+        if not may_break(chunk):
+            end = len(chunk.rstrip())
+            if end:
+                out.append(Span(base + len(chunk) - len(chunk.lstrip()), base + end, "sentence"))
+            continue
         if not chunk.strip():
             continue
         first = len(out)
-        # Without a possible break (".", "?" or "!" followed by more text) Punkt returns
-        # the whole line, right-stripped: most lines of most comments. A line's split
-        # depends on the line alone, and lines repeat ("Thanks!", quoted lines), so
-        # Punkt's splits are kept, up to a bound.
-        if may_break(chunk):
-            found = _LINE_SPLITS.get(chunk)
-            if found is None:
-                found = tuple(punkt.span_tokenize(chunk))
-                if len(_LINE_SPLITS) >= _LINE_SPLITS_MAX:
-                    _LINE_SPLITS.clear()
-                _LINE_SPLITS[chunk] = found
-        else:
-            found = ((0, len(chunk.rstrip())),)
+        # A line's split depends on the line alone, and lines repeat ("Thanks!", quoted
+        # lines), so Punkt's splits are kept, up to a bound.
+        found = _LINE_SPLITS.get(chunk)
+        if found is None:
+            found = tuple(_punkt_spans(chunk))
+            if len(_LINE_SPLITS) >= _LINE_SPLITS_MAX:
+                _LINE_SPLITS.clear()
+            _LINE_SPLITS[chunk] = found
         for s, e in found:
             piece = chunk[s:e]
             lead = len(piece) - len(piece.lstrip())
@@ -267,11 +370,13 @@ _ARTIFACT_LINE = re.compile(
 _GLUED_LIKE = re.compile(r"(?<=\S)(?:Like){2,}(?=[ \t]*(?:$|\n|\r))")
 # What every button or delimiter line starts with (after spaces), at the start of a line:
 # text without it has neither, so the line-by-line match is skipped.
-_ARTIFACT_HINT = re.compile(
-    r"(?:^|(?<=[\n\r]))[ \t]*(?:like|unlike|reply|↓|share|loading|report|rate|permalink|vote|upvote|downvote|"
-    r"collapse|expand|\[|[x*~=#_-])",
-    re.I,
-)
+_ARTIFACT_STARTS = (r"[ \t]*(?:like|unlike|reply|↓|share|loading|report|rate|permalink|vote|upvote|downvote|"
+                    r"collapse|expand|\[|[x*~=#_-])")
+_ARTIFACT_HINT = re.compile(r"(?:^|(?<=[\n\r]))" + _ARTIFACT_STARTS, re.I)
+# The same test in two parts, much faster: at the start of the text, then after a line
+# break (a pattern that starts with the line break lets the engine skip to the breaks).
+_ARTIFACT_HINT_FIRST = re.compile(_ARTIFACT_STARTS, re.I).match
+_ARTIFACT_HINT_LATER = re.compile(r"[\n\r]" + _ARTIFACT_STARTS, re.I).search
 _DELIMITER_LINE = re.compile(r"[ \t]*(?:(?:[xX*~=#_-][ \t]*){3,}|(?:[xX] ){2,}[xX])[ \t]*$")
 
 
@@ -292,9 +397,14 @@ def artifacts(text: str) -> list[Span]:
     >>> [(t[s.start:s.end], s.label) for s in artifacts(t)]
     [('LikeLike', 'widget'), ('Reply', 'widget')]
     """
-    if "LikeLike" not in text and not _ARTIFACT_HINT.search(text):
+    if "LikeLike" not in text and not _artifact_hint(text):
         return []
     return _artifact_lines(text)
+
+
+def _artifact_hint(text: str) -> bool:
+    """``bool(_ARTIFACT_HINT.search(text))``: a line of *text* starts like a button or a delimiter."""
+    return bool(_ARTIFACT_HINT_FIRST(text) or (("\n" in text or "\r" in text) and _ARTIFACT_HINT_LATER(text)))
 
 
 def _artifact_lines(text: str) -> list[Span]:
@@ -336,6 +446,18 @@ def _quote_label(text: str, start: int, end: int, line_start: int, line_end: int
     return "inline"
 
 
+# What a delimiter line starts with (after spaces): at the start of the text, or after a line break.
+_DELIMITER_FIRST = re.compile(r"[ \t]*[xX*~=#_-]").match
+_DELIMITER_LATER = re.compile(r"[\n\r][ \t]*[xX*~=#_-]").search
+
+
+def _may_have_delimiters(text: str) -> bool:
+    """False when *text* has fewer than two lines that may be delimiter lines (so no delimited block)."""
+    if "\n" not in text and "\r" not in text:
+        return False  # one line: a block needs a delimiter line before and after it
+    return bool(_DELIMITER_FIRST(text) or _DELIMITER_LATER(text))
+
+
 def quotes(text: str) -> list[Span]:
     """Quotations in *text*: quoted passages, inline quotes, quoted terms and blocks.
 
@@ -353,6 +475,8 @@ def quotes(text: str) -> list[Span]:
     >>> [s.label for s in quotes(t)]
     ['passage']
     """
+    if not _QUOTE_OPEN.search(text) and ">" not in text and not _may_have_delimiters(text):
+        return []
     out: list[Span] = []
     blocked: list[tuple[int, int]] = []
     lines = list(_lines(text))
@@ -427,6 +551,13 @@ _ADDRESS_START = re.compile(
 _ADDRESS_AFTER_COMMA = re.compile(rf",\s+(?P<name>{_NAME})(?=\s*(?:[.?!,…]|$))")
 
 
+_ADDRESS_LEAD = re.compile(r"(?:Sorry|Thanks|Wow|Hi|Hey|Hello|Dear|Well|Yes|No|Oh|Okay|Ok|Agreed),?\s+(?P<name>" + _NAME
+                           + r")\s+(?:but|and|I|you)\b")
+_YOU = re.compile(r"\b(?:you|your|yours|yourself)\b", re.I)
+_CAPITALISED = re.compile(r"[A-Z][a-z]").search
+_COMMA_NAME = re.compile(r",\s+[A-Z][a-z]").search
+
+
 def addresses(text: str, *, sentences: list[Span] | None = None) -> list[Span]:
     """Vocatives: names the commenter addresses ("Sorry, Ellen but", "Wow Duane…", ", Chas.").
 
@@ -449,17 +580,23 @@ def addresses(text: str, *, sentences: list[Span] | None = None) -> list[Span]:
     """
     out = []
     seen = set()
+    # Every pattern needs a capitalised word, the comma pattern ", Name": a text without
+    # them has no address, and a sentence is searched for ", Name" only if its text has one.
+    if not _CAPITALISED(text):
+        return out
+    comma = _COMMA_NAME(text) is not None
     for sent in _sentences(text) if sentences is None else sentences:
         chunk = text[sent.start:sent.end]
         m = _ADDRESS_START.match(chunk)
         found = []
         # "Handel, the vicious Republican, ..." is an appositive, not a vocative: a name at
         # the start counts only after an interjection or when the sentence speaks to "you".
-        if m and (m.start("name") > 0 or re.search(r"\b(?:you|your|yours|yourself)\b", chunk, re.I)):
+        if m and (m.start("name") > 0 or _YOU.search(chunk)):
             found.append((m, "at the start of a sentence"))
-        found += [(m2, "set off by a comma") for m2 in _ADDRESS_AFTER_COMMA.finditer(chunk)]
+        if comma:
+            found += [(m2, "set off by a comma") for m2 in _ADDRESS_AFTER_COMMA.finditer(chunk)]
         if m is None or m.group("name") in _NOT_NAMES:
-            lead = re.match(r"(?:Sorry|Thanks|Wow|Hi|Hey|Hello|Dear|Well|Yes|No|Oh|Okay|Ok|Agreed),?\s+(?P<name>" + _NAME + r")\s+(?:but|and|I|you)\b", chunk)
+            lead = _ADDRESS_LEAD.match(chunk)
             if lead:
                 found.append((lead, "after a greeting or interjection"))
         for match, how in found:
@@ -561,18 +698,28 @@ def span_table(rows: Iterable[tuple]) -> pd.DataFrame:
     return out.astype({"start": "int64", "end": "int64"})
 
 
+_OFFSETS = operator.itemgetter(0, 1)  # (start, end) of a Span
+
+
 def _find(text: str, kinds: tuple) -> list[Span]:
     """The spans of *kinds* in *text*, sorted by (start, end); sentences are split once."""
     found: list[Span] = []
     sents = None
+    parts = 0
     for k in kinds:
         if k == "sentence" or k == "address":
             if sents is None:
                 sents = sentences(text)
-            found += sents if k == "sentence" else addresses(text, sentences=sents)
+            got = sents if k == "sentence" else addresses(text, sentences=sents)
         else:
-            found += _FINDERS[k](text)
-    found.sort(key=lambda s: (s.start, s.end))
+            got = _FINDERS[k](text)
+        if got:
+            parts += 1
+            found += got
+    # Each finder lists its spans in (start, end) order: spans of one kind alone (most
+    # texts have only sentences) need no sort.
+    if parts > 1:
+        found.sort(key=_OFFSETS)
     return found
 
 
@@ -618,6 +765,5 @@ def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "ar
     for t, c, text in zip(threads, ids, comments[text_col]):
         if not isinstance(text, str) or not text:
             continue
-        rows += [(t, c, s.kind, s.label, s.start, s.end, text[s.start:s.end], "", s.explanation)
-                 for s in _find(text, kinds)]
+        rows += [(t, c, kind, label, a, b, text[a:b], "", why) for a, b, kind, label, why in _find(text, kinds)]
     return span_table(rows)

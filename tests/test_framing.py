@@ -539,3 +539,120 @@ def test_framing_spans_restores_garbage_collector(enabled):
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?…\"'”’)]\n\t\r\u2028 x")), max_size=60))
+def test_framing_sentence_end_regex_like_plain_form(text):
+    import re
+
+    from discourse.framing import _SENT_END, _SENT_END_PLAIN
+
+    assert [m.span() for m in _SENT_END.finditer(text)] == [m.span() for m in re.finditer(_SENT_END_PLAIN, text)]
+
+
+def _eager_backdrops(lex, keys, wanted, by_thread, texts, views, parsed):
+    """What each row's backdrop was before it became lazy: every row read, threads summed."""
+    cues = framing._matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
+    rows_ev = [(0, {}) if keys[r] not in wanted
+               else framing._sparse_evidence(views[r], lex, cues) if views[r] is not None
+               else framing._evidence(t, lex, parsed[r], cues) for r, t in enumerate(texts)]
+    per_thread: dict = {}
+    for key, (lit, tops) in zip(keys, rows_ev):
+        acc = per_thread.setdefault(key, [0, {}])
+        acc[0] += lit
+        for k, v in tops.items():
+            acc[1][k] = acc[1].get(k, 0) + v
+    out = []
+    for r, (lit, tops) in enumerate(rows_ev):
+        mine = framing._backdrop(lit, tops, "comment")
+        if not mine[0] and by_thread:
+            mine = framing._backdrop(*per_thread[keys[r]], "thread")
+        out.append(mine)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["war", "troops", "election", "school", "board", "bomb", "vote",
+                                           "chess", "game", "İzmir", "the", "is", "a", ". ", "\n"]),
+                          st.sampled_from(["a", "b", "c"]), st.booleans()), min_size=1, max_size=12),
+       st.booleans())
+def test_framing_lazy_backdrops_like_eager(rows, by_thread):
+    lex = framing.load_lexicons("war_metaphor")[0]
+    cues = framing._matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
+    texts = [f"{w} {w} and more {w}." for w, _, _ in rows]
+    keys = [k for _, k, _ in rows]
+    wanted = {k for (_, k, want) in rows if want}
+    views = [None if framing._normalised(t) is None else framing._View(t, framing._normalised(t)) for t in texts]
+    parsed = [framing._parse(t) if v is None else None for t, v in zip(texts, views)]
+    lazy = framing._Backdrops(lex, cues, keys, wanted, by_thread, texts, views, parsed)
+    expected = _eager_backdrops(lex, keys, wanted, by_thread, texts, views, parsed)
+    # Asked in any order, each row gets what the eager pass gave it.
+    assert [lazy.backdrop(r) for r in reversed(range(len(rows)))] == expected[::-1]
+
+
+def test_framing_context_words_like_eager_list():
+    text = "The board met. It was a war! Troops came.\nThe vote was held. Then more."
+    view = framing._View(text, framing._normalised(text))
+    sents = (0, 1, 3, 4)
+    eager = [w for m in sents for w in view.tokens(m)[1]]
+    assert list(framing._Context(view, sents)) == eager
+    assert list(framing._Context(view, ())) == []
+
+
+def test_framing_matcher_keeps_last_answer_only_for_the_same_list():
+    lex = framing.load_lexicons("war_metaphor")[0]
+    matcher = lex._combined
+    words = ["it", "is", "a", "war", "on", "teachers"]
+    first = matcher.find(words)
+    assert matcher.find(words) is first  # same list, same answer
+    other = ["no", "war", "here"]
+    assert matcher.find(other) == matcher._find(other, False, None)
+    assert matcher.find(words, overlap=True) == matcher._find(words, True, None)
+    assert matcher.find(list(words)) == first and matcher.find(list(words)) is not first
+
+
+def _effective(found: list) -> list:
+    """A sparse result without the sentences whose per-matcher lists are all empty (read as none)."""
+    return [(n, per) for n, per in enumerate(found) if per is not None and any(per)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["war", "on", "teachers", "carpet", "bombing", "people", "the", "art", "of",
+                                          "Interest", "rates", "ΣΑΣ", "İzmir", "’s", ".", "\n", ", ", "-"]),
+                         max_size=12).map(" ".join), max_size=6))
+def test_framing_batch_scan_like_one_text_at_a_time(texts):
+    lexs = framing.load_lexicons()
+    combined = framing._matchers(tuple(lex._combined for lex in lexs))
+    norms = [framing._normalised(t) for t in texts]
+    views = [framing._View(t, x) for t, x in zip(texts, norms) if x is not None]
+    batch = framing._sparse_find_texts(views, combined)
+    alone = [framing._sparse_find_text(framing._View(v.text, v.norm), combined) for v in views]
+    assert [_effective(b) for b in batch] == [_effective(a) for a in alone]
+
+
+def test_framing_anaphora_passes_along_a_reply_chain_and_needs_a_meta_span():
+    chain = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2", "3"], "parent_id": ["", "1", "2"],
+                          "text": ["The war metaphor is wrong.", "Still don't like it!", "I don't like it either."]})
+    s = framing.spans(chain, lexicons="war_metaphor")
+    assert s.loc[s["sense"] == "meta", "comment_id"].tolist() == ["1", "2", "3"]
+    plain = chain.assign(text=["The war on teachers goes on.", "Still don't like it!", "I don't like it either."])
+    s = framing.spans(plain, lexicons="war_metaphor")
+    assert s["comment_id"].tolist() == ["1"] and "meta" not in s["sense"].tolist()
+
+
+def test_framing_lexicons_survive_pickling_after_use():
+    import pickle
+
+    lexs = framing.load_lexicons(["media_frames", "war_metaphor"])
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2"],
+                       "text": ["People think taxes cost money and the economy suffers.", "It is a war on teachers."]})
+    before = framing.spans(df, lexicons=lexs)  # fills the lexicons' cached matchers
+    after = framing.spans(df, lexicons=pickle.loads(pickle.dumps(lexs)))  # as a worker process gets them
+    pd.testing.assert_frame_equal(before, after)
+    first = before.iloc[0]
+    assert first["explanation"].startswith(f"'{first['text']}' is a term of the "
+                                           f"{lexs[0].frames[first['label']].title} frame (media_frames: '")

@@ -273,3 +273,77 @@ def test_segment_artifact_and_url_shortcuts_change_nothing(pieces, seps):
     text = "".join(p + (seps[i] if i < len(seps) else "") for i, p in enumerate(pieces))
     assert segment.artifacts(text) == segment._artifact_lines(text)
     assert segment.urls(text) == segment._url_spans(text)
+
+
+# Fast paths: each must give exactly what the slow path gives.
+
+_PUNKT_ALPHABET = list("ab AJ Mr. Dr. e.g U.S. St. 12 2017. !?\"“”'’)(][}{,;:-–…\n\t\x0b\x0c\u2028\u00a0") + [".", ". ", "..", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PUNKT_ALPHABET), max_size=40).map("".join))
+def test_segment_punkt_decision_like_stock_punkt(text):
+    fast = segment._punkt()
+    words = fast._lang_vars._word_tokenizer_re().findall
+    assert segment._contains_sentbreak(text, words, fast._params.abbrev_types) == \
+        segment._stock_punkt().text_contains_sentbreak(text)
+
+
+@pytest.mark.parametrize("text", ["it. The", "Mr. Smith", "J. Bach", "J. said", "J. 12", "2017. The", "2017. and",
+                                  "2017. , x", "so.. Then", "u.s. Army", "e.g. this", "vice-pres. Jones", "a ! b",
+                                  "end.", "x? y", "J. \"Quote", "2017. \"Quote"])
+def test_segment_punkt_decision_table_like_stock_punkt(text):
+    fast = segment._punkt()
+    words = fast._lang_vars._word_tokenizer_re().findall
+    assert segment._contains_sentbreak(text, words, fast._params.abbrev_types) == \
+        segment._stock_punkt().text_contains_sentbreak(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PUNKT_ALPHABET), max_size=60).map("".join))
+def test_segment_punkt_spans_like_stock_punkt(text):
+    assert segment._punkt_spans(text) == list(segment._stock_punkt().span_tokenize(text))
+
+
+def test_segment_punkt_spans_seed_like_stock_punkt(seed_corpus):
+    stock = segment._stock_punkt()
+    for text in seed_corpus.comments["text"].tolist() + seed_corpus.threads["text"].tolist():
+        for line in segment._LINE.finditer(text):
+            assert segment._punkt_spans(line.group()) == list(stock.span_tokenize(line.group()))
+
+
+_SEGMENT_ALPHABET = list("ab Like Reply x*-_>[ \t\n\r“”\"'Ellen, Wow Sorry you. !?") + ["LikeLike", "x x x", "***", ", Chas"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SEGMENT_ALPHABET), max_size=30).map("".join))
+def test_segment_artifact_hint_like_one_regex(text):
+    assert segment._artifact_hint(text) == bool(segment._ARTIFACT_HINT.search(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SEGMENT_ALPHABET), max_size=30).map("".join))
+def test_segment_quote_and_address_gates_change_nothing(text):
+    fast_quotes, fast_addresses = segment.quotes(text), segment.addresses(text)
+    with pytest.MonkeyPatch.context() as mp:
+        # Gates that always say "maybe": the full scan runs on every text.
+        mp.setattr(segment, "_may_have_delimiters", lambda t: True)
+        mp.setattr(segment, "_CAPITALISED", lambda t: True)
+        mp.setattr(segment, "_COMMA_NAME", lambda t: True)
+        assert segment.quotes(text) == fast_quotes
+        assert segment.addresses(text) == fast_addresses
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_SEGMENT_ALPHABET + ["www.x.org", "http://a.b/c.", "Mr. X. Y", "> q\n"]), max_size=30)
+       .map("".join))
+def test_segment_find_like_sorting_every_kind(text):
+    expected = []
+    sents = segment.sentences(text)
+    for k in segment.KINDS:
+        expected += sents if k == "sentence" else segment.addresses(text, sentences=sents) if k == "address" \
+            else segment._FINDERS[k](text)
+    expected.sort(key=lambda s: (s.start, s.end))
+    assert segment._find(text, segment.KINDS) == expected
+    assert segment._find(text, ("url", "quote")) == sorted(segment.urls(text) + segment.quotes(text),
+                                                           key=lambda s: (s.start, s.end))
