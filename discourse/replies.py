@@ -22,7 +22,9 @@ cue
     ships in ``discourse/data/reply_model.json``, written by ``bench/train_replies.py``,
     in two kinds (see *chat* and *forum*): for chats, gradient-boosted trees over the
     cues plus :data:`CHRONO_FEATURES` (distance, time gap, who spoke since, rare shared
-    words, comment-level cues), learned from IRC and Molweni development data and stored
+    words, the *conversations* the earlier links form, system lines, comment-level cues),
+    learned from IRC and Molweni development data (the second time along their own earlier
+    choices, so the cues that read earlier links see what inference sees) and stored
     as JSON arrays that this module walks itself (no pickle); for forums, a conditional
     logit over :data:`FORUM_FEATURES` learned from a Reddit thread, with an extra weight
     for answering the post. For display order, where the choice is how far to climb back
@@ -36,6 +38,9 @@ cue
     ConvoKit evaluation threads) and a thread without times the learned one (it measures
     best there on the development folds and on blogs); see the README's Measured table.
     Neither scorer is trained on the ConvoKit r/Cornell sample: it is evaluation-only data.
+conversation
+    Chronological order: a comment that answers the post (in a chat: starts a new
+    conversation) and the comments linked to it, directly or through others, so far.
 chat, forum
     Kinds of conversation, for chronological order (``kind=``). In a *chat* (IRC, chat
     exports) nearly every message answers an earlier one, mostly a recent one. In a
@@ -191,6 +196,21 @@ CHRONO_FEATURES = (
     "cand_addr_other",    # the candidate addresses someone, and not this comment's author
     "i_thanks",           # this comment thanks someone ("thanks", "thx", "ty")
     "my_previous",        # the candidate is this author's previous comment
+    "cand_has_author",    # the candidate's author is known
+    "cand_system",        # the candidate is a system line ("has joined", "is now known as")
+    "i_system",           # this comment is a system line
+    "i_url",              # this comment has a link
+    "cand_url",           # the candidate has a link
+    "i_author_gap",       # log(1 + minutes since this author last wrote) (-1: first comment or no times)
+    "i_author_count",     # log(1 + comments this author wrote before)
+    "cand_first_by_author",  # the candidate is its author's first comment in the thread
+    "cand_author_later",  # log(1 + comments its author wrote after the candidate)
+    "i_mentions_known",   # this comment names a known author anywhere (not only as an address)
+    "same_conv_mine",     # the candidate is in the conversation of this author's previous comment
+    "conv_latest",        # the candidate is the latest comment of its conversation (as decided so far)
+    "conv_size",          # log(1 + comments in the candidate's conversation so far)
+    "conv_has_me",        # this author wrote in the candidate's conversation
+    "cand_conv_age",      # log(1 + comments since the candidate's conversation started)
 )
 ALL_FEATURES = FEATURES + CHRONO_FEATURES
 
@@ -251,6 +271,11 @@ _OPENER = re.compile(
     r"^\W*(?:yes|yeah|yep|no|nope|thanks(?! to\b)|thank you|thx|good (?:catch|point|question)|great (?:point|question)|"
     r"agreed|i agree|i disagree|exactly|right|true|indeed|sorry|but|well|that's|that is|this is (?:not|wrong|right)|"
     r"not really|nope|lol|haha|ha|ok|okay|fair|interesting|wow|oh|huh|really|you|your|@)\b", re.IGNORECASE)
+# Chat system lines: IRC joins, parts, quits and nick changes ("bob [~b@host]  has joined
+# #ubuntu", "lev is now known as lev-away"), and chat apps' "Ann joined the channel".
+_SYSTEM = re.compile(r"^\S+ (?:\[[^\]]*\]\s+)?(?:has (?:joined|left) [#&]|has quit\b)|^\S+ is now known as \S+\s*$"
+                     r"|^\S+(?: \S+)? (?:has )?(?:joined|left) the (?:channel|chat|room|group)\b", re.IGNORECASE)
+_URL = re.compile(r"https?://|www\.\S", re.IGNORECASE)
 _THANKS = re.compile(r"\b(?:thanks|thank you|thank u|thx|thnx|ty|cheers)\b", re.IGNORECASE)
 _SIGNATURE = re.compile(r"(?:^|\n)\s*(?:--+|—|–|~)\s*([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*$")
 
@@ -549,19 +574,21 @@ class _Trees:
         import numpy as np
 
         get = self.getter
-        flat = np.array([get(f) for f in feats], dtype=np.float64).ravel()
+        rows = np.array([get(f) for f in feats], dtype=np.float64).reshape(len(feats), len(self.columns))
+        flat = rows.ravel()
         offset = (np.arange(len(feats)) * len(self.columns))[:, None]
         node = np.tile(self.roots, (len(feats), 1))
         for _ in range(self.depth):
             right = flat.take(offset + self.feat.take(node)) > self.thr.take(node)
             node = self.children.take(2 * node + right)
         out = self.value.take(node).sum(axis=1) + self.baseline
-        for k, f in enumerate(feats):
-            if f.get("root"):
-                out[k] += self.root_bias
-            for c, w in self.linear.items():
-                if f.get(c):
-                    out[k] += w * f[c]
+        cols = self.columns
+        if self.root_bias:
+            root = rows[:, cols.index("root")] if "root" in cols else np.array([f.get("root", 0.0) for f in feats])
+            out += self.root_bias * (root != 0)
+        for c, w in self.linear.items():
+            x = rows[:, cols.index(c)] if c in cols else np.array([f.get(c, 0.0) for f in feats], dtype=np.float64)
+            out += w * x
         return out.tolist()
 
 
@@ -935,6 +962,15 @@ def _best_sim(cands, feats):
     return [float(top >= 0.05 and s == top) for s in sims]
 
 
+_CHRONO_CAND_ONLY = ("cand_has_author", "cand_system", "cand_url", "cand_first_by_author", "cand_author_later",
+                     "same_conv_mine", "conv_latest", "conv_size", "conv_has_me", "cand_conv_age")
+
+
+def _known_keys(authors):
+    """Lower-cased name keys of the thread's known authors (three letters or more)."""
+    return frozenset(k for a in set(authors) if a for k in _name_keys(a) if len(k) > 2 and k not in _STOP)
+
+
 def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> None:
     """Add :data:`CHRONO_FEATURES` to each candidate's feature dict (in place)."""
     authors = state["authors"]
@@ -968,6 +1004,20 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
     order = sorted(range(len(cands)), key=lambda k: -feats[k]["tfidf"])
     rank = {k: r for r, k in enumerate(order)}
     ti = th.times[i]
+    conv = state.get("conv")
+    if conv is None:
+        conv = state["conv"] = _Conversations(th)
+    conv.advance(i, state)
+    mine = latest.get(a_i, -1) if a_i else -1
+    mine_conv = conv.root(mine) if 0 <= mine < i else -1
+    common["i_system"] = float(conv.system[i])
+    common["i_url"] = float(conv.url[i])
+    common["i_author_count"] = math.log1p(conv.count_by.get(a_i, 0)) if a_i else 0.0
+    t_last = conv.last_time.get(a_i) if a_i else None
+    common["i_author_gap"] = math.log1p(max(0.0, (ti - t_last) / 60.0)) if ti is not None and t_last is not None else -1.0
+    if conv.known_keys is None:
+        conv.known_keys = _known_keys(authors)
+    common["i_mentions_known"] = float(not conv.known_keys.isdisjoint(th.token_sets[i]))
     for k, (j, f) in enumerate(zip(cands, feats)):
         f.update(common)
         f["rank_tfidf"] = float(min(rank[k], 20))
@@ -976,6 +1026,8 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
             f["gap_min"] = -1.0
             f["speakers_between"] = 30.0
             f["rare_overlap"] = f["rev_mention"] = f["cand_addr_other"] = f["my_previous"] = 0.0
+            for name in _CHRONO_CAND_ONLY:
+                f[name] = 0.0
             continue
         shared = th.vecs[i].keys() & th.vecs[j].keys()
         f["rare_overlap"] = max((th.idf[w] for w in shared), default=0.0) / th.max_idf
@@ -994,6 +1046,57 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
         f["cand_answers_me"] = float(bool(a_i) and parents[j] >= 0 and authors[parents[j]] == a_i)
         f["cand_len"] = math.log1p(len(th.tokens[j]))
         f["speakers_between"] = float(min(between.get(j, 30), 30))
+        f["cand_has_author"] = float(bool(a_j))
+        f["cand_system"] = float(conv.system[j])
+        f["cand_url"] = float(conv.url[j])
+        f["cand_first_by_author"] = float(bool(a_j) and conv.first_by.get(a_j) == j)
+        f["cand_author_later"] = math.log1p(conv.count_by[a_j] - conv.rank_at[j]) if a_j else 0.0
+        c = conv.root(j)
+        f["same_conv_mine"] = float(mine_conv >= 0 and c == mine_conv)
+        f["conv_latest"] = float(conv.last[c] == j)
+        f["conv_size"] = math.log1p(conv.size[c])
+        f["conv_has_me"] = float(bool(a_i) and a_i in conv.members[c])
+        f["cand_conv_age"] = math.log1p(i - c)
+
+
+class _Conversations:
+    """Conversations (chains of links back to a comment that answers the post) among the
+    comments decided so far, for the chat cues; grows as inference moves down the thread
+    (the links of earlier comments are final by then)."""
+
+    def __init__(self, th):
+        self.th = th
+        self.upto = 0
+        self.system = [bool(_SYSTEM.search(t)) and len(t) < 300 for t in th.texts]
+        self.url = [bool(_URL.search(t)) for t in th.texts]
+        self.conv = []
+        self.last, self.size, self.members = {}, Counter(), defaultdict(set)
+        self.first_by, self.count_by, self.last_time = {}, Counter(), {}
+        self.rank_at = []
+        self.known_keys = None
+
+    def advance(self, i, state):
+        parents, authors = state["parents"], state["authors"]
+        while self.upto < i:
+            k = self.upto
+            p = parents[k]
+            c = self.conv[p] if 0 <= p < k else k
+            self.conv.append(c)
+            self.last[c] = k
+            self.size[c] += 1
+            a = authors[k]
+            if a:
+                self.members[c].add(a)
+                self.first_by.setdefault(a, k)
+                self.count_by[a] += 1
+            self.rank_at.append(self.count_by[a] if a else 0)
+            if a:
+                if self.th.times[k] is not None:
+                    self.last_time[a] = self.th.times[k]
+            self.upto += 1
+
+    def root(self, j):
+        return self.conv[j]
 
 
 def _forum_features(th: _Thread, i: int, cands: list, feats: list, state) -> None:

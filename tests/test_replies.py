@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import pandas as pd
@@ -337,6 +338,47 @@ def test_replies_chronological_features_cover_every_candidate():
     assert by[2]["dist"] == 1 and by[0]["dist"] == 3 and by[2]["gap_min"] == 1.0
     assert by[0]["cand_author_since"] == 1.0 and by[2]["cand_author_since"] == 0.0
     assert by[1]["speakers_between"] == 1.0 and by[0]["speakers_between"] == 2.0
+
+
+def test_replies_chronological_conversation_cues_follow_earlier_links():
+    # Two conversations: 0 <- 1 <- 3 (a and b about buses) and 2 (c's join line, alone);
+    # a writes again at 4.
+    texts = ["Buses are late.", "Are buses late? see https://example.org/bus",
+             "carol [~c@host] has joined #town", "b: yes, every day", "Anyone here?"]
+    authors = ["a", "b", "", "a", "a"]
+    th = replies._Thread(texts, authors, [0.0, 60.0, 90.0, 120.0, 600.0])
+    state = {"authors": list(authors), "addr": [[], [], [], ["b"], []], "latest": {"a": 3, "b": 1},
+             "parents": [-1, 0, -1, 1, -1], "n_replies": [1, 1, 0, 0, 0], "rank": {}, "n_by": {"a": 2, "b": 1}}
+    cands = [-1, 3, 2, 1, 0]
+    feats = [replies.candidate_features(th, 4, j, state=state, order="chronological") for j in cands]
+    replies._chrono_features(th, 4, cands, feats, state)
+    assert all(set(f) == set(replies.ALL_FEATURES) for f in feats)
+    by = dict(zip(cands, feats))
+    assert [by[j]["same_conv_mine"] for j in (3, 2, 1, 0)] == [1.0, 0.0, 1.0, 1.0]
+    assert [by[j]["conv_latest"] for j in (3, 2, 1, 0)] == [1.0, 1.0, 0.0, 0.0]
+    assert by[3]["conv_has_me"] == 1.0 and by[2]["conv_has_me"] == 0.0
+    assert by[2]["cand_system"] == 1.0 and by[2]["cand_has_author"] == 0.0 and by[1]["cand_system"] == 0.0
+    assert by[1]["cand_url"] == 1.0 and by[0]["cand_url"] == 0.0
+    assert by[0]["cand_first_by_author"] == 1.0 and by[3]["cand_first_by_author"] == 0.0
+    assert by[0]["cand_author_later"] > 0 and by[3]["cand_author_later"] == 0.0
+    # a last wrote 8 minutes before, twice so far; the comment names no one.
+    assert by[-1]["i_author_gap"] == pytest.approx(math.log1p(8.0))
+    assert by[-1]["i_author_count"] == pytest.approx(math.log1p(2))
+    assert by[-1]["i_system"] == 0.0 and by[-1]["i_mentions_known"] == 0.0
+
+
+@pytest.mark.parametrize("text, system", [
+    ("bob [~bob@10.0.0.1]  has joined #ubuntu", True),
+    ("bob has quit IRC (Ping timeout)", True),
+    ("lev is now known as lev-away", True),
+    ("Ann joined the channel", True),
+    ("She has joined the board, which is news to me.", False),
+    ("bob reboots in the vain hope it is a fluke", False),
+    ("Who left the door open?", False),
+])
+def test_replies_system_lines(text, system):
+    th = replies._Thread([text], [""], [None])
+    assert replies._Conversations(th).system[0] is system
 
 
 def test_replies_display_default_is_hand_set_with_times_and_learned_without():
