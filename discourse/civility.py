@@ -468,12 +468,15 @@ class _Reading:
     of :data:`_SEGMENT_KINDS`), or else found here, each at most once.
     """
 
-    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower", "_gates")
+    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower", "_gates", "found")
 
-    def __init__(self, text: str, include_quotes: bool, given: list | None = None):
+    def __init__(self, text: str, include_quotes: bool, given: list | None = None, screened: tuple | None = None):
         self.text = text
-        self._starts = self.lower = None
-        self._gates = _UNSET
+        if screened is None:
+            self._starts = self.lower = self.found = None
+            self._gates = _UNSET
+        else:  # from _screen
+            self.lower, self._starts, self._gates, self.found = screened
         if given is None:
             self.sentences = segment.sentences(text)
             excl = segment.urls(text) + segment.artifacts(text)
@@ -504,19 +507,6 @@ class _Reading:
         """``(start, end)`` of the matches of *finder* in the text."""
         gates = self.gates()
         return finder.finditer(self.text, self.lower, self._starts, None if gates is None else finder in gates)
-
-    @staticmethod
-    def prepare(readings: list) -> None:
-        """Find the lower-cased text, term starts and gates of many readings at once."""
-        known = []
-        for r in readings:
-            r.lowered()
-            if r.lower is None:
-                r._gates = None
-            else:
-                known.append(r)
-        for r, hits in zip(known, _gate_hits([r.lower for r in known])):
-            r._gates = hits
 
     def gates(self) -> set | None:
         """The finders whose gate matches in the text (:func:`_gate_hits`), or None: unknown."""
@@ -599,16 +589,65 @@ def _gate_hits(lowers: list) -> list:
     return out
 
 
+def _rows_matching(rx, texts: list) -> set:
+    """The numbers of the *texts* in which *rx* matches, from one search over them all.
+
+    *rx* must never match :data:`_SEP` (nor reach across it) and must treat it as the
+    ends of a text (no word character, white space or apostrophe).
+    """
+    ends, pos = [], -1
+    for x in texts:
+        pos += len(x) + 1
+        ends.append(pos)
+    rows, row = set(), 0
+    for m in rx.finditer(_SEP.join(texts)):
+        p = m.start()
+        while p >= ends[row]:
+            row += 1
+        rows.add(row)
+    return rows
+
+
+def _screen(texts: list) -> list:
+    """For each text, None when no detector can find anything in it, else what
+    :class:`_Reading` takes as *screened*: (lower-cased text, term starts, gates, (whether
+    it has a run of capitals, four equal letters, a word said three times in a row)).
+
+    Most comments hold no term, no gate string, no capitals and no repetition: they are
+    passed over here, from a few searches over all the texts at once, without reading
+    them one by one.
+    """
+    lowers = [_lower(x) for x in texts]
+    known = [i for i, low in enumerate(lowers) if low is not None]
+    gates: list = [None] * len(texts)
+    for i, hits in zip(known, _gate_hits([lowers[i] for i in known])):
+        gates[i] = hits
+    _, shout = _civility_lexicon()
+    caps_gate = _shout_patterns(int(shout["min_letters"]))[2]
+    # (Each regex here, like every gate string and term, matches neither across _SEP nor at it.)
+    caps, four, said = (_rows_matching(rx, texts) for rx in (caps_gate, _FOUR_SAME, _SAID_AGAIN))
+    plain = bool(_plain_finders())
+    out = []
+    for i, (text, low, hits) in enumerate(zip(texts, lowers, gates)):
+        starts = _term_starts(low)
+        found = (i in caps, i in four, i in said)
+        if low is None or starts or hits or plain or True in found or "!" in text or _repeats_possible(text, low):
+            out.append((low, starts, hits, found))
+        else:
+            out.append(None)
+    return out
+
+
 def _in_pieces(s: int, e: int, pieces) -> bool:
     return any(a <= s and e <= b for a, b in pieces)
 
 
 @functools.lru_cache(maxsize=4)
 def _shout_patterns(n: int):
-    """(words in capitals, stretched words, a regex matching in every text where one of them does)."""
+    """(words in capitals, stretched words, a regex matching in every text where words in capitals do)."""
     return (re.compile(rf"\b[A-Z][A-Z'’]{{{n - 1},}}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*"),
             re.compile(r"\b\w*([A-Za-z])\1{3,}\w*\b"),
-            re.compile(rf"[A-Z][A-Z'’]{{{n - 1}}}|([A-Za-z])\1{{3}}"))
+            re.compile(rf"[A-Z][A-Z'’]{{{n - 1}}}"))
 
 
 # A stretched word holds four equal letters in a row; without them its (slow) regex cannot match.
@@ -618,13 +657,20 @@ _FOUR_SAME = re.compile(r"([A-Za-z])\1{3}")
 _CAPS_WORD = re.compile(r"[A-Z'’]+")
 
 
-def _shouting(text: str, spec: dict, pieces) -> list[segment.Span]:
+def _shouting(text: str, spec: dict, pieces, found: tuple | None = None) -> list[segment.Span]:
+    """*found*: whether the text has a run of capitals and four equal letters, when known (_screen)."""
     n = int(spec["min_letters"])
-    caps, stretched, gate = _shout_patterns(n)
-    if gate.search(text) is None:
-        return []
+    caps, stretched, caps_gate = _shout_patterns(n)
+    if found is None:
+        four = _FOUR_SAME.search(text) is not None
+        if not four and caps_gate.search(text) is None:
+            return []
+    else:
+        four = found[1]
+        if not four and not found[0]:
+            return []
     caps = list(caps.finditer(text))
-    stretched = list(stretched.finditer(text)) if _FOUR_SAME.search(text) else []
+    stretched = list(stretched.finditer(text)) if four else []
     if not caps and not stretched:
         return []
     acronyms = _acronyms(tuple(spec["acronyms"]))
@@ -683,7 +729,7 @@ def _incivility_spans(text: str, include_quotes: bool = False,
                 continue
             taken.append((s, e))
             found.append((segment.Span(s, e, "incivility", key, explanation.format(text=text[s:e])), weight))
-    for sp in _shouting(text, shout, pieces):
+    for sp in _shouting(text, shout, pieces, reading.found):
         if not any(a < sp.end and sp.start < b for a, b in taken):
             found.append((sp, float(shout["weight"])))
     if not found:
@@ -742,10 +788,12 @@ def _repeats_possible(text: str, lower: str | None) -> bool:
     return any(w not in _STOP and (n >= 4 or len(thrice) >= 2) for w, n in thrice)
 
 
-def _repetition(text: str, pieces, explanation: str, lower: str | None = None) -> list[segment.Span]:
+def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
+                said: bool | None = None) -> list[segment.Span]:
+    """*said*: whether :data:`_SAID_AGAIN` matches in the text, when known (_screen)."""
     out = []
     # A word said three or more times in a row ("die die die").
-    for m in _SAID_AGAIN.finditer(text):
+    for m in _SAID_AGAIN.finditer(text) if said is not False else ():
         if _in_pieces(m.start(), m.end(), pieces):
             out.append(segment.Span(m.start(), m.end(), "technique", "repetition", explanation.format(text=m.group())))
     if not _repeats_possible(text, lower):
@@ -819,7 +867,8 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
     for key in TECHNIQUES:
         rx, name, explanation = lex[key]
         if key == "repetition":
-            out += _repetition(text, pieces, explanation, reading.lowered())
+            out += _repetition(text, pieces, explanation, reading.lowered(),
+                               None if reading.found is None else reading.found[2])
             continue
         if key == "slogans":
             out += _slogan_lines(text, pieces, explanation)
@@ -912,16 +961,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     threads = comments[thread_col].tolist() if thread_col in comments.columns else [""] * len(comments)
     ids = comments[id_col].tolist() if id_col in comments.columns else [""] * len(comments)
     given = _given_segments(spans, list(zip(threads, ids)), "civility.spans")
-    todo = []
-    for t, c, text in zip(threads, ids, comments[text_col]):
-        if not isinstance(text, str) or not text.strip():
-            continue
-        reading = _Reading(text, include_quotes, None if given is None else given.get((t, c)))
-        if reading.pieces:  # (else neither detector reads anything)
-            todo.append((t, c, text, reading))
-    _Reading.prepare([r for *_, r in todo])
+    todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col]) if isinstance(text, str) and text.strip()]
     rows = []
-    for t, c, text, reading in todo:
+    for (t, c, text), screened in zip(todo, _screen([text for _, _, text in todo])):
+        if screened is None:
+            continue
+        reading = _Reading(text, include_quotes, None if given is None else given.get((t, c)), screened)
+        if not reading.pieces:
+            continue
         found = []
         if "incivility" in kinds:
             found += [sp for sp, _ in _incivility_spans(text, include_quotes, reading)]
