@@ -546,46 +546,39 @@ _SEP = "\x00"
 
 
 @functools.lru_cache(maxsize=1)
-def _gate_scan():
-    """(a regex whose group 1 is the gate string starting at each position where one does,
-    ``{that string: ((gate string starting with it, finders), ...)}``)."""
-    from .lexicons import trie_pattern
-
+def _gate_strings() -> tuple:
+    """``((gate string, finders whose gate holds it), ...)`` over every finder's gate."""
     owners: dict = {}
     for f in _finders():
         if f.patterns and f.gate is not None:
             for req, _ in f.patterns:
                 for x in req[0]:
                     owners.setdefault(x, set()).add(f)
-    # The trie keeps no string that extends another ("what a " after "what"): where the
-    # shorter one starts, the longer ones are checked by hand.
-    table = {x: tuple((y, frozenset(fs)) for y, fs in owners.items() if y.startswith(x)) for x in owners}
-    return re.compile("(?=(" + trie_pattern([tuple(map(re.escape, x)) for x in owners]) + "))"), table
+    return tuple((x, frozenset(fs)) for x, fs in owners.items())
 
 
 def _gate_hits(lowers: list) -> list:
     """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it.
 
-    One search over the texts joined by :data:`_SEP` (offsets mapped back to texts) rather
-    than one per finder and text: most texts hold no gate string at all.
+    Each gate string is looked for with ``str.find`` in the texts joined by :data:`_SEP`
+    (offsets mapped back to texts), not with each finder's regex in each text: most texts
+    hold no gate string, and a text is left as soon as one is found in it.
     """
-    rx, table = _gate_scan()
+    import bisect
+
     out = [set() for _ in lowers]
     joined = _SEP.join(lowers)
     ends, pos = [], -1
     for low in lowers:
         pos += len(low) + 1
         ends.append(pos)
-    row = 0
-    startswith = joined.startswith
-    for m in rx.finditer(joined):
-        p = m.start()
-        while p >= ends[row]:
-            row += 1
-        hit = out[row]
-        for y, fs in table[m.group(1)]:
-            if startswith(y, p):
-                hit.update(fs)
+    find, row_of = joined.find, bisect.bisect_left
+    for x, fs in _gate_strings():
+        p = find(x)
+        while p >= 0:
+            row = row_of(ends, p)
+            out[row].update(fs)
+            p = find(x, ends[row] + 1)
     return out
 
 
