@@ -539,9 +539,10 @@ def _plain_finders() -> frozenset:
     return frozenset(f for f in _finders() if f.patterns is None)
 
 
-#: Between texts searched as one string: no gate string or term holds it, and it is neither
-#: a word character, white space nor an apostrophe, so no match reaches across it and the
-#: word boundaries at each text's ends are those of the text alone.
+#: Between texts searched as one string (:func:`_gate_hits`, :func:`_rows_matching`): no
+#: gate string holds it, and it is neither a word character, white space nor an apostrophe,
+#: so no match reaches across it and the word boundaries at each text's ends are those of
+#: the text alone.
 _SEP = "\x00"
 
 
