@@ -191,6 +191,16 @@ def _term_key(term: str) -> tuple | None:
     return "prefix", lead[:3]
 
 
+def _selectivity(options: frozenset) -> tuple:
+    """How rarely a text holds one of *options* (higher: more rarely), to pick a finder's gate.
+
+    Longer strings first, fewer options next; a set of symbols counts three characters
+    more ("f#@k" needs one of #$*@ more surely than an f, but ", " is in most comments).
+    """
+    symbols = all(x.strip() and not any(map(str.isalnum, x)) for x in options)
+    return min(map(len, options)) + (3 if symbols else 0), -len(options)
+
+
 class _Finder:
     """One category's regex, with an index of its terms so that most words are never tried.
 
@@ -222,9 +232,7 @@ class _Finder:
             if req is None or at is None or at.groups:
                 self.patterns = None
                 break
-            # Sets of symbols first ("f#@k" needs one of #$*@ more surely than an f), then longer strings.
-            self.patterns.append((sorted(req, key=lambda fs: (not all(x.strip() and not any(map(str.isalnum, x))
-                                                                      for x in fs), -min(map(len, fs)))), at))
+            self.patterns.append((sorted(req, key=_selectivity, reverse=True), at))
         if any(k is None for k in self.keys):
             self.patterns = None
         #: Where no string of a first set of :attr:`patterns` is in a text, none of them holds.
@@ -234,15 +242,21 @@ class _Finder:
 
             self.gate = re.compile(trie_pattern([tuple(map(re.escape, x)) for req, _ in self.patterns for x in req[0]]))
 
-    def finditer(self, text: str, lower: str | None = None, starts: dict | None = None) -> list:
-        """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`."""
+    def finditer(self, text: str, lower: str | None = None, starts: dict | None = None,
+                 gate: bool | None = None) -> list:
+        """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`.
+
+        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_hits`).
+        """
         if self.patterns is None or lower is None:
             return [m.span() for m in self.rx.finditer(text)]
         terms = (starts or {}).get(self, ())
         if not terms and not self.patterns:
             return []
         anywhere: set = set()
-        if self.gate is not None and self.gate.search(lower):
+        if gate is None:
+            gate = self.gate is not None and self.gate.search(lower) is not None
+        if gate:
             for req, at in self.patterns:
                 if _holds(req, lower):
                     anywhere.update(m.start() for m in at.finditer(text))
@@ -443,6 +457,9 @@ def _profanity():
 _SEGMENT_KINDS = ("sentence", "quote", "url", "artifact", "address")
 
 
+_UNSET = object()
+
+
 class _Reading:
     """One text as both detectors read it: the pieces to read, its sentences and addresses.
 
@@ -451,11 +468,15 @@ class _Reading:
     of :data:`_SEGMENT_KINDS`), or else found here, each at most once.
     """
 
-    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower")
+    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower", "_gates", "found")
 
-    def __init__(self, text: str, include_quotes: bool, given: list | None = None):
+    def __init__(self, text: str, include_quotes: bool, given: list | None = None, screened: tuple | None = None):
         self.text = text
-        self._starts = self.lower = None
+        if screened is None:
+            self._starts = self.lower = self.found = None
+            self._gates = _UNSET
+        else:  # from _screen
+            self.lower, self._starts, self._gates, self.found = screened
         if given is None:
             self.sentences = segment.sentences(text)
             excl = segment.urls(text) + segment.artifacts(text)
@@ -484,8 +505,131 @@ class _Reading:
 
     def find(self, finder: _Finder) -> list:
         """``(start, end)`` of the matches of *finder* in the text."""
-        self.lowered()
-        return finder.finditer(self.text, self.lower, self._starts)
+        gates = self.gates()
+        return finder.finditer(self.text, self.lower, self._starts, None if gates is None else finder in gates)
+
+    def gates(self) -> set | None:
+        """The finders whose gate matches in the text (:func:`_gate_hits`), or None: unknown."""
+        if self._gates is _UNSET:
+            lower = self.lowered()
+            self._gates = None if lower is None else _gate_hits([lower])[0]
+        return self._gates
+
+    def active(self) -> set | None:
+        """The finders that may match in the text (any other finds nothing), or None: all may.
+
+        A finder with a term that may start here (:func:`_term_starts`) or whose gate
+        matches (or one searched the plain way).
+        """
+        gates = self.gates()
+        if gates is None:
+            return None
+        return set(self._starts).union(gates, _plain_finders())
+
+
+def _finders() -> list:
+    cats, _ = _civility_lexicon()
+    return ([rx for _, rx, _, _ in cats if rx is not None]
+            + [rx for rx, _, _ in _technique_lexicon().values() if rx is not None])
+
+
+@functools.lru_cache(maxsize=1)
+def _plain_finders() -> frozenset:
+    """The finders that search every text the plain way (no term index)."""
+    return frozenset(f for f in _finders() if f.patterns is None)
+
+
+#: Between texts searched as one string (:func:`_gate_hits`, :func:`_rows_matching`): no
+#: gate string holds it, and it is neither a word character, white space nor an apostrophe,
+#: so no match reaches across it and the word boundaries at each text's ends are those of
+#: the text alone.
+_SEP = "\x00"
+
+
+@functools.lru_cache(maxsize=1)
+def _gate_strings() -> tuple:
+    """``((gate string, finders whose gate holds it), ...)`` over every finder's gate."""
+    owners: dict = {}
+    for f in _finders():
+        if f.patterns and f.gate is not None:
+            for req, _ in f.patterns:
+                for x in req[0]:
+                    owners.setdefault(x, set()).add(f)
+    return tuple((x, frozenset(fs)) for x, fs in owners.items())
+
+
+def _gate_hits(lowers: list) -> list:
+    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it.
+
+    Each gate string is looked for with ``str.find`` in the texts joined by :data:`_SEP`
+    (offsets mapped back to texts), not with each finder's regex in each text: most texts
+    hold no gate string, and a text is left as soon as one is found in it.
+    """
+    import bisect
+
+    out = [set() for _ in lowers]
+    joined = _SEP.join(lowers)
+    ends, pos = [], -1
+    for low in lowers:
+        pos += len(low) + 1
+        ends.append(pos)
+    find, row_of = joined.find, bisect.bisect_left
+    for x, fs in _gate_strings():
+        p = find(x)
+        while p >= 0:
+            row = row_of(ends, p)
+            out[row].update(fs)
+            p = find(x, ends[row] + 1)
+    return out
+
+
+def _rows_matching(rx, texts: list) -> set:
+    """The numbers of the *texts* in which *rx* matches, from one search over them all.
+
+    *rx* must never match :data:`_SEP` (nor reach across it) and must treat it as the
+    ends of a text (no word character, white space or apostrophe).
+    """
+    ends, pos = [], -1
+    for x in texts:
+        pos += len(x) + 1
+        ends.append(pos)
+    rows, row = set(), 0
+    for m in rx.finditer(_SEP.join(texts)):
+        p = m.start()
+        while p >= ends[row]:
+            row += 1
+        rows.add(row)
+    return rows
+
+
+def _screen(texts: list) -> list:
+    """For each text, None when no detector can find anything in it, else what
+    :class:`_Reading` takes as *screened*: (lower-cased text, term starts, gates, (whether
+    it has a run of capitals, four equal letters, a word said three times in a row)).
+
+    Most comments hold no term, no gate string, no capitals and no repetition: they are
+    passed over here, from a few searches over all the texts at once, without reading
+    them one by one.
+    """
+    lowers = [_lower(x) for x in texts]
+    known = [i for i, low in enumerate(lowers) if low is not None]
+    gates: list = [None] * len(texts)
+    for i, hits in zip(known, _gate_hits([lowers[i] for i in known])):
+        gates[i] = hits
+    _, shout = _civility_lexicon()
+    caps_gate = _shout_patterns(int(shout["min_letters"]))[2]
+    # (Each regex here, like every gate string and term, matches neither across _SEP nor at it.)
+    caps, four, said = (_rows_matching(rx, texts) for rx in (caps_gate, _FOUR_SAME, _SAID_AGAIN))
+    plain = bool(_plain_finders())
+    out = []
+    for i, (text, low, hits) in enumerate(zip(texts, lowers, gates)):
+        starts = _term_starts(low)
+        found = (i in caps, i in four, i in said)
+        if low is None or starts or hits or plain or True in found or "!" in text or _repeats_possible(text, low):
+            out.append((low, starts, hits, found))
+        else:
+            out.append(None)
+    return out
 
 
 def _in_pieces(s: int, e: int, pieces) -> bool:
@@ -494,8 +638,10 @@ def _in_pieces(s: int, e: int, pieces) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _shout_patterns(n: int):
+    """(words in capitals, stretched words, a regex matching in every text where words in capitals do)."""
     return (re.compile(rf"\b[A-Z][A-Z'’]{{{n - 1},}}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*"),
-            re.compile(r"\b\w*([A-Za-z])\1{3,}\w*\b"))
+            re.compile(r"\b\w*([A-Za-z])\1{3,}\w*\b"),
+            re.compile(rf"[A-Z][A-Z'’]{{{n - 1}}}"))
 
 
 # A stretched word holds four equal letters in a row; without them its (slow) regex cannot match.
@@ -505,17 +651,23 @@ _FOUR_SAME = re.compile(r"([A-Za-z])\1{3}")
 _CAPS_WORD = re.compile(r"[A-Z'’]+")
 
 
-def _shouting(text: str, spec: dict, pieces) -> list[segment.Span]:
+def _shouting(text: str, spec: dict, pieces, found: tuple | None = None) -> list[segment.Span]:
+    """*found*: whether the text has a run of capitals and four equal letters, when known (_screen)."""
     n = int(spec["min_letters"])
-    caps, stretched = _shout_patterns(n)
+    caps, stretched, caps_gate = _shout_patterns(n)
+    if found is None:
+        four = _FOUR_SAME.search(text) is not None
+        if not four and caps_gate.search(text) is None:
+            return []
+    else:
+        four = found[1]
+        if not four and not found[0]:
+            return []
     caps = list(caps.finditer(text))
-    stretched = list(stretched.finditer(text)) if _FOUR_SAME.search(text) else []
+    stretched = list(stretched.finditer(text)) if four else []
     if not caps and not stretched:
-        return []  # (the all-capitals test below can only drop spans: skipped when there are none)
-    letters = list(filter(str.isalpha, text))
-    if not letters or sum(map(str.isupper, letters)) / len(letters) > 0.6:
-        return []  # an all-capitals text (a meme, a headline): no word stands out
-    acronyms = set(spec["acronyms"])
+        return []
+    acronyms = _acronyms(tuple(spec["acronyms"]))
     out = []
     for m in caps:
         words = [w for w in _CAPS_WORD.findall(m.group()) if w.strip("'’") not in acronyms]
@@ -526,7 +678,31 @@ def _shouting(text: str, spec: dict, pieces) -> list[segment.Span]:
         if _in_pieces(m.start(), m.end(), pieces) and not any(s.start <= m.start() < s.end for s in out):
             out.append(segment.Span(m.start(), m.end(), "incivility", "shouting",
                                     spec["explanation"].format(text=m.group())))
+    # (The all-capitals test can only drop spans: made only when there are some.)
+    if out and _mostly_capitals(text):
+        return []  # an all-capitals text (a meme, a headline): no word stands out
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _acronyms(words: tuple) -> frozenset:
+    return frozenset(words)
+
+
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+
+
+def _mostly_capitals(text: str) -> bool:
+    """Whether more than 60% of the letters of *text* are capitals (True for no letters)."""
+    if text.isascii():
+        raw = text.encode("ascii")
+        n_letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+        n_upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    else:
+        letters = list(filter(str.isalpha, text))
+        n_letters, n_upper = len(letters), sum(map(str.isupper, letters))
+    return not n_letters or n_upper / n_letters > 0.6
 
 
 def _incivility_spans(text: str, include_quotes: bool = False,
@@ -538,15 +714,16 @@ def _incivility_spans(text: str, include_quotes: bool = False,
         return []
     found: list[tuple[segment.Span, float]] = []
     taken: list[tuple[int, int]] = []
+    active = reading.active()
     for key, rx, weight, explanation in cats:
-        if rx is None:
+        if rx is None or (active is not None and rx not in active):
             continue
         for s, e in reading.find(rx):
             if s == e or not _in_pieces(s, e, pieces) or any(a < e and s < b for a, b in taken):
                 continue
             taken.append((s, e))
             found.append((segment.Span(s, e, "incivility", key, explanation.format(text=text[s:e])), weight))
-    for sp in _shouting(text, shout, pieces):
+    for sp in _shouting(text, shout, pieces, reading.found):
         if not any(a < sp.end and sp.start < b for a, b in taken):
             found.append((sp, float(shout["weight"])))
     if not found:
@@ -589,44 +766,58 @@ _CONTENT_NORM = re.compile(r"[a-z][a-z'’]{3,}")
 
 
 def _repeats_possible(text: str, lower: str | None) -> bool:
-    """False when no content word occurs three times: then no count or phrase repetition exists.
+    """False when no count or phrase repetition can exist in *text*.
 
+    A word counted is outside :data:`_STOP` and used four times or more; a phrase of two
+    words used three times has a word outside :data:`_STOP` used three times or more, and
+    either another word used three times or more or (a word twice) that word four times.
     Counts over the whole text bound the counts over any of its pieces.
     """
     if lower is None:
         return True
-    counts = collections.Counter(_CONTENT_NORM.findall(lower.replace("’", "'")))
-    return bool(counts) and max(counts.values()) >= 3
+    words = _CONTENT_NORM.findall(lower.replace("’", "'") if "’" in lower else lower)
+    if len(words) - len(set(words)) < 2:
+        return False  # (no word three times: the common case, without counting)
+    thrice = [(w, n) for w, n in collections.Counter(words).items() if n >= 3]
+    return any(w not in _STOP and (n >= 4 or len(thrice) >= 2) for w, n in thrice)
 
 
-def _repetition(text: str, pieces, explanation: str, lower: str | None = None) -> list[segment.Span]:
+def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
+                said: bool | None = None) -> list[segment.Span]:
+    """*said*: whether :data:`_SAID_AGAIN` matches in the text, when known (_screen)."""
     out = []
     # A word said three or more times in a row ("die die die").
-    for m in _SAID_AGAIN.finditer(text):
+    for m in _SAID_AGAIN.finditer(text) if said is not False else ():
         if _in_pieces(m.start(), m.end(), pieces):
             out.append(segment.Span(m.start(), m.end(), "technique", "repetition", explanation.format(text=m.group())))
     if not _repeats_possible(text, lower):
         return out
+    # The lower-cased text has the same words at the same offsets (see _lower).
+    src = text if lower is None else lower
     if pieces == [(0, len(text))]:  # nothing excluded: every word is read
-        words = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _CONTENT.finditer(text)]
+        words = [(m.start(), m.end(), m.group()) for m in _CONTENT.finditer(src)]
     else:
-        words = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _CONTENT.finditer(text)
-                 if _in_pieces(m.start(), m.end(), pieces)]
-    n_words = len(_ANY_WORD.findall(text))
-    if n_words <= 150:
+        words = [(m.start(), m.end(), m.group()) for m in _CONTENT.finditer(src) if _in_pieces(m.start(), m.end(), pieces)]
+    if lower is None or "’" in lower:
+        words = [(s, e, w.lower().replace("’", "'")) for s, e, w in words]
+    seen = collections.Counter(w for _, _, w in words)
+    many = [w for w, n in seen.items() if n >= 3 and w not in _STOP]
+    if not many:
+        return out  # a word counted needs four uses, a phrase a word outside _STOP used three times
+    if any(seen[w] >= 4 for w in many) and len(_ANY_WORD.findall(text)) <= 150:
         counts: dict = {}
         for s, e, w in words:
-            if w not in _STOP:
+            if seen[w] >= 4 and w not in _STOP:
                 counts.setdefault(w, []).append((s, e))
         for w, occ in counts.items():
-            if len(occ) >= 4:
-                for s, e in occ:
-                    out.append(segment.Span(s, e, "technique", "repetition",
-                                            explanation.format(text=text[s:e]) + f" ('{w}' appears {len(occ)} times.)"))
-    # A phrase of two content words used three or more times.
+            for s, e in occ:
+                out.append(segment.Span(s, e, "technique", "repetition",
+                                        explanation.format(text=text[s:e]) + f" ('{w}' appears {len(occ)} times.)"))
+    # A phrase of two content words used three or more times (both words then occur three
+    # times or more: other pairs are not counted).
     bigrams: dict = {}
     for (s1, _e1, w1), (_s2, e2, w2) in zip(words, words[1:]):
-        if w1 not in _STOP or w2 not in _STOP:
+        if seen[w1] >= 3 and seen[w2] >= 3 and (w1 not in _STOP or w2 not in _STOP):
             bigrams.setdefault((w1, w2), []).append((s1, e2))
     for (w1, w2), occ in bigrams.items():
         if len(occ) >= 3:
@@ -641,6 +832,8 @@ _SLOGAN_LINE = re.compile(r"[^\n\r]+")
 
 
 def _slogan_lines(text: str, pieces, explanation: str) -> list[segment.Span]:
+    if "!" not in text:
+        return []  # a slogan line ends with "!"
     out = []
     for m in _SLOGAN_LINE.finditer(text):
         line = m.group().strip()
@@ -664,14 +857,16 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
     if not pieces:
         return []
     out = []
+    active = reading.active()
     for key in TECHNIQUES:
         rx, name, explanation = lex[key]
         if key == "repetition":
-            out += _repetition(text, pieces, explanation, reading.lowered())
+            out += _repetition(text, pieces, explanation, reading.lowered(),
+                               None if reading.found is None else reading.found[2])
             continue
         if key == "slogans":
             out += _slogan_lines(text, pieces, explanation)
-        if rx is None:
+        if rx is None or (active is not None and rx not in active):
             continue
         for s, e in reading.find(rx):
             while e > s and text[e - 1].isspace():
@@ -760,11 +955,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     threads = comments[thread_col].tolist() if thread_col in comments.columns else [""] * len(comments)
     ids = comments[id_col].tolist() if id_col in comments.columns else [""] * len(comments)
     given = _given_segments(spans, list(zip(threads, ids)), "civility.spans")
+    todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col]) if isinstance(text, str) and text.strip()]
     rows = []
-    for t, c, text in zip(threads, ids, comments[text_col]):
-        if not isinstance(text, str) or not text.strip():
+    for (t, c, text), screened in zip(todo, _screen([text for _, _, text in todo])):
+        if screened is None:
             continue
-        reading = _Reading(text, include_quotes, None if given is None else given.get((t, c)))
+        reading = _Reading(text, include_quotes, None if given is None else given.get((t, c)), screened)
+        if not reading.pieces:
+            continue
         found = []
         if "incivility" in kinds:
             found += [sp for sp, _ in _incivility_spans(text, include_quotes, reading)]

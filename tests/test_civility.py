@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from discourse import civility
@@ -351,3 +351,101 @@ def test_civility_shouting_counts_only_letters(text):
     many_capitals = sum(c.isupper() for c in letters) / len(letters) > 0.6
     found = civility._shouting(text, spec, [(0, len(text))])
     assert (found == []) if many_capitals else bool(found)
+
+
+# Texts built to reach every detector: terms, gate strings, capitals, stretched letters,
+# words said again, slogan lines, the separator the batch search joins texts with, and
+# letters whose case is odd.
+_PIECES = st.one_of(
+    st.sampled_from(_TERMS),
+    st.sampled_from(["you", "the", "idiot idiot idiot", "STOP", "NOOOO", "soooo", "cats cats cats cats", "big cats",
+                     "what a joke", "if you are not", "either", "history", "die", "#tag", "f**k", "\x00", "ſ", "K",
+                     "É", "é", "σς", "’", "'", "!", "\n", "Lock her up!", "http://x.org/a", '"quoted idiot"']),
+    st.text(max_size=6),
+)
+
+
+@st.composite
+def _texts(draw):
+    words = draw(st.lists(_PIECES, max_size=14))
+    seps = draw(st.lists(st.sampled_from([" ", "", ", ", "\n", ". ", "\x00", "! "]), min_size=len(words),
+                         max_size=len(words)))
+    text = "".join(w + s for w, s in zip(words, seps))
+    return [text, text.upper(), text.title()][draw(st.integers(0, 2))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_texts(), min_size=1, max_size=6))
+# Each found by one screen only: capitals, stretched letters, a word said again, a repeated phrase.
+@example(["We met HERE today", "Plain words only.", "So sooooo long", "meh meh meh", "Tigers hunt, tigers hunt, tigers hunt."])
+def test_civility_batch_spans_same_as_text_by_text(texts):
+    # spans() screens and searches all texts at once; each text alone, and score()'s own
+    # per-text reading (no screening), must agree with it.
+    df = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "text": texts})
+    together = civility.spans(df)
+    alone = [civility.spans(df.iloc[[i]]) for i in range(len(df))]
+    pd.testing.assert_frame_equal(together, pd.concat(alone, ignore_index=True).astype(together.dtypes)
+                                  if len(together) else together)
+    assert len(together) == sum(map(len, alone))
+    pd.testing.assert_frame_equal(civility.score(df), civility.score(df, spans=together))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_texts(), max_size=6))
+@example(["the likes", "of you", "what", " a joke"])  # strings that a joined search must not find across texts
+def test_civility_gate_hits_same_as_each_gate(texts):
+    lowers = [low for low in map(civility._lower, texts) if low is not None]
+    want = [{f for f in _finders() if f.patterns and f.gate is not None and f.gate.search(low)} for low in lowers]
+    assert civility._gate_hits(lowers) == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_texts(), max_size=6))
+@example(["die", "die", "die", "AB", "CD", "aa", "aa"])
+def test_civility_rows_matching_same_as_each_text(texts):
+    caps_gate = civility._shout_patterns(4)[2]
+    for rx in (caps_gate, civility._FOUR_SAME, civility._SAID_AGAIN):
+        assert civility._rows_matching(rx, texts) == {i for i, t in enumerate(texts) if rx.search(t)}
+
+
+def _repetition_reference(text, pieces):
+    """The count and phrase repetition rules read word by word, with no shortcut."""
+    import re
+
+    words = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in re.finditer(r"[A-Za-z][A-Za-z'’]{3,}", text)
+             if any(a <= m.start() and m.end() <= b for a, b in pieces)]
+    out = []
+    if len(re.findall(r"\w+", text)) <= 150:
+        counts: dict = {}
+        for s, e, w in words:
+            if w not in civility._STOP:
+                counts.setdefault(w, []).append((s, e))
+        out += [(s, e) for occ in counts.values() if len(occ) >= 4 for s, e in occ]
+    bigrams: dict = {}
+    for (s1, _, w1), (_, e2, w2) in zip(words, words[1:]):
+        if w1 not in civility._STOP or w2 not in civility._STOP:
+            bigrams.setdefault((w1, w2), []).append((s1, e2))
+    for occ in bigrams.values():
+        if len(occ) >= 3:
+            out += [(s, e) for s, e in occ if not any(a <= s < b for a, b in out)]
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["cats", "Cats", "dogs", "that", "this", "with", "have", "war’s", "war's", "a", "the",
+                                 "CATS", "Ünïcode", "ſtop"]), max_size=30),
+       st.booleans())
+@example("cats dogs big cats dogs a cats dogs".split(), False)  # 'cats dogs' three times, 'cats' exactly three
+@example("cats cats cats cats dogs".split(), True)
+def test_civility_repetition_same_as_word_by_word(words, cut):
+    text = " ".join(words)
+    pieces = [(0, len(text) // 2), (len(text) // 2 + 3, len(text))] if cut else [(0, len(text))]
+    got = civility._repetition(text, pieces, "'{text}'", civility._lower(text), said=False)
+    assert [(sp.start, sp.end) for sp in got] == _repetition_reference(text, pieces)
+
+
+@pytest.mark.parametrize("text", ["ABC def", "ABCD efg", "abc", "123 !!", "", "ÉCOLE école", "ⒶⒷⒸ stop", "Ⅻ HELLO"])
+def test_civility_mostly_capitals_table(text):
+    letters = [c for c in text if c.isalpha()]
+    want = not letters or sum(c.isupper() for c in letters) / len(letters) > 0.6
+    assert civility._mostly_capitals(text) is want
