@@ -291,6 +291,10 @@ def test_sentiment_raw_from_sentences_equals_vader(sentences, gap):
     "THIS IS A REALLY GOOD AND NICE THING. i agree.",  # ... inside a long sentence too
     "Not bad. But the ending? No. Love it!!",
     "Yeah right. Cut me some slack. At least. Good.",
+    "I said no\nGood idea",  # "no" before a lexicon word in the next line
+    "It was kind\nof good", "I love the\nshit out of it", "Yeah\nright", "Never so\ngood", "NEVER\nthis good",
+    "Not\ngood", "at least\ngood", "not at\nleast good", "very\ngood", "no or\nnor good", "without\ndoubt good",
+    "wouldn't've\nbeen good", "GOOD\nbad\nugly", "it is so\ngood", "no\nno\nno good",
 ])
 def test_sentiment_raw_from_sentences_edges(text):
     ((*_, sents),) = sentiment._analyse(pd.DataFrame({"text": [text]}), "text", None, None, "comment_id", "thread_id")
@@ -315,8 +319,13 @@ _VADER_WORDS = [
     "for", "beating", "bus", "cut", "hand", "mouth", "but", "But", "BUT",
     # capitals, punctuation, emoticons, emoji, typographic apostrophe, plain words
     "GOOD", "BAD", "VERY", "NOT", "NO", "LOVE", "WAR", "good,", "bad!", "(love)", "no.", "but,", "kind-of", ":)", ":-(",
-    "!!!", "?", "??", "...", "😀", "💔", "good😀", "don’t", "ÉNORME", "it", "is", "we", "a", "x",
+    "!!!", "?", "??", "...", "😀", "💔", "good😀", "don’t", "wouldn't've", "ÉNORME", "it", "is", "we", "a", "x",
 ]
+
+# Words VADER's rules look for, with a few lexicon words: short sentences of these put a
+# rule's trigger on one side of a sentence break and its lexicon word on the other.
+_EDGE_WORDS = ["no", "NO", "kind", "of", "never", "so", "this", "least", "at", "very", "not", "wouldn't've", "or",
+               "good", "BAD", "love", "but", "the", "shit", "bomb", "yeah", "right", "without", "doubt", "x", "X"]
 
 
 def _vader_neutral_compound(text, terms):
@@ -373,9 +382,10 @@ def test_sentiment_frame_neutral_equals_vader_with_terms_zeroed(text, terms):
     assert p.neutral_compound == _vader_neutral_compound(text, terms)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.lists(st.sampled_from(_VADER_WORDS), min_size=1, max_size=8),
-                          st.sampled_from([".", "!", "?", "!!!", "...", ""])), min_size=1, max_size=6),
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from([_VADER_WORDS, _EDGE_WORDS]).flatmap(
+           lambda words: st.lists(st.tuples(st.lists(st.sampled_from(words), min_size=1, max_size=8),
+                                            st.sampled_from([".", "!", "?", "!!!", "...", "", "", ""])), min_size=1, max_size=6)),
        st.lists(st.sampled_from([" ", "\n", "  \n", "\n\n"]), min_size=5, max_size=5))
 def test_sentiment_stage_raw_equals_vader_on_many_sentences(sentences, gaps):
     # The raw compound is assembled from the sentences' VADER passes where it can be (words
