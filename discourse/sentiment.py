@@ -55,6 +55,7 @@ from typing import Iterable, NamedTuple
 import pandas as pd
 
 from . import segment
+from ._perf import collector_paused as _collector_paused
 from .model import SPAN_COLUMNS, require_columns
 
 __all__ = [
@@ -388,7 +389,20 @@ def _valences(raws, lower, is_cap_diff, positions=None) -> dict:
     out = {}
     last = len(lower) - 1
     if positions is None:
-        positions = itertools.compress(range(len(lower)), map(_SCORABLE.__contains__, lower))
+        positions = list(itertools.compress(range(len(lower)), map(_SCORABLE.__contains__, lower)))
+        if positions and _inert(lower) and _IDIOM_WORDS.isdisjoint(lower):
+            # No word any rule looks for ("no", "kind of", boosters, negations, idioms):
+            # each lexicon word has its own valence, and the capitals' boost.
+            if not is_cap_diff:
+                return {i: v for i in positions if (v := lexicon[lower[i]])}
+            c_incr = _C_INCR
+            for i in positions:
+                v = lexicon[lower[i]]
+                if raws[i].isupper():
+                    v = v + c_incr if v > 0 else v - c_incr
+                if v:
+                    out[i] = v
+            return out
     else:
         positions = [i for i in positions if lower[i] in _SCORABLE]
     for i in positions:
@@ -475,6 +489,8 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     n_upper = sum(map(str.isupper, raws))
     is_cap_diff = 0 < n - n_upper < n
     pre = _valences(raws, lower, is_cap_diff)
+    if not pre:  # VADER's scores of n neutral words
+        return _Pieces(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), (tuple(raws), lower, is_cap_diff, n_upper, pre))
     at, values = list(pre), list(pre.values())
     bi = _but_index(lower) if at else -1
     plain = _but_sparse(at, values, bi) if bi >= 0 else values
@@ -540,7 +556,8 @@ def _joined_compound(text: str, pieces: list) -> float | None:
     Valid when the sentences, in order, hold exactly the text's whitespace-separated tokens
     (no quote, URL or artifact left out, no typographic apostrophe read as straight, no
     emoji). VADER's rules look at most three tokens back and two ahead, so as long as the
-    text's is_cap_diff is the sentence's, a word keeps its sentence valence in the whole
+    text's is_cap_diff is the sentence's (or the sentence has no word in capitals, for which
+    alone is_cap_diff counts), a word keeps its sentence valence in the whole
     text unless it is among the first three of a sentence after the first (its look back
     reaches the previous sentence) or among the last two of a sentence before the last
     with a look ahead that can matter: "no" (a lexicon word next), "kind" ("of" next) or an
@@ -570,7 +587,9 @@ def _joined_compound(text: str, pieces: list) -> float | None:
     last = len(tokens) - 1
     for si, t in enumerate(tokens):
         m = len(t[0])
-        if t[2] != cap_diff:
+        if t[2] != cap_diff and t[3]:
+            # is_cap_diff only counts for words in capitals (and capitalised boosters before
+            # a word): a sentence without any keeps its valences in a text that has some.
             again += range(k, k + m)
             k += m
             continue
@@ -991,8 +1010,9 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     _, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
     rows = _take_stash(spans, content)
     if rows is None:
-        rows = [_pooled(text, sents)
-                for _t, _c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col)]
+        with _collector_paused():
+            rows = [_pooled(text, sents)
+                    for _t, _c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col)]
     for row, text in zip(rows, comments[text_col].tolist()):
         if row[4] is None:
             row[4] = _raw_compound(text)
@@ -1073,9 +1093,19 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     VADER compound +0.48 (the commenter's own words); words carrying it: war +2.1; with the frame words war neutralised it is +0.00 (tone, not topic).
     """
     require_columns(comments, [text_col], caller="sentiment.spans")
+    with _collector_paused():  # millions of small objects that live until the table is built
+        rows, pooled = _span_rows(comments, text_col, neutral_terms, spans, id_col, thread_col)
+    # Left for the score() call that follows in the pipeline (see _STASH).
+    spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
+    _STASH[:] = [(spans_ref, content, pooled)]
+    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
+    return out.astype({"start": "int64", "end": "int64"})
+
+
+def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) -> tuple[list, list]:
     rows, pooled = [], []
     explained: dict = {}  # (role, id of the pieces): repeated sentences share their pieces
-    for t, c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col):
+    for t, c, text, sents in _analyse(comments, text_col, neutral_terms, spans_, id_col, thread_col):
         for s in sents:
             key = (s.role, id(s.pieces))
             what = explained.get(key)
@@ -1083,11 +1113,7 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
                 what = explained[key] = _explain(s.role, s.pieces)
             rows.append((t, c, "sentence", s.role, s.start, s.end, text[s.start:s.end], "", what))
         pooled.append(_pooled(text, sents))
-    # Left for the score() call that follows in the pipeline (see _STASH).
-    spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
-    _STASH[:] = [(spans_ref, content, pooled)]
-    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
-    return out.astype({"start": "int64", "end": "int64"})
+    return rows, pooled
 
 
 def trajectories(comments: pd.DataFrame, *, score_col: str = "sentiment_compound", id_col: str = "comment_id",
