@@ -55,6 +55,7 @@ from typing import Iterable, NamedTuple
 import pandas as pd
 
 from . import segment
+from ._perf import collector_paused as _collector_paused
 from .model import SPAN_COLUMNS, require_columns
 
 __all__ = [
@@ -163,32 +164,67 @@ _BOOSTER: dict = {}
 _SPECIAL: dict = {}
 _C_INCR = 0.733
 _NORMALIZE = None
+#: Lower-cased words that get a valence of their own (in the lexicon and not a booster: VADER
+#: gives a booster 0 before it looks the word up).
+_SCORABLE: frozenset = frozenset()
+#: Every word of VADER's multi-word special cases and booster phrases: a lexicon word with
+#: none of them within three words before or two after cannot match an idiom.
+_IDIOM_WORDS: frozenset = frozenset()
+#: Every word VADER's rules look for before a lexicon word: boosters, negations and the words
+#: of its special cases ("no", "never so", "without doubt", "least"). With none of them in the
+#: three words before it (and no "n't" there), a lexicon word's valence depends on itself,
+#: its capitals and the word after it alone.
+_CONTEXT_WORDS: frozenset = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
 def _vader_tables():
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, SPECIAL_CASES, normalize
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES, normalize
 
-    global _LEXICON, _BOOSTER, _SPECIAL, _C_INCR, _NORMALIZE
-    _LEXICON, _BOOSTER, _SPECIAL, _C_INCR = analyzer().lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR
+    global _LEXICON, _BOOSTER, _SPECIAL, _C_INCR, _NORMALIZE, _SCORABLE, _IDIOM_WORDS, _CONTEXT_WORDS
+    lexicon = analyzer().lexicon
+    _SCORABLE = frozenset(w for w in lexicon if w not in BOOSTER_DICT)
+    _IDIOM_WORDS = frozenset(w for k in itertools.chain(SPECIAL_CASES, BOOSTER_DICT) if " " in k for w in k.split(" "))
+    _CONTEXT_WORDS = frozenset(BOOSTER_DICT).union(NEGATE, ("no", "never", "so", "this", "without", "doubt", "least"))
+    _LEXICON, _BOOSTER, _SPECIAL, _C_INCR = lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR
     _NORMALIZE = normalize
-    return analyzer().lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR, N_SCALAR
+    return lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR, N_SCALAR
 
 
-def _valence(lexicon, words, lower, i, is_cap_diff):
-    """VADER's ``sentiment_valence`` for a lexicon word at *i* (vaderSentiment 3.3.2), unchanged
-    except that the lower-cased words are computed once per text instead of once per rule:
-    VADER re-lowercases the whole text inside every negation and idiom check, which makes
-    it quadratic in the length of a comment. Tests compare it with VADER on real text."""
-    booster, c_incr, n_scalar = _BOOSTER, _C_INCR, _N_SCALAR
-    item, low = words[i], lower[i]
+def _inert(words) -> bool:
+    """Whether none of *words* is one VADER's rules look for before a lexicon word."""
+    return _CONTEXT_WORDS.isdisjoint(words) and "n't" not in " ".join(words)
+
+
+def _valence(lexicon, raws, lower, i, is_cap_diff):
+    """VADER's ``sentiment_valence`` for a lexicon word at *i* (vaderSentiment 3.3.2).
+
+    Rule for rule as in VADER, with its quirks, but on the lower-cased words computed once
+    per text (VADER re-lowercases the whole text inside every negation and idiom check,
+    which makes it quadratic in the length of a comment), on the unstripped tokens *raws*
+    for the ALL-CAPS tests (stripping ASCII punctuation never changes ``str.isupper``), and
+    with the idiom check skipped when no idiom word is near. Tests compare it with VADER.
+    """
+    c_incr = _C_INCR
+    low = lower[i]
     valence = lexicon[low]
-    if low == "no" and i != len(words) - 1 and lower[i + 1] in lexicon:
+    if low == "no" and i != len(lower) - 1 and lower[i + 1] in lexicon:
         valence = 0.0
+    before = lower[i - 3:i] if i >= 3 else lower[:i]
+    if _inert(before) and (i < 3 or _IDIOM_WORDS.isdisjoint(lower[i - 3:i + 3])):
+        # No word before it that a rule looks for (most words): the rules below all leave
+        # the valence as it is, but for the capitals.
+        if is_cap_diff and raws[i].isupper():
+            if valence > 0:
+                valence += c_incr
+            else:
+                valence -= c_incr
+        return valence
+    booster, n_scalar = _BOOSTER, _N_SCALAR
     if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") or (
             i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"]):
         valence = lexicon[low] * n_scalar
-    if item.isupper() and is_cap_diff:
+    if is_cap_diff and raws[i].isupper():
         if valence > 0:
             valence += c_incr
         else:
@@ -204,7 +240,7 @@ def _valence(lexicon, words, lower, i, is_cap_diff):
                 s = booster[before]
                 if valence < 0:
                     s *= -1
-                if words[i - (start_i + 1)].isupper() and is_cap_diff:
+                if is_cap_diff and raws[i - (start_i + 1)].isupper():
                     if valence > 0:
                         s += c_incr
                     else:
@@ -215,9 +251,9 @@ def _valence(lexicon, words, lower, i, is_cap_diff):
                 s = s * 0.9
             valence = valence + s
             valence = _negation_check(valence, lower, start_i, i)
-            if start_i == 2:
+            if start_i == 2 and not _IDIOM_WORDS.isdisjoint(lower[i - 3:i + 3]):
                 valence = _special_idioms_check(valence, lower, i)
-    # VADER's _least_check.
+    # VADER's _least_check ("least" is not in the lexicon, so its lexicon tests always pass).
     if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
         if lower[i - 2] != "at" and lower[i - 2] != "very":
             valence = valence * n_scalar
@@ -289,25 +325,35 @@ def _special_idioms_check(valence, lower, i):
 #: vaderSentiment's N_SCALAR (a test checks it), as a constant for its hottest rule.
 _N_SCALAR = -0.74
 
-#: VADER's tokens, memoised: whitespace-separated piece -> (word, lower-cased, all caps, scored),
-#: where *scored* says the word gets a valence of its own (in the lexicon, not a booster).
-#: Comment text repeats its words, so most tokens are looked up, not stripped again.
+#: VADER's lower-cased word for each whitespace-separated piece of text seen (its
+#: SentiText strips the piece's punctuation unless that leaves two characters or fewer):
+#: comment text repeats its words, so most pieces are looked up, not stripped again.
 _TOKENS: dict = {}
 _TOKENS_MAX = 500_000
 _PUNCTUATION = string.punctuation
 
 
-def _new_token(raw: str) -> tuple:
+def _word(raw: str) -> str:
     # VADER's SentiText._strip_punc_if_word.
     stripped = raw.strip(_PUNCTUATION)
-    word = raw if len(stripped) <= 2 else stripped
-    low = word.lower()
-    lexicon, booster = _vader_tables()[:2]
-    tok = (word, low, word.isupper(), low in lexicon and low not in booster)
-    if len(_TOKENS) >= _TOKENS_MAX:
-        _TOKENS.clear()
-    _TOKENS[raw] = tok
-    return tok
+    return raw if len(stripped) <= 2 else stripped
+
+
+def _lower_of(raws: list) -> tuple:
+    """VADER's lower-cased words of the pieces *raws* (memoised in :data:`_TOKENS`)."""
+    tokens = _TOKENS
+    try:
+        return tuple(map(tokens.__getitem__, raws))
+    except KeyError:
+        pass
+    if len(tokens) + len(raws) > _TOKENS_MAX:
+        tokens.clear()
+    for raw in set(raws).difference(tokens):
+        tokens[raw] = _word(raw).lower()
+    try:
+        return tuple(map(tokens.__getitem__, raws))
+    except KeyError:  # another thread cleared the memo meanwhile
+        return tuple(_word(raw).lower() for raw in raws)
 
 
 def _demojize(text: str) -> str:
@@ -331,57 +377,78 @@ def _demojize(text: str) -> str:
     return "".join(out)
 
 
-def _tokens_of(text: str):
-    """VADER's words, their lower-cased forms, its is_cap_diff, the capitalised words and which
-    words get a valence of their own, for an emoji-free, stripped text."""
-    raws = text.split()
-    toks = list(map(_TOKENS.get, raws))
-    if None in toks:
-        toks = [t or _new_token(r) for t, r in zip(toks, raws)]
-    if not toks:
-        return (), (), False, 0, ()
-    words, lower, caps, scored = zip(*toks)
-    n, n_upper = len(toks), sum(caps)
-    # VADER's allcap_differential.
-    return words, lower, 0 < n - n_upper < n, n_upper, scored
+def _valences(raws, lower, is_cap_diff, positions=None) -> dict:
+    """VADER's nonzero word valences before its "but" rule, by token position, in order.
 
-
-def _valences(words, lower, is_cap_diff, scored) -> list:
-    """VADER's per-token valences before its "but" rule (0 for tokens without one)."""
-    lexicon = _vader_tables()[0]
-    sentiments = [0] * len(lower)
-    last = len(lower) - 1
-    for i in itertools.compress(range(len(lower)), scored):
-        if lower[i] == "kind" and i < last and lower[i + 1] == "of":
-            continue
-        sentiments[i] = _valence(lexicon, words, lower, i, is_cap_diff)
-    return sentiments
-
-
-def _but_check(lower, sentiments):
-    """VADER's ``_but_check`` (quirks included) on a copy, given the lower-cased words.
-
-    VADER walks the list and scales the *first* entry equal to each value it meets
-    (``list.index``), so equal valences are scaled more than once and others not at all.
-    Zero entries stay zero whatever it does to them and never equal a non-zero one, so the
-    same walk runs over the non-zero entries alone: the same values, without VADER's
-    quadratic search over every token of a long comment.
+    Only words in :data:`_SCORABLE` can have one (VADER gives every other word 0), so the
+    rules run for those alone; *positions* limits them further (default: every token).
     """
-    if "but" not in lower:
-        return sentiments
-    bi = lower.index("but")
-    out = list(sentiments)
-    at = [i for i, v in enumerate(out) if v != 0]
-    values = [out[i] for i in at]
+    if _NORMALIZE is None:
+        _vader_tables()
+    lexicon = _LEXICON
+    out = {}
+    last = len(lower) - 1
+    if positions is None:
+        positions = list(itertools.compress(range(len(lower)), map(_SCORABLE.__contains__, lower)))
+        if positions and _inert(lower) and _IDIOM_WORDS.isdisjoint(lower):
+            # No word any rule looks for ("no", "kind of", boosters, negations, idioms):
+            # each lexicon word has its own valence, and the capitals' boost.
+            if not is_cap_diff:
+                return {i: v for i in positions if (v := lexicon[lower[i]])}
+            c_incr = _C_INCR
+            for i in positions:
+                v = lexicon[lower[i]]
+                if raws[i].isupper():
+                    v = v + c_incr if v > 0 else v - c_incr
+                if v:
+                    out[i] = v
+            return out
+    else:
+        positions = [i for i in positions if lower[i] in _SCORABLE]
+    for i in positions:
+        if i < last and lower[i] == "kind" and lower[i + 1] == "of":
+            continue
+        value = _valence(lexicon, raws, lower, i, is_cap_diff)
+        if value:  # a zero (VADER's "no" before a lexicon word) is neutral, as any other 0
+            out[i] = value
+    return out
+
+
+def _but_sparse(at: list, values: list, bi: int) -> list:
+    """VADER's ``_but_check`` (quirks included) on the nonzero valences *values* at positions
+    *at*, given the position *bi* of the first "but".
+
+    VADER walks the list and rescales the *first* entry equal to each value it reads
+    (``list.index``), so a value equal to an earlier, already rescaled one rescales that one
+    again and leaves its own entry alone. A zero is never equal to a nonzero value and
+    rescaling it changes nothing, so the nonzero entries alone give VADER's result.
+    """
+    values = list(values)
     for j in range(len(values)):
-        value = values[j]  # as VADER's loop sees it: scaled already if an earlier match hit it
+        value = values[j]  # as VADER's loop reads it (only entries before j have been rescaled)
         first = values.index(value)
         si = at[first]
         if si < bi:
             values[first] = value * 0.5
         elif si > bi:
             values[first] = value * 1.5
-    for i, value in zip(at, values):
+    return values
+
+
+def _but_index(lower) -> int:
+    try:
+        return lower.index("but")
+    except ValueError:
+        return -1
+
+
+def _but_check(lower, sentiments):
+    """VADER's ``_but_check`` on a full list of valences (a copy), given the lower-cased words."""
+    if "but" not in lower:
+        return list(sentiments)
+    at = [i for i, v in enumerate(sentiments) if v != 0]
+    out = list(sentiments)
+    for i, value in zip(at, _but_sparse(at, [out[i] for i in at], lower.index("but"))):
         out[i] = value
     return out
 
@@ -402,65 +469,85 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
     """VADER's computation (vaderSentiment 3.3.2 ``polarity_scores``), keeping its pieces.
 
     Identical to ``polarity_scores`` for the plain scores (the tests check this on real
-    text). The neutral variant zeroes the valence a frame term would get; every other
-    rule, including the terms' role as context for their neighbours, is unchanged.
+    and generated text). The neutral variant zeroes the valence a frame term would get;
+    every other rule, including the terms' role as context for their neighbours, is
+    unchanged.
     """
     return _pieces(text, _neutral_sets(tuple(neutral)) if neutral else None)
 
 
-def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
-    from vaderSentiment.vaderSentiment import normalize
+_EMPTY_TOKENS = ((), (), False, 0, {})
 
+
+def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     text = _demojize(text).strip()
-    words, lower, is_cap_diff, n_upper, scored = _tokens_of(text)
-    sentiments = _valences(words, lower, is_cap_diff, scored)
-    nonzero = [i for i, s in enumerate(sentiments) if s != 0]
-    neutral_idx = set()
-    if spec is not None and nonzero:
-        neutral_idx = {i for i in nonzero if lower[i] in spec.words}
-        if spec.phrases:
+    raws = text.split()
+    n = len(raws)
+    if not n:
+        return _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), _EMPTY_TOKENS)
+    lower = _lower_of(raws)
+    n_upper = sum(map(str.isupper, raws))
+    is_cap_diff = 0 < n - n_upper < n
+    pre = _valences(raws, lower, is_cap_diff)
+    if not pre:  # VADER's scores of n neutral words
+        return _Pieces(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), (tuple(raws), lower, is_cap_diff, n_upper, pre))
+    at, values = list(pre), list(pre.values())
+    bi = _but_index(lower) if at else -1
+    plain = _but_sparse(at, values, bi) if bi >= 0 else values
+    punct = _punctuation(text)
+    compound, pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s = _score(plain, n, punct)
+    neutral_compound, neutral_sum_s = compound, sum_s
+    neutralised = ()
+    if spec is not None and at:
+        neutral_idx = {i for i in at if lower[i] in spec.words}
+        if spec.phrases and not spec.phrases.keys().isdisjoint(lower):
             for i in [i for i, w in enumerate(lower) if w in spec.phrases]:
                 for phrase in spec.phrases[lower[i]]:
-                    n = len(phrase)
-                    if tuple(lower[i:i + n]) == phrase:
-                        neutral_idx.update(j for j in range(i, i + n) if sentiments[j] != 0)
-    plain = _but_check(lower, sentiments)
-    punct = _punctuation(text) if sentiments else 0.0
-    compound, pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s = _score(plain, punct, normalize)
-    if neutral_idx:
-        zeroed = [0 if i in neutral_idx else s for i, s in enumerate(sentiments)]
-        scored = _score(_but_check(lower, zeroed), punct, normalize)
-        neutral_compound, neutral_sum_s = scored[0], scored[-1]
-    else:
-        neutral_compound, neutral_sum_s = compound, sum_s
+                    if tuple(lower[i:i + len(phrase)]) == phrase:
+                        neutral_idx.update(j for j in range(i, i + len(phrase)) if j in pre)
+        if neutral_idx:
+            kept = [(i, v) for i, v in zip(at, values) if i not in neutral_idx]
+            kept_at, kept_values = [i for i, _ in kept], [v for _, v in kept]
+            if bi >= 0:
+                kept_values = _but_sparse(kept_at, kept_values, bi)
+            scored = _score(kept_values, n, punct)
+            neutral_compound, neutral_sum_s = scored[0], scored[-1]
+            after = dict(zip(at, plain))
+            neutralised = tuple((_word(raws[i]), round(after[i], 2)) for i in sorted(neutral_idx))
     return _Pieces(
-        compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, len(words),
-        tuple((words[i], round(plain[i], 2)) for i in nonzero if plain[i] != 0),
-        tuple((words[i], round(plain[i], 2)) for i in sorted(neutral_idx)),
-        (words, lower, is_cap_diff, n_upper, tuple(sentiments)),
+        compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, n,
+        tuple((_word(raws[i]), round(v, 2)) for i, v in zip(at, plain)),
+        neutralised,
+        (tuple(raws), lower, is_cap_diff, n_upper, pre),
     )
 
 
 def _compound(text: str) -> float:
     """VADER's ``polarity_scores(text)["compound"]``, without the parts only the other scores need."""
-    from vaderSentiment.vaderSentiment import normalize
-
     text = _demojize(text).strip()
-    words, lower, is_cap_diff, _, scored = _tokens_of(text)
-    if not words:
+    raws = text.split()
+    n = len(raws)
+    if not n:
         return 0.0
-    return _rounded_compound(_but_check(lower, _valences(words, lower, is_cap_diff, scored)), text, normalize)
+    lower = _lower_of(raws)
+    n_upper = sum(map(str.isupper, raws))
+    pre = _valences(raws, lower, 0 < n - n_upper < n)
+    values = list(pre.values())
+    if values and "but" in lower:
+        values = _but_sparse(list(pre), values, lower.index("but"))
+    return _rounded_compound(values, text)
 
 
-def _rounded_compound(sentiments, text: str, normalize) -> float:
-    """VADER's compound from its (but-checked) word valences: punctuation emphasis, normalised, rounded."""
-    sum_s = float(sum(sentiments))
+def _rounded_compound(values, text: str) -> float:
+    """VADER's compound from its (but-checked) nonzero word valences: punctuation emphasis,
+    normalised, rounded (the zeros VADER also sums change no sum)."""
+    sum_s = float(sum(values))
     punct = _punctuation(text)
     if sum_s > 0:
         sum_s += punct
     elif sum_s < 0:
         sum_s -= punct
-    return round(normalize(sum_s), 4)
+    return round(_NORMALIZE(sum_s), 4)
 
 
 def _joined_compound(text: str, pieces: list) -> float | None:
@@ -468,71 +555,92 @@ def _joined_compound(text: str, pieces: list) -> float | None:
 
     Valid when the sentences, in order, hold exactly the text's whitespace-separated tokens
     (no quote, URL or artifact left out, no typographic apostrophe read as straight, no
-    emoji). VADER's rules look at most three tokens back and two ahead, so a word at least
-    three tokens from its sentence's start and two from its end has the same valence in
-    the whole text, as long as the text's is_cap_diff is the sentence's; every other word
-    is scored again in the context of the whole text. The "but" rule, the punctuation
-    emphasis and the normalisation then run over the whole text, as in VADER. Tests
-    compare it with ``polarity_scores`` on real and generated text.
+    emoji). VADER's rules look at most three tokens back and two ahead, so as long as the
+    text's is_cap_diff is the sentence's (or the sentence has no word in capitals, for which
+    alone is_cap_diff counts), a word keeps its sentence valence in the whole
+    text unless it is among the first three of a sentence after the first (its look back
+    reaches the previous sentence) or among the last two of a sentence before the last
+    with a look ahead that can matter: "no" (a lexicon word next), "kind" ("of" next) or an
+    idiom word near. Those words are scored again in the context of the whole text. The
+    "but" rule, the punctuation emphasis and the normalisation then run over the whole
+    text, as in VADER. Tests compare it with ``polarity_scores`` on real and generated text.
     """
     if not (text.isascii() or _emoji_chars().isdisjoint(text)):
         return None
-    n = sum(p.n_tokens for _, p in pieces)
-    raws = text.split()
-    if n != len(raws) or not n:
-        return None
-    if len(pieces) == 1:
-        joined = pieces[0][0].split()
-    else:
-        joined = []
-        for scored, _ in pieces:
-            joined += scored.split()
-    if joined != raws:
-        return None
-    lexicon, booster = _vader_tables()[:2]
     tokens = [p.tokens for _, p in pieces]
+    if len(tokens) == 1:
+        raws, lower = list(tokens[0][0]), tokens[0][1]
+    else:
+        raws, lower = [], []
+        for t in tokens:
+            raws += t[0]
+            lower += t[1]
+    n = len(raws)
+    if not n or raws != text.split():
+        return None
     n_upper = sum(t[3] for t in tokens)
     cap_diff = 0 < n - n_upper < n
-    words, lower, sentiments = [], [], []
-    for t in tokens:
-        words += t[0]
-        lower += t[1]
-        sentiments += t[4]
-    last = n - 1
+    scorable, idiom_words = _SCORABLE, _IDIOM_WORDS
+    vals: dict = {}
+    again: list = []
     k = 0
-    for t in tokens:
+    last = len(tokens) - 1
+    for si, t in enumerate(tokens):
         m = len(t[0])
-        again = range(k, k + m) if m <= 5 or t[2] != cap_diff else (k, k + 1, k + 2, k + m - 2, k + m - 1)
-        for i in again:
-            low = lower[i]
-            if low in lexicon and low not in booster and not (low == "kind" and i < last and lower[i + 1] == "of"):
-                sentiments[i] = _valence(lexicon, words, lower, i, cap_diff)
-            else:
-                sentiments[i] = 0
+        if t[2] != cap_diff and t[3]:
+            # is_cap_diff only counts for words in capitals (and capitalised boosters before
+            # a word): a sentence without any keeps its valences in a text that has some.
+            again += range(k, k + m)
+            k += m
+            continue
+        pre = t[4]
+        head = 3 if si else 0
+        tail = m - 2 if si != last else m
+        for i, v in pre.items():
+            if head <= i < tail:
+                vals[k + i] = v
+        for i in itertools.chain(range(min(head, m)), range(max(head, tail), m)):
+            p = k + i
+            low = lower[p]
+            if low not in scorable:
+                continue
+            near = lower[max(0, p - 3):p + 3]
+            if (i < head and not (_inert(lower[max(0, p - 3):p]) and idiom_words.isdisjoint(near))) or (
+                    i >= tail and (low == "no" or low == "kind" or not idiom_words.isdisjoint(near))):
+                again.append(p)  # a rule that looks into the next or the previous sentence may fire
+            elif i in pre:
+                vals[p] = pre[i]
         k += m
-    from vaderSentiment.vaderSentiment import normalize
+    if again:
+        vals.update(_valences(raws, lower, cap_diff, again))
+    if not vals:
+        return _rounded_compound((), text)
+    at = sorted(vals)
+    values = [vals[i] for i in at]
+    if "but" in lower:
+        values = _but_sparse(at, values, lower.index("but"))
+    return _rounded_compound(values, text)
 
-    return _rounded_compound(_but_check(lower, sentiments), text, normalize)
 
-
-def _score(sentiments, punct, normalize):
-    if not sentiments:
+def _score(values, n, punct):
+    """VADER's ``score_valence`` (before rounding, with its sums) from the nonzero, but-checked
+    valences *values* of a text of *n* tokens: the zeros only count as neutral."""
+    if not n:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0
-    sum_s = float(sum(sentiments))
+    sum_s = float(sum(values))
     if sum_s > 0:
         sum_s += punct
     elif sum_s < 0:
         sum_s -= punct
-    compound = normalize(sum_s)
+    compound = _NORMALIZE(sum_s)
     # VADER's _sift_sentiment_scores.
-    pos_sum, neg_sum, neu_count = 0.0, 0.0, 0
-    for s in sentiments:
+    pos_sum, neg_sum = 0.0, 0.0
+    for s in values:
         if s > 0:
             pos_sum += (float(s) + 1)
-        if s < 0:
+        else:
             neg_sum += (float(s) - 1)
-        if s == 0:
-            neu_count += 1
+    neu_count = n - len(values)
     if pos_sum > math.fabs(neg_sum):
         pos_sum += punct
     elif pos_sum < math.fabs(neg_sum):
@@ -617,15 +725,30 @@ def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sen
         start, end = s[0], s[1]
         if excl:
             own = segment.own_pieces(text, start, end, exclude=excl)
-        else:  # own_pieces without exclusions, inline: most comments have none
-            own = [(start, end)] if start < end and text[start:end].strip() else ()
-        if own:
-            out += _scored(text, "own", own, spec, cache)
+            if own:
+                out += _scored(text, "own", own, spec, cache)
+        elif start < end:  # own_pieces without exclusions, inline: most comments have none
+            scored = text[start:end]
+            if not scored.isspace():
+                if "’" in scored:
+                    scored = scored.replace("’", "'")
+                hit = cache.get(scored)
+                if hit is None:
+                    hit = cache[scored] = _cached_pieces(scored, spec)
+                if hit[1]:
+                    out.append(_Sentence(start, end, "own", scored, hit[0]))
         if quote_spans:
             quoted = _inside(start, end, quote_spans)
             if quoted:
                 out += _scored(text, "quote", quoted, spec, cache)
     return out
+
+
+def _cached_pieces(scored: str, spec) -> tuple:
+    """A piece-cache entry: the pieces of *scored*, and whether it counts as a sentence (it
+    has a word VADER scores, or any letter or digit)."""
+    p = _pieces(scored, spec)
+    return p, bool(p.words or _HAS_WORD.search(scored))
 
 
 def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
@@ -638,11 +761,11 @@ def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
     # scraped text uses the typographic one, which silently turns off negation.
     if "’" in scored:
         scored = scored.replace("’", "'")
-    p = cache.get(scored)
-    if p is None:
-        p = cache[scored] = _pieces(scored, spec)
-    if p.words or _HAS_WORD.search(scored):
-        return (_Sentence(pieces[0][0], pieces[-1][1], role, scored, p),)
+    hit = cache.get(scored)
+    if hit is None:
+        hit = cache[scored] = _cached_pieces(scored, spec)
+    if hit[1]:
+        return (_Sentence(pieces[0][0], pieces[-1][1], role, scored, hit[0]),)
     return ()
 
 
@@ -748,35 +871,50 @@ def _pool(sums, n_tokens) -> float:
     return round(_NORMALIZE(sum(sums) / max(1.0, sum(n_tokens) / POOL_TOKENS)), 4)
 
 
-def _pooled(text: str, sents: list) -> tuple:
+def _pooled(text: str, sents: list) -> list:
     """A comment's score row; its raw compound is None when it needs a VADER pass of its own."""
-    own = [s for s in sents if s.role == "own"]
-    quoted = [s for s in sents if s.role == "quote"]
+    if len(sents) == 1 and sents[0].role == "own":
+        # One sentence of up to POOL_TOKENS tokens pools to its own VADER scores.
+        s = sents[0]
+        p = s.pieces
+        if p.n_tokens <= POOL_TOKENS:
+            compound, pos, neu, neg, neutral = p.compound, p.pos, p.neu, p.neg, p.neutral_compound
+        else:
+            compound = _pool([p.sum_s], [p.n_tokens])
+            neutral = _pool([p.neutral_sum_s], [p.n_tokens])
+            pos, neu, neg = _shares(p.pos_sum, p.neg_sum, p.neu_count)
+        if "’" in text:
+            raw = None
+        elif s.text == text.strip():
+            raw = p.compound  # the whole text was one sentence, scored above
+        else:
+            raw = _joined_compound(text, [(s.text, p)])
+        return [compound, pos, neu, neg, raw, neutral, float("nan"), 1]
+    own = [s.pieces for s in sents if s.role == "own"]
+    quoted = [s.pieces for s in sents if s.role == "quote"]
     if own:
-        weights = [s.pieces.n_tokens for s in own]
-        compound = _pool([s.pieces.sum_s for s in own], weights)
-        neutral = _pool([s.pieces.neutral_sum_s for s in own], weights)
-        pos_sum = sum(s.pieces.pos_sum for s in own)
-        neg_sum = sum(s.pieces.neg_sum for s in own)
-        neu_count = sum(s.pieces.neu_count for s in own)
-        total = pos_sum + abs(neg_sum) + neu_count
-        pos, neu, neg = ((round(pos_sum / total, 3), round(neu_count / total, 3), round(abs(neg_sum) / total, 3))
-                         if total else (0.0, 0.0, 0.0))
+        weights = [p.n_tokens for p in own]
+        compound = _pool([p.sum_s for p in own], weights)
+        neutral = _pool([p.neutral_sum_s for p in own], weights)
+        pos, neu, neg = _shares(sum(p.pos_sum for p in own), sum(p.neg_sum for p in own),
+                                sum(p.neu_count for p in own))
     else:
         compound = neutral = pos = neu = neg = 0.0
-    if quoted:
-        q = _pool([s.pieces.sum_s for s in quoted], [s.pieces.n_tokens for s in quoted])
-    else:
-        q = float("nan")
+    q = _pool([p.sum_s for p in quoted], [p.n_tokens for p in quoted]) if quoted else float("nan")
     if not text.strip():
         raw = 0.0
-    elif len(sents) == 1 and own and sents[0].text == text.strip() and "’" not in text:
-        raw = own[0].pieces.compound  # the whole text was one sentence, scored above
     elif own and not quoted and "’" not in text:
-        raw = _joined_compound(text, [(s.text, s.pieces) for s in own])
+        raw = _joined_compound(text, [(s.text, s.pieces) for s in sents])
     else:
         raw = None
     return [compound, pos, neu, neg, raw, neutral, q, len(own)]
+
+
+def _shares(pos_sum, neg_sum, neu_count) -> tuple:
+    total = pos_sum + abs(neg_sum) + neu_count
+    if not total:
+        return 0.0, 0.0, 0.0
+    return round(pos_sum / total, 3), round(neu_count / total, 3), round(abs(neg_sum) / total, 3)
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -872,8 +1010,9 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     _, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
     rows = _take_stash(spans, content)
     if rows is None:
-        rows = [_pooled(text, sents)
-                for _t, _c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col)]
+        with _collector_paused():
+            rows = [_pooled(text, sents)
+                    for _t, _c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col)]
     for row, text in zip(rows, comments[text_col].tolist()):
         if row[4] is None:
             row[4] = _raw_compound(text)
@@ -954,9 +1093,19 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     VADER compound +0.48 (the commenter's own words); words carrying it: war +2.1; with the frame words war neutralised it is +0.00 (tone, not topic).
     """
     require_columns(comments, [text_col], caller="sentiment.spans")
+    with _collector_paused():  # millions of small objects that live until the table is built
+        rows, pooled = _span_rows(comments, text_col, neutral_terms, spans, id_col, thread_col)
+    # Left for the score() call that follows in the pipeline (see _STASH).
+    spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
+    _STASH[:] = [(spans_ref, content, pooled)]
+    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
+    return out.astype({"start": "int64", "end": "int64"})
+
+
+def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) -> tuple[list, list]:
     rows, pooled = [], []
     explained: dict = {}  # (role, id of the pieces): repeated sentences share their pieces
-    for t, c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col):
+    for t, c, text, sents in _analyse(comments, text_col, neutral_terms, spans_, id_col, thread_col):
         for s in sents:
             key = (s.role, id(s.pieces))
             what = explained.get(key)
@@ -964,11 +1113,7 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
                 what = explained[key] = _explain(s.role, s.pieces)
             rows.append((t, c, "sentence", s.role, s.start, s.end, text[s.start:s.end], "", what))
         pooled.append(_pooled(text, sents))
-    # Left for the score() call that follows in the pipeline (see _STASH).
-    spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
-    _STASH[:] = [(spans_ref, content, pooled)]
-    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
-    return out.astype({"start": "int64", "end": "int64"})
+    return rows, pooled
 
 
 def trajectories(comments: pd.DataFrame, *, score_col: str = "sentiment_compound", id_col: str = "comment_id",

@@ -291,6 +291,10 @@ def test_sentiment_raw_from_sentences_equals_vader(sentences, gap):
     "THIS IS A REALLY GOOD AND NICE THING. i agree.",  # ... inside a long sentence too
     "Not bad. But the ending? No. Love it!!",
     "Yeah right. Cut me some slack. At least. Good.",
+    "I said no\nGood idea",  # "no" before a lexicon word in the next line
+    "It was kind\nof good", "I love the\nshit out of it", "Yeah\nright", "Never so\ngood", "NEVER\nthis good",
+    "Not\ngood", "at least\ngood", "not at\nleast good", "very\ngood", "no or\nnor good", "without\ndoubt good",
+    "wouldn't've\nbeen good", "GOOD\nbad\nugly", "it is so\ngood", "no\nno\nno good",
 ])
 def test_sentiment_raw_from_sentences_edges(text):
     ((*_, sents),) = sentiment._analyse(pd.DataFrame({"text": [text]}), "text", None, None, "comment_id", "thread_id")
@@ -298,3 +302,101 @@ def test_sentiment_raw_from_sentences_edges(text):
     assert sentiment._joined_compound(text, [(s.text, s.pieces) for s in sents]) == _vader(text)["compound"]
     out = sentiment.score(pd.DataFrame({"text": [text]}))
     assert out["sentiment_raw_compound"][0] == _vader(text)["compound"]
+
+
+# VADER identity on generated text: every rule of vaderSentiment's polarity_scores gets
+# material here, with its quirks (a repeated value rescaled twice by the "but" rule, "no"
+# before a lexicon word, "never so", "without doubt", "at least", "kind of", idioms before
+# and after a lexicon word, ALL CAPS beside lower case, punctuation glued to words, emoji).
+_VADER_WORDS = [
+    # lexicon words (some in idioms), repeated on purpose
+    "good", "good", "bad", "love", "hate", "war", "enemy", "fight", "great", "awful", "nice", "doubt", "kind", "no",
+    "shit", "bomb", "ass", "die", "death", "kiss", "heart", "right", "yeah", "stop", "mustard", "lol", "like",
+    # boosters, dampeners and their phrases
+    "very", "extremely", "so", "really", "barely", "hardly", "sort", "of", "just", "enough", "kinda", "most",
+    # negations and the words VADER's special cases look for
+    "not", "never", "don't", "isn't", "aint", "cannot", "nor", "or", "without", "least", "at", "this", "the", "to",
+    "for", "beating", "bus", "cut", "hand", "mouth", "but", "But", "BUT",
+    # capitals, punctuation, emoticons, emoji, typographic apostrophe, plain words
+    "GOOD", "BAD", "VERY", "NOT", "NO", "LOVE", "WAR", "good,", "bad!", "(love)", "no.", "but,", "kind-of", ":)", ":-(",
+    "!!!", "?", "??", "...", "😀", "💔", "good😀", "don’t", "wouldn't've", "ÉNORME", "it", "is", "we", "a", "x",
+]
+
+# Words VADER's rules look for, with a few lexicon words: short sentences of these put a
+# rule's trigger on one side of a sentence break and its lexicon word on the other.
+_EDGE_WORDS = ["no", "NO", "kind", "of", "never", "so", "this", "least", "at", "very", "not", "wouldn't've", "or",
+               "good", "BAD", "love", "but", "the", "shit", "bomb", "yeah", "right", "without", "doubt", "x", "X"]
+
+
+def _vader_neutral_compound(text, terms):
+    """Reference for the frame-neutral compound, from vaderSentiment's own methods: its word
+    valences, the frame terms' zeroed, then its "but" rule and its scoring."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+
+    a = sentiment.analyzer()
+    text_no_emoji, prev_space = "", True  # polarity_scores' emoji step, as it is written
+    for ch in text:
+        if ch in a.emojis:
+            text_no_emoji += ("" if prev_space else " ") + a.emojis[ch]
+            prev_space = False
+        else:
+            text_no_emoji += ch
+            prev_space = ch == " "
+    text = text_no_emoji.strip()
+    st = SentiText(text)
+    words = st.words_and_emoticons
+    sentiments = []
+    for i, item in enumerate(words):
+        if item.lower() in BOOSTER_DICT or (i < len(words) - 1 and item.lower() == "kind"
+                                            and words[i + 1].lower() == "of"):
+            sentiments.append(0)
+            continue
+        sentiments = a.sentiment_valence(0, st, item, i, sentiments)
+    lower = [w.lower() for w in words]
+    single = {t.lower() for t in terms if " " not in t}
+    phrases = [tuple(t.lower().split()) for t in terms if " " in t]
+    zero = {i for i, w in enumerate(lower) if w in single}
+    for ph in phrases:
+        zero.update(j for i in range(len(lower)) if tuple(lower[i:i + len(ph)]) == ph for j in range(i, i + len(ph)))
+    sentiments = [0 if i in zero else v for i, v in enumerate(sentiments)]
+    return a.score_valence(a._but_check(words, sentiments), text)["compound"]
+
+
+_vader_texts = st.lists(st.sampled_from(_VADER_WORDS), max_size=24).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_vader_texts)
+def test_sentiment_fast_vader_equals_vader(text):
+    v = _vader(text)
+    p = sentiment._vader_pieces(text)
+    assert (p.compound, p.pos, p.neu, p.neg) == (v["compound"], v["pos"], v["neu"], v["neg"])
+    assert sentiment._compound(text) == v["compound"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_vader_texts, st.lists(st.sampled_from(["war", "fight", "enemy", "kind of", "good", "the bomb", "no"]),
+                              max_size=3))
+def test_sentiment_frame_neutral_equals_vader_with_terms_zeroed(text, terms):
+    p = sentiment._vader_pieces(text, tuple(terms))
+    assert p.neutral_compound == _vader_neutral_compound(text, terms)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from([_VADER_WORDS, _EDGE_WORDS]).flatmap(
+           lambda words: st.lists(st.tuples(st.lists(st.sampled_from(words), min_size=1, max_size=8),
+                                            st.sampled_from([".", "!", "?", "!!!", "...", "", "", ""])), min_size=1, max_size=6)),
+       st.lists(st.sampled_from([" ", "\n", "  \n", "\n\n"]), min_size=5, max_size=5))
+def test_sentiment_stage_raw_equals_vader_on_many_sentences(sentences, gaps):
+    # The raw compound is assembled from the sentences' VADER passes where it can be (words
+    # near sentence edges scored again): across every rule that looks back or ahead it must
+    # be VADER's own, and so must each sentence's score.
+    text = "".join(" ".join(words) + end + gaps[i % len(gaps)] for i, (words, end) in enumerate(sentences))
+    out = sentiment.score(pd.DataFrame({"text": [text]}))
+    assert out["sentiment_raw_compound"][0] == _vader(text)["compound"]
+    ((*_, sents),) = sentiment._analyse(pd.DataFrame({"text": [text]}), "text", None, None, "comment_id", "thread_id")
+    for s in sents:
+        assert s.pieces.compound == _vader(s.text)["compound"]
+    own = [s for s in sents if s.role == "own"]
+    joined = sentiment._joined_compound(text, [(s.text, s.pieces) for s in own]) if own else None
+    assert joined is None or joined == _vader(text)["compound"]
