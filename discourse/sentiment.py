@@ -50,6 +50,7 @@ import itertools
 import math
 import re
 import string
+import sys
 from typing import Iterable, NamedTuple
 
 import pandas as pd
@@ -481,7 +482,8 @@ _EMPTY_TOKENS = ((), (), False, 0, {})
 
 def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     text = _demojize(text).strip()
-    raws = text.split()
+    # Interned: the piece caches keep every sentence's words, and most are repeats.
+    raws = list(map(sys.intern, text.split()))
     n = len(raws)
     if not n:
         return _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), _EMPTY_TOKENS)
@@ -525,7 +527,8 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
 def _compound(text: str) -> float:
     """VADER's ``polarity_scores(text)["compound"]``, without the parts only the other scores need."""
     text = _demojize(text).strip()
-    raws = text.split()
+    # Interned: the piece caches keep every sentence's words, and most are repeats.
+    raws = list(map(sys.intern, text.split()))
     n = len(raws)
     if not n:
         return 0.0
