@@ -733,11 +733,7 @@ def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sen
         elif start < end:  # own_pieces without exclusions, inline: most comments have none
             scored = text[start:end]
             if not scored.isspace():
-                if "’" in scored:
-                    scored = scored.replace("’", "'")
-                hit = cache.get(scored)
-                if hit is None:
-                    hit = cache[scored] = _cached_pieces(scored, spec)
+                scored, hit = _cache_entry(scored, spec, cache)
                 if hit[1]:
                     out.append(_Sentence(start, end, "own", scored, hit[0]))
         if quote_spans:
@@ -754,12 +750,8 @@ def _cached_pieces(scored: str, spec) -> tuple:
     return p, bool(p.words or _HAS_WORD.search(scored))
 
 
-def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
-    """The sentence scored from *pieces* of *text*, or nothing when it has no words."""
-    if len(pieces) == 1:
-        scored = text[pieces[0][0]:pieces[0][1]]
-    else:
-        scored = " ".join(text[a:b] for a, b in pieces)
+def _cache_entry(scored: str, spec, cache) -> tuple:
+    """*scored* as VADER reads it, and its piece-cache entry (computed on a miss)."""
     # VADER's negation list spells "can't", "don't", ... with a straight apostrophe;
     # scraped text uses the typographic one, which silently turns off negation.
     if "’" in scored:
@@ -767,6 +759,16 @@ def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
     hit = cache.get(scored)
     if hit is None:
         hit = cache[scored] = _cached_pieces(scored, spec)
+    return scored, hit
+
+
+def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
+    """The sentence scored from *pieces* of *text*, or nothing when it has no words."""
+    if len(pieces) == 1:
+        scored = text[pieces[0][0]:pieces[0][1]]
+    else:
+        scored = " ".join(text[a:b] for a, b in pieces)
+    scored, hit = _cache_entry(scored, spec, cache)
     if hit[1]:
         return (_Sentence(pieces[0][0], pieces[-1][1], role, scored, hit[0]),)
     return ()
