@@ -438,11 +438,6 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     return sorted(found.values())
 
 
-def _mentions(tokens_set: set, known_keys: dict) -> set:
-    """Authors whose name (or a nickname of it) appears among the tokens."""
-    return {a for key, authors in known_keys.items() if key in tokens_set for a in authors}
-
-
 def _shipped(name: str) -> dict:
     """A JSON model file shipped in ``discourse/data`` ({} if it is missing)."""
     path = resources.files("discourse").joinpath(f"data/{name}")
