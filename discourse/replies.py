@@ -258,6 +258,7 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|u)\b", re.IGNORECASE)
 # Quoted phrases: double quotes of any kind, or ‘single curly quotes’ opening after a
 # non-letter (a straight ' is an apostrophe far more often than a quote mark).
 _QUOTED = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]|(?<![^\W\d_])‘([^‘’\n]{3,240}?)’(?![^\W\d_])")
+_QUOTE_MARKS = re.compile(r"[“\"«‘]")  # a text without any cannot match _QUOTED
 _BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>|&gt;)[ \t]?(.+)$", re.MULTILINE)
 _POST_REF = re.compile(
     r"\b(?:(?:this|the|your|great|nice|good|interesting|excellent|fascinating|wonderful|fine|informative)\s+"
@@ -328,6 +329,10 @@ for _full, _shorts in _NICKNAMES.items():
 
 
 def _tokens(text: str) -> list[str]:
+    straight = text.replace("’", "'")
+    if straight.isascii():
+        # Lower-casing ASCII keeps every character's class, so the words are the same.
+        return _WORD.findall(straight.lower())
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
@@ -604,13 +609,16 @@ class _Thread:
         self.post_author = post_author
         self.tokens = [_tokens(t) for t in texts]
         post_tokens = _tokens(post_text)
+        # The words tf-idf weighs (every other word has no idf), per comment and the post.
+        content = [[w for w in toks if w not in _STOP and len(w) > 1] for toks in self.tokens]
+        post_content = [w for w in post_tokens if w not in _STOP and len(w) > 1]
         df = Counter()
-        for toks in self.tokens + [post_tokens]:
-            df.update({w for w in toks if w not in _STOP and len(w) > 1})
+        for words in content + [post_content]:
+            df.update(set(words))
         n_docs = self.n + 1
         self.idf = {w: math.log((1 + n_docs) / (1 + c)) + 1.0 for w, c in df.items()}
-        self.vecs = [self._vec(t) for t in self.tokens]
-        self.post_vec = self._vec(post_tokens)
+        self.vecs = [self._content_vec(words) for words in content]
+        self.post_vec = self._content_vec(post_content)
         self.post_tokens = post_tokens
         self._post_grams = None
         self._block = None
@@ -620,24 +628,16 @@ class _Thread:
         self.by_author_upto = 0
         self.token_sets = [set(t) for t in self.tokens]
         self.quoted = [[(_tokens(m.group(1) or m.group(2)), m.group(1) or m.group(2)) for m in _QUOTED.finditer(t)]
-                       for t in texts]
+                       if _QUOTE_MARKS.search(t) else [] for t in texts]
         self.quoted = [[q for q in qs if len(q[0]) >= 2] for qs in self.quoted]
         self.questions = ["?" in t for t in texts]
         letters = "".join(texts[:200])
         self.lowercase = bool(letters) and not any(ch.isupper() for ch in letters)
         self.you = [bool(_SECOND_PERSON.search(t)) for t in texts]
         # Four-word runs with at least one content word, for quotation without quote marks.
-        self.grams = []
-        index: dict = defaultdict(list)
-        for i, toks in enumerate(self.tokens):
-            stop = [w in _STOP for w in toks]
-            grams = {tuple(toks[k:k + 4]) for k in range(len(toks) - 3)
-                     if not (stop[k] and stop[k + 1] and stop[k + 2] and stop[k + 3])}
-            self.grams.append(grams)
-            for g in grams:
-                if len(index[g]) < 8:
-                    index[g].append(i)
-        self.gram_index = index
+        self.grams = [{g for g in zip(toks, toks[1:], toks[2:], toks[3:]) if not _STOP.issuperset(g)}
+                      for toks in self.tokens]
+        self._gram_index = None
         # Inverted index over the words of the most recent comments, for the most similar
         # earlier comments; each word keeps its last 30 comments, so a lookup costs the
         # same at comment 100 as at comment 100,000.
@@ -646,6 +646,18 @@ class _Thread:
         # Values computed once per comment or pair for the display decoder, whose
         # hypotheses ask for the same ones (see _root_text_cues).
         self.memo: dict = {}
+
+    @property
+    def gram_index(self):
+        """Four-word run -> the first eight comments that have it (built on first use)."""
+        if self._gram_index is None:
+            index: dict = defaultdict(list)
+            for i, grams in enumerate(self.grams):
+                for g in grams:
+                    if len(index[g]) < 8:
+                        index[g].append(i)
+            self._gram_index = index
+        return self._gram_index
 
     def similar_earlier(self, i, k=10, words=8):
         """Up to *k* earlier comments with the highest tf-idf cosine to comment *i*
@@ -666,6 +678,13 @@ class _Thread:
     def _vec(self, toks):
         tf = Counter(w for w in toks if w in self.idf)
         v = {w: (1 + math.log(c)) * self.idf[w] for w, c in tf.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+    def _content_vec(self, words):
+        """:meth:`_vec` of words that all have an idf."""
+        idf = self.idf
+        v = {w: idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in Counter(words).items()}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {w: x / norm for w, x in v.items()}
 
@@ -929,11 +948,34 @@ def _root_text_cues(th, i):
             # so it hangs from an ancestor above this one's parent: this one is not top-level.
             "root_out_of_order": float(th.times[i] is not None and th.later_min(i) < th.times[i]),
             "block_quote": th.block_quote(i, -1),
-            "root_post_ref": float(bool(_POST_REF.search(th.texts[i]))),
+            "root_post_ref": float(_speaks_of_post(th.texts[i])),
             # Pages print curly apostrophes ("That’s fair"): match openers on straight ones.
             "root_opener": float(_opener(th, i)),
         }
     return cues
+
+
+# Every match of _POST_REF contains one of these (or the word "op"), in any case.
+_POST_REF_WORDS = ("post", "article", "piece", "blog", "writ", "wrote", "essay", "read", "analysis", "story", "author",
+                   "you sa", "you cl", "you me", "you su", "you ar")
+
+
+def _speaks_of_post(text):
+    """``bool(_POST_REF.search(text))``, without the search where an ASCII text has none of
+    the words a match needs (the search costs as much as the rest of the root cues)."""
+    if text.isascii():
+        low = text.lower()
+        if not any(w in low for w in _POST_REF_WORDS):
+            k = low.find("op")
+            while k >= 0:
+                # "OP" as a word: \w (ASCII here) on neither side.
+                if (k == 0 or not (low[k - 1].isalnum() or low[k - 1] == "_")) and \
+                        (k + 2 == len(low) or not (low[k + 2].isalnum() or low[k + 2] == "_")):
+                    break
+                k = low.find("op", k + 1)
+            else:
+                return False
+    return bool(_POST_REF.search(text))
 
 
 def _opener(th, i):
@@ -1441,16 +1483,6 @@ class _ChainMap(dict):
         return -1
 
 
-class _Zeros(dict):
-    """Replies per comment where the scorer does not weigh them (see :func:`_signature`)."""
-
-    def __missing__(self, k):
-        return 0
-
-
-_NO_REPLIES = _Zeros()
-
-
 class _Hyp:
     __slots__ = ("score", "chain", "counts", "authors", "src", "ev", "latest", "back")
 
@@ -1459,44 +1491,183 @@ class _Hyp:
         out = _ChainMap(zip(chain, chain[1:]))
         return out
 
-    def n_replies(self):
-        return _ChainMap(zip(self.chain, self.counts))
+
+# Every display-order feature key, in the order candidate_features inserts them (the
+# order the scores add the terms in).
+_DISPLAY_KEYS = tuple(dict.fromkeys(FEATURES + DISPLAY_FEATURES))
 
 
-def _signature(th, i, j, state, depth=True, answered=True):
-    """What :func:`candidate_features` reads of a hypothesis for "i answers j" (display order).
+def _display_candidate(th, i, j, r, hc, chain, n_rep, authors, latest, n_by, addr, bases):
+    """:func:`candidate_features` of "i answers j" for display order, as one hypothesis sees it.
 
-    That is: *j*'s rank on the chain, whether *i* keeps the oldest-first order of *j*'s
-    replies (:func:`_sibling_order`), the two authors, whether *i*'s author wrote *j*'s
-    parent or a comment further up (``alternation``, ``author_in_chain``), and the latest
-    comment of *j*'s author. Hypotheses that agree on these share one computation, so the
-    signature holds outcomes (is *i* older than that sibling) rather than the comments
-    they come from. The chain's length (``root_depth``, ``cand_depth``) and the
-    candidate's replies so far (``cand_answered``) are left out when the scorer gives
-    those cues no weight (*depth*, *answered* false); the cue's value in the shared
+    The hypothesis: *hc* is its open chain (the comment above first, then its ancestors),
+    *chain* the first ``max_candidates`` of it, *r* the candidate's rank on it (for the
+    post: ``len(chain)``), *n_rep* the candidate's replies so far, *authors* and *latest*
+    its speakers. Most cues depend on the texts and the two authors alone; *bases* (one
+    dict per comment *i*) keeps them per (candidate, both authors) for every hypothesis,
+    and only the cues that read the chain (rank, depth, sibling order, latest comments,
+    replies so far, authors up the chain) are filled in here.
+    """
+    times = th.times
+    a_i = authors[i]
+    if j < 0:
+        key = (-1, a_i, chain[0] if chain else None)
+        base = bases.get(key)
+        if base is None:
+            base = bases[key] = _display_root_base(th, i, a_i, chain, addr)
+        f = base.copy()
+    else:
+        a_j = authors[j]
+        key = (j, a_i, a_j)
+        hit = bases.get(key)
+        if hit is None:
+            hit = bases[key] = _display_pair_base(th, i, j, a_i, a_j, addr)
+        base, match, quick = hit
+        f = base.copy()
+    # Pages list siblings oldest first: a reply older than the candidate's previous
+    # child (the chain member just below it) cannot answer it (see _sibling_order).
+    if r and times[i] is not None:
+        t_sib = times[chain[r - 1]]
+        if t_sib is not None:
+            if times[i] >= t_sib:
+                f["sib_ok"] = 1.0
+            else:
+                f["sib_violation"] = 1.0
+    if j < 0:
+        f["root_depth"] = math.log1p(len(chain))
+        f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in latest)
+        return f
+    f["log_rank"] = math.log1p(r)
+    if match:
+        f["addr_author_latest"] = float(latest.get(a_j) == j)
+    # The candidate's ancestors: the chain above it, and the post beyond the chain's end.
+    up = hc[r + 1:r + 9]
+    if a_i and a_j:
+        if a_i == a_j and latest.get(a_j) == j:
+            f["self_continue"] = quick
+        f["alternation"] = float(bool(up) and authors[up[0]] == a_i and a_j != a_i)
+        f["same_author_latest"] = float(latest.get(a_j) == j and n_by.get(a_j, 0) >= 2)
+    # A -> B -> A, the one-step case of "this author is up the chain", counts once.
+    if a_i and a_j != a_i and not f["alternation"]:
+        for k in up:
+            if authors[k] == a_i:
+                f["author_in_chain"] = 1.0
+                break
+    f["cand_answered"] = math.log1p(n_rep)
+    f["rank1"] = float(r == 1)
+    f["rank2p"] = float(r >= 2)
+    if chain:
+        f["cand_depth"] = math.log1p(max(0, len(chain) - 1 - r))
+    return f
+
+
+def _display_root_base(th, i, a_i, chain, addr):
+    """The cues of "i answers the post" that no hypothesis changes (see :func:`_display_candidate`)."""
+    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
+    names = addr[i]
+    f["root"] = 1.0
+    f["root_addressing"] = float(bool(names))
+    f["root_op"] = float(bool(a_i) and a_i == th.post_author)
+    f["root_you"] = float(th.you[i])
+    f["root_sim"] = th.cosine(i, -1)
+    f["root_len"] = math.log1p(len(th.tokens[i]))
+    f["root_logpos"] = math.log1p(min(i, 20))
+    f["no_time"] = float(th.times[i] is None)
+    if names and th.post_author:
+        f["root_addr_op"] = float(any(_same_person(n, th.post_author) for n in names))
+    if chain and th.times[i] is not None and th.times[chain[0]] is not None:
+        f["root_gap"] = math.log1p(max(0.0, (th.times[i] - th.times[chain[0]]) / 60.0))
+    f.update(_root_text_cues(th, i))
+    return f
+
+
+def _display_pair_base(th, i, j, a_i, a_j, addr):
+    """The cues of "i answers j" (j >= 0) that depend on the texts and the two authors
+    alone, whether *i* addresses *j*'s author by name, and the value ``self_continue``
+    takes where it applies (see :func:`_display_candidate`)."""
+    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
+    f["prev"] = float(j == i - 1)
+    f["log_dist"] = math.log1p(i - j - 1)
+    addr_i = addr[i]
+    match = False
+    if addr_i:
+        match = any(_same_person(n, a_j) for n in addr_i) if a_j else False
+        if match:
+            f["addr_author"] = 1.0
+            f["addr_dist"] = f["log_dist"]
+        elif a_j:
+            f["addr_other"] = 1.0
+        elif any(_same_person(n, m) for n in addr_i for m in addr[j]):
+            f["addr_conflict"] = 1.0
+        else:
+            f["addr_unknown"] = 1.0
+    if a_j and not f["addr_author"]:
+        f["mention_author"] = float(bool(_name_keys(a_j) & th.token_sets[i]))
+    if a_i and addr[j]:
+        f["rev_addr"] = float(any(_same_person(n, a_i) for n in addr[j]))
+    ti, tj = th.times[i], th.times[j]
+    quick = 0.0
+    if a_i and a_j:
+        f["same_author"] = float(a_i == a_j)
+        quick = float((ti - tj) <= 120 if ti is not None and tj is not None else i - j <= 3)
+    f["op_reply"] = float(bool(a_i) and a_i == th.post_author and a_j != a_i)
+    f["quote"] = th.quote(i, j)[0] if th.quoted[i] else 0.0
+    f["shared_ngram"] = float(not th.grams[i].isdisjoint(th.grams[j]))
+    f["tfidf"] = th.cosine(i, j)
+    f["question"] = float(th.questions[j])
+    if ti is not None and tj is not None:
+        f["log_gap"] = math.log1p(max(0.0, (ti - tj) / 60.0))
+    else:
+        f["no_time"] = 1.0
+    if addr_i and a_j and not f["addr_author"] and any(_near_name(n, a_j) for n in addr_i):
+        # "I totally agree, Journi." to Jouni: a name misspelt by one letter.
+        f["addr_author"], f["addr_other"] = 1.0, 0.0
+    f["answer_opener"] = float(th.questions[j] and _opener(th, i))
+    f["prev_same_author"] = float(j == i - 1 and bool(a_i) and a_j == a_i)
+    f["block_quote"] = th.block_quote(i, j)
+    f["cand_by_op"] = float(bool(th.post_author) and a_j == th.post_author)
+    return f, match, quick
+
+
+def _display_signatures(th, i, cands, hc, chain, counts, authors, latest, depth=True, answered=True):
+    """What :func:`_display_candidate` reads of a hypothesis for each candidate of comment *i*.
+
+    *cands* holds (candidate, its rank on the chain; the post: ``len(chain)``), *counts*
+    the replies so far of the comments on the chain *hc*; the rest as for
+    :func:`_display_candidate`. The signature of a candidate: its rank, whether *i*
+    keeps the oldest-first order of its replies, the two authors, whether *i*'s author
+    wrote its parent or a comment further up (``alternation``, ``author_in_chain``), and
+    the latest comment of its author. Hypotheses that agree on these share one
+    computation, so the signature holds outcomes (is *i* older than that sibling) rather
+    than the comments they come from. The chain's length (``root_depth``, ``cand_depth``)
+    and the candidate's replies so far (``cand_answered``) are left out when the scorer
+    gives those cues no weight (*depth*, *answered* false); the cue's value in the shared
     features (which no weight reads, and the evidence names only weighed cues) is then
     that of the first hypothesis.
     """
-    authors, chain, times = state["authors"], state["chain"], th.times
+    times = th.times
+    t_i = times[i]
     a_i = authors[i]
-    r = len(chain) if j < 0 else state["rank"][j]
-    sib = 0
-    if r and times[i] is not None and times[chain[r - 1]] is not None:
-        sib = 1 if times[i] >= times[chain[r - 1]] else 2
-    if j < 0:
-        return (-1, len(chain) if depth else -1, sib, a_i, bool(a_i) and a_i in state["latest"])
-    a_j = authors[j]
-    up = above = False
-    if a_i and a_j != a_i:
-        parents = state["parents"]
-        k = parents[j]
-        up = k >= 0 and authors[k] == a_i
-        steps = 0
-        while k >= 0 and steps < 8 and not above:
-            above = authors[k] == a_i
-            k, steps = parents[k], steps + 1
-    return (j, r, sib, len(chain) if depth else -1, state["n_replies"][j] if answered else -1, a_i, a_j, up,
-            above, state["latest"].get(a_j) if a_j else None)
+    length = len(chain) if depth else -1
+    out = []
+    for j, r in cands:
+        sib = 0
+        if r and t_i is not None:
+            t_sib = times[chain[r - 1]]
+            if t_sib is not None:
+                sib = 1 if t_i >= t_sib else 2
+        if j < 0:
+            out.append((-1, length, sib, a_i, bool(a_i) and a_i in latest))
+            continue
+        a_j = authors[j]
+        up = above = False
+        if a_i and a_j != a_i:
+            anc = [authors[k] for k in hc[r + 1:r + 9]]
+            up = bool(anc) and anc[0] == a_i
+            above = a_i in anc
+        out.append((j, r, sib, length, counts[r] if answered else -1, a_i, a_j, up, above,
+                    latest.get(a_j) if a_j else None))
+    return out
 
 
 def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, width=None):
@@ -1508,6 +1679,7 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     depth = bool(w.get("root_depth") or w.get("cand_depth"))
     answered = bool(w.get("cand_answered"))
     w_get = {k: x for k, x in w.items() if k != "best_sim"}.get
+    w_keys = [w_get(k, 0.0) for k in _DISPLAY_KEYS]
     w_sib = w.get("sib_violation", 0.0)
     # A comment the times place nowhere on a hypothesis's chain costs it as much as the
     # scorer weighs one sibling out of order (the hand-set -6 where the scorer has none).
@@ -1521,6 +1693,7 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             speaker_keys.setdefault(k, a)
     shared = {"speaker_keys": speaker_keys, "inferred_names": []}
     named = all(th.authors)
+    named_authors = list(th.authors)
     latest: dict = {}
     n_by: Counter = Counter()
     root = _Hyp()
@@ -1533,79 +1706,91 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     for i in range(n):
         ext = []
         # Hypotheses share most candidates: features are computed once per candidate and
-        # the part of the hypothesis they read (see _signature).
+        # the part of the hypothesis they read (see _display_signatures).
         memo: dict = {}
+        bases: dict = {}
+        t_i = th.times[i]
         for h in beam:
-            parents = h.parents()
+            hc, counts = h.chain, h.counts
+            # Every author known: the speakers are the source's, in plain containers.
+            authors, h_latest = (named_authors, latest) if named else (h.authors, h.latest)
             # The candidates: the post and the chain of open ancestors (what _candidates
-            # finds by walking up from the comment above).
-            chain = list(h.chain[:max_candidates])
-            state = {"authors": h.authors, "addr": addr, "parents": parents,
-                     "n_replies": h.n_replies() if answered else _NO_REPLIES, "latest": h.latest, "n_by": n_by,
-                     "rank": {j: r for r, j in enumerate(chain)}, "chain": chain}
-            cands = [-1] + chain
-            if th.times[i] is not None:
+            # finds by walking up from the comment above), as (comment, rank on the chain).
+            chain = hc[:max_candidates]
+            cands = [(-1, len(chain)), *((j, r) for r, j in enumerate(chain))]
+            if t_i is not None:
                 # A reply cannot be older than the comment it answers.
-                cands = [j for j in cands if j < 0 or th.times[j] is None or th.times[j] <= th.times[i]]
-            feats, scores = [], []
-            for j in cands:
-                sig = _signature(th, i, j, state, depth, answered)
+                cands = [c for c in cands if c[0] < 0 or th.times[c[0]] is None or th.times[c[0]] <= t_i]
+            hits = []
+            for (j, r), sig in zip(cands, _display_signatures(th, i, cands, hc, chain, counts, authors, h_latest,
+                                                              depth, answered)):
                 hit = memo.get(sig)
                 if hit is None:
-                    f = candidate_features(th, i, j, state=state, order="display")
-                    # Scored without best_sim, which compares the candidates of one hypothesis.
-                    hit = memo[sig] = (f, intercept + sum(w_get(k, 0.0) * v for k, v in f.items() if v))
-                feats.append(hit[0])
-                scores.append(hit[1])
-            best_sim = _best_sim(cands, feats)
+                    n_rep = counts[r] if answered and j >= 0 else 0
+                    f = _display_candidate(th, i, j, r, hc, chain, n_rep, authors, h_latest, n_by, addr, bases)
+                    # Scored without best_sim, which compares the candidates of one hypothesis;
+                    # the terms added in the order candidate_features gives the cues. With
+                    # them: the similarity best_sim compares, and whether the times rule the
+                    # candidate out.
+                    hit = memo[sig] = (f, intercept + sum([x * v for x, v in zip(w_keys, f.values()) if v]),
+                                       f["root_sim"] if j < 0 else f["tfidf"],
+                                       not (f["sib_violation"] or f["root_out_of_order"]))
+                hits.append(hit)
+            feats = [x[0] for x in hits]
+            scores = [x[1] for x in hits]
+            # best_sim (see _best_sim): the candidates sharing the most weighted words.
+            top_sim = max([x[2] for x in hits])
+            best_sim = [float(top_sim >= 0.05 and x[2] == top_sim) for x in hits]
             if w_best_sim:
                 scores = [s + w_best_sim * b for s, b in zip(scores, best_sim)]
-            pool = [k for k, f in enumerate(feats) if not (f["sib_violation"] or f.get("root_out_of_order"))]
+            pool = [k for k, x in enumerate(hits) if x[3]]
             cost = 0.0
             if not pool:
                 pool, cost = list(range(len(cands))), penalty
             top = max(scores[k] for k in pool)
             log_z = top + math.log(sum(math.exp(scores[k] - top) for k in pool))
-            rank = state["rank"]
             for k in pool:
-                j = cands[k]
-                ext.append((h.score + scores[k] - log_z - cost, len(ext), h, j, scores[k] - log_z,
-                            feats[k], best_sim[k], rank.get(j, 0), parents))
-        ext.sort(key=lambda e: (-e[0], e[1]))
+                j, r = cands[k]
+                # Negated, so that sorting puts the best first (ties: the first extended).
+                ext.append((-(h.score + scores[k] - log_z - cost), len(ext), h, j, scores[k] - log_z,
+                            feats[k], best_sim[k], r if j >= 0 else 0))
+        ext.sort()
         beam, seen = [], set()
-        for score, _, h, p, log_p, f, f_best, rank_p, parents in ext:
-            if len(beam) == width or score < ext[0][0] - _MARGIN:
+        for neg, _, h, p, log_p, f, f_best, rank_p in ext:
+            score = -neg
+            if len(beam) == width or score < -ext[0][0] - _MARGIN:
                 break
             if p < 0:
                 chain, counts = (i,), (0,)
             else:
-                r = h.chain.index(p)
-                chain = ((i,) + h.chain[r:])[:max_candidates + 10]
-                counts = ((0, h.counts[r] + 1) + h.counts[r + 1:])[:max_candidates + 10]
+                chain = ((i,) + h.chain[rank_p:])[:max_candidates + 10]
+                counts = ((0, h.counts[rank_p] + 1) + h.counts[rank_p + 1:])[:max_candidates + 10]
+            g = _Hyp()
+            g.score, g.chain, g.counts = score, chain, counts
+            g.back = (h.back, p, round(math.exp(log_p), 4), f, f_best, rank_p, h.authors)
             if named:
-                # Every author is known, so no speaker can be inferred: a duplicate is
-                # known before the hypothesis is built.
+                # Every author is known, so no speaker can be inferred: the hypothesis shares
+                # its speakers with its parent, and a duplicate is known before it is built.
                 if chain in seen:
                     continue
                 seen.add(chain)
-            g = _Hyp()
-            g.score, g.chain, g.counts = score, chain, counts
+                g.authors, g.src, g.ev, g.latest = h.authors, h.src, h.ev, h.latest
+                beam.append(g)
+                continue
             g.authors, g.src, g.ev, g.latest = h.authors.child(), h.src.child(), h.ev.child(), h.latest.child()
-            g.back = (h.back, p, round(math.exp(log_p), 4), {**f, "best_sim": f_best}, rank_p, h.authors)
             if p >= 0:
                 view = {"authors": g.authors, "author_src": g.src, "author_ev": g.ev, "addr": addr,
-                        "parents": parents, **shared}
+                        "parents": h.parents(), **shared}
                 _speaker_from_link(th, i, p, view, ids)
             a = g.authors[i]
             if a and not th.authors[i]:
                 g.latest[a] = i
             # Two hypotheses with the same open chain and the same speakers score every
             # later comment alike: keep the better one only.
-            if not named:
-                key = (g.chain, tuple(sorted(g.authors.over.items())) if g.authors.over else ())
-                if key in seen:
-                    continue
-                seen.add(key)
+            key = (g.chain, tuple(sorted(g.authors.over.items())) if g.authors.over else ())
+            if key in seen:
+                continue
+            seen.add(key)
             beam.append(g)
         if th.authors[i]:
             latest[th.authors[i]] = i
@@ -1614,8 +1799,9 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     par, conf, evidence = [-1] * n, [0.0] * n, [""] * n
     node, i = best.back, n - 1
     while node is not None:
-        node, p, c, f, rank_p, authors_then = node
+        node, p, c, f, f_best, rank_p, authors_then = node
         par[i], conf[i] = p, c
+        f = {**f, "best_sim": f_best}
         evidence[i] = _evidence(th, i, p, f, w, ids, {"authors": authors_then, "addr": addr, "rank": {p: rank_p}}, c)
         i -= 1
     state = {"parents": par, "authors": best.authors.tolist(), "author_src": best.src.tolist(),

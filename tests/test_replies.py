@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pandas as pd
 import pytest
@@ -572,17 +572,23 @@ def test_replies_display_shared_features_match_per_hypothesis_features(rows, tim
 
     shared = decode()
     seen = {}
-    signature, features = replies._signature, replies.candidate_features
+    signatures, fast = replies._display_signatures, replies._display_candidate
 
-    def every_time(th, i, j, *, state, order):
-        f = features(th, i, j, state=state, order=order)
-        key = (i, signature(th, i, j, state))
+    def every_time(th, i, j, r, hc, chain, n_rep, authors, latest, n_by, addr, bases):
+        f = fast(th, i, j, r, hc, chain, n_rep, authors, latest, n_by, addr, bases)
+        # The decoder's features are candidate_features' (same cues, same order: the
+        # scores add the terms in that order), for the hypothesis as it stands.
+        state = {"authors": authors, "addr": addr, "parents": replies._ChainMap(zip(hc, hc[1:])),
+                 "n_replies": defaultdict(int, {} if j < 0 else {j: n_rep}), "latest": latest,
+                 "n_by": n_by, "rank": {c: k for k, c in enumerate(chain)}, "chain": list(chain)}
+        assert list(f.items()) == list(replies.candidate_features(th, i, j, state=state, order="display").items())
+        key = (i, signatures(th, i, [(j, r)], hc, chain, {r: n_rep}, authors, latest)[0])
         assert seen.setdefault(key, f) == f, key
         return f
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(replies, "_signature", lambda *args: object())
-        mp.setattr(replies, "candidate_features", every_time)
+        mp.setattr(replies, "_display_signatures", lambda th, i, cands, *args: [object() for _ in cands])
+        mp.setattr(replies, "_display_candidate", every_time)
         alone = decode()
     assert seen
     assert shared[0]["parents"] == alone[0]["parents"]
@@ -616,13 +622,14 @@ def test_replies_display_equal_signatures_mean_equal_features(rows, timed, climb
             state = {"authors": authors, "addr": addr, "parents": parents,
                      "n_replies": replies._ChainMap(zip(chain, counts)), "latest": latest, "n_by": n_by,
                      "rank": {j: r for r, j in enumerate(chain)}, "chain": list(chain)}
-            for j in [-1, *chain]:
+            for r, j in [(len(chain), -1), *enumerate(chain)]:
                 f = replies.candidate_features(th, i, j, state=state, order="display")
                 # Without the chain's length and the replies so far, as the decoder keys
                 # them when the scorer does not weigh those cues.
                 for k in ("root_depth", "cand_depth", "cand_answered"):
                     del f[k]
-                key = (i, replies._signature(th, i, j, state, False, False))
+                sig = replies._display_signatures(th, i, [(j, r)], chain, chain, counts, authors, latest, False, False)
+                key = (i, sig[0])
                 assert seen.setdefault(key, f) == f, key
             r = min(climb[i], len(chain))
             if r == len(chain):
