@@ -692,7 +692,7 @@ class _Thread:
         a, b = self.vecs[i], (self.post_vec if j < 0 else self.vecs[j])
         if len(a) > len(b):
             a, b = b, a
-        return sum(x * b[w] for w, x in a.items() if w in b)
+        return sum([x * b[w] for w, x in a.items() if w in b])
 
     def rarest_shared(self, i, j):
         """The word of *i* and *j* with the highest idf (ties: alphabetical)."""
@@ -955,17 +955,19 @@ def _root_text_cues(th, i):
     return cues
 
 
-# Every match of _POST_REF contains one of these (or the word "op"), in any case.
-_POST_REF_WORDS = ("post", "article", "piece", "blog", "writ", "wrote", "essay", "read", "analysis", "story", "author",
-                   "you sa", "you cl", "you me", "you su", "you ar")
+# What every match of _POST_REF holds, in a lower-cased ASCII text: a listed noun as a
+# word after a space, "the author", "you" and one of the verbs, or the word "op".
+_POST_REF_NOUN = re.compile(r"\s(?:post|article|piece|blog|write-?up|essay|read|analysis|story)\b")
+_POST_REF_PHRASES = ("the author", "you write", "you wrote", "you say", "you said", "you claim", "you mention",
+                     "you suggest", "you argue")
 
 
 def _speaks_of_post(text):
     """``bool(_POST_REF.search(text))``, without the search where an ASCII text has none of
-    the words a match needs (the search costs as much as the rest of the root cues)."""
+    what a match needs (the search costs as much as the rest of the root cues)."""
     if text.isascii():
         low = text.lower()
-        if not any(w in low for w in _POST_REF_WORDS):
+        if not (_POST_REF_NOUN.search(low) or any(p in low for p in _POST_REF_PHRASES)):
             k = low.find("op")
             while k >= 0:
                 # "OP" as a word: \w (ASCII here) on neither side.
@@ -1736,19 +1738,18 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                                        f["root_sim"] if j < 0 else f["tfidf"],
                                        not (f["sib_violation"] or f["root_out_of_order"]))
                 hits.append(hit)
-            feats = [x[0] for x in hits]
-            scores = [x[1] for x in hits]
+            feats, scores, sims, allowed = zip(*hits)
             # best_sim (see _best_sim): the candidates sharing the most weighted words.
-            top_sim = max([x[2] for x in hits])
-            best_sim = [float(top_sim >= 0.05 and x[2] == top_sim) for x in hits]
+            top_sim = max(sims)
+            best_sim = [float(top_sim >= 0.05 and x == top_sim) for x in sims]
             if w_best_sim:
                 scores = [s + w_best_sim * b for s, b in zip(scores, best_sim)]
-            pool = [k for k, x in enumerate(hits) if x[3]]
+            pool = [k for k, ok in enumerate(allowed) if ok]
             cost = 0.0
             if not pool:
                 pool, cost = list(range(len(cands))), penalty
-            top = max(scores[k] for k in pool)
-            log_z = top + math.log(sum(math.exp(scores[k] - top) for k in pool))
+            top = max([scores[k] for k in pool])
+            log_z = top + math.log(sum([math.exp(scores[k] - top) for k in pool]))
             for k in pool:
                 j, r = cands[k]
                 # Negated, so that sorting puts the best first (ties: the first extended).
@@ -1767,7 +1768,7 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                 counts = ((0, h.counts[rank_p] + 1) + h.counts[rank_p + 1:])[:max_candidates + 10]
             g = _Hyp()
             g.score, g.chain, g.counts = score, chain, counts
-            g.back = (h.back, p, round(math.exp(log_p), 4), f, f_best, rank_p, h.authors)
+            g.back = (h.back, p, log_p, f, f_best, rank_p, h.authors)
             if named:
                 # Every author is known, so no speaker can be inferred: the hypothesis shares
                 # its speakers with its parent, and a duplicate is known before it is built.
@@ -1799,7 +1800,8 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     par, conf, evidence = [-1] * n, [0.0] * n, [""] * n
     node, i = best.back, n - 1
     while node is not None:
-        node, p, c, f, f_best, rank_p, authors_then = node
+        node, p, log_p, f, f_best, rank_p, authors_then = node
+        c = round(math.exp(log_p), 4)
         par[i], conf[i] = p, c
         f = {**f, "best_sim": f_best}
         evidence[i] = _evidence(th, i, p, f, w, ids, {"authors": authors_then, "addr": addr, "rank": {p: rank_p}}, c)
