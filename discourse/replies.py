@@ -1651,6 +1651,8 @@ def _display_signatures(th, i, cands, hc, chain, counts, authors, latest, depth=
     t_i = times[i]
     a_i = authors[i]
     length = len(chain) if depth else -1
+    # The authors along the chain, for "is this author up the chain" per candidate.
+    chain_authors = [authors[k] for k in hc] if a_i else ()
     out = []
     for j, r in cands:
         sib = 0
@@ -1664,7 +1666,7 @@ def _display_signatures(th, i, cands, hc, chain, counts, authors, latest, depth=
         a_j = authors[j]
         up = above = False
         if a_i and a_j != a_i:
-            anc = [authors[k] for k in hc[r + 1:r + 9]]
+            anc = chain_authors[r + 1:r + 9]
             up = bool(anc) and anc[0] == a_i
             above = a_i in anc
         out.append((j, r, sib, length, counts[r] if answered else -1, a_i, a_j, up, above,
@@ -1712,6 +1714,7 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
         memo: dict = {}
         bases: dict = {}
         t_i = th.times[i]
+        floor = -math.inf
         for h in beam:
             hc, counts = h.chain, h.counts
             # Every author known: the speakers are the source's, in plain containers.
@@ -1751,10 +1754,16 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             top = max([scores[k] for k in pool])
             log_z = top + math.log(sum([math.exp(scores[k] - top) for k in pool]))
             for k in pool:
+                total = h.score + scores[k] - log_z - cost
+                if total < floor:
+                    # Below the best extension so far by more than the margin: the beam
+                    # cannot keep it, whatever comes later.
+                    continue
+                if total - _MARGIN > floor:
+                    floor = total - _MARGIN
                 j, r = cands[k]
                 # Negated, so that sorting puts the best first (ties: the first extended).
-                ext.append((-(h.score + scores[k] - log_z - cost), len(ext), h, j, scores[k] - log_z,
-                            feats[k], best_sim[k], r if j >= 0 else 0))
+                ext.append((-total, len(ext), h, j, scores[k] - log_z, feats[k], best_sim[k], r if j >= 0 else 0))
         ext.sort()
         beam, seen = [], set()
         for neg, _, h, p, log_p, f, f_best, rank_p in ext:
