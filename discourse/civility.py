@@ -163,6 +163,122 @@ def _required(pattern: str):
     return seq(tree.data) or None
 
 
+#: At most this many strings in one set of :func:`_spelled`.
+_REQUIRED_MAX = 16
+
+
+def _spelled(pattern: str):
+    """Like :func:`_required`, with longer strings: what every match of *pattern* contains.
+
+    A list of sets of lower-case ASCII strings (or None): consecutive items that match a few literal strings (characters, classes of
+    characters, alternatives of literals, optional ones, zero-width assertions between
+    them) give the strings they spell together (``\\b[Oo]h,? `` gives "oh, " or "oh "), and
+    a repeat of such an item (``s+h+``) ends one string and starts the next ("sh").
+    """
+    try:
+        from re import _constants as sre_c
+        from re import _parser as sre_parse
+
+        tree = sre_parse.parse(pattern, re.I)
+        if tree.getwidth()[0] == 0:
+            return None  # could match empty text: never skipped
+    except Exception:  # pragma: no cover - another Python's private parser: no shortcut
+        return None
+    repeats = tuple(getattr(sre_c, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                    if hasattr(sre_c, name))
+    zero_width = tuple(getattr(sre_c, name) for name in ("AT", "ASSERT", "ASSERT_NOT") if hasattr(sre_c, name))
+
+    def spell(items) -> set | None:
+        """The strings *items* match one after another, when few and literal, else None."""
+        out = {""}
+        for item in items:
+            alts = literal(item)
+            if alts is None:
+                return None
+            out = {x + y for x in out for y in alts}
+            if len(out) > _REQUIRED_MAX:
+                return None
+        return out
+
+    def literal(item) -> set | None:
+        """The strings one item matches (lower-case), when few and literal, else None."""
+        op, av = item
+        if op is sre_c.LITERAL:
+            return {chr(av).lower()} if chr(av).isascii() else None
+        if op is sre_c.IN:
+            if av and all(o is sre_c.LITERAL and chr(a).isascii() for o, a in av):
+                return {chr(a).lower() for _, a in av}
+            return None
+        if op is sre_c.SUBPATTERN:
+            return spell(av[-1])
+        if op is sre_c.BRANCH:
+            out: set = set()
+            for branch in av[1]:
+                found = spell(branch)
+                if found is None:
+                    return None
+                out |= found
+            return out if len(out) <= _REQUIRED_MAX else None
+        if op in repeats and av[1] == 1 and av[0] in (0, 1):
+            found = spell(av[2])
+            if found is None:
+                return None
+            return found | {""} if av[0] == 0 else found
+        if op in zero_width:
+            return {""}  # the characters on either side are next to each other
+        return None
+
+    def seq(items) -> list:
+        out, run = [], {""}
+
+        def flush():
+            if "" not in run:
+                # A string holding another of the set adds nothing to the test.
+                out.append(frozenset(x for x in run if not any(y != x and y in x for y in run)))
+            run.clear()
+            run.add("")
+
+        for item in items:
+            alts = literal(item)
+            if alts is not None:
+                joined = {x + y for x in run for y in alts}
+                if len(joined) <= _REQUIRED_MAX:
+                    run = joined
+                    continue
+                flush()
+                run = set(alts)
+                continue
+            op, av = item
+            inner = spell(av[2]) if op in repeats and av[0] >= 1 else None
+            if inner is not None:
+                # x+ after a run r: the first x follows r, and what follows comes after the last x.
+                joined = {x + y for x in run for y in inner}
+                if len(joined) <= _REQUIRED_MAX:
+                    run = joined
+                flush()
+                run = set(inner)
+                continue
+            flush()
+            if op is sre_c.SUBPATTERN:
+                out += seq(av[-1])
+            elif op is sre_c.BRANCH:
+                best = []
+                for branch in av[1]:
+                    found = seq(branch)
+                    if not found:
+                        best = None
+                        break
+                    best.append(max(found, key=lambda fs: min(map(len, fs))))
+                if best:
+                    out.append(frozenset().union(*best))
+            elif op in repeats and av[0] >= 1:
+                out += seq(av[2])
+        flush()
+        return out
+
+    return seq(tree.data) or None
+
+
 def _term_key(term: str) -> tuple | None:
     """How a text word must start for *term* to match there: ``(how, key...)`` or None.
 
@@ -230,7 +346,12 @@ class _Finder:
             if req is None or at is None or at.groups:
                 self.patterns = None
                 break
-            self.patterns.append((sorted(req, key=_selectivity, reverse=True), at))
+            # The gate: the most selective set of _required (few short strings, each one
+            # search over all texts); the other sets, with the longer ones of _spelled, are
+            # tested in the texts it lets through.
+            req = sorted(req, key=_selectivity, reverse=True)
+            rest = set(req[1:]).union(_spelled(p) or ()) - {req[0]}
+            self.patterns.append(([req[0]] + sorted(rest, key=_selectivity, reverse=True), at))
         if any(k is None for k in self.keys):
             self.patterns = None
         #: Where no string of a first set of :attr:`patterns` is in a text, none of them holds.

@@ -271,6 +271,54 @@ def test_civility_required_literals_table(pattern, needs):
     assert (None if got is None else [set(x) for x in got]) == needs
 
 
+@pytest.mark.parametrize(
+    "pattern, needs",
+    [
+        (r"\bsoulless \w+", [{"soulless "}]),
+        (r"\b(?:but|and) what about\b", [{"but what about", "and what about"}]),
+        (r"\b[Oo]h,? (?:great|wow)\b", [{"oh, great", "oh, wow", "oh great", "oh wow"}]),
+        (r"\bs+h+[\*\#]+t+\b", [{"s"}, {"sh"}, {"h*", "h#"}, {"*t", "#t"}, {"t"}]),
+        (r"\b(?:they|he) will (?:all )?die\b", [{"they will die", "they will all die", "he will die", "he will all die"}]),
+        (r"\b(?:is|are) (?:a )?rot\b", [{"is rot", "are rot", "is a rot", "are a rot"}]),
+        (r"\b(?:a|an|the)+ (?:rot|pest)", [{"a", "the"}, {"a rot", "an rot", "the rot", "a pest", "an pest",
+                                                             "the pest"}]),
+        (r"\w*", None),
+        (r"\w+", None),
+    ],
+)
+def test_civility_spelled_literals_table(pattern, needs):
+    got = civility._spelled(pattern)
+    assert (None if got is None else [set(x) for x in got]) == needs
+
+
+_LEXICON_PATTERNS = sorted({p for spec in load("civility")["categories"].values() for p in spec.get("patterns", [])}
+                           | {p for spec in load("techniques")["techniques"].values() for p in spec.get("patterns", [])})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["oh", "Oh,", "great", "they", "will", "all", "die", "rot", "sh", "s", "h", "*", "#",
+                                 "t", "f", "k", "a", "b", "ch", "either", "or", "what", "ever", "-", "if", "we", "do",
+                                 "not", "would", "lose", "the", "most", "least", "in", "history", "Crooked", "Joe",
+                                 "are", "is", "a", "cancer", "like", "dogs", "sure", "jan", "nice", "try", "\n", ".",
+                                 "but", "about", "where", "were", "your", "when", "won", "because", "some", "claim"]),
+                max_size=12),
+       st.lists(st.sampled_from([" ", "", ", ", "\n", "."]), min_size=12, max_size=12), st.integers(0, 2))
+def test_civility_spelled_strings_in_every_match(words, seps, case):
+    # Each set of _required and _spelled holds a string of every match (the screen skips on them).
+    import re
+
+    text = "".join(w + s for w, s in zip(words, seps))
+    text = [text, text.upper(), text.title()][case]
+    lower = civility._lower(text)
+    if lower is None:
+        return
+    for pattern in _LEXICON_PATTERNS:
+        for m in re.finditer(pattern, text, re.I):
+            found = m.group().lower()
+            for options in (civility._required(pattern) or []) + (civility._spelled(pattern) or []):
+                assert any(x in found for x in options), (pattern, found, options)
+
+
 def test_civility_given_segment_spans_same_result(seed_corpus):
     from discourse import segment
 
