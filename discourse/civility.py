@@ -625,7 +625,7 @@ class _Reading:
     of :data:`_SEGMENT_KINDS`), or else found here, each at most once.
     """
 
-    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower", "_gates", "found")
+    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower", "_gates", "found", "_active")
 
     def __init__(self, text: str, include_quotes: bool, given: list | None = None, screened: tuple | None = None):
         self.text = text
@@ -641,11 +641,18 @@ class _Reading:
                 excl += [q for q in segment.quotes(text) if q.label != "term"]
             self._addresses = None
         else:
-            self.sentences = [sp for sp in given if sp.kind == "sentence"]
-            excl = [sp for sp in given if sp.kind in ("url", "artifact")
-                    or (sp.kind == "quote" and not include_quotes and sp.label != "term")]
-            self._addresses = [sp for sp in given if sp.kind == "address"]
-        self.pieces = segment.own_pieces(text, exclude=excl)
+            self.sentences, excl, self._addresses = [], [], []
+            for sp in given:
+                kind = sp.kind
+                if kind == "sentence":
+                    self.sentences.append(sp)
+                elif kind == "address":
+                    self._addresses.append(sp)
+                elif kind in ("url", "artifact") or (kind == "quote" and not include_quotes and sp.label != "term"):
+                    excl.append(sp)
+        # (Nothing excluded, the common case: the whole text, as own_pieces gives it.)
+        self.pieces = segment.own_pieces(text, exclude=excl) if excl else [(0, len(text))] if text.strip() else []
+        self._active = _UNSET
 
     @property
     def addresses(self) -> list:
@@ -681,10 +688,10 @@ class _Reading:
         A finder with a term that may start here (:func:`_term_starts`) or a hand-written
         pattern that matches (or one searched the plain way).
         """
-        gates = self.gates()
-        if gates is None:
-            return None
-        return set(self._starts).union(gates, _plain_finders())
+        if self._active is _UNSET:
+            gates = self.gates()
+            self._active = None if gates is None else set(self._starts).union(gates, _plain_finders())
+        return self._active
 
 
 _NOWHERE: frozenset = frozenset()
@@ -921,6 +928,8 @@ _CAPS_WORD = re.compile(r"[A-Z'’]+")
 
 def _shouting(text: str, spec: dict, pieces, found: tuple | None = None) -> list[segment.Span]:
     """*found*: whether the text has a run of capitals and four equal letters, when known (_screen)."""
+    if found is not None and not found[0] and not found[1]:
+        return []
     n = int(spec["min_letters"])
     caps, stretched, caps_gate = _shout_patterns(n)
     if found is None:
@@ -1178,11 +1187,12 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
 _KINDS = ("incivility", "technique")
 
 
-def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str) -> dict | None:
+def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str, wanted: set | None = None) -> dict | None:
     """The segment spans of each comment, by (thread, comment) key, from a spans table; or None.
 
     A comment counts as covered only when the table holds its sentences; others (and every
-    comment when the keys do not tell comments apart) are segmented here.
+    comment when the keys do not tell comments apart) are segmented here. *wanted*: the
+    only keys looked up later (the others are left out), or None: all.
     """
     if spans_ is None:
         return None
@@ -1192,6 +1202,8 @@ def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str) -> dic
     keep = spans_[spans_["kind"].isin(_SEGMENT_KINDS)]
     grouped: dict = {}
     for t, c, k, lab, a, b in zip(*(keep[col].tolist() for col in ("thread_id", "comment_id", "kind", "label", "start", "end"))):
+        if wanted is not None and (t, c) not in wanted:
+            continue
         grouped.setdefault((t, c), []).append(segment.Span(int(a), int(b), k, lab))
     return {key: found for key, found in grouped.items() if any(sp.kind == "sentence" for sp in found)}
 
@@ -1244,10 +1256,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     require_columns(comments, [text_col], caller="civility.spans")
     threads = comments[thread_col].tolist() if thread_col in comments.columns else [""] * len(comments)
     ids = comments[id_col].tolist() if id_col in comments.columns else [""] * len(comments)
-    given = _given_segments(spans, list(zip(threads, ids)), "civility.spans")
+    if spans is not None:
+        require_columns(spans, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="civility.spans")
     todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col]) if isinstance(text, str) and text.strip()]
+    screen = _screen([text for _, _, text in todo])
+    given = _given_segments(spans, list(zip(threads, ids)), "civility.spans",
+                            {(t, c) for (t, c, _), found in zip(todo, screen) if found is not None})
     rows = []
-    for (t, c, text), screened in zip(todo, _screen([text for _, _, text in todo])):
+    for (t, c, text), screened in zip(todo, screen):
         if screened is None:
             continue
         reading = _Reading(text, include_quotes, None if given is None else given.get((t, c)), screened)
