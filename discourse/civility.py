@@ -840,9 +840,33 @@ def _four_same_rows(joined: _Joined, raw: bytes) -> list:
     return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
 
 
-def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list, gates: list, starts: list) -> tuple:
+_CONTENT_NORM_BYTES = re.compile(rb"[a-z][a-z']{3,}|\x00")
+def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
+    """:func:`_repeats_possible` of each of the *n* ASCII lower-cased texts joined in *raw*
+    (:class:`_Joined` as bytes), from one search for words over them all; None when a text
+    holds a separator itself (the words could not be told apart by text)."""
+    if raw.count(b"\x00") != n:
+        return None
+    words = _CONTENT_NORM_BYTES.findall(raw)
+    index, end, out = words.index, len(words), []
+    i = index(b"\x00") + 1
+    for k in range(n):
+        j = index(b"\x00", i) if k < n - 1 else end
+        found = words[i:j]
+        if len(found) - len(set(found)) < 2:
+            out.append(False)  # (no word three times: the common case, without counting)
+        else:
+            thrice = [(w, c) for w, c in collections.Counter(found).items() if c >= 3]
+            out.append(any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice))
+        i = j + 1
+    return out
+
+
+def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list, gates: list, starts: list,
+                  repeats: list) -> tuple:
     """Sets of the texts with capitals, stretched letters and a word said again; fills
-    *gates* and *starts* (by text number) for the texts with a lower-cased form."""
+    *gates* and *starts* (by text number) for the texts with a lower-cased form, and
+    *repeats* (:func:`_repeats_possible`) for the ASCII ones."""
     _, shout = _civility_lexicon()
     as_str, as_bytes = _screen_patterns(int(shout["min_letters"]))
     caps, four, said = set(), set(), set()
@@ -869,6 +893,9 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
         low = _Joined([lowers[i] for i in known])
         searched = low.text.encode("ascii") if ascii_ else None
         _gate_hits_joined(low, searched, gates, known)
+        if ascii_:
+            for i, rep in zip(known, _repeats_possible_joined(searched, len(known)) or ()):
+                repeats[i] = rep
         for r, found in _term_starts_joined(low, low.text if searched is None else searched).items():
             starts[known[r]] = found
     return caps, four, said
@@ -878,7 +905,8 @@ def _screen(texts: list) -> list:
     """For each text, None when no detector can find anything in it, else what
     :class:`_Reading` takes as *screened*: (lower-cased text, term starts, ``{finder:
     places}`` of hand-written patterns (:func:`_gate_places`), (whether it has a run of
-    capitals, four equal letters, a word said three times in a row)).
+    capitals, four equal letters, a word said three times in a row, and
+    :func:`_repeats_possible` or None: not known)).
 
     Most comments hold no term, no gate string, no capitals and no repetition: they are
     passed over here, from a few searches over all the texts at once, without reading
@@ -890,7 +918,8 @@ def _screen(texts: list) -> list:
         (ascii_rows if x.isascii() else other_rows).append(i)
     gates: list = [set() if low is not None else None for low in lowers]
     starts: list = [{} for _ in texts]
-    caps, four, said = _screen_flags(texts, lowers, ascii_rows, other_rows, gates, starts)
+    repeats: list = [None] * len(texts)
+    caps, four, said = _screen_flags(texts, lowers, ascii_rows, other_rows, gates, starts, repeats)
     plain = bool(_plain_finders())
     out = []
     for i, (text, low, hits, st) in enumerate(zip(texts, lowers, gates, starts)):
@@ -898,9 +927,9 @@ def _screen(texts: list) -> list:
             hits = _gate_places(text, low, hits)
         elif hits is not None:
             hits = {}
-        found = (i in caps, i in four, i in said)
+        found = (i in caps, i in four, i in said, repeats[i])
         if (low is None or st or hits or plain or True in found or ("!" in text and ("\n" in text or "\r" in text))
-                or _repeats_possible(text, low)):
+                or (repeats[i] is None and _repeats_possible(text, low))):
             out.append((low, st, hits, found))
         else:
             out.append(None)
@@ -1031,6 +1060,7 @@ _STOP = frozenset(
     "will your just also than then into over more most some such only other very many much does doing being because "
     "those these here like even well still make made know think said says really thing things people".split()
 )
+_STOP_BYTES = frozenset(w.encode() for w in _STOP)
 
 
 # The word is taken whole (possessive: a match needs a separator right after it), so the
@@ -1081,14 +1111,15 @@ def _words_in_pieces(matches, pieces) -> list:
 
 
 def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
-                said: bool | None = None) -> list[segment.Span]:
-    """*said*: whether :data:`_SAID_AGAIN` matches in the text, when known (_screen)."""
+                said: bool | None = None, possible: bool | None = None) -> list[segment.Span]:
+    """*said*: whether :data:`_SAID_AGAIN` matches in the text, *possible*:
+    :func:`_repeats_possible`, when known (_screen)."""
     out = []
     # A word said three or more times in a row ("die die die").
     for m in _SAID_AGAIN.finditer(text) if said is not False else ():
         if _in_pieces(m.start(), m.end(), pieces):
             out.append(segment.Span(m.start(), m.end(), "technique", "repetition", explanation.format(text=m.group())))
-    if not _repeats_possible(text, lower):
+    if not (_repeats_possible(text, lower) if possible is None else possible):
         return out
     # The lower-cased text has the same words at the same offsets (see _lower).
     src = text if lower is None else lower
@@ -1160,8 +1191,8 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
     for key in TECHNIQUES:
         rx, name, explanation = lex[key]
         if key == "repetition":
-            out += _repetition(text, pieces, explanation, reading.lowered(),
-                               None if reading.found is None else reading.found[2])
+            found = reading.found or (None, None, None, None)
+            out += _repetition(text, pieces, explanation, reading.lowered(), found[2], found[3])
             continue
         if key == "slogans":
             out += _slogan_lines(text, pieces, explanation)
