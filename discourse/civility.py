@@ -87,10 +87,8 @@ def _term_pattern(term: str) -> str:
     return rf"(?<!\w)(?<!\w['’]){pat}(?!\w)"
 
 
+#: Where a term can start: not after a word character, nor after one and an apostrophe.
 _TERM_START = r"(?<!\w)(?<!\w['’])"
-#: Where a term can start (as _TERM_START says) in a lower-cased text, with the run of ASCII
-#: letters and digits starting there, or else the character there.
-_TERM_KEY = re.compile(_TERM_START + r"(?:([a-z0-9]+)|(\S))")
 _ALNUM_RUN = re.compile(r"[a-z0-9]*")
 #: The only characters outside ASCII that a case-insensitive regex matches to an ASCII
 #: letter or digit (long s, dotless i, dotted capital I, Kelvin sign). A text holding one is
@@ -157,6 +155,122 @@ def _required(pattern: str):
             elif op is sre_c.IN:
                 if av and all(o is sre_c.LITERAL and chr(a).isascii() for o, a in av):
                     out.append(frozenset(chr(a).lower() for _, a in av))
+            elif op in repeats and av[0] >= 1:
+                out += seq(av[2])
+        flush()
+        return out
+
+    return seq(tree.data) or None
+
+
+#: At most this many strings in one set of :func:`_spelled`.
+_REQUIRED_MAX = 16
+
+
+def _spelled(pattern: str):
+    """Like :func:`_required`, with longer strings: what every match of *pattern* contains.
+
+    A list of sets of lower-case ASCII strings (or None): consecutive items that match a few literal strings (characters, classes of
+    characters, alternatives of literals, optional ones, zero-width assertions between
+    them) give the strings they spell together (``\\b[Oo]h,? `` gives "oh, " or "oh "), and
+    a repeat of such an item (``s+h+``) ends one string and starts the next ("sh").
+    """
+    try:
+        from re import _constants as sre_c
+        from re import _parser as sre_parse
+
+        tree = sre_parse.parse(pattern, re.I)
+        if tree.getwidth()[0] == 0:
+            return None  # could match empty text: never skipped
+    except Exception:  # pragma: no cover - another Python's private parser: no shortcut
+        return None
+    repeats = tuple(getattr(sre_c, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                    if hasattr(sre_c, name))
+    zero_width = tuple(getattr(sre_c, name) for name in ("AT", "ASSERT", "ASSERT_NOT") if hasattr(sre_c, name))
+
+    def spell(items) -> set | None:
+        """The strings *items* match one after another, when few and literal, else None."""
+        out = {""}
+        for item in items:
+            alts = literal(item)
+            if alts is None:
+                return None
+            out = {x + y for x in out for y in alts}
+            if len(out) > _REQUIRED_MAX:
+                return None
+        return out
+
+    def literal(item) -> set | None:
+        """The strings one item matches (lower-case), when few and literal, else None."""
+        op, av = item
+        if op is sre_c.LITERAL:
+            return {chr(av).lower()} if chr(av).isascii() else None
+        if op is sre_c.IN:
+            if av and all(o is sre_c.LITERAL and chr(a).isascii() for o, a in av):
+                return {chr(a).lower() for _, a in av}
+            return None
+        if op is sre_c.SUBPATTERN:
+            return spell(av[-1])
+        if op is sre_c.BRANCH:
+            out: set = set()
+            for branch in av[1]:
+                found = spell(branch)
+                if found is None:
+                    return None
+                out |= found
+            return out if len(out) <= _REQUIRED_MAX else None
+        if op in repeats and av[1] == 1 and av[0] in (0, 1):
+            found = spell(av[2])
+            if found is None:
+                return None
+            return found | {""} if av[0] == 0 else found
+        if op in zero_width:
+            return {""}  # the characters on either side are next to each other
+        return None
+
+    def seq(items) -> list:
+        out, run = [], {""}
+
+        def flush():
+            if "" not in run:
+                # A string holding another of the set adds nothing to the test.
+                out.append(frozenset(x for x in run if not any(y != x and y in x for y in run)))
+            run.clear()
+            run.add("")
+
+        for item in items:
+            alts = literal(item)
+            if alts is not None:
+                joined = {x + y for x in run for y in alts}
+                if len(joined) <= _REQUIRED_MAX:
+                    run = joined
+                    continue
+                flush()
+                run = set(alts)
+                continue
+            op, av = item
+            inner = spell(av[2]) if op in repeats and av[0] >= 1 else None
+            if inner is not None:
+                # x+ after a run r: the first x follows r, and what follows comes after the last x.
+                joined = {x + y for x in run for y in inner}
+                if len(joined) <= _REQUIRED_MAX:
+                    run = joined
+                flush()
+                run = set(inner)
+                continue
+            flush()
+            if op is sre_c.SUBPATTERN:
+                out += seq(av[-1])
+            elif op is sre_c.BRANCH:
+                best = []
+                for branch in av[1]:
+                    found = seq(branch)
+                    if not found:
+                        best = None
+                        break
+                    best.append(max(found, key=lambda fs: min(map(len, fs))))
+                if best:
+                    out.append(frozenset().union(*best))
             elif op in repeats and av[0] >= 1:
                 out += seq(av[2])
         flush()
@@ -232,7 +346,12 @@ class _Finder:
             if req is None or at is None or at.groups:
                 self.patterns = None
                 break
-            self.patterns.append((sorted(req, key=_selectivity, reverse=True), at))
+            # The gate: the most selective set of _required (few short strings, each one
+            # search over all texts); the other sets, with the longer ones of _spelled, are
+            # tested in the texts it lets through.
+            req = sorted(req, key=_selectivity, reverse=True)
+            rest = set(req[1:]).union(_spelled(p) or ()) - {req[0]}
+            self.patterns.append(([req[0]] + sorted(rest, key=_selectivity, reverse=True), at))
         if any(k is None for k in self.keys):
             self.patterns = None
         #: Where no string of a first set of :attr:`patterns` is in a text, none of them holds.
@@ -242,24 +361,35 @@ class _Finder:
 
             self.gate = re.compile(trie_pattern([tuple(map(re.escape, x)) for req, _ in self.patterns for x in req[0]]))
 
-    def finditer(self, text: str, lower: str | None = None, starts: dict | None = None,
-                 gate: bool | None = None) -> list:
-        """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`.
+    def anywhere(self, text: str, lower: str, gate: bool | None = None) -> set:
+        """Where a hand-written pattern matches in *text* (*lower*: the text lower-cased, see
+        :func:`_lower`): the places :meth:`finditer` tries the whole regex.
 
         *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_hits`).
+        """
+        out: set = set()
+        if gate is None:
+            gate = self.gate is not None and self.gate.search(lower) is not None
+        if gate:
+            for req, at in self.patterns:
+                if _holds(req, lower):
+                    out.update(m.start() for m in at.finditer(text))
+        return out
+
+    def finditer(self, text: str, lower: str | None = None, starts: dict | None = None,
+                 gate: bool | None = None, anywhere: set | None = None) -> list:
+        """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`.
+
+        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_hits`);
+        *anywhere*: :meth:`anywhere`, when already known.
         """
         if self.patterns is None or lower is None:
             return [m.span() for m in self.rx.finditer(text)]
         terms = (starts or {}).get(self, ())
         if not terms and not self.patterns:
             return []
-        anywhere: set = set()
-        if gate is None:
-            gate = self.gate is not None and self.gate.search(lower) is not None
-        if gate:
-            for req, at in self.patterns:
-                if _holds(req, lower):
-                    anywhere.update(m.start() for m in at.finditer(text))
+        if anywhere is None:
+            anywhere = self.anywhere(text, lower, gate)
         if anywhere:
             # The whole regex where a pattern matches, the terms' regex elsewhere.
             idx_at = dict(terms)
@@ -379,48 +509,75 @@ def _term_atoms(term: str) -> tuple:
     return tuple(atoms)
 
 
-@functools.lru_cache(maxsize=1)
-def _term_trigger():
-    """:data:`_TERM_KEY`, matching only where some term of the indexed finders may match.
+@functools.lru_cache(maxsize=2)
+def _term_trigger(as_bytes: bool = False):
+    """A regex matching one character before each place where a term of the indexed finders may start.
 
-    Every term as one regex, factored as a trie (``lexicons.trie_pattern``): most word
-    starts of a text are passed over inside the regex engine rather than looked up one by
-    one in Python. Where it matches, the groups are those of :data:`_TERM_KEY`.
+    Every term as one regex, factored as a trie (``lexicons.trie_pattern``), tried in a
+    lookahead where a term can start (as :data:`_TERM_START` says), with the run of ASCII
+    letters and digits starting there as group 1, or else the character there as group 2.
+    The match is the character before that place (never a word character; the separator
+    before the first text, see :class:`_Joined`): a regex that starts with a class of
+    characters lets the engine skip from one such character to the next in C, instead of
+    trying every position. *as_bytes*: the same regex for ASCII text as bytes (``\\w``,
+    ``\\s`` and case then mean the same for it, and the engine reads a byte a character;
+    ``’`` only stands in classes, where its bytes never meet ASCII).
     """
     from .lexicons import trie_pattern
 
     finders = {f for entries in _term_index().values() for f, _ in entries}
     seqs = [_term_atoms(t) for f in finders for t in f.terms]
-    return re.compile(_TERM_START + "(?=" + trie_pattern(seqs) + r")(?:([a-z0-9]+)|(\S))")
+    pattern = r"\W(?<!\w['’])(?=" + trie_pattern(seqs) + r")(?=([a-z0-9]+)|(\S))"
+    return re.compile(pattern.encode() if as_bytes else pattern)
 
 
 def _term_starts(lower: str | None) -> dict:
     """``{finder: [(position, term numbers), ...]}``: where each finder's terms may start."""
     if lower is None:
         return {}
+    joined = _Joined([lower])
+    return _term_starts_joined(joined, joined.text).get(0, {})
+
+
+def _term_starts_joined(joined: "_Joined", searched) -> dict:
+    """:func:`_term_starts` of each text of *joined* that has a term start: ``{text number: starts}``.
+
+    *joined* holds lower-cased texts; *searched* is its ``text`` or, for ASCII text, that
+    encoded as bytes (same offsets).
+    """
     index = _term_index()
     phrases = _phrase_starts()
-    starts: dict = {}
     cache = _WORD_CANDIDATES
-    for m in _term_trigger().finditer(lower):
-        run = m.group(1)
-        if run:
+    lowers, ends = joined.text, joined.ends
+    out: dict = {}
+    row, cur, starts = 0, -1, {}
+    for m in _term_trigger(not isinstance(searched, str)).finditer(searched):
+        p = m.start() + 1
+        while p > ends[row]:
+            row += 1
+        if row != cur:
+            cur = row
+            starts = out[row] = {}
+        s1, e1 = m.span(1)
+        if s1 >= 0:
+            run = lowers[s1:e1]
             run2 = ""
             if run in phrases:
-                nxt = _NEXT_RUN.match(lower, m.end())
+                nxt = _NEXT_RUN.match(lowers, e1)
                 if nxt is not None:
                     run2 = nxt.group(1)
             found = cache.get((run, run2[:3]))
             if found is None:
                 found = _candidates(run, run2)
         else:
-            char = m.group(2)
+            char = lowers[p]
             found = {}
             for f, i in index.get(("char", "'" if char == "’" else char), ()):
                 found.setdefault(f, []).append(i)
+        at = p - joined.starts[row]
         for f, idx in found.items():
-            starts.setdefault(f, []).append((m.start(), tuple(idx)))
-    return starts
+            starts.setdefault(f, []).append((at, tuple(idx)))
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -468,7 +625,7 @@ class _Reading:
     of :data:`_SEGMENT_KINDS`), or else found here, each at most once.
     """
 
-    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower", "_gates", "found")
+    __slots__ = ("text", "pieces", "sentences", "_addresses", "_starts", "lower", "_gates", "found", "_active")
 
     def __init__(self, text: str, include_quotes: bool, given: list | None = None, screened: tuple | None = None):
         self.text = text
@@ -484,11 +641,18 @@ class _Reading:
                 excl += [q for q in segment.quotes(text) if q.label != "term"]
             self._addresses = None
         else:
-            self.sentences = [sp for sp in given if sp.kind == "sentence"]
-            excl = [sp for sp in given if sp.kind in ("url", "artifact")
-                    or (sp.kind == "quote" and not include_quotes and sp.label != "term")]
-            self._addresses = [sp for sp in given if sp.kind == "address"]
-        self.pieces = segment.own_pieces(text, exclude=excl)
+            self.sentences, excl, self._addresses = [], [], []
+            for sp in given:
+                kind = sp.kind
+                if kind == "sentence":
+                    self.sentences.append(sp)
+                elif kind == "address":
+                    self._addresses.append(sp)
+                elif kind in ("url", "artifact") or (kind == "quote" and not include_quotes and sp.label != "term"):
+                    excl.append(sp)
+        # (Nothing excluded, the common case: the whole text, as own_pieces gives it.)
+        self.pieces = segment.own_pieces(text, exclude=excl) if excl else [(0, len(text))] if text.strip() else []
+        self._active = _UNSET
 
     @property
     def addresses(self) -> list:
@@ -505,26 +669,43 @@ class _Reading:
 
     def find(self, finder: _Finder) -> list:
         """``(start, end)`` of the matches of *finder* in the text."""
-        gates = self.gates()
-        return finder.finditer(self.text, self.lower, self._starts, None if gates is None else finder in gates)
+        places = self.gates()
+        if places is None:
+            return finder.finditer(self.text, self.lower, self._starts)
+        return finder.finditer(self.text, self.lower, self._starts, anywhere=places.get(finder, _NOWHERE))
 
-    def gates(self) -> set | None:
-        """The finders whose gate matches in the text (:func:`_gate_hits`), or None: unknown."""
+    def gates(self) -> dict | None:
+        """``{finder: places}`` for each finder whose hand-written patterns match in the text
+        (:func:`_gate_places`), or None: unknown."""
         if self._gates is _UNSET:
             lower = self.lowered()
-            self._gates = None if lower is None else _gate_hits([lower])[0]
+            self._gates = None if lower is None else _gate_places(self.text, lower, _gate_hits([lower])[0])
         return self._gates
 
     def active(self) -> set | None:
         """The finders that may match in the text (any other finds nothing), or None: all may.
 
-        A finder with a term that may start here (:func:`_term_starts`) or whose gate
-        matches (or one searched the plain way).
+        A finder with a term that may start here (:func:`_term_starts`) or a hand-written
+        pattern that matches (or one searched the plain way).
         """
-        gates = self.gates()
-        if gates is None:
-            return None
-        return set(self._starts).union(gates, _plain_finders())
+        if self._active is _UNSET:
+            gates = self.gates()
+            self._active = None if gates is None else set(self._starts).union(gates, _plain_finders())
+        return self._active
+
+
+_NOWHERE: frozenset = frozenset()
+
+
+def _gate_places(text: str, lower: str, hits) -> dict:
+    """``{finder: places}`` (:meth:`_Finder.anywhere`) for the finders of *hits* (those whose
+    gate matches in *lower*) with a hand-written pattern that matches in *text*."""
+    out = {}
+    for f in hits:
+        places = f.anywhere(text, lower, True)
+        if places:
+            out[f] = places
+    return out
 
 
 def _finders() -> list:
@@ -539,11 +720,49 @@ def _plain_finders() -> frozenset:
     return frozenset(f for f in _finders() if f.patterns is None)
 
 
-#: Between texts searched as one string (:func:`_gate_hits`, :func:`_rows_matching`): no
-#: gate string holds it, and it is neither a word character, white space nor an apostrophe,
-#: so no match reaches across it and the word boundaries at each text's ends are those of
-#: the text alone.
+#: Between texts searched as one string (:class:`_Joined`), and before the first: no gate
+#: string holds it, and it is neither a word character, white space nor an apostrophe, so
+#: no match reaches across it and the word boundaries at each text's ends are those of the
+#: text alone.
 _SEP = "\x00"
+
+
+class _Joined:
+    """Texts joined by :data:`_SEP` (one before the first too), for one search over them all.
+
+    Text *i* is ``text[starts[i]:ends[i]]``; ``ends[i]`` is the separator after it.
+    """
+
+    __slots__ = ("text", "starts", "ends")
+
+    def __init__(self, texts: list):
+        self.text = _SEP + _SEP.join(texts)
+        self.starts, self.ends = [], []
+        pos = 1
+        for x in texts:
+            self.starts.append(pos)
+            pos += len(x)
+            self.ends.append(pos)
+            pos += 1
+
+    def rows(self, rx, searched=None, lead: bool = False) -> list:
+        """The numbers of the texts in which *rx* matches, each searched until its first match.
+
+        *searched*: :attr:`text`, or that as ASCII bytes. *lead*: *rx* matches one character
+        before the place it looks for (so it may start at the separator before a text).
+        *rx* must never match :data:`_SEP` nor reach across it, and must treat it as the
+        ends of a text.
+        """
+        import bisect
+
+        ends, row_of, out = self.ends, bisect.bisect_left, []
+        search = rx.search
+        m = search(self.text if searched is None else searched)
+        while m is not None:
+            row = row_of(ends, m.start() + lead)
+            out.append(row)
+            m = search(self.text if searched is None else searched, ends[row])
+        return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -559,74 +778,159 @@ def _gate_strings() -> tuple:
 
 
 def _gate_hits(lowers: list) -> list:
-    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it.
-
-    Each gate string is looked for with ``str.find`` in the texts joined by :data:`_SEP`
-    (offsets mapped back to texts), not with each finder's regex in each text: most texts
-    hold no gate string, and a text is left as soon as one is found in it.
-    """
-    import bisect
-
+    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it."""
     out = [set() for _ in lowers]
-    joined = _SEP.join(lowers)
-    ends, pos = [], -1
-    for low in lowers:
-        pos += len(low) + 1
-        ends.append(pos)
-    find, row_of = joined.find, bisect.bisect_left
-    for x, fs in _gate_strings():
-        p = find(x)
-        while p >= 0:
-            row = row_of(ends, p)
-            out[row].update(fs)
-            p = find(x, ends[row] + 1)
+    _gate_hits_joined(_Joined(lowers), None, out, range(len(lowers)))
     return out
 
 
-def _rows_matching(rx, texts: list) -> set:
-    """The numbers of the *texts* in which *rx* matches, from one search over them all.
+def _gate_hits_joined(joined: _Joined, searched, out: list, rows) -> None:
+    """Add to ``out[rows[i]]`` the finders whose gate matches in text *i* of *joined* (lower-cased).
 
-    *rx* must never match :data:`_SEP` (nor reach across it) and must treat it as the
-    ends of a text (no word character, white space or apostrophe).
+    Each gate string is looked for with ``str.find`` (``bytes.find`` when *searched* is
+    the joined text as ASCII bytes) in all the texts at once, not with each finder's regex
+    in each text: most texts hold no gate string, and a text is left as soon as one is
+    found in it.
     """
-    ends, pos = [], -1
-    for x in texts:
-        pos += len(x) + 1
-        ends.append(pos)
-    rows, row = set(), 0
-    for m in rx.finditer(_SEP.join(texts)):
-        p = m.start()
-        while p >= ends[row]:
-            row += 1
-        rows.add(row)
-    return rows
+    import bisect
+
+    ends, row_of = joined.ends, bisect.bisect_left
+    as_bytes = searched is not None
+    find = (searched if as_bytes else joined.text).find
+    for x, fs in _gate_strings():
+        if as_bytes:
+            x = x.encode()  # (gate strings are ASCII)
+        p = find(x)
+        while p >= 0:
+            row = row_of(ends, p)
+            out[rows[row]].update(fs)
+            p = find(x, ends[row] + 1)
+
+
+#: :data:`_SAID_AGAIN` matching one character before the word said again (see :class:`_Joined`).
+_SAID_AGAIN_LEAD = re.compile(r"\W(\w++)(?:[\s,!.]+\1\b){2,}", re.I)
+#: Characters ``\s`` matches in a str regex, not in a bytes regex: an ASCII text holding one
+#: is searched as str.
+_ASCII_ODD_SPACE = "\x1c\x1d\x1e\x1f"
+
+
+@functools.lru_cache(maxsize=4)
+def _screen_patterns(n: int) -> tuple:
+    """The screen's regexes as str and as bytes (for ASCII text; same matches there):
+    ((capitals, stretched letters, said again), same as bytes); only said again has a lead."""
+    found = (_shout_patterns(n)[2], _FOUR_SAME, _SAID_AGAIN_LEAD)
+    return found, tuple(re.compile(rx.pattern.encode(), rx.flags & re.I) for rx in found)
+
+
+def _four_same_rows(joined: _Joined, raw: bytes) -> list:
+    """:meth:`_Joined.rows` of :data:`_FOUR_SAME` for ASCII texts (*raw*: ``joined.text`` as
+    bytes), with numpy: a letter equal to the next three, compared array-wise (the regex
+    engine would try a match at every letter)."""
+    import numpy as np
+
+    a = np.frombuffer(raw, dtype=np.uint8)
+    if len(a) < 4:
+        return []
+    same = a[1:] == a[:-1]
+    hit = same[:-2] & same[1:-1] & same[2:]
+    hit &= (a[:-3] | 32) - 97 < 26  # (uint8 arithmetic: True for A-Z and a-z only)
+    at = np.flatnonzero(hit)
+    if not len(at):
+        return []
+    return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
+
+
+_CONTENT_NORM_BYTES = re.compile(rb"[a-z][a-z']{3,}|\x00")
+def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
+    """:func:`_repeats_possible` of each of the *n* ASCII lower-cased texts joined in *raw*
+    (:class:`_Joined` as bytes), from one search for words over them all; None when a text
+    holds a separator itself (the words could not be told apart by text)."""
+    if raw.count(b"\x00") != n:
+        return None
+    words = _CONTENT_NORM_BYTES.findall(raw)
+    index, end, out = words.index, len(words), []
+    i = index(b"\x00") + 1
+    for k in range(n):
+        j = index(b"\x00", i) if k < n - 1 else end
+        found = words[i:j]
+        if len(found) - len(set(found)) < 2:
+            out.append(False)  # (no word three times: the common case, without counting)
+        else:
+            thrice = [(w, c) for w, c in collections.Counter(found).items() if c >= 3]
+            out.append(any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice))
+        i = j + 1
+    return out
+
+
+def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list, gates: list, starts: list,
+                  repeats: list) -> tuple:
+    """Sets of the texts with capitals, stretched letters and a word said again; fills
+    *gates* and *starts* (by text number) for the texts with a lower-cased form, and
+    *repeats* (:func:`_repeats_possible`) for the ASCII ones."""
+    _, shout = _civility_lexicon()
+    as_str, as_bytes = _screen_patterns(int(shout["min_letters"]))
+    caps, four, said = set(), set(), set()
+    joined = _Joined([texts[i] for i in ascii_rows])
+    if any(c in joined.text for c in _ASCII_ODD_SPACE):
+        odd = {i for i in ascii_rows if any(c in texts[i] for c in _ASCII_ODD_SPACE)}
+        ascii_rows = [i for i in ascii_rows if i not in odd]
+        other_rows = sorted(other_rows + list(odd))
+        joined = _Joined([texts[i] for i in ascii_rows])
+    for rows, ascii_ in ((ascii_rows, True), (other_rows, False)):
+        if not rows:
+            continue
+        if not ascii_:
+            joined = _Joined([texts[i] for i in rows])
+        searched = joined.text.encode("ascii") if ascii_ else None
+        for into, rx, rxb, lead in zip((caps, four, said), as_str, as_bytes, (False, False, True)):
+            if ascii_ and rx is _FOUR_SAME:
+                into.update(rows[r] for r in _four_same_rows(joined, searched))
+            else:
+                into.update(rows[r] for r in joined.rows(rxb if ascii_ else rx, searched, lead))
+        known = rows if ascii_ else [i for i in rows if lowers[i] is not None]
+        if not known:
+            continue
+        low = _Joined([lowers[i] for i in known])
+        searched = low.text.encode("ascii") if ascii_ else None
+        _gate_hits_joined(low, searched, gates, known)
+        if ascii_:
+            for i, rep in zip(known, _repeats_possible_joined(searched, len(known)) or ()):
+                repeats[i] = rep
+        for r, found in _term_starts_joined(low, low.text if searched is None else searched).items():
+            starts[known[r]] = found
+    return caps, four, said
 
 
 def _screen(texts: list) -> list:
     """For each text, None when no detector can find anything in it, else what
-    :class:`_Reading` takes as *screened*: (lower-cased text, term starts, gates, (whether
-    it has a run of capitals, four equal letters, a word said three times in a row)).
+    :class:`_Reading` takes as *screened*: (lower-cased text, term starts, ``{finder:
+    places}`` of hand-written patterns (:func:`_gate_places`), (whether it has a run of
+    capitals, four equal letters, a word said three times in a row, and
+    :func:`_repeats_possible` or None: not known)).
 
     Most comments hold no term, no gate string, no capitals and no repetition: they are
     passed over here, from a few searches over all the texts at once, without reading
-    them one by one.
+    them one by one. ASCII texts are searched as bytes.
     """
     lowers = [_lower(x) for x in texts]
-    known = [i for i, low in enumerate(lowers) if low is not None]
-    gates: list = [None] * len(texts)
-    for i, hits in zip(known, _gate_hits([lowers[i] for i in known])):
-        gates[i] = hits
-    _, shout = _civility_lexicon()
-    caps_gate = _shout_patterns(int(shout["min_letters"]))[2]
-    # (Each regex here, like every gate string and term, matches neither across _SEP nor at it.)
-    caps, four, said = (_rows_matching(rx, texts) for rx in (caps_gate, _FOUR_SAME, _SAID_AGAIN))
+    ascii_rows, other_rows = [], []
+    for i, x in enumerate(texts):
+        (ascii_rows if x.isascii() else other_rows).append(i)
+    gates: list = [set() if low is not None else None for low in lowers]
+    starts: list = [{} for _ in texts]
+    repeats: list = [None] * len(texts)
+    caps, four, said = _screen_flags(texts, lowers, ascii_rows, other_rows, gates, starts, repeats)
     plain = bool(_plain_finders())
     out = []
-    for i, (text, low, hits) in enumerate(zip(texts, lowers, gates)):
-        starts = _term_starts(low)
-        found = (i in caps, i in four, i in said)
-        if low is None or starts or hits or plain or True in found or "!" in text or _repeats_possible(text, low):
-            out.append((low, starts, hits, found))
+    for i, (text, low, hits, st) in enumerate(zip(texts, lowers, gates, starts)):
+        if hits:
+            hits = _gate_places(text, low, hits)
+        elif hits is not None:
+            hits = {}
+        found = (i in caps, i in four, i in said, repeats[i])
+        if (low is None or st or hits or plain or True in found or ("!" in text and ("\n" in text or "\r" in text))
+                or (repeats[i] is None and _repeats_possible(text, low))):
+            out.append((low, st, hits, found))
         else:
             out.append(None)
     return out
@@ -653,6 +957,8 @@ _CAPS_WORD = re.compile(r"[A-Z'’]+")
 
 def _shouting(text: str, spec: dict, pieces, found: tuple | None = None) -> list[segment.Span]:
     """*found*: whether the text has a run of capitals and four equal letters, when known (_screen)."""
+    if found is not None and not found[0] and not found[1]:
+        return []
     n = int(spec["min_letters"])
     caps, stretched, caps_gate = _shout_patterns(n)
     if found is None:
@@ -754,6 +1060,7 @@ _STOP = frozenset(
     "will your just also than then into over more most some such only other very many much does doing being because "
     "those these here like even well still make made know think said says really thing things people".split()
 )
+_STOP_BYTES = frozenset(w.encode() for w in _STOP)
 
 
 # The word is taken whole (possessive: a match needs a separator right after it), so the
@@ -782,22 +1089,44 @@ def _repeats_possible(text: str, lower: str | None) -> bool:
     return any(w not in _STOP and (n >= 4 or len(thrice) >= 2) for w, n in thrice)
 
 
+def _words_in_pieces(matches, pieces) -> list:
+    """``(start, end, word)`` of the *matches* (in text order) that lie inside one of *pieces*.
+
+    *pieces* are sorted and disjoint (as :func:`discourse.segment.own_pieces` gives them):
+    a word can only lie in the first piece that ends after its start, so the pieces are
+    walked along with the words instead of searched for each word (:func:`_in_pieces`).
+    """
+    out, k, last = [], 0, len(pieces) - 1
+    if last < 0:
+        return out
+    a, b = pieces[0]
+    for m in matches:
+        s, e = m.span()
+        while b <= s and k < last:
+            k += 1
+            a, b = pieces[k]
+        if a <= s and e <= b:
+            out.append((s, e, m.group()))
+    return out
+
+
 def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
-                said: bool | None = None) -> list[segment.Span]:
-    """*said*: whether :data:`_SAID_AGAIN` matches in the text, when known (_screen)."""
+                said: bool | None = None, possible: bool | None = None) -> list[segment.Span]:
+    """*said*: whether :data:`_SAID_AGAIN` matches in the text, *possible*:
+    :func:`_repeats_possible`, when known (_screen)."""
     out = []
     # A word said three or more times in a row ("die die die").
     for m in _SAID_AGAIN.finditer(text) if said is not False else ():
         if _in_pieces(m.start(), m.end(), pieces):
             out.append(segment.Span(m.start(), m.end(), "technique", "repetition", explanation.format(text=m.group())))
-    if not _repeats_possible(text, lower):
+    if not (_repeats_possible(text, lower) if possible is None else possible):
         return out
     # The lower-cased text has the same words at the same offsets (see _lower).
     src = text if lower is None else lower
     if pieces == [(0, len(text))]:  # nothing excluded: every word is read
         words = [(m.start(), m.end(), m.group()) for m in _CONTENT.finditer(src)]
     else:
-        words = [(m.start(), m.end(), m.group()) for m in _CONTENT.finditer(src) if _in_pieces(m.start(), m.end(), pieces)]
+        words = _words_in_pieces(_CONTENT.finditer(src), pieces)
     if lower is None or "’" in lower:
         words = [(s, e, w.lower().replace("’", "'")) for s, e, w in words]
     seen = collections.Counter(w for _, _, w in words)
@@ -829,20 +1158,21 @@ def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
 
 
 _SLOGAN_LINE = re.compile(r"[^\n\r]+")
+_SLOGAN_WORD = re.compile(r"[A-Za-z'’]+")
 
 
 def _slogan_lines(text: str, pieces, explanation: str) -> list[segment.Span]:
-    if "!" not in text:
-        return []  # a slogan line ends with "!"
+    if "!" not in text or ("\n" not in text and "\r" not in text):
+        return []  # a slogan line ends with "!" and follows a line break
     out = []
     for m in _SLOGAN_LINE.finditer(text):
         line = m.group().strip()
-        words = re.findall(r"[A-Za-z'’]+", line)
-        if not 2 <= len(words) <= 8:
+        if not line.endswith("!") or not m.start():
             continue
+        words = _SLOGAN_WORD.findall(line)
         # A short exclamation on a line of its own after other text: a chant, not a sentence.
         # (Lines in capitals are not enough: memes and headlines are all capitals.)
-        if line.endswith("!") and len(words) <= 6 and m.start() > 0:
+        if 2 <= len(words) <= 6:
             s = m.start() + len(m.group()) - len(m.group().lstrip())
             e = s + len(line)
             if _in_pieces(s, e, pieces):
@@ -861,8 +1191,8 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
     for key in TECHNIQUES:
         rx, name, explanation = lex[key]
         if key == "repetition":
-            out += _repetition(text, pieces, explanation, reading.lowered(),
-                               None if reading.found is None else reading.found[2])
+            found = reading.found or (None, None, None, None)
+            out += _repetition(text, pieces, explanation, reading.lowered(), found[2], found[3])
             continue
         if key == "slogans":
             out += _slogan_lines(text, pieces, explanation)
@@ -888,11 +1218,12 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
 _KINDS = ("incivility", "technique")
 
 
-def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str) -> dict | None:
+def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str, wanted: set | None = None) -> dict | None:
     """The segment spans of each comment, by (thread, comment) key, from a spans table; or None.
 
     A comment counts as covered only when the table holds its sentences; others (and every
-    comment when the keys do not tell comments apart) are segmented here.
+    comment when the keys do not tell comments apart) are segmented here. *wanted*: the
+    only keys looked up later (the others are left out), or None: all.
     """
     if spans_ is None:
         return None
@@ -902,6 +1233,8 @@ def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str) -> dic
     keep = spans_[spans_["kind"].isin(_SEGMENT_KINDS)]
     grouped: dict = {}
     for t, c, k, lab, a, b in zip(*(keep[col].tolist() for col in ("thread_id", "comment_id", "kind", "label", "start", "end"))):
+        if wanted is not None and (t, c) not in wanted:
+            continue
         grouped.setdefault((t, c), []).append(segment.Span(int(a), int(b), k, lab))
     return {key: found for key, found in grouped.items() if any(sp.kind == "sentence" for sp in found)}
 
@@ -954,10 +1287,14 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     require_columns(comments, [text_col], caller="civility.spans")
     threads = comments[thread_col].tolist() if thread_col in comments.columns else [""] * len(comments)
     ids = comments[id_col].tolist() if id_col in comments.columns else [""] * len(comments)
-    given = _given_segments(spans, list(zip(threads, ids)), "civility.spans")
+    if spans is not None:
+        require_columns(spans, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="civility.spans")
     todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col]) if isinstance(text, str) and text.strip()]
+    screen = _screen([text for _, _, text in todo])
+    given = _given_segments(spans, list(zip(threads, ids)), "civility.spans",
+                            {(t, c) for (t, c, _), found in zip(todo, screen) if found is not None})
     rows = []
-    for (t, c, text), screened in zip(todo, _screen([text for _, _, text in todo])):
+    for (t, c, text), screened in zip(todo, screen):
         if screened is None:
             continue
         reading = _Reading(text, include_quotes, None if given is None else given.get((t, c)), screened)

@@ -271,6 +271,54 @@ def test_civility_required_literals_table(pattern, needs):
     assert (None if got is None else [set(x) for x in got]) == needs
 
 
+@pytest.mark.parametrize(
+    "pattern, needs",
+    [
+        (r"\bsoulless \w+", [{"soulless "}]),
+        (r"\b(?:but|and) what about\b", [{"but what about", "and what about"}]),
+        (r"\b[Oo]h,? (?:great|wow)\b", [{"oh, great", "oh, wow", "oh great", "oh wow"}]),
+        (r"\bs+h+[\*\#]+t+\b", [{"s"}, {"sh"}, {"h*", "h#"}, {"*t", "#t"}, {"t"}]),
+        (r"\b(?:they|he) will (?:all )?die\b", [{"they will die", "they will all die", "he will die", "he will all die"}]),
+        (r"\b(?:is|are) (?:a )?rot\b", [{"is rot", "are rot", "is a rot", "are a rot"}]),
+        (r"\b(?:a|an|the)+ (?:rot|pest)", [{"a", "the"}, {"a rot", "an rot", "the rot", "a pest", "an pest",
+                                                             "the pest"}]),
+        (r"\w*", None),
+        (r"\w+", None),
+    ],
+)
+def test_civility_spelled_literals_table(pattern, needs):
+    got = civility._spelled(pattern)
+    assert (None if got is None else [set(x) for x in got]) == needs
+
+
+_LEXICON_PATTERNS = sorted({p for spec in load("civility")["categories"].values() for p in spec.get("patterns", [])}
+                           | {p for spec in load("techniques")["techniques"].values() for p in spec.get("patterns", [])})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["oh", "Oh,", "great", "they", "will", "all", "die", "rot", "sh", "s", "h", "*", "#",
+                                 "t", "f", "k", "a", "b", "ch", "either", "or", "what", "ever", "-", "if", "we", "do",
+                                 "not", "would", "lose", "the", "most", "least", "in", "history", "Crooked", "Joe",
+                                 "are", "is", "a", "cancer", "like", "dogs", "sure", "jan", "nice", "try", "\n", ".",
+                                 "but", "about", "where", "were", "your", "when", "won", "because", "some", "claim"]),
+                max_size=12),
+       st.lists(st.sampled_from([" ", "", ", ", "\n", "."]), min_size=12, max_size=12), st.integers(0, 2))
+def test_civility_spelled_strings_in_every_match(words, seps, case):
+    # Each set of _required and _spelled holds a string of every match (the screen skips on them).
+    import re
+
+    text = "".join(w + s for w, s in zip(words, seps))
+    text = [text, text.upper(), text.title()][case]
+    lower = civility._lower(text)
+    if lower is None:
+        return
+    for pattern in _LEXICON_PATTERNS:
+        for m in re.finditer(pattern, text, re.I):
+            found = m.group().lower()
+            for options in (civility._required(pattern) or []) + (civility._spelled(pattern) or []):
+                assert any(x in found for x in options), (pattern, found, options)
+
+
 def test_civility_given_segment_spans_same_result(seed_corpus):
     from discourse import segment
 
@@ -317,7 +365,6 @@ def test_civility_term_trigger_finds_what_plain_regex_finds(text):
 
 def test_civility_term_trigger_matches_at_every_term():
     # The trigger may match more than the terms, never less: each term, alone and in a sentence.
-    trigger = civility._term_trigger()
     for finder in _finders():
         if finder.patterns is None:
             continue
@@ -329,7 +376,7 @@ def test_civility_term_trigger_matches_at_every_term():
                 if lower is None:
                     continue
                 want = {m.start() for m in terms_only.finditer(text)}
-                assert want <= {m.start() for m in trigger.finditer(lower)}, (term, text)
+                assert want <= {p for p, _ in civility._term_starts(lower).get(finder, [])}, (term, text)
 
 
 @pytest.mark.parametrize(
@@ -399,13 +446,57 @@ def test_civility_gate_hits_same_as_each_gate(texts):
     assert civility._gate_hits(lowers) == want
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(_texts(), max_size=6))
-@example(["die", "die", "die", "AB", "CD", "aa", "aa"])
-def test_civility_rows_matching_same_as_each_text(texts):
+def _term_starts_reference(lower):
+    """Term starts text by text: the trigger without its lead character, tried at every position."""
+    import re
+
+    trigger = civility._term_trigger().pattern
+    head, tail = r"\W(?<!\w['’])", r"(?=([a-z0-9]+)|(\S))"
+    assert trigger.startswith(head) and trigger.endswith(tail)
+    plain = re.compile(civility._TERM_START + trigger[len(head):-len(tail)] + r"(?:([a-z0-9]+)|(\S))")
+    index, starts = civility._term_index(), {}
+    for m in plain.finditer(lower or ""):
+        if m.group(1):
+            run, run2 = m.group(1), ""
+            nxt = re.compile(r"\s+([a-z0-9]+)").match(lower, m.end())
+            if run in civility._phrase_starts() and nxt:
+                run2 = nxt.group(1)
+            found = civility._candidates(run, run2)
+        else:
+            char = "'" if m.group(2) == "’" else m.group(2)
+            found = {}
+            for f, i in index.get(("char", char), ()):
+                found.setdefault(f, []).append(i)
+        for f, idx in found.items():
+            starts.setdefault(f, []).append((m.start(), tuple(idx)))
+    return starts
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_texts(), max_size=8), st.lists(st.sampled_from(["", "é", "\x1c", "\x00", "😀", "ſ"]), max_size=8))
+@example(["die", "die", "die", "AB", "CD", "aa", "aa"], [])
+@example(["the likes", "of you", "what", " a joke", "die\x1cdie\x1cdie", "'idiot", "''idiot"], ["", "é"])
+def test_civility_screen_same_as_each_text(texts, extra):
+    # The screen searches all texts at once (ASCII ones as bytes); each text alone with the
+    # plain regexes must give the same term starts, gates and flags.
+    texts = [t + x for t, x in zip(texts, extra + [""] * len(texts))]
     caps_gate = civility._shout_patterns(4)[2]
-    for rx in (caps_gate, civility._FOUR_SAME, civility._SAID_AGAIN):
-        assert civility._rows_matching(rx, texts) == {i for i, t in enumerate(texts) if rx.search(t)}
+    for text, got in zip(texts, civility._screen(texts)):
+        low = civility._lower(text)
+        starts = _term_starts_reference(low)
+        # Where each finder's hand-written patterns match (their gates and requirements aside).
+        places = None if low is None else {f: {m.start() for _, at in f.patterns for m in at.finditer(text)}
+                                           for f in _finders() if f.patterns}
+        gates = None if places is None else {f: p for f, p in places.items() if p}
+        flags = tuple(rx.search(text) is not None for rx in (caps_gate, civility._FOUR_SAME, civility._SAID_AGAIN))
+        repeats = civility._repeats_possible(text, low)
+        if got is None:
+            assert low is not None and not starts and not gates and flags == (False, False, False) and not repeats
+        else:
+            assert got[:3] == (low, starts, gates) and got[3][:3] == flags
+            # Repetition is screened from all ASCII texts at once (when none holds a NUL), else text by text.
+            batch = [t for t in texts if t.isascii() and not any(c in t for c in "\x1c\x1d\x1e\x1f")]
+            assert got[3][3] == (repeats if text in batch and "\x00" not in "".join(batch) else None)
 
 
 def _repetition_reference(text, pieces):
