@@ -46,7 +46,10 @@ chat, forum
     exports) nearly every message answers an earlier one, mostly a recent one. In a
     *forum* (Reddit, blogs and news sites listed oldest first) most comments answer the
     post, and a comment is linked to an earlier comment only when a cue (a "> " quote,
-    shared rare words, a name, "the candidate answered me") outweighs the post. ``auto``
+    shared rare words, a name, "the candidate answered me") outweighs the post by a margin;
+    an author who wrote in the thread before (on Reddit they seldom answer the post) is
+    linked to any comment that outscores the post, most likely one written since their
+    own previous comment, which is then taken to answer that comment. ``auto``
     takes a thread with a post text, or with comments a median of ten minutes or more
     apart, for a forum.
 time rules
@@ -1387,15 +1390,15 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
             state["parents"][i] = p
             evidence[i] = _evidence(th, i, p, feats[best], w, ids, state, conf[i])
             if forum is not None and relink and p >= 0 and feats[0].get("root_returning"):
-                _relink_back(th, i, p, state, ids, evidence)
+                _relink_back(th, i, p, state, ids, evidence, conf)
         _commit(th, i, p, state, ids)
     return state, conf, evidence
 
 
-def _relink_back(th, i, p, state, ids, evidence):
+def _relink_back(th, i, p, state, ids, evidence, conf):
     """A returning author answers *p*, written after their previous comment *m* by someone
     else: *p* most likely answered *m* (on Reddit, 42 of 55 such cases in fo7p5b), so a
-    *p* left answering the post is moved under *m*."""
+    *p* left answering the post is moved under *m*, with the confidence of "i answers p"."""
     authors, parents = state["authors"], state["parents"]
     a_i = authors[i]
     m = state["latest"].get(a_i, -1)
@@ -1404,8 +1407,9 @@ def _relink_back(th, i, p, state, ids, evidence):
     parents[p] = m
     state["n_replies"][m] += 1
     state.setdefault("replies_to", defaultdict(list))[a_i].append(p)
+    conf[p] = conf[i]
     evidence[p] = (f"answers {ids[m]}: {ids[i]}, by {ids[m]}'s author {a_i}, answers it, and it came after "
-                   f"{ids[m]}: a back-and-forth")
+                   f"{ids[m]}: a back-and-forth (confidence {conf[p]:.2f})")
 
 
 # Display order, decoded jointly. Greedy choice per comment cannot see that a choice
@@ -1839,7 +1843,8 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         message answers an earlier one. ``auto`` decides per thread: a forum when the
         thread has a post text (from *threads*) or its comments are written a median of
         ten minutes or more apart, a chat otherwise. A *model* dict with a ``"forum"``
-        entry (``{"coef": ..., "root_bias": ...}``) replaces the shipped forum scorer.
+        entry (``{"coef": ..., "root_bias": ...}``, optionally ``"min_confidence"``,
+        ``"min_confidence_returning"``, ``"relink_back"``) replaces the shipped forum scorer.
 
     Returns
     -------

@@ -543,7 +543,8 @@ def test_replies_forum_features_cover_every_candidate():
     assert by[-1]["root_lower_start"] == 1.0 and by[1]["gap_rank"] == 0.0 and by[0]["gap_rank"] > 0
     # a writes again: the post candidate says so, and b's comment came after a's first.
     assert by[-1]["root_returning"] == 1.0 and by[1]["after_mine"] == 1.0 and by[0]["after_mine"] == 0.0
-    assert by[1]["gap_after_mine"] == pytest.approx(math.log1p(1.0)) and by[1]["gap_back"] == pytest.approx(math.log1p(1.0))
+    assert by[1]["gap_after_mine"] == pytest.approx(math.log1p(1.0))
+    assert by[1]["gap_back"] == pytest.approx(math.log1p(1.0))
     assert by[1]["sim_mine_rank"] == 1.0 and by[0]["sim_mine_rank"] == 0.0
 
 
@@ -554,10 +555,23 @@ def test_replies_forum_returning_author_floor(floor_back, parent):
     df = _frame(["Buses are late.", "Trains run fine here.", "Trams are the answer."], author=["a", "b", "a"])
     model = {"forum": {"coef": {"after_mine": 1.0}, "root_bias": 0.0, "min_confidence": 0.9,
                        "min_confidence_returning": floor_back}}
-    out = infer_replies(df, order="chronological", threads=_FORUM_POST.assign(thread_id="t"), model=model)
+    out = infer_replies(df, order="chronological", threads=_FORUM_POST, model=model)
     assert out["parent_id"].iloc[2] == parent
     if parent:
         assert "c1 came after a's previous comment c0" in out["parent_evidence"].iloc[2]
+
+
+@pytest.mark.parametrize("relink, parent", [(False, ""), (True, "c0")])
+def test_replies_forum_relink_back_moves_the_answered_comment(relink, parent):
+    # a answers b's c1, which came after a's c0: with relink_back, c1 answered c0.
+    df = _frame(["Buses are late.", "Trains run fine here.", "Trams are the answer."], author=["a", "b", "a"])
+    model = {"forum": {"coef": {"after_mine": 1.0}, "root_bias": 0.0, "min_confidence": 0.9,
+                       "min_confidence_returning": 0.0, "relink_back": relink}}
+    out = infer_replies(df, order="chronological", threads=_FORUM_POST, model=model)
+    assert out["parent_id"].tolist() == ["", parent, "c1"]
+    if relink:
+        assert out["parent_evidence"].iloc[1].startswith("answers c0: c2, by c0's author a, answers it")
+        assert out["parent_confidence"].iloc[1] == out["parent_confidence"].iloc[2]
 
 
 # The beam search computes a candidate's features once for all hypotheses that agree on
