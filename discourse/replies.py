@@ -250,6 +250,8 @@ FORUM_FEATURES = (
     "gap_after_mine",     # log(1 + minutes from this author's latest comment to the candidate), where after_mine
     "sim_mine_rank",      # 1 / (1 + rank by cand_sim_mine among the candidates after this author's latest comment)
     "gap_back",           # log(1 + minutes from the candidate to this comment), where after_mine: a quick answer back
+    "author_in_chain",    # this author wrote a comment further up the candidate's reply chain (as decided so far)
+    "cand_edit",          # the candidate has an "Edit:" line (edited after drawing replies)
 )
 _KINDS = ("auto", "chat", "forum")
 
@@ -1150,7 +1152,7 @@ def _forum_features(th: _Thread, i: int, cands: list, feats: list, state) -> Non
             f["root_returning"] = float(my_last >= 0 and a_i != th.post_author)
             for name in ("block_quote", "answer_opener", "cand_by_op", "cand_top", "gap_rank",
                          "cand_sim_mine", "mine_before_cand", "exchange", "after_mine", "gap_after_mine",
-                         "sim_mine_rank", "gap_back"):
+                         "sim_mine_rank", "gap_back", "author_in_chain", "cand_edit"):
                 f[name] = 0.0
             continue
         f["block_quote"] = th.block_quote(i, j)
@@ -1176,6 +1178,7 @@ def _forum_features(th: _Thread, i: int, cands: list, feats: list, state) -> Non
             f["gap_rank"] = math.log1p(len(stamps) - bisect.bisect_right(stamps, tj))
         else:
             f["gap_rank"] = 0.0
+        f["cand_edit"] = float(bool(_EDIT_LINE.search(th.texts[j])))
         f["after_mine"] = float(k in sim_rank)
         f["sim_mine_rank"] = sim_rank.get(k, 0.0)
         f["gap_after_mine"] = (math.log1p(max(0.0, (tj - t_last) / 60.0))
@@ -1272,8 +1275,10 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
         elif k == "answer_opener":
             parts.append(f"{cid} asks a question and it opens as an answer does "
                          f"(“{_clip(th.opener_text(i), 30)}”)")
-        elif k == "author_in_chain" and "rank1" in f:
+        elif k == "author_in_chain" and ("rank1" in f or "root_returning" in f):
             parts.append(f"its author {authors[i]} wrote a comment further up {cid}'s reply chain")
+        elif k == "cand_edit" and f.get("cand_edit"):
+            parts.append(f"{cid} has an “Edit:” line, as comments that drew replies often do")
         elif k == "op_reply":
             parts.append("it is by the post's author, who answers commenters")
         elif k == "cand_answers_me" and f.get("cand_answers_me"):
@@ -1702,6 +1707,7 @@ def _commit(th, i, p, state, ids):
 # similar earlier comments (through more of the comment's words) and the comments that
 # drew replies reach it, at a bounded cost per comment.
 _FORUM_SIMILAR = {"k": 30, "words": 16}
+_EDIT_LINE = re.compile(r"^\W*edit\b", re.IGNORECASE | re.MULTILINE)
 # Bound on the comments after a returning author's previous comment that join the
 # candidates (the latest reply to that comment is the usual parent).
 _FORUM_AFTER_MINE = 120

@@ -527,7 +527,7 @@ def test_replies_forum_scorer_ships_with_every_forum_feature():
 
 
 def test_replies_forum_features_cover_every_candidate():
-    texts = ["Buses are late.", "Are buses late?", "yes, buses are late again", "Trains too."]
+    texts = ["Buses are late.", "Are buses late?\nEdit: spelling", "yes, buses are late again", "Trains too."]
     th = replies._Thread(texts, ["a", "b", "a", "c"], [0.0, 60.0, 120.0, 180.0], "Transport news")
     state = {"authors": ["a", "b", "a", "c"], "addr": [[], [], [], []], "latest": {"a": 0, "b": 1},
              "parents": [-1, 0, 1, -1], "n_replies": [1, 1, 0, 0], "rank": {}, "n_by": {"a": 1, "b": 1}}
@@ -546,6 +546,9 @@ def test_replies_forum_features_cover_every_candidate():
     assert by[1]["gap_after_mine"] == pytest.approx(math.log1p(1.0))
     assert by[1]["gap_back"] == pytest.approx(math.log1p(1.0))
     assert by[1]["sim_mine_rank"] == 1.0 and by[0]["sim_mine_rank"] == 0.0
+    # b's comment answers a's: a is up its chain; it has an "Edit:" line.
+    assert by[1]["author_in_chain"] == 1.0 and by[0]["author_in_chain"] == 0.0 and by[-1]["author_in_chain"] == 0.0
+    assert by[1]["cand_edit"] == 1.0 and by[0]["cand_edit"] == 0.0
 
 
 @pytest.mark.parametrize("floor_back, parent", [(0.9, ""), (0.0, "c1")])
