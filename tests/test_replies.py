@@ -527,7 +527,7 @@ def test_replies_forum_scorer_ships_with_every_forum_feature():
 
 
 def test_replies_forum_features_cover_every_candidate():
-    texts = ["Buses are late.", "Are buses late?", "yes, buses are late again", "Trains too."]
+    texts = ["Buses are late.", "Are buses late?\nEdit: spelling", "yes, buses are late again", "Trains too."]
     th = replies._Thread(texts, ["a", "b", "a", "c"], [0.0, 60.0, 120.0, 180.0], "Transport news")
     state = {"authors": ["a", "b", "a", "c"], "addr": [[], [], [], []], "latest": {"a": 0, "b": 1},
              "parents": [-1, 0, 1, -1], "n_replies": [1, 1, 0, 0], "rank": {}, "n_by": {"a": 1, "b": 1}}
@@ -541,6 +541,40 @@ def test_replies_forum_features_cover_every_candidate():
     assert by[1]["mine_before_cand"] == 1.0 and by[1]["cand_answers_me"] == 1.0
     assert by[1]["exchange"] > 0 and by[0]["exchange"] == 0.0
     assert by[-1]["root_lower_start"] == 1.0 and by[1]["gap_rank"] == 0.0 and by[0]["gap_rank"] > 0
+    # a writes again: the post candidate says so, and b's comment came after a's first.
+    assert by[-1]["root_returning"] == 1.0 and by[1]["after_mine"] == 1.0 and by[0]["after_mine"] == 0.0
+    assert by[1]["gap_after_mine"] == pytest.approx(math.log1p(1.0))
+    assert by[1]["gap_back"] == pytest.approx(math.log1p(1.0))
+    assert by[1]["sim_mine_rank"] == 1.0 and by[0]["sim_mine_rank"] == 0.0
+    # b's comment answers a's: a is up its chain; it has an "Edit:" line.
+    assert by[1]["author_in_chain"] == 1.0 and by[0]["author_in_chain"] == 0.0 and by[-1]["author_in_chain"] == 0.0
+    assert by[1]["cand_edit"] == 1.0 and by[0]["cand_edit"] == 0.0
+
+
+@pytest.mark.parametrize("floor_back, parent", [(0.9, ""), (0.0, "c1")])
+def test_replies_forum_returning_author_floor(floor_back, parent):
+    # A weak cue toward c1 (b's comment after a's first): the confidence floor sends the
+    # comment to the post unless the floor for returning authors lets the link stand.
+    df = _frame(["Buses are late.", "Trains run fine here.", "Trams are the answer."], author=["a", "b", "a"])
+    model = {"forum": {"coef": {"after_mine": 1.0}, "root_bias": 0.0, "min_confidence": 0.9,
+                       "min_confidence_returning": floor_back}}
+    out = infer_replies(df, order="chronological", threads=_FORUM_POST, model=model)
+    assert out["parent_id"].iloc[2] == parent
+    if parent:
+        assert "c1 came after a's previous comment c0" in out["parent_evidence"].iloc[2]
+
+
+@pytest.mark.parametrize("relink, parent", [(False, ""), (True, "c0")])
+def test_replies_forum_relink_back_moves_the_answered_comment(relink, parent):
+    # a answers b's c1, which came after a's c0: with relink_back, c1 answered c0.
+    df = _frame(["Buses are late.", "Trains run fine here.", "Trams are the answer."], author=["a", "b", "a"])
+    model = {"forum": {"coef": {"after_mine": 1.0}, "root_bias": 0.0, "min_confidence": 0.9,
+                       "min_confidence_returning": 0.0, "relink_back": relink}}
+    out = infer_replies(df, order="chronological", threads=_FORUM_POST, model=model)
+    assert out["parent_id"].tolist() == ["", parent, "c1"]
+    if relink:
+        assert out["parent_evidence"].iloc[1].startswith("answers c0: c2, by c0's author a, answers it")
+        assert out["parent_confidence"].iloc[1] == out["parent_confidence"].iloc[2]
 
 
 # The beam search computes a candidate's features once for all hypotheses that agree on
