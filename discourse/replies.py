@@ -211,13 +211,6 @@ CHRONO_FEATURES = (
     "conv_size",          # log(1 + comments in the candidate's conversation so far)
     "conv_has_me",        # this author wrote in the candidate's conversation
     "cand_conv_age",      # log(1 + comments since the candidate's conversation started)
-    "author_cand_rank",   # the candidate's rank, newest first, among the candidates by its author (0 = latest; capped at 10)
-    "author_sim_rank",    # its rank by tf-idf cosine among the candidates by its author (0 = most similar; capped at 10)
-    "author_n_cands",     # log(1 + candidates by the candidate's author)
-    "author_latest_to_me",  # the latest candidate by its author that addresses this author or answers them
-    "author_latest_q",    # the latest candidate by its author that asks a question
-    "my_prev_parent",     # the comment this author's previous comment answered
-    "author_next_dist",   # log(1 + comments from the candidate to its author's next one; 0 if none yet)
 )
 ALL_FEATURES = FEATURES + CHRONO_FEATURES
 
@@ -1020,17 +1013,6 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
     if conv.known_keys is None:
         conv.known_keys = _known_keys(authors)
     common["i_mentions_known"] = float(not conv.known_keys.isdisjoint(th.token_sets[i]))
-    # Which of a person's earlier messages is answered: where it stands among that
-    # person's candidates (newest first, as the candidates are listed).
-    my_prev_parent = parents[mine] if 0 <= mine < i else -2
-    n_by, sims_by = Counter(), defaultdict(list)
-    for j, f in zip(cands, feats):
-        if j >= 0 and authors[j]:
-            n_by[authors[j]] += 1
-            sims_by[authors[j]].append(f["tfidf"])
-    for v in sims_by.values():
-        v.sort(reverse=True)
-    seen_by, to_me_seen, q_seen = Counter(), set(), set()
     for k, (j, f) in enumerate(zip(cands, feats)):
         f.update(common)
         f["rank_tfidf"] = float(min(rank[k], 20))
@@ -1041,7 +1023,6 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
             f["rare_overlap"] = f["rev_mention"] = f["cand_addr_other"] = f["my_previous"] = 0.0
             for name in _CHRONO_CAND_ONLY:
                 f[name] = 0.0
-            f["author_cand_rank"] = f["author_sim_rank"] = 10.0
             continue
         shared = th.vecs[i].keys() & th.vecs[j].keys()
         f["rare_overlap"] = max((th.idf[w] for w in shared), default=0.0) / th.max_idf
@@ -1071,23 +1052,6 @@ def _chrono_features(th: _Thread, i: int, cands: list, feats: list, state) -> No
         f["conv_size"] = math.log1p(conv.size[c])
         f["conv_has_me"] = float(bool(a_i) and a_i in conv.members[c])
         f["cand_conv_age"] = math.log1p(i - c)
-        f["my_prev_parent"] = float(j == my_prev_parent)
-        if a_j:
-            f["author_cand_rank"] = float(min(seen_by[a_j], 10))
-            seen_by[a_j] += 1
-            f["author_sim_rank"] = float(min(sims_by[a_j].index(f["tfidf"]), 10))
-            f["author_n_cands"] = math.log1p(n_by[a_j])
-            if a_j not in to_me_seen and (f["rev_addr"] or f["cand_answers_me"]):
-                to_me_seen.add(a_j)
-                f["author_latest_to_me"] = 1.0
-            if a_j not in q_seen and th.questions[j]:
-                q_seen.add(a_j)
-                f["author_latest_q"] = 1.0
-            mine_a = conv.by_author[a_j]
-            x = bisect.bisect_right(mine_a, j)
-            f["author_next_dist"] = math.log1p(mine_a[x] - j) if x < len(mine_a) else 0.0
-        else:
-            f["author_cand_rank"] = f["author_sim_rank"] = 10.0
 
 
 class _Conversations:
@@ -1104,7 +1068,6 @@ class _Conversations:
         self.last, self.size, self.members = {}, Counter(), defaultdict(set)
         self.first_by, self.count_by, self.last_time = {}, Counter(), {}
         self.rank_at = []
-        self.by_author = defaultdict(list)
         self.known_keys = None
 
     def advance(self, i, state):
@@ -1121,7 +1084,6 @@ class _Conversations:
                 self.members[c].add(a)
                 self.first_by.setdefault(a, k)
                 self.count_by[a] += 1
-                self.by_author[a].append(k)
             self.rank_at.append(self.count_by[a] if a else 0)
             if a:
                 if self.th.times[k] is not None:
@@ -1686,10 +1648,6 @@ def _commit(th, i, p, state, ids):
 _FORUM_SIMILAR = {"k": 30, "words": 16}
 
 
-# How far back (in messages) a chat message's named people's messages are weighed.
-_NAMED_REACH = 100
-
-
 def _candidates(th, i, state, order, max_candidates, key_authors, *, forum=False):
     """The post, plus the bounded set of earlier comments *i* may answer."""
     cands = [-1]
@@ -1712,27 +1670,9 @@ def _candidates(th, i, state, order, max_candidates, key_authors, *, forum=False
             for a in key_authors.get(key, ()):
                 if a in state["latest"]:
                     seen.add(state["latest"][a])
-    named = {a for k in th.token_sets[i] if k in key_authors for a in key_authors[k]}
-    for a in named:
+    for a in {a for k in th.token_sets[i] if k in key_authors for a in key_authors[k]}:
         if a in state["latest"]:
             seen.add(state["latest"][a])
-    conv = state.get("conv")
-    if _NAMED_REACH and not forum and conv is not None:
-        # Any message, not only the latest, of someone this one names, and of its own
-        # author, within reach: past the window, most true parents on the IRC dev files
-        # are the author's own earlier message (a conversation taken up again).
-        named.update(a for name in state["addr"][i] for key in (name.lower(), *_ALIASES.get(name.lower(), ()))
-                     for a in key_authors.get(key, ()))
-        if state["authors"][i]:
-            named.add(state["authors"][i])
-            if state["authors"][i] in state["latest"]:
-                seen.add(state["latest"][state["authors"][i]])
-        for a in named:
-            mine = conv.by_author.get(a, ())
-            x = len(mine)
-            while x and mine[x - 1] >= i - _NAMED_REACH:
-                x -= 1
-                seen.add(mine[x])
     for g in th.grams[i]:
         for j in th.gram_index.get(g, ()):
             if j < i:
