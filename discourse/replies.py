@@ -314,6 +314,18 @@ _ADDRESS_PATTERNS = (
     re.compile(r"@" + _NAME + r"\b"),
 )
 
+# "We'll", "They're", "Don't", "Let's": a capitalised word with a contraction's ending opens
+# a sentence; it names nobody ("Thanks. We'll look into it").
+_CONTRACTION = re.compile(r"(?:['’](?:ll|re|ve|d|m|t)|n['’]t)$")
+
+
+def _contraction(word: str) -> bool:
+    if _CONTRACTION.search(word):
+        return True
+    stem, sep, _ = word.replace("’", "'").partition("'s")
+    return bool(sep) and (stem in _NOT_NAMES or stem in ("Let", "What", "Who", "Where", "Here", "There", "That"))
+
+
 # Common English short forms of first names, both directions.
 _NICKNAMES = {
     "charles": ("chas", "chuck", "charlie", "chaz"), "robert": ("bob", "rob", "bobby", "robbie", "bert"),
@@ -436,7 +448,7 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     for k, pattern in enumerate(_ADDRESS_PATTERNS):
         for m in pattern.finditer(text):
             name = m.group(1)
-            if name in _NOT_NAMES or name.upper() == name:
+            if name in _NOT_NAMES or name.upper() == name or _contraction(name):
                 continue
             if k == 1:
                 # An opening "Word," is a name only when the next words do not continue the
@@ -1355,8 +1367,16 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
     if f["log_gap"] or (th.times[i] is not None and th.times[j] is not None):
         minutes = (th.times[i] - th.times[j]) / 60.0
         if minutes < 90:
-            parts.append(f"it was written {minutes:.0f} minutes after {cid}")
+            parts.append(f"it was written {_minutes_phrase(minutes)} after {cid}")
     return f"answers {cid}: " + "; ".join(dict.fromkeys(parts)) + f" (confidence {conf:.2f})"
+
+
+def _minutes_phrase(minutes: float) -> str:
+    """``"less than a minute"``, ``"1 minute"``, ``"12 minutes"``: an evidence sentence's gap."""
+    m = round(minutes)
+    if m < 1:
+        return "less than a minute"
+    return f"{m} minute{'s' * (m != 1)}"
 
 
 def _clip(text: str, n: int = 80) -> str:

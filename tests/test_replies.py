@@ -675,3 +675,23 @@ def test_replies_display_equal_signatures_mean_equal_features(rows, timed, climb
             # As in the decoder: comments per author count the authors the source named.
             n_by[named[i]] += bool(named[i])
     assert seen
+
+
+@pytest.mark.parametrize("gap, phrase", [(0.2, "less than a minute"), (1.0, "1 minute"), (12.0, "12 minutes")])
+def test_replies_evidence_gives_the_time_gap_in_words(gap, phrase):
+    texts = ["Ann here: the new bus routes start on Monday.", "Ann, do they run on Sundays too?"]
+    out = infer_replies(_frame(texts, author=["Ann", "Bo"], created_at=_timed([0, gap])), order="display")
+    assert out["parent_id"].iloc[1] == "c0"
+    assert f"it was written {phrase} after c0" in out["parent_evidence"].iloc[1]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Thanks. We'll look into it tomorrow.", []),
+    ("Wow, That's the point.", []),
+    ("Hey, Don't do that.", []),
+    ("Sorry, They’re not wrong.", []),
+    ("Thanks Bob! That helps.", ["Bob"]),
+    ("Sorry, Ellen but no.", ["Ellen"]),
+])
+def test_replies_addressees_skip_contractions(text, names):
+    assert [n for _, _, n in replies.addressees(text)] == names
