@@ -387,26 +387,33 @@ def _valences(upper, lower, is_cap_diff, positions=None) -> dict:
     """
     if _NORMALIZE is None:
         _vader_tables()
-    lexicon = _LEXICON
-    out = {}
-    last = len(lower) - 1
     if positions is None:
         positions = list(itertools.compress(range(len(lower)), map(_SCORABLE.__contains__, lower)))
-        if positions and _inert(lower) and _IDIOM_WORDS.isdisjoint(lower):
-            # No word any rule looks for ("no", "kind of", boosters, negations, idioms):
-            # each lexicon word has its own valence, and the capitals' boost.
-            if not is_cap_diff:
-                return {i: v for i in positions if (v := lexicon[lower[i]])}
-            c_incr = _C_INCR
-            for i in positions:
-                v = lexicon[lower[i]]
-                if upper[i]:
-                    v = v + c_incr if v > 0 else v - c_incr
-                if v:
-                    out[i] = v
-            return out
     else:
         positions = [i for i in positions if lower[i] in _SCORABLE]
+    return _scorable_valences(upper, lower, is_cap_diff, positions)
+
+
+def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
+    """:func:`_valences` at *positions*, words in :data:`_SCORABLE` (in order)."""
+    if not positions:
+        return {}
+    lexicon = _LEXICON
+    out = {}
+    if _CONTEXT_WORDS.isdisjoint(lower) and _IDIOM_WORDS.isdisjoint(lower) and "n't" not in " ".join(lower):
+        # No word any rule looks for ("no", "kind of", boosters, negations, idioms):
+        # each lexicon word has its own valence, and the capitals' boost.
+        if not is_cap_diff:
+            return {i: v for i in positions if (v := lexicon[lower[i]])}
+        c_incr = _C_INCR
+        for i in positions:
+            v = lexicon[lower[i]]
+            if upper[i]:
+                v = v + c_incr if v > 0 else v - c_incr
+            if v:
+                out[i] = v
+        return out
+    last = len(lower) - 1
     for i in positions:
         if i < last and lower[i] == "kind" and lower[i + 1] == "of":
             continue
@@ -481,31 +488,29 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
 _NO_CONTEXT = (False, 0, {}, (), -1, (), ())
 
 
-def _edge_positions(lower, n) -> tuple:
-    """Positions of words VADER may score among the first three and the last two of *lower*:
-    the only ones whose valence can change when the words around them change."""
-    scorable = _SCORABLE
-    if n <= 5:
-        return tuple(i for i in range(n) if lower[i] in scorable)
-    if scorable.isdisjoint(lower[:3]) and scorable.isdisjoint(lower[-2:]):
-        return ()
-    return tuple(i for i in (0, 1, 2, n - 2, n - 1) if lower[i] in scorable)
-
-
 def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
+    if _NORMALIZE is None:
+        _vader_tables()
     text = _demojize(text).strip()
     raws = text.split()
     n = len(raws)
     if not n:
         return _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), _NO_CONTEXT)
     lower = _lower_of(raws)
+    positions = list(itertools.compress(range(n), map(_SCORABLE.__contains__, lower)))
     upper = list(map(str.isupper, raws))
     n_upper = upper.count(True)
     is_cap_diff = 0 < n - n_upper < n
-    pre = _valences(upper, lower, is_cap_diff)
+    pre = _scorable_valences(upper, lower, is_cap_diff, positions)
     bi = lower.index("but") if "but" in lower else -1
+    # Words VADER may score among the first three and the last two: the only ones whose
+    # valence can change when the words around the sentence change.
+    if not positions or (positions[0] >= 3 and positions[-1] < n - 2):
+        edge = ()
+    else:
+        edge = tuple([i for i in positions if i < 3 or i >= n - 2])
     # The lower-cased words are the memo's own strings, so keeping them costs a pointer each.
-    context = (is_cap_diff, n_upper, pre, _edge_positions(lower, n), bi, lower,
+    context = (is_cap_diff, n_upper, pre, edge, bi, lower,
                tuple(itertools.compress(range(n), upper)) if n_upper else ())
     if not pre:  # VADER's scores of n neutral words
         return _Pieces(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), context)
@@ -534,7 +539,7 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     return _Pieces(
         compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, n,
         # Interned: the piece caches keep these words, and most are repeats.
-        tuple((sys.intern(_word(raws[i])), round(v, 2)) for i, v in zip(at, plain)),
+        tuple([(sys.intern(_word(raws[i])), round(v, 2)) for i, v in zip(at, plain)]),
         neutralised,
         context,
     )
@@ -639,17 +644,11 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list) ->
 
 
 def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> float:
-    """:func:`_joined_compound` when some words near sentence edges may need scoring again."""
+    """:func:`_joined` when some words near sentence edges may need scoring again."""
     lower: list = []
-    upper = [False] * sum(sizes)
-    k = 0
-    for c, m in zip(contexts, sizes):
+    for c in contexts:
         lower += c[5]
-        for i in c[6]:
-            upper[k + i] = True
-        k += m
     idiom_words = _IDIOM_WORDS
-    vals: dict = {}
     again: list = []
     k = 0
     last = len(contexts) - 1
@@ -660,12 +659,8 @@ def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> f
             again += range(k, k + m)
             k += m
             continue
-        pre = c[2]
         head = 3 if si else 0
         tail = m - 2 if si != last else m
-        for i, v in pre.items():
-            if head <= i < tail:
-                vals[k + i] = v
         for i in c[3]:
             if head <= i < tail:
                 continue
@@ -675,16 +670,34 @@ def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> f
             if (i < head and not (_inert(lower[max(0, p - 3):p]) and idiom_words.isdisjoint(near))) or (
                     i >= tail and (low == "no" or low == "kind" or not idiom_words.isdisjoint(near))):
                 again.append(p)  # a rule that looks into the next or the previous sentence may fire
-            elif i in pre:
-                vals[p] = pre[i]
         k += m
-    if again:
+    at: list = []
+    values: list = []
+    if not again:
+        # Every word keeps its sentence valence.
+        k = 0
+        for c, m in zip(contexts, sizes):
+            pre = c[2]
+            if pre:
+                at += [k + i for i in pre] if k else pre
+                values += pre.values()
+            k += m
+    else:
+        upper = [False] * len(lower)
+        vals: dict = {}
+        skip = set(again)
+        k = 0
+        for c, m in zip(contexts, sizes):
+            for i in c[6]:
+                upper[k + i] = True
+            for i, v in c[2].items():
+                if k + i not in skip:
+                    vals[k + i] = v
+            k += m
         vals.update(_valences(upper, lower, cap_diff, again))
-    if not vals:
-        return _rounded_compound((), text)
-    at = sorted(vals)
-    values = [vals[i] for i in at]
-    if "but" in lower:
+        at = sorted(vals)
+        values = [vals[i] for i in at]
+    if values and "but" in lower:
         values = _but_sparse(at, values, lower.index("but"))
     return _rounded_compound(values, text)
 
