@@ -135,8 +135,10 @@ class _Pieces(NamedTuple):
     n_tokens: int
     words: tuple  # (token, final valence) for tokens with a valence
     neutralised: tuple  # (token, valence it would have had)
-    tokens: tuple  # VADER's words, their lower-cased forms, is_cap_diff, capitalised words and
-    #                the valences before the "but" rule: what a whole-text score needs (_joined_compound)
+    context: tuple  # is_cap_diff, capitalised words, the valences before the "but" rule by position,
+    #                 the positions of scorable words among the first three and last two, the
+    #                 first "but", the lower-cased words, the positions of words in capitals:
+    #                 what a whole-text score needs (_joined_compound)
 
 
 class _Neutral(NamedTuple):
@@ -197,13 +199,13 @@ def _inert(words) -> bool:
     return _CONTEXT_WORDS.isdisjoint(words) and "n't" not in " ".join(words)
 
 
-def _valence(lexicon, raws, lower, i, is_cap_diff):
+def _valence(lexicon, upper, lower, i, is_cap_diff):
     """VADER's ``sentiment_valence`` for a lexicon word at *i* (vaderSentiment 3.3.2).
 
     Rule for rule as in VADER, with its quirks, but on the lower-cased words computed once
     per text (VADER re-lowercases the whole text inside every negation and idiom check,
-    which makes it quadratic in the length of a comment), on the unstripped tokens *raws*
-    for the ALL-CAPS tests (stripping ASCII punctuation never changes ``str.isupper``), and
+    which makes it quadratic in the length of a comment), with *upper* saying which
+    unstripped tokens are ALL CAPS (stripping ASCII punctuation never changes ``str.isupper``), and
     with the idiom check skipped when no idiom word is near. Tests compare it with VADER.
     """
     c_incr = _C_INCR
@@ -215,7 +217,7 @@ def _valence(lexicon, raws, lower, i, is_cap_diff):
     if _inert(before) and (i < 3 or _IDIOM_WORDS.isdisjoint(lower[i - 3:i + 3])):
         # No word before it that a rule looks for (most words): the rules below all leave
         # the valence as it is, but for the capitals.
-        if is_cap_diff and raws[i].isupper():
+        if is_cap_diff and upper[i]:
             if valence > 0:
                 valence += c_incr
             else:
@@ -225,7 +227,7 @@ def _valence(lexicon, raws, lower, i, is_cap_diff):
     if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") or (
             i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"]):
         valence = lexicon[low] * n_scalar
-    if is_cap_diff and raws[i].isupper():
+    if is_cap_diff and upper[i]:
         if valence > 0:
             valence += c_incr
         else:
@@ -241,7 +243,7 @@ def _valence(lexicon, raws, lower, i, is_cap_diff):
                 s = booster[before]
                 if valence < 0:
                     s *= -1
-                if is_cap_diff and raws[i - (start_i + 1)].isupper():
+                if is_cap_diff and upper[i - (start_i + 1)]:
                     if valence > 0:
                         s += c_incr
                     else:
@@ -326,10 +328,19 @@ def _special_idioms_check(valence, lower, i):
 #: vaderSentiment's N_SCALAR (a test checks it), as a constant for its hottest rule.
 _N_SCALAR = -0.74
 
-#: VADER's lower-cased word for each whitespace-separated piece of text seen (its
-#: SentiText strips the piece's punctuation unless that leaves two characters or fewer):
-#: comment text repeats its words, so most pieces are looked up, not stripped again.
-_TOKENS: dict = {}
+class _Words(dict):
+    """Memo of VADER's lower-cased word for each whitespace-separated piece of text seen
+    (its SentiText strips the piece's punctuation unless that leaves two characters or
+    fewer): comment text repeats its words, so most pieces are looked up, not stripped
+    again, and a piece not seen yet costs one call, not a second pass over the text."""
+
+    def __missing__(self, raw: str) -> str:
+        stripped = raw.strip(_PUNCTUATION)
+        word = self[raw] = (raw if len(stripped) <= 2 else stripped).lower()
+        return word
+
+
+_TOKENS: dict = _Words()
 _TOKENS_MAX = 500_000
 _PUNCTUATION = string.punctuation
 
@@ -342,19 +353,9 @@ def _word(raw: str) -> str:
 
 def _lower_of(raws: list) -> tuple:
     """VADER's lower-cased words of the pieces *raws* (memoised in :data:`_TOKENS`)."""
-    tokens = _TOKENS
-    try:
-        return tuple(map(tokens.__getitem__, raws))
-    except KeyError:
-        pass
-    if len(tokens) + len(raws) > _TOKENS_MAX:
-        tokens.clear()
-    for raw in set(raws).difference(tokens):
-        tokens[raw] = _word(raw).lower()
-    try:
-        return tuple(map(tokens.__getitem__, raws))
-    except KeyError:  # another thread cleared the memo meanwhile
-        return tuple(_word(raw).lower() for raw in raws)
+    if len(_TOKENS) > _TOKENS_MAX:
+        _TOKENS.clear()
+    return tuple(map(_TOKENS.__getitem__, raws))
 
 
 def _demojize(text: str) -> str:
@@ -378,7 +379,7 @@ def _demojize(text: str) -> str:
     return "".join(out)
 
 
-def _valences(raws, lower, is_cap_diff, positions=None) -> dict:
+def _valences(upper, lower, is_cap_diff, positions=None) -> dict:
     """VADER's nonzero word valences before its "but" rule, by token position, in order.
 
     Only words in :data:`_SCORABLE` can have one (VADER gives every other word 0), so the
@@ -386,30 +387,37 @@ def _valences(raws, lower, is_cap_diff, positions=None) -> dict:
     """
     if _NORMALIZE is None:
         _vader_tables()
-    lexicon = _LEXICON
-    out = {}
-    last = len(lower) - 1
     if positions is None:
         positions = list(itertools.compress(range(len(lower)), map(_SCORABLE.__contains__, lower)))
-        if positions and _inert(lower) and _IDIOM_WORDS.isdisjoint(lower):
-            # No word any rule looks for ("no", "kind of", boosters, negations, idioms):
-            # each lexicon word has its own valence, and the capitals' boost.
-            if not is_cap_diff:
-                return {i: v for i in positions if (v := lexicon[lower[i]])}
-            c_incr = _C_INCR
-            for i in positions:
-                v = lexicon[lower[i]]
-                if raws[i].isupper():
-                    v = v + c_incr if v > 0 else v - c_incr
-                if v:
-                    out[i] = v
-            return out
     else:
         positions = [i for i in positions if lower[i] in _SCORABLE]
+    return _scorable_valences(upper, lower, is_cap_diff, positions)
+
+
+def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
+    """:func:`_valences` at *positions*, words in :data:`_SCORABLE` (in order)."""
+    if not positions:
+        return {}
+    lexicon = _LEXICON
+    out = {}
+    if _CONTEXT_WORDS.isdisjoint(lower) and _IDIOM_WORDS.isdisjoint(lower) and "n't" not in " ".join(lower):
+        # No word any rule looks for ("no", "kind of", boosters, negations, idioms):
+        # each lexicon word has its own valence, and the capitals' boost.
+        if not is_cap_diff:
+            return {i: v for i in positions if (v := lexicon[lower[i]])}
+        c_incr = _C_INCR
+        for i in positions:
+            v = lexicon[lower[i]]
+            if upper[i]:
+                v = v + c_incr if v > 0 else v - c_incr
+            if v:
+                out[i] = v
+        return out
+    last = len(lower) - 1
     for i in positions:
         if i < last and lower[i] == "kind" and lower[i + 1] == "of":
             continue
-        value = _valence(lexicon, raws, lower, i, is_cap_diff)
+        value = _valence(lexicon, upper, lower, i, is_cap_diff)
         if value:  # a zero (VADER's "no" before a lexicon word) is neutral, as any other 0
             out[i] = value
     return out
@@ -477,30 +485,42 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
     return _pieces(text, _neutral_sets(tuple(neutral)) if neutral else None)
 
 
-_EMPTY_TOKENS = ((), (), False, 0, {})
+_NO_CONTEXT = (False, 0, {}, (), -1, (), ())
 
 
 def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
+    if _NORMALIZE is None:
+        _vader_tables()
     text = _demojize(text).strip()
-    # Interned: the piece caches keep every sentence's words, and most are repeats.
-    raws = list(map(sys.intern, text.split()))
+    raws = text.split()
     n = len(raws)
     if not n:
-        return _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), _EMPTY_TOKENS)
+        return _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), _NO_CONTEXT)
     lower = _lower_of(raws)
-    n_upper = sum(map(str.isupper, raws))
+    positions = list(itertools.compress(range(n), map(_SCORABLE.__contains__, lower)))
+    upper = list(map(str.isupper, raws))
+    n_upper = upper.count(True)
     is_cap_diff = 0 < n - n_upper < n
-    pre = _valences(raws, lower, is_cap_diff)
+    pre = _scorable_valences(upper, lower, is_cap_diff, positions)
+    bi = lower.index("but") if "but" in lower else -1
+    # Words VADER may score among the first three and the last two: the only ones whose
+    # valence can change when the words around the sentence change.
+    if not positions or (positions[0] >= 3 and positions[-1] < n - 2):
+        edge = ()
+    else:
+        edge = tuple([i for i in positions if i < 3 or i >= n - 2])
+    # The lower-cased words are the memo's own strings, so keeping them costs a pointer each.
+    context = (is_cap_diff, n_upper, pre, edge, bi, lower,
+               tuple(itertools.compress(range(n), upper)) if n_upper else ())
     if not pre:  # VADER's scores of n neutral words
-        return _Pieces(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), (tuple(raws), lower, is_cap_diff, n_upper, pre))
+        return _Pieces(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), context)
     at, values = list(pre), list(pre.values())
-    bi = _but_index(lower) if at else -1
     plain = _but_sparse(at, values, bi) if bi >= 0 else values
     punct = _punctuation(text)
     compound, pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s = _score(plain, n, punct)
     neutral_compound, neutral_sum_s = compound, sum_s
     neutralised = ()
-    if spec is not None and at:
+    if spec is not None:
         neutral_idx = {i for i in at if lower[i] in spec.words}
         if spec.phrases and not spec.phrases.keys().isdisjoint(lower):
             for i in [i for i, w in enumerate(lower) if w in spec.phrases]:
@@ -515,26 +535,27 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
             scored = _score(kept_values, n, punct)
             neutral_compound, neutral_sum_s = scored[0], scored[-1]
             after = dict(zip(at, plain))
-            neutralised = tuple((_word(raws[i]), round(after[i], 2)) for i in sorted(neutral_idx))
+            neutralised = tuple((sys.intern(_word(raws[i])), round(after[i], 2)) for i in sorted(neutral_idx))
     return _Pieces(
         compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, n,
-        tuple((_word(raws[i]), round(v, 2)) for i, v in zip(at, plain)),
+        # Interned: the piece caches keep these words, and most are repeats.
+        tuple([(sys.intern(_word(raws[i])), round(v, 2)) for i, v in zip(at, plain)]),
         neutralised,
-        (tuple(raws), lower, is_cap_diff, n_upper, pre),
+        context,
     )
 
 
 def _compound(text: str) -> float:
     """VADER's ``polarity_scores(text)["compound"]``, without the parts only the other scores need."""
     text = _demojize(text).strip()
-    # Interned: the piece caches keep every sentence's words, and most are repeats.
-    raws = list(map(sys.intern, text.split()))
+    raws = text.split()
     n = len(raws)
     if not n:
         return 0.0
     lower = _lower_of(raws)
-    n_upper = sum(map(str.isupper, raws))
-    pre = _valences(raws, lower, 0 < n - n_upper < n)
+    upper = list(map(str.isupper, raws))
+    n_upper = upper.count(True)
+    pre = _valences(upper, lower, 0 < n - n_upper < n)
     values = list(pre.values())
     if values and "but" in lower:
         values = _but_sparse(list(pre), values, lower.index("but"))
@@ -553,74 +574,130 @@ def _rounded_compound(values, text: str) -> float:
     return round(_NORMALIZE(sum_s), 4)
 
 
-def _joined_compound(text: str, pieces: list) -> float | None:
+def _joined_compound(text: str, sents: list) -> float | None:
+    """VADER's ``polarity_scores(text)["compound"]`` from its scored sentences
+    (:class:`_Sentence`, in order), or None: see :func:`_joined`."""
+    return _joined(text, [s.start for s in sents], [s.end for s in sents], [s.text for s in sents],
+                   [s.pieces for s in sents])
+
+
+def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list) -> float | None:
     """VADER's ``polarity_scores(text)["compound"]`` from the pieces of its sentences, or None.
 
-    Valid when the sentences, in order, hold exactly the text's whitespace-separated tokens
+    The sentences are given as columns: offsets into *text*, the text VADER scored, its
+    pieces. Valid when the sentences are the text's own slices
     (no quote, URL or artifact left out, no typographic apostrophe read as straight, no
-    emoji). VADER's rules look at most three tokens back and two ahead, so as long as the
-    text's is_cap_diff is the sentence's (or the sentence has no word in capitals, for which
-    alone is_cap_diff counts), a word keeps its sentence valence in the whole
-    text unless it is among the first three of a sentence after the first (its look back
-    reaches the previous sentence) or among the last two of a sentence before the last
-    with a look ahead that can matter: "no" (a lexicon word next), "kind" ("of" next) or an
-    idiom word near. Those words are scored again in the context of the whole text. The
-    "but" rule, the punctuation emphasis and the normalisation then run over the whole
-    text, as in VADER. Tests compare it with ``polarity_scores`` on real and generated text.
+    emoji) with whitespace, and nothing else, before, between and after them: then they
+    hold exactly the text's whitespace-separated tokens. VADER's rules look at most three
+    tokens back and two ahead, so as long as the text's is_cap_diff is the sentence's (or
+    the sentence has no word in capitals, for which alone is_cap_diff counts), a word keeps
+    its sentence valence in the whole text unless it is among the first three of a
+    sentence after the first (its look back reaches the previous sentence) or among the
+    last two of a sentence before the last with a look ahead that can matter: "no" (a
+    lexicon word next), "kind" ("of" next) or an idiom word near. Those words are scored
+    again in the context of the whole text (the sentences' words joined). The "but" rule, the
+    punctuation emphasis and the normalisation then run over the whole text, as in
+    VADER. Tests compare it with ``polarity_scores`` on real and generated text.
     """
-    if not (text.isascii() or _emoji_chars().isdisjoint(text)):
+    if not starts or not (text.isascii() or _emoji_chars().isdisjoint(text)):
         return None
-    tokens = [p.tokens for _, p in pieces]
-    if len(tokens) == 1:
-        raws, lower = list(tokens[0][0]), tokens[0][1]
-    else:
-        raws, lower = [], []
-        for t in tokens:
-            raws += t[0]
-            lower += t[1]
-    n = len(raws)
-    if not n or raws != text.split():
+    prev = -1
+    for start, end, scored in zip(starts, ends, scoreds):
+        if end - start != len(scored) or not text.startswith(scored, start):
+            return None
+        if prev < 0:
+            if start and not text[:start].isspace():
+                return None
+        elif not text[prev:start].isspace():  # an empty gap would join two tokens
+            return None
+        prev = end
+    if prev < len(text) and not text[prev:].isspace():
         return None
-    n_upper = sum(t[3] for t in tokens)
+    contexts = [p.context for p in pieces]
+    sizes = [p.n_tokens for p in pieces]
+    n = sum(sizes)
+    if not n:
+        return None
+    n_upper = sum(c[1] for c in contexts)
     cap_diff = 0 < n - n_upper < n
-    scorable, idiom_words = _SCORABLE, _IDIOM_WORDS
-    vals: dict = {}
+    last = len(contexts) - 1
+    for si, (c, m) in enumerate(zip(contexts, sizes)):
+        edge = c[3]
+        if (c[1] and c[0] != cap_diff) or (edge and ((si and edge[0] < 3) or (si != last and edge[-1] >= m - 2))):
+            return _joined_in_text(text, contexts, sizes, cap_diff)
+    # No word near a sentence edge that VADER may score: each keeps its sentence valence.
+    at: list = []
+    values: list = []
+    bi = -1
+    k = 0
+    for c, m in zip(contexts, sizes):
+        pre = c[2]
+        if pre:
+            at += [k + i for i in pre] if k else pre
+            values += pre.values()
+        if bi < 0 <= c[4]:
+            bi = k + c[4]
+        k += m
+    if values and bi >= 0:
+        values = _but_sparse(at, values, bi)
+    return _rounded_compound(values, text)
+
+
+def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> float:
+    """:func:`_joined` when some words near sentence edges may need scoring again."""
+    lower: list = []
+    for c in contexts:
+        lower += c[5]
+    idiom_words = _IDIOM_WORDS
     again: list = []
     k = 0
-    last = len(tokens) - 1
-    for si, t in enumerate(tokens):
-        m = len(t[0])
-        if t[2] != cap_diff and t[3]:
+    last = len(contexts) - 1
+    for si, (c, m) in enumerate(zip(contexts, sizes)):
+        if c[0] != cap_diff and c[1]:
             # is_cap_diff only counts for words in capitals (and capitalised boosters before
             # a word): a sentence without any keeps its valences in a text that has some.
             again += range(k, k + m)
             k += m
             continue
-        pre = t[4]
         head = 3 if si else 0
         tail = m - 2 if si != last else m
-        for i, v in pre.items():
+        for i in c[3]:
             if head <= i < tail:
-                vals[k + i] = v
-        for i in itertools.chain(range(min(head, m)), range(max(head, tail), m)):
+                continue
             p = k + i
             low = lower[p]
-            if low not in scorable:
-                continue
             near = lower[max(0, p - 3):p + 3]
             if (i < head and not (_inert(lower[max(0, p - 3):p]) and idiom_words.isdisjoint(near))) or (
                     i >= tail and (low == "no" or low == "kind" or not idiom_words.isdisjoint(near))):
                 again.append(p)  # a rule that looks into the next or the previous sentence may fire
-            elif i in pre:
-                vals[p] = pre[i]
         k += m
-    if again:
-        vals.update(_valences(raws, lower, cap_diff, again))
-    if not vals:
-        return _rounded_compound((), text)
-    at = sorted(vals)
-    values = [vals[i] for i in at]
-    if "but" in lower:
+    at: list = []
+    values: list = []
+    if not again:
+        # Every word keeps its sentence valence.
+        k = 0
+        for c, m in zip(contexts, sizes):
+            pre = c[2]
+            if pre:
+                at += [k + i for i in pre] if k else pre
+                values += pre.values()
+            k += m
+    else:
+        upper = [False] * len(lower)
+        vals: dict = {}
+        skip = set(again)
+        k = 0
+        for c, m in zip(contexts, sizes):
+            for i in c[6]:
+                upper[k + i] = True
+            for i, v in c[2].items():
+                if k + i not in skip:
+                    vals[k + i] = v
+            k += m
+        vals.update(_valences(upper, lower, cap_diff, again))
+        at = sorted(vals)
+        values = [vals[i] for i in at]
+    if values and "but" in lower:
         values = _but_sparse(at, values, lower.index("but"))
     return _rounded_compound(values, text)
 
@@ -878,23 +955,9 @@ def _pool(sums, n_tokens) -> float:
 
 def _pooled(text: str, sents: list) -> list:
     """A comment's score row; its raw compound is None when it needs a VADER pass of its own."""
-    if len(sents) == 1 and sents[0].role == "own":
-        # One sentence of up to POOL_TOKENS tokens pools to its own VADER scores.
-        s = sents[0]
-        p = s.pieces
-        if p.n_tokens <= POOL_TOKENS:
-            compound, pos, neu, neg, neutral = p.compound, p.pos, p.neu, p.neg, p.neutral_compound
-        else:
-            compound = _pool([p.sum_s], [p.n_tokens])
-            neutral = _pool([p.neutral_sum_s], [p.n_tokens])
-            pos, neu, neg = _shares(p.pos_sum, p.neg_sum, p.neu_count)
-        if "’" in text:
-            raw = None
-        elif s.text == text.strip():
-            raw = p.compound  # the whole text was one sentence, scored above
-        else:
-            raw = _joined_compound(text, [(s.text, p)])
-        return [compound, pos, neu, neg, raw, neutral, float("nan"), 1]
+    if sents and all(s.role == "own" for s in sents):
+        return _pooled_own(text, [s.start for s in sents], [s.end for s in sents], [s.text for s in sents],
+                           [s.pieces for s in sents])
     own = [s.pieces for s in sents if s.role == "own"]
     quoted = [s.pieces for s in sents if s.role == "quote"]
     if own:
@@ -906,13 +969,35 @@ def _pooled(text: str, sents: list) -> list:
     else:
         compound = neutral = pos = neu = neg = 0.0
     q = _pool([p.sum_s for p in quoted], [p.n_tokens for p in quoted]) if quoted else float("nan")
-    if not text.strip():
-        raw = 0.0
-    elif own and not quoted and "’" not in text:
-        raw = _joined_compound(text, [(s.text, s.pieces) for s in sents])
-    else:
-        raw = None
+    raw = 0.0 if not text.strip() else None
     return [compound, pos, neu, neg, raw, neutral, q, len(own)]
+
+
+def _pooled_own(text: str, starts: list, ends: list, scoreds: list, own: list) -> list:
+    """:func:`_pooled` of a comment whose sentences (one or more, given as columns: offsets,
+    the text VADER scored, its pieces) are all the commenter's own."""
+    if len(own) == 1:
+        # One sentence of up to POOL_TOKENS tokens pools to its own VADER scores.
+        p = own[0]
+        if p.n_tokens <= POOL_TOKENS:
+            compound, pos, neu, neg, neutral = p.compound, p.pos, p.neu, p.neg, p.neutral_compound
+        else:
+            compound = _pool([p.sum_s], [p.n_tokens])
+            neutral = _pool([p.neutral_sum_s], [p.n_tokens])
+            pos, neu, neg = _shares(p.pos_sum, p.neg_sum, p.neu_count)
+        if "’" in text:
+            raw = None
+        elif scoreds[0] == text.strip():
+            raw = p.compound  # the whole text was one sentence, scored above
+        else:
+            raw = _joined(text, starts, ends, scoreds, own)
+        return [compound, pos, neu, neg, raw, neutral, float("nan"), 1]
+    weights = [p.n_tokens for p in own]
+    compound = _pool([p.sum_s for p in own], weights)
+    neutral = _pool([p.neutral_sum_s for p in own], weights)
+    pos, neu, neg = _shares(sum(p.pos_sum for p in own), sum(p.neg_sum for p in own), sum(p.neu_count for p in own))
+    raw = _joined(text, starts, ends, scoreds, own) if "’" not in text else None
+    return [compound, pos, neu, neg, raw, neutral, float("nan"), len(own)]
 
 
 def _shares(pos_sum, neg_sum, neu_count) -> tuple:
@@ -1021,11 +1106,12 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     for row, text in zip(rows, comments[text_col].tolist()):
         if row[4] is None:
             row[4] = _raw_compound(text)
-    out = pd.DataFrame(rows, columns=list(_SCORE_COLUMNS), index=comments.index)
-    if not len(out):
-        out = pd.DataFrame({c: pd.Series(dtype="float64") for c in _SCORE_COLUMNS}, index=comments.index)
-    out["sentiment_sentences"] = out["sentiment_sentences"].astype("int64")
-    return comments.assign(**{c: out[c] for c in _SCORE_COLUMNS})
+    import numpy as np
+
+    values = list(zip(*rows)) if rows else [()] * len(_SCORE_COLUMNS)
+    out = {c: np.array(v, dtype="float64") for c, v in zip(_SCORE_COLUMNS[:-1], values)}
+    out["sentiment_sentences"] = np.array(values[-1], dtype="int64")
+    return comments.assign(**out)
 
 
 def sentences(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iterable[str] | None = None,
@@ -1099,26 +1185,92 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     """
     require_columns(comments, [text_col], caller="sentiment.spans")
     with _collector_paused():  # millions of small objects that live until the table is built
-        rows, pooled = _span_rows(comments, text_col, neutral_terms, spans, id_col, thread_col)
+        columns, pooled = _span_rows(comments, text_col, neutral_terms, spans, id_col, thread_col)
     # Left for the score() call that follows in the pipeline (see _STASH).
     spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
     _STASH[:] = [(spans_ref, content, pooled)]
-    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
-    return out.astype({"start": "int64", "end": "int64"})
+    if not columns["start"]:
+        return pd.DataFrame([], columns=list(SPAN_COLUMNS)).astype({"start": "int64", "end": "int64"})
+    # Built from columns, not rows: a row-wise frame goes through one object array first.
+    return pd.DataFrame({c: columns[c] for c in SPAN_COLUMNS})
 
 
-def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) -> tuple[list, list]:
-    rows, pooled = [], []
-    explained: dict = {}  # (role, id of the pieces): repeated sentences share their pieces
-    for t, c, text, sents in _analyse(comments, text_col, neutral_terms, spans_, id_col, thread_col):
-        for s in sents:
-            key = (s.role, id(s.pieces))
-            what = explained.get(key)
-            if what is None:
-                what = explained[key] = _explain(s.role, s.pieces)
-            rows.append((t, c, "sentence", s.role, s.start, s.end, text[s.start:s.end], "", what))
-        pooled.append(_pooled(text, sents))
-    return rows, pooled
+def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) -> tuple[dict, list]:
+    """The sentence spans as columns (``SPAN_COLUMNS`` but the constant ``kind`` and
+    ``sense``), and each comment's pooled score row.
+
+    :func:`_analyse` and :func:`_pooled` in one pass, with the common comment (no quote,
+    URL or artifact: every sentence a plain slice of the text) taken inline.
+    """
+    terms = tuple(DEFAULT_NEUTRAL_TERMS if neutral_terms is None else neutral_terms)
+    spec = _neutral_sets(terms) if terms else None
+    cache = _piece_cache(spec)
+    given = _given_spans(spans_)
+    threads, ids = _keys(comments, id_col, thread_col)
+    out_threads, out_ids, labels, starts, ends, texts, explanations = [], [], [], [], [], [], []
+    pooled = []
+    explained: dict = {}  # id of the pieces: repeated sentences share their pieces
+    explained_quote: dict = {}
+    for t, c, text in zip(threads, ids, comments[text_col].tolist()):
+        if not isinstance(text, str) or not text.strip():
+            pooled.append(_pooled(text if isinstance(text, str) else "", []))
+            continue
+        sents, excl, quoted = _comment_segments(text, None if given is None else given.get((t, c), _NO_SPANS))
+        if excl or quoted:
+            found = _sentences_of(text, sents, excl, quoted, spec, cache)
+            for s in found:
+                memo = explained if s.role == "own" else explained_quote
+                what = memo.get(id(s.pieces))
+                if what is None:
+                    what = memo[id(s.pieces)] = _explain(s.role, s.pieces)
+                explanations.append(what)
+                labels.append(s.role)
+                starts.append(s.start)
+                ends.append(s.end)
+                texts.append(text[s.start:s.end])
+            k = len(found)
+            pooled.append(_pooled(text, found))
+        else:
+            # Every sentence is text[start:end], scored as it stands (own_pieces of a
+            # sentence without exclusions is the sentence).
+            first = len(starts)
+            scoreds, own = [], []
+            for sent in sents:
+                start, end = sent[0], sent[1]
+                if start >= end:
+                    continue
+                piece = text[start:end]
+                if piece.isspace():
+                    continue
+                scored, hit = _cache_entry(piece, spec, cache)
+                if not hit[1]:
+                    continue
+                p = hit[0]
+                what = explained.get(id(p))
+                if what is None:
+                    what = explained[id(p)] = _explain("own", p)
+                explanations.append(what)
+                starts.append(start)
+                ends.append(end)
+                texts.append(piece)
+                scoreds.append(scored)
+                own.append(p)
+            k = len(own)
+            if k:
+                labels += ["own"] * k
+                pooled.append(_pooled_own(text, starts[first:], ends[first:], scoreds, own))
+            else:
+                pooled.append(_pooled(text, []))
+        if k == 1:
+            out_threads.append(t)
+            out_ids.append(c)
+        elif k:
+            out_threads += [t] * k
+            out_ids += [c] * k
+    n = len(starts)
+    columns = {"thread_id": out_threads, "comment_id": out_ids, "kind": ["sentence"] * n, "label": labels,
+               "start": starts, "end": ends, "text": texts, "sense": [""] * n, "explanation": explanations}
+    return columns, pooled
 
 
 def trajectories(comments: pd.DataFrame, *, score_col: str = "sentiment_compound", id_col: str = "comment_id",

@@ -299,7 +299,7 @@ def test_sentiment_raw_from_sentences_equals_vader(sentences, gap):
 def test_sentiment_raw_from_sentences_edges(text):
     ((*_, sents),) = sentiment._analyse(pd.DataFrame({"text": [text]}), "text", None, None, "comment_id", "thread_id")
     assert len(sents) > 1
-    assert sentiment._joined_compound(text, [(s.text, s.pieces) for s in sents]) == _vader(text)["compound"]
+    assert sentiment._joined_compound(text, sents) == _vader(text)["compound"]
     out = sentiment.score(pd.DataFrame({"text": [text]}))
     assert out["sentiment_raw_compound"][0] == _vader(text)["compound"]
 
@@ -398,5 +398,5 @@ def test_sentiment_stage_raw_equals_vader_on_many_sentences(sentences, gaps):
     for s in sents:
         assert s.pieces.compound == _vader(s.text)["compound"]
     own = [s for s in sents if s.role == "own"]
-    joined = sentiment._joined_compound(text, [(s.text, s.pieces) for s in own]) if own else None
+    joined = sentiment._joined_compound(text, own) if own else None
     assert joined is None or joined == _vader(text)["compound"]
