@@ -55,16 +55,17 @@ def worker_collector() -> None:
     writes tables. With the collector on, each chunk ended with a pass over everything
     the chain had left alive (the stages' memo caches: 0.3-0.5 s on a warm worker of a
     200,000-comment run) and the table work set off full passes over the same heap. Here
-    the collector is switched off for the worker's life; after start-up and after each
-    task (:func:`worker_task_done`) one pass frees what reference cycles were made (about
-    ten objects per 25,000-comment partition) and the survivors are frozen
-    (``gc.freeze``), so the next pass reads only what is new. The process belongs to
-    discourse's pool, so no caller's collector state is changed.
+    the collector is switched off for the worker's life, and what the worker inherited
+    from its parent is frozen (``gc.freeze``: never scanned, so its pages stay shared
+    with the parent); after each task (:func:`worker_task_done`) one pass frees what
+    reference cycles were made (about ten objects per 25,000-comment partition) and the
+    survivors are frozen too, so the next pass reads only what is new. The process
+    belongs to discourse's pool, so no caller's collector state is changed.
     """
     global _WORKER
     _WORKER = True
     gc.disable()
-    worker_task_done()
+    gc.freeze()
 
 
 def worker_task_done() -> None:

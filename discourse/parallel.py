@@ -133,9 +133,12 @@ def executor(jobs: int):
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
+    from .pipeline import warm_up
+
     methods = mp.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         ctx = mp.get_context("fork")
+        warm_up()  # built once here, inherited by every forked worker
     elif "forkserver" in methods:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["pandas", "discourse.pipeline", "discourse.store"])
