@@ -655,13 +655,8 @@ def _stage_pieces(pieces, f: Path, i: int, tag: str, n_parts: int, staging: Path
 
 def _stage_range(path, i: int, r: int, start: int, end: int, n_parts: int, staging, chunk_rows: int):
     """Stage one byte range of a JSON Lines file (run in a worker)."""
-    from ._perf import worker_task_done
-
-    try:
-        return _stage_pieces(_jsonl_chunks(Path(path), start, end, chunk_rows), Path(path), i, f"{r:04d}", n_parts,
-                             Path(staging))
-    finally:
-        worker_task_done()
+    return _stage_pieces(_jsonl_chunks(Path(path), start, end, chunk_rows), Path(path), i, f"{r:04d}", n_parts,
+                         Path(staging))
 
 
 def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress, pool=None, jobs: int = 1) -> None:
@@ -821,12 +816,9 @@ def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: 
 
 
 def _worker_build(path, pid, kwargs):
-    from ._perf import worker_task_done
-
     try:
         return pid, build_partition(path, pid, **kwargs)
     finally:
-        worker_task_done()
         _release_memory()
 
 
