@@ -133,9 +133,12 @@ def executor(jobs: int):
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
+    from .pipeline import warm_up
+
     methods = mp.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         ctx = mp.get_context("fork")
+        warm_up()  # built once here, inherited by every forked worker
     elif "forkserver" in methods:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["pandas", "discourse.pipeline", "discourse.store"])
@@ -145,9 +148,11 @@ def executor(jobs: int):
 
 
 def _worker_init():
+    from ._perf import worker_collector
     from .pipeline import warm_up
 
     warm_up()
+    worker_collector()
 
 
 def run_capturing_warnings(func, *args, **kwargs):
@@ -275,4 +280,9 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
 
 
 def _call(func, comments, threads, options):
-    return run_capturing_warnings(func, comments, threads, **options)
+    from ._perf import worker_task_done
+
+    try:
+        return run_capturing_warnings(func, comments, threads, **options)
+    finally:
+        worker_task_done()
