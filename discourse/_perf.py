@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "worker_collector", "worker_task_done"]
 
 
 @contextlib.contextmanager
@@ -40,3 +40,43 @@ def collector_paused():
     finally:
         if was:
             gc.enable()
+
+
+#: True in a worker process of discourse's own pool, where :func:`worker_collector` runs
+#: the collector by hand.
+_WORKER = False
+
+
+def worker_collector() -> None:
+    """In a worker process of discourse's own pool: run the cyclic collector by hand.
+
+    A worker runs the per-thread stages over chunk after chunk (the chain pauses the
+    collector, see :func:`collector_paused`) and, between them, reads, normalises and
+    writes tables. With the collector on, each chunk ended with a pass over everything
+    the chain had left alive (the stages' memo caches: 0.3-0.5 s on a warm worker of a
+    200,000-comment run) and the table work set off full passes over the same heap. Here
+    the collector is switched off for the worker's life, and what the worker inherited
+    from its parent is frozen (``gc.freeze``: never scanned, so its pages stay shared
+    with the parent); after each task (:func:`worker_task_done`) one pass frees what
+    reference cycles were made (about ten objects per 25,000-comment partition) and the
+    survivors are frozen too, so the next pass reads only what is new. The process
+    belongs to discourse's pool, so no caller's collector state is changed.
+    """
+    global _WORKER
+    _WORKER = True
+    gc.disable()
+    gc.freeze()
+
+
+def worker_task_done() -> None:
+    """After a task in a worker of discourse's own pool: collect reference cycles, freeze the rest.
+
+    Does nothing in any other process.
+
+    Examples
+    --------
+    >>> worker_task_done()
+    """
+    if _WORKER:
+        gc.collect()
+        gc.freeze()

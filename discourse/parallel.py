@@ -86,21 +86,38 @@ def order_spans(spans: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
 
     if spans is None or len(spans) == 0:
         return spans
-    row: dict = {}
-    first_row: dict = {}
-    for i, key in enumerate(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist())):
-        row.setdefault(key, i)
-        first_row.setdefault(key[0], i)
-    inf = float("inf")
-    # A post's spans go just before its thread's first comment; unknown rows go last.
-    pos = np.fromiter(((first_row.get(t, inf) - 0.5) if c == "" else row.get((t, c), inf)
-                       for t, c in zip(spans["thread_id"].tolist(), spans["comment_id"].tolist())),
-                      dtype="float64", count=len(spans))
+    pos = _span_rows(spans, comments)
     # Stable, by row, then start, then end (lexsort's last key sorts first).
     order = np.lexsort((spans["end"].to_numpy(), spans["start"].to_numpy(), pos))
     if (order == np.arange(len(order))).all():
         return spans.reset_index(drop=True)
     return spans.iloc[order].reset_index(drop=True)
+
+
+def _span_rows(spans: pd.DataFrame, comments: pd.DataFrame):
+    """The sort key of each span: its comment's first row, a post's thread's first row - 0.5, else inf.
+
+    Spans come many to a comment, so the (thread, comment) pairs are factorized in C and
+    only the distinct pairs are looked up in Python.
+    """
+    import numpy as np
+
+    row: dict = {}
+    first_row: dict = {}
+    for i, key in enumerate(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist())):
+        row.setdefault(key, i)
+        first_row.setdefault(key[0], i)
+    t_codes, t_uniques = pd.factorize(spans["thread_id"], use_na_sentinel=False)
+    c_codes, c_uniques = pd.factorize(spans["comment_id"], use_na_sentinel=False)
+    pair_codes, pairs = pd.factorize(t_codes.astype(np.int64) * len(c_uniques) + c_codes)
+    t_uniques, c_uniques, n_c = list(t_uniques), list(c_uniques), len(c_uniques)
+    inf = float("inf")
+    key_of_pair = []
+    for p in pairs.tolist():
+        t, c = t_uniques[p // n_c], c_uniques[p % n_c]
+        # A post's spans go just before its thread's first comment; unknown rows go last.
+        key_of_pair.append((first_row.get(t, inf) - 0.5) if c == "" else row.get((t, c), inf))
+    return np.asarray(key_of_pair, dtype="float64")[pair_codes]
 
 
 def executor(jobs: int):
@@ -116,9 +133,12 @@ def executor(jobs: int):
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
+    from .pipeline import warm_up
+
     methods = mp.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         ctx = mp.get_context("fork")
+        warm_up()  # built once here, inherited by every forked worker
     elif "forkserver" in methods:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["pandas", "discourse.pipeline", "discourse.store"])
@@ -128,9 +148,11 @@ def executor(jobs: int):
 
 
 def _worker_init():
+    from ._perf import worker_collector
     from .pipeline import warm_up
 
     warm_up()
+    worker_collector()
 
 
 def run_capturing_warnings(func, *args, **kwargs):
@@ -258,4 +280,9 @@ def map_threads(func, comments: pd.DataFrame, threads: pd.DataFrame | None = Non
 
 
 def _call(func, comments, threads, options):
-    return run_capturing_warnings(func, comments, threads, **options)
+    from ._perf import worker_task_done
+
+    try:
+        return run_capturing_warnings(func, comments, threads, **options)
+    finally:
+        worker_task_done()

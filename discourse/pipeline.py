@@ -29,17 +29,37 @@ _ORDERS = ("display", "chronological")
 
 
 def warm_up() -> None:
-    """Build the cached resources the per-thread stages share (the VADER analyser, lexicons).
+    """Build what the per-thread stages cache: their imports (nltk's Punkt), the VADER analyser, lexicons, matchers.
 
-    Worker processes call it once when they start, so each holds one analyser.
+    Worker processes call it once when they start, so each holds one analyser. A parent
+    that forks its workers calls it first (:func:`discourse.parallel.executor`), so they
+    inherit all of it built instead of each paying for it (importing nltk alone takes
+    about 1.4 s of CPU); a second call does nothing.
 
     Examples
     --------
     >>> warm_up()
     """
+    global _WARM
+    if _WARM:
+        return
+    import warnings
+
+    import pandas as pd
+
     from . import sentiment
 
     sentiment.analyzer()
+    # One short thread through every stage: each imports and compiles what it caches.
+    text = 'Sorry, Ellen, but "this is a war" on public schools: see www.example.org. LikeLike'
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyze_comments(pd.DataFrame({"thread_id": ["t", "t"], "comment_id": ["1", "2"], "parent_id": ["", ""],
+                                       "author": ["", ""], "text": [text, "You idiot, we must fight back!"]}))
+    _WARM = True
+
+
+_WARM = False
 
 
 def check_options(*, infer_replies: str = "auto", order: str = "display", jobs: int = 1) -> None:

@@ -655,8 +655,13 @@ def _stage_pieces(pieces, f: Path, i: int, tag: str, n_parts: int, staging: Path
 
 def _stage_range(path, i: int, r: int, start: int, end: int, n_parts: int, staging, chunk_rows: int):
     """Stage one byte range of a JSON Lines file (run in a worker)."""
-    return _stage_pieces(_jsonl_chunks(Path(path), start, end, chunk_rows), Path(path), i, f"{r:04d}", n_parts,
-                         Path(staging))
+    from ._perf import worker_task_done
+
+    try:
+        return _stage_pieces(_jsonl_chunks(Path(path), start, end, chunk_rows), Path(path), i, f"{r:04d}", n_parts,
+                             Path(staging))
+    finally:
+        worker_task_done()
 
 
 def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress, pool=None, jobs: int = 1) -> None:
@@ -816,9 +821,12 @@ def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: 
 
 
 def _worker_build(path, pid, kwargs):
+    from ._perf import worker_task_done
+
     try:
         return pid, build_partition(path, pid, **kwargs)
     finally:
+        worker_task_done()
         _release_memory()
 
 

@@ -84,3 +84,29 @@ def test_parallel_analyze_rejects_bad_jobs(jobs, tiny_comments):
         corpus = discourse.Corpus.from_frames(tiny_comments)
     with pytest.raises(SchemaError, match=r"jobs must be an int in the range \[1, inf\); got"):
         discourse.analyze(corpus, jobs=jobs)
+
+
+def _order_spans_reference(spans, comments):
+    """order_spans as a plain loop over every span (what the factorized version must equal)."""
+    import numpy as np
+
+    row, first_row = {}, {}
+    for i, key in enumerate(zip(comments["thread_id"], comments["comment_id"])):
+        row.setdefault(key, i)
+        first_row.setdefault(key[0], i)
+    inf = float("inf")
+    pos = [(first_row.get(t, inf) - 0.5) if c == "" else row.get((t, c), inf)
+           for t, c in zip(spans["thread_id"], spans["comment_id"])]
+    order = np.lexsort((spans["end"].to_numpy(), spans["start"].to_numpy(), np.asarray(pos, dtype=float)))
+    return spans.iloc[order].reset_index(drop=True)
+
+
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["", "1", "2", "3"]), st.integers(0, 3)),
+                min_size=1, max_size=40),
+       st.lists(st.tuples(st.sampled_from("abd"), st.sampled_from(["1", "2", "3"])), min_size=0, max_size=8))
+@settings(max_examples=80, deadline=None)
+def test_parallel_order_spans_equals_a_span_by_span_lookup(span_rows, comment_rows):
+    comments = pd.DataFrame(comment_rows, columns=["thread_id", "comment_id"], dtype=object)
+    spans = pd.DataFrame([(t, c, s, s + 1, f"x{i}") for i, (t, c, s) in enumerate(span_rows)],
+                         columns=["thread_id", "comment_id", "start", "end", "label"])
+    pd.testing.assert_frame_equal(order_spans(spans, comments), _order_spans_reference(spans, comments))
