@@ -97,7 +97,10 @@ _CASE_ODD = frozenset("\u017f\u0131\u0130\u212a")
 
 
 def _compile(terms: Iterable[str], patterns: Iterable[str]):
-    terms = sorted(set(terms), key=len, reverse=True)
+    # Longest first, so a regex alternation prefers the longer term; among terms of one
+    # length, literal before wildcard, then alphabetical: a fixed order, so the matches do
+    # not follow the hash seed ("patriots" and "patriot*" both match "Patriots' Day").
+    terms = sorted(set(terms), key=lambda t: (-len(t), t.endswith("*"), t))
     if not terms and not patterns:
         return None
     # The word-boundary lookbehinds stand once in front of all the terms rather than in

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -540,3 +542,21 @@ def test_civility_mostly_capitals_table(text):
     letters = [c for c in text if c.isalpha()]
     want = not letters or sum(c.isupper() for c in letters) / len(letters) > 0.6
     assert civility._mostly_capitals(text) is want
+
+
+def test_civility_spans_do_not_follow_the_hash_seed():
+    # "patriots" and "patriot*" are terms of one length that both match "Patriots' Day";
+    # which one a regex alternation tries first must not depend on string hashing, or
+    # --jobs workers (started with their own hash seeds) disagree with one process.
+    import subprocess
+    import sys
+
+    code = ("import pandas as pd; from discourse import civility; "
+            "df = pd.DataFrame({'thread_id': ['t'], 'comment_id': ['a'], 'parent_id': [''], "
+            "'text': [\"Happy Patriots' Day, and our nation thanks you.\"]}); "
+            "print(civility.spans(df)[['label', 'start', 'end', 'text']].to_json(orient='values'))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in (0, 4)}
+    assert len(outs) == 1
+    assert '"flag_waving",6,14,"Patriots"' in outs.pop()
