@@ -111,12 +111,11 @@ def _compile(terms: Iterable[str], patterns: Iterable[str]):
     return _Finder(re.compile("|".join(f"(?:{a})" for a in alts), re.I), terms, cores, list(patterns))
 
 
-def _required(pattern: str):
-    """What every match of *pattern* (case-insensitive) contains, or None when unknown.
+def _parse(pattern: str):
+    """*pattern* parsed case-insensitively, with the parser's constants and its repeat ops; or None.
 
-    A list of sets of lower-case ASCII strings: a text can hold a match only if, for each
-    set, it contains one of its strings (case aside). Read from the parsed regex: literal
-    runs, literal alternatives, character sets of literals and repeats of at least one.
+    None when the pattern could match empty text (never skipped) or the private parser
+    differs (another Python: no shortcut).
     """
     try:
         from re import _constants as sre_c
@@ -124,11 +123,39 @@ def _required(pattern: str):
 
         tree = sre_parse.parse(pattern, re.I)
         if tree.getwidth()[0] == 0:
-            return None  # could match empty text: never skipped
-    except Exception:  # pragma: no cover - another Python's private parser: no shortcut
+            return None
+    except Exception:  # pragma: no cover - another Python's private parser
         return None
     repeats = tuple(getattr(sre_c, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
                     if hasattr(sre_c, name))
+    return tree, sre_c, repeats
+
+
+def _either(branches, seq) -> frozenset | None:
+    """What a match of one of *branches* must contain: the most selective set each branch requires, united.
+
+    *seq* gives a branch's list of required sets; None when a branch requires nothing.
+    """
+    best = []
+    for branch in branches:
+        found = seq(branch)
+        if not found:
+            return None
+        best.append(max(found, key=lambda fs: min(map(len, fs))))
+    return frozenset().union(*best)
+
+
+def _required(pattern: str):
+    """What every match of *pattern* (case-insensitive) contains, or None when unknown.
+
+    A list of sets of lower-case ASCII strings: a text can hold a match only if, for each
+    set, it contains one of its strings (case aside). Read from the parsed regex: literal
+    runs, literal alternatives, character sets of literals and repeats of at least one.
+    """
+    parsed = _parse(pattern)
+    if parsed is None:
+        return None
+    tree, sre_c, repeats = parsed
 
     def seq(items) -> list:
         out, run = [], []
@@ -146,15 +173,9 @@ def _required(pattern: str):
             if op is sre_c.SUBPATTERN:
                 out += seq(av[-1])
             elif op is sre_c.BRANCH:
-                best = []
-                for branch in av[1]:
-                    found = seq(branch)
-                    if not found:
-                        best = None
-                        break
-                    best.append(max(found, key=lambda fs: min(map(len, fs))))
-                if best:
-                    out.append(frozenset().union(*best))
+                either = _either(av[1], seq)
+                if either:
+                    out.append(either)
             elif op is sre_c.IN:
                 if av and all(o is sre_c.LITERAL and chr(a).isascii() for o, a in av):
                     out.append(frozenset(chr(a).lower() for _, a in av))
@@ -178,17 +199,10 @@ def _spelled(pattern: str):
     them) give the strings they spell together (``\\b[Oo]h,? `` gives "oh, " or "oh "), and
     a repeat of such an item (``s+h+``) ends one string and starts the next ("sh").
     """
-    try:
-        from re import _constants as sre_c
-        from re import _parser as sre_parse
-
-        tree = sre_parse.parse(pattern, re.I)
-        if tree.getwidth()[0] == 0:
-            return None  # could match empty text: never skipped
-    except Exception:  # pragma: no cover - another Python's private parser: no shortcut
+    parsed = _parse(pattern)
+    if parsed is None:
         return None
-    repeats = tuple(getattr(sre_c, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-                    if hasattr(sre_c, name))
+    tree, sre_c, repeats = parsed
     zero_width = tuple(getattr(sre_c, name) for name in ("AT", "ASSERT", "ASSERT_NOT") if hasattr(sre_c, name))
 
     def spell(items) -> set | None:
@@ -265,15 +279,9 @@ def _spelled(pattern: str):
             if op is sre_c.SUBPATTERN:
                 out += seq(av[-1])
             elif op is sre_c.BRANCH:
-                best = []
-                for branch in av[1]:
-                    found = seq(branch)
-                    if not found:
-                        best = None
-                        break
-                    best.append(max(found, key=lambda fs: min(map(len, fs))))
-                if best:
-                    out.append(frozenset().union(*best))
+                either = _either(av[1], seq)
+                if either:
+                    out.append(either)
             elif op in repeats and av[0] >= 1:
                 out += seq(av[2])
         flush()
