@@ -108,6 +108,23 @@ def analyze_comments(comments, threads=None, *, infer_replies: str = "auto", ord
         return _analyze_comments(comments, threads, infer_replies=infer_replies, order=order, frames=frames)
 
 
+#: framing.vocabulary per tuple of lexicons (keyed by identity; the lexicons are kept
+#: alive with their entry, so an id is never reused while cached). Shipped and file
+#: lexicons load as the same objects every time, and the vocabulary costs ~60 ms: too
+#: much to pay again for every chunk of threads.
+_VOCABULARY: dict = {}
+
+
+def _vocabulary(framing, lexicons) -> tuple:
+    key = tuple(map(id, lexicons))
+    hit = _VOCABULARY.get(key)
+    if hit is None:
+        if len(_VOCABULARY) >= 8:
+            _VOCABULARY.clear()
+        hit = _VOCABULARY[key] = (lexicons, tuple(framing.vocabulary(lexicons)))
+    return hit[1]
+
+
 def _analyze_comments(comments, threads, *, infer_replies, order, frames):
     import pandas as pd
 
@@ -123,7 +140,7 @@ def _analyze_comments(comments, threads, *, infer_replies, order, frames):
     seg = segment.spans(out, kinds=segment.KINDS)
     lexicons = framing.load_lexicons(extra=frames)
     # Frame vocabulary is neutralised for the frame-neutral score: tone, not topic.
-    neutral = framing.vocabulary(lexicons)
+    neutral = _vocabulary(framing, lexicons)
     sent_spans = sentiment.spans(out, neutral_terms=neutral, spans=seg)
     out = out.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
     civ_spans = civility.spans(out, spans=seg)
