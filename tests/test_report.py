@@ -128,6 +128,14 @@ def test_report_seed_reads_and_tells_how(seed_analysed):
     assert "soulless turds" in html and "Steve Zimmer has been on the Los Angeles Unified School Board" in html
 
 
+
+def test_report_link_badge_states_the_confidence_once(seed_analysed):
+    html = render_thread(seed_analysed, **PIN)
+    badges = re.findall(r'<span class="badge cued">(.*?)</span>\s*$', html, flags=re.M)
+    assert len(badges) == 22
+    for b in badges:
+        assert b.count("confidence") == 1, b
+
 # --------------------------------------------------------------------------- self-contained, CSP
 
 

@@ -307,6 +307,9 @@ def thread_view(corpus, thread_id=None, *, page_size: int = 500) -> dict:
     return view
 
 
+_TRAILING_CONFIDENCE = re.compile(r"\s*\(confidence \d+(?:\.\d+)?\)$")
+
+
 def _comment_item(r, anchors, by_id, depth, parent, segs, has, *, n_kids, n_desc) -> dict:
     cid = r["comment_id"]
     author = r.get("author") or ""
@@ -322,6 +325,8 @@ def _comment_item(r, anchors, by_id, depth, parent, segs, has, *, n_kids, n_desc
     if p_src == "inferred":
         if conf is not None and conf > 0:
             badge = f"inferred link, confidence {conf:.2f}"
+            # The badge states the confidence; the sentence need not say it again.
+            evidence = _TRAILING_CONFIDENCE.sub("", evidence)
         else:
             badge = "no reply cue found"
     elif p_src == "explicit":
