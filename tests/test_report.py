@@ -136,6 +136,18 @@ def test_report_link_badge_states_the_confidence_once(seed_analysed):
     for b in badges:
         assert b.count("confidence") == 1, b
 
+
+@pytest.mark.parametrize("authors, text", [
+    (["Duane", ""], "Duane and an unnamed speaker"),
+    (["", ""], "unnamed speakers"),
+    (["Cy", "Ann", "Bo", "Ann"], "Ann, Bo and Cy"),
+    (["Ann", "Ann"], ""),
+])
+def test_report_exchange_says_who_it_is_between(authors, text):
+    from discourse.report.view import _between
+
+    assert _between([{"author": a} for a in authors]) == text
+
 # --------------------------------------------------------------------------- self-contained, CSP
 
 

@@ -805,10 +805,22 @@ def _heated(corpus, recs, items, by_id, has, thread_id):
     for g in {id(g): g for g in group.values()}.values():
         cs = sorted((items[cid] for cid in g), key=lambda c: c["position"])
         exchanges.append({"comments": cs, "heat": sum(heat(c) for c in cs) / len(cs),
-                          "speakers": sorted({c["author"] for c in cs if c["author"]}), "why": ""})
+                          "speakers": sorted({c["author"] for c in cs if c["author"]}), "between": _between(cs),
+                          "why": ""})
     exchanges.sort(key=lambda e: (-len(e["comments"]) * e["heat"], e["comments"][0]["position"]))
     return {"exchanges": exchanges[:6], "total": len(exchanges), "derived": True,
             "rule": f"reply links where both comments have incivility at least {HEATED_INCIVILITY} or own-words sentiment at most {_signed(HEATED_SENTIMENT)}"}
+
+
+def _between(cs) -> str:
+    """Who an exchange is between, in words: "Duane and an unnamed speaker", "Ann, Bo and Cy"."""
+    names = sorted({c["author"] for c in cs if c["author"]})
+    unnamed = sum(1 for c in cs if not c["author"])
+    if unnamed:
+        names.append("an unnamed speaker" if unnamed == 1 else "unnamed speakers")
+    if len(names) < 2:
+        return names[0] if names and unnamed else ""
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _heated_given(df, items) -> dict:
@@ -826,7 +838,7 @@ def _heated_given(df, items) -> dict:
             continue
         score = _float(rec.get("heat", rec.get("score")))
         exchanges.append({"comments": sorted(cs, key=lambda c: c["position"]), "heat": score if score is not None else 0.0,
-                          "speakers": sorted({c["author"] for c in cs if c["author"]}),
+                          "speakers": sorted({c["author"] for c in cs if c["author"]}), "between": _between(cs),
                           "why": str(rec.get("explanation") or rec.get("reason") or "")})
     return {"exchanges": exchanges[:6], "total": len(exchanges), "derived": False, "rule": ""}
 
