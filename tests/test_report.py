@@ -148,6 +148,12 @@ def test_report_exchange_says_who_it_is_between(authors, text):
 
     assert _between([{"author": a} for a in authors]) == text
 
+
+def test_report_technique_table_shows_the_marked_words(seed_analysed):
+    html = render_thread(seed_analysed, **PIN)
+    row = re.search(r'<tr><th scope="row">reductio_ad_hitlerum</th>(.*?)</tr>', html).group(1)
+    assert 'href="#c-c13"' in row and "<q>Good Germans</q>" in row
+
 # --------------------------------------------------------------------------- self-contained, CSP
 
 

@@ -296,7 +296,7 @@ def thread_view(corpus, thread_id=None, *, page_size: int = 500) -> dict:
         "filters": _filters(items.values()),
         "sentiment": _sentiment(recs, items, order, parent_of, kids, has) if has["sentiment_compound"] else None,
         "frames": _frames(recs, items, spans) if has["frames"] else None,
-        "civility": _civility(recs, items, has) if (has["incivility"] or has["techniques"]) else None,
+        "civility": _civility(recs, items, has, spans) if (has["incivility"] or has["techniques"]) else None,
         "topics": _topics(corpus, recs, items, thread_id) if has["topic_id"] else None,
         "network": _network(recs, by_id, items),
         "heated": _heated(corpus, recs, items, by_id, has, thread_id),
@@ -610,10 +610,21 @@ def _frames(recs, items, spans) -> dict:
             "sense_names": ["metaphorical", "literal", "meta"]}
 
 
-def _civility(recs, items, has) -> dict:
+def _civility(recs, items, has, spans=None) -> dict:
     techniques = Counter()
     for c in items.values():
         techniques.update(set(c["techniques"]))
+    # Evidence beside each count: the first comments showing the technique, with the words
+    # that were marked for it.
+    examples: dict = defaultdict(list)
+    for cid, c in sorted(items.items(), key=lambda kv: kv[1]["position"]):
+        marked: dict = {}
+        for sp in (spans or {}).get(cid, ()):
+            if sp.get("kind") == "technique" and sp.get("label") in c["techniques"]:
+                marked.setdefault(sp["label"], str(sp.get("text") or ""))
+        for t in dict.fromkeys(c["techniques"]):
+            if len(examples[t]) < 3:
+                examples[t].append({"c": c, "text": marked.get(t, "")})
     incs = [c["incivility"] for c in items.values() if c["incivility"] is not None]
     hist = None
     if incs:
@@ -628,7 +639,8 @@ def _civility(recs, items, has) -> dict:
     tchart = svg.bar_chart(_ranked(techniques), uid="techniques", title="Persuasion techniques", width=420,
                            desc="Comments showing each technique: " + ", ".join(f"{k} {v}" for k, v in _ranked(techniques))
                            ) if techniques else None
-    return {"techniques": _ranked(techniques), "technique_chart": tchart, "hist": hist, "worst": worst,
+    return {"techniques": [(t, k, examples[t]) for t, k in _ranked(techniques)], "technique_chart": tchart,
+            "hist": hist, "worst": worst,
             "has_incivility": bool(incs), "has_techniques": has["techniques"], "threshold": HEATED_INCIVILITY}
 
 
