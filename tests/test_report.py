@@ -154,6 +154,23 @@ def test_report_technique_table_shows_the_marked_words(seed_analysed):
     row = re.search(r'<tr><th scope="row">reductio_ad_hitlerum</th>(.*?)</tr>', html).group(1)
     assert 'href="#c-c13"' in row and "<q>Good Germans</q>" in row
 
+
+def test_report_comments_without_a_topic_are_named_and_listed_last(seed_analysed):
+    html = render_thread(seed_analysed, **PIN)
+    table = html[html.index('<table class="topics">'):]
+    table = table[:table.index("</table>")]
+    labels = re.findall(r'<tr><th scope="row">(.*?)</th>', table)
+    assert seed_analysed.comments["topic_id"].eq(-1).any()
+    assert labels[-1] == "no topic" and "" not in labels
+
+
+@pytest.mark.parametrize("tid, label, shown", [(-1, "", "no topic"), (-1, None, "no topic"), (3, "", "topic 3"),
+                                               (2, "war metaphor", "war metaphor")])
+def test_report_topic_name(tid, label, shown):
+    from discourse.report.view import _topic_name
+
+    assert _topic_name(tid, label) == shown
+
 # --------------------------------------------------------------------------- self-contained, CSP
 
 

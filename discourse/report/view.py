@@ -661,7 +661,8 @@ def _topics(corpus, recs, items, thread_id) -> dict:
     terms = _topic_terms(model)
     reps = _topic_representatives(model, thread_id)
     rows = []
-    for tid, k in sorted(sizes.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+    # Comments with no topic (-1) go last: they are what the model could not place.
+    for tid, k in sorted(sizes.items(), key=lambda kv: (kv[0] == -1, -kv[1], str(kv[0]))):
         # The topic model's own choice when it offers one; else the longest comments, which say most.
         by_id = {m["id"]: m for m in members[tid]}
         chosen = [by_id[cid] for cid in reps.get(tid, []) if cid in by_id]
@@ -669,9 +670,17 @@ def _topics(corpus, recs, items, thread_id) -> dict:
         if not chosen:
             chosen = sorted(sorted(members[tid], key=lambda c: -len(c["text"]))[:2], key=lambda c: c["position"])
             how = "the longest comments in the topic"
-        rows.append({"id": tid, "label": labels.get(tid, f"topic {tid}"), "size": k, "share": k / max(len(recs), 1),
+        rows.append({"id": tid, "label": _topic_name(tid, labels.get(tid)), "size": k, "share": k / max(len(recs), 1),
                      "terms": terms.get(tid, []), "examples": chosen[:2], "how": how})
     return {"rows": rows, "has_terms": bool(terms), **_topic_subjects(model, items)}
+
+
+def _topic_name(tid, label) -> str:
+    """A topic's label as a reader sees it: the model's label, "no topic" for -1, else "topic N"."""
+    label = _val(label)
+    if label is not None and str(label):
+        return str(label)
+    return "no topic" if tid == -1 else f"topic {tid}"
 
 
 def _topic_subjects(model, items) -> dict:
@@ -1061,11 +1070,11 @@ def corpus_view(corpus, *, links: dict | None = None) -> dict:
         trows = []
         for tid, sub in g:
             tcount = sub["thread_id"].value_counts()
-            trows.append({"id": tid, "label": str(sub["_label"].iloc[0]), "comments": len(sub), "threads": len(tcount),
+            trows.append({"id": tid, "label": _topic_name(tid, sub["_label"].iloc[0]), "comments": len(sub), "threads": len(tcount),
                           "terms": terms.get(tid, []),
                           "top_threads": [{"title": (titles.get(t) or "").strip() or str(t), "href": links.get(t, ""), "n": int(k)}
                                           for t, k in tcount.head(3).items()]})
-        topics = sorted(trows, key=lambda r: -r["comments"])
+        topics = sorted(trows, key=lambda r: (r["id"] == -1, -r["comments"]))
     heated = sorted([r for r in rows if r["comments"] >= 5 and (r["incivility"] is not None or r["neg_share"] is not None)],
                     key=lambda r: -r["heat"])[:10] if (has["incivility"] or has["sentiment_compound"]) else None
     dates = comments["created_at"].dropna() if "created_at" in comments.columns else []
@@ -1136,8 +1145,9 @@ def _over_time(comments, frame_lists, has):
     if has["topic_id"]:
         label = comments.loc[dated, "topic_label"].astype(str) if "topic_label" in comments.columns else comments.loc[dated, "topic_id"].map(lambda t: f"topic {t}")
         per = defaultdict(Counter)
-        for m, t in zip(month, label):
-            per[t][m] += 1
+        for m, t, tid in zip(month, label, comments.loc[dated, "topic_id"]):
+            if _val(tid) is not None and tid != -1:  # "no topic" is not one of the largest topics
+                per[t][m] += 1
         top = sorted(per, key=lambda t: -sum(per[t].values()))[:5]
         tseries = [{"name": t, "points": [(idx[m], 100 * per[t][m] / total[m], f"{m}: {t} {100 * per[t][m] / total[m]:.0f}%", "") for m in months]}
                    for t in top]
