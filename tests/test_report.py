@@ -171,6 +171,21 @@ def test_report_topic_name(tid, label, shown):
 
     assert _topic_name(tid, label) == shown
 
+
+def test_report_over_time_spaces_months_as_on_a_calendar():
+    import numpy as np
+
+    from discourse.report.view import _over_time
+
+    c = pd.DataFrame({"created_at": pd.to_datetime(["2020-01-05", "2020-02-05", "2022-01-05"], utc=True),
+                      "sentiment_compound": [0.5, -0.5, 0.0]})
+    has = {"created_at": True, "frames": False, "topic_id": False, "sentiment_compound": True}
+    t = _over_time(c, np.array([[], [], []], dtype=object), has)
+    assert t["months"] == ["2020-01", "2020-02", "2022-01"]
+    # Two years between the last two months: the last point sits at x = 24, not 2.
+    xs = [float(x) for x in re.findall(r'<circle cx="([0-9.]+)"', str(t["sent_chart"]))]
+    assert len(xs) == 3 and (xs[2] - xs[1]) == pytest.approx(23 * (xs[1] - xs[0]), rel=0.01)
+
 # --------------------------------------------------------------------------- self-contained, CSP
 
 

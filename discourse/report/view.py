@@ -1123,7 +1123,10 @@ def _over_time(comments, frame_lists, has):
     months = sorted(month.unique())
     if len(months) < 2:
         return {"months": months, "chart": None, "topic_chart": None, "sent_chart": None}
-    idx = {m: i for i, m in enumerate(months)}
+    # x is the month's real distance from the first, so a gap of years looks like one.
+    y0, m0 = int(months[0][:4]), int(months[0][5:7])
+    idx = {m: (int(m[:4]) - y0) * 12 + int(m[5:7]) - m0 for m in months}
+    at = {i: m for m, i in idx.items()}
     total = Counter(month)
     series = []
     if has["frames"]:
@@ -1135,11 +1138,15 @@ def _over_time(comments, frame_lists, has):
         top = sorted(per, key=lambda f: -sum(per[f].values()))[:5]
         for f in top:
             series.append({"name": f, "points": [(idx[m], 100 * per[f][m] / total[m], f"{m}: {f} {100 * per[f][m] / total[m]:.0f}%", "") for m in months]})
-    step = max(1, len(months) // 8)
-    ticks = [(i, m) for i, m in enumerate(months) if i % step == 0]
+    # Label at most ~8 months that have comments, spread over the real span.
+    gap = max(1, idx[months[-1]] / 8)
+    ticks = []
+    for m in months:
+        if not ticks or idx[m] - ticks[-1][0] >= gap:
+            ticks.append((idx[m], m))
     chart = svg.line_chart(series, uid="c-time-frames", title="Frames over time", y_range=(0, max([p[1] for s in series for p in s["points"]] or [1]) * 1.1 or 1),
                            desc="Share of each month's comments using the five most common frames: "
-                                + "; ".join(f"{s['name']} " + ", ".join(f"{months[int(p[0])]} {p[1]:.0f}%" for p in s["points"]) for s in series),
+                                + "; ".join(f"{s['name']} " + ", ".join(f"{at[p[0]]} {p[1]:.0f}%" for p in s["points"]) for s in series),
                            x_ticks=ticks, y_label="% of comments") if series else None
     topic_chart = None
     if has["topic_id"]:
@@ -1154,8 +1161,8 @@ def _over_time(comments, frame_lists, has):
         topic_chart = svg.line_chart(tseries, uid="c-time-topics", title="Topics over time",
                                      y_range=(0, max([p[1] for s in tseries for p in s["points"]] or [1]) * 1.1 or 1),
                                      desc="Share of each month's comments in the five largest topics: "
-                                          + "; ".join(f"{s['name']} " + ", ".join(f"{months[int(p[0])]} {p[1]:.0f}%" for p in s["points"]) for s in tseries),
-                                     x_ticks=ticks, y_label="% of comments")
+                                          + "; ".join(f"{s['name']} " + ", ".join(f"{at[p[0]]} {p[1]:.0f}%" for p in s["points"]) for s in tseries),
+                                     x_ticks=ticks, y_label="% of comments") if tseries else None
     sent_chart = None
     if has["sentiment_compound"]:
         mean = comments.loc[dated].groupby(month)["sentiment_compound"].mean()
