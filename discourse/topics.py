@@ -114,6 +114,17 @@ _TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
 _TOKEN_RE = re.compile(_TOKEN_PATTERN)
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?;:,()\"“”]", re.UNICODE)
 
+# Web addresses: "https://youtu.be/x" would give the topics "youtu" and "watch".
+_URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
+
+
+def _without_urls(texts: list) -> list:
+    """*texts* with every web address blanked out, character for character (offsets hold)."""
+    blank = _URL_RE.sub
+    return [blank(lambda m: " " * len(m.group()), t) if ("://" in t or "www." in t or "WWW." in t) else t
+            for t in texts]
+
+
 # Up to this many comments each topic also lists the shared phrases its comments use
 # (evidence a reader can find in the text); above it the phrase table costs more than it tells.
 _PHRASES_UPTO = 5_000
@@ -293,7 +304,7 @@ class Topics:
         [1, -1]
         """
         require_columns(comments, [text_col], caller="Topics.transform")
-        texts = comments[text_col].fillna("").astype(str).tolist()
+        texts = _without_urls(comments[text_col].fillna("").astype(str).tolist())
         k = int(self.n_topics)
         lab = np.full(len(texts), -1, dtype=np.int64)
         wt = np.zeros(len(texts))
@@ -1502,7 +1513,7 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
     ctx_cols = [c for c in ("thread_id", "comment_id", "parent_id", "author", "created_at", "position")
                 if c in comments.columns]
     context_frame = comments[ctx_cols].copy()
-    texts_all = comments[text_col].fillna("").astype(str).tolist()
+    texts_all = _without_urls(comments[text_col].fillna("").astype(str).tolist())
     has_words = np.array([bool(_TOKEN_RE.search(t)) for t in texts_all])
     rows = np.flatnonzero(has_words)
     texts = [texts_all[i] for i in rows]
