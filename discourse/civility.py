@@ -73,7 +73,10 @@ TECHNIQUES = (
     "repetition",
 )
 
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves|you're|you’re|youre|ya|u)\b", re.I)
+#: Second-person words: ``\b(?:you|your|yours|yourself|yourselves|you're|you’re|youre|ya|u)\b``
+#: (case aside), written to start with a letter so the engine skips to a "y" or "u" in C;
+#: ``(?<!\w.)`` after that letter is the ``\b`` before it. A test checks the two agree.
+_SECOND_PERSON = re.compile(r"(?:y(?<!\w.)(?:ou|our|ours|ourself|ourselves|ou're|ou’re|oure|a)|u(?<!\w.))\b", re.I)
 
 
 def _term_pattern(term: str) -> str:
@@ -788,27 +791,63 @@ def _gate_strings() -> tuple:
     return tuple((x, frozenset(fs)) for x, fs in owners.items())
 
 
-def _gate_hits(lowers: list) -> list:
-    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it."""
+def _gate_hits(lowers: list, *, as_bytes: bool = False, multi: bool = True) -> list:
+    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it.
+
+    *as_bytes*: search the texts as ASCII bytes (all must be ASCII); *multi*: with one
+    Aho-Corasick scan (:func:`_gate_scanner`), else one ``find`` pass per gate string.
+    """
     out = [set() for _ in lowers]
-    _gate_hits_joined(_Joined(lowers), None, out, range(len(lowers)))
+    joined = _Joined(lowers)
+    _gate_hits_joined(joined, joined.text.encode("ascii") if as_bytes else None, out, range(len(lowers)), multi=multi)
     return out
 
 
-def _gate_hits_joined(joined: _Joined, searched, out: list, rows) -> None:
+@functools.lru_cache(maxsize=2)
+def _gate_scanner(as_bytes: bool):
+    """One Aho-Corasick automaton over every gate string (:func:`_gate_strings`), for str or
+    for ASCII bytes; None when ``ahocorasick_rs`` is not installed."""
+    try:
+        import ahocorasick_rs
+    except ImportError:  # pragma: no cover - a dependency; the find loop does the same
+        return None
+    gates = [x for x, _ in _gate_strings()]
+    if as_bytes:
+        return ahocorasick_rs.BytesAhoCorasick([x.encode() for x in gates])
+    return ahocorasick_rs.AhoCorasick(gates)
+
+
+def _gate_hits_joined(joined: _Joined, searched, out: list, rows, *, multi: bool = True) -> None:
     """Add to ``out[rows[i]]`` the finders whose gate matches in text *i* of *joined* (lower-cased).
 
-    Each gate string is looked for with ``str.find`` (``bytes.find`` when *searched* is
-    the joined text as ASCII bytes) in all the texts at once, not with each finder's regex
-    in each text: most texts hold no gate string, and a text is left as soon as one is
-    found in it.
+    *searched*: None, or the joined text as ASCII bytes. Every place where a gate string
+    occurs, in all the texts at once, comes from one Aho-Corasick scan (all matches,
+    overlapping ones too); without it (*multi* false, or a str the scanner cannot take),
+    each gate string is looked for with ``str.find`` / ``bytes.find``, a text being left
+    as soon as the string is found in it.
     """
     import bisect
 
     ends, row_of = joined.ends, bisect.bisect_left
     as_bytes = searched is not None
-    find = (searched if as_bytes else joined.text).find
-    for x, fs in _gate_strings():
+    haystack = searched if as_bytes else joined.text
+    gates = _gate_strings()
+    scanner = _gate_scanner(as_bytes) if multi else None
+    if scanner is not None:
+        try:
+            found = scanner.find_matches_as_indexes(haystack, overlapping=True)
+        except UnicodeError:  # (a lone surrogate: not UTF-8)
+            found = None
+        if found is not None:
+            seen = set()
+            for k, p, _ in found:
+                row = row_of(ends, p)
+                if (row, k) not in seen:
+                    seen.add((row, k))
+                    out[rows[row]].update(gates[k][1])
+            return
+    find = haystack.find
+    for x, fs in gates:
         if as_bytes:
             x = x.encode()  # (gate strings are ASCII)
         p = find(x)
@@ -1029,6 +1068,8 @@ def _incivility_spans(text: str, include_quotes: bool = False,
     pieces, sents = reading.pieces, reading.sentences
     if not pieces:
         return []
+    # (Nothing excluded, the common case: every span is inside the one piece.)
+    whole = len(pieces) == 1 and pieces[0] == (0, len(text))
     found: list[tuple[segment.Span, float]] = []
     taken: list[tuple[int, int]] = []
     active = reading.active()
@@ -1036,33 +1077,40 @@ def _incivility_spans(text: str, include_quotes: bool = False,
         if rx is None or (active is not None and rx not in active):
             continue
         for s, e in reading.find(rx):
-            if s == e or not _in_pieces(s, e, pieces) or any(a < e and s < b for a, b in taken):
+            if s == e or not (whole or _in_pieces(s, e, pieces)) or (taken and any(a < e and s < b for a, b in taken)):
                 continue
             taken.append((s, e))
-            found.append((segment.Span(s, e, "incivility", key, explanation.format(text=text[s:e])), weight))
-    for sp in _shouting(text, shout, pieces, reading.found):
-        if not any(a < sp.end and sp.start < b for a, b in taken):
-            found.append((sp, float(shout["weight"])))
-    if not found:
-        return []
-    addressed = {(a.start, a.end) for a in reading.addresses}
+            found.append((s, e, key, explanation.format(text=text[s:e]), weight))
     out = []
-    for sp, weight in found:
-        sent = next((x for x in sents if x.start <= sp.start < x.end), None)
-        if sp.label == "shouting":
-            out.append((sp, weight))
-            continue
-        at_person = sent is not None and (
-            _SECOND_PERSON.search(text, sent.start, sent.end) is not None
-            or any(sent.start <= a < sent.end for a, _ in addressed))
-        if at_person:
-            sp = sp._replace(explanation=sp.explanation + " It is aimed at a person (the sentence speaks to someone).")
-            weight = min(0.95, weight + PERSON_BONUS)
-        elif sp.label != "personal_attack":
-            sp = sp._replace(explanation=sp.explanation + " It is aimed at a group or an idea, not at the person addressed.")
-        out.append((sp, weight))
-    out.sort(key=lambda x: (x[0].start, x[0].end))
+    if found:
+        addressed = [a.start for a in reading.addresses]
+        person: dict = {}  # sentence: whether it speaks to someone
+        for s, e, key, explanation, weight in found:
+            sent = next((x for x in sents if x.start <= s < x.end), None)
+            if sent is None:
+                at_person = False
+            else:
+                at_person = person.get(sent)
+                if at_person is None:
+                    at_person = person[sent] = (_SECOND_PERSON.search(text, sent.start, sent.end) is not None
+                                                or any(sent.start <= a < sent.end for a in addressed))
+            if at_person:
+                explanation += " It is aimed at a person (the sentence speaks to someone)."
+                weight = min(0.95, weight + PERSON_BONUS)
+            elif key != "personal_attack":
+                explanation += " It is aimed at a group or an idea, not at the person addressed."
+            out.append((segment.Span(s, e, "incivility", key, explanation), weight))
+    shouts = _shouting(text, shout, pieces, reading.found)
+    if shouts:
+        w = float(shout["weight"])
+        out += [(sp, w) for sp in shouts if not any(a < sp.end and sp.start < b for a, b in taken)]
+    if len(out) > 1:
+        out.sort(key=_by_place)
     return out
+
+
+def _by_place(item) -> tuple:
+    return item[0][:2]
 
 
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z'’]{3,}")
@@ -1197,6 +1245,7 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
     pieces = reading.pieces
     if not pieces:
         return []
+    whole = len(pieces) == 1 and pieces[0] == (0, len(text))
     out = []
     active = reading.active()
     for key in TECHNIQUES:
@@ -1210,20 +1259,28 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
         if rx is None or (active is not None and rx not in active):
             continue
         for s, e in reading.find(rx):
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            while s < e and text[s].isspace():
-                s += 1
-            if s < e and _in_pieces(s, e, pieces):
+            if text[e - 1].isspace() or text[s].isspace():
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+                while s < e and text[s].isspace():
+                    s += 1
+            if s < e and (whole or _in_pieces(s, e, pieces)):
                 out.append(segment.Span(s, e, "technique", key, explanation.format(text=text[s:e])))
-    out.sort(key=lambda x: (x.start, x.end, x.label))
+    if len(out) < 2:
+        return out
+    out.sort(key=_place_label)
     # One span per technique and place.
     seen, unique = set(), []
     for sp in out:
-        if (sp.start, sp.end, sp.label) not in seen:
-            seen.add((sp.start, sp.end, sp.label))
+        at = sp[:2] + (sp.label,)
+        if at not in seen:
+            seen.add(at)
             unique.append(sp)
     return unique
+
+
+def _place_label(sp) -> tuple:
+    return sp.start, sp.end, sp.label
 
 
 _KINDS = ("incivility", "technique")
@@ -1242,12 +1299,39 @@ def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str, wanted
     if len(set(keys)) != len(keys):
         return None
     keep = spans_[spans_["kind"].isin(_SEGMENT_KINDS)]
+    ts, cs, ks, labs, a_s, b_s = (keep[col].tolist() for col in ("thread_id", "comment_id", "kind", "label", "start",
+                                                                   "end"))
+    if keep["start"].dtype.kind != "i" or keep["end"].dtype.kind != "i":
+        a_s, b_s = [int(a) for a in a_s], [int(b) for b in b_s]
     grouped: dict = {}
-    for t, c, k, lab, a, b in zip(*(keep[col].tolist() for col in ("thread_id", "comment_id", "kind", "label", "start", "end"))):
-        if wanted is not None and (t, c) not in wanted:
-            continue
-        grouped.setdefault((t, c), []).append(segment.Span(int(a), int(b), k, lab))
-    return {key: found for key, found in grouped.items() if any(sp.kind == "sentence" for sp in found)}
+    # A comment's spans are usually next to each other in the table: each run of one key is
+    # looked up once (a key in several runs gets them in table order, as row by row).
+    import itertools
+
+    import numpy as np
+
+    t_arr, c_arr = np.asarray(ts, dtype=object), np.asarray(cs, dtype=object)
+    cuts = (np.flatnonzero((t_arr[1:] != t_arr[:-1]) | (c_arr[1:] != c_arr[:-1])) + 1).tolist()
+    runs = [(i, j) for i, j in zip([0] + cuts, cuts + [len(ts)])
+            if j > i and (wanted is None or (ts[i], cs[i]) in wanted)]
+    if len(runs) * 4 < len(cuts):  # few wanted: only their spans are made
+        made = None
+    else:  # (tuple.__new__ is what Span._make calls, without a Python frame per span)
+        made = list(map(functools.partial(tuple.__new__, segment.Span),
+                        zip(a_s, b_s, ks, labs, itertools.repeat(""))))
+    # (sentences before each row, to tell which runs hold one)
+    n_sent = [0] + np.cumsum(np.asarray(ks, dtype=object) == "sentence").tolist()
+    covered = set()
+    for i, j in runs:
+        key = (ts[i], cs[i])
+        found = made[i:j] if made is not None else [segment.Span(a_s[k], b_s[k], ks[k], labs[k]) for k in range(i, j)]
+        if key in grouped:
+            grouped[key] += found
+        else:
+            grouped[key] = found
+        if n_sent[j] != n_sent[i]:
+            covered.add(key)
+    return {key: found for key, found in grouped.items() if key in covered}
 
 
 def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str] = _KINDS,

@@ -446,6 +446,10 @@ def test_civility_gate_hits_same_as_each_gate(texts):
     lowers = [low for low in map(civility._lower, texts) if low is not None]
     want = [{f for f in _finders() if f.patterns and f.gate is not None and f.gate.search(low)} for low in lowers]
     assert civility._gate_hits(lowers) == want
+    assert civility._gate_hits(lowers, multi=False) == want
+    if all(low.isascii() for low in lowers):
+        assert civility._gate_hits(lowers, as_bytes=True) == want
+        assert civility._gate_hits(lowers, as_bytes=True, multi=False) == want
 
 
 def _term_starts_reference(lower):
@@ -560,3 +564,22 @@ def test_civility_spans_do_not_follow_the_hash_seed():
             for seed in (0, 4)}
     assert len(outs) == 1
     assert '"flag_waving",6,14,"Patriots"' in outs.pop()
+
+
+_SECOND_PERSON_PLAIN = r"\b(?:you|your|yours|yourself|yourselves|you're|you’re|youre|ya|u)\b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["you", "You", "YOUR", "yours", "u", "U", "ya", "yall", "you're", "you’re", "youre",
+                                 "yourselves", "yous", "bayou", "uu", "Yu", "y", "é", "_u", "ü", "3u", "du"]),
+                max_size=6),
+       st.lists(st.sampled_from([" ", "", "'", "’", ".", "\n", "-", "_"]), min_size=6, max_size=6),
+       st.integers(0, 40), st.integers(0, 40))
+@example(["bayou", "u"], ["", " ", "", "", "", ""], 3, 8)  # a window starting inside a word
+def test_civility_second_person_same_as_plain_regex(words, seps, pos, endpos):
+    import re
+
+    plain = re.compile(_SECOND_PERSON_PLAIN, re.I)
+    text = "".join(w + s for w, s in zip(words, seps))
+    assert ((civility._SECOND_PERSON.search(text, pos, endpos) is None)
+            is (plain.search(text, pos, endpos) is None)), (text, pos, endpos)
