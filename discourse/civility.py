@@ -379,7 +379,7 @@ class _Finder:
         """Where a hand-written pattern matches in *text* (*lower*: the text lower-cased, see
         :func:`_lower`): the places :meth:`finditer` tries the whole regex.
 
-        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_hits`).
+        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_present`).
         """
         out: set = set()
         if gate is None:
@@ -394,7 +394,7 @@ class _Finder:
                  gate: bool | None = None, anywhere: set | None = None) -> list:
         """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`.
 
-        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_hits`);
+        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_present`);
         *anywhere*: :meth:`anywhere`, when already known.
         """
         if self.patterns is None or lower is None:
@@ -541,7 +541,8 @@ def _term_trigger(as_bytes: bool = False):
 
     finders = {f for entries in _term_index().values() for f, _ in entries}
     seqs = [_term_atoms(t) for f in finders for t in f.terms]
-    pattern = r"\W(?<!\w['’])(?=" + trie_pattern(seqs) + r")(?=([a-z0-9]+)|(\S))"
+    # (The lookbehind last: tried only where a term may start, not at every \W.)
+    pattern = r"\W(?=" + trie_pattern(sorted(seqs)) + r")(?=([a-z0-9]+)|(\S))(?<!\w['’])"
     return re.compile(pattern.encode() if as_bytes else pattern)
 
 
@@ -693,7 +694,7 @@ class _Reading:
         (:func:`_gate_places`), or None: unknown."""
         if self._gates is _UNSET:
             lower = self.lowered()
-            self._gates = None if lower is None else _gate_places(self.text, lower, _gate_hits([lower])[0])
+            self._gates = None if lower is None else _gate_places(self.text, lower, _gate_present([lower])[0])
         return self._gates
 
     def active(self) -> set | None:
@@ -711,14 +712,25 @@ class _Reading:
 _NOWHERE: frozenset = frozenset()
 
 
-def _gate_places(text: str, lower: str, hits) -> dict:
-    """``{finder: places}`` (:meth:`_Finder.anywhere`) for the finders of *hits* (those whose
-    gate matches in *lower*) with a hand-written pattern that matches in *text*."""
-    out = {}
-    for f in hits:
-        places = f.anywhere(text, lower, True)
-        if places:
-            out[f] = places
+def _gate_places(text: str, lower: str, present) -> dict:
+    """``{finder: places}`` (:meth:`_Finder.anywhere`) for the finders with a hand-written
+    pattern that matches in *text*; *present*: the numbers of the gate strings in *lower*
+    (:func:`_gate_present`). Only the patterns whose gate holds one of them are tried."""
+    out: dict = {}
+    users = _gate_users()
+    tried = set()
+    for k in present:
+        for f, j, rest, at in users[k]:
+            if (f, j) in tried:
+                continue
+            tried.add((f, j))
+            if _holds(rest, lower):
+                places = [m.start() for m in at.finditer(text)]
+                if places:
+                    if f in out:
+                        out[f].update(places)
+                    else:
+                        out[f] = set(places)
     return out
 
 
@@ -791,8 +803,8 @@ def _gate_strings() -> tuple:
     return tuple((x, frozenset(fs)) for x, fs in owners.items())
 
 
-def _gate_hits(lowers: list, *, as_bytes: bool = False, multi: bool = True) -> list:
-    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it.
+def _gate_present(lowers: list, *, as_bytes: bool = False, multi: bool = True) -> list:
+    """For each lower-cased text, the numbers of the gate strings (:func:`_gate_strings`) in it.
 
     *as_bytes*: search the texts as ASCII bytes (all must be ASCII); *multi*: with one
     Aho-Corasick scan (:func:`_gate_scanner`), else one ``find`` pass per gate string.
@@ -801,6 +813,27 @@ def _gate_hits(lowers: list, *, as_bytes: bool = False, multi: bool = True) -> l
     joined = _Joined(lowers)
     _gate_hits_joined(joined, joined.text.encode("ascii") if as_bytes else None, out, range(len(lowers)), multi=multi)
     return out
+
+
+def _gate_hits(lowers: list, **kwargs) -> list:
+    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it
+    (keywords: :func:`_gate_present`)."""
+    gates = _gate_strings()
+    return [{f for k in found for f in gates[k][1]} for found in _gate_present(lowers, **kwargs)]
+
+
+@functools.lru_cache(maxsize=1)
+def _gate_users() -> tuple:
+    """For each gate string (:func:`_gate_strings`), the hand-written patterns whose gate set
+    holds it: ``((finder, pattern number, the pattern's other required sets, its regex), ...)``."""
+    out = []
+    for x, finders in _gate_strings():
+        users = []
+        for f in _finders():
+            if f in finders:
+                users += [(f, j, req[1:], at) for j, (req, at) in enumerate(f.patterns) if x in req[0]]
+        out.append(tuple(users))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=2)
@@ -818,7 +851,8 @@ def _gate_scanner(as_bytes: bool):
 
 
 def _gate_hits_joined(joined: _Joined, searched, out: list, rows, *, multi: bool = True) -> None:
-    """Add to ``out[rows[i]]`` the finders whose gate matches in text *i* of *joined* (lower-cased).
+    """Add to ``out[rows[i]]`` the numbers of the gate strings (:func:`_gate_strings`) in text
+    *i* of *joined* (lower-cased).
 
     *searched*: None, or the joined text as ASCII bytes. Every place where a gate string
     occurs, in all the texts at once, comes from one Aho-Corasick scan (all matches,
@@ -839,21 +873,17 @@ def _gate_hits_joined(joined: _Joined, searched, out: list, rows, *, multi: bool
         except UnicodeError:  # (a lone surrogate: not UTF-8)
             found = None
         if found is not None:
-            seen = set()
             for k, p, _ in found:
-                row = row_of(ends, p)
-                if (row, k) not in seen:
-                    seen.add((row, k))
-                    out[rows[row]].update(gates[k][1])
+                out[rows[row_of(ends, p)]].add(k)
             return
     find = haystack.find
-    for x, fs in gates:
+    for k, (x, _) in enumerate(gates):
         if as_bytes:
             x = x.encode()  # (gate strings are ASCII)
         p = find(x)
         while p >= 0:
             row = row_of(ends, p)
-            out[rows[row]].update(fs)
+            out[rows[row]].add(k)
             p = find(x, ends[row] + 1)
 
 
@@ -891,10 +921,15 @@ def _four_same_rows(joined: _Joined, raw: bytes) -> list:
 
 
 _CONTENT_NORM_BYTES = re.compile(rb"[a-z][a-z']{3,}|\x00")
+#: :func:`_repeats_possible_joined` of a text where repetition finds nothing when every word
+#: is read (a phrase can still repeat when a quotation between its words is left out).
+_ONLY_CUT = type("_OnlyCut", (), {"__repr__": lambda self: "_ONLY_CUT"})()
 def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
     """:func:`_repeats_possible` of each of the *n* ASCII lower-cased texts joined in *raw*
-    (:class:`_Joined` as bytes), from one search for words over them all; None when a text
-    holds a separator itself (the words could not be told apart by text)."""
+    (:class:`_Joined` as bytes), from one search for words over them all, or
+    :data:`_ONLY_CUT` (true) for a text whose words, all read, repeat no phrase and no word
+    enough to count; None when a text holds a separator itself (the words could not be
+    told apart by text)."""
     if raw.count(b"\x00") != n:
         return None
     words = _CONTENT_NORM_BYTES.findall(raw)
@@ -906,8 +941,17 @@ def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
         if len(found) - len(set(found)) < 2:
             out.append(False)  # (no word three times: the common case, without counting)
         else:
-            thrice = [(w, c) for w, c in collections.Counter(found).items() if c >= 3]
-            out.append(any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice))
+            thrice = {w: c for w, c in collections.Counter(found).items() if c >= 3}
+            possible = any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice.items())
+            if possible and not any(c >= 4 and w not in _STOP_BYTES for w, c in thrice.items()):
+                # No word to count: only a phrase used three times, which needs a pair of
+                # these words next to each other three times (when every word is read).
+                pairs = collections.Counter(
+                    (a, b) for a, b in zip(found, found[1:])
+                    if a in thrice and b in thrice and (a not in _STOP_BYTES or b not in _STOP_BYTES))
+                if not any(c >= 3 for c in pairs.values()):
+                    possible = _ONLY_CUT
+            out.append(possible)
         i = j + 1
     return out
 
@@ -978,7 +1022,8 @@ def _screen(texts: list) -> list:
         elif hits is not None:
             hits = {}
         found = (i in caps, i in four, i in said, repeats[i])
-        if (low is None or st or hits or plain or True in found or ("!" in text and ("\n" in text or "\r" in text))
+        if (low is None or st or hits or plain or found[0] or found[1] or found[2] or found[3]
+                or ("!" in text and ("\n" in text or "\r" in text))
                 or (repeats[i] is None and _repeats_possible(text, low))):
             out.append((low, st, hits, found))
         else:
@@ -1179,6 +1224,8 @@ def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
         if _in_pieces(m.start(), m.end(), pieces):
             out.append(segment.Span(m.start(), m.end(), "technique", "repetition", explanation.format(text=m.group())))
     if not (_repeats_possible(text, lower) if possible is None else possible):
+        return out
+    if possible is _ONLY_CUT and pieces == [(0, len(text))]:
         return out
     # The lower-cased text has the same words at the same offsets (see _lower).
     src = text if lower is None else lower
