@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import operator
 import re
 from typing import Iterable
 
@@ -409,9 +410,18 @@ class _Finder:
             idx_at = dict(terms)
             terms = sorted([(p, idx_at.get(p)) for p in anywhere.union(idx_at)])
         out, end = [], 0
+        subs = self._subs
+        if not anywhere:
+            for p, idx in terms:
+                if p >= end:
+                    m = (subs.get(idx) or self._sub(idx)).match(text, p)
+                    if m is not None:
+                        out.append(m.span())
+                        end = m.end()
+            return out
         for p, idx in terms:
             if p >= end:
-                m = (self.rx if p in anywhere else self._sub(idx)).match(text, p)
+                m = (self.rx if p in anywhere else subs.get(idx) or self._sub(idx)).match(text, p)
                 if m is not None:
                     out.append(m.span())
                     end = m.end()
@@ -920,6 +930,43 @@ def _four_same_rows(joined: _Joined, raw: bytes) -> list:
     return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
 
 
+def _said_again_rows(joined: _Joined, raw: bytes, rx) -> list:
+    """:meth:`_Joined.rows` of *rx* (:data:`_SAID_AGAIN_LEAD` as bytes) for ASCII texts
+    (*raw*: ``joined.text`` as bytes). A word said three times in a row is three equal runs
+    of word characters one after another: such runs are found array-wise with numpy (each
+    compared by its length and its first and last eight bytes, lower-cased), and *rx* is
+    searched only in the texts that hold them."""
+    import numpy as np
+
+    a = np.frombuffer(raw.lower() + b"\x00" * 8, dtype=np.uint8)
+    word = _word_bytes()[a]
+    edge = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends of runs, in turn (a[0] is a NUL)
+    s, e = edge[0::2], edge[1::2]
+    if len(s) < 3:
+        return []
+    n = e - s
+    # (Eight bytes from every offset, read as one little-endian number, masked to the run.)
+    at = np.ndarray(shape=(len(a) - 7,), dtype="<u8", buffer=a, offset=0, strides=(1,))
+    head = at[s] & np.where(n >= 8, np.uint64(2**64 - 1),
+                            (np.uint64(1) << (np.minimum(n, 8).astype(np.uint64) * np.uint64(8))) - np.uint64(1))
+    tail = np.where(n > 8, at[np.maximum(e - 8, s)], head)
+    same = (head[1:] == head[:-1]) & (tail[1:] == tail[:-1]) & (n[1:] == n[:-1])
+    three = np.flatnonzero(same[1:] & same[:-1])
+    if not len(three):
+        return []
+    starts, ends = joined.starts, joined.ends
+    rows = np.unique(np.searchsorted(np.asarray(ends), s[three])).tolist()
+    return [r for r in rows if rx.search(raw, starts[r] - 1, ends[r]) is not None]
+
+
+@functools.lru_cache(maxsize=1)
+def _word_bytes():
+    """A numpy table: which bytes ``\w`` matches in a bytes regex."""
+    import numpy as np
+
+    return np.array([re.match(rb"\w", bytes([b])) is not None for b in range(256)])
+
+
 _CONTENT_NORM_BYTES = re.compile(rb"[a-z][a-z']{3,}|\x00")
 #: :func:`_repeats_possible_joined` of a text where repetition finds nothing when every word
 #: is read (a phrase can still repeat when a quotation between its words is left out).
@@ -979,6 +1026,8 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
         for into, rx, rxb, lead in zip((caps, four, said), as_str, as_bytes, (False, False, True)):
             if ascii_ and rx is _FOUR_SAME:
                 into.update(rows[r] for r in _four_same_rows(joined, searched))
+            elif ascii_ and rx is _SAID_AGAIN_LEAD:
+                into.update(rows[r] for r in _said_again_rows(joined, searched, rxb))
             else:
                 into.update(rows[r] for r in joined.rows(rxb if ascii_ else rx, searched, lead))
         known = rows if ascii_ else [i for i in rows if lowers[i] is not None]
@@ -1156,6 +1205,9 @@ def _incivility_spans(text: str, include_quotes: bool = False,
 
 def _by_place(item) -> tuple:
     return item[0][:2]
+
+
+_start_end = operator.itemgetter(0, 1)
 
 
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z'’]{3,}")
@@ -1447,7 +1499,8 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
             found += [sp for sp, _ in _incivility_spans(text, include_quotes, reading)]
         if "technique" in kinds:
             found += _technique_spans(text, include_quotes, reading)
-        found.sort(key=lambda x: (x.start, x.end))
+        if len(found) > 1:
+            found.sort(key=_start_end)
         rows += [(t, c, sp.kind, sp.label, sp.start, sp.end, text[sp.start:sp.end], "", sp.explanation) for sp in found]
     return segment.span_table(rows)
 

@@ -599,3 +599,19 @@ def test_civility_phrase_repeated_once_a_quotation_is_cut_out():
     got = civility.spans(pd.DataFrame({"text": [text]}))
     assert got["label"].tolist() == ["repetition"] * 3
     assert got["text"].tolist()[1:] == ["cats dogs", "cats dogs"]
+
+
+@pytest.mark.parametrize("texts", [
+    ["die die die", "Die DIE die!", "no no", "ha-ha-ha ha"],
+    ["abcdefghijklmnopq abcdefghijklmnopq abcdefghijklmnopq", "abcdefghijXlmnopq abcdefghijklmnopq abcdefghijklmnopq"],
+    ["word_1 word_1, word_1.", "12 12 12", "a_b a_b a-b", "go go\ngo", "go go; go go go"],
+    ["longerword longerword longerworD", "longerwords longerword longerword", "x", ""],
+])
+def test_civility_said_again_rows_same_as_regex(texts):
+    # numpy finds runs of three equal words; the regex decides in those texts only.
+    import re
+
+    joined = civility._Joined(texts)
+    raw = joined.text.encode("ascii")
+    rx = re.compile(civility._SAID_AGAIN_LEAD.pattern.encode(), re.I)
+    assert civility._said_again_rows(joined, raw, rx) == joined.rows(rx, raw, True)
