@@ -961,7 +961,7 @@ def _said_again_rows(joined: _Joined, raw: bytes, rx) -> list:
 
 @functools.lru_cache(maxsize=1)
 def _word_bytes():
-    """A numpy table: which bytes ``\w`` matches in a bytes regex."""
+    """A numpy table: which bytes ``\\w`` matches in a bytes regex."""
     import numpy as np
 
     return np.array([re.match(rb"\w", bytes([b])) is not None for b in range(256)])
@@ -971,6 +971,8 @@ _CONTENT_NORM_BYTES = re.compile(rb"[a-z][a-z']{3,}|\x00")
 #: :func:`_repeats_possible_joined` of a text where repetition finds nothing when every word
 #: is read (a phrase can still repeat when a quotation between its words is left out).
 _ONLY_CUT = type("_OnlyCut", (), {"__repr__": lambda self: "_ONLY_CUT"})()
+
+
 def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
     """:func:`_repeats_possible` of each of the *n* ASCII lower-cased texts joined in *raw*
     (:class:`_Joined` as bytes), from one search for words over them all, or

@@ -615,3 +615,10 @@ def test_civility_said_again_rows_same_as_regex(texts):
     raw = joined.text.encode("ascii")
     rx = re.compile(civility._SAID_AGAIN_LEAD.pattern.encode(), re.I)
     assert civility._said_again_rows(joined, raw, rx) == joined.rows(rx, raw, True)
+
+
+def test_civility_gate_hits_with_a_lone_surrogate():
+    # Not UTF-8, so the Aho-Corasick scan cannot take it: the find loop answers instead.
+    lowers = ["what a \ud800 crazy idea", "nice try"]
+    assert civility._gate_hits(lowers) == civility._gate_hits(lowers, multi=False)
+    assert all(civility._gate_hits(lowers))
