@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import operator
 import re
 from typing import Iterable
 
@@ -73,7 +74,10 @@ TECHNIQUES = (
     "repetition",
 )
 
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves|you're|you’re|youre|ya|u)\b", re.I)
+#: Second-person words: ``\b(?:you|your|yours|yourself|yourselves|you're|you’re|youre|ya|u)\b``
+#: (case aside), written to start with a letter so the engine skips to a "y" or "u" in C;
+#: ``(?<!\w.)`` after that letter is the ``\b`` before it. A test checks the two agree.
+_SECOND_PERSON = re.compile(r"(?:y(?<!\w.)(?:ou|our|ours|ourself|ourselves|ou're|ou’re|oure|a)|u(?<!\w.))\b", re.I)
 
 
 def _term_pattern(term: str) -> str:
@@ -376,7 +380,7 @@ class _Finder:
         """Where a hand-written pattern matches in *text* (*lower*: the text lower-cased, see
         :func:`_lower`): the places :meth:`finditer` tries the whole regex.
 
-        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_hits`).
+        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_present`).
         """
         out: set = set()
         if gate is None:
@@ -391,7 +395,7 @@ class _Finder:
                  gate: bool | None = None, anywhere: set | None = None) -> list:
         """``(start, end)`` of every match; *lower* and *starts* from :func:`_term_starts`.
 
-        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_hits`);
+        *gate*: whether :attr:`gate` matches in *lower*, when already known (:func:`_gate_present`);
         *anywhere*: :meth:`anywhere`, when already known.
         """
         if self.patterns is None or lower is None:
@@ -406,9 +410,18 @@ class _Finder:
             idx_at = dict(terms)
             terms = sorted([(p, idx_at.get(p)) for p in anywhere.union(idx_at)])
         out, end = [], 0
+        subs = self._subs
+        if not anywhere:
+            for p, idx in terms:
+                if p >= end:
+                    m = (subs.get(idx) or self._sub(idx)).match(text, p)
+                    if m is not None:
+                        out.append(m.span())
+                        end = m.end()
+            return out
         for p, idx in terms:
             if p >= end:
-                m = (self.rx if p in anywhere else self._sub(idx)).match(text, p)
+                m = (self.rx if p in anywhere else subs.get(idx) or self._sub(idx)).match(text, p)
                 if m is not None:
                     out.append(m.span())
                     end = m.end()
@@ -538,7 +551,8 @@ def _term_trigger(as_bytes: bool = False):
 
     finders = {f for entries in _term_index().values() for f, _ in entries}
     seqs = [_term_atoms(t) for f in finders for t in f.terms]
-    pattern = r"\W(?<!\w['’])(?=" + trie_pattern(seqs) + r")(?=([a-z0-9]+)|(\S))"
+    # (The lookbehind last: tried only where a term may start, not at every \W.)
+    pattern = r"\W(?=" + trie_pattern(sorted(seqs)) + r")(?=([a-z0-9]+)|(\S))(?<!\w['’])"
     return re.compile(pattern.encode() if as_bytes else pattern)
 
 
@@ -690,7 +704,7 @@ class _Reading:
         (:func:`_gate_places`), or None: unknown."""
         if self._gates is _UNSET:
             lower = self.lowered()
-            self._gates = None if lower is None else _gate_places(self.text, lower, _gate_hits([lower])[0])
+            self._gates = None if lower is None else _gate_places(self.text, lower, _gate_present([lower])[0])
         return self._gates
 
     def active(self) -> set | None:
@@ -708,14 +722,25 @@ class _Reading:
 _NOWHERE: frozenset = frozenset()
 
 
-def _gate_places(text: str, lower: str, hits) -> dict:
-    """``{finder: places}`` (:meth:`_Finder.anywhere`) for the finders of *hits* (those whose
-    gate matches in *lower*) with a hand-written pattern that matches in *text*."""
-    out = {}
-    for f in hits:
-        places = f.anywhere(text, lower, True)
-        if places:
-            out[f] = places
+def _gate_places(text: str, lower: str, present) -> dict:
+    """``{finder: places}`` (:meth:`_Finder.anywhere`) for the finders with a hand-written
+    pattern that matches in *text*; *present*: the numbers of the gate strings in *lower*
+    (:func:`_gate_present`). Only the patterns whose gate holds one of them are tried."""
+    out: dict = {}
+    users = _gate_users()
+    tried = set()
+    for k in present:
+        for f, j, rest, at in users[k]:
+            if (f, j) in tried:
+                continue
+            tried.add((f, j))
+            if _holds(rest, lower):
+                places = [m.start() for m in at.finditer(text)]
+                if places:
+                    if f in out:
+                        out[f].update(places)
+                    else:
+                        out[f] = set(places)
     return out
 
 
@@ -788,33 +813,87 @@ def _gate_strings() -> tuple:
     return tuple((x, frozenset(fs)) for x, fs in owners.items())
 
 
-def _gate_hits(lowers: list) -> list:
-    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it."""
+def _gate_present(lowers: list, *, as_bytes: bool = False, multi: bool = True) -> list:
+    """For each lower-cased text, the numbers of the gate strings (:func:`_gate_strings`) in it.
+
+    *as_bytes*: search the texts as ASCII bytes (all must be ASCII); *multi*: with one
+    Aho-Corasick scan (:func:`_gate_scanner`), else one ``find`` pass per gate string.
+    """
     out = [set() for _ in lowers]
-    _gate_hits_joined(_Joined(lowers), None, out, range(len(lowers)))
+    joined = _Joined(lowers)
+    _gate_hits_joined(joined, joined.text.encode("ascii") if as_bytes else None, out, range(len(lowers)), multi=multi)
     return out
 
 
-def _gate_hits_joined(joined: _Joined, searched, out: list, rows) -> None:
-    """Add to ``out[rows[i]]`` the finders whose gate matches in text *i* of *joined* (lower-cased).
+def _gate_hits(lowers: list, **kwargs) -> list:
+    """For each lower-cased text, the finders whose :attr:`_Finder.gate` matches in it
+    (keywords: :func:`_gate_present`)."""
+    gates = _gate_strings()
+    return [{f for k in found for f in gates[k][1]} for found in _gate_present(lowers, **kwargs)]
 
-    Each gate string is looked for with ``str.find`` (``bytes.find`` when *searched* is
-    the joined text as ASCII bytes) in all the texts at once, not with each finder's regex
-    in each text: most texts hold no gate string, and a text is left as soon as one is
-    found in it.
+
+@functools.lru_cache(maxsize=1)
+def _gate_users() -> tuple:
+    """For each gate string (:func:`_gate_strings`), the hand-written patterns whose gate set
+    holds it: ``((finder, pattern number, the pattern's other required sets, its regex), ...)``."""
+    out = []
+    for x, finders in _gate_strings():
+        users = []
+        for f in _finders():
+            if f in finders:
+                users += [(f, j, req[1:], at) for j, (req, at) in enumerate(f.patterns) if x in req[0]]
+        out.append(tuple(users))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=2)
+def _gate_scanner(as_bytes: bool):
+    """One Aho-Corasick automaton over every gate string (:func:`_gate_strings`), for str or
+    for ASCII bytes; None when ``ahocorasick_rs`` is not installed."""
+    try:
+        import ahocorasick_rs
+    except ImportError:  # pragma: no cover - a dependency; the find loop does the same
+        return None
+    gates = [x for x, _ in _gate_strings()]
+    if as_bytes:
+        return ahocorasick_rs.BytesAhoCorasick([x.encode() for x in gates])
+    return ahocorasick_rs.AhoCorasick(gates)
+
+
+def _gate_hits_joined(joined: _Joined, searched, out: list, rows, *, multi: bool = True) -> None:
+    """Add to ``out[rows[i]]`` the numbers of the gate strings (:func:`_gate_strings`) in text
+    *i* of *joined* (lower-cased).
+
+    *searched*: None, or the joined text as ASCII bytes. Every place where a gate string
+    occurs, in all the texts at once, comes from one Aho-Corasick scan (all matches,
+    overlapping ones too); without it (*multi* false, or a str the scanner cannot take),
+    each gate string is looked for with ``str.find`` / ``bytes.find``, a text being left
+    as soon as the string is found in it.
     """
     import bisect
 
     ends, row_of = joined.ends, bisect.bisect_left
     as_bytes = searched is not None
-    find = (searched if as_bytes else joined.text).find
-    for x, fs in _gate_strings():
+    haystack = searched if as_bytes else joined.text
+    gates = _gate_strings()
+    scanner = _gate_scanner(as_bytes) if multi else None
+    if scanner is not None:
+        try:
+            found = scanner.find_matches_as_indexes(haystack, overlapping=True)
+        except UnicodeError:  # (a lone surrogate: not UTF-8)
+            found = None
+        if found is not None:
+            for k, p, _ in found:
+                out[rows[row_of(ends, p)]].add(k)
+            return
+    find = haystack.find
+    for k, (x, _) in enumerate(gates):
         if as_bytes:
             x = x.encode()  # (gate strings are ASCII)
         p = find(x)
         while p >= 0:
             row = row_of(ends, p)
-            out[rows[row]].update(fs)
+            out[rows[row]].add(k)
             p = find(x, ends[row] + 1)
 
 
@@ -851,11 +930,55 @@ def _four_same_rows(joined: _Joined, raw: bytes) -> list:
     return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
 
 
+def _said_again_rows(joined: _Joined, raw: bytes, rx) -> list:
+    """:meth:`_Joined.rows` of *rx* (:data:`_SAID_AGAIN_LEAD` as bytes) for ASCII texts
+    (*raw*: ``joined.text`` as bytes). A word said three times in a row is three equal runs
+    of word characters one after another: such runs are found array-wise with numpy (each
+    compared by its length and its first and last eight bytes, lower-cased), and *rx* is
+    searched only in the texts that hold them."""
+    import numpy as np
+
+    a = np.frombuffer(raw.lower() + b"\x00" * 8, dtype=np.uint8)
+    word = _word_bytes()[a]
+    edge = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends of runs, in turn (a[0] is a NUL)
+    s, e = edge[0::2], edge[1::2]
+    if len(s) < 3:
+        return []
+    n = e - s
+    # (Eight bytes from every offset, read as one little-endian number, masked to the run.)
+    at = np.ndarray(shape=(len(a) - 7,), dtype="<u8", buffer=a, offset=0, strides=(1,))
+    head = at[s] & np.where(n >= 8, np.uint64(2**64 - 1),
+                            (np.uint64(1) << (np.minimum(n, 8).astype(np.uint64) * np.uint64(8))) - np.uint64(1))
+    tail = np.where(n > 8, at[np.maximum(e - 8, s)], head)
+    same = (head[1:] == head[:-1]) & (tail[1:] == tail[:-1]) & (n[1:] == n[:-1])
+    three = np.flatnonzero(same[1:] & same[:-1])
+    if not len(three):
+        return []
+    starts, ends = joined.starts, joined.ends
+    rows = np.unique(np.searchsorted(np.asarray(ends), s[three])).tolist()
+    return [r for r in rows if rx.search(raw, starts[r] - 1, ends[r]) is not None]
+
+
+@functools.lru_cache(maxsize=1)
+def _word_bytes():
+    """A numpy table: which bytes ``\\w`` matches in a bytes regex."""
+    import numpy as np
+
+    return np.array([re.match(rb"\w", bytes([b])) is not None for b in range(256)])
+
+
 _CONTENT_NORM_BYTES = re.compile(rb"[a-z][a-z']{3,}|\x00")
+#: :func:`_repeats_possible_joined` of a text where repetition finds nothing when every word
+#: is read (a phrase can still repeat when a quotation between its words is left out).
+_ONLY_CUT = type("_OnlyCut", (), {"__repr__": lambda self: "_ONLY_CUT"})()
+
+
 def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
     """:func:`_repeats_possible` of each of the *n* ASCII lower-cased texts joined in *raw*
-    (:class:`_Joined` as bytes), from one search for words over them all; None when a text
-    holds a separator itself (the words could not be told apart by text)."""
+    (:class:`_Joined` as bytes), from one search for words over them all, or
+    :data:`_ONLY_CUT` (true) for a text whose words, all read, repeat no phrase and no word
+    enough to count; None when a text holds a separator itself (the words could not be
+    told apart by text)."""
     if raw.count(b"\x00") != n:
         return None
     words = _CONTENT_NORM_BYTES.findall(raw)
@@ -867,8 +990,17 @@ def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
         if len(found) - len(set(found)) < 2:
             out.append(False)  # (no word three times: the common case, without counting)
         else:
-            thrice = [(w, c) for w, c in collections.Counter(found).items() if c >= 3]
-            out.append(any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice))
+            thrice = {w: c for w, c in collections.Counter(found).items() if c >= 3}
+            possible = any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice.items())
+            if possible and not any(c >= 4 and w not in _STOP_BYTES for w, c in thrice.items()):
+                # No word to count: only a phrase used three times, which needs a pair of
+                # these words next to each other three times (when every word is read).
+                pairs = collections.Counter(
+                    (a, b) for a, b in zip(found, found[1:])
+                    if a in thrice and b in thrice and (a not in _STOP_BYTES or b not in _STOP_BYTES))
+                if not any(c >= 3 for c in pairs.values()):
+                    possible = _ONLY_CUT
+            out.append(possible)
         i = j + 1
     return out
 
@@ -896,6 +1028,8 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
         for into, rx, rxb, lead in zip((caps, four, said), as_str, as_bytes, (False, False, True)):
             if ascii_ and rx is _FOUR_SAME:
                 into.update(rows[r] for r in _four_same_rows(joined, searched))
+            elif ascii_ and rx is _SAID_AGAIN_LEAD:
+                into.update(rows[r] for r in _said_again_rows(joined, searched, rxb))
             else:
                 into.update(rows[r] for r in joined.rows(rxb if ascii_ else rx, searched, lead))
         known = rows if ascii_ else [i for i in rows if lowers[i] is not None]
@@ -939,7 +1073,8 @@ def _screen(texts: list) -> list:
         elif hits is not None:
             hits = {}
         found = (i in caps, i in four, i in said, repeats[i])
-        if (low is None or st or hits or plain or True in found or ("!" in text and ("\n" in text or "\r" in text))
+        if (low is None or st or hits or plain or found[0] or found[1] or found[2] or found[3]
+                or ("!" in text and ("\n" in text or "\r" in text))
                 or (repeats[i] is None and _repeats_possible(text, low))):
             out.append((low, st, hits, found))
         else:
@@ -1029,6 +1164,8 @@ def _incivility_spans(text: str, include_quotes: bool = False,
     pieces, sents = reading.pieces, reading.sentences
     if not pieces:
         return []
+    # (Nothing excluded, the common case: every span is inside the one piece.)
+    whole = len(pieces) == 1 and pieces[0] == (0, len(text))
     found: list[tuple[segment.Span, float]] = []
     taken: list[tuple[int, int]] = []
     active = reading.active()
@@ -1036,33 +1173,43 @@ def _incivility_spans(text: str, include_quotes: bool = False,
         if rx is None or (active is not None and rx not in active):
             continue
         for s, e in reading.find(rx):
-            if s == e or not _in_pieces(s, e, pieces) or any(a < e and s < b for a, b in taken):
+            if s == e or not (whole or _in_pieces(s, e, pieces)) or (taken and any(a < e and s < b for a, b in taken)):
                 continue
             taken.append((s, e))
-            found.append((segment.Span(s, e, "incivility", key, explanation.format(text=text[s:e])), weight))
-    for sp in _shouting(text, shout, pieces, reading.found):
-        if not any(a < sp.end and sp.start < b for a, b in taken):
-            found.append((sp, float(shout["weight"])))
-    if not found:
-        return []
-    addressed = {(a.start, a.end) for a in reading.addresses}
+            found.append((s, e, key, explanation.format(text=text[s:e]), weight))
     out = []
-    for sp, weight in found:
-        sent = next((x for x in sents if x.start <= sp.start < x.end), None)
-        if sp.label == "shouting":
-            out.append((sp, weight))
-            continue
-        at_person = sent is not None and (
-            _SECOND_PERSON.search(text, sent.start, sent.end) is not None
-            or any(sent.start <= a < sent.end for a, _ in addressed))
-        if at_person:
-            sp = sp._replace(explanation=sp.explanation + " It is aimed at a person (the sentence speaks to someone).")
-            weight = min(0.95, weight + PERSON_BONUS)
-        elif sp.label != "personal_attack":
-            sp = sp._replace(explanation=sp.explanation + " It is aimed at a group or an idea, not at the person addressed.")
-        out.append((sp, weight))
-    out.sort(key=lambda x: (x[0].start, x[0].end))
+    if found:
+        addressed = [a.start for a in reading.addresses]
+        person: dict = {}  # sentence: whether it speaks to someone
+        for s, e, key, explanation, weight in found:
+            sent = next((x for x in sents if x.start <= s < x.end), None)
+            if sent is None:
+                at_person = False
+            else:
+                at_person = person.get(sent)
+                if at_person is None:
+                    at_person = person[sent] = (_SECOND_PERSON.search(text, sent.start, sent.end) is not None
+                                                or any(sent.start <= a < sent.end for a in addressed))
+            if at_person:
+                explanation += " It is aimed at a person (the sentence speaks to someone)."
+                weight = min(0.95, weight + PERSON_BONUS)
+            elif key != "personal_attack":
+                explanation += " It is aimed at a group or an idea, not at the person addressed."
+            out.append((segment.Span(s, e, "incivility", key, explanation), weight))
+    shouts = _shouting(text, shout, pieces, reading.found)
+    if shouts:
+        w = float(shout["weight"])
+        out += [(sp, w) for sp in shouts if not any(a < sp.end and sp.start < b for a, b in taken)]
+    if len(out) > 1:
+        out.sort(key=_by_place)
     return out
+
+
+def _by_place(item) -> tuple:
+    return item[0][:2]
+
+
+_start_end = operator.itemgetter(0, 1)
 
 
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z'’]{3,}")
@@ -1132,6 +1279,8 @@ def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
             out.append(segment.Span(m.start(), m.end(), "technique", "repetition", explanation.format(text=m.group())))
     if not (_repeats_possible(text, lower) if possible is None else possible):
         return out
+    if possible is _ONLY_CUT and pieces == [(0, len(text))]:
+        return out
     # The lower-cased text has the same words at the same offsets (see _lower).
     src = text if lower is None else lower
     if pieces == [(0, len(text))]:  # nothing excluded: every word is read
@@ -1197,6 +1346,7 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
     pieces = reading.pieces
     if not pieces:
         return []
+    whole = len(pieces) == 1 and pieces[0] == (0, len(text))
     out = []
     active = reading.active()
     for key in TECHNIQUES:
@@ -1210,20 +1360,28 @@ def _technique_spans(text: str, include_quotes: bool = False, reading: _Reading 
         if rx is None or (active is not None and rx not in active):
             continue
         for s, e in reading.find(rx):
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            while s < e and text[s].isspace():
-                s += 1
-            if s < e and _in_pieces(s, e, pieces):
+            if text[e - 1].isspace() or text[s].isspace():
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+                while s < e and text[s].isspace():
+                    s += 1
+            if s < e and (whole or _in_pieces(s, e, pieces)):
                 out.append(segment.Span(s, e, "technique", key, explanation.format(text=text[s:e])))
-    out.sort(key=lambda x: (x.start, x.end, x.label))
+    if len(out) < 2:
+        return out
+    out.sort(key=_place_label)
     # One span per technique and place.
     seen, unique = set(), []
     for sp in out:
-        if (sp.start, sp.end, sp.label) not in seen:
-            seen.add((sp.start, sp.end, sp.label))
+        at = sp[:2] + (sp.label,)
+        if at not in seen:
+            seen.add(at)
             unique.append(sp)
     return unique
+
+
+def _place_label(sp) -> tuple:
+    return sp.start, sp.end, sp.label
 
 
 _KINDS = ("incivility", "technique")
@@ -1242,12 +1400,39 @@ def _given_segments(spans_: pd.DataFrame | None, keys: list, caller: str, wanted
     if len(set(keys)) != len(keys):
         return None
     keep = spans_[spans_["kind"].isin(_SEGMENT_KINDS)]
+    ts, cs, ks, labs, a_s, b_s = (keep[col].tolist() for col in ("thread_id", "comment_id", "kind", "label", "start",
+                                                                   "end"))
+    if keep["start"].dtype.kind != "i" or keep["end"].dtype.kind != "i":
+        a_s, b_s = [int(a) for a in a_s], [int(b) for b in b_s]
     grouped: dict = {}
-    for t, c, k, lab, a, b in zip(*(keep[col].tolist() for col in ("thread_id", "comment_id", "kind", "label", "start", "end"))):
-        if wanted is not None and (t, c) not in wanted:
-            continue
-        grouped.setdefault((t, c), []).append(segment.Span(int(a), int(b), k, lab))
-    return {key: found for key, found in grouped.items() if any(sp.kind == "sentence" for sp in found)}
+    # A comment's spans are usually next to each other in the table: each run of one key is
+    # looked up once (a key in several runs gets them in table order, as row by row).
+    import itertools
+
+    import numpy as np
+
+    t_arr, c_arr = np.asarray(ts, dtype=object), np.asarray(cs, dtype=object)
+    cuts = (np.flatnonzero((t_arr[1:] != t_arr[:-1]) | (c_arr[1:] != c_arr[:-1])) + 1).tolist()
+    runs = [(i, j) for i, j in zip([0] + cuts, cuts + [len(ts)])
+            if j > i and (wanted is None or (ts[i], cs[i]) in wanted)]
+    if len(runs) * 4 < len(cuts):  # few wanted: only their spans are made
+        made = None
+    else:  # (tuple.__new__ is what Span._make calls, without a Python frame per span)
+        made = list(map(functools.partial(tuple.__new__, segment.Span),
+                        zip(a_s, b_s, ks, labs, itertools.repeat(""))))
+    # (sentences before each row, to tell which runs hold one)
+    n_sent = [0] + np.cumsum(np.asarray(ks, dtype=object) == "sentence").tolist()
+    covered = set()
+    for i, j in runs:
+        key = (ts[i], cs[i])
+        found = made[i:j] if made is not None else [segment.Span(a_s[k], b_s[k], ks[k], labs[k]) for k in range(i, j)]
+        if key in grouped:
+            grouped[key] += found
+        else:
+            grouped[key] = found
+        if n_sent[j] != n_sent[i]:
+            covered.add(key)
+    return {key: found for key, found in grouped.items() if key in covered}
 
 
 def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str] = _KINDS,
@@ -1316,7 +1501,8 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
             found += [sp for sp, _ in _incivility_spans(text, include_quotes, reading)]
         if "technique" in kinds:
             found += _technique_spans(text, include_quotes, reading)
-        found.sort(key=lambda x: (x.start, x.end))
+        if len(found) > 1:
+            found.sort(key=_start_end)
         rows += [(t, c, sp.kind, sp.label, sp.start, sp.end, text[sp.start:sp.end], "", sp.explanation) for sp in found]
     return segment.span_table(rows)
 

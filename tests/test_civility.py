@@ -446,6 +446,10 @@ def test_civility_gate_hits_same_as_each_gate(texts):
     lowers = [low for low in map(civility._lower, texts) if low is not None]
     want = [{f for f in _finders() if f.patterns and f.gate is not None and f.gate.search(low)} for low in lowers]
     assert civility._gate_hits(lowers) == want
+    assert civility._gate_hits(lowers, multi=False) == want
+    if all(low.isascii() for low in lowers):
+        assert civility._gate_hits(lowers, as_bytes=True) == want
+        assert civility._gate_hits(lowers, as_bytes=True, multi=False) == want
 
 
 def _term_starts_reference(lower):
@@ -453,7 +457,7 @@ def _term_starts_reference(lower):
     import re
 
     trigger = civility._term_trigger().pattern
-    head, tail = r"\W(?<!\w['’])", r"(?=([a-z0-9]+)|(\S))"
+    head, tail = r"\W", r"(?=([a-z0-9]+)|(\S))(?<!\w['’])"
     assert trigger.startswith(head) and trigger.endswith(tail)
     plain = re.compile(civility._TERM_START + trigger[len(head):-len(tail)] + r"(?:([a-z0-9]+)|(\S))")
     index, starts = civility._term_index(), {}
@@ -478,6 +482,7 @@ def _term_starts_reference(lower):
 @given(st.lists(_texts(), max_size=8), st.lists(st.sampled_from(["", "é", "\x1c", "\x00", "😀", "ſ"]), max_size=8))
 @example(["die", "die", "die", "AB", "CD", "aa", "aa"], [])
 @example(["the likes", "of you", "what", " a joke", "die\x1cdie\x1cdie", "'idiot", "''idiot"], ["", "é"])
+@example(["cats dogs big cats dogs a cats dogs", "cats x dogs cats y dogs cats z dogs", "cats dogs dogs cats cats dogs", "Cats cats cats cats"], [])
 def test_civility_screen_same_as_each_text(texts, extra):
     # The screen searches all texts at once (ASCII ones as bytes); each text alone with the
     # plain regexes must give the same term starts, gates and flags.
@@ -498,7 +503,12 @@ def test_civility_screen_same_as_each_text(texts, extra):
             assert got[:3] == (low, starts, gates) and got[3][:3] == flags
             # Repetition is screened from all ASCII texts at once (when none holds a NUL), else text by text.
             batch = [t for t in texts if t.isascii() and not any(c in t for c in "\x1c\x1d\x1e\x1f")]
-            assert got[3][3] == (repeats if text in batch and "\x00" not in "".join(batch) else None)
+            want = repeats if text in batch and "\x00" not in "".join(batch) else None
+            if got[3][3] is civility._ONLY_CUT:
+                # Words to count or a phrase said three times only once something is cut out.
+                assert want is True and not _repetition_reference(text, [(0, len(text))])
+            else:
+                assert got[3][3] == want
 
 
 def _repetition_reference(text, pieces):
@@ -560,3 +570,55 @@ def test_civility_spans_do_not_follow_the_hash_seed():
             for seed in (0, 4)}
     assert len(outs) == 1
     assert '"flag_waving",6,14,"Patriots"' in outs.pop()
+
+
+_SECOND_PERSON_PLAIN = r"\b(?:you|your|yours|yourself|yourselves|you're|you’re|youre|ya|u)\b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["you", "You", "YOUR", "yours", "u", "U", "ya", "yall", "you're", "you’re", "youre",
+                                 "yourselves", "yous", "bayou", "uu", "Yu", "y", "é", "_u", "ü", "3u", "du"]),
+                max_size=6),
+       st.lists(st.sampled_from([" ", "", "'", "’", ".", "\n", "-", "_"]), min_size=6, max_size=6),
+       st.integers(0, 40), st.integers(0, 40))
+@example(["bayou", "u"], ["", " ", "", "", "", ""], 3, 8)  # a window starting inside a word
+def test_civility_second_person_same_as_plain_regex(words, seps, pos, endpos):
+    import re
+
+    plain = re.compile(_SECOND_PERSON_PLAIN, re.I)
+    text = "".join(w + s for w, s in zip(words, seps))
+    assert ((civility._SECOND_PERSON.search(text, pos, endpos) is None)
+            is (plain.search(text, pos, endpos) is None)), (text, pos, endpos)
+
+
+def test_civility_phrase_repeated_once_a_quotation_is_cut_out():
+    # Read whole, "cats dogs" is said twice; without the quotation between "cats" and
+    # "dogs", three times. The screen marks the text (_ONLY_CUT), it is not passed over.
+    text = 'cats "these were the words somebody else wrote" dogs cats dogs cats dogs'
+    assert civility._screen([text])[0][3][3] is civility._ONLY_CUT
+    got = civility.spans(pd.DataFrame({"text": [text]}))
+    assert got["label"].tolist() == ["repetition"] * 3
+    assert got["text"].tolist()[1:] == ["cats dogs", "cats dogs"]
+
+
+@pytest.mark.parametrize("texts", [
+    ["die die die", "Die DIE die!", "no no", "ha-ha-ha ha"],
+    ["abcdefghijklmnopq abcdefghijklmnopq abcdefghijklmnopq", "abcdefghijXlmnopq abcdefghijklmnopq abcdefghijklmnopq"],
+    ["word_1 word_1, word_1.", "12 12 12", "a_b a_b a-b", "go go\ngo", "go go; go go go"],
+    ["longerword longerword longerworD", "longerwords longerword longerword", "x", ""],
+])
+def test_civility_said_again_rows_same_as_regex(texts):
+    # numpy finds runs of three equal words; the regex decides in those texts only.
+    import re
+
+    joined = civility._Joined(texts)
+    raw = joined.text.encode("ascii")
+    rx = re.compile(civility._SAID_AGAIN_LEAD.pattern.encode(), re.I)
+    assert civility._said_again_rows(joined, raw, rx) == joined.rows(rx, raw, True)
+
+
+def test_civility_gate_hits_with_a_lone_surrogate():
+    # Not UTF-8, so the Aho-Corasick scan cannot take it: the find loop answers instead.
+    lowers = ["what a \ud800 crazy idea", "nice try"]
+    assert civility._gate_hits(lowers) == civility._gate_hits(lowers, multi=False)
+    assert all(civility._gate_hits(lowers))
