@@ -204,6 +204,38 @@ def _parse_pattern(source: str) -> tuple | None:
     return tuple(pieces)
 
 
+# ``(words, index or None)`` of the word list last asked about (see _word_index); one
+# tuple, replaced whole, so a thread never reads another list's index.
+_LAST_WORDS: list = [None]
+
+
+def _word_index(words: list[str]) -> tuple | None:
+    """``({word: [positions]}, {first two letters: {words}})`` of *words*, when the same list
+    is asked about a second time in a row (then more are likely: a sense decision reads
+    one sentence with twenty matchers); None the first time, and for short lists.
+
+    The list is kept while it is the last one, so its identity cannot be reused by
+    another; word lists are never changed once made.
+    """
+    if len(words) < 8:
+        return None
+    last = _LAST_WORDS[0]
+    if last is None or last[0] is not words:
+        _LAST_WORDS[0] = (words, None)
+        return None
+    index = last[1]
+    if index is None:
+        by_word: dict = {}
+        for i, w in enumerate(words):
+            by_word.setdefault(w, []).append(i)
+        by_prefix: dict = {}
+        for w in by_word:
+            by_prefix.setdefault(w[:2], set()).add(w)
+        index = (by_word, by_prefix)
+        _LAST_WORDS[0] = (words, index)
+    return index
+
+
 class _Matcher:
     """Finds patterns in a token list; longest match first, no overlaps."""
 
@@ -239,6 +271,20 @@ class _Matcher:
 
     def _starts(self, words: list[str]) -> list[tuple[int, list]]:
         """``(i, candidates)`` for each word that can start a pattern (most cannot)."""
+        index = _word_index(words)
+        if index is not None:
+            # A sentence asked about by many matchers (a sense decision asks about twenty):
+            # only the positions of the words this matcher knows are looked at.
+            by_word, by_prefix = index
+            known = self.exact.keys() & by_word.keys()
+            if self.prefix:
+                for key in self.prefix.keys() & by_prefix.keys():
+                    known.update(by_prefix[key])
+            if not known:
+                return []
+            at = sorted(i for w in known for i in by_word[w])
+            candidates = self.candidates
+            return [(i, c) for i in at if (c := candidates(words[i]))]
         if self.exact.keys().isdisjoint(words) and (not self.prefix or self.prefix.keys().isdisjoint([w[:2] for w in words])):
             return []  # (the usual case for a sense cue, decided without a loop in Python)
         seen, exact, prefix, out = self._seen, self.exact, self.prefix, []
@@ -324,6 +370,18 @@ class _Matchers:
             for k, c in hits:
                 out[k].append((i, c))
         return out
+
+    @functools.cached_property
+    def byte_trigger(self):
+        """:attr:`trigger` for ASCII text as bytes (None if it cannot be compiled so).
+
+        A term's non-ASCII characters become byte sequences no ASCII text holds, so on
+        ASCII text it matches exactly where :attr:`trigger` does.
+        """
+        try:
+            return re.compile(self.trigger.pattern.encode("utf-8"))
+        except re.error:
+            return None
 
     @functools.cached_property
     def trigger(self):
@@ -538,7 +596,8 @@ def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
 def _sparse_find_texts(views: list, matchers: _Matchers) -> list:
     """:func:`_sparse_find_text` of each of *views*, with one regex scan over all their texts.
 
-    The normalised texts are joined by line breaks. A trigger match is one word, which
+    The normalised texts are joined by line breaks (the ASCII ones, as bytes, apart from
+    the others: see :attr:`_Matchers.byte_trigger`). A trigger match is one word, which
     never holds a line break, so each lies in one text and is the word it is in that text
     alone; near the end of a text the trigger's lookahead may read on into the next one and
     report a word where, in its own text, no pattern matches. Such a word's candidates are
@@ -548,28 +607,51 @@ def _sparse_find_texts(views: list, matchers: _Matchers) -> list:
     """
     if len(views) < 2:
         return [_sparse_find_text(v, matchers) for v in views]
-    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
     results: list = [[] for _ in views]
+    ascii_at = [t for t, v in enumerate(views) if v.norm.isascii()]
+    trigger = matchers.byte_trigger
+    if trigger is None or len(ascii_at) < 2:
+        _scan_views(views, range(len(views)), results, matchers, matchers.trigger, False)
+        return results
+    # ASCII texts (most) are scanned as bytes, where the engine tests \w with a table
+    # rather than Unicode lookups; in ASCII the two mean the same.
+    _scan_views(views, ascii_at, results, matchers, trigger, True)
+    if len(ascii_at) < len(views):
+        ascii_set = set(ascii_at)
+        _scan_views(views, [t for t in range(len(views)) if t not in ascii_set], results, matchers,
+                    matchers.trigger, False)
+    return results
+
+
+def _scan_views(views: list, at: list, results: list, matchers: _Matchers, trigger, as_bytes: bool) -> None:
+    """Fill ``results[t]`` for each ``t`` of *at*: :func:`_sparse_find_texts` with one scan."""
+    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
     ends, pos = [], 0
-    for v in views:
-        pos += len(v.norm)
+    for t in at:
+        pos += len(views[t].norm)
         ends.append(pos)
         pos += 1
-    t, end_t, base, view, norm, out = 0, ends[0], 0, views[0], views[0].norm, None
+    if not ends:
+        return
+    joined = "\n".join(views[t].norm for t in at)
+    i, end_t, base = 0, ends[0], 0
+    t = at[0]
+    view, norm, out = views[t], views[t].norm, None
     sents: list = []
     n = bound = 0
-    for m in matchers.trigger.finditer("\n".join(v.norm for v in views)):
-        word = m.group()
+    for m in trigger.finditer(joined.encode("ascii") if as_bytes else joined):
+        at_, to = m.span()
+        word = joined[at_:to]
         hits = seen.get(word)
         if hits is None:
             hits = lookup(word)
         if not hits:
             continue
-        at = m.start()
-        if at >= end_t:
-            while at >= end_t:
-                t += 1
-                end_t = ends[t]
+        if at_ >= end_t:
+            while at_ >= end_t:
+                i += 1
+                end_t = ends[i]
+            t = at[i]
             view = views[t]
             norm = view.norm
             base = end_t - len(norm)
@@ -580,7 +662,7 @@ def _sparse_find_texts(views: list, matchers: _Matchers) -> list:
                 continue  # (a text without sentences has no words: never reached)
             out = results[t] = [None] * len(sents)
             n, bound = 0, sents[0][1]
-        pos = at - base
+        pos = at_ - base
         while bound <= pos:
             n += 1
             bound = sents[n][1]
@@ -593,7 +675,6 @@ def _sparse_find_texts(views: list, matchers: _Matchers) -> list:
                 per[k].append((pos, end, cands[0]))
             else:
                 per[k] += _sparse_matches(norm, bound, pos, end, cands)
-    return results
 
 
 def _sparse_count(norm: str, stop: int, hits: list) -> int:
@@ -1438,6 +1519,9 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
     sparse = [r for r in range(n) if views[r] is not None]
     for r, got in zip(sparse, _sparse_find_texts([views[r] for r in sparse], combined)):
         found[r] = got
+    # The rows that may have a span: a text where some term may start, or one read the
+    # word-by-word way (most rows have neither, and nothing below looks at them).
+    busy = [r for r in range(n) if texts[r] and (found[r] if views[r] is not None else parsed[r])]
     if metaphor_all:
         # Evidence of what each comment and each thread is about, for short sentences
         # that carry none themselves. Without a thread column every row is its own thread.
@@ -1448,22 +1532,26 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
             # (A sparse row counts its terms within sentences, a parsed row across them as
             # well: the threads differ only where no sentence has a term, whose backdrop no
             # sense decision reads.)
-            wanted = {keys[r] for r, t in enumerate(texts) if t and (
+            wanted = {keys[r] for r in busy if (
                 any(per is not None and per[k] for per in found[r]) if views[r] is not None
                 else _has_term(lex, parsed[r], [st[k] for st in terms[r]]))}
             cues = _matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
             # Worked out only when a sense decision gets that far (few do): most texts are
             # never read for it.
             lazy = _Backdrops(lex, cues, keys, wanted, thread_col in comments.columns, texts, views, parsed)
-            for r in range(n):
+            for r in busy:
                 backdrops[r][lex.name] = functools.partial(lazy.backdrop, r)
-    per_row = [_sparse_text_spans(v, lexs, f, b) if v is not None else _text_spans(t, lexs, b, p, st)
-               for t, b, p, st, v, f in zip(texts, backdrops, parsed, terms, views, found)]
+    per_row: list = [[] for _ in range(n)]
+    for r in busy:
+        v = views[r]
+        per_row[r] = (_sparse_text_spans(v, lexs, found[r], backdrops[r]) if v is not None
+                      else _text_spans(texts[r], lexs, backdrops[r], parsed[r], terms[r]))
     if metaphor_all:
         # A policy-frame term inside a figurative use ("carpet bombing" of an election) is
         # not evidence of that policy frame: security is not what the sentence is about.
         metaphor_frames = {f for lex in metaphor_all for f in lex.frames}
-        for r, found in enumerate(per_row):
+        for r in busy:
+            found = per_row[r]
             figurative = [(a, b) for f, a, b, sense, _ in found
                           if f in metaphor_frames and sense in ("metaphorical", "meta", "game")]
             if figurative:
@@ -1581,64 +1669,158 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
     if spans is None:
         spans = _find_spans(comments, text_col=text_col, lexicons=lexs, id_col=id_col, thread_col=thread_col)
     require_columns(spans, list(SPAN_COLUMNS), caller="framing.score", where="spans")
+    import numpy as np
+
     n = len(comments)
-    texts = ["" if not isinstance(t, str) else t for t in comments[text_col].tolist()]
+    frame_info = {}
+    for lex in lexs:
+        for fname, frame in lex.frames.items():
+            frame_info[fname] = (lex, frame)
+    frame_names = list(frame_info)
+    fs = spans[(spans["kind"] == "frame") & spans["label"].isin(frame_names)]
+    # Each span's row: (span number, row) pairs in span order (a span counts for every row
+    # with its thread and comment id).
+    span_no, span_row = _span_rows(comments, fs, id_col, thread_col)
+    # Each distinct (frame, span text) is weighed once: the same terms recur.
+    label_code, label_names = pd.factorize(fs["label"])
+    text_code, text_values = pd.factorize(fs["text"], use_na_sentinel=False)
+    pair_code, pair_at = np.unique(label_code.astype(np.int64) * (len(text_values) + 1) + text_code,
+                                   return_inverse=True)
+    pair_weight = np.empty(len(pair_code))
+    pair_frame = np.empty(len(pair_code), dtype=np.intp)
+    frame_no = {f: k for k, f in enumerate(frame_names)}
+    label_names, text_values = list(label_names), list(text_values)
+    for j, code in enumerate(pair_code.tolist()):
+        label = label_names[code // (len(text_values) + 1)]
+        pair_weight[j] = _span_weight(frame_info[label][1], text_values[code % (len(text_values) + 1)])
+        pair_frame[j] = frame_no[label]
+    span_weight, span_frame = pair_weight[pair_at], pair_frame[pair_at]
+    sense = fs["sense"]
+    if isinstance(sense.dtype, pd.StringDtype):
+        # (a missing sense reads as "")
+        counted = (sense.isin(_COUNTED_SENSES) | sense.isna()).to_numpy(dtype=bool)
+        meta = (sense == "meta").fillna(False).to_numpy(dtype=bool)
+    else:
+        senses = ["" if not isinstance(x, str) else x for x in sense.tolist()]
+        counted = np.array([x in _COUNTED_SENSES for x in senses], dtype=bool)
+        meta = np.array([x == "meta" for x in senses], dtype=bool)
+    # Weighted counts per frame and row, summed in span order (np.add.at adds one by one).
+    sums = np.zeros((len(frame_names), n))
+    use = counted[span_no]
+    np.add.at(sums, (span_frame[span_no[use]], span_row[use]), span_weight[span_no[use]])
+    stances: dict = {}
+    texts = None
+    has_meta = meta[span_no]
+    for i, r in zip(span_no[has_meta].tolist(), span_row[has_meta].tolist()):
+        if texts is None:
+            texts = ["" if not isinstance(t, str) else t for t in comments[text_col].tolist()]
+        stances.setdefault(r, []).append(
+            _span_stance(texts[r], int(fs["start"].iat[i]), frame_info[fs["label"].iat[i]][0]))
+    # A row without frame terms scores 0.0 whatever its length: only the others' words are counted.
+    table = np.zeros((len(frame_names), n))
+    present = [""] * n
+    counted_rows = np.flatnonzero((sums != 0).any(axis=0))
+    if len(counted_rows):
+        texts = texts or ["" if not isinstance(t, str) else t for t in comments[text_col].tolist()]
+        words = np.zeros(n, dtype=np.int64)
+        words[counted_rows] = _word_counts([texts[r] for r in counted_rows.tolist()])
+        sub = sums[:, counted_rows]
+        k_at, j_at = np.nonzero((sub != 0) & (words[counted_rows] != 0))
+        r_at = counted_rows[j_at]
+        # Python's round (correctly rounded), not numpy's, as before.
+        table[k_at, r_at] = [round(x, 3) for x in (100.0 * sums[k_at, r_at] / words[r_at]).tolist()]
+        listed = (sub > 0) & (sub >= min_weight - 1e-9)
+        j_at, k_at = np.nonzero(listed.T)
+        by_row: dict = {}
+        for j, k in zip(j_at.tolist(), k_at.tolist()):
+            by_row.setdefault(j, []).append(frame_names[k])
+        rows = counted_rows.tolist()
+        for j, names in by_row.items():
+            present[rows[j]] = ";".join(names)
+    cols = {f"frame_{f}": pd.Series(table[k], index=comments.index, dtype="float64")
+            for k, f in enumerate(frame_names)}
+    out = comments.assign(
+        frames=pd.Series(present, index=comments.index, dtype=object),
+        **cols,
+    )
+    stance = [""] * n
+    for r, found in stances.items():
+        stance[r] = _combine(found)
+    out["frame_stance"] = pd.Series(stance, index=comments.index, dtype=object)
+    return out
+
+
+def _span_rows(comments: pd.DataFrame, fs: pd.DataFrame, id_col: str, thread_col: str):
+    """``(span numbers, rows)``: each span of *fs* paired with each row of *comments* that has
+    its ``(thread, comment id)``, in span order (by position when *id_col* is absent)."""
+    import numpy as np
+
+    n = len(comments)
     if id_col in comments.columns:
-        threads = comments[thread_col].astype(str).tolist() if thread_col in comments.columns else [""] * n
-        keys = list(zip(threads, comments[id_col].astype(str).tolist()))
+        threads = comments[thread_col].astype(str) if thread_col in comments.columns else pd.Series([""] * n, dtype=str)
+        ids = comments[id_col].astype(str)
+        parts = (threads, ids, fs["thread_id"].astype(str), fs["comment_id"].astype(str))
+        if not any(p.isna().any() for p in parts):
+            # Thread and id as one integer per row and span (codes from one factorization
+            # of both tables), looked up in C.
+            t_code = pd.factorize(pd.concat([parts[0], parts[2]], ignore_index=True))[0].astype(np.int64)
+            i_code = pd.factorize(pd.concat([parts[1], parts[3]], ignore_index=True))[0].astype(np.int64)
+            key = t_code * (int(i_code.max(initial=0)) + 1) + i_code
+            rows = pd.Index(key[:n])
+            if rows.is_unique:
+                at = rows.get_indexer(key[n:])
+                found = np.flatnonzero(at >= 0)
+                return found, at[found].astype(np.intp)
+        keys = list(zip(threads.tolist(), ids.tolist()))
     else:
         keys = [("", "")] * n
     row_of: dict = {}
     for r, k in enumerate(keys):
         row_of.setdefault(k, []).append(r)
-    frame_info = {}
-    for lex in lexs:
-        for fname, frame in lex.frames.items():
-            frame_info[fname] = (lex, frame)
-    sums = {f: [0.0] * n for f in frame_info}
-    stances: list[list[str]] = [[] for _ in range(n)]
-    fs = spans[spans["kind"] == "frame"]
-    weights: dict = {}  # (frame, span text) -> weight: the same terms recur
-    for t, c, label, start, stext, sense in zip(fs["thread_id"].astype(str).tolist(), fs["comment_id"].astype(str).tolist(),
-                                                fs["label"].tolist(), fs["start"].tolist(), fs["text"].tolist(),
-                                                fs["sense"].tolist()):
-        if label not in frame_info:
-            continue
-        sense = "" if not isinstance(sense, str) else sense
-        lex, frame = frame_info[label]
-        rows = row_of.get((t, c), [])
-        if not rows:
-            continue
-        try:
-            weight = weights[label, stext]
-        except KeyError:
-            weight = weights[label, stext] = _span_weight(frame, stext)
-        for r in rows:
-            if sense in _COUNTED_SENSES:
-                sums[label][r] += weight
-            if sense == "meta":
-                stances[r].append(_span_stance(texts[r], int(start), lex))
-    # A row without frame terms scores 0.0 whatever its length: only the others' words are counted.
-    words = {}
-    cols = {}
-    present = [[] for _ in range(n)]
-    for f, vals in sums.items():
-        col = [0.0] * n
-        for r, v in enumerate(vals):
-            if v:
-                w = words.get(r)
-                if w is None:
-                    w = words[r] = len(_TOKEN.findall(texts[r]))
-                if w:
-                    col[r] = round(100.0 * v / w, 3)
-                if v > 0 and v >= min_weight - 1e-9:
-                    present[r].append(f)
-        cols[f"frame_{f}"] = pd.Series(col, index=comments.index, dtype="float64")
-    out = comments.assign(
-        frames=pd.Series([";".join(p) for p in present], index=comments.index, dtype=object),
-        **cols,
-    )
-    out["frame_stance"] = pd.Series([_combine(s) for s in stances], index=comments.index, dtype=object)
+    pairs = [(i, r) for i, k in enumerate(zip(fs["thread_id"].astype(str).tolist(), fs["comment_id"].astype(str).tolist()))
+             for r in row_of.get(k, ())]
+    return (np.array([i for i, _ in pairs], dtype=np.intp), np.array([r for _, r in pairs], dtype=np.intp))
+
+
+# Bytes of an ASCII text as word characters ("a", what ``\\w`` matches in ASCII), apostrophes
+# and the rest (" "): a token of :data:`_TOKEN` is then a run of "a"s joined by single
+# apostrophes, counted without the regex engine (see _word_counts).
+_WORD_SHAPE = bytes(
+    ord("a") if chr(i).isalnum() or i == ord("_") else ord("'") if i == ord("'") else ord(" ") for i in range(128)
+) + b" " * 128
+
+
+def _word_counts(texts: list[str]) -> list[int]:
+    """``len(_TOKEN.findall(text))`` of each of *texts*.
+
+    The ASCII texts (most) are counted together on their shape (:data:`_WORD_SHAPE`),
+    joined by spaces, in C and numpy: apostrophes between word characters are filled in
+    ("a'a" -> "aaa") until none is left, then a token starts at each "a" that does not
+    follow one (tests compare the two counts).
+    """
+    import numpy as np
+
+    words = _TOKEN.findall
+    out = [0] * len(texts)
+    ascii_at, ascii_texts = [], []
+    for k, t in enumerate(texts):
+        if t.isascii():
+            ascii_at.append(k)
+            ascii_texts.append(t)
+        else:
+            out[k] = len(words(t))
+    if ascii_texts:
+        shape = " ".join(ascii_texts).encode("ascii").translate(_WORD_SHAPE)
+        while b"a'a" in shape:
+            shape = shape.replace(b"a'a", b"aaa")
+        is_word = np.frombuffer(shape, dtype=np.uint8) == ord("a")
+        is_word[1:] &= ~is_word[:-1]
+        starts = np.flatnonzero(is_word)
+        lengths = np.fromiter(map(len, ascii_texts), dtype=np.int64, count=len(ascii_texts))
+        begin = np.cumsum(lengths + 1) - lengths - 1
+        counts = np.searchsorted(starts, begin + lengths) - np.searchsorted(starts, begin)
+        for k, c in zip(ascii_at, counts.tolist()):
+            out[k] = c
     return out
 
 

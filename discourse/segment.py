@@ -255,9 +255,18 @@ def _punkt_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: Punkt's search for a possible sentence break, once Punkt is loaded (see _may_break).
+_MAY_BREAK: list = [None]
+
+
+def _may_break():
+    _MAY_BREAK[0] = _punkt()._lang_vars.period_context_re().search
+    return _MAY_BREAK[0]
+
+
 _LINE = re.compile(r"[^\n\r]+")
 _HAS_WORD = re.compile(r"[^\W_]")
-#: Punkt's splits of a line, by line (see sentences()).
+#: The sentences of a line, by line (see _line_sentences()).
 _LINE_SPLITS: dict = {}
 _LINE_SPLITS_MAX = 20_000
 
@@ -287,12 +296,17 @@ def sentences(text: str) -> list[Span]:
     """
     if not text:
         return []
-    may_break = _punkt()._lang_vars.period_context_re().search
+    may_break = _MAY_BREAK[0] or _may_break()
     out = []
     # Most comments are one line: no need to look for line breaks.
-    lines = ((0, text),) if "\n" not in text and "\r" not in text else (
-        (m.start(), m.group()) for m in _LINE.finditer(text))
-    for base, chunk in lines:
+    if "\n" not in text and "\r" not in text:
+        if not may_break(text):
+            # (the loop below, for one line without a possible break: most comments)
+            end = len(text.rstrip())
+            return [Span(len(text) - len(text.lstrip()), end, "sentence")] if end else []
+        return list(_line_sentences(text))
+    for m in _LINE.finditer(text):
+        base, chunk = m.start(), m.group()
         # Without a possible break (".", "?" or "!" followed by more text) Punkt returns
         # the whole line, right-stripped: most lines of most comments.
         if not may_break(chunk):
@@ -302,28 +316,35 @@ def sentences(text: str) -> list[Span]:
             continue
         if not chunk.strip():
             continue
-        first = len(out)
-        # A line's split depends on the line alone, and lines repeat ("Thanks!", quoted
-        # lines), so Punkt's splits are kept, up to a bound.
-        found = _LINE_SPLITS.get(chunk)
-        if found is None:
-            found = tuple(_punkt_spans(chunk))
-            if len(_LINE_SPLITS) >= _LINE_SPLITS_MAX:
-                _LINE_SPLITS.clear()
-            _LINE_SPLITS[chunk] = found
-        for s, e in found:
-            piece = chunk[s:e]
-            lead = len(piece) - len(piece.lstrip())
-            trail = len(piece) - len(piece.rstrip())
-            if e - trail <= s + lead:
-                continue
-            if len(out) > first and not _HAS_WORD.search(piece):
-                # Punkt cuts "true !!" into "true !" and "!": punctuation alone belongs to
-                # the sentence before it (it carries VADER's emphasis).
-                out[-1] = out[-1]._replace(end=base + e - trail)
-                continue
-            out.append(Span(base + s + lead, base + e - trail, "sentence"))
+        out += [Span(base + a, base + b, "sentence") for a, b, *_ in _line_sentences(chunk)]
     return out
+
+
+def _line_sentences(chunk: str) -> tuple:
+    """The sentences of one line that may hold a break, as Spans with offsets into *chunk*."""
+    # A line's split depends on the line alone, and lines repeat ("Thanks!", quoted
+    # lines), so its sentences are kept, up to a bound.
+    found = _LINE_SPLITS.get(chunk)
+    if found is not None:
+        return found
+    out: list = []
+    for s, e in _punkt_spans(chunk):
+        piece = chunk[s:e]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if e - trail <= s + lead:
+            continue
+        if out and not _HAS_WORD.search(piece):
+            # Punkt cuts "true !!" into "true !" and "!": punctuation alone belongs to
+            # the sentence before it (it carries VADER's emphasis).
+            out[-1] = out[-1]._replace(end=e - trail)
+            continue
+        out.append(Span(s + lead, e - trail, "sentence"))
+    found = tuple(out)
+    if len(_LINE_SPLITS) >= _LINE_SPLITS_MAX:
+        _LINE_SPLITS.clear()
+    _LINE_SPLITS[chunk] = found
+    return found
 
 
 _sentences = sentences  # addresses() takes a ``sentences`` argument that hides the function's name
@@ -479,6 +500,10 @@ def quotes(text: str) -> list[Span]:
         return []
     out: list[Span] = []
     blocked: list[tuple[int, int]] = []
+    if ">" not in text and "\n" not in text and "\r" not in text:
+        # One line and no '>': no block (a delimited one needs two delimiter lines), only
+        # quote marks on the line (most comments with quotes).
+        return _line_quotes(text, [(0, len(text), text)], out, blocked)
     lines = list(_lines(text))
     # Blocks between delimiter lines.
     delims = [i for i, (_, _, line) in enumerate(lines) if _DELIMITER_LINE.match(line)]
@@ -502,8 +527,13 @@ def quotes(text: str) -> list[Span]:
             i = j + 1
         else:
             i += 1
+    return _line_quotes(text, lines, out, blocked)
+
+
+def _line_quotes(text: str, lines: list, out: list, blocked: list) -> list[Span]:
+    """*out* with the quotes marked on *lines* (outside *blocked*), sorted."""
     for ls, le, line in lines:
-        if any(bs <= ls < be for bs, be in blocked):
+        if blocked and any(bs <= ls < be for bs, be in blocked):
             continue
         i = 0
         while True:
@@ -553,6 +583,10 @@ _ADDRESS_AFTER_COMMA = re.compile(rf",\s+(?P<name>{_NAME})(?=\s*(?:[.?!,…]|$))
 
 _ADDRESS_LEAD = re.compile(r"(?:Sorry|Thanks|Wow|Hi|Hey|Hello|Dear|Well|Yes|No|Oh|Okay|Ok|Agreed),?\s+(?P<name>" + _NAME
                            + r")\s+(?:but|and|I|you)\b")
+# What _ADDRESS_START and _ADDRESS_LEAD need somewhere in the text: the last word of a name
+# and the mark after it; a greeting and the first letters of the name after it.
+_NAME_THEN_MARK = re.compile(r"[A-Z][a-z]+\s*(?:[,…:!]|\.\.\.)").search
+_GREETING_NAME = re.compile(r"(?:Sorry|Thanks|Wow|Hi|Hey|Hello|Dear|Well|Yes|No|Oh|Okay|Ok|Agreed),?\s+[A-Z][a-z]").search
 _YOU = re.compile(r"\b(?:you|your|yours|yourself)\b", re.I)
 _CAPITALISED = re.compile(r"[A-Z][a-z]").search
 _COMMA_NAME = re.compile(r",\s+[A-Z][a-z]").search
@@ -585,6 +619,10 @@ def addresses(text: str, *, sentences: list[Span] | None = None) -> list[Span]:
     if not _CAPITALISED(text):
         return out
     comma = _COMMA_NAME(text) is not None
+    if not comma and not _NAME_THEN_MARK(text) and not _GREETING_NAME(text):
+        # A name at a sentence start is followed by one of the marks, and one after a
+        # greeting comes after that greeting: without either anywhere, no sentence has one.
+        return out
     for sent in _sentences(text) if sentences is None else sentences:
         chunk = text[sent.start:sent.end]
         m = _ADDRESS_START.match(chunk)
@@ -694,8 +732,55 @@ def span_table(rows: Iterable[tuple]) -> pd.DataFrame:
     >>> span_table([]).dtypes[["start", "end"]].astype(str).tolist()
     ['int64', 'int64']
     """
-    out = pd.DataFrame(rows if isinstance(rows, list) else list(rows), columns=list(SPAN_COLUMNS))
+    rows = rows if isinstance(rows, list) else list(rows)
+    if rows:
+        fast = _columns_table(rows)
+        if fast is not None:
+            return fast
+    out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
     return out.astype({"start": "int64", "end": "int64"})
+
+
+@functools.lru_cache(maxsize=1)
+def _string_dtype():
+    """The dtype pandas gives a column of Python strings, when Arrow holds it (else None)."""
+    dtype = pd.DataFrame({"x": ["a"]})["x"].dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return dtype
+    return None
+
+
+def _columns_table(rows: list) -> pd.DataFrame | None:
+    """``span_table(rows)`` built column by column, or None when that cannot give the same.
+
+    pandas infers the type of each value of each column when given rows (a third of a
+    stage's time on tables of ~60,000 spans); columns of Python strings go straight to
+    Arrow instead. A column that is not all strings (None, numbers), or offsets that are
+    not integers, take the general path.
+    """
+    dtype = _string_dtype()
+    if dtype is None:
+        return None
+    import numpy as np
+    import pyarrow as pa
+    from pandas.arrays import ArrowStringArray
+
+    data = {}
+    for name, values in zip(SPAN_COLUMNS, zip(*rows)):
+        if name == "start" or name == "end":
+            arr = np.array(values)
+            if arr.dtype.kind not in "iu":
+                return None
+            data[name] = arr.astype(np.int64, copy=False)
+            continue
+        try:
+            arr = pa.array(values, type=pa.large_string())
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
+        if arr.null_count:
+            return None
+        data[name] = ArrowStringArray(arr, dtype=dtype)
+    return pd.DataFrame(data, copy=False)
 
 
 _OFFSETS = operator.itemgetter(0, 1)  # (start, end) of a Span

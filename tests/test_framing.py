@@ -203,6 +203,26 @@ def test_framing_score_reuses_given_spans():
     assert framing.score(df, spans=s, lexicons=WAR)["frames"].tolist() == ["war"]
 
 
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.text(alphabet="ab_1' -.\n\u2019\u00e9\x00\u03a3", max_size=14), max_size=8))
+def test_framing_word_counts_match_the_token_regex(texts):
+    # The ASCII texts are counted on their shape, joined; the others with the regex.
+    assert framing._word_counts(texts) == [len(framing._TOKEN.findall(t)) for t in texts]
+
+
+def test_framing_score_rows_sharing_an_id_each_count_every_span_of_that_id():
+    # Rows are matched to spans by (thread, comment id); a duplicated id gets the spans of
+    # both rows (the lookup for unique ids is done in C, this case in Python).
+    df = pd.DataFrame({"comment_id": ["1", "1", "2"],
+                       "text": ["Our enemies in this election want this.", "They waged war on our election.",
+                                "Trees are nice."]})
+    out = framing.score(df, lexicons=WAR)
+    assert out["frames"].tolist() == ["war", "war", ""]
+    assert out["frame_war"].tolist() == [round(200 / 7, 3), round(200 / 6, 3), 0.0]
+    unique = framing.score(df.assign(comment_id=["1", "3", "2"]), lexicons=WAR)
+    assert unique["frame_war"].tolist() == [round(100 / 7, 3), round(100 / 6, 3), 0.0]
+
+
 def test_framing_literal_and_game_uses_do_not_count_as_the_frame():
     df = pd.DataFrame({"comment_id": ["1", "2"],
                        "text": ["Troops were killed in the invasion of Iraq.", "Our chess strategy won the game."]})
@@ -613,6 +633,18 @@ def test_framing_matcher_keeps_last_answer_only_for_the_same_list():
     assert matcher.find(other) == matcher._find(other, False, None)
     assert matcher.find(words, overlap=True) == matcher._find(words, True, None)
     assert matcher.find(list(words)) == first and matcher.find(list(words)) is not first
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["war", "wars", "the", "election", "battle", "school", "board", "not", "a", "fight",
+                                 "game", "chess", "troops", "is", "we", "army"]), max_size=16))
+def test_framing_matcher_starts_same_with_the_word_index(words):
+    # The second question about one word list in a row reads the list's word index.
+    lex = framing.load_lexicons("war_metaphor")[0]
+    for matcher in (lex._combined, lex.cues["literal"], lex.cues["game"], *(m for _, m in lex.topics)):
+        expected = [(i, c) for i, w in enumerate(words) if (c := matcher.candidates(w))]
+        assert matcher._starts(words) == expected
+        assert matcher._starts(words) == expected
 
 
 def _effective(found: list) -> list:

@@ -259,6 +259,26 @@ def test_segment_span_table_same_as_each_stage_built(seed_corpus):
     pd.testing.assert_frame_equal(segment.span_table(rows), built)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["t", "", "t’2"]), st.sampled_from(["c", "", 3, None]),
+                          st.sampled_from(["url", "quote"]), st.just("x"), st.integers(0, 9), st.integers(0, 9),
+                          st.sampled_from(["www", "", "é “q”"]), st.sampled_from(["", None]), st.just("why")),
+                max_size=4))
+def test_segment_span_table_by_columns_like_pandas_by_rows(rows):
+    # Columns of strings go straight to Arrow; anything else (ids as numbers, None) takes
+    # pandas' own inference, so the table is the same either way.
+    expected = pd.DataFrame(rows, columns=list(SPAN_COLUMNS)).astype({"start": "int64", "end": "int64"})
+    pd.testing.assert_frame_equal(segment.span_table(rows), expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab Wow Ellen, x*-_ \t“”\"'«»„you. !?") + ["x x x", "***"]), max_size=30)
+       .map("".join))
+def test_segment_quotes_of_one_line_as_in_a_longer_text(text):
+    # A one-line text without '>' takes a shortcut; with a line after it, the full scan.
+    assert segment.quotes(text) == [q for q in segment.quotes(text + "\nthe end") if q.end <= len(text)]
+
+
 _HINT_PIECES = ["Like", "LikeLike", "like", "Liked by 3 people", "Unlike", "Reply", "↓ Reply", "Share this:", "Loading...",
                 "Report comment", "Rate This", "Permalink", "Vote up", "Upvote", "Collapse", "[-]", "[+]", "x x x",
                 "***", "---", "~~~", "xxx", "heck.LikeLike", "I like it", "www.Example.org", "WWW.x.org",
@@ -330,6 +350,8 @@ def test_segment_quote_and_address_gates_change_nothing(text):
         mp.setattr(segment, "_may_have_delimiters", lambda t: True)
         mp.setattr(segment, "_CAPITALISED", lambda t: True)
         mp.setattr(segment, "_COMMA_NAME", lambda t: True)
+        mp.setattr(segment, "_NAME_THEN_MARK", lambda t: True)
+        mp.setattr(segment, "_GREETING_NAME", lambda t: True)
         assert segment.quotes(text) == fast_quotes
         assert segment.addresses(text) == fast_addresses
 
