@@ -256,6 +256,8 @@ FORUM_FEATURES = (
 _KINDS = ("auto", "chat", "forum")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+# _WORD on lower-cased ASCII text without curly apostrophes (a plain class scans faster).
+_WORD_ASCII = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _STOP = frozenset("""a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have having he
 her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
@@ -269,6 +271,11 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|u)\b", re.IGNORECASE)
 # non-letter (a straight ' is an apostrophe far more often than a quote mark).
 _QUOTED = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]|(?<![^\W\d_])‘([^‘’\n]{3,240}?)’(?![^\W\d_])")
 _QUOTE_MARKS = re.compile(r"[“\"«‘]")  # a text without any cannot match _QUOTED
+# _QUOTED where a text has no ‘ (its second branch cannot match there): the same matches,
+# found faster (the search skips ahead to a double quote mark).
+_QUOTED_DOUBLE = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]")
+# _SECOND_PERSON on lower-cased ASCII text.
+_SECOND_PERSON_ASCII = re.compile(r"\b(?:you|your|yours|yourself|u)\b")
 _BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>|&gt;)[ \t]?(.+)$", re.MULTILINE)
 _POST_REF = re.compile(
     r"\b(?:(?:this|the|your|great|nice|good|interesting|excellent|fascinating|wonderful|fine|informative)\s+"
@@ -354,7 +361,7 @@ def _tokens(text: str) -> list[str]:
     straight = text.replace("’", "'")
     if straight.isascii():
         # Lower-casing ASCII keeps every character's class, so the words are the same.
-        return _WORD.findall(straight.lower())
+        return _WORD_ASCII.findall(straight.lower())
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
@@ -416,6 +423,26 @@ def _one_edit(a: str, b: str) -> bool:
     return a[k:] == b[k + 1:]
 
 
+# _ADDRESS_PATTERNS[3] without its leading \b: a search for the literal "you" skips ahead,
+# where the \b made the regex try every position (a tenth of the stage's time).
+_YOU_NAME = re.compile(r"you,?\s+" + _NAME + r"\b")
+
+
+def _you_name(text):
+    """``_ADDRESS_PATTERNS[3].finditer(text)``: the same matches."""
+    if "you" not in text:
+        return
+    pos = 0
+    while (m := _YOU_NAME.search(text, pos)) is not None:
+        k = m.start()
+        if k and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            # No word boundary before "you" (\w is alphanumeric or "_"): not a match here.
+            pos = k + 1
+            continue
+        yield m
+        pos = m.end()
+
+
 def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     """Find the names a comment addresses: vocatives, openers and @mentions.
 
@@ -446,7 +473,7 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     """
     found: dict[int, tuple[int, int, str]] = {}
     for k, pattern in enumerate(_ADDRESS_PATTERNS):
-        for m in pattern.finditer(text):
+        for m in (pattern.finditer(text) if k != 3 else _you_name(text)):
             name = m.group(1)
             if name in _NOT_NAMES or name.upper() == name or _contraction(name):
                 continue
@@ -620,6 +647,15 @@ def _shipped_trees(order: str):
     return _Trees(spec) if spec else None
 
 
+def _quoted(text):
+    """(words, phrase) of each phrase *text* puts in quotation marks (two words or more)."""
+    if "‘" in text:
+        found = [m.group(1) or m.group(2) for m in _QUOTED.finditer(text)]
+    else:
+        found = [m.group(1) for m in _QUOTED_DOUBLE.finditer(text)]
+    return [q for q in ((_tokens(p), p) for p in found) if len(q[0]) >= 2]
+
+
 class _Thread:
     """Per-thread text statistics shared by the candidate features."""
 
@@ -649,13 +685,12 @@ class _Thread:
         self.by_author: dict = defaultdict(list)
         self.by_author_upto = 0
         self.token_sets = [set(t) for t in self.tokens]
-        self.quoted = [[(_tokens(m.group(1) or m.group(2)), m.group(1) or m.group(2)) for m in _QUOTED.finditer(t)]
-                       if _QUOTE_MARKS.search(t) else [] for t in texts]
-        self.quoted = [[q for q in qs if len(q[0]) >= 2] for qs in self.quoted]
+        self.quoted = [_quoted(t) if _QUOTE_MARKS.search(t) else [] for t in texts]
         self.questions = ["?" in t for t in texts]
         letters = "".join(texts[:200])
         self.lowercase = bool(letters) and not any(ch.isupper() for ch in letters)
-        self.you = [bool(_SECOND_PERSON.search(t)) for t in texts]
+        self.you = [bool(_SECOND_PERSON_ASCII.search(t.lower()) if t.isascii() else _SECOND_PERSON.search(t))
+                    for t in texts]
         # Four-word runs with at least one content word, for quotation without quote marks.
         self.grams = [{g for g in zip(toks, toks[1:], toks[2:], toks[3:]) if not _STOP.issuperset(g)}
                       for toks in self.tokens]
@@ -977,11 +1012,25 @@ def _root_text_cues(th, i):
     return cues
 
 
-# What every match of _POST_REF holds, in a lower-cased ASCII text: a listed noun as a
-# word after a space, "the author", "you" and one of the verbs, or the word "op".
+# What every match of _POST_REF holds, in a lower-cased ASCII text: a listed noun after
+# one of the listed words and white space, "the author", "you" and one of the verbs, or
+# the word "op".
 _POST_REF_NOUN = re.compile(r"\s(?:post|article|piece|blog|write-?up|essay|read|analysis|story)\b")
-_POST_REF_PHRASES = ("the author", "you write", "you wrote", "you say", "you said", "you claim", "you mention",
-                     "you suggest", "you argue")
+_POST_REF_ADJ = ("this", "the", "your", "great", "nice", "good", "interesting", "excellent", "fascinating",
+                 "wonderful", "fine", "informative")
+_POST_REF_PHRASES = re.compile(r"the author|you (?:write|wrote|say|said|claim|mention|suggest|argue)")
+
+
+def _post_noun_after_adjective(low):
+    """A noun of _POST_REF_NOUN right after one of _POST_REF_ADJ and white space (the
+    adjective's start unchecked: the regex decides) in the lower-cased ASCII *low*."""
+    for m in _POST_REF_NOUN.finditer(low):
+        end = m.start()
+        while end > 0 and low[end - 1].isspace():
+            end -= 1
+        if low.endswith(_POST_REF_ADJ, 0, end):
+            return True
+    return False
 
 
 def _speaks_of_post(text):
@@ -989,7 +1038,7 @@ def _speaks_of_post(text):
     what a match needs (the search costs as much as the rest of the root cues)."""
     if text.isascii():
         low = text.lower()
-        if not (_POST_REF_NOUN.search(low) or any(p in low for p in _POST_REF_PHRASES)):
+        if not (_post_noun_after_adjective(low) or _POST_REF_PHRASES.search(low)):
             k = low.find("op")
             while k >= 0:
                 # "OP" as a word: \w (ASCII here) on neither side.
@@ -1578,75 +1627,204 @@ class _Hyp:
 # Every display-order feature key, in the order candidate_features inserts them (the
 # order the scores add the terms in).
 _DISPLAY_KEYS = tuple(dict.fromkeys(FEATURES + DISPLAY_FEATURES))
+# The cues of a display candidate that depend on the hypothesis (its open chain, its
+# speakers); every other cue comes from a base kept per (comment, candidate, both authors).
+_DISPLAY_CHAIN_KEYS = ("sib_ok", "sib_violation", "root_depth", "root_new_author", "log_rank", "addr_author_latest",
+                       "self_continue", "alternation", "same_author_latest", "author_in_chain", "cand_answered",
+                       "rank1", "rank2p", "cand_depth")
 
 
-def _display_candidate(th, i, j, r, hc, chain, n_rep, authors, latest, n_by, addr, bases):
-    """:func:`candidate_features` of "i answers j" for display order, as one hypothesis sees it.
+class _DisplayScorer:
+    """A linear scorer's weights laid out as one list of terms per candidate.
+
+    A candidate's score is ``intercept + sum(terms)``, the terms being ``weight * value``
+    for each weighed cue in the order of :data:`_DISPLAY_KEYS`: the order
+    :func:`candidate_features` gives the cues, so the float sums are the ones a sum over
+    its dict gives (a term of a cue at 0 adds nothing). A base keeps its terms; a
+    hypothesis copies them and writes the terms of its own cues into their slots. Cues
+    without weight write into a last slot that no base term uses (0 * value adds nothing).
+    """
+
+    def __init__(self, weights, intercept):
+        # best_sim compares the candidates of one hypothesis: the decoder adds its term.
+        w = {k: x for k, x in weights.items() if k != "best_sim"}
+        keys = [k for k in _DISPLAY_KEYS if w.get(k, 0.0)]
+        self.intercept = intercept
+        self._zeros = [0.0] * (len(keys) + 1)
+        self._slot = {k: keys.index(k) if k in keys else len(keys) for k in _DISPLAY_KEYS}
+        self._weight = {k: w[k] if k in keys else 0.0 for k in _DISPLAY_KEYS}
+        self.slot = {k: self._slot[k] for k in _DISPLAY_CHAIN_KEYS}
+        self.weight = {k: self._weight[k] for k in _DISPLAY_CHAIN_KEYS}
+
+    def terms(self, f):
+        """The terms of the cues in *f* (a dict of some cues; the rest are 0)."""
+        terms, slot, weight = self._zeros.copy(), self._slot, self._weight
+        for k, v in f.items():
+            if v:
+                terms[slot[k]] = weight[k] * v
+        return terms
+
+
+def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates):
+    """Comment *i*'s candidates as one hypothesis sees them, with their scores.
 
     The hypothesis: *hc* is its open chain (the comment above first, then its ancestors),
-    *chain* the first ``max_candidates`` of it, *r* the candidate's rank on it (for the
-    post: ``len(chain)``), *n_rep* the candidate's replies so far, *authors* and *latest*
-    its speakers. Most cues depend on the texts and the two authors alone; *bases* (one
-    dict per comment *i*) keeps them per (candidate, both authors) for every hypothesis,
-    and only the cues that read the chain (rank, depth, sibling order, latest comments,
-    replies so far, authors up the chain) are filled in here.
+    *counts* the replies so far of each comment on it, *authors* and *latest* its
+    speakers. The candidates are the post and the first ``max_candidates`` of the chain,
+    less those newer than *i* (a reply is never older than its parent). Most cues depend
+    on the texts and the two authors alone: *bases* (one dict per comment *i*) keeps
+    them, and their terms, per (candidate, both authors) for every hypothesis, and only
+    the cues that read the chain (rank, depth, sibling order, latest comments, replies so
+    far, authors up the chain) are filled in here.
+
+    Returns ``(cands, parts, scores, sims, allowed)``: (candidate, its rank on the chain;
+    the post: ``len(chain)``), what :func:`_display_features_of` needs to rebuild its
+    features, the score without ``best_sim``, the similarity ``best_sim`` compares, and
+    whether the times allow it (see :func:`_sibling_order` and ``root_out_of_order``).
     """
     times = th.times
+    t_i = times[i]
     a_i = authors[i]
-    if j < 0:
-        key = (-1, a_i, chain[0] if chain else None)
-        base = bases.get(key)
-        if base is None:
-            base = bases[key] = _display_root_base(th, i, a_i, chain, addr)
-        f = base.copy()
-    else:
+    chain = hc[:max_candidates]
+    n = len(chain)
+    slot, weight, intercept = sc.slot, sc.weight, sc.intercept
+    key = (-1, a_i, chain[0] if n else None)
+    hit = bases.get(key)
+    if hit is None:
+        f = _display_root_base(th, i, a_i, chain, addr)
+        hit = bases[key] = (f, sc.terms(f), f["root_sim"], not f["root_out_of_order"])
+    terms = hit[1].copy()
+    # Pages list siblings oldest first: a reply older than the candidate's previous
+    # child (the chain member just below it) cannot answer it (see _sibling_order).
+    sib = 0
+    if n and t_i is not None:
+        t_sib = times[chain[-1]]
+        if t_sib is not None:
+            if t_i >= t_sib:
+                sib = 1
+                terms[slot["sib_ok"]] = weight["sib_ok"] * 1.0
+            else:
+                sib = 2
+                terms[slot["sib_violation"]] = weight["sib_violation"] * 1.0
+    if n:
+        terms[slot["root_depth"]] = weight["root_depth"] * math.log1p(n)
+    new = bool(a_i) and a_i != th.post_author and a_i not in latest
+    if new:
+        terms[slot["root_new_author"]] = weight["root_new_author"] * 1.0
+    cands, parts, scores, sims, allowed = [(-1, n)], [(hit, (sib, n, new))], [intercept + sum(terms)], [hit[2]], \
+        [hit[3] and sib != 2]
+    if not n:
+        return cands, parts, scores, sims, allowed
+    # The authors along the chain, for "is this author up the chain" per candidate.
+    up_authors = [authors[k] for k in hc] if a_i else ()
+    length = len(hc)
+    s_ok, w_ok = slot["sib_ok"], weight["sib_ok"] * 1.0
+    s_no, w_no = slot["sib_violation"], weight["sib_violation"] * 1.0
+    s_rank, w_rank = slot["log_rank"], weight["log_rank"]
+    s_r1, w_r1 = slot["rank1"], weight["rank1"] * 1.0
+    s_r2, w_r2 = slot["rank2p"], weight["rank2p"] * 1.0
+    s_depth, w_depth = slot["cand_depth"], weight["cand_depth"]
+    s_ans, w_ans = slot["cand_answered"], weight["cand_answered"]
+    s_lat, w_lat = slot["addr_author_latest"], weight["addr_author_latest"] * 1.0
+    s_self, w_self = slot["self_continue"], weight["self_continue"]
+    s_alt, w_alt = slot["alternation"], weight["alternation"] * 1.0
+    s_sal, w_sal = slot["same_author_latest"], weight["same_author_latest"] * 1.0
+    s_aic, w_aic = slot["author_in_chain"], weight["author_in_chain"] * 1.0
+    for r, j in enumerate(chain):
+        if t_i is not None:
+            t_j = times[j]
+            if t_j is not None and t_j > t_i:
+                continue
         a_j = authors[j]
         key = (j, a_i, a_j)
         hit = bases.get(key)
         if hit is None:
-            hit = bases[key] = _display_pair_base(th, i, j, a_i, a_j, addr)
-        base, match, quick = hit
-        f = base.copy()
-    # Pages list siblings oldest first: a reply older than the candidate's previous
-    # child (the chain member just below it) cannot answer it (see _sibling_order).
-    if r and times[i] is not None:
-        t_sib = times[chain[r - 1]]
-        if t_sib is not None:
-            if times[i] >= t_sib:
-                f["sib_ok"] = 1.0
+            f, match, quick = _display_pair_base(th, i, j, a_i, a_j, addr)
+            hit = bases[key] = (f, sc.terms(f), f["tfidf"], match, quick)
+        terms = hit[1].copy()
+        sib = 0
+        if r:
+            if t_i is not None:
+                t_sib = times[chain[r - 1]]
+                if t_sib is not None:
+                    if t_i >= t_sib:
+                        sib = 1
+                        terms[s_ok] = w_ok
+                    else:
+                        sib = 2
+                        terms[s_no] = w_no
+            terms[s_rank] = w_rank * math.log1p(r)
+            if r == 1:
+                terms[s_r1] = w_r1
             else:
-                f["sib_violation"] = 1.0
+                terms[s_r2] = w_r2
+        if w_depth and n - 1 - r > 0:
+            terms[s_depth] = w_depth * math.log1p(n - 1 - r)
+        if w_ans and counts[r]:
+            terms[s_ans] = w_ans * math.log1p(counts[r])
+        lat = bool(a_j) and latest.get(a_j) == j
+        if lat and hit[3]:
+            terms[s_lat] = w_lat
+        cont = alt = sal = above = False
+        if a_i:
+            if a_j:
+                if a_i == a_j:
+                    cont = lat and hit[4]
+                    if cont:
+                        terms[s_self] = w_self * hit[4]
+                else:
+                    alt = r + 1 < length and up_authors[r + 1] == a_i
+                    if alt:
+                        terms[s_alt] = w_alt
+                sal = lat and n_by.get(a_j, 0) >= 2
+                if sal:
+                    terms[s_sal] = w_sal
+            # A -> B -> A, the one-step case of "this author is up the chain", counts once.
+            if a_j != a_i and not alt:
+                above = a_i in up_authors[r + 1:r + 9]
+                if above:
+                    terms[s_aic] = w_aic
+        cands.append((j, r))
+        parts.append((hit, (sib, r, n, counts[r], lat and hit[3], cont, alt, sal, above)))
+        scores.append(intercept + sum(terms))
+        sims.append(hit[2])
+        allowed.append(sib != 2)
+    return cands, parts, scores, sims, allowed
+
+
+def _display_features_of(j, part):
+    """The features (as :func:`candidate_features` gives them) of candidate *j* from what
+    :func:`_display_hypothesis` kept of it."""
+    hit, (sib, *rest) = part
+    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
+    f.update(hit[0])
+    if sib == 1:
+        f["sib_ok"] = 1.0
+    elif sib == 2:
+        f["sib_violation"] = 1.0
     if j < 0:
-        f["root_depth"] = math.log1p(len(chain))
-        f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in latest)
+        n, new = rest
+        f["root_depth"] = math.log1p(n)
+        f["root_new_author"] = float(new)
         return f
+    r, n, n_rep, latest_addressed, cont, alt, sal, above = rest
     f["log_rank"] = math.log1p(r)
-    if match:
-        f["addr_author_latest"] = float(latest.get(a_j) == j)
-    # The candidate's ancestors: the chain above it, and the post beyond the chain's end.
-    up = hc[r + 1:r + 9]
-    if a_i and a_j:
-        if a_i == a_j and latest.get(a_j) == j:
-            f["self_continue"] = quick
-        f["alternation"] = float(bool(up) and authors[up[0]] == a_i and a_j != a_i)
-        f["same_author_latest"] = float(latest.get(a_j) == j and n_by.get(a_j, 0) >= 2)
-    # A -> B -> A, the one-step case of "this author is up the chain", counts once.
-    if a_i and a_j != a_i and not f["alternation"]:
-        for k in up:
-            if authors[k] == a_i:
-                f["author_in_chain"] = 1.0
-                break
+    f["addr_author_latest"] = float(latest_addressed)
+    f["self_continue"] = hit[4] if cont else 0.0
+    f["alternation"] = float(alt)
+    f["same_author_latest"] = float(sal)
+    f["author_in_chain"] = float(above)
     f["cand_answered"] = math.log1p(n_rep)
     f["rank1"] = float(r == 1)
     f["rank2p"] = float(r >= 2)
-    if chain:
-        f["cand_depth"] = math.log1p(max(0, len(chain) - 1 - r))
+    f["cand_depth"] = math.log1p(max(0, n - 1 - r))
     return f
 
 
 def _display_root_base(th, i, a_i, chain, addr):
-    """The cues of "i answers the post" that no hypothesis changes (see :func:`_display_candidate`)."""
-    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
+    """The cues of "i answers the post" that no hypothesis changes (see :func:`_display_hypothesis`),
+    as a dict of the cues it sets (every other cue is 0)."""
+    f = {}
     names = addr[i]
     f["root"] = 1.0
     f["root_addressing"] = float(bool(names))
@@ -1667,8 +1845,9 @@ def _display_root_base(th, i, a_i, chain, addr):
 def _display_pair_base(th, i, j, a_i, a_j, addr):
     """The cues of "i answers j" (j >= 0) that depend on the texts and the two authors
     alone, whether *i* addresses *j*'s author by name, and the value ``self_continue``
-    takes where it applies (see :func:`_display_candidate`)."""
-    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
+    takes where it applies (see :func:`_display_hypothesis`); the cues as a dict of those it
+    sets (every other cue is 0)."""
+    f = {}
     f["prev"] = float(j == i - 1)
     f["log_dist"] = math.log1p(i - j - 1)
     addr_i = addr[i]
@@ -1684,7 +1863,7 @@ def _display_pair_base(th, i, j, a_i, a_j, addr):
             f["addr_conflict"] = 1.0
         else:
             f["addr_unknown"] = 1.0
-    if a_j and not f["addr_author"]:
+    if a_j and not f.get("addr_author"):
         f["mention_author"] = float(bool(_name_keys(a_j) & th.token_sets[i]))
     if a_i and addr[j]:
         f["rev_addr"] = float(any(_same_person(n, a_i) for n in addr[j]))
@@ -1702,7 +1881,7 @@ def _display_pair_base(th, i, j, a_i, a_j, addr):
         f["log_gap"] = math.log1p(max(0.0, (ti - tj) / 60.0))
     else:
         f["no_time"] = 1.0
-    if addr_i and a_j and not f["addr_author"] and any(_near_name(n, a_j) for n in addr_i):
+    if addr_i and a_j and not f.get("addr_author") and any(_near_name(n, a_j) for n in addr_i):
         # "I totally agree, Journi." to Jouni: a name misspelt by one letter.
         f["addr_author"], f["addr_other"] = 1.0, 0.0
     f["answer_opener"] = float(th.questions[j] and _opener(th, i))
@@ -1712,59 +1891,13 @@ def _display_pair_base(th, i, j, a_i, a_j, addr):
     return f, match, quick
 
 
-def _display_signatures(th, i, cands, hc, chain, counts, authors, latest, depth=True, answered=True):
-    """What :func:`_display_candidate` reads of a hypothesis for each candidate of comment *i*.
-
-    *cands* holds (candidate, its rank on the chain; the post: ``len(chain)``), *counts*
-    the replies so far of the comments on the chain *hc*; the rest as for
-    :func:`_display_candidate`. The signature of a candidate: its rank, whether *i*
-    keeps the oldest-first order of its replies, the two authors, whether *i*'s author
-    wrote its parent or a comment further up (``alternation``, ``author_in_chain``), and
-    the latest comment of its author. Hypotheses that agree on these share one
-    computation, so the signature holds outcomes (is *i* older than that sibling) rather
-    than the comments they come from. The chain's length (``root_depth``, ``cand_depth``)
-    and the candidate's replies so far (``cand_answered``) are left out when the scorer
-    gives those cues no weight (*depth*, *answered* false); the cue's value in the shared
-    features (which no weight reads, and the evidence names only weighed cues) is then
-    that of the first hypothesis.
-    """
-    times = th.times
-    t_i = times[i]
-    a_i = authors[i]
-    length = len(chain) if depth else -1
-    # The authors along the chain, for "is this author up the chain" per candidate.
-    chain_authors = [authors[k] for k in hc] if a_i else ()
-    out = []
-    for j, r in cands:
-        sib = 0
-        if r and t_i is not None:
-            t_sib = times[chain[r - 1]]
-            if t_sib is not None:
-                sib = 1 if t_i >= t_sib else 2
-        if j < 0:
-            out.append((-1, length, sib, a_i, bool(a_i) and a_i in latest))
-            continue
-        a_j = authors[j]
-        up = above = False
-        if a_i and a_j != a_i:
-            anc = chain_authors[r + 1:r + 9]
-            up = bool(anc) and anc[0] == a_i
-            above = a_i in anc
-        out.append((j, r, sib, length, counts[r] if answered else -1, a_i, a_j, up, above,
-                    latest.get(a_j) if a_j else None))
-    return out
-
-
 def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, width=None):
     """Beam-search inference for display order; returns what :func:`_infer_thread` does."""
     n = th.n
     width = width or _BEAM
     w = dict(weights)
     w_best_sim = w.get("best_sim", 0.0)
-    depth = bool(w.get("root_depth") or w.get("cand_depth"))
-    answered = bool(w.get("cand_answered"))
-    w_get = {k: x for k, x in w.items() if k != "best_sim"}.get
-    w_keys = [w_get(k, 0.0) for k in _DISPLAY_KEYS]
+    sc = _DisplayScorer(w, intercept)
     w_sib = w.get("sib_violation", 0.0)
     # A comment the times place nowhere on a hypothesis's chain costs it as much as the
     # scorer weighs one sibling out of order (the hand-set -6 where the scorer has none).
@@ -1790,39 +1923,15 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     beam = [root]
     for i in range(n):
         ext = []
-        # Hypotheses share most candidates: features are computed once per candidate and
-        # the part of the hypothesis they read (see _display_signatures).
-        memo: dict = {}
+        # Hypotheses share most candidates: the cues that depend on the texts and the two
+        # authors are computed once per (candidate, authors) (see _display_hypothesis).
         bases: dict = {}
-        t_i = th.times[i]
         floor = -math.inf
         for h in beam:
-            hc, counts = h.chain, h.counts
             # Every author known: the speakers are the source's, in plain containers.
             authors, h_latest = (named_authors, latest) if named else (h.authors, h.latest)
-            # The candidates: the post and the chain of open ancestors (what _candidates
-            # finds by walking up from the comment above), as (comment, rank on the chain).
-            chain = hc[:max_candidates]
-            cands = [(-1, len(chain)), *((j, r) for r, j in enumerate(chain))]
-            if t_i is not None:
-                # A reply cannot be older than the comment it answers.
-                cands = [c for c in cands if c[0] < 0 or th.times[c[0]] is None or th.times[c[0]] <= t_i]
-            hits = []
-            for (j, r), sig in zip(cands, _display_signatures(th, i, cands, hc, chain, counts, authors, h_latest,
-                                                              depth, answered)):
-                hit = memo.get(sig)
-                if hit is None:
-                    n_rep = counts[r] if answered and j >= 0 else 0
-                    f = _display_candidate(th, i, j, r, hc, chain, n_rep, authors, h_latest, n_by, addr, bases)
-                    # Scored without best_sim, which compares the candidates of one hypothesis;
-                    # the terms added in the order candidate_features gives the cues. With
-                    # them: the similarity best_sim compares, and whether the times rule the
-                    # candidate out.
-                    hit = memo[sig] = (f, intercept + sum([x * v for x, v in zip(w_keys, f.values()) if v]),
-                                       f["root_sim"] if j < 0 else f["tfidf"],
-                                       not (f["sib_violation"] or f["root_out_of_order"]))
-                hits.append(hit)
-            feats, scores, sims, allowed = zip(*hits)
+            cands, parts, scores, sims, allowed = _display_hypothesis(th, i, h.chain, h.counts, authors, h_latest,
+                                                                      n_by, addr, bases, sc, max_candidates)
             # best_sim (see _best_sim): the candidates sharing the most weighted words.
             top_sim = max(sims)
             best_sim = [float(top_sim >= 0.05 and x == top_sim) for x in sims]
@@ -1844,10 +1953,10 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                     floor = total - _MARGIN
                 j, r = cands[k]
                 # Negated, so that sorting puts the best first (ties: the first extended).
-                ext.append((-total, len(ext), h, j, scores[k] - log_z, feats[k], best_sim[k], r if j >= 0 else 0))
+                ext.append((-total, len(ext), h, j, scores[k] - log_z, parts[k], best_sim[k], r if j >= 0 else 0))
         ext.sort()
         beam, seen = [], set()
-        for neg, _, h, p, log_p, f, f_best, rank_p in ext:
+        for neg, _, h, p, log_p, part, f_best, rank_p in ext:
             score = -neg
             if len(beam) == width or score < -ext[0][0] - _MARGIN:
                 break
@@ -1858,7 +1967,7 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                 counts = ((0, h.counts[rank_p] + 1) + h.counts[rank_p + 1:])[:max_candidates + 10]
             g = _Hyp()
             g.score, g.chain, g.counts = score, chain, counts
-            g.back = (h.back, p, log_p, f, f_best, rank_p, h.authors)
+            g.back = (h.back, p, log_p, part, f_best, rank_p, h.authors)
             if named:
                 # Every author is known, so no speaker can be inferred: the hypothesis shares
                 # its speakers with its parent, and a duplicate is known before it is built.
@@ -1890,10 +1999,10 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     par, conf, evidence = [-1] * n, [0.0] * n, [""] * n
     node, i = best.back, n - 1
     while node is not None:
-        node, p, log_p, f, f_best, rank_p, authors_then = node
+        node, p, log_p, part, f_best, rank_p, authors_then = node
         c = round(math.exp(log_p), 4)
         par[i], conf[i] = p, c
-        f = {**f, "best_sim": f_best}
+        f = {**_display_features_of(p, part), "best_sim": f_best}
         evidence[i] = _evidence(th, i, p, f, w, ids, {"authors": authors_then, "addr": addr, "rank": {p: rank_p}}, c)
         i -= 1
     state = {"parents": par, "authors": best.authors.tolist(), "author_src": best.src.tolist(),
