@@ -91,6 +91,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import json
 import math
 import operator
@@ -98,6 +99,7 @@ import re
 from collections import Counter, defaultdict, deque
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from .errors import SchemaError
@@ -670,9 +672,9 @@ class _Thread:
         # The words tf-idf weighs (every other word has no idf), per comment and the post.
         content = [[w for w in toks if w not in _STOP and len(w) > 1] for toks in self.tokens]
         post_content = [w for w in post_tokens if w not in _STOP and len(w) > 1]
-        df = Counter()
-        for words in content + [post_content]:
-            df.update(set(words))
+        # One count over every document's distinct words: the same counts, in the same
+        # order, as one update per document.
+        df = Counter(itertools.chain.from_iterable(map(set, content + [post_content])))
         n_docs = self.n + 1
         self.idf = {w: math.log((1 + n_docs) / (1 + c)) + 1.0 for w, c in df.items()}
         self.vecs = [self._content_vec(words) for words in content]
@@ -691,9 +693,11 @@ class _Thread:
         self.lowercase = bool(letters) and not any(ch.isupper() for ch in letters)
         self.you = [bool(_SECOND_PERSON_ASCII.search(t.lower()) if t.isascii() else _SECOND_PERSON.search(t))
                     for t in texts]
-        # Four-word runs with at least one content word, for quotation without quote marks.
-        self.grams = [{g for g in zip(toks, toks[1:], toks[2:], toks[3:]) if not _STOP.issuperset(g)}
-                      for toks in self.tokens]
+        # Four-word runs, for quotation without quote marks: every run (the display decoder
+        # keeps those with a content word where two comments share one) and, on first
+        # use, those with at least one content word (see grams).
+        self.all_grams = [set(zip(toks, toks[1:], toks[2:], toks[3:])) for toks in self.tokens]
+        self._grams = None
         self._gram_index = None
         # Inverted index over the words of the most recent comments, for the most similar
         # earlier comments; each word keeps its last 30 comments, so a lookup costs the
@@ -703,6 +707,19 @@ class _Thread:
         # Values computed once per comment or pair for the display decoder, whose
         # hypotheses ask for the same ones (see _root_text_cues).
         self.memo: dict = {}
+
+    @property
+    def grams(self):
+        """Per comment, its four-word runs with at least one content word (built on first use)."""
+        if self._grams is None:
+            self._grams = [{g for g in zip(toks, toks[1:], toks[2:], toks[3:]) if not _STOP.issuperset(g)}
+                           for toks in self.tokens]
+        return self._grams
+
+    def shares_gram(self, i, j):
+        """``not grams[i].isdisjoint(grams[j])``, from every run of the two."""
+        common = self.all_grams[i] & self.all_grams[j]
+        return bool(common) and not all(map(_STOP.issuperset, common))
 
     @property
     def gram_index(self):
@@ -742,7 +759,7 @@ class _Thread:
         """:meth:`_vec` of words that all have an idf."""
         idf = self.idf
         v = {w: idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in Counter(words).items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        norm = math.sqrt(sum([x * x for x in v.values()])) or 1.0
         return {w: x / norm for w, x in v.items()}
 
     def cosine(self, i, j):
@@ -815,8 +832,10 @@ class _Thread:
     def block_quote_text(self, i, j):
         """(fraction, quoted line) for :meth:`block_quote`."""
         if self._block is None:
+            # A text without ">" or "&gt;" has no quoted line.
             self._block = [[(q, m.group(1).strip()) for m in _BLOCK_QUOTE.finditer(t)
-                            for q in [_tokens(m.group(1))] if len(q) >= 3] for t in self.texts]
+                            for q in [_tokens(m.group(1))] if len(q) >= 3] if ">" in t or "&gt;" in t else []
+                           for t in self.texts]
         if not self._block[i]:
             return 0.0, ""
         target = self.post_tokens if j < 0 else self.tokens[j]
@@ -849,7 +868,7 @@ class _Thread:
     def shared_gram(self, i, j):
         if j < 0:
             return ()
-        common = self.grams[i] & self.grams[j]
+        common = {g for g in self.all_grams[i] & self.all_grams[j] if not _STOP.issuperset(g)}
         # Sorted first: ties must not depend on the process's string hashing (--jobs, Dask).
         return max(sorted(common), key=lambda g: sum(w not in _STOP for w in g)) if common else ()
 
@@ -998,7 +1017,8 @@ def _root_text_cues(th, i):
     cues = memo.get(i)
     if cues is None:
         cues = memo[i] = {
-            "root_ngram": float(bool(th.grams[i]) and not th.grams[i].isdisjoint(th.post_grams())),
+            # Every run of the post has a content word, so any shared run is one.
+            "root_ngram": float(not th.all_grams[i].isdisjoint(th.post_grams())),
             "root_quote": th.quote_post(i) if th.quoted[i] else 0.0,
             "root_short": float(len(th.tokens[i]) <= 12),
             # A later comment older than this one cannot be its reply nor a later sibling,
@@ -1015,21 +1035,24 @@ def _root_text_cues(th, i):
 # What every match of _POST_REF holds, in a lower-cased ASCII text: a listed noun after
 # one of the listed words and white space, "the author", "you" and one of the verbs, or
 # the word "op".
-_POST_REF_NOUN = re.compile(r"\s(?:post|article|piece|blog|write-?up|essay|read|analysis|story)\b")
+_POST_REF_NOUNS = ("post", "article", "piece", "blog", "write", "essay", "read", "analysis", "story")
 _POST_REF_ADJ = ("this", "the", "your", "great", "nice", "good", "interesting", "excellent", "fascinating",
                  "wonderful", "fine", "informative")
-_POST_REF_PHRASES = re.compile(r"the author|you (?:write|wrote|say|said|claim|mention|suggest|argue)")
+_POST_REF_YOU = re.compile(r"you (?:write|wrote|say|said|claim|mention|suggest|argue)")
 
 
 def _post_noun_after_adjective(low):
-    """A noun of _POST_REF_NOUN right after one of _POST_REF_ADJ and white space (the
-    adjective's start unchecked: the regex decides) in the lower-cased ASCII *low*."""
-    for m in _POST_REF_NOUN.finditer(low):
-        end = m.start()
-        while end > 0 and low[end - 1].isspace():
-            end -= 1
-        if low.endswith(_POST_REF_ADJ, 0, end):
-            return True
+    """A noun of _POST_REF (or a word it begins) after white space after one of
+    _POST_REF_ADJ (its start unchecked: the regex decides) in the lower-cased ASCII *low*."""
+    for noun in _POST_REF_NOUNS:
+        k = low.find(noun, 1)
+        while k > 0:
+            end = k
+            while end > 0 and low[end - 1].isspace():
+                end -= 1
+            if end < k and low.endswith(_POST_REF_ADJ, 0, end):
+                return True
+            k = low.find(noun, k + 1)
     return False
 
 
@@ -1038,7 +1061,7 @@ def _speaks_of_post(text):
     what a match needs (the search costs as much as the rest of the root cues)."""
     if text.isascii():
         low = text.lower()
-        if not (_post_noun_after_adjective(low) or _POST_REF_PHRASES.search(low)):
+        if not (_post_noun_after_adjective(low) or "the author" in low or _POST_REF_YOU.search(low)):
             k = low.find("op")
             while k >= 0:
                 # "OP" as a word: \w (ASCII here) on neither side.
@@ -1653,8 +1676,12 @@ class _DisplayScorer:
         self._zeros = [0.0] * (len(keys) + 1)
         self._slot = {k: keys.index(k) if k in keys else len(keys) for k in _DISPLAY_KEYS}
         self._weight = {k: w[k] if k in keys else 0.0 for k in _DISPLAY_KEYS}
-        self.slot = {k: self._slot[k] for k in _DISPLAY_CHAIN_KEYS}
-        self.weight = {k: self._weight[k] for k in _DISPLAY_CHAIN_KEYS}
+        # (slot, weight) of each cue of _DISPLAY_CHAIN_KEYS, in that order, flat; a cue
+        # worth 1 writes its weight times 1.0 (the term candidate_features' dict gives).
+        ones = {"sib_ok", "sib_violation", "root_new_author", "addr_author_latest", "alternation",
+                "same_author_latest", "author_in_chain", "rank1", "rank2p"}
+        self.chain = tuple(x for k in _DISPLAY_CHAIN_KEYS
+                           for x in (self._slot[k], self._weight[k] * 1.0 if k in ones else self._weight[k]))
 
     def terms(self, f):
         """The terms of the cues in *f* (a dict of some cues; the rest are 0)."""
@@ -1663,6 +1690,23 @@ class _DisplayScorer:
             if v:
                 terms[slot[k]] = weight[k] * v
         return terms
+
+
+_SCORERS: dict = {}
+
+
+def _display_scorer(weights, intercept):
+    """The :class:`_DisplayScorer` of these weights (one per weighting, not per thread)."""
+    try:
+        key = (tuple(weights.items()), intercept)
+        sc = _SCORERS.get(key)
+    except TypeError:  # weights that do not hash: no cache
+        return _DisplayScorer(weights, intercept)
+    if sc is None:
+        if len(_SCORERS) >= 32:
+            _SCORERS.clear()
+        sc = _SCORERS[key] = _DisplayScorer(weights, intercept)
+    return sc
 
 
 def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates):
@@ -1687,7 +1731,9 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
     a_i = authors[i]
     chain = hc[:max_candidates]
     n = len(chain)
-    slot, weight, intercept = sc.slot, sc.weight, sc.intercept
+    intercept = sc.intercept
+    (s_ok, w_ok, s_no, w_no, s_depth0, w_depth0, s_new, w_new, s_rank, w_rank, s_lat, w_lat, s_self, w_self, s_alt,
+     w_alt, s_sal, w_sal, s_aic, w_aic, s_ans, w_ans, s_r1, w_r1, s_r2, w_r2, s_depth, w_depth) = sc.chain
     key = (-1, a_i, chain[0] if n else None)
     hit = bases.get(key)
     if hit is None:
@@ -1702,34 +1748,23 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
         if t_sib is not None:
             if t_i >= t_sib:
                 sib = 1
-                terms[slot["sib_ok"]] = weight["sib_ok"] * 1.0
+                terms[s_ok] = w_ok
             else:
                 sib = 2
-                terms[slot["sib_violation"]] = weight["sib_violation"] * 1.0
-    if n:
-        terms[slot["root_depth"]] = weight["root_depth"] * math.log1p(n)
+                terms[s_no] = w_no
+    if n and w_depth0:
+        terms[s_depth0] = w_depth0 * math.log1p(n)
     new = bool(a_i) and a_i != th.post_author and a_i not in latest
     if new:
-        terms[slot["root_new_author"]] = weight["root_new_author"] * 1.0
+        terms[s_new] = w_new
     cands, parts, scores, sims, allowed = [(-1, n)], [(hit, (sib, n, new))], [intercept + sum(terms)], [hit[2]], \
         [hit[3] and sib != 2]
     if not n:
         return cands, parts, scores, sims, allowed
-    # The authors along the chain, for "is this author up the chain" per candidate.
-    up_authors = [authors[k] for k in hc] if a_i else ()
+    # The authors along the chain (as far as a candidate looks up it), for "is this author
+    # up the chain" per candidate.
+    up_authors = [authors[k] for k in hc[:n + 9]] if a_i else ()
     length = len(hc)
-    s_ok, w_ok = slot["sib_ok"], weight["sib_ok"] * 1.0
-    s_no, w_no = slot["sib_violation"], weight["sib_violation"] * 1.0
-    s_rank, w_rank = slot["log_rank"], weight["log_rank"]
-    s_r1, w_r1 = slot["rank1"], weight["rank1"] * 1.0
-    s_r2, w_r2 = slot["rank2p"], weight["rank2p"] * 1.0
-    s_depth, w_depth = slot["cand_depth"], weight["cand_depth"]
-    s_ans, w_ans = slot["cand_answered"], weight["cand_answered"]
-    s_lat, w_lat = slot["addr_author_latest"], weight["addr_author_latest"] * 1.0
-    s_self, w_self = slot["self_continue"], weight["self_continue"]
-    s_alt, w_alt = slot["alternation"], weight["alternation"] * 1.0
-    s_sal, w_sal = slot["same_author_latest"], weight["same_author_latest"] * 1.0
-    s_aic, w_aic = slot["author_in_chain"], weight["author_in_chain"] * 1.0
     for r, j in enumerate(chain):
         if t_i is not None:
             t_j = times[j]
@@ -1874,7 +1909,7 @@ def _display_pair_base(th, i, j, a_i, a_j, addr):
         quick = float((ti - tj) <= 120 if ti is not None and tj is not None else i - j <= 3)
     f["op_reply"] = float(bool(a_i) and a_i == th.post_author and a_j != a_i)
     f["quote"] = th.quote(i, j)[0] if th.quoted[i] else 0.0
-    f["shared_ngram"] = float(not th.grams[i].isdisjoint(th.grams[j]))
+    f["shared_ngram"] = float(th.shares_gram(i, j))
     f["tfidf"] = th.cosine(i, j)
     f["question"] = float(th.questions[j])
     if ti is not None and tj is not None:
@@ -1897,7 +1932,7 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     width = width or _BEAM
     w = dict(weights)
     w_best_sim = w.get("best_sim", 0.0)
-    sc = _DisplayScorer(w, intercept)
+    sc = _display_scorer(w, intercept)
     w_sib = w.get("sib_violation", 0.0)
     # A comment the times place nowhere on a hypothesis's chain costs it as much as the
     # scorer weighs one sibling out of order (the hand-set -6 where the scorer has none).
@@ -1934,15 +1969,24 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                                                                       n_by, addr, bases, sc, max_candidates)
             # best_sim (see _best_sim): the candidates sharing the most weighted words.
             top_sim = max(sims)
-            best_sim = [float(top_sim >= 0.05 and x == top_sim) for x in sims]
-            if w_best_sim:
-                scores = [s + w_best_sim * b for s, b in zip(scores, best_sim)]
-            pool = [k for k, ok in enumerate(allowed) if ok]
+            if top_sim >= 0.05:
+                best_sim = [float(x == top_sim) for x in sims]
+                if w_best_sim:
+                    scores = [s + w_best_sim * b for s, b in zip(scores, best_sim)]
+            else:
+                best_sim = [0.0] * len(sims)
+                if w_best_sim:
+                    scores = [s + w_best_sim * 0.0 for s in scores]
             cost = 0.0
-            if not pool:
-                pool, cost = list(range(len(cands))), penalty
-            top = max([scores[k] for k in pool])
-            log_z = top + math.log(sum([math.exp(scores[k] - top) for k in pool]))
+            if all(allowed):
+                pool, pooled = range(len(scores)), scores
+            else:
+                pool = [k for k, ok in enumerate(allowed) if ok]
+                if not pool:
+                    pool, cost = range(len(scores)), penalty
+                pooled = [scores[k] for k in pool]
+            top = max(pooled)
+            log_z = top + math.log(sum([math.exp(x - top) for x in pooled]))
             for k in pool:
                 total = h.score + scores[k] - log_z - cost
                 if total < floor:
@@ -2214,22 +2258,32 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     require_columns(comments, ["thread_id", id_col, parent_col, text_col], caller="infer_replies")
     out = comments.copy()
     n = len(out)
-    parent = out[parent_col].astype(object).where(out[parent_col].notna(), "").astype(str)
-    source = (out["parent_source"].astype(object).where(out["parent_source"].notna(), "").astype(str)
-              if "parent_source" in out.columns else pd.Series([""] * n, index=out.index))
+    parent = _strings(out[parent_col])
+    source = _strings(out["parent_source"]) if "parent_source" in out.columns else pd.Series([""] * n, index=out.index)
     conf = (pd.to_numeric(out["parent_confidence"], errors="coerce") if "parent_confidence" in out.columns
             else pd.Series(float("nan"), index=out.index))
-    evid = (out["parent_evidence"].astype(object).where(out["parent_evidence"].notna(), "").astype(str)
-            if "parent_evidence" in out.columns else pd.Series([""] * n, index=out.index))
-    author = (out[author_col].astype(object).where(out[author_col].notna(), "").astype(str)
-              if author_col in out.columns else pd.Series([""] * n, index=out.index))
-    a_src = (out["author_source"].astype(object).where(out["author_source"].notna(), "").astype(str)
-             if "author_source" in out.columns else pd.Series([""] * n, index=out.index))
+    evid = (_strings(out["parent_evidence"]) if "parent_evidence" in out.columns
+            else pd.Series([""] * n, index=out.index))
+    author = _strings(out[author_col]) if author_col in out.columns else pd.Series([""] * n, index=out.index)
+    a_src = (_strings(out["author_source"]) if "author_source" in out.columns
+             else pd.Series([""] * n, index=out.index))
     a_src = a_src.where(a_src != "", author.map(lambda a: "explicit" if a else "unknown"))
-    a_ev = (out["author_evidence"].astype(object).where(out["author_evidence"].notna(), "").astype(str)
-            if "author_evidence" in out.columns else pd.Series([""] * n, index=out.index))
+    a_ev = (_strings(out["author_evidence"]) if "author_evidence" in out.columns
+            else pd.Series([""] * n, index=out.index))
     linked = (parent != "") | (source == "explicit")
-    has_links = linked.groupby(out["thread_id"], sort=False).transform("any") if n else linked
+    # Threads as codes (one hash of the ids serves the link test and the loop below).
+    codes, thread_ids = pd.factorize(out["thread_id"])
+    if n and (codes < 0).any():
+        # Missing thread ids: pandas' grouping leaves those rows out, as before.
+        has_links = linked.groupby(out["thread_id"], sort=False).transform("any")
+        groups = out.groupby("thread_id", sort=False).indices.items()
+    elif n:
+        per_thread = np.bincount(codes, weights=linked.to_numpy(dtype=float), minlength=len(thread_ids)) > 0
+        has_links = pd.Series(per_thread[codes], index=out.index)
+        rows_by_thread = np.argsort(codes, kind="stable")
+        groups = zip(thread_ids, np.split(rows_by_thread, np.cumsum(np.bincount(codes))[:-1]))
+    else:
+        has_links, groups = linked, ()
     if mode == "never":
         target = pd.Series(False, index=out.index)
     elif mode == "auto":
@@ -2247,10 +2301,11 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
 
     post_text, post_author = {}, {}
     if threads is not None and len(threads) and "thread_id" in threads.columns:
-        for row in threads.to_dict("records"):
+        for row in threads[[c for c in ("thread_id", "text", "author") if c in threads.columns]].to_dict("records"):
             post_text[row["thread_id"]] = str(row.get("text", "") or "")
             post_author[row["thread_id"]] = str(row.get("author", "") or "")
-    times = _epoch_seconds(out[time_col]) if time_col in out.columns else [None] * n
+    # Seconds since the epoch, worked out only for the threads inferred (see _epoch_seconds).
+    stamps = _epoch_units(out[time_col]) if time_col in out.columns else None
     pos = pd.to_numeric(out["position"], errors="coerce") if "position" in out.columns else None
     if isinstance(model, str) and not (model == "learned" and order == "display"):
         raise SchemaError(f"model must be a dict of weights, or 'learned' with order='display'; "
@@ -2269,18 +2324,20 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     A, AS, AE = author.to_numpy(dtype=object).copy(), a_src.to_numpy(dtype=object).copy(), a_ev.to_numpy(dtype=object).copy()
     need_all = target.to_numpy(dtype=bool)
     id_arr = out[id_col].astype(str).to_numpy(dtype=object)
-    text_arr = out[text_col].astype(object).where(out[text_col].notna(), "").astype(str).to_numpy(dtype=object)
+    text_arr = _strings(out[text_col]).to_numpy(dtype=object)
     pos_arr = pos.to_numpy() if pos is not None else None
-    for tid, idx in out.groupby("thread_id", sort=False).indices.items():
-        rows = list(idx)
+    unnamed = (author == "").to_numpy(dtype=bool)
+    for tid, idx in groups:
+        if not need_all[idx].any() and not (speakers and unnamed[idx].any()):
+            continue
+        rows = idx.tolist()
         if pos_arr is not None and not pd.isna(pos_arr[rows]).any():
             rows.sort(key=lambda r: (pos_arr[r], r))
         need = [bool(need_all[r]) for r in rows]
-        if not any(need) and not (speakers and any(A[r] == "" for r in rows)):
-            continue
         ids = [id_arr[r] for r in rows]
         th = _Thread([text_arr[r] for r in rows], [A[r] for r in rows],
-                     [times[r] for r in rows], post_text.get(tid, ""), post_author.get(tid, ""))
+                     _epoch_seconds(stamps, rows) if stamps is not None else [None] * len(rows),
+                     post_text.get(tid, ""), post_author.get(tid, ""))
         if not speakers:
             th.authors = [a if AS[r] == "explicit" else "" for a, r in zip(th.authors, rows)]
         where = {c: k for k, c in enumerate(ids)}
@@ -2334,9 +2391,32 @@ def _looks_like_forum(th: _Thread, post_text: str) -> bool:
     return gaps[len(gaps) // 2] >= 600.0
 
 
-def _epoch_seconds(series: pd.Series) -> list:
-    values = pd.to_datetime(series, utc=True, errors="coerce")
-    return [None if pd.isna(v) else v.timestamp() for v in values]
+def _epoch_units(series: pd.Series) -> tuple:
+    """A time column as (its integer times since the epoch, units per second, the missing value)."""
+    values = pd.to_datetime(series, utc=True, errors="coerce").array
+    return values.asi8.tolist(), 10 ** {"s": 0, "ms": 3, "us": 6, "ns": 9}[values.unit], pd.NaT.value
+
+
+def _epoch_seconds(stamps: tuple, rows) -> list:
+    """Seconds since the epoch of *rows* (None where missing), as ``Timestamp.timestamp()``
+    gives them (``round(units / units per second, 6)``) without a Timestamp per value."""
+    values, per_second, missing = stamps
+    return [None if (v := values[r]) == missing else round(v / per_second, 6) for r in rows]
+
+
+def _strings(series: pd.Series) -> pd.Series:
+    """*series* as Python strings, missing values as "" (an object column)."""
+    values = series.to_numpy(dtype=object, na_value=None) if series.dtype != object else series.to_numpy()
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return pd.Series(values.copy(), index=series.index, dtype=object)
+    missing = pd.isna(values)
+    if not set(map(type, values[~missing])) <= {str}:
+        # Anything but strings: pandas' conversion, as before.
+        return series.astype(object).where(series.notna(), "").astype(str).astype(object)
+    out = values.copy()
+    out[missing] = ""
+    return pd.Series(out, index=series.index, dtype=object)
 
 
 def infer_speakers(comments: pd.DataFrame, *, order: str = "display", author_col: str = "author",
