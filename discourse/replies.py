@@ -445,6 +445,9 @@ def _you_name(text):
         pos = m.end()
 
 
+_OPENING_NAME = re.compile(r"^\W*@?([^\s:,]+)\s*[:,]")
+
+
 def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     """Find the names a comment addresses: vocatives, openers and @mentions.
 
@@ -488,7 +491,7 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
             found.setdefault(m.start(1), (m.start(1), m.end(1), name))
     if known:
         keys = known if isinstance(known, (set, frozenset, dict)) else {a.lower() for a in known if a}
-        m = re.match(r"^\W*@?([^\s:,]+)\s*[:,]", text)
+        m = _OPENING_NAME.match(text)
         if m and m.group(1).lower() in keys:
             found.setdefault(m.start(1), (m.start(1), m.end(1), m.group(1)))
     return sorted(found.values())
@@ -758,7 +761,10 @@ class _Thread:
     def _content_vec(self, words):
         """:meth:`_vec` of words that all have an idf."""
         idf = self.idf
-        v = {w: idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in Counter(words).items()}
+        tf: dict = {}
+        for w in words:  # Counter(words), without a Counter's overhead on short lists
+            tf[w] = tf.get(w, 0) + 1
+        v = {w: idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in tf.items()}
         norm = math.sqrt(sum([x * x for x in v.values()])) or 1.0
         return {w: x / norm for w, x in v.items()}
 
