@@ -91,6 +91,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import json
 import math
 import operator
@@ -98,6 +99,7 @@ import re
 from collections import Counter, defaultdict, deque
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from .errors import SchemaError
@@ -256,6 +258,8 @@ FORUM_FEATURES = (
 _KINDS = ("auto", "chat", "forum")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+# _WORD on lower-cased ASCII text without curly apostrophes (a plain class scans faster).
+_WORD_ASCII = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _STOP = frozenset("""a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have having he
 her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
@@ -269,6 +273,11 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|u)\b", re.IGNORECASE)
 # non-letter (a straight ' is an apostrophe far more often than a quote mark).
 _QUOTED = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]|(?<![^\W\d_])‘([^‘’\n]{3,240}?)’(?![^\W\d_])")
 _QUOTE_MARKS = re.compile(r"[“\"«‘]")  # a text without any cannot match _QUOTED
+# _QUOTED where a text has no ‘ (its second branch cannot match there): the same matches,
+# found faster (the search skips ahead to a double quote mark).
+_QUOTED_DOUBLE = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]")
+# _SECOND_PERSON on lower-cased ASCII text.
+_SECOND_PERSON_ASCII = re.compile(r"\b(?:you|your|yours|yourself|u)\b")
 _BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>|&gt;)[ \t]?(.+)$", re.MULTILINE)
 _POST_REF = re.compile(
     r"\b(?:(?:this|the|your|great|nice|good|interesting|excellent|fascinating|wonderful|fine|informative)\s+"
@@ -354,7 +363,7 @@ def _tokens(text: str) -> list[str]:
     straight = text.replace("’", "'")
     if straight.isascii():
         # Lower-casing ASCII keeps every character's class, so the words are the same.
-        return _WORD.findall(straight.lower())
+        return _WORD_ASCII.findall(straight.lower())
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
@@ -416,6 +425,29 @@ def _one_edit(a: str, b: str) -> bool:
     return a[k:] == b[k + 1:]
 
 
+# _ADDRESS_PATTERNS[3] without its leading \b: a search for the literal "you" skips ahead,
+# where the \b made the regex try every position (a tenth of the stage's time).
+_YOU_NAME = re.compile(r"you,?\s+" + _NAME + r"\b")
+
+
+def _you_name(text):
+    """``_ADDRESS_PATTERNS[3].finditer(text)``: the same matches."""
+    if "you" not in text:
+        return
+    pos = 0
+    while (m := _YOU_NAME.search(text, pos)) is not None:
+        k = m.start()
+        if k and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            # No word boundary before "you" (\w is alphanumeric or "_"): not a match here.
+            pos = k + 1
+            continue
+        yield m
+        pos = m.end()
+
+
+_OPENING_NAME = re.compile(r"^\W*@?([^\s:,]+)\s*[:,]")
+
+
 def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     """Find the names a comment addresses: vocatives, openers and @mentions.
 
@@ -446,7 +478,7 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     """
     found: dict[int, tuple[int, int, str]] = {}
     for k, pattern in enumerate(_ADDRESS_PATTERNS):
-        for m in pattern.finditer(text):
+        for m in (pattern.finditer(text) if k != 3 else _you_name(text)):
             name = m.group(1)
             if name in _NOT_NAMES or name.upper() == name or _contraction(name):
                 continue
@@ -459,7 +491,7 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
             found.setdefault(m.start(1), (m.start(1), m.end(1), name))
     if known:
         keys = known if isinstance(known, (set, frozenset, dict)) else {a.lower() for a in known if a}
-        m = re.match(r"^\W*@?([^\s:,]+)\s*[:,]", text)
+        m = _OPENING_NAME.match(text)
         if m and m.group(1).lower() in keys:
             found.setdefault(m.start(1), (m.start(1), m.end(1), m.group(1)))
     return sorted(found.values())
@@ -620,6 +652,15 @@ def _shipped_trees(order: str):
     return _Trees(spec) if spec else None
 
 
+def _quoted(text):
+    """(words, phrase) of each phrase *text* puts in quotation marks (two words or more)."""
+    if "‘" in text:
+        found = [m.group(1) or m.group(2) for m in _QUOTED.finditer(text)]
+    else:
+        found = [m.group(1) for m in _QUOTED_DOUBLE.finditer(text)]
+    return [q for q in ((_tokens(p), p) for p in found) if len(q[0]) >= 2]
+
+
 class _Thread:
     """Per-thread text statistics shared by the candidate features."""
 
@@ -634,9 +675,9 @@ class _Thread:
         # The words tf-idf weighs (every other word has no idf), per comment and the post.
         content = [[w for w in toks if w not in _STOP and len(w) > 1] for toks in self.tokens]
         post_content = [w for w in post_tokens if w not in _STOP and len(w) > 1]
-        df = Counter()
-        for words in content + [post_content]:
-            df.update(set(words))
+        # One count over every document's distinct words: the same counts, in the same
+        # order, as one update per document.
+        df = Counter(itertools.chain.from_iterable(map(set, content + [post_content])))
         n_docs = self.n + 1
         self.idf = {w: math.log((1 + n_docs) / (1 + c)) + 1.0 for w, c in df.items()}
         self.vecs = [self._content_vec(words) for words in content]
@@ -649,16 +690,17 @@ class _Thread:
         self.by_author: dict = defaultdict(list)
         self.by_author_upto = 0
         self.token_sets = [set(t) for t in self.tokens]
-        self.quoted = [[(_tokens(m.group(1) or m.group(2)), m.group(1) or m.group(2)) for m in _QUOTED.finditer(t)]
-                       if _QUOTE_MARKS.search(t) else [] for t in texts]
-        self.quoted = [[q for q in qs if len(q[0]) >= 2] for qs in self.quoted]
+        self.quoted = [_quoted(t) if _QUOTE_MARKS.search(t) else [] for t in texts]
         self.questions = ["?" in t for t in texts]
         letters = "".join(texts[:200])
         self.lowercase = bool(letters) and not any(ch.isupper() for ch in letters)
-        self.you = [bool(_SECOND_PERSON.search(t)) for t in texts]
-        # Four-word runs with at least one content word, for quotation without quote marks.
-        self.grams = [{g for g in zip(toks, toks[1:], toks[2:], toks[3:]) if not _STOP.issuperset(g)}
-                      for toks in self.tokens]
+        self.you = [bool(_SECOND_PERSON_ASCII.search(t.lower()) if t.isascii() else _SECOND_PERSON.search(t))
+                    for t in texts]
+        # Four-word runs, for quotation without quote marks: every run (the display decoder
+        # keeps those with a content word where two comments share one) and, on first
+        # use, those with at least one content word (see grams).
+        self.all_grams = [set(zip(toks, toks[1:], toks[2:], toks[3:])) for toks in self.tokens]
+        self._grams = None
         self._gram_index = None
         # Inverted index over the words of the most recent comments, for the most similar
         # earlier comments; each word keeps its last 30 comments, so a lookup costs the
@@ -668,6 +710,19 @@ class _Thread:
         # Values computed once per comment or pair for the display decoder, whose
         # hypotheses ask for the same ones (see _root_text_cues).
         self.memo: dict = {}
+
+    @property
+    def grams(self):
+        """Per comment, its four-word runs with at least one content word (built on first use)."""
+        if self._grams is None:
+            self._grams = [{g for g in zip(toks, toks[1:], toks[2:], toks[3:]) if not _STOP.issuperset(g)}
+                           for toks in self.tokens]
+        return self._grams
+
+    def shares_gram(self, i, j):
+        """``not grams[i].isdisjoint(grams[j])``, from every run of the two."""
+        common = self.all_grams[i] & self.all_grams[j]
+        return bool(common) and not all(map(_STOP.issuperset, common))
 
     @property
     def gram_index(self):
@@ -706,8 +761,11 @@ class _Thread:
     def _content_vec(self, words):
         """:meth:`_vec` of words that all have an idf."""
         idf = self.idf
-        v = {w: idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in Counter(words).items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        tf: dict = {}
+        for w in words:  # Counter(words), without a Counter's overhead on short lists
+            tf[w] = tf.get(w, 0) + 1
+        v = {w: idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in tf.items()}
+        norm = math.sqrt(sum([x * x for x in v.values()])) or 1.0
         return {w: x / norm for w, x in v.items()}
 
     def cosine(self, i, j):
@@ -780,8 +838,10 @@ class _Thread:
     def block_quote_text(self, i, j):
         """(fraction, quoted line) for :meth:`block_quote`."""
         if self._block is None:
+            # A text without ">" or "&gt;" has no quoted line.
             self._block = [[(q, m.group(1).strip()) for m in _BLOCK_QUOTE.finditer(t)
-                            for q in [_tokens(m.group(1))] if len(q) >= 3] for t in self.texts]
+                            for q in [_tokens(m.group(1))] if len(q) >= 3] if ">" in t or "&gt;" in t else []
+                           for t in self.texts]
         if not self._block[i]:
             return 0.0, ""
         target = self.post_tokens if j < 0 else self.tokens[j]
@@ -814,7 +874,7 @@ class _Thread:
     def shared_gram(self, i, j):
         if j < 0:
             return ()
-        common = self.grams[i] & self.grams[j]
+        common = {g for g in self.all_grams[i] & self.all_grams[j] if not _STOP.issuperset(g)}
         # Sorted first: ties must not depend on the process's string hashing (--jobs, Dask).
         return max(sorted(common), key=lambda g: sum(w not in _STOP for w in g)) if common else ()
 
@@ -963,7 +1023,8 @@ def _root_text_cues(th, i):
     cues = memo.get(i)
     if cues is None:
         cues = memo[i] = {
-            "root_ngram": float(bool(th.grams[i]) and not th.grams[i].isdisjoint(th.post_grams())),
+            # Every run of the post has a content word, so any shared run is one.
+            "root_ngram": float(not th.all_grams[i].isdisjoint(th.post_grams())),
             "root_quote": th.quote_post(i) if th.quoted[i] else 0.0,
             "root_short": float(len(th.tokens[i]) <= 12),
             # A later comment older than this one cannot be its reply nor a later sibling,
@@ -977,11 +1038,28 @@ def _root_text_cues(th, i):
     return cues
 
 
-# What every match of _POST_REF holds, in a lower-cased ASCII text: a listed noun as a
-# word after a space, "the author", "you" and one of the verbs, or the word "op".
-_POST_REF_NOUN = re.compile(r"\s(?:post|article|piece|blog|write-?up|essay|read|analysis|story)\b")
-_POST_REF_PHRASES = ("the author", "you write", "you wrote", "you say", "you said", "you claim", "you mention",
-                     "you suggest", "you argue")
+# What every match of _POST_REF holds, in a lower-cased ASCII text: a listed noun after
+# one of the listed words and white space, "the author", "you" and one of the verbs, or
+# the word "op".
+_POST_REF_NOUNS = ("post", "article", "piece", "blog", "write", "essay", "read", "analysis", "story")
+_POST_REF_ADJ = ("this", "the", "your", "great", "nice", "good", "interesting", "excellent", "fascinating",
+                 "wonderful", "fine", "informative")
+_POST_REF_YOU = re.compile(r"you (?:write|wrote|say|said|claim|mention|suggest|argue)")
+
+
+def _post_noun_after_adjective(low):
+    """A noun of _POST_REF (or a word it begins) after white space after one of
+    _POST_REF_ADJ (its start unchecked: the regex decides) in the lower-cased ASCII *low*."""
+    for noun in _POST_REF_NOUNS:
+        k = low.find(noun, 1)
+        while k > 0:
+            end = k
+            while end > 0 and low[end - 1].isspace():
+                end -= 1
+            if end < k and low.endswith(_POST_REF_ADJ, 0, end):
+                return True
+            k = low.find(noun, k + 1)
+    return False
 
 
 def _speaks_of_post(text):
@@ -989,7 +1067,7 @@ def _speaks_of_post(text):
     what a match needs (the search costs as much as the rest of the root cues)."""
     if text.isascii():
         low = text.lower()
-        if not (_POST_REF_NOUN.search(low) or any(p in low for p in _POST_REF_PHRASES)):
+        if not (_post_noun_after_adjective(low) or "the author" in low or _POST_REF_YOU.search(low)):
             k = low.find("op")
             while k >= 0:
                 # "OP" as a word: \w (ASCII here) on neither side.
@@ -1578,75 +1656,216 @@ class _Hyp:
 # Every display-order feature key, in the order candidate_features inserts them (the
 # order the scores add the terms in).
 _DISPLAY_KEYS = tuple(dict.fromkeys(FEATURES + DISPLAY_FEATURES))
+# The cues of a display candidate that depend on the hypothesis (its open chain, its
+# speakers); every other cue comes from a base kept per (comment, candidate, both authors).
+_DISPLAY_CHAIN_KEYS = ("sib_ok", "sib_violation", "root_depth", "root_new_author", "log_rank", "addr_author_latest",
+                       "self_continue", "alternation", "same_author_latest", "author_in_chain", "cand_answered",
+                       "rank1", "rank2p", "cand_depth")
 
 
-def _display_candidate(th, i, j, r, hc, chain, n_rep, authors, latest, n_by, addr, bases):
-    """:func:`candidate_features` of "i answers j" for display order, as one hypothesis sees it.
+class _DisplayScorer:
+    """A linear scorer's weights laid out as one list of terms per candidate.
+
+    A candidate's score is ``intercept + sum(terms)``, the terms being ``weight * value``
+    for each weighed cue in the order of :data:`_DISPLAY_KEYS`: the order
+    :func:`candidate_features` gives the cues, so the float sums are the ones a sum over
+    its dict gives (a term of a cue at 0 adds nothing). A base keeps its terms; a
+    hypothesis copies them and writes the terms of its own cues into their slots. Cues
+    without weight write into a last slot that no base term uses (0 * value adds nothing).
+    """
+
+    def __init__(self, weights, intercept):
+        # best_sim compares the candidates of one hypothesis: the decoder adds its term.
+        w = {k: x for k, x in weights.items() if k != "best_sim"}
+        keys = [k for k in _DISPLAY_KEYS if w.get(k, 0.0)]
+        self.intercept = intercept
+        self._zeros = [0.0] * (len(keys) + 1)
+        self._slot = {k: keys.index(k) if k in keys else len(keys) for k in _DISPLAY_KEYS}
+        self._weight = {k: w[k] if k in keys else 0.0 for k in _DISPLAY_KEYS}
+        # (slot, weight) of each cue of _DISPLAY_CHAIN_KEYS, in that order, flat; a cue
+        # worth 1 writes its weight times 1.0 (the term candidate_features' dict gives).
+        ones = {"sib_ok", "sib_violation", "root_new_author", "addr_author_latest", "alternation",
+                "same_author_latest", "author_in_chain", "rank1", "rank2p"}
+        self.chain = tuple(x for k in _DISPLAY_CHAIN_KEYS
+                           for x in (self._slot[k], self._weight[k] * 1.0 if k in ones else self._weight[k]))
+
+    def terms(self, f):
+        """The terms of the cues in *f* (a dict of some cues; the rest are 0)."""
+        terms, slot, weight = self._zeros.copy(), self._slot, self._weight
+        for k, v in f.items():
+            if v:
+                terms[slot[k]] = weight[k] * v
+        return terms
+
+
+_SCORERS: dict = {}
+
+
+def _display_scorer(weights, intercept):
+    """The :class:`_DisplayScorer` of these weights (one per weighting, not per thread)."""
+    try:
+        key = (tuple(weights.items()), intercept)
+        sc = _SCORERS.get(key)
+    except TypeError:  # weights that do not hash: no cache
+        return _DisplayScorer(weights, intercept)
+    if sc is None:
+        if len(_SCORERS) >= 32:
+            _SCORERS.clear()
+        sc = _SCORERS[key] = _DisplayScorer(weights, intercept)
+    return sc
+
+
+def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates):
+    """Comment *i*'s candidates as one hypothesis sees them, with their scores.
 
     The hypothesis: *hc* is its open chain (the comment above first, then its ancestors),
-    *chain* the first ``max_candidates`` of it, *r* the candidate's rank on it (for the
-    post: ``len(chain)``), *n_rep* the candidate's replies so far, *authors* and *latest*
-    its speakers. Most cues depend on the texts and the two authors alone; *bases* (one
-    dict per comment *i*) keeps them per (candidate, both authors) for every hypothesis,
-    and only the cues that read the chain (rank, depth, sibling order, latest comments,
-    replies so far, authors up the chain) are filled in here.
+    *counts* the replies so far of each comment on it, *authors* and *latest* its
+    speakers. The candidates are the post and the first ``max_candidates`` of the chain,
+    less those newer than *i* (a reply is never older than its parent). Most cues depend
+    on the texts and the two authors alone: *bases* (one dict per comment *i*) keeps
+    them, and their terms, per (candidate, both authors) for every hypothesis, and only
+    the cues that read the chain (rank, depth, sibling order, latest comments, replies so
+    far, authors up the chain) are filled in here.
+
+    Returns ``(cands, parts, scores, sims, allowed)``: (candidate, its rank on the chain;
+    the post: ``len(chain)``), what :func:`_display_features_of` needs to rebuild its
+    features, the score without ``best_sim``, the similarity ``best_sim`` compares, and
+    whether the times allow it (see :func:`_sibling_order` and ``root_out_of_order``).
     """
     times = th.times
+    t_i = times[i]
     a_i = authors[i]
-    if j < 0:
-        key = (-1, a_i, chain[0] if chain else None)
-        base = bases.get(key)
-        if base is None:
-            base = bases[key] = _display_root_base(th, i, a_i, chain, addr)
-        f = base.copy()
-    else:
+    chain = hc[:max_candidates]
+    n = len(chain)
+    intercept = sc.intercept
+    (s_ok, w_ok, s_no, w_no, s_depth0, w_depth0, s_new, w_new, s_rank, w_rank, s_lat, w_lat, s_self, w_self, s_alt,
+     w_alt, s_sal, w_sal, s_aic, w_aic, s_ans, w_ans, s_r1, w_r1, s_r2, w_r2, s_depth, w_depth) = sc.chain
+    key = (-1, a_i, chain[0] if n else None)
+    hit = bases.get(key)
+    if hit is None:
+        f = _display_root_base(th, i, a_i, chain, addr)
+        hit = bases[key] = (f, sc.terms(f), f["root_sim"], not f["root_out_of_order"])
+    terms = hit[1].copy()
+    # Pages list siblings oldest first: a reply older than the candidate's previous
+    # child (the chain member just below it) cannot answer it (see _sibling_order).
+    sib = 0
+    if n and t_i is not None:
+        t_sib = times[chain[-1]]
+        if t_sib is not None:
+            if t_i >= t_sib:
+                sib = 1
+                terms[s_ok] = w_ok
+            else:
+                sib = 2
+                terms[s_no] = w_no
+    if n and w_depth0:
+        terms[s_depth0] = w_depth0 * math.log1p(n)
+    new = bool(a_i) and a_i != th.post_author and a_i not in latest
+    if new:
+        terms[s_new] = w_new
+    cands, parts, scores, sims, allowed = [(-1, n)], [(hit, (sib, n, new))], [intercept + sum(terms)], [hit[2]], \
+        [hit[3] and sib != 2]
+    if not n:
+        return cands, parts, scores, sims, allowed
+    # The authors along the chain (as far as a candidate looks up it), for "is this author
+    # up the chain" per candidate.
+    up_authors = [authors[k] for k in hc[:n + 9]] if a_i else ()
+    length = len(hc)
+    for r, j in enumerate(chain):
+        if t_i is not None:
+            t_j = times[j]
+            if t_j is not None and t_j > t_i:
+                continue
         a_j = authors[j]
         key = (j, a_i, a_j)
         hit = bases.get(key)
         if hit is None:
-            hit = bases[key] = _display_pair_base(th, i, j, a_i, a_j, addr)
-        base, match, quick = hit
-        f = base.copy()
-    # Pages list siblings oldest first: a reply older than the candidate's previous
-    # child (the chain member just below it) cannot answer it (see _sibling_order).
-    if r and times[i] is not None:
-        t_sib = times[chain[r - 1]]
-        if t_sib is not None:
-            if times[i] >= t_sib:
-                f["sib_ok"] = 1.0
+            f, match, quick = _display_pair_base(th, i, j, a_i, a_j, addr)
+            hit = bases[key] = (f, sc.terms(f), f["tfidf"], match, quick)
+        terms = hit[1].copy()
+        sib = 0
+        if r:
+            if t_i is not None:
+                t_sib = times[chain[r - 1]]
+                if t_sib is not None:
+                    if t_i >= t_sib:
+                        sib = 1
+                        terms[s_ok] = w_ok
+                    else:
+                        sib = 2
+                        terms[s_no] = w_no
+            terms[s_rank] = w_rank * math.log1p(r)
+            if r == 1:
+                terms[s_r1] = w_r1
             else:
-                f["sib_violation"] = 1.0
+                terms[s_r2] = w_r2
+        if w_depth and n - 1 - r > 0:
+            terms[s_depth] = w_depth * math.log1p(n - 1 - r)
+        if w_ans and counts[r]:
+            terms[s_ans] = w_ans * math.log1p(counts[r])
+        lat = bool(a_j) and latest.get(a_j) == j
+        if lat and hit[3]:
+            terms[s_lat] = w_lat
+        cont = alt = sal = above = False
+        if a_i:
+            if a_j:
+                if a_i == a_j:
+                    cont = lat and hit[4]
+                    if cont:
+                        terms[s_self] = w_self * hit[4]
+                else:
+                    alt = r + 1 < length and up_authors[r + 1] == a_i
+                    if alt:
+                        terms[s_alt] = w_alt
+                sal = lat and n_by.get(a_j, 0) >= 2
+                if sal:
+                    terms[s_sal] = w_sal
+            # A -> B -> A, the one-step case of "this author is up the chain", counts once.
+            if a_j != a_i and not alt:
+                above = a_i in up_authors[r + 1:r + 9]
+                if above:
+                    terms[s_aic] = w_aic
+        cands.append((j, r))
+        parts.append((hit, (sib, r, n, counts[r], lat and hit[3], cont, alt, sal, above)))
+        scores.append(intercept + sum(terms))
+        sims.append(hit[2])
+        allowed.append(sib != 2)
+    return cands, parts, scores, sims, allowed
+
+
+def _display_features_of(j, part):
+    """The features (as :func:`candidate_features` gives them) of candidate *j* from what
+    :func:`_display_hypothesis` kept of it."""
+    hit, (sib, *rest) = part
+    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
+    f.update(hit[0])
+    if sib == 1:
+        f["sib_ok"] = 1.0
+    elif sib == 2:
+        f["sib_violation"] = 1.0
     if j < 0:
-        f["root_depth"] = math.log1p(len(chain))
-        f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in latest)
+        n, new = rest
+        f["root_depth"] = math.log1p(n)
+        f["root_new_author"] = float(new)
         return f
+    r, n, n_rep, latest_addressed, cont, alt, sal, above = rest
     f["log_rank"] = math.log1p(r)
-    if match:
-        f["addr_author_latest"] = float(latest.get(a_j) == j)
-    # The candidate's ancestors: the chain above it, and the post beyond the chain's end.
-    up = hc[r + 1:r + 9]
-    if a_i and a_j:
-        if a_i == a_j and latest.get(a_j) == j:
-            f["self_continue"] = quick
-        f["alternation"] = float(bool(up) and authors[up[0]] == a_i and a_j != a_i)
-        f["same_author_latest"] = float(latest.get(a_j) == j and n_by.get(a_j, 0) >= 2)
-    # A -> B -> A, the one-step case of "this author is up the chain", counts once.
-    if a_i and a_j != a_i and not f["alternation"]:
-        for k in up:
-            if authors[k] == a_i:
-                f["author_in_chain"] = 1.0
-                break
+    f["addr_author_latest"] = float(latest_addressed)
+    f["self_continue"] = hit[4] if cont else 0.0
+    f["alternation"] = float(alt)
+    f["same_author_latest"] = float(sal)
+    f["author_in_chain"] = float(above)
     f["cand_answered"] = math.log1p(n_rep)
     f["rank1"] = float(r == 1)
     f["rank2p"] = float(r >= 2)
-    if chain:
-        f["cand_depth"] = math.log1p(max(0, len(chain) - 1 - r))
+    f["cand_depth"] = math.log1p(max(0, n - 1 - r))
     return f
 
 
 def _display_root_base(th, i, a_i, chain, addr):
-    """The cues of "i answers the post" that no hypothesis changes (see :func:`_display_candidate`)."""
-    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
+    """The cues of "i answers the post" that no hypothesis changes (see :func:`_display_hypothesis`),
+    as a dict of the cues it sets (every other cue is 0)."""
+    f = {}
     names = addr[i]
     f["root"] = 1.0
     f["root_addressing"] = float(bool(names))
@@ -1667,8 +1886,9 @@ def _display_root_base(th, i, a_i, chain, addr):
 def _display_pair_base(th, i, j, a_i, a_j, addr):
     """The cues of "i answers j" (j >= 0) that depend on the texts and the two authors
     alone, whether *i* addresses *j*'s author by name, and the value ``self_continue``
-    takes where it applies (see :func:`_display_candidate`)."""
-    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
+    takes where it applies (see :func:`_display_hypothesis`); the cues as a dict of those it
+    sets (every other cue is 0)."""
+    f = {}
     f["prev"] = float(j == i - 1)
     f["log_dist"] = math.log1p(i - j - 1)
     addr_i = addr[i]
@@ -1684,7 +1904,7 @@ def _display_pair_base(th, i, j, a_i, a_j, addr):
             f["addr_conflict"] = 1.0
         else:
             f["addr_unknown"] = 1.0
-    if a_j and not f["addr_author"]:
+    if a_j and not f.get("addr_author"):
         f["mention_author"] = float(bool(_name_keys(a_j) & th.token_sets[i]))
     if a_i and addr[j]:
         f["rev_addr"] = float(any(_same_person(n, a_i) for n in addr[j]))
@@ -1695,14 +1915,14 @@ def _display_pair_base(th, i, j, a_i, a_j, addr):
         quick = float((ti - tj) <= 120 if ti is not None and tj is not None else i - j <= 3)
     f["op_reply"] = float(bool(a_i) and a_i == th.post_author and a_j != a_i)
     f["quote"] = th.quote(i, j)[0] if th.quoted[i] else 0.0
-    f["shared_ngram"] = float(not th.grams[i].isdisjoint(th.grams[j]))
+    f["shared_ngram"] = float(th.shares_gram(i, j))
     f["tfidf"] = th.cosine(i, j)
     f["question"] = float(th.questions[j])
     if ti is not None and tj is not None:
         f["log_gap"] = math.log1p(max(0.0, (ti - tj) / 60.0))
     else:
         f["no_time"] = 1.0
-    if addr_i and a_j and not f["addr_author"] and any(_near_name(n, a_j) for n in addr_i):
+    if addr_i and a_j and not f.get("addr_author") and any(_near_name(n, a_j) for n in addr_i):
         # "I totally agree, Journi." to Jouni: a name misspelt by one letter.
         f["addr_author"], f["addr_other"] = 1.0, 0.0
     f["answer_opener"] = float(th.questions[j] and _opener(th, i))
@@ -1712,59 +1932,13 @@ def _display_pair_base(th, i, j, a_i, a_j, addr):
     return f, match, quick
 
 
-def _display_signatures(th, i, cands, hc, chain, counts, authors, latest, depth=True, answered=True):
-    """What :func:`_display_candidate` reads of a hypothesis for each candidate of comment *i*.
-
-    *cands* holds (candidate, its rank on the chain; the post: ``len(chain)``), *counts*
-    the replies so far of the comments on the chain *hc*; the rest as for
-    :func:`_display_candidate`. The signature of a candidate: its rank, whether *i*
-    keeps the oldest-first order of its replies, the two authors, whether *i*'s author
-    wrote its parent or a comment further up (``alternation``, ``author_in_chain``), and
-    the latest comment of its author. Hypotheses that agree on these share one
-    computation, so the signature holds outcomes (is *i* older than that sibling) rather
-    than the comments they come from. The chain's length (``root_depth``, ``cand_depth``)
-    and the candidate's replies so far (``cand_answered``) are left out when the scorer
-    gives those cues no weight (*depth*, *answered* false); the cue's value in the shared
-    features (which no weight reads, and the evidence names only weighed cues) is then
-    that of the first hypothesis.
-    """
-    times = th.times
-    t_i = times[i]
-    a_i = authors[i]
-    length = len(chain) if depth else -1
-    # The authors along the chain, for "is this author up the chain" per candidate.
-    chain_authors = [authors[k] for k in hc] if a_i else ()
-    out = []
-    for j, r in cands:
-        sib = 0
-        if r and t_i is not None:
-            t_sib = times[chain[r - 1]]
-            if t_sib is not None:
-                sib = 1 if t_i >= t_sib else 2
-        if j < 0:
-            out.append((-1, length, sib, a_i, bool(a_i) and a_i in latest))
-            continue
-        a_j = authors[j]
-        up = above = False
-        if a_i and a_j != a_i:
-            anc = chain_authors[r + 1:r + 9]
-            up = bool(anc) and anc[0] == a_i
-            above = a_i in anc
-        out.append((j, r, sib, length, counts[r] if answered else -1, a_i, a_j, up, above,
-                    latest.get(a_j) if a_j else None))
-    return out
-
-
 def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, width=None):
     """Beam-search inference for display order; returns what :func:`_infer_thread` does."""
     n = th.n
     width = width or _BEAM
     w = dict(weights)
     w_best_sim = w.get("best_sim", 0.0)
-    depth = bool(w.get("root_depth") or w.get("cand_depth"))
-    answered = bool(w.get("cand_answered"))
-    w_get = {k: x for k, x in w.items() if k != "best_sim"}.get
-    w_keys = [w_get(k, 0.0) for k in _DISPLAY_KEYS]
+    sc = _display_scorer(w, intercept)
     w_sib = w.get("sib_violation", 0.0)
     # A comment the times place nowhere on a hypothesis's chain costs it as much as the
     # scorer weighs one sibling out of order (the hand-set -6 where the scorer has none).
@@ -1790,50 +1964,35 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     beam = [root]
     for i in range(n):
         ext = []
-        # Hypotheses share most candidates: features are computed once per candidate and
-        # the part of the hypothesis they read (see _display_signatures).
-        memo: dict = {}
+        # Hypotheses share most candidates: the cues that depend on the texts and the two
+        # authors are computed once per (candidate, authors) (see _display_hypothesis).
         bases: dict = {}
-        t_i = th.times[i]
         floor = -math.inf
         for h in beam:
-            hc, counts = h.chain, h.counts
             # Every author known: the speakers are the source's, in plain containers.
             authors, h_latest = (named_authors, latest) if named else (h.authors, h.latest)
-            # The candidates: the post and the chain of open ancestors (what _candidates
-            # finds by walking up from the comment above), as (comment, rank on the chain).
-            chain = hc[:max_candidates]
-            cands = [(-1, len(chain)), *((j, r) for r, j in enumerate(chain))]
-            if t_i is not None:
-                # A reply cannot be older than the comment it answers.
-                cands = [c for c in cands if c[0] < 0 or th.times[c[0]] is None or th.times[c[0]] <= t_i]
-            hits = []
-            for (j, r), sig in zip(cands, _display_signatures(th, i, cands, hc, chain, counts, authors, h_latest,
-                                                              depth, answered)):
-                hit = memo.get(sig)
-                if hit is None:
-                    n_rep = counts[r] if answered and j >= 0 else 0
-                    f = _display_candidate(th, i, j, r, hc, chain, n_rep, authors, h_latest, n_by, addr, bases)
-                    # Scored without best_sim, which compares the candidates of one hypothesis;
-                    # the terms added in the order candidate_features gives the cues. With
-                    # them: the similarity best_sim compares, and whether the times rule the
-                    # candidate out.
-                    hit = memo[sig] = (f, intercept + sum([x * v for x, v in zip(w_keys, f.values()) if v]),
-                                       f["root_sim"] if j < 0 else f["tfidf"],
-                                       not (f["sib_violation"] or f["root_out_of_order"]))
-                hits.append(hit)
-            feats, scores, sims, allowed = zip(*hits)
+            cands, parts, scores, sims, allowed = _display_hypothesis(th, i, h.chain, h.counts, authors, h_latest,
+                                                                      n_by, addr, bases, sc, max_candidates)
             # best_sim (see _best_sim): the candidates sharing the most weighted words.
             top_sim = max(sims)
-            best_sim = [float(top_sim >= 0.05 and x == top_sim) for x in sims]
-            if w_best_sim:
-                scores = [s + w_best_sim * b for s, b in zip(scores, best_sim)]
-            pool = [k for k, ok in enumerate(allowed) if ok]
+            if top_sim >= 0.05:
+                best_sim = [float(x == top_sim) for x in sims]
+                if w_best_sim:
+                    scores = [s + w_best_sim * b for s, b in zip(scores, best_sim)]
+            else:
+                best_sim = [0.0] * len(sims)
+                if w_best_sim:
+                    scores = [s + w_best_sim * 0.0 for s in scores]
             cost = 0.0
-            if not pool:
-                pool, cost = list(range(len(cands))), penalty
-            top = max([scores[k] for k in pool])
-            log_z = top + math.log(sum([math.exp(scores[k] - top) for k in pool]))
+            if all(allowed):
+                pool, pooled = range(len(scores)), scores
+            else:
+                pool = [k for k, ok in enumerate(allowed) if ok]
+                if not pool:
+                    pool, cost = range(len(scores)), penalty
+                pooled = [scores[k] for k in pool]
+            top = max(pooled)
+            log_z = top + math.log(sum([math.exp(x - top) for x in pooled]))
             for k in pool:
                 total = h.score + scores[k] - log_z - cost
                 if total < floor:
@@ -1844,10 +2003,10 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                     floor = total - _MARGIN
                 j, r = cands[k]
                 # Negated, so that sorting puts the best first (ties: the first extended).
-                ext.append((-total, len(ext), h, j, scores[k] - log_z, feats[k], best_sim[k], r if j >= 0 else 0))
+                ext.append((-total, len(ext), h, j, scores[k] - log_z, parts[k], best_sim[k], r if j >= 0 else 0))
         ext.sort()
         beam, seen = [], set()
-        for neg, _, h, p, log_p, f, f_best, rank_p in ext:
+        for neg, _, h, p, log_p, part, f_best, rank_p in ext:
             score = -neg
             if len(beam) == width or score < -ext[0][0] - _MARGIN:
                 break
@@ -1858,7 +2017,7 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                 counts = ((0, h.counts[rank_p] + 1) + h.counts[rank_p + 1:])[:max_candidates + 10]
             g = _Hyp()
             g.score, g.chain, g.counts = score, chain, counts
-            g.back = (h.back, p, log_p, f, f_best, rank_p, h.authors)
+            g.back = (h.back, p, log_p, part, f_best, rank_p, h.authors)
             if named:
                 # Every author is known, so no speaker can be inferred: the hypothesis shares
                 # its speakers with its parent, and a duplicate is known before it is built.
@@ -1890,10 +2049,10 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     par, conf, evidence = [-1] * n, [0.0] * n, [""] * n
     node, i = best.back, n - 1
     while node is not None:
-        node, p, log_p, f, f_best, rank_p, authors_then = node
+        node, p, log_p, part, f_best, rank_p, authors_then = node
         c = round(math.exp(log_p), 4)
         par[i], conf[i] = p, c
-        f = {**f, "best_sim": f_best}
+        f = {**_display_features_of(p, part), "best_sim": f_best}
         evidence[i] = _evidence(th, i, p, f, w, ids, {"authors": authors_then, "addr": addr, "rank": {p: rank_p}}, c)
         i -= 1
     state = {"parents": par, "authors": best.authors.tolist(), "author_src": best.src.tolist(),
@@ -2105,22 +2264,32 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     require_columns(comments, ["thread_id", id_col, parent_col, text_col], caller="infer_replies")
     out = comments.copy()
     n = len(out)
-    parent = out[parent_col].astype(object).where(out[parent_col].notna(), "").astype(str)
-    source = (out["parent_source"].astype(object).where(out["parent_source"].notna(), "").astype(str)
-              if "parent_source" in out.columns else pd.Series([""] * n, index=out.index))
+    parent = _strings(out[parent_col])
+    source = _strings(out["parent_source"]) if "parent_source" in out.columns else pd.Series([""] * n, index=out.index)
     conf = (pd.to_numeric(out["parent_confidence"], errors="coerce") if "parent_confidence" in out.columns
             else pd.Series(float("nan"), index=out.index))
-    evid = (out["parent_evidence"].astype(object).where(out["parent_evidence"].notna(), "").astype(str)
-            if "parent_evidence" in out.columns else pd.Series([""] * n, index=out.index))
-    author = (out[author_col].astype(object).where(out[author_col].notna(), "").astype(str)
-              if author_col in out.columns else pd.Series([""] * n, index=out.index))
-    a_src = (out["author_source"].astype(object).where(out["author_source"].notna(), "").astype(str)
-             if "author_source" in out.columns else pd.Series([""] * n, index=out.index))
+    evid = (_strings(out["parent_evidence"]) if "parent_evidence" in out.columns
+            else pd.Series([""] * n, index=out.index))
+    author = _strings(out[author_col]) if author_col in out.columns else pd.Series([""] * n, index=out.index)
+    a_src = (_strings(out["author_source"]) if "author_source" in out.columns
+             else pd.Series([""] * n, index=out.index))
     a_src = a_src.where(a_src != "", author.map(lambda a: "explicit" if a else "unknown"))
-    a_ev = (out["author_evidence"].astype(object).where(out["author_evidence"].notna(), "").astype(str)
-            if "author_evidence" in out.columns else pd.Series([""] * n, index=out.index))
+    a_ev = (_strings(out["author_evidence"]) if "author_evidence" in out.columns
+            else pd.Series([""] * n, index=out.index))
     linked = (parent != "") | (source == "explicit")
-    has_links = linked.groupby(out["thread_id"], sort=False).transform("any") if n else linked
+    # Threads as codes (one hash of the ids serves the link test and the loop below).
+    codes, thread_ids = pd.factorize(out["thread_id"])
+    if n and (codes < 0).any():
+        # Missing thread ids: pandas' grouping leaves those rows out, as before.
+        has_links = linked.groupby(out["thread_id"], sort=False).transform("any")
+        groups = out.groupby("thread_id", sort=False).indices.items()
+    elif n:
+        per_thread = np.bincount(codes, weights=linked.to_numpy(dtype=float), minlength=len(thread_ids)) > 0
+        has_links = pd.Series(per_thread[codes], index=out.index)
+        rows_by_thread = np.argsort(codes, kind="stable")
+        groups = zip(thread_ids, np.split(rows_by_thread, np.cumsum(np.bincount(codes))[:-1]))
+    else:
+        has_links, groups = linked, ()
     if mode == "never":
         target = pd.Series(False, index=out.index)
     elif mode == "auto":
@@ -2138,10 +2307,11 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
 
     post_text, post_author = {}, {}
     if threads is not None and len(threads) and "thread_id" in threads.columns:
-        for row in threads.to_dict("records"):
+        for row in threads[[c for c in ("thread_id", "text", "author") if c in threads.columns]].to_dict("records"):
             post_text[row["thread_id"]] = str(row.get("text", "") or "")
             post_author[row["thread_id"]] = str(row.get("author", "") or "")
-    times = _epoch_seconds(out[time_col]) if time_col in out.columns else [None] * n
+    # Seconds since the epoch, worked out only for the threads inferred (see _epoch_seconds).
+    stamps = _epoch_units(out[time_col]) if time_col in out.columns else None
     pos = pd.to_numeric(out["position"], errors="coerce") if "position" in out.columns else None
     if isinstance(model, str) and not (model == "learned" and order == "display"):
         raise SchemaError(f"model must be a dict of weights, or 'learned' with order='display'; "
@@ -2160,18 +2330,20 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     A, AS, AE = author.to_numpy(dtype=object).copy(), a_src.to_numpy(dtype=object).copy(), a_ev.to_numpy(dtype=object).copy()
     need_all = target.to_numpy(dtype=bool)
     id_arr = out[id_col].astype(str).to_numpy(dtype=object)
-    text_arr = out[text_col].astype(object).where(out[text_col].notna(), "").astype(str).to_numpy(dtype=object)
+    text_arr = _strings(out[text_col]).to_numpy(dtype=object)
     pos_arr = pos.to_numpy() if pos is not None else None
-    for tid, idx in out.groupby("thread_id", sort=False).indices.items():
-        rows = list(idx)
+    unnamed = (author == "").to_numpy(dtype=bool)
+    for tid, idx in groups:
+        if not need_all[idx].any() and not (speakers and unnamed[idx].any()):
+            continue
+        rows = idx.tolist()
         if pos_arr is not None and not pd.isna(pos_arr[rows]).any():
             rows.sort(key=lambda r: (pos_arr[r], r))
         need = [bool(need_all[r]) for r in rows]
-        if not any(need) and not (speakers and any(A[r] == "" for r in rows)):
-            continue
         ids = [id_arr[r] for r in rows]
         th = _Thread([text_arr[r] for r in rows], [A[r] for r in rows],
-                     [times[r] for r in rows], post_text.get(tid, ""), post_author.get(tid, ""))
+                     _epoch_seconds(stamps, rows) if stamps is not None else [None] * len(rows),
+                     post_text.get(tid, ""), post_author.get(tid, ""))
         if not speakers:
             th.authors = [a if AS[r] == "explicit" else "" for a, r in zip(th.authors, rows)]
         where = {c: k for k, c in enumerate(ids)}
@@ -2225,9 +2397,32 @@ def _looks_like_forum(th: _Thread, post_text: str) -> bool:
     return gaps[len(gaps) // 2] >= 600.0
 
 
-def _epoch_seconds(series: pd.Series) -> list:
-    values = pd.to_datetime(series, utc=True, errors="coerce")
-    return [None if pd.isna(v) else v.timestamp() for v in values]
+def _epoch_units(series: pd.Series) -> tuple:
+    """A time column as (its integer times since the epoch, units per second, the missing value)."""
+    values = pd.to_datetime(series, utc=True, errors="coerce").array
+    return values.asi8.tolist(), 10 ** {"s": 0, "ms": 3, "us": 6, "ns": 9}[values.unit], pd.NaT.value
+
+
+def _epoch_seconds(stamps: tuple, rows) -> list:
+    """Seconds since the epoch of *rows* (None where missing), as ``Timestamp.timestamp()``
+    gives them (``round(units / units per second, 6)``) without a Timestamp per value."""
+    values, per_second, missing = stamps
+    return [None if (v := values[r]) == missing else round(v / per_second, 6) for r in rows]
+
+
+def _strings(series: pd.Series) -> pd.Series:
+    """*series* as Python strings, missing values as "" (an object column)."""
+    values = series.to_numpy(dtype=object, na_value=None) if series.dtype != object else series.to_numpy()
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return pd.Series(values.copy(), index=series.index, dtype=object)
+    missing = pd.isna(values)
+    if not set(map(type, values[~missing])) <= {str}:
+        # Anything but strings: pandas' conversion, as before.
+        return series.astype(object).where(series.notna(), "").astype(str).astype(object)
+    out = values.copy()
+    out[missing] = ""
+    return pd.Series(out, index=series.index, dtype=object)
 
 
 def infer_speakers(comments: pd.DataFrame, *, order: str = "display", author_col: str = "author",

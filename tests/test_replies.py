@@ -577,12 +577,37 @@ def test_replies_forum_relink_back_moves_the_answered_comment(relink, parent):
         assert out["parent_confidence"].iloc[1] == out["parent_confidence"].iloc[2]
 
 
-# The beam search computes a candidate's features once for all hypotheses that agree on
-# what the features read of them (replies._signature): hypotheses with equal signatures
-# must get equal features, and sharing must not change the links, confidences, evidence
-# or speakers.
+# The beam search computes the cues that depend on the texts and the two authors once per
+# (comment, candidate, both authors) for all hypotheses, and fills in per hypothesis only
+# the cues that read its chain (replies._display_hypothesis); its scores add the weighed
+# terms in the order candidate_features gives the cues. Per hypothesis, the features it
+# rebuilds must be candidate_features' and its scores those of a sum over them, and the
+# sharing must not change the links, confidences, evidence or speakers.
 _SHARE_WORDS = ["Ann,", "Bob", "thanks", "yes", "you", "trains", "buses", "fish?", "“trains buses fish”",
                 "> trains buses fish", "my comment", "Great post", "cats", "I agree"]
+
+
+def _dict_score(f, weights, intercept):
+    """The score of a feature dict as the decoder once computed it (best_sim left out)."""
+    w = [weights.get(k, 0.0) if k != "best_sim" else 0.0 for k in f]
+    return intercept + sum([x * v for x, v in zip(w, f.values()) if v])
+
+
+_DISPLAY_HYPOTHESIS = replies._display_hypothesis
+
+
+def _check_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates, weights, intercept):
+    out = _DISPLAY_HYPOTHESIS(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates)
+    chain = hc[:max_candidates]
+    state = {"authors": authors, "addr": addr, "parents": replies._ChainMap(zip(hc, hc[1:])),
+             "n_replies": replies._ChainMap(zip(hc, counts)), "latest": latest, "n_by": n_by,
+             "rank": {c: k for k, c in enumerate(chain)}, "chain": list(chain)}
+    for (j, r), part, score in zip(out[0], out[1], out[2]):
+        f = replies._display_features_of(j, part)
+        assert r == (len(chain) if j < 0 else state["rank"][j])
+        assert list(f.items()) == list(replies.candidate_features(th, i, j, state=state, order="display").items())
+        assert score == _dict_score(f, weights, intercept)
+    return out
 
 
 @settings(max_examples=60, deadline=None)
@@ -601,34 +626,26 @@ def test_replies_display_shared_features_match_per_hypothesis_features(rows, tim
         weights = replies._display_model()["display_by_condition"][scorer]["coef"]
 
     def decode():
-        return replies._infer_display(replies._Thread(texts, authors, times), ids, weights=weights, intercept=0.0,
+        return replies._infer_display(replies._Thread(texts, authors, times), ids, weights=weights, intercept=0.3,
                                       max_candidates=40)
 
     shared = decode()
-    seen = {}
-    signatures, fast = replies._display_signatures, replies._display_candidate
+    calls = []
 
-    def every_time(th, i, j, r, hc, chain, n_rep, authors, latest, n_by, addr, bases):
-        f = fast(th, i, j, r, hc, chain, n_rep, authors, latest, n_by, addr, bases)
-        # The decoder's features are candidate_features' (same cues, same order: the
-        # scores add the terms in that order), for the hypothesis as it stands.
-        state = {"authors": authors, "addr": addr, "parents": replies._ChainMap(zip(hc, hc[1:])),
-                 "n_replies": defaultdict(int, {} if j < 0 else {j: n_rep}), "latest": latest,
-                 "n_by": n_by, "rank": {c: k for k, c in enumerate(chain)}, "chain": list(chain)}
-        assert list(f.items()) == list(replies.candidate_features(th, i, j, state=state, order="display").items())
-        key = (i, signatures(th, i, [(j, r)], hc, chain, {r: n_rep}, authors, latest)[0])
-        assert seen.setdefault(key, f) == f, key
-        return f
+    def alone(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates):
+        # No sharing: a fresh base for every hypothesis.
+        calls.append(i)
+        return _check_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, {}, sc, max_candidates,
+                                 weights, 0.3)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(replies, "_display_signatures", lambda th, i, cands, *args: [object() for _ in cands])
-        mp.setattr(replies, "_display_candidate", every_time)
-        alone = decode()
-    assert seen
-    assert shared[0]["parents"] == alone[0]["parents"]
-    assert shared[0]["authors"] == alone[0]["authors"]
-    assert shared[1] == alone[1]
-    assert shared[2] == alone[2]
+        mp.setattr(replies, "_display_hypothesis", alone)
+        unshared = decode()
+    assert calls
+    assert shared[0]["parents"] == unshared[0]["parents"]
+    assert shared[0]["authors"] == unshared[0]["authors"]
+    assert shared[1] == unshared[1]
+    assert shared[2] == unshared[2]
 
 
 @settings(max_examples=150, deadline=None)
@@ -636,35 +653,32 @@ def test_replies_display_shared_features_match_per_hypothesis_features(rows, tim
                           st.sampled_from(["", "Ann", "Bob", "Cy"]), st.integers(0, 90)),
                 min_size=3, max_size=12),
        st.booleans(), st.lists(st.lists(st.integers(0, 2), min_size=12, max_size=12), min_size=2, max_size=8),
-       st.lists(st.sampled_from(["", "Ann", "Bob"]), min_size=12, max_size=12))
-def test_replies_display_equal_signatures_mean_equal_features(rows, timed, climbs, inferred):
+       st.lists(st.sampled_from(["", "Ann", "Bob"]), min_size=12, max_size=12),
+       st.sampled_from(["hand-set", "neither", "names and times"]), st.sampled_from([40, 2]))
+def test_replies_display_shared_bases_give_each_hypothesis_its_features(rows, timed, climbs, inferred, scorer, reach):
     # Random display-order threads (each comment climbs some steps up the chain of the one
-    # above), some with speakers inferred: wherever two of them give a candidate the same
-    # signature, its features are the same (but for those the signature may leave out).
+    # above), some with speakers inferred, all sharing one set of bases per comment as the
+    # decoder's hypotheses do: each hypothesis still gets candidate_features' features,
+    # and the scores a sum over them gives.
     texts = [" ".join(words) for words, _, _ in rows]
     named = [a for _, a, _ in rows]
     times = [m * 60.0 for _, _, m in rows] if timed else [None] * len(rows)
     th = replies._Thread(texts, named, times)
     n = th.n
+    weights = (replies._HEURISTIC if scorer == "hand-set"
+               else replies._display_model()["display_by_condition"][scorer]["coef"])
+    sc = replies._DisplayScorer(weights, -0.2)
     addr = [[name for _, _, name in replies.addressees(t)] for t in texts]
-    seen = {}
+    bases = [{} for _ in range(n)]
+    state = []
     for h, climb in enumerate(climbs):
         authors = [a or (inferred[k] if h % 2 else "") for k, a in enumerate(named)]
-        chain, counts, latest, n_by = (), (), {}, Counter()
-        for i in range(n):
-            parents = replies._ChainMap(zip(chain, chain[1:]))
-            state = {"authors": authors, "addr": addr, "parents": parents,
-                     "n_replies": replies._ChainMap(zip(chain, counts)), "latest": latest, "n_by": n_by,
-                     "rank": {j: r for r, j in enumerate(chain)}, "chain": list(chain)}
-            for r, j in [(len(chain), -1), *enumerate(chain)]:
-                f = replies.candidate_features(th, i, j, state=state, order="display")
-                # Without the chain's length and the replies so far, as the decoder keys
-                # them when the scorer does not weigh those cues.
-                for k in ("root_depth", "cand_depth", "cand_answered"):
-                    del f[k]
-                sig = replies._display_signatures(th, i, [(j, r)], chain, chain, counts, authors, latest, False, False)
-                key = (i, sig[0])
-                assert seen.setdefault(key, f) == f, key
+        state.append((authors, climb))
+    walks = [((), (), {}, Counter()) for _ in state]
+    for i in range(n):
+        for h, (authors, climb) in enumerate(state):
+            chain, counts, latest, n_by = walks[h]
+            _check_hypothesis(th, i, chain, counts, authors, latest, n_by, addr, bases[i], sc, reach, weights, -0.2)
             r = min(climb[i], len(chain))
             if r == len(chain):
                 chain, counts = (i,), (0,)
@@ -674,7 +688,8 @@ def test_replies_display_equal_signatures_mean_equal_features(rows, timed, climb
                 latest[authors[i]] = i
             # As in the decoder: comments per author count the authors the source named.
             n_by[named[i]] += bool(named[i])
-    assert seen
+            walks[h] = (chain, counts, latest, n_by)
+    assert any(bases)
 
 
 @pytest.mark.parametrize("gap, phrase", [(0.2, "less than a minute"), (1.0, "1 minute"), (12.0, "12 minutes")])
