@@ -431,6 +431,10 @@ def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
     # idioms or booster phrases ("kind of", "the shit"). Every other word keeps its own
     # valence and the capitals' boost.
     context = _CONTEXT_WORDS
+    if len(lower) > _REACH_MAX and not (context.isdisjoint(lower) and _IDIOM_WORDS.isdisjoint(lower)):
+        # A long text (a whole comment) has a word the rules look for every few words:
+        # each lexicon word's own check is cheaper than the set of words within reach.
+        return _valences_at(upper, lower, is_cap_diff, positions)
     hot = None
     if not context.isdisjoint(lower):
         hot = set()
@@ -472,6 +476,10 @@ def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
         if value:  # a zero (VADER's "no" before a lexicon word) is neutral, as any other 0
             out[i] = value
     return out
+
+
+#: Words in a text above which :func:`_scorable_valences` checks each lexicon word on its own.
+_REACH_MAX = 30
 
 
 def _valences_at(upper, lower, is_cap_diff, positions) -> dict:

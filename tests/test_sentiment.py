@@ -429,8 +429,10 @@ _RULE_NEAR_WORDS = ["good", "GOOD", "bad", "love", "war", "die", "death", "heart
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(st.sampled_from(_RULE_NEAR_WORDS), max_size=16))
+@given(st.lists(st.sampled_from(_RULE_NEAR_WORDS), max_size=40))
 def test_sentiment_word_valences_equal_vader(words):
+    # Up to 40 words: a sentence, and a text long enough (over sentiment._REACH_MAX) for
+    # each lexicon word to be checked on its own.
     text = " ".join(words)
     raws = text.split()
     lower = [w.lower() for w in raws]
