@@ -11,6 +11,9 @@ Run: ``DISCOURSE_DATA=/path/to/shared/data .venv/bin/python -m bench.sentiment [
    comments sit at the extremes (|compound| >= 0.9) by length.
 3. Speed: ``sentiment.score`` over real comments vs plain
    ``SentimentIntensityAnalyzer().polarity_scores`` on the same texts, same run.
+4. ``--identity``: the stage's VADER re-implementation against vaderSentiment on every
+   real text above (whole texts, their sentences, the compound-only path, the stage's raw
+   compound); exits 1 on any difference.
 """
 
 from __future__ import annotations
@@ -204,13 +207,73 @@ def speed(n: int):
     return rows
 
 
+def identity() -> list[dict]:
+    """The stage's VADER re-implementation against vaderSentiment itself, on every real text here.
+
+    For each text (the four VADER ground-truth sets, the Civil Comments of the toxic-spans
+    set, the Reddit and Hacker News threads, the seed thread): ``compound``, ``pos``,
+    ``neu`` and ``neg`` of the text and of each of its segmented sentences (as the stage
+    scores them: typographic apostrophes straightened) must equal
+    ``SentimentIntensityAnalyzer.polarity_scores``, and so must the compound-only path and
+    the stage's ``sentiment_raw_compound`` (put together from the sentences where it can
+    be). Counts every difference.
+    """
+    from discourse import segment, sentiment
+
+    a = sentiment.analyzer()
+    sets = {name: load_groundtruth(name)["text"].tolist() for name in SETS}
+    sets["civil comments"] = civil_comments()
+    threads = real_threads()
+    for prefix in ("reddit/", "hn"):
+        sets[f"{prefix.rstrip('/')} threads"] = threads[threads["thread_id"].str.startswith(prefix)]["text"].tolist()
+    sets["seed thread"] = seed()["text"].tolist()
+    fields = ("compound", "pos", "neu", "neg")
+    rows = []
+    for name, texts in sets.items():
+        texts = [t for t in texts if isinstance(t, str)]
+        sentiment._clear_caches()
+        diff_text = diff_compound = diff_sent = diff_raw = n_sent = 0
+        seen: set = set()
+        for t in texts:
+            v = a.polarity_scores(t)
+            p = sentiment._vader_pieces(t)
+            diff_text += tuple(getattr(p, f) for f in fields) != tuple(v[f] for f in fields)
+            diff_compound += sentiment._compound(t) != v["compound"]
+            for s in segment.sentences(t):
+                scored = t[s.start:s.end].replace("’", "'")
+                if scored in seen:
+                    continue
+                seen.add(scored)
+                n_sent += 1
+                vs = a.polarity_scores(scored)
+                ps = sentiment._vader_pieces(scored)
+                diff_sent += tuple(getattr(ps, f) for f in fields) != tuple(vs[f] for f in fields)
+        df = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "text": texts})
+        seg = segment.spans(df, kinds=segment.KINDS)
+        sentiment.spans(df, spans=seg)
+        raw = df.pipe(sentiment.score, spans=seg)["sentiment_raw_compound"].tolist()
+        diff_raw = sum(r != a.polarity_scores(t)["compound"] for r, t in zip(raw, texts))
+        rows.append({"texts": name, "n": len(texts), "distinct sentences": n_sent, "text differences": diff_text,
+                     "compound-only differences": diff_compound, "sentence differences": diff_sent,
+                     "stage raw differences": diff_raw})
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000, help="comments for the speed run")
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--speed-only", action="store_true")
+    ap.add_argument("--identity", action="store_true",
+                    help="only the check against vaderSentiment on every real text (exit 1 on a difference)")
     args = ap.parse_args(argv)
     results = {}
+    if args.identity:
+        rows = identity()
+        print(markdown_table(rows))
+        save("sentiment-identity", {"rows": rows})
+        bad = sum(r[k] for r in rows for k in r if k.endswith("differences"))
+        sys.exit(1 if bad else 0)
     if args.speed_only:
         results["speed"] = speed(args.n)
         print(markdown_table(results["speed"]))

@@ -45,6 +45,7 @@ replies (*heated exchanges*).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -178,6 +179,11 @@ _IDIOM_WORDS: frozenset = frozenset()
 #: three words before it (and no "n't" there), a lexicon word's valence depends on itself,
 #: its capitals and the word after it alone.
 _CONTEXT_WORDS: frozenset = frozenset()
+#: VADER's multi-word special cases and booster phrases by first word (tuples of words); the
+#: first words, and every other word.
+_PHRASES: dict = {}
+_PHRASE_FIRST: frozenset = frozenset()
+_PHRASE_REST: frozenset = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
@@ -185,10 +191,18 @@ def _vader_tables():
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES, normalize
 
     global _LEXICON, _BOOSTER, _SPECIAL, _C_INCR, _NORMALIZE, _SCORABLE, _IDIOM_WORDS, _CONTEXT_WORDS
+    global _PHRASES, _PHRASE_FIRST, _PHRASE_REST
     lexicon = analyzer().lexicon
     _SCORABLE = frozenset(w for w in lexicon if w not in BOOSTER_DICT)
     _IDIOM_WORDS = frozenset(w for k in itertools.chain(SPECIAL_CASES, BOOSTER_DICT) if " " in k for w in k.split(" "))
     _CONTEXT_WORDS = frozenset(BOOSTER_DICT).union(NEGATE, ("no", "never", "so", "this", "without", "doubt", "least"))
+    phrases: dict = {}
+    for k in itertools.chain(SPECIAL_CASES, BOOSTER_DICT):
+        if " " in k:
+            phrases.setdefault(k.split(" ")[0], []).append(tuple(k.split(" ")))
+    _PHRASES = {k: tuple(v) for k, v in phrases.items()}
+    _PHRASE_FIRST = frozenset(_PHRASES)
+    _PHRASE_REST = frozenset(w for v in _PHRASES.values() for p in v for w in p[1:])
     _LEXICON, _BOOSTER, _SPECIAL, _C_INCR = lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR
     _NORMALIZE = normalize
     return lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR, N_SCALAR
@@ -345,6 +359,18 @@ _TOKENS_MAX = 500_000
 _PUNCTUATION = string.punctuation
 
 
+class _Shown(dict):
+    """Memo of the word an explanation shows for a piece of text (VADER's stripped token,
+    interned: the piece caches keep these words, and most are repeats)."""
+
+    def __missing__(self, raw: str) -> str:
+        word = self[raw] = sys.intern(_word(raw))
+        return word
+
+
+_SHOWN: dict = _Shown()
+
+
 def _word(raw: str) -> str:
     # VADER's SentiText._strip_punc_if_word.
     stripped = raw.strip(_PUNCTUATION)
@@ -400,9 +426,32 @@ def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
         return {}
     lexicon = _LEXICON
     out = {}
-    if _CONTEXT_WORDS.isdisjoint(lower) and _IDIOM_WORDS.isdisjoint(lower) and "n't" not in " ".join(lower):
-        # No word any rule looks for ("no", "kind of", boosters, negations, idioms):
-        # each lexicon word has its own valence, and the capitals' boost.
+    # Only words a rule can reach need VADER's rules: up to three after a word a rule looks
+    # back for (and "no" itself, which looks ahead), and near one of VADER's multi-word
+    # idioms or booster phrases ("kind of", "the shit"). Every other word keeps its own
+    # valence and the capitals' boost.
+    context = _CONTEXT_WORDS
+    if len(lower) > _REACH_MAX and not (context.isdisjoint(lower) and _IDIOM_WORDS.isdisjoint(lower)):
+        # A long text (a whole comment) has a word the rules look for every few words:
+        # each lexicon word's own check is cheaper than the set of words within reach.
+        return _valences_at(upper, lower, is_cap_diff, positions)
+    hot = None
+    if not context.isdisjoint(lower):
+        hot = set()
+        for r in itertools.compress(range(len(lower)), map(context.__contains__, lower)):
+            hot.update((r, r + 1, r + 2, r + 3))
+    if not _PHRASE_FIRST.isdisjoint(lower) and not _PHRASE_REST.isdisjoint(lower):
+        for a, b in _phrases_in(lower):
+            if hot is None:
+                hot = set()
+            hot.update(range(a - 2, b + 3))
+    if "n't" in " ".join(lower):
+        if hot is None:
+            hot = set()
+        for r, w in enumerate(lower):
+            if "n't" in w:
+                hot.update((r + 1, r + 2, r + 3))
+    if hot is None:
         if not is_cap_diff:
             return {i: v for i in positions if (v := lexicon[lower[i]])}
         c_incr = _C_INCR
@@ -414,13 +463,49 @@ def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
                 out[i] = v
         return out
     last = len(lower) - 1
+    c_incr = _C_INCR
     for i in positions:
-        if i < last and lower[i] == "kind" and lower[i + 1] == "of":
-            continue
-        value = _valence(lexicon, upper, lower, i, is_cap_diff)
+        if i in hot:
+            if i < last and lower[i] == "kind" and lower[i + 1] == "of":
+                continue
+            value = _valence(lexicon, upper, lower, i, is_cap_diff)
+        else:
+            value = lexicon[lower[i]]
+            if is_cap_diff and upper[i]:
+                value = value + c_incr if value > 0 else value - c_incr
         if value:  # a zero (VADER's "no" before a lexicon word) is neutral, as any other 0
             out[i] = value
     return out
+
+
+#: Words in a text above which :func:`_scorable_valences` checks each lexicon word on its own.
+_REACH_MAX = 30
+
+
+def _valences_at(upper, lower, is_cap_diff, positions) -> dict:
+    """:func:`_valences` at *positions* (any words, in order), each through VADER's rules."""
+    lexicon, scorable = _LEXICON, _SCORABLE
+    last = len(lower) - 1
+    out = {}
+    for i in positions:
+        if lower[i] not in scorable or (i < last and lower[i] == "kind" and lower[i + 1] == "of"):
+            continue
+        value = _valence(lexicon, upper, lower, i, is_cap_diff)
+        if value:
+            out[i] = value
+    return out
+
+
+def _phrases_in(lower) -> list:
+    """``(first, last)`` positions of VADER's multi-word special cases and booster phrases in *lower*."""
+    found = []
+    n = len(lower)
+    for a in itertools.compress(range(n), map(_PHRASE_FIRST.__contains__, lower)):
+        for phrase in _PHRASES[lower[a]]:
+            b = a + len(phrase)
+            if b <= n and lower[a + 1] == phrase[1] and (b == a + 2 or lower[a + 2] == phrase[2]):
+                found.append((a, b - 1))
+    return found
 
 
 def _but_sparse(at: list, values: list, bi: int) -> list:
@@ -486,41 +571,55 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
 
 
 _NO_CONTEXT = (False, 0, {}, (), -1, (), ())
+#: A namedtuple from a plain tuple without its Python-level ``__new__``.
+_new_pieces = functools.partial(tuple.__new__, _Pieces)
+_EMPTY_PIECES = _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), _NO_CONTEXT)
 
 
 def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     if _NORMALIZE is None:
         _vader_tables()
-    text = _demojize(text).strip()
+    if not text.isascii():
+        text = _demojize(text)
+    text = text.strip()
     raws = text.split()
     n = len(raws)
     if not n:
-        return _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), _NO_CONTEXT)
-    lower = _lower_of(raws)
-    positions = list(itertools.compress(range(n), map(_SCORABLE.__contains__, lower)))
+        return _EMPTY_PIECES
+    tokens = _TOKENS
+    if len(tokens) > _TOKENS_MAX:
+        tokens.clear()
+        _SHOWN.clear()
+    # The lower-cased words are the memo's own strings, so keeping them costs a pointer each.
+    lower = tuple(map(tokens.__getitem__, raws))
     upper = list(map(str.isupper, raws))
     n_upper = upper.count(True)
     is_cap_diff = 0 < n - n_upper < n
-    pre = _scorable_valences(upper, lower, is_cap_diff, positions)
     bi = lower.index("but") if "but" in lower else -1
+    upper_at = tuple(itertools.compress(range(n), upper)) if n_upper else ()
+    if _SCORABLE.isdisjoint(lower):  # VADER's scores of n neutral words
+        return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (),
+                            (is_cap_diff, n_upper, {}, (), bi, lower, upper_at)))
+    positions = list(itertools.compress(range(n), map(_SCORABLE.__contains__, lower)))
+    pre = _scorable_valences(upper, lower, is_cap_diff, positions)
     # Words VADER may score among the first three and the last two: the only ones whose
     # valence can change when the words around the sentence change.
-    if not positions or (positions[0] >= 3 and positions[-1] < n - 2):
+    if positions[0] >= 3 and positions[-1] < n - 2:
         edge = ()
     else:
         edge = tuple([i for i in positions if i < 3 or i >= n - 2])
-    # The lower-cased words are the memo's own strings, so keeping them costs a pointer each.
-    context = (is_cap_diff, n_upper, pre, edge, bi, lower,
-               tuple(itertools.compress(range(n), upper)) if n_upper else ())
-    if not pre:  # VADER's scores of n neutral words
-        return _Pieces(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), context)
+    context = (is_cap_diff, n_upper, pre, edge, bi, lower, upper_at)
+    if not pre:
+        return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), context))
     at, values = list(pre), list(pre.values())
     plain = _but_sparse(at, values, bi) if bi >= 0 else values
-    punct = _punctuation(text)
+    punct = _punctuation(text) if ("!" in text or "?" in text) else 0.0
     compound, pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s = _score(plain, n, punct)
     neutral_compound, neutral_sum_s = compound, sum_s
     neutralised = ()
-    if spec is not None:
+    shown = _SHOWN
+    if spec is not None and not (spec.words.isdisjoint(lower) and (not spec.phrases
+                                                                    or spec.phrases.keys().isdisjoint(lower))):
         neutral_idx = {i for i in at if lower[i] in spec.words}
         if spec.phrases and not spec.phrases.keys().isdisjoint(lower):
             for i in [i for i, w in enumerate(lower) if w in spec.phrases]:
@@ -535,14 +634,13 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
             scored = _score(kept_values, n, punct)
             neutral_compound, neutral_sum_s = scored[0], scored[-1]
             after = dict(zip(at, plain))
-            neutralised = tuple((sys.intern(_word(raws[i])), round(after[i], 2)) for i in sorted(neutral_idx))
-    return _Pieces(
+            neutralised = tuple((shown[raws[i]], round(after[i], 2)) for i in sorted(neutral_idx))
+    return _new_pieces((
         compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, n,
-        # Interned: the piece caches keep these words, and most are repeats.
-        tuple([(sys.intern(_word(raws[i])), round(v, 2)) for i, v in zip(at, plain)]),
+        tuple([(shown[raws[i]], round(v, 2)) for i, v in zip(at, plain)]),
         neutralised,
         context,
-    )
+    ))
 
 
 def _compound(text: str) -> float:
@@ -581,7 +679,8 @@ def _joined_compound(text: str, sents: list) -> float | None:
                    [s.pieces for s in sents])
 
 
-def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list) -> float | None:
+def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, contexts=None,
+            sizes=None) -> float | None:
     """VADER's ``polarity_scores(text)["compound"]`` from the pieces of its sentences, or None.
 
     The sentences are given as columns: offsets into *text*, the text VADER scored, its
@@ -613,8 +712,9 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list) ->
         prev = end
     if prev < len(text) and not text[prev:].isspace():
         return None
-    contexts = [p.context for p in pieces]
-    sizes = [p.n_tokens for p in pieces]
+    if contexts is None:
+        contexts = [p.context for p in pieces]
+        sizes = [p.n_tokens for p in pieces]
     n = sum(sizes)
     if not n:
         return None
@@ -648,7 +748,12 @@ def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> f
     lower: list = []
     for c in contexts:
         lower += c[5]
-    idiom_words = _IDIOM_WORDS
+    # Words near one of VADER's multi-word idioms or booster phrases (its idiom window runs
+    # from three words back to two ahead), wherever it lies.
+    near_phrase: set = set()
+    if not _PHRASE_FIRST.isdisjoint(lower) and not _PHRASE_REST.isdisjoint(lower):
+        for a, b in _phrases_in(lower):
+            near_phrase.update(range(a - 2, b + 4))
     again: list = []
     k = 0
     last = len(contexts) - 1
@@ -666,37 +771,43 @@ def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> f
                 continue
             p = k + i
             low = lower[p]
-            near = lower[max(0, p - 3):p + 3]
-            if (i < head and not (_inert(lower[max(0, p - 3):p]) and idiom_words.isdisjoint(near))) or (
-                    i >= tail and (low == "no" or low == "kind" or not idiom_words.isdisjoint(near))):
+            if p in near_phrase or (i < head and not _inert(lower[max(0, p - 3):p])) or (
+                    i >= tail and (low == "no" or low == "kind")):
                 again.append(p)  # a rule that looks into the next or the previous sentence may fire
         k += m
     at: list = []
     values: list = []
-    if not again:
-        # Every word keeps its sentence valence.
-        k = 0
-        for c, m in zip(contexts, sizes):
-            pre = c[2]
-            if pre:
-                at += [k + i for i in pre] if k else pre
-                values += pre.values()
-            k += m
-    else:
-        upper = [False] * len(lower)
-        vals: dict = {}
-        skip = set(again)
-        k = 0
-        for c, m in zip(contexts, sizes):
-            for i in c[6]:
-                upper[k + i] = True
-            for i, v in c[2].items():
-                if k + i not in skip:
-                    vals[k + i] = v
-            k += m
-        vals.update(_valences(upper, lower, cap_diff, again))
-        at = sorted(vals)
-        values = [vals[i] for i in at]
+    k = 0
+    for c, m in zip(contexts, sizes):
+        pre = c[2]
+        if pre:
+            at += [k + i for i in pre] if k else pre
+            values += pre.values()
+        k += m
+    if again:
+        # The few words scored again replace (or drop, or add) their entries in place.
+        if cap_diff:
+            upper = [False] * len(lower)
+            k = 0
+            for c, m in zip(contexts, sizes):
+                for i in c[6]:
+                    upper[k + i] = True
+                k += m
+        else:
+            upper = ()  # VADER reads the capitals only when is_cap_diff holds
+        new = _valences_at(upper, lower, cap_diff, again)
+        for p in again:
+            j = bisect.bisect_left(at, p)
+            here = j < len(at) and at[j] == p
+            v = new.get(p)
+            if v is None:
+                if here:
+                    del at[j], values[j]
+            elif here:
+                values[j] = v
+            else:
+                at.insert(j, p)
+                values.insert(j, v)
     if values and "but" in lower:
         values = _but_sparse(at, values, lower.index("but"))
     return _rounded_compound(values, text)
@@ -712,7 +823,12 @@ def _score(values, n, punct):
         sum_s += punct
     elif sum_s < 0:
         sum_s -= punct
-    compound = _NORMALIZE(sum_s)
+    # VADER's normalize (alpha 15), inline.
+    compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
+    if compound < -1.0:
+        compound = -1.0
+    elif compound > 1.0:
+        compound = 1.0
     # VADER's _sift_sentiment_scores.
     pos_sum, neg_sum = 0.0, 0.0
     for s in values:
@@ -795,6 +911,8 @@ def _clear_caches() -> None:
     """Forget every memoised result (benchmarks time the work, not the cache)."""
     _PIECE_CACHES.clear()
     _TOKENS.clear()
+    _SHOWN.clear()
+    _CARRYING.clear()
     _raw_compound.cache_clear()
     _STASH.clear()
 
@@ -987,16 +1105,19 @@ def _pooled_own(text: str, starts: list, ends: list, scoreds: list, own: list) -
             pos, neu, neg = _shares(p.pos_sum, p.neg_sum, p.neu_count)
         if "’" in text:
             raw = None
-        elif scoreds[0] == text.strip():
+        elif scoreds[0] is text or scoreds[0] == text.strip():
             raw = p.compound  # the whole text was one sentence, scored above
         else:
             raw = _joined(text, starts, ends, scoreds, own)
         return [compound, pos, neu, neg, raw, neutral, float("nan"), 1]
-    weights = [p.n_tokens for p in own]
-    compound = _pool([p.sum_s for p in own], weights)
-    neutral = _pool([p.neutral_sum_s for p in own], weights)
-    pos, neu, neg = _shares(sum(p.pos_sum for p in own), sum(p.neg_sum for p in own), sum(p.neu_count for p in own))
-    raw = _joined(text, starts, ends, scoreds, own) if "’" not in text else None
+    # The pieces as columns (one C call): _pool and _shares on them, summed in the same order.
+    cols = tuple(zip(*own))
+    scale = max(1.0, sum(cols[10]) / POOL_TOKENS)
+    normalize = _NORMALIZE
+    compound = round(normalize(sum(cols[5]) / scale), 4)
+    neutral = round(normalize(sum(cols[6]) / scale), 4)
+    pos, neu, neg = _shares(sum(cols[7]), sum(cols[8]), sum(cols[9]))
+    raw = _joined(text, starts, ends, scoreds, own, cols[13], cols[10]) if "’" not in text else None
     return [compound, pos, neu, neg, raw, neutral, float("nan"), len(own)]
 
 
@@ -1153,13 +1274,27 @@ def sentences(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: 
                                        "frame_neutral_compound", "pos", "neu", "neg", "n_tokens", "words", "neutralised"])
 
 
+class _Carrying(dict):
+    """Memo of "word +1.2" for a (word, valence) pair of an explanation (words and valences repeat)."""
+
+    def __missing__(self, pair: tuple) -> str:
+        shown = self[pair] = f"{pair[0]} {pair[1]:+.1f}"
+        return shown
+
+
+_CARRYING: dict = _Carrying()
+
+
 def _explain(role: str, p: _Pieces) -> str:
     who = "the commenter's own words" if role == "own" else "quoted material, scored apart from the commenter"
     what = f"VADER compound {p.compound:+.2f} ({who})"
-    if p.words:
-        what += "; words carrying it: " + ", ".join(f"{w} {v:+.1f}" for w, v in p.words[:6])
-        if len(p.words) > 6:
-            what += f" and {len(p.words) - 6} more"
+    words = p.words
+    if words:
+        if len(_CARRYING) > _TOKENS_MAX:
+            _CARRYING.clear()
+        what += "; words carrying it: " + ", ".join(map(_CARRYING.__getitem__, words[:6]))
+        if len(words) > 6:
+            what += f" and {len(words) - 6} more"
     else:
         what += "; no word in VADER's lexicon"
     if p.neutralised:
@@ -1215,7 +1350,11 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
         if not isinstance(text, str) or not text.strip():
             pooled.append(_pooled(text if isinstance(text, str) else "", []))
             continue
-        sents, excl, quoted = _comment_segments(text, None if given is None else given.get((t, c), _NO_SPANS))
+        g = None if given is None else given.get((t, c), _NO_SPANS)
+        if g is not None and g[0] and not g[1] and not g[2]:
+            sents, excl, quoted = g[0], (), ()  # _comment_segments of the common comment
+        else:
+            sents, excl, quoted = _comment_segments(text, g)
         if excl or quoted:
             found = _sentences_of(text, sents, excl, quoted, spec, cache)
             for s in found:
@@ -1242,7 +1381,11 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
                 piece = text[start:end]
                 if piece.isspace():
                     continue
-                scored, hit = _cache_entry(piece, spec, cache)
+                # _cache_entry, inline.
+                scored = piece.replace("’", "'") if "’" in piece else piece
+                hit = cache.get(scored)
+                if hit is None:
+                    hit = cache[scored] = _cached_pieces(scored, spec)
                 if not hit[1]:
                     continue
                 p = hit[0]

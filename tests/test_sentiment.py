@@ -400,3 +400,44 @@ def test_sentiment_stage_raw_equals_vader_on_many_sentences(sentences, gaps):
     own = [s for s in sents if s.role == "own"]
     joined = sentiment._joined_compound(text, own) if own else None
     assert joined is None or joined == _vader(text)["compound"]
+
+
+def _vader_word_valences(text):
+    """vaderSentiment's own per-word valences of *text* (its polarity_scores loop, before the "but" rule)."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+
+    a = sentiment.analyzer()
+    st = SentiText(text)
+    words = st.words_and_emoticons
+    out = []
+    for i, item in enumerate(words):
+        if item.lower() in BOOSTER_DICT or (i < len(words) - 1 and item.lower() == "kind"
+                                            and words[i + 1].lower() == "of"):
+            out.append(0)
+            continue
+        out = a.sentiment_valence(0, st, item, i, out)
+    return out
+
+
+# Lexicon words next to the words VADER's rules look for, the words of its idioms and
+# booster phrases (some of them everyday words: "the", "of", "to", "for", "just"), in
+# lower case and in capitals: which words need VADER's rules is decided per sentence.
+_RULE_NEAR_WORDS = ["good", "GOOD", "bad", "love", "war", "die", "death", "heart", "stop", "shit", "bomb", "ass",
+                    "right", "kind", "no", "NO", "the", "of", "to", "for", "just", "enough", "sort", "kiss",
+                    "bus", "beating", "yeah", "this", "so", "never", "not", "don't", "least", "at", "very",
+                    "VERY", "without", "doubt", "or", "nor", "a", "it", "we", "x", "X"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_NEAR_WORDS), max_size=40))
+def test_sentiment_word_valences_equal_vader(words):
+    # Up to 40 words: a sentence, and a text long enough (over sentiment._REACH_MAX) for
+    # each lexicon word to be checked on its own.
+    text = " ".join(words)
+    raws = text.split()
+    lower = [w.lower() for w in raws]
+    upper = [w.isupper() for w in raws]
+    n_upper = sum(upper)
+    ours = sentiment._valences(upper, lower, 0 < len(raws) - n_upper < len(raws))
+    theirs = {i: v for i, v in enumerate(_vader_word_valences(text)) if v}
+    assert ours == theirs
