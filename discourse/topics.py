@@ -114,15 +114,26 @@ _TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
 _TOKEN_RE = re.compile(_TOKEN_PATTERN)
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?;:,()\"“”]", re.UNICODE)
 
-# Web addresses: "https://youtu.be/x" would give the topics "youtu" and "watch".
-_URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
+# Web addresses: "https://www.youtube.com/watch?v=x" would give the terms "www", "watch" and
+# the video's id; only the site's name ("youtube") is kept.
+_URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://(?:www\d?\.)?|\bwww\d?\.)([a-z0-9-]+(?:\.[a-z0-9-]+)*)\S*", re.IGNORECASE)
+_SECOND_LEVEL = frozenset("co com net org gov edu ac".split())
+
+
+def _site(m) -> str:
+    """The site's name in place of a web address, padded to its length (offsets hold)."""
+    parts = m.group(1).split(".")
+    name = parts[-2] if len(parts) >= 2 else parts[0]
+    if len(parts) >= 3 and name.lower() in _SECOND_LEVEL:  # bbc.co.uk -> bbc
+        name = parts[-3]
+    return name.ljust(len(m.group()))
 
 
 def _without_urls(texts: list) -> list:
-    """*texts* with every web address blanked out, character for character (offsets hold)."""
-    blank = _URL_RE.sub
-    return [blank(lambda m: " " * len(m.group()), t) if ("://" in t or "www." in t or "WWW." in t) else t
-            for t in texts]
+    """*texts* with every web address replaced by its site's name, padded with spaces to the
+    same length (offsets hold): "https://youtu.be/x" -> "youtu", "www.bbc.co.uk/news" -> "bbc"."""
+    sub = _URL_RE.sub
+    return [sub(_site, t) if ("://" in t or "www." in t or "WWW." in t) else t for t in texts]
 
 
 # Up to this many comments each topic also lists the shared phrases its comments use

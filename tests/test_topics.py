@@ -23,15 +23,17 @@ def test_topics_recovers_subjects_with_given_k(subject_comments):
 
 
 
-def test_topics_web_addresses_are_not_terms(subject_comments):
+def test_topics_web_addresses_give_only_their_site(subject_comments):
     c = subject_comments.copy()
     links = ["https://youtu.be/esMnme69t2M", "see www.youtube.com/watch?v=FmDRHv_6hx4", "(https://imgur.com/gallery/abc)"]
     c["text"] = [f"{t} {links[i % 3]}" for i, t in enumerate(c["text"])]
     t = topics.fit_topics(c, n_topics=3, n_seeds=2)
     terms = {w for ws in t.top_terms(20).values() for w in ws}
-    assert not terms & {"youtu", "youtube", "watch", "imgur", "gallery", "esmnme", "fmdrhv", "abc"}
+    # The site's name may stay ("youtube", "imgur"); what follows it never does.
+    assert not terms & {"watch", "gallery", "esmnme", "fmdrhv", "abc", "https", "www", "com", "be"}
     assert normalized_mutual_info_score(c["subject"], t.assignments["topic_id"]) == pytest.approx(1.0)
     assert t.transform(c)["topic_id"].tolist() == t.assignments["topic_id"].tolist()
+
 
 def test_topics_auto_chooses_k_from_curve(subject_comments):
     t = topics.fit_topics(subject_comments, n_topics="auto", n_seeds=3)
