@@ -726,6 +726,15 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, co
         if (c[1] and c[0] != cap_diff) or (edge and ((si and edge[0] < 3) or (si != last and edge[-1] >= m - 2))):
             return _joined_in_text(text, contexts, sizes, cap_diff)
     # No word near a sentence edge that VADER may score: each keeps its sentence valence.
+    at, values, bi = _gathered(contexts, sizes)
+    if values and bi >= 0:
+        values = _but_sparse(at, values, bi)
+    return _rounded_compound(values, text)
+
+
+def _gathered(contexts: list, sizes: list) -> tuple:
+    """The sentences' word valences pooled over the text: their positions in it, the values,
+    and the position of the first "but" (-1 if none)."""
     at: list = []
     values: list = []
     bi = -1
@@ -738,9 +747,7 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, co
         if bi < 0 <= c[4]:
             bi = k + c[4]
         k += m
-    if values and bi >= 0:
-        values = _but_sparse(at, values, bi)
-    return _rounded_compound(values, text)
+    return at, values, bi
 
 
 def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> float:
@@ -775,15 +782,7 @@ def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> f
                     i >= tail and (low == "no" or low == "kind")):
                 again.append(p)  # a rule that looks into the next or the previous sentence may fire
         k += m
-    at: list = []
-    values: list = []
-    k = 0
-    for c, m in zip(contexts, sizes):
-        pre = c[2]
-        if pre:
-            at += [k + i for i in pre] if k else pre
-            values += pre.values()
-        k += m
+    at, values, _ = _gathered(contexts, sizes)
     if again:
         # The few words scored again replace (or drop, or add) their entries in place.
         if cap_diff:
