@@ -385,7 +385,8 @@ def main(argv=None):
                     help="only: RSS after each 20,000-comment chunk of the first N generated comments, results "
                          "dropped, with the stages' memo caches")
     ap.add_argument("--quick", action="store_true",
-                    help="at --comments only the VADER baseline and analyze -o DIR/ --jobs 2 (no --jobs 1, in-memory, "
+                    help="at --comments only the VADER baseline and analyze -o DIR/ --jobs 2 (with and without topics, and "
+                         "without reply inference; no --jobs 1, in-memory, "
                          "resume, Dask, replies or topics rows); then the --big row unless --skip-big")
     ap.add_argument("--workdir", default=os.environ.get("DISCOURSE_BENCH_DIR", "/tmp/discourse-bench"))
     a = ap.parse_args(argv)
@@ -435,6 +436,12 @@ def main(argv=None):
                        "-q"])
         add("discourse analyze -o DIR/ --jobs 2 --topics none", j2n, v1["wall_s"],
             _memory_note(j2n, "ratio target <= 0.8"))
+        # The issue's list of stages (ingest, segment, sentiment, frames, civility, graph
+        # metrics) has no reply inference; the row above infers links for the flat threads.
+        j2r = run_cli(["analyze", str(path), "-o", f"{_fresh(workdir / 'out-j2r')}/", "--jobs", "2", "--topics", "none",
+                       "--infer-replies", "never", "-q"])
+        add("discourse analyze -o DIR/ --jobs 2 --topics none --infer-replies never", j2r, v1["wall_s"],
+            _memory_note(j2r, "the issue's stage list"))
     else:
         _full(a, rows, add, path, workdir, texts, v1, j2)
     if not a.skip_big:
