@@ -386,7 +386,7 @@ def frames_explain(text, frame_files):
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=str))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="The graph file to write: .graphml, .gexf (Gephi) or .json (node-link).")
 @_reading_options
@@ -395,8 +395,11 @@ def frames_explain(text, frame_files):
                    "the speakers they answer, weighted by how often.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
 @_errors_to_click
-def graph(input_path, output, fmt, order, infer_replies, topics, jobs, classroom, frames, kind, quiet):
-    """Read INPUT, recover who answers whom, and export the graph for Gephi or networkx.
+def graph(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, kind, quiet):
+    """Read INPUT files, recover who answers whom, and export the graph for Gephi or networkx.
+
+    Every thread of every file goes into one graph, each under its post. A comment node
+    carries the comment's columns (sentiment, frames, civility, topic) for colouring.
 
     Example:
 
@@ -404,7 +407,7 @@ def graph(input_path, output, fmt, order, infer_replies, topics, jobs, classroom
     """
     from .graph import interaction_graph, write_graph
 
-    corpus = _read_and_analyze([input_path], fmt, order, infer_replies, "none", jobs, quiet=quiet,
+    corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet,
                                classroom=classroom, frames=frames)
     g = corpus.graph if kind == "reply" else interaction_graph(corpus.comments, threads=corpus.threads)
     write_graph(g, output)

@@ -134,3 +134,19 @@ def test_graph_cli_bad_extension_is_an_error(seed_path, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == ("Error: the graph file must end in .graphml, .gexf or .json; got 'g.txt'. "
                              "Choose the format by the output file's extension.\n")
+
+
+def test_graph_cli_joins_several_inputs_and_keeps_topics(seed_path, tmp_path):
+    out = tmp_path / "two.gexf"
+    result = CliRunner().invoke(cli, ["graph", str(seed_path), str(seed_path), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    g = nx.read_gexf(out)
+    posts = [n for n, d in g.nodes(data=True) if d["kind"] == "post"]
+    assert len(posts) == 2 and g.number_of_nodes() == 46
+    assert all(g.in_degree(n) == 1 for n, d in g.nodes(data=True) if d["kind"] == "comment")
+    assert any("topic_label" in d for _, d in g.nodes(data=True))
+    out2 = tmp_path / "none.json"
+    result = CliRunner().invoke(cli, ["graph", str(seed_path), "-o", str(out2), "--topics", "none", "-q"])
+    assert result.exit_code == 0, result.output
+    nodes = json.loads(out2.read_text(encoding="utf-8"))["nodes"]
+    assert not any("topic_label" in n for n in nodes)
