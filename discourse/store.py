@@ -625,13 +625,24 @@ def _jsonl_ranges(path: Path, k: int) -> list:
 
 def _stage_pieces(pieces, f: Path, i: int, tag: str, n_parts: int, staging: Path, *, threads_all=None,
                   check: bool = True):
-    """Write each piece's rows to the staging folder by partition; return (rows, thread ids)."""
+    """Write each piece's rows to the staging folder by partition; return (rows, thread ids, notes)."""
     import pandas as pd
 
+    from .ingest._columns import contract_names, note, to_contract
     from .model import _as_text
 
-    seen, threads = 0, set()
+    seen, threads, renamed, reddit = 0, set(), {}, False
     for k, raw in enumerate(pieces):
+        if "_normalized" not in raw.columns:
+            # Other tools' column names, read as discourse.read reads them (per chunk: a
+            # JSON Lines chunk has only the keys its records have).
+            try:
+                renames, is_reddit = contract_names(raw.columns)
+            except SchemaError as err:
+                raise SchemaError(f"{f}: {err}") from None
+            raw = to_contract(raw, renames, is_reddit)
+            renamed.update(renames)
+            reddit = reddit or is_reddit
         if k == 0 and check and "_normalized" not in raw.columns:
             if raw.empty and not len(raw.columns):
                 raise InputFormatError("the table has no rows and no columns.", path=f)
@@ -650,7 +661,7 @@ def _stage_pieces(pieces, f: Path, i: int, tag: str, n_parts: int, staging: Path
                 payload["threads"] = threads_all[threads_all["thread_id"].isin(pd.unique(tids[rows.index]))]
             # Names sort in input order: file, byte range, chunk.
             pd.to_pickle(payload, d / f"{i:05d}-{tag}-{k:06d}.pkl")
-    return seen, threads
+    return seen, threads, note(renamed, reddit)
 
 
 def _stage_range(path, i: int, r: int, start: int, end: int, n_parts: int, staging, chunk_rows: int):
@@ -690,9 +701,10 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
                                        chunk_rows) for r, (a, b) in enumerate(ranges)]
                 seen_threads: set = set()
                 for fut in futures:
-                    n, tids = fut.result()
+                    n, tids, notes = fut.result()
                     meta["seen"] += n
                     seen_threads |= tids
+                    meta["notes"] += [x for x in notes if x not in meta["notes"]]
                     bar.update(n)
             else:
                 threads_all = None
@@ -705,8 +717,9 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
                                                                        "notes", "seen", "repaired")}
                     pieces = [corpus.comments.assign(_normalized=True)]
                     threads_all = corpus.threads
-                meta["seen"], seen_threads = _stage_pieces(pieces, f, i, "0000", n_parts, staging,
-                                                           threads_all=threads_all)
+                meta["seen"], seen_threads, notes = _stage_pieces(pieces, f, i, "0000", n_parts, staging,
+                                                                  threads_all=threads_all)
+                meta["notes"] += [x for x in notes if x not in meta["notes"]]
                 bar.update(meta["seen"])
             if use in _STREAMED and not meta["seen"]:
                 raise InputFormatError("the table has no rows and no columns.", path=f)

@@ -205,7 +205,8 @@ def test_store_read_manifest_of_a_plain_directory_says_how_to_build_one(tmp_path
 
 @pytest.mark.parametrize("name, content, message", [
     ("empty.csv", b"", "empty.csv: the file is empty; nothing to read."),
-    ("notext.csv", b"comment_id,body\n1,hi\n", "the comments table needs a 'text' column; got columns ['comment_id', 'body']"),
+    ("notext.csv", b"comment_id,words\n1,hi\n", "the comments table needs a 'text' column; got columns ['comment_id', 'words']"),
+    ("twotexts.csv", b"comment_id,body,message\n1,a,b\n", "'body' and 'message' could each be it"),
     ("noid.jsonl", b'{"text": "hi"}\n', "the comments table needs a 'comment_id' column"),
     ("blank.jsonl", b"\n\n", "blank.jsonl: the table has no rows and no columns."),
     ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": 2,\n', "bad.jsonl, line 2: invalid JSON"),
@@ -463,3 +464,22 @@ def test_store_cli_partition_size_sets_the_partitions(jsonl, tmp_path):
                                       "--partition-size", "8K"])
     assert result.exit_code == 0, result.output
     assert store.read_manifest(out)["n_partitions"] == -(-jsonl.stat().st_size // (8 * 1024))
+
+
+@pytest.mark.parametrize("name, content", [
+    ("pushshift.csv", "id,parent_id,link_id,author,created_utc,body\n"
+                      "c1,t3_abc,t3_abc,alice,1600000000,First.\nc2,t1_c1,t3_abc,bob,1600000100,\"No, alice.\"\n"
+                      "c3,t1_c2,t3_abc,alice,1600000200,Yes.\nd1,t3_xyz,t3_xyz,carl,1600000300,Other thread.\n"),
+    # The first records lack "reply_to", so the first chunks have no parent column at all.
+    ("chat.jsonl", '{"message_id": 1, "user": "ann", "message": "Hi all"}\n'
+                   '{"message_id": 2, "user": "bo", "message": "Hello"}\n'
+                   '{"message_id": 3, "reply_to": 1, "user": "cy", "message": "Hi ann"}\n'),
+])
+def test_store_reads_other_tools_column_names_like_read(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    got = store.read_corpus(store.analyze(path, tmp_path / "corpus", n_partitions=2, chunk_rows=1))
+    want = _in_memory(path)
+    pd.testing.assert_frame_equal(_sorted(got.comments), _sorted(want.comments))
+    assert got.ingest[0].notes == want.ingest[0].notes
+    assert any(n.startswith("columns read as the contract names them") for n in got.ingest[0].notes)

@@ -54,7 +54,10 @@ def test_tabular_detects_format_by_extension_and_content(tmp_path):
         ("empty.csv", b"", InputFormatError, "empty.csv: the file is empty"),
         ("blank.csv", b"  \n\n", InputFormatError, "the file is empty"),
         ("binary.csv", bytes(range(256)) * 8, InputFormatError, "looks like a binary file"),
-        ("notext.csv", b"comment_id,body\n1,hello\n", SchemaError, "needs a 'text' column; got columns \\['comment_id', 'body'\\]"),
+        ("notext.csv", b"comment_id,words\n1,hello\n", SchemaError, "needs a 'text' column; got columns \\['comment_id', 'words'\\]"),
+        ("twotexts.csv", b"comment_id,body,message\n1,a,b\n", SchemaError,
+         "twotexts.csv: the table has no 'text' column, and 'body' and 'message' could each be it; rename the one "
+         "that holds the text to 'text'."),
         ("noid.csv", b"text\nhello\n", SchemaError, "needs a 'comment_id' column"),
         ("dups.csv", b"comment_id,text\n1,a\n1,b\n", ThreadStructureError, "duplicate comment ids"),
         ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": \n', InputFormatError, "bad.jsonl, line 2: invalid JSON"),
@@ -115,3 +118,49 @@ def test_tabular_property_unicode_survives(tmp_path_factory, texts, suffix):
     p = tmp_path_factory.mktemp("rt") / f"x{suffix}"
     write_table(df, p)
     assert discourse.read(p).comments["text"].tolist() == texts
+
+
+@pytest.mark.parametrize(
+    "name, content, want, note",
+    [
+        # A Pushshift or PRAW export saved as CSV: Reddit's fullnames, epoch seconds.
+        ("pushshift.csv",
+         "id,parent_id,link_id,author,created_utc,body,score\n"
+         "c1,t3_abc,t3_abc,alice,1600000000,First.,5\n"
+         "c2,t1_c1,t3_abc,bob,1600000100,\"Sorry alice, but no.\",2\n",
+         [["abc", "c1", "", "alice", "2020-09-13 12:26:40+00:00", "First."],
+          ["abc", "c2", "c1", "bob", "2020-09-13 12:28:20+00:00", "Sorry alice, but no."]],
+         "columns read as the contract names them: body -> text, id -> comment_id, link_id -> thread_id, "
+         "created_utc -> created_at"),
+        # A chat export in JSON Lines: messages that reply to messages.
+        ("chat.jsonl",
+         '{"message_id": 1, "user": "ann", "date": "2021-03-01T10:00:00Z", "message": "Hi all"}\n'
+         '{"message_id": 2, "reply_to": 1, "user": "bo", "date": "2021-03-01T10:01:00Z", "message": "Hi ann"}\n',
+         [["chat", "1", "", "ann", "2021-03-01 10:00:00+00:00", "Hi all"],
+          ["chat", "2", "1", "bo", "2021-03-01 10:01:00+00:00", "Hi ann"]],
+         "columns read as the contract names them: message -> text, message_id -> comment_id, "
+         "reply_to -> parent_id, user -> author, date -> created_at"),
+        # A scraper's spreadsheet: spaced, capitalised headers.
+        ("sheet.csv",
+         "Comment ID,Post ID,User Name,Comment,Timestamp\n7,p,ann,Hello,2021-03-01T10:00:00Z\n",
+         [["p", "7", "", "ann", "2021-03-01 10:00:00+00:00", "Hello"]],
+         "columns read as the contract names them: Comment -> text, Comment ID -> comment_id, Post ID -> thread_id, "
+         "User Name -> author, Timestamp -> created_at"),
+    ],
+)
+def test_tabular_reads_other_tools_column_names(tmp_path, name, content, want, note):
+    p = tmp_path / name
+    p.write_text(content, encoding="utf-8")
+    c = discourse.read(p)
+    cols = ["thread_id", "comment_id", "parent_id", "author", "created_at", "text"]
+    got = c.comments[cols].astype(str).values.tolist()
+    assert got == want
+    assert note in c.ingest[0].notes
+
+
+def test_tabular_contract_column_wins_over_other_names(tmp_path):
+    p = tmp_path / "both.csv"
+    p.write_text("comment_id,text,body,id\n1,the text,the body,x\n", encoding="utf-8")
+    c = discourse.read(p)
+    assert c.comments[["comment_id", "text", "body", "id"]].values.tolist() == [["1", "the text", "the body", "x"]]
+    assert not any("columns read as" in n for n in c.ingest[0].notes)

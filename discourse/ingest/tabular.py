@@ -160,8 +160,15 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
     """
     from ..model import Corpus, IngestReport, normalize_comments, normalize_threads, repair_links
 
+    from ._columns import contract_names, note, to_contract
+
     if df.empty and not len(df.columns):
         raise InputFormatError("the table has no rows and no columns.", path=path)
+    try:
+        renames, reddit = contract_names(df.columns)
+    except SchemaError as err:
+        raise SchemaError(f"{path}: {err}") from None
+    df = to_contract(df, renames, reddit)
     if "text" not in df.columns:
         raise SchemaError(
             f"{path}: the comments table needs a 'text' column; got columns {list(map(str, df.columns))}. "
@@ -183,7 +190,7 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
     threads = normalize_threads(threads, comments)
     threads["source_format"] = threads["source_format"].where(threads["source_format"] != "", fmt)
     threads["source_path"] = threads["source_path"].where(threads["source_path"] != "", path)
-    notes = [] if encoding in ("utf-8",) else [f"decoded as {encoding}"]
+    notes = ([] if encoding in ("utf-8",) else [f"decoded as {encoding}"]) + note(renames, reddit)
     report = IngestReport(path=path, format=fmt, threads=len(threads), seen=seen, kept=len(comments),
                           repaired=dict(repaired), notes=notes)
     return Corpus(threads=threads, comments=comments, ingest=(report,))
