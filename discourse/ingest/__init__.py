@@ -12,9 +12,10 @@ import os
 from pathlib import Path
 
 from ..errors import InputFormatError
+from ._columns import ALIASES as COLUMN_ALIASES
 from .detect import FORMATS, detect_format, reader_for
 
-__all__ = ["FORMATS", "concat", "detect_format", "read", "to_convokit"]
+__all__ = ["COLUMN_ALIASES", "FORMATS", "concat", "detect_format", "read", "to_convokit"]
 
 
 _DOC_NAMES = ("README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", "SOURCE", "AUTHORS")
