@@ -161,8 +161,12 @@ def _id_to_str(value) -> str:
     return str(value)
 
 
-def _as_utc(series: pd.Series) -> pd.Series:
-    """Parse timestamps to UTC; naive times are taken as UTC, unparseable ones fail."""
+def _as_utc(series: pd.Series, *, where: str = "", ids=None) -> pd.Series:
+    """Parse timestamps to UTC; naive times are taken as UTC, unparseable ones fail.
+
+    The error names *where* (the file) and, given *ids* (aligned with *series*), the
+    comments whose times could not be read, since row numbers mean little after chunking.
+    """
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return series.dt.tz_convert("UTC")
     values = series.astype(object).where(series.notna() & (series.astype(str) != ""), None)
@@ -185,9 +189,10 @@ def _as_utc(series: pd.Series) -> pd.Series:
                 bad.append((i, v))
                 if len(bad) == 3:
                     break
+        at = (f"comments {[ids[i] for i, _ in bad]}" if ids is not None else f"rows {[i for i, _ in bad]}")
         raise SchemaError(
-            f"created_at must hold ISO 8601 times (e.g. 2017-06-20T15:15:00Z); "
-            f"could not parse {[v for _, v in bad]!r} in rows {[i for i, _ in bad]}."
+            f"{where + ': ' if where else ''}created_at must hold ISO 8601 times (e.g. 2017-06-20T15:15:00Z); "
+            f"could not parse {[v for _, v in bad]!r} in {at}."
         ) from err
 
 
@@ -246,9 +251,8 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
         raise SchemaError(
             f"{where + ': ' if where else ''}comment_id is empty in rows {rows}; every comment needs an id."
         )
-    out["created_at"] = _as_utc(out["created_at"]) if "created_at" in out.columns else pd.Series(
-        pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"
-    )
+    out["created_at"] = _as_utc(out["created_at"], where=where, ids=out["comment_id"]) if (
+        "created_at" in out.columns) else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
     dup = out.duplicated(["thread_id", "comment_id"], keep="first")
     if dup.any() and duplicates == "first":
         out = out.loc[~dup].reset_index(drop=True)

@@ -625,10 +625,13 @@ def _jsonl_ranges(path: Path, k: int) -> list:
 
 def _stage_pieces(pieces, f: Path, i: int, tag: str, n_parts: int, staging: Path, *, threads_all=None,
                   check: bool = True):
-    """Write each piece's rows to the staging folder by partition; return (rows, thread ids, notes)."""
+    """Write each piece's rows to the staging folder by partition.
+
+    Returns (rows, thread ids, {"renames": columns read under other names, "reddit": bool}).
+    """
     import pandas as pd
 
-    from .ingest._columns import contract_names, note, to_contract
+    from .ingest._columns import contract_names, to_contract
     from .model import _as_text
 
     seen, threads, renamed, reddit = 0, set(), {}, False
@@ -661,7 +664,7 @@ def _stage_pieces(pieces, f: Path, i: int, tag: str, n_parts: int, staging: Path
                 payload["threads"] = threads_all[threads_all["thread_id"].isin(pd.unique(tids[rows.index]))]
             # Names sort in input order: file, byte range, chunk.
             pd.to_pickle(payload, d / f"{i:05d}-{tag}-{k:06d}.pkl")
-    return seen, threads, note(renamed, reddit)
+    return seen, threads, {"renames": renamed, "reddit": reddit}
 
 
 def _stage_range(path, i: int, r: int, start: int, end: int, n_parts: int, staging, chunk_rows: int):
@@ -701,10 +704,10 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
                                        chunk_rows) for r, (a, b) in enumerate(ranges)]
                 seen_threads: set = set()
                 for fut in futures:
-                    n, tids, notes = fut.result()
+                    n, tids, found = fut.result()
                     meta["seen"] += n
                     seen_threads |= tids
-                    meta["notes"] += [x for x in notes if x not in meta["notes"]]
+                    _found_columns(meta, found)
                     bar.update(n)
             else:
                 threads_all = None
@@ -717,9 +720,9 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
                                                                        "notes", "seen", "repaired")}
                     pieces = [corpus.comments.assign(_normalized=True)]
                     threads_all = corpus.threads
-                meta["seen"], seen_threads, notes = _stage_pieces(pieces, f, i, "0000", n_parts, staging,
+                meta["seen"], seen_threads, found = _stage_pieces(pieces, f, i, "0000", n_parts, staging,
                                                                   threads_all=threads_all)
-                meta["notes"] += [x for x in notes if x not in meta["notes"]]
+                _found_columns(meta, found)
                 bar.update(meta["seen"])
             if use in _STREAMED and not meta["seen"]:
                 raise InputFormatError("the table has no rows and no columns.", path=f)
@@ -746,10 +749,25 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
     _write_manifest(path, manifest)
 
 
+def _found_columns(meta: dict, found: dict) -> None:
+    """Add what the chunks of a file were read as (columns under other names) to its *meta*."""
+    from .ingest._columns import note
+
+    renames = {**meta.get("renames", {}), **found["renames"]}
+    reddit = meta.get("reddit", False) or found["reddit"]
+    old = note(meta.get("renames", {}), meta.get("reddit", False))
+    meta["notes"] = [n for n in meta["notes"] if n not in old] + note(renames, reddit)
+    if renames:
+        meta["renames"] = renames
+    if reddit:
+        meta["reddit"] = True
+
+
 def _load_staged(path: Path, pid: int, files_meta: list):
     """Normalize the staged rows of partition *pid*: one comments and one threads table."""
     import pandas as pd
 
+    from .ingest._columns import explain
     from .model import normalize_comments, normalize_threads, repair_links
 
     d = path / _STAGING / f"p{pid:05d}"
@@ -768,7 +786,10 @@ def _load_staged(path: Path, pid: int, files_meta: list):
             t = normalize_threads(t, c)
             repaired: dict = {}
         else:
-            c = normalize_comments(raw, where=meta["path"], caller="read")
+            try:
+                c = normalize_comments(raw, where=meta["path"], caller="read")
+            except SchemaError as err:
+                raise explain(err, meta.get("renames", {})) from None
             c, counts = repair_links(c, warn=False)
             repaired = dict(counts)
             t = normalize_threads(None, c)

@@ -207,6 +207,8 @@ def test_store_read_manifest_of_a_plain_directory_says_how_to_build_one(tmp_path
     ("empty.csv", b"", "empty.csv: the file is empty; nothing to read."),
     ("notext.csv", b"comment_id,words\n1,hi\n", "the comments table needs a 'text' column; got columns ['comment_id', 'words']"),
     ("twotexts.csv", b"comment_id,body,message\n1,a,b\n", "'body' and 'message' could each be it"),
+    ("reltime.csv", b"cid,text,time\na,hi,2 years ago\n",
+     "could not parse ['2 years ago'] in comments ['a']. The table's column 'time' was read as created_at"),
     ("noid.jsonl", b'{"text": "hi"}\n', "the comments table needs a 'comment_id' column"),
     ("blank.jsonl", b"\n\n", "blank.jsonl: the table has no rows and no columns."),
     ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": 2,\n', "bad.jsonl, line 2: invalid JSON"),

@@ -59,6 +59,9 @@ def test_tabular_detects_format_by_extension_and_content(tmp_path):
          "twotexts.csv: the table has no 'text' column, and 'body' and 'message' could each be it; rename the one "
          "that holds the text to 'text'."),
         ("noid.csv", b"text\nhello\n", SchemaError, "needs a 'comment_id' column"),
+        ("reltime.csv", b"cid,text,time\na,hi,2 years ago\n", SchemaError,
+         "reltime.csv: created_at must hold ISO 8601 times .*could not parse \\['2 years ago'\\] in comments \\['a'\\]. "
+         "The table's column 'time' was read as created_at; convert it to that form, or rename it"),
         ("dups.csv", b"comment_id,text\n1,a\n1,b\n", ThreadStructureError, "duplicate comment ids"),
         ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": \n', InputFormatError, "bad.jsonl, line 2: invalid JSON"),
         ("list.jsonl", b'[1, 2]\n', InputFormatError, "item 0 of the JSON array is a int"),

@@ -18,7 +18,7 @@ import re
 
 from ..errors import SchemaError
 
-__all__ = ["ALIASES", "contract_names", "to_contract"]
+__all__ = ["ALIASES", "contract_names", "explain", "note", "to_contract"]
 
 #: For each contract column, the other names it goes by, most specific first.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -120,3 +120,20 @@ def note(renames: dict, reddit: bool) -> list[str]:
     if reddit:
         out.append("Reddit ids read: t1_/t3_ prefixes removed, a t3_ parent (the submission) answers the post")
     return out
+
+
+def explain(err, renames: dict):
+    """*err* (a SchemaError about a contract column), saying which of the table's columns it was read from.
+
+    >>> from discourse.errors import SchemaError
+    >>> str(explain(SchemaError("t.csv: created_at must hold ISO 8601 times."), {"time": "created_at"}))
+    "t.csv: created_at must hold ISO 8601 times. The table's column 'time' was read as created_at; convert it to that form, or rename it (e.g. to 'time_text') to keep it as an extra column."
+    """
+    from ..errors import SchemaError
+
+    msg = str(err)
+    for source, target in renames.items():
+        if re.search(rf"(?<![\w']){target}(?![\w'])", msg):
+            return SchemaError(f"{msg} The table's column '{source}' was read as {target}; convert it to that form, "
+                               f"or rename it (e.g. to '{source}_text') to keep it as an extra column.")
+    return err

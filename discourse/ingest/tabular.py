@@ -160,7 +160,7 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
     """
     from ..model import Corpus, IngestReport, normalize_comments, normalize_threads, repair_links
 
-    from ._columns import contract_names, note, to_contract
+    from ._columns import contract_names, explain, note, to_contract
 
     if df.empty and not len(df.columns):
         raise InputFormatError("the table has no rows and no columns.", path=path)
@@ -185,7 +185,10 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
         df = df.assign(thread_id=thread_id or plain_name(path).stem)
     threads = None
     seen = len(df)
-    comments = normalize_comments(df, where=path, caller="read")
+    try:
+        comments = normalize_comments(df, where=path, caller="read")
+    except SchemaError as err:
+        raise explain(err, renames) from None
     comments, repaired = repair_links(comments)
     threads = normalize_threads(threads, comments)
     threads["source_format"] = threads["source_format"].where(threads["source_format"] != "", fmt)
