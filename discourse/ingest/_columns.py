@@ -7,7 +7,7 @@ column is read as the contract's: ``body`` as ``text``, ``link_id`` as ``thread_
 ``created_utc`` as ``created_at``, ``by`` as ``author``, and so on (:data:`ALIASES`). The
 ingest report names every column read this way.
 
-A table with Reddit's ``link_id`` and ``parent_id`` is read as Reddit writes them: the
+A table with Reddit's ``parent_id`` and ``link_id`` or ``subreddit`` is read as Reddit writes them: the
 ``t1_``/``t3_`` type prefixes are removed, and a parent ``t3_<post>`` (the submission)
 means the comment answers the post.
 """
@@ -75,7 +75,7 @@ def contract_names(columns) -> tuple[dict, bool]:
                               f"that holds the {target.replace('_', ' ')} to '{target}'.")
         if found:
             renames[found[0]] = target
-    reddit = "link_id" in have and "parent_id" in have
+    reddit = "parent_id" in have and ("link_id" in have or "subreddit" in have)
     return renames, reddit
 
 
