@@ -167,3 +167,37 @@ def test_tabular_contract_column_wins_over_other_names(tmp_path):
     c = discourse.read(p)
     assert c.comments[["comment_id", "text", "body", "id"]].values.tolist() == [["1", "the text", "the body", "x"]]
     assert not any("columns read as" in n for n in c.ingest[0].notes)
+
+
+def _spellings(targets):
+    names = [n for t in targets for n in (t, *discourse.ingest.COLUMN_ALIASES[t])]
+    return st.sampled_from(names).flatmap(lambda n: st.sampled_from([n, n.upper(), n.replace("_", " ").title()]))
+
+
+_TIMES = {n for n in ("created_at", *discourse.ingest.COLUMN_ALIASES["created_at"])}
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=_spellings(["text"]), cid=_spellings(["comment_id"]),
+       others=st.lists(_spellings(["parent_id", "thread_id", "author", "created_at", "text"]), max_size=4),
+       n_rows=st.integers(min_value=1, max_value=4))
+def test_tabular_property_any_mix_of_column_names_is_read_or_refused_clearly(tmp_path_factory, text, cid, others,
+                                                                            n_rows):
+    names = list(dict.fromkeys(n for n in [text, cid, *others]))
+    keys = [n.lower().replace(" ", "_") for n in names]
+    if len(set(keys)) < len(keys):
+        return
+    df = pd.DataFrame({n: [f"2021-03-0{i + 1}" if k in _TIMES else f"v{i}" for i in range(n_rows)]
+                       for n, k in zip(names, keys)})
+    p = tmp_path_factory.mktemp("alias") / "t.csv"
+    df.to_csv(p, index=False)
+    try:
+        c = discourse.read(p)
+    except SchemaError as err:
+        # Only two candidates for one column are refused, and the message names the file and both.
+        assert str(err).startswith(f"{p}: the table has no '") and "could each be it" in str(err)
+        return
+    r = c.ingest[0]
+    # Every row is kept or counted as skipped; the text is the text column's.
+    assert r.kept + sum(r.skipped.values()) == r.seen == n_rows
+    assert c.comments["text"].tolist() == df[text].tolist()
