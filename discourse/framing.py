@@ -50,6 +50,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import operator
 import re
 from pathlib import Path
 from typing import Iterable
@@ -435,7 +436,7 @@ class _Matchers:
             if not found:
                 return []
             # A key starts with the space before the word: the word is one further on.
-            at = np.unique(np.fromiter((s for _, s, _ in found), dtype=np.int64, count=len(found))) + 1
+            at = np.unique(np.fromiter(map(_SECOND, found), dtype=np.int64, count=len(found))) + 1
             # Back to offsets into *data*: past the characters dropped before each, less the
             # space put in front.
             at += np.searchsorted(dropped, at, side="right") - 1
@@ -550,6 +551,7 @@ def _normalised(text: str) -> str | None:
 
 
 _SPAN = re.Match.span
+_SECOND = operator.itemgetter(1)
 
 
 class _View:

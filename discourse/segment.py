@@ -751,13 +751,14 @@ def _string_dtype():
     return None
 
 
-def _columns_table(rows: list) -> pd.DataFrame | None:
+def _columns_table(rows: list | None, *, columns: list | None = None) -> pd.DataFrame | None:
     """``span_table(rows)`` built column by column, or None when that cannot give the same.
 
     pandas infers the type of each value of each column when given rows (a third of a
     stage's time on tables of ~60,000 spans); columns of Python strings go straight to
     Arrow instead. A column that is not all strings (None, numbers), or offsets that are
-    not integers, take the general path.
+    not integers, take the general path. *columns*: the rows' columns (``zip(*rows)``)
+    instead of the rows; a column may be a str, for that string in every row.
     """
     dtype = _string_dtype()
     if dtype is None:
@@ -767,7 +768,13 @@ def _columns_table(rows: list) -> pd.DataFrame | None:
     from pandas.arrays import ArrowStringArray
 
     data = {}
-    for name, values in zip(SPAN_COLUMNS, zip(*rows)):
+    if columns is None:
+        columns = list(zip(*rows))
+    n = next(len(values) for values in columns if not isinstance(values, str))
+    for name, values in zip(SPAN_COLUMNS, columns):
+        if isinstance(values, str):
+            data[name] = ArrowStringArray(pa.repeat(pa.scalar(values, type=pa.large_string()), n), dtype=dtype)
+            continue
         if name == "start" or name == "end":
             arr = np.array(values)
             if arr.dtype.kind not in "iu":
@@ -921,12 +928,26 @@ def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "ar
     if bad:
         raise SchemaError(f"kinds must be drawn from {list(KINDS)}; got {bad!r}.")
     require_columns(comments, [text_col], caller="segment.spans")
-    rows = []
     threads = comments[thread_col] if thread_col in comments.columns else pd.Series("", index=comments.index)
     ids = comments[id_col] if id_col in comments.columns else pd.Series("", index=comments.index)
     texts = comments[text_col].tolist()
+    # The table's columns are gathered as lists (the spans themselves are the offset,
+    # kind, label and explanation columns): no row tuple per span.
+    found, thread_of, id_of, covered = [], [], [], []
     for t, c, text, run in zip(threads, ids, texts, _may_find(texts, kinds)):
         if not isinstance(text, str) or not text:
             continue
-        rows += [(t, c, kind, label, a, b, text[a:b], "", why) for a, b, kind, label, why in _find(text, run)]
-    return span_table(rows)
+        got = _find(text, run)
+        if got:
+            found += got
+            thread_of += [t] * len(got)
+            id_of += [c] * len(got)
+            covered += [text[a:b] for a, b, _, _, _ in got]
+    if not found:
+        return span_table([])
+    starts, ends, kind, label, why = zip(*found)
+    columns = [thread_of, id_of, kind, label, starts, ends, covered, "", why]
+    table = _columns_table(None, columns=columns)
+    if table is None:
+        table = span_table(list(zip(*[[""] * len(found) if isinstance(x, str) else x for x in columns])))
+    return table

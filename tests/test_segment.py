@@ -387,3 +387,14 @@ def test_segment_may_find_keeps_every_span(texts, kinds):
         m.setattr(segment, "_may_find", lambda texts, kinds: [kinds] * len(texts))
         alone = segment.spans(df, kinds=kinds)
     pd.testing.assert_frame_equal(together, alone)
+
+
+@pytest.mark.parametrize("ids", [["a", "b", "c"], [1, 2, 3], ["a", None, "c"]])
+def test_segment_spans_by_columns_like_rows(ids):
+    # spans() gathers the table's columns as lists; ids that are not strings take the
+    # general path: either way the table is what the rows give.
+    texts = ['Wow Duane…you said "avoidance strategies" work.\nLikeLike', "", 'See www.x.org. "Hm," Ann, ok.']
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ids, "text": texts})
+    rows = [("t", c, kind, label, a, b, text[a:b], "", why) for c, text in zip(ids, texts)
+            for a, b, kind, label, why in segment._find(text, segment.KINDS)]
+    pd.testing.assert_frame_equal(segment.spans(df, kinds=segment.KINDS), segment.span_table(rows))
