@@ -1764,9 +1764,25 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
                 per_row[r] = per_row[r] + _anaphora(texts[r], frame_lex[fname], fname, f"comment {ids[ref]}", how,
                                                     parsed[r])
 
-    rows = [(threads[r], ids[r], "frame", label, start, end, texts[r][start:end], sense, why)
-            for r in range(n) for label, start, end, sense, why in per_row[r]]
-    return segment.span_table(rows)
+    # The table's columns are gathered as lists (the spans themselves are the label,
+    # offset, sense and explanation columns): no row tuple per span.
+    found, thread_of, id_of, covered = [], [], [], []
+    for r in range(n):
+        got = per_row[r]
+        if got:
+            text = texts[r]
+            found += got
+            thread_of += [threads[r]] * len(got)
+            id_of += [ids[r]] * len(got)
+            covered += [text[a:b] for _, a, b, _, _ in got]
+    if not found:
+        return segment.span_table([])
+    label, start, end, sense, why = zip(*found)
+    table = segment._columns_table(None, columns=[thread_of, id_of, "frame", label, start, end, covered, sense, why])
+    if table is None:
+        table = segment.span_table(list(zip(thread_of, id_of, ["frame"] * len(found), label, start, end, covered,
+                                            sense, why)))
+    return table
 
 
 _find_spans = spans  # score() takes a ``spans`` argument that hides the function's name

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discourse import framing
+from discourse import framing, segment
 from discourse.cli import cli
 from discourse.errors import InputFormatError, SchemaError
 from discourse.model import SPAN_COLUMNS
@@ -743,3 +743,14 @@ def test_framing_lexicons_survive_pickling_after_use():
     first = before.iloc[0]
     assert first["explanation"].startswith(f"'{first['text']}' is a term of the "
                                            f"{lexs[0].frames[first['label']].title} frame (media_frames: '")
+
+
+@pytest.mark.parametrize("threads", [["t", "t", "u"], [1, 1, 2]])
+def test_framing_spans_table_by_columns_like_rows(threads):
+    # spans() gathers its table's columns as lists: the same table as its rows give.
+    df = pd.DataFrame({"thread_id": threads, "comment_id": ["1", "2", "3"], "parent_id": ["", "1", ""],
+                       "text": ["The school board election is a war.", "", "Taxes, the economy and the courts."]})
+    s = framing.spans(df)
+    assert len(s) >= 4
+    pd.testing.assert_frame_equal(s, segment.span_table(list(s.itertuples(index=False, name=None))))
+    assert framing.spans(df.assign(text="")).equals(segment.span_table([]))
