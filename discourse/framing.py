@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
+import operator
 import re
 from pathlib import Path
 from typing import Iterable
@@ -384,6 +386,65 @@ class _Matchers:
             return None
 
     @functools.cached_property
+    def byte_starts(self):
+        """A function giving, for ASCII text as bytes, the sorted offsets where
+        :attr:`byte_trigger` may match (a few more, never fewer); None when that cannot be
+        built (then scan with the regex).
+
+        The regex tries its lookbehinds and its trie at every character (about half of a
+        scan of all text is that); an Aho-Corasick automaton (``ahocorasick_rs``) finds the
+        same places in one pass at a fraction of the cost, and the regex then runs only at
+        those places (:func:`_trigger_matches`). It reads a copy of the text in which every
+        character other than a word character is a space and runs of spaces are one
+        (:func:`_squeezed`), and looks for each pattern's leading words as they appear
+        there: a space, the exact words (each followed by a space) up to the first prefix
+        or wildcard, then the prefix. Where the trigger matches, the pattern's words are
+        separated by non-word characters (``\\W+``: one space in the copy), an exact word
+        ends where a space (or an apostrophe, also a space in the copy) follows, and a word
+        starts after a non-word character: so the copy holds the key there.
+        """
+        try:
+            import ahocorasick_rs
+        except ImportError:  # pragma: no cover - a dependency; the regex scan does the same
+            return None
+        keys = set()
+        for m in self.matchers:
+            for p in m.patterns:
+                if not all(piece is None or piece[0].isascii() for piece in p.pieces):
+                    continue  # (bytes no ASCII text holds: the pattern never matches there)
+                texts, exact = [], True
+                for piece in p.pieces:
+                    if piece is None:
+                        break
+                    texts.append(piece[0])
+                    if piece[1]:
+                        exact = False
+                        break
+                key = _squeezed((" " + " ".join(texts) + (" " if exact else "")).encode("ascii"))
+                if not key.strip():
+                    return None  # (a pattern of no word characters: scan with the regex)
+                keys.add(key)
+        if not keys:
+            return None
+        ac = ahocorasick_rs.BytesAhoCorasick(sorted(keys), implementation=ahocorasick_rs.Implementation.DFA)
+
+        def starts(data: bytes) -> list:
+            import numpy as np
+
+            squeezed, dropped = _squeezed(b" " + data + b" ", positions=True)
+            found = ac.find_matches_as_indexes(squeezed, overlapping=True)
+            if not found:
+                return []
+            # A key starts with the space before the word: the word is one further on.
+            at = np.unique(np.fromiter(map(_SECOND, found), dtype=np.int64, count=len(found))) + 1
+            # Back to offsets into *data*: past the characters dropped before each, less the
+            # space put in front.
+            at += np.searchsorted(dropped, at, side="right") - 1
+            return at.tolist()
+
+        return starts
+
+    @functools.cached_property
     def trigger(self):
         """A regex over a normalised text (:func:`_normalised`) matching the words where
         some pattern of these matchers matches; each match is that word (one token).
@@ -403,6 +464,44 @@ class _Matchers:
 def _matchers(matchers: tuple) -> _Matchers:
     """The shared :class:`_Matchers` of these matchers: its word lookups and trigger are kept."""
     return _Matchers(matchers)
+
+
+# Bytes to themselves for an ASCII word character (``\\w`` on bytes), to a space otherwise.
+_WORD_OR_SPACE = bytes(c if (chr(c).isascii() and (chr(c).isalnum() or c == 95)) else 32 for c in range(256))
+
+
+def _squeezed(data: bytes, *, positions: bool = False):
+    """*data* with each non-word character a space and each run of spaces one space.
+
+    With *positions*, also where the dropped spaces were, for
+    ``searchsorted(dropped, q, side="right")``: how many characters of *data* were dropped
+    before the character at *q* of the squeezed text (it is at ``q`` plus that in *data*).
+    """
+    spaced = data.translate(_WORD_OR_SPACE)
+    if not positions:
+        return re.sub(b"  +", b" ", spaced)
+    import numpy as np
+
+    chars = np.frombuffer(spaced, dtype=np.uint8)
+    space = chars == 32
+    drop = np.flatnonzero(space[1:] & space[:-1]) + 1
+    keep = np.ones(len(chars), dtype=bool)
+    keep[drop] = False
+    # The i-th dropped character would sit at drop[i] - i in the squeezed text.
+    return chars[keep].tobytes(), drop - np.arange(len(drop))
+
+
+def _trigger_matches(trigger, data, starts):
+    """``trigger.finditer(data)``, or the same matches when *starts* (a :attr:`_Matchers.byte_starts`,
+    or None) says where they may be: the regex is then tried only there.
+
+    A trigger match is one token and starts at a token start, so the matches of
+    ``finditer`` are exactly the places among those where ``match`` succeeds.
+    """
+    if starts is None:
+        return trigger.finditer(data)
+    match = trigger.match
+    return filter(None, map(match, itertools.repeat(data), starts(data)))
 
 
 # --------------------------------------------------------------------------- sparse matching
@@ -452,6 +551,7 @@ def _normalised(text: str) -> str | None:
 
 
 _SPAN = re.Match.span
+_SECOND = operator.itemgetter(1)
 
 
 class _View:
@@ -512,6 +612,66 @@ def _sparse_hits(view: _View, matchers: _Matchers) -> list:
         if per is None:
             per = out[n] = [[] for _ in range(k_all)]
         end = m.end()
+        for k, cands in hits:
+            per[k].append((pos, end, cands))
+    return out
+
+
+def _sparse_hits_texts(views: list, matchers: _Matchers) -> list:
+    """:func:`_sparse_hits` of each of *views*, the ASCII ones with one scan of their texts
+    joined by line breaks, as bytes (see :func:`_sparse_find_texts` for why that gives the
+    same: a word the trigger reports near the end of a text by reading on into the next
+    has candidates that do not match within its sentence, and every reader checks them)."""
+    out: list = [None] * len(views)
+    at = [t for t, v in enumerate(views) if v.norm.isascii()]
+    trigger = matchers.byte_trigger
+    if trigger is None or len(at) < 2:
+        at = []
+    for t, v in enumerate(views):
+        if out[t] is None and not (at and v.norm.isascii()):
+            out[t] = _sparse_hits(v, matchers)
+    if not at:
+        return out
+    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
+    ends, pos = [], 0
+    for t in at:
+        out[t] = []
+        pos += len(views[t].norm)
+        ends.append(pos)
+        pos += 1
+    joined = "\n".join(views[t].norm for t in at)
+    i, end_t, base = 0, ends[0], 0
+    view, got, sents = views[at[0]], None, []
+    n = bound = 0
+    for m in _trigger_matches(trigger, joined.encode("ascii"), matchers.byte_starts):
+        at_, to = m.span()
+        word = joined[at_:to]
+        hits = seen.get(word)
+        if hits is None:
+            hits = lookup(word)
+        if not hits:
+            continue
+        if at_ >= end_t:
+            while at_ >= end_t:
+                i += 1
+                end_t = ends[i]
+            view = views[at[i]]
+            base = end_t - len(view.norm)
+            got = None
+        if got is None:
+            sents = view.sents
+            if not sents:
+                continue  # (a text without sentences has no words: never reached)
+            got = out[at[i]] = [None] * len(sents)
+            n, bound = 0, sents[0][1]
+        pos = at_ - base
+        while bound <= pos:
+            n += 1
+            bound = sents[n][1]
+        per = got[n]
+        if per is None:
+            per = got[n] = [[] for _ in range(k_all)]
+        end = pos + len(word)
         for k, cands in hits:
             per[k].append((pos, end, cands))
     return out
@@ -639,7 +799,8 @@ def _scan_views(views: list, at: list, results: list, matchers: _Matchers, trigg
     view, norm, out = views[t], views[t].norm, None
     sents: list = []
     n = bound = 0
-    for m in trigger.finditer(joined.encode("ascii") if as_bytes else joined):
+    for m in (_trigger_matches(trigger, joined.encode("ascii"), matchers.byte_starts) if as_bytes
+              else trigger.finditer(joined)):
         at_, to = m.span()
         word = joined[at_:to]
         hits = seen.get(word)
@@ -1257,8 +1418,15 @@ class _Backdrops:
                 self._rows = {}
                 for r, k in enumerate(self.keys):
                     self._rows.setdefault(k, []).append(r)
+            rows = self._rows[key]
+            if key in self.wanted:
+                # A thread's texts are read together: one scan of them all.
+                todo = [r for r in rows if r not in self._evidence and self.views[r] is not None]
+                if len(todo) > 1:
+                    for r, hits in zip(todo, _sparse_hits_texts([self.views[r] for r in todo], self.cues)):
+                        self._evidence[r] = _sparse_evidence(self.views[r], self.lex, self.cues, hits)
             lit, tops = 0, {}
-            for r in self._rows[key]:
+            for r in rows:
                 n_lit, found = self.evidence(r)
                 lit += n_lit
                 for k, v in found.items():
@@ -1398,11 +1566,11 @@ def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: lis
     return out
 
 
-def _sparse_evidence(view: _View, lex: FrameLexicon, cues: _Matchers) -> tuple[int, dict]:
-    """:func:`_evidence` of ``view.text`` by the sparse path."""
+def _sparse_evidence(view: _View, lex: FrameLexicon, cues: _Matchers, hits: list | None = None) -> tuple[int, dict]:
+    """:func:`_evidence` of ``view.text`` by the sparse path (*hits*: its :func:`_sparse_hits`, if known)."""
     n_literal, topics = 0, {}
     norm = view.norm
-    for n, per in enumerate(_sparse_hits(view, cues)):
+    for n, per in enumerate(_sparse_hits(view, cues) if hits is None else hits):
         if per is None:
             continue
         stop = view.sents[n][1]
@@ -1596,9 +1764,25 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
                 per_row[r] = per_row[r] + _anaphora(texts[r], frame_lex[fname], fname, f"comment {ids[ref]}", how,
                                                     parsed[r])
 
-    rows = [(threads[r], ids[r], "frame", label, start, end, texts[r][start:end], sense, why)
-            for r in range(n) for label, start, end, sense, why in per_row[r]]
-    return segment.span_table(rows)
+    # The table's columns are gathered as lists (the spans themselves are the label,
+    # offset, sense and explanation columns): no row tuple per span.
+    found, thread_of, id_of, covered = [], [], [], []
+    for r in range(n):
+        got = per_row[r]
+        if got:
+            text = texts[r]
+            found += got
+            thread_of += [threads[r]] * len(got)
+            id_of += [ids[r]] * len(got)
+            covered += [text[a:b] for _, a, b, _, _ in got]
+    if not found:
+        return segment.span_table([])
+    label, start, end, sense, why = zip(*found)
+    table = segment._columns_table(None, columns=[thread_of, id_of, "frame", label, start, end, covered, sense, why])
+    if table is None:
+        table = segment.span_table(list(zip(thread_of, id_of, ["frame"] * len(found), label, start, end, covered,
+                                            sense, why)))
+    return table
 
 
 _find_spans = spans  # score() takes a ``spans`` argument that hides the function's name

@@ -40,6 +40,7 @@ spans of a whole comments table as a DataFrame with the columns of ``SPAN_COLUMN
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import re
 from typing import Iterable, NamedTuple
@@ -750,13 +751,14 @@ def _string_dtype():
     return None
 
 
-def _columns_table(rows: list) -> pd.DataFrame | None:
+def _columns_table(rows: list | None, *, columns: list | None = None) -> pd.DataFrame | None:
     """``span_table(rows)`` built column by column, or None when that cannot give the same.
 
     pandas infers the type of each value of each column when given rows (a third of a
     stage's time on tables of ~60,000 spans); columns of Python strings go straight to
     Arrow instead. A column that is not all strings (None, numbers), or offsets that are
-    not integers, take the general path.
+    not integers, take the general path. *columns*: the rows' columns (``zip(*rows)``)
+    instead of the rows; a column may be a str, for that string in every row.
     """
     dtype = _string_dtype()
     if dtype is None:
@@ -766,7 +768,13 @@ def _columns_table(rows: list) -> pd.DataFrame | None:
     from pandas.arrays import ArrowStringArray
 
     data = {}
-    for name, values in zip(SPAN_COLUMNS, zip(*rows)):
+    if columns is None:
+        columns = list(zip(*rows))
+    n = next(len(values) for values in columns if not isinstance(values, str))
+    for name, values in zip(SPAN_COLUMNS, columns):
+        if isinstance(values, str):
+            data[name] = ArrowStringArray(pa.repeat(pa.scalar(values, type=pa.large_string()), n), dtype=dtype)
+            continue
         if name == "start" or name == "end":
             arr = np.array(values)
             if arr.dtype.kind not in "iu":
@@ -784,6 +792,82 @@ def _columns_table(rows: list) -> pd.DataFrame | None:
 
 
 _OFFSETS = operator.itemgetter(0, 1)  # (start, end) of a Span
+
+# What an ASCII text must hold for each finder's own first test to pass (see _may_find),
+# as searches that start with a literal or a rare character class (the regex engine then
+# skips ahead in C; an alternation of common first characters would be tried at every
+# position): a web address's start (in the lower-cased text); the doubled like button
+# (any case) or a line starting like a button or a delimiter line (the text's first
+# line too: texts are joined after a line break); a quote mark, '>' or a line that may
+# be a delimiter. (Addresses keep their own test: capitalised words are everywhere.)
+# A line break is "\n", and "\r" in a second search when the texts hold one (a character
+# class for both is tested at every position: about five times slower than two literals).
+_MAY = {
+    "url": ((rb"://", False), (rb"www\.", True)),
+    "artifact": ((rb"likelike", True), (rb"{newline}" + _ARTIFACT_STARTS.encode(), None)),
+    "quote": ((rb'"', False), (rb">", False), (rb"{newline}[ \t]*[xX*~=#_-]", False)),
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _may_pattern(source: bytes, ignore_case: bool, newline: bytes):
+    return re.compile(source.replace(b"{newline}", newline), re.I if ignore_case else 0)
+
+
+#: Per kind, ``(source, lower, line break)`` for each search of :data:`_MAY` (a search for a
+#: line break once with "\n" and once with "\r"), and those without the "\r" ones.
+_MAY_SEARCHES = {
+    k: ([(source, lower, nl) for source, lower in v for nl in ((b"\n", b"\r") if b"{newline}" in source else (b"",))],
+        [(source, lower, b"\n") for source, lower in v])
+    for k, v in _MAY.items()
+}
+
+
+def _may_find(texts: list, kinds: tuple) -> list:
+    """For each of *texts*, the *kinds* whose finder may find something there (for the ASCII
+    texts, read all at once) or *kinds* itself.
+
+    Each kind of :data:`_MAY` is looked for in the ASCII texts, each after ``"\\x00\\n"``,
+    one search per text that has it: the others are skipped in C. No pattern matches
+    across the NUL, so a match lies in one text (or starts at the line break before
+    it), and it holds what the finder's own first test looks for (the finders still run
+    that test). Other texts (not ASCII, where case and ``\\s`` read more characters) keep
+    every kind.
+    """
+    import bisect
+
+    out = [kinds] * len(texts)
+    gated = [k for k in kinds if k in _MAY]
+    at = [i for i, t in enumerate(texts) if isinstance(t, str) and t.isascii()]
+    if not gated or len(at) < 2:
+        return out
+    # Each text after "\x00\n", the first too (its first line starts after a line break).
+    starts = list(itertools.accumulate((len(texts[i]) + 2 for i in at), initial=2))
+    data = ("\x00\n" + "\x00\n".join(texts[i] for i in at)).encode("ascii")
+    lowered = None
+    carriage_return = b"\r" in data
+    has = [0] * len(at)
+    for bit, k in enumerate(gated):
+        flag = 1 << bit
+        for source, lower, newline in _MAY_SEARCHES[k][0 if carriage_return else 1]:
+            # (lower: search the lower-cased text; None: ignore case in the pattern)
+            if lower and lowered is None:
+                lowered = data.lower()
+            search, pos = _may_pattern(source, lower is None, newline).search, 0
+            while True:
+                m = search(lowered if lower else data, pos)
+                if m is None:
+                    break
+                j = bisect.bisect_right(starts, m.end() - 1) - 1
+                has[j] |= flag
+                pos = starts[j + 1] - 1  # (the line break before the next text)
+    ungated = tuple(k for k in kinds if k not in _MAY)
+    by_mask = {mask: tuple(k for k in kinds if k in ungated or mask >> gated.index(k) & 1) for mask in set(has)}
+    if len(at) == len(texts):
+        return [by_mask[mask] for mask in has]
+    for i, mask in zip(at, has):
+        out[i] = by_mask[mask]
+    return out
 
 
 def _find(text: str, kinds: tuple) -> list[Span]:
@@ -844,11 +928,26 @@ def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "ar
     if bad:
         raise SchemaError(f"kinds must be drawn from {list(KINDS)}; got {bad!r}.")
     require_columns(comments, [text_col], caller="segment.spans")
-    rows = []
     threads = comments[thread_col] if thread_col in comments.columns else pd.Series("", index=comments.index)
     ids = comments[id_col] if id_col in comments.columns else pd.Series("", index=comments.index)
-    for t, c, text in zip(threads, ids, comments[text_col]):
+    texts = comments[text_col].tolist()
+    # The table's columns are gathered as lists (the spans themselves are the offset,
+    # kind, label and explanation columns): no row tuple per span.
+    found, thread_of, id_of, covered = [], [], [], []
+    for t, c, text, run in zip(threads, ids, texts, _may_find(texts, kinds)):
         if not isinstance(text, str) or not text:
             continue
-        rows += [(t, c, kind, label, a, b, text[a:b], "", why) for a, b, kind, label, why in _find(text, kinds)]
-    return span_table(rows)
+        got = _find(text, run)
+        if got:
+            found += got
+            thread_of += [t] * len(got)
+            id_of += [c] * len(got)
+            covered += [text[a:b] for a, b, _, _, _ in got]
+    if not found:
+        return span_table([])
+    starts, ends, kind, label, why = zip(*found)
+    columns = [thread_of, id_of, kind, label, starts, ends, covered, "", why]
+    table = _columns_table(None, columns=columns)
+    if table is None:
+        table = span_table(list(zip(*[[""] * len(found) if isinstance(x, str) else x for x in columns])))
+    return table

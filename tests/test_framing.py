@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discourse import framing
+from discourse import framing, segment
 from discourse.cli import cli
 from discourse.errors import InputFormatError, SchemaError
 from discourse.model import SPAN_COLUMNS
@@ -666,6 +666,61 @@ def test_framing_batch_scan_like_one_text_at_a_time(texts):
     assert [_effective(b) for b in batch] == [_effective(a) for a in alone]
 
 
+def _cue_matchers(lex):
+    return framing._matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
+
+
+_ASCII_PIECES = [x for x in _PIECES if x.isascii()] + ["don't", "students'", "'war", "war's", "trump's"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ASCII_PIECES), st.sampled_from(["lower", "upper", "title"]),
+                          st.sampled_from([" ", "  ", ", ", ". ", "\n", "-", "'", "' ", " '", "! ", " / ", "s ",
+                                           "ing ", "_", "1 ", "''", ""])),
+                max_size=30))
+def test_framing_trigger_starts_give_the_regex_scan(words):
+    # The Aho-Corasick starts must hold every place the trigger regex matches: the regex
+    # tried only there finds what a scan of the whole text finds.
+    data = "".join(getattr(w, case)() + sep for w, case, sep in words).lower().encode("ascii")
+    for matchers in (framing._matchers(tuple(lex._combined for lex in framing.load_lexicons())),
+                     _cue_matchers(framing.load_lexicons(WAR)[0])):
+        trigger, starts = matchers.byte_trigger, matchers.byte_starts
+        assert starts is not None
+        expected = [m.span() for m in trigger.finditer(data)]
+        assert set(a for a, _ in expected) <= set(starts(data))
+        assert [m.span() for m in framing._trigger_matches(trigger, data, starts)] == expected
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"  a,,b  c ", (b" a b c ", [1, 3, 5])),
+    (b"x", (b"x", [])),
+    (b"don't", (b"don t", [])),
+])
+def test_framing_squeezed(data, expected):
+    squeezed, dropped = framing._squeezed(data, positions=True)
+    assert (squeezed, dropped.tolist()) == expected
+    assert framing._squeezed(data) == squeezed
+    # Each character of the squeezed text is where the dropped ones before it say in data.
+    import numpy as np
+
+    at = np.arange(len(squeezed))
+    back = at + np.searchsorted(dropped, at, side="right")
+    assert bytes(data.translate(framing._WORD_OR_SPACE)[b] for b in back) == squeezed
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["war", "troops", "killed", "the", "election", "vote", "school", "board",
+                                          "game", "İzmir", "’s", "'s", ".", "\n", ", ", "-", "bombs", "policy"]),
+                         max_size=12).map(" ".join), max_size=6))
+def test_framing_thread_evidence_like_one_text_at_a_time(texts):
+    lex = framing.load_lexicons(WAR)[0]
+    cues = _cue_matchers(lex)
+    views = [framing._View(t, x) for t in texts if (x := framing._normalised(t)) is not None]
+    together = framing._sparse_hits_texts(views, cues)
+    assert [framing._sparse_evidence(v, lex, cues, h) for v, h in zip(views, together)] == [
+        framing._sparse_evidence(framing._View(v.text, v.norm), lex, cues) for v in views]
+
+
 def test_framing_anaphora_passes_along_a_reply_chain_and_needs_a_meta_span():
     chain = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2", "3"], "parent_id": ["", "1", "2"],
                           "text": ["The war metaphor is wrong.", "Still don't like it!", "I don't like it either."]})
@@ -688,3 +743,14 @@ def test_framing_lexicons_survive_pickling_after_use():
     first = before.iloc[0]
     assert first["explanation"].startswith(f"'{first['text']}' is a term of the "
                                            f"{lexs[0].frames[first['label']].title} frame (media_frames: '")
+
+
+@pytest.mark.parametrize("threads", [["t", "t", "u"], [1, 1, 2]])
+def test_framing_spans_table_by_columns_like_rows(threads):
+    # spans() gathers its table's columns as lists: the same table as its rows give.
+    df = pd.DataFrame({"thread_id": threads, "comment_id": ["1", "2", "3"], "parent_id": ["", "1", ""],
+                       "text": ["The school board election is a war.", "", "Taxes, the economy and the courts."]})
+    s = framing.spans(df)
+    assert len(s) >= 4
+    pd.testing.assert_frame_equal(s, segment.span_table(list(s.itertuples(index=False, name=None))))
+    assert framing.spans(df.assign(text="")).equals(segment.span_table([]))

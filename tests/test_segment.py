@@ -369,3 +369,32 @@ def test_segment_find_like_sorting_every_kind(text):
     assert segment._find(text, segment.KINDS) == expected
     assert segment._find(text, ("url", "quote")) == sorted(segment.urls(text) + segment.quotes(text),
                                                            key=lambda s: (s.start, s.end))
+
+
+_MAY_PIECES = ["ab", "Like", "LikeLike", "like", "Reply", "x", "X x X", "***", "---", "> ", ">", '"', "“", "”",
+               "www.", "WWW.", "http://", "://", "ok.", "Wow Ellen,", ", Chas.", "\x1c", "É", "  ", "\t", "Share this:"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(_MAY_PIECES), st.sampled_from(["", " ", "\n", "\r", "\r\n", "\n\n"])),
+                         max_size=8).map(lambda ps: "".join(a + b for a, b in ps)), min_size=2, max_size=6),
+       st.sampled_from([segment.KINDS, ("quote", "url", "artifact", "address"), ("artifact",), ("sentence",)]))
+def test_segment_may_find_keeps_every_span(texts, kinds):
+    # The ASCII texts are read together for what each finder needs: no span may be lost.
+    df = pd.DataFrame({"thread_id": "t", "comment_id": [str(i) for i in range(len(texts))], "text": texts})
+    together = segment.spans(df, kinds=kinds)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(segment, "_may_find", lambda texts, kinds: [kinds] * len(texts))
+        alone = segment.spans(df, kinds=kinds)
+    pd.testing.assert_frame_equal(together, alone)
+
+
+@pytest.mark.parametrize("ids", [["a", "b", "c"], [1, 2, 3], ["a", None, "c"]])
+def test_segment_spans_by_columns_like_rows(ids):
+    # spans() gathers the table's columns as lists; ids that are not strings take the
+    # general path: either way the table is what the rows give.
+    texts = ['Wow Duane…you said "avoidance strategies" work.\nLikeLike', "", 'See www.x.org. "Hm," Ann, ok.']
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ids, "text": texts})
+    rows = [("t", c, kind, label, a, b, text[a:b], "", why) for c, text in zip(ids, texts)
+            for a, b, kind, label, why in segment._find(text, segment.KINDS)]
+    pd.testing.assert_frame_equal(segment.spans(df, kinds=segment.KINDS), segment.span_table(rows))
