@@ -94,6 +94,7 @@ def _term_pattern(term: str) -> str:
 #: Where a term can start: not after a word character, nor after one and an apostrophe.
 _TERM_START = r"(?<!\w)(?<!\w['’])"
 _ALNUM_RUN = re.compile(r"[a-z0-9]*")
+_ALNUM_RUN_BYTES = re.compile(rb"[a-z0-9]*")
 #: The only characters outside ASCII that a case-insensitive regex matches to an ASCII
 #: letter or digit (long s, dotless i, dotted capital I, Kelvin sign). A text holding one is
 #: searched the plain way; a test checks the list against all of Unicode.
@@ -556,6 +557,114 @@ def _term_trigger(as_bytes: bool = False):
     return re.compile(pattern.encode() if as_bytes else pattern)
 
 
+@functools.lru_cache(maxsize=1)
+def _term_scanner():
+    """What :func:`_term_places` needs: ``(automaton, end check)``, or None when it does not apply.
+
+    One Aho-Corasick automaton (``ahocorasick_rs``, as bytes) over every term of
+    :func:`_term_trigger` spelled out: its atoms (:func:`_term_atoms`) with ``\\s+`` as one
+    space and ``['’]`` as ``'`` (ASCII text has no ``’``); *end check*, a numpy array by
+    pattern: whether the character after it must not be a word character (``(?!\\w)``: every
+    spelling of it ends a whole term; ``idiot*`` only asks for the prefix). None without
+    ``ahocorasick_rs``, or when a term does not start with an ASCII letter or digit (the
+    trigger's second group then matters): the regex then runs.
+    """
+    try:
+        import ahocorasick_rs
+        import numpy as np
+    except ImportError:  # pragma: no cover - dependencies; the trigger regex does the same
+        return None
+    finders = {f for entries in _term_index().values() for f, _ in entries}
+    need_end: dict = {}
+    for atoms in {_term_atoms(t) for f in finders for t in f.terms}:
+        end = bool(atoms) and atoms[-1] == r"(?!\w)"
+        chars = []
+        for a in atoms[:-1] if end else atoms:
+            if a == r"\s+":
+                chars.append(" ")
+            elif a == "['’]":
+                chars.append("'")
+            else:
+                ch = re.sub(r"\\(.)", r"\1", a, flags=re.S)  # (re.escape of one character)
+                if len(ch) != 1 or not ch.isascii():
+                    return None
+                chars.append(ch)
+        spelled = "".join(chars)
+        if not spelled or not (spelled[0].isascii() and spelled[0].isalnum()):
+            return None
+        need_end[spelled] = need_end.get(spelled, True) and end
+    pats = sorted(need_end)
+    kwargs = {"implementation": ahocorasick_rs.Implementation.DFA} if hasattr(ahocorasick_rs, "Implementation") else {}
+    ac = ahocorasick_rs.BytesAhoCorasick([x.encode() for x in pats], **kwargs)
+    return ac, np.array([need_end[x] for x in pats], dtype=bool)
+
+
+@functools.lru_cache(maxsize=1)
+def _byte_classes():
+    """numpy tables by byte: ``\\s`` of a bytes regex, ``\\w``, ``[a-z0-9]``, and the
+    translation of ``\\s`` to a space."""
+    import numpy as np
+
+    space = np.array([re.match(rb"\s", bytes([b])) is not None for b in range(256)])
+    alnum = np.array([re.match(rb"[a-z0-9]", bytes([b])) is not None for b in range(256)])
+    to_space = bytes.maketrans(bytes(np.flatnonzero(space).astype(np.uint8)), b" " * int(space.sum()))
+    return space, _word_bytes(), alnum, to_space
+
+
+def _term_places(raw: bytes) -> list:
+    """``(position, start, end)`` of every match of :func:`_term_trigger` (as bytes) in *raw*
+    (lower-cased ASCII): the place after the character matched and its run of
+    ``[a-z0-9]``; sorted.
+
+    From one Aho-Corasick scan (:func:`_term_scanner`, all matches, overlapping ones too)
+    with the word boundaries checked array-wise at the matches' ends: the character before
+    a start is no word character nor an apostrophe after one, and after a whole term's end
+    comes no word character. The scan reads a text whose white-space runs are squeezed to
+    one space each (where the regex reads ``\\s+``); boundaries are the same there.
+    """
+    import numpy as np
+
+    ac, need_end = _term_scanner()
+    space, word, alnum, to_space = _byte_classes()
+    flat = raw.translate(to_space)
+    a = np.frombuffer(flat, dtype=np.uint8)
+    where = None
+    if b"  " in flat:
+        sp = a == 32
+        keep = np.ones(len(a), dtype=bool)
+        keep[1:] = ~(sp[1:] & sp[:-1])
+        where = np.flatnonzero(keep)
+        a = a[where]
+        flat = a.tobytes()
+    found = ac.find_matches_as_indexes(flat, overlapping=True)
+    if not found:
+        return []
+    k, s, e = np.array(found, dtype=np.int64).T
+    n = len(a)
+    # (Looked up at the matches only; a start or end at the edge of the text meets no word.)
+    before = np.where(s >= 1, a[np.maximum(s - 1, 0)], 0)
+    before2 = np.where(s >= 2, a[np.maximum(s - 2, 0)], 0)
+    after = np.where(e < n, a[np.minimum(e, n - 1)], 0)
+    ok = ~word[before] & ~((before == 39) & word[before2]) & ~(need_end[k] & word[after])
+    s = np.unique(s[ok])
+    if not len(s):
+        return []
+    # The run of letters and digits at each start: read from the next 32 bytes (a longer
+    # run, rare, is read to its end).
+    span = 32
+    window = a[np.minimum(s[:, None] + np.arange(span), n - 1)]
+    inside = alnum[window] & (s[:, None] + np.arange(span) < n)
+    length = np.where(inside.all(axis=1), span, inside.argmin(axis=1))
+    for j in np.flatnonzero(length == span).tolist():
+        length[j] = len(_ALNUM_RUN_BYTES.match(flat, int(s[j])).group())
+    run_end = s + length
+    if where is not None:
+        run_end = where[s] + length  # (a run of letters and digits holds no space)
+        s = where[s]
+    s, run_end = s.tolist(), run_end.tolist()
+    return list(zip(s, s, run_end))
+
+
 def _term_starts(lower: str | None) -> dict:
     """``{finder: [(position, term numbers), ...]}``: where each finder's terms may start."""
     if lower is None:
@@ -576,14 +685,16 @@ def _term_starts_joined(joined: "_Joined", searched) -> dict:
     lowers, ends = joined.text, joined.ends
     out: dict = {}
     row, cur, starts = 0, -1, {}
-    for m in _term_trigger(not isinstance(searched, str)).finditer(searched):
-        p = m.start() + 1
+    places = _term_places(searched) if not isinstance(searched, str) and _term_scanner() is not None else None
+    if places is None:
+        places = [(m.start() + 1, m.start(1), m.end(1))
+                  for m in _term_trigger(not isinstance(searched, str)).finditer(searched)]
+    for p, s1, e1 in places:
         while p > ends[row]:
             row += 1
         if row != cur:
             cur = row
             starts = out[row] = {}
-        s1, e1 = m.span(1)
         if s1 >= 0:
             run = lowers[s1:e1]
             run2 = ""
@@ -855,9 +966,11 @@ def _gate_scanner(as_bytes: bool):
     except ImportError:  # pragma: no cover - a dependency; the find loop does the same
         return None
     gates = [x for x, _ in _gate_strings()]
+    # (A DFA: more memory than the default NFA, a few hundred KB here, and about twice as fast.)
+    kwargs = {"implementation": ahocorasick_rs.Implementation.DFA} if hasattr(ahocorasick_rs, "Implementation") else {}
     if as_bytes:
-        return ahocorasick_rs.BytesAhoCorasick([x.encode() for x in gates])
-    return ahocorasick_rs.AhoCorasick(gates)
+        return ahocorasick_rs.BytesAhoCorasick([x.encode() for x in gates], **kwargs)
+    return ahocorasick_rs.AhoCorasick(gates, **kwargs)
 
 
 def _gate_hits_joined(joined: _Joined, searched, out: list, rows, *, multi: bool = True) -> None:

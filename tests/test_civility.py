@@ -452,6 +452,17 @@ def test_civility_gate_hits_same_as_each_gate(texts):
         assert civility._gate_hits(lowers, as_bytes=True, multi=False) == want
 
 
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_texts(), max_size=6), st.sampled_from([" ", "  ", "\t", "\n \n", "\x0b", " \r\n ", "\x1c"]))
+@example(["soulless  turds", "the\n\nlikes   of you", "don't'idiot", "x'idiot ''idiot", "idiot" + "s" * 40, "idiot"], " ")
+def test_civility_term_places_same_as_trigger_regex(texts, space):
+    # The Aho-Corasick scan with boundaries checked array-wise gives the trigger regex's matches.
+    lowers = [low for low in (civility._lower(t.replace(" ", space)) for t in texts) if low is not None and low.isascii()]
+    raw = civility._Joined(lowers).text.encode("ascii")
+    want = [(m.start() + 1, m.start(1), m.end(1)) for m in civility._term_trigger(True).finditer(raw)]
+    assert civility._term_places(raw) == want
+
 def _term_starts_reference(lower):
     """Term starts text by text: the trigger without its lead character, tried at every position."""
     import re
