@@ -649,9 +649,9 @@ def _term_places(raw: bytes) -> list:
     s = np.unique(s[ok])
     if not len(s):
         return []
-    # The run of letters and digits at each start: read from the next 32 bytes (a longer
+    # The run of letters and digits at each start: read from the next 16 bytes (a longer
     # run, rare, is read to its end).
-    span = 32
+    span = 16
     window = a[np.minimum(s[:, None] + np.arange(span), n - 1)]
     inside = alnum[window] & (s[:, None] + np.arange(span) < n)
     length = np.where(inside.all(axis=1), span, inside.argmin(axis=1))
@@ -1043,6 +1043,36 @@ def _four_same_rows(joined: _Joined, raw: bytes) -> list:
     return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
 
 
+def _capitals_rows(joined: _Joined, raw: bytes, n: int) -> list:
+    """:meth:`_Joined.rows` of the capitals gate (:func:`_shout_patterns`, ``[A-Z][A-Z'’]{n-1}``)
+    for ASCII texts (*raw*: ``joined.text`` as bytes), with numpy: each capital letter and
+    the *n* - 1 bytes after it looked up in a table (ASCII text holds no ``’``)."""
+    import numpy as np
+
+    a = np.frombuffer(raw, dtype=np.uint8)
+    upper, caps = _caps_bytes()
+    at = np.flatnonzero(upper[a[:len(a) - n + 1]]) if len(a) >= n else np.zeros(0, dtype=np.intp)
+    for k in range(1, n):
+        if not len(at):
+            return []
+        at = at[caps[a[at + k]]]
+    if not len(at):
+        return []
+    return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
+
+
+@functools.lru_cache(maxsize=1)
+def _caps_bytes():
+    """numpy tables by byte: ``[A-Z]``, and ``[A-Z']``."""
+    import numpy as np
+
+    upper = np.zeros(256, dtype=bool)
+    upper[65:91] = True
+    caps = upper.copy()
+    caps[39] = True
+    return upper, caps
+
+
 def _said_again_rows(joined: _Joined, raw: bytes, rx) -> list:
     """:meth:`_Joined.rows` of *rx* (:data:`_SAID_AGAIN_LEAD` as bytes) for ASCII texts
     (*raw*: ``joined.text`` as bytes). A word said three times in a row is three equal runs
@@ -1094,28 +1124,74 @@ def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
     told apart by text)."""
     if raw.count(b"\x00") != n:
         return None
-    words = _CONTENT_NORM_BYTES.findall(raw)
-    index, end, out = words.index, len(words), []
-    i = index(b"\x00") + 1
-    for k in range(n):
-        j = index(b"\x00", i) if k < n - 1 else end
-        found = words[i:j]
+    out = [False] * n
+    seps = raw.split(b"\x00")  # (the first is the empty string before the first separator)
+    for k in _thrice_rows(raw, n):
+        found = _CONTENT_NORM_BYTES.findall(seps[k + 1])
         if len(found) - len(set(found)) < 2:
-            out.append(False)  # (no word three times: the common case, without counting)
-        else:
-            thrice = {w: c for w, c in collections.Counter(found).items() if c >= 3}
-            possible = any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice.items())
-            if possible and not any(c >= 4 and w not in _STOP_BYTES for w, c in thrice.items()):
-                # No word to count: only a phrase used three times, which needs a pair of
-                # these words next to each other three times (when every word is read).
-                pairs = collections.Counter(
-                    (a, b) for a, b in zip(found, found[1:])
-                    if a in thrice and b in thrice and (a not in _STOP_BYTES or b not in _STOP_BYTES))
-                if not any(c >= 3 for c in pairs.values()):
-                    possible = _ONLY_CUT
-            out.append(possible)
-        i = j + 1
+            continue  # (no word three times: the common case, without counting)
+        thrice = {w: c for w, c in collections.Counter(found).items() if c >= 3}
+        possible = any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice.items())
+        if possible and not any(c >= 4 and w not in _STOP_BYTES for w, c in thrice.items()):
+            # No word to count: only a phrase used three times, which needs a pair of
+            # these words next to each other three times (when every word is read).
+            pairs = collections.Counter(
+                (a, b) for a, b in zip(found, found[1:])
+                if a in thrice and b in thrice and (a not in _STOP_BYTES or b not in _STOP_BYTES))
+            if not any(c >= 3 for c in pairs.values()):
+                possible = _ONLY_CUT
+        out[k] = possible
     return out
+
+
+def _thrice_rows(raw: bytes, n: int) -> list:
+    """The numbers of the *n* texts in *raw* (lower-cased ASCII, each after a NUL, no other
+    NUL) where a word of :data:`_CONTENT_NORM_BYTES` may occur three times or more; in the
+    others none does.
+
+    Array-wise (numpy): each such word is a run of ``[a-z']`` from its first letter on, at
+    least four bytes long, and is compared by its length and its first and last eight
+    bytes, with the text's number: equal words compare equal, so a word three times in a
+    text is never missed (a longer word may look equal to another: that text is then
+    read word by word, as any other found here).
+    """
+    import numpy as np
+
+    a = np.frombuffer(raw + b"\x00" * 8, dtype=np.uint8)
+    inside = _content_bytes()[a]
+    edge = np.flatnonzero(inside[1:] != inside[:-1]) + 1  # starts and ends of runs in turn (a[0] is a NUL)
+    s, e = edge[0::2].copy(), edge[1::2]
+    lead = np.flatnonzero(a[s] == 39)  # (a run starting with apostrophes: the word starts after them)
+    while len(lead):
+        s[lead] += 1
+        lead = lead[s[lead] < e[lead]]
+        lead = lead[a[s[lead]] == 39]
+    size = e - s
+    keep = size >= 4
+    s, e, size = s[keep], e[keep], size[keep]
+    if len(s) < 3:
+        return []
+    at = np.ndarray(shape=(len(a) - 7,), dtype="<u8", buffer=a, offset=0, strides=(1,))
+    head = at[s] & np.where(size >= 8, np.uint64(2**64 - 1),
+                            (np.uint64(1) << (np.minimum(size, 8).astype(np.uint64) * np.uint64(8))) - np.uint64(1))
+    tail = np.where(size > 8, at[np.maximum(e - 8, s)], head)
+    text = np.searchsorted(np.flatnonzero(a[:len(raw)] == 0), s) - 1
+    mixed = (head * np.uint64(0x9E3779B97F4A7C15)) ^ (tail * np.uint64(0xC2B2AE3D27D4EB4F)) ^ size.astype(np.uint64)
+    key = (text.astype(np.uint64) << np.uint64(40)) | (mixed >> np.uint64(24))
+    key.sort()
+    three = np.flatnonzero(key[2:] == key[:-2])
+    return np.unique(key[three] >> np.uint64(40)).astype(np.int64).tolist() if len(three) else []
+
+
+@functools.lru_cache(maxsize=1)
+def _content_bytes():
+    """A numpy table: the bytes of ``[a-z']``."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[97:123] = True
+    table[39] = True
+    return table
 
 
 def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list, gates: list, starts: list,
@@ -1143,6 +1219,8 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
                 into.update(rows[r] for r in _four_same_rows(joined, searched))
             elif ascii_ and rx is _SAID_AGAIN_LEAD:
                 into.update(rows[r] for r in _said_again_rows(joined, searched, rxb))
+            elif ascii_ and into is caps:
+                into.update(rows[r] for r in _capitals_rows(joined, searched, int(shout["min_letters"])))
             else:
                 into.update(rows[r] for r in joined.rows(rxb if ascii_ else rx, searched, lead))
         known = rows if ascii_ else [i for i in rows if lowers[i] is not None]

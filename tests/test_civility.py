@@ -463,6 +463,20 @@ def test_civility_term_places_same_as_trigger_regex(texts, space):
     want = [(m.start() + 1, m.start(1), m.end(1)) for m in civility._term_trigger(True).finditer(raw)]
     assert civility._term_places(raw) == want
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab'. x", max_size=60), min_size=1, max_size=6))
+@example(["'abab 'abab abab", "''abab abab ab'ab ab'ab ab'ab", "ab'' ab'' ab''", "abababababababababab " * 3, "''''"])
+def test_civility_thrice_rows_holds_every_word_said_three_times(texts):
+    import collections
+
+    raw = ("\x00" + "\x00".join(texts)).encode()
+    words = [civility._CONTENT_NORM_BYTES.findall(t.encode()) for t in texts]
+    want = {i for i, found in enumerate(words) if any(c >= 3 for c in collections.Counter(found).values())}
+    got = set(civility._thrice_rows(raw, len(texts)))
+    assert want <= got
+    # Words of up to 16 bytes are compared whole: no text more than those.
+    assert got - want <= {i for i, found in enumerate(words) if any(len(w) > 16 for w in found)}
+
 def _term_starts_reference(lower):
     """Term starts text by text: the trigger without its lead character, tried at every position."""
     import re
