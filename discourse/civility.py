@@ -892,6 +892,12 @@ class _Joined:
             self.ends.append(pos)
             pos += 1
 
+    def lowered(self) -> "_Joined":
+        """The same texts lower-cased, at the same offsets (ASCII texts only: their length stays)."""
+        out = object.__new__(_Joined)
+        out.text, out.starts, out.ends = self.text.lower(), self.starts, self.ends
+        return out
+
     def rows(self, rx, searched=None, lead: bool = False) -> list:
         """The numbers of the texts in which *rx* matches, each searched until its first match.
 
@@ -1073,15 +1079,15 @@ def _caps_bytes():
     return upper, caps
 
 
-def _said_again_rows(joined: _Joined, raw: bytes, rx) -> list:
+def _said_again_rows(joined: _Joined, raw: bytes, rx, lower: bytes | None = None) -> list:
     """:meth:`_Joined.rows` of *rx* (:data:`_SAID_AGAIN_LEAD` as bytes) for ASCII texts
-    (*raw*: ``joined.text`` as bytes). A word said three times in a row is three equal runs
+    (*raw*: ``joined.text`` as bytes; *lower*: that lower-cased, when known). A word said three times in a row is three equal runs
     of word characters one after another: such runs are found array-wise with numpy (each
     compared by its length and its first and last eight bytes, lower-cased), and *rx* is
     searched only in the texts that hold them."""
     import numpy as np
 
-    a = np.frombuffer(raw.lower() + b"\x00" * 8, dtype=np.uint8)
+    a = np.frombuffer((raw.lower() if lower is None else lower) + b"\x00" * 8, dtype=np.uint8)
     word = _word_bytes()[a]
     edge = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends of runs, in turn (a[0] is a NUL)
     s, e = edge[0::2], edge[1::2]
@@ -1124,74 +1130,28 @@ def _repeats_possible_joined(raw: bytes, n: int) -> list | None:
     told apart by text)."""
     if raw.count(b"\x00") != n:
         return None
-    out = [False] * n
-    seps = raw.split(b"\x00")  # (the first is the empty string before the first separator)
-    for k in _thrice_rows(raw, n):
-        found = _CONTENT_NORM_BYTES.findall(seps[k + 1])
+    words = _CONTENT_NORM_BYTES.findall(raw)
+    index, end, out = words.index, len(words), []
+    i = index(b"\x00") + 1
+    for k in range(n):
+        j = index(b"\x00", i) if k < n - 1 else end
+        found = words[i:j]
         if len(found) - len(set(found)) < 2:
-            continue  # (no word three times: the common case, without counting)
-        thrice = {w: c for w, c in collections.Counter(found).items() if c >= 3}
-        possible = any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice.items())
-        if possible and not any(c >= 4 and w not in _STOP_BYTES for w, c in thrice.items()):
-            # No word to count: only a phrase used three times, which needs a pair of
-            # these words next to each other three times (when every word is read).
-            pairs = collections.Counter(
-                (a, b) for a, b in zip(found, found[1:])
-                if a in thrice and b in thrice and (a not in _STOP_BYTES or b not in _STOP_BYTES))
-            if not any(c >= 3 for c in pairs.values()):
-                possible = _ONLY_CUT
-        out[k] = possible
+            out.append(False)  # (no word three times: the common case, without counting)
+        else:
+            thrice = {w: c for w, c in collections.Counter(found).items() if c >= 3}
+            possible = any(w not in _STOP_BYTES and (c >= 4 or len(thrice) >= 2) for w, c in thrice.items())
+            if possible and not any(c >= 4 and w not in _STOP_BYTES for w, c in thrice.items()):
+                # No word to count: only a phrase used three times, which needs a pair of
+                # these words next to each other three times (when every word is read).
+                pairs = collections.Counter(
+                    (a, b) for a, b in zip(found, found[1:])
+                    if a in thrice and b in thrice and (a not in _STOP_BYTES or b not in _STOP_BYTES))
+                if not any(c >= 3 for c in pairs.values()):
+                    possible = _ONLY_CUT
+            out.append(possible)
+        i = j + 1
     return out
-
-
-def _thrice_rows(raw: bytes, n: int) -> list:
-    """The numbers of the *n* texts in *raw* (lower-cased ASCII, each after a NUL, no other
-    NUL) where a word of :data:`_CONTENT_NORM_BYTES` may occur three times or more; in the
-    others none does.
-
-    Array-wise (numpy): each such word is a run of ``[a-z']`` from its first letter on, at
-    least four bytes long, and is compared by its length and its first and last eight
-    bytes, with the text's number: equal words compare equal, so a word three times in a
-    text is never missed (a longer word may look equal to another: that text is then
-    read word by word, as any other found here).
-    """
-    import numpy as np
-
-    a = np.frombuffer(raw + b"\x00" * 8, dtype=np.uint8)
-    inside = _content_bytes()[a]
-    edge = np.flatnonzero(inside[1:] != inside[:-1]) + 1  # starts and ends of runs in turn (a[0] is a NUL)
-    s, e = edge[0::2].copy(), edge[1::2]
-    lead = np.flatnonzero(a[s] == 39)  # (a run starting with apostrophes: the word starts after them)
-    while len(lead):
-        s[lead] += 1
-        lead = lead[s[lead] < e[lead]]
-        lead = lead[a[s[lead]] == 39]
-    size = e - s
-    keep = size >= 4
-    s, e, size = s[keep], e[keep], size[keep]
-    if len(s) < 3:
-        return []
-    at = np.ndarray(shape=(len(a) - 7,), dtype="<u8", buffer=a, offset=0, strides=(1,))
-    head = at[s] & np.where(size >= 8, np.uint64(2**64 - 1),
-                            (np.uint64(1) << (np.minimum(size, 8).astype(np.uint64) * np.uint64(8))) - np.uint64(1))
-    tail = np.where(size > 8, at[np.maximum(e - 8, s)], head)
-    text = np.searchsorted(np.flatnonzero(a[:len(raw)] == 0), s) - 1
-    mixed = (head * np.uint64(0x9E3779B97F4A7C15)) ^ (tail * np.uint64(0xC2B2AE3D27D4EB4F)) ^ size.astype(np.uint64)
-    key = (text.astype(np.uint64) << np.uint64(40)) | (mixed >> np.uint64(24))
-    key.sort()
-    three = np.flatnonzero(key[2:] == key[:-2])
-    return np.unique(key[three] >> np.uint64(40)).astype(np.int64).tolist() if len(three) else []
-
-
-@functools.lru_cache(maxsize=1)
-def _content_bytes():
-    """A numpy table: the bytes of ``[a-z']``."""
-    import numpy as np
-
-    table = np.zeros(256, dtype=bool)
-    table[97:123] = True
-    table[39] = True
-    return table
 
 
 def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list, gates: list, starts: list,
@@ -1214,11 +1174,12 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
         if not ascii_:
             joined = _Joined([texts[i] for i in rows])
         searched = joined.text.encode("ascii") if ascii_ else None
+        low_raw = searched.lower() if ascii_ else None
         for into, rx, rxb, lead in zip((caps, four, said), as_str, as_bytes, (False, False, True)):
             if ascii_ and rx is _FOUR_SAME:
                 into.update(rows[r] for r in _four_same_rows(joined, searched))
             elif ascii_ and rx is _SAID_AGAIN_LEAD:
-                into.update(rows[r] for r in _said_again_rows(joined, searched, rxb))
+                into.update(rows[r] for r in _said_again_rows(joined, searched, rxb, low_raw))
             elif ascii_ and into is caps:
                 into.update(rows[r] for r in _capitals_rows(joined, searched, int(shout["min_letters"])))
             else:
@@ -1226,8 +1187,9 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
         known = rows if ascii_ else [i for i in rows if lowers[i] is not None]
         if not known:
             continue
-        low = _Joined([lowers[i] for i in known])
-        searched = low.text.encode("ascii") if ascii_ else None
+        # (An ASCII text lower-cased is as long as before: the joined text lower-cased at once.)
+        low = joined.lowered() if ascii_ else _Joined([lowers[i] for i in known])
+        searched = low_raw
         _gate_hits_joined(low, searched, gates, known)
         if ascii_:
             for i, rep in zip(known, _repeats_possible_joined(searched, len(known)) or ()):
@@ -1242,16 +1204,24 @@ def _screen(texts: list) -> list:
     :class:`_Reading` takes as *screened*: (lower-cased text, term starts, ``{finder:
     places}`` of hand-written patterns (:func:`_gate_places`), (whether it has a run of
     capitals, four equal letters, a word said three times in a row, and
-    :func:`_repeats_possible` or None: not known)).
+    :func:`_repeats_possible` or :data:`_ONLY_CUT`)).
 
     Most comments hold no term, no gate string, no capitals and no repetition: they are
     passed over here, from a few searches over all the texts at once, without reading
     them one by one. ASCII texts are searched as bytes.
     """
-    lowers = [_lower(x) for x in texts]
     ascii_rows, other_rows = [], []
     for i, x in enumerate(texts):
         (ascii_rows if x.isascii() else other_rows).append(i)
+    lowers: list = [None] * len(texts)
+    # ASCII texts lower-cased in one call (split again at the separators, when none holds one).
+    together = _SEP.join([texts[i] for i in ascii_rows]).lower().split(_SEP) if ascii_rows else []
+    if len(together) != len(ascii_rows):
+        together = [texts[i].lower() for i in ascii_rows]
+    for i, low in zip(ascii_rows, together):
+        lowers[i] = low
+    for i in other_rows:
+        lowers[i] = _lower(texts[i])
     gates: list = [set() if low is not None else None for low in lowers]
     starts: list = [{} for _ in texts]
     repeats: list = [None] * len(texts)
@@ -1263,10 +1233,12 @@ def _screen(texts: list) -> list:
             hits = _gate_places(text, low, hits)
         elif hits is not None:
             hits = {}
-        found = (i in caps, i in four, i in said, repeats[i])
-        if (low is None or st or hits or plain or found[0] or found[1] or found[2] or found[3]
-                or ("!" in text and ("\n" in text or "\r" in text))
-                or (repeats[i] is None and _repeats_possible(text, low))):
+        rep = repeats[i]
+        if rep is None:  # (not screened with the others: read here, once for both)
+            rep = _repeats_possible(text, low)
+        found = (i in caps, i in four, i in said, rep)
+        if (low is None or st or hits or plain or found[0] or found[1] or found[2] or rep
+                or ("!" in text and ("\n" in text or "\r" in text))):
             out.append((low, st, hits, found))
         else:
             out.append(None)
@@ -1415,7 +1387,9 @@ _STOP_BYTES = frozenset(w.encode() for w in _STOP)
 # The word is taken whole (possessive: a match needs a separator right after it), so the
 # engine does not retry every shorter start of every word.
 _SAID_AGAIN = re.compile(r"\b(\w++)(?:[\s,!.]+\1\b){2,}", re.I)
-_ANY_WORD = re.compile(r"\w+")
+#: Matches at the start of a text of more than 150 words (runs of ``\w``): their count
+#: without a list of them.
+_OVER_150_WORDS = re.compile(r"\W*+(?:\w++\W*+){150}\w")
 
 
 _CONTENT_NORM = re.compile(r"[a-z][a-z'’]{3,}")
@@ -1484,7 +1458,7 @@ def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
     many = [w for w, n in seen.items() if n >= 3 and w not in _STOP]
     if not many:
         return out  # a word counted needs four uses, a phrase a word outside _STOP used three times
-    if any(seen[w] >= 4 for w in many) and len(_ANY_WORD.findall(text)) <= 150:
+    if any(seen[w] >= 4 for w in many) and _OVER_150_WORDS.match(text) is None:
         counts: dict = {}
         for s, e, w in words:
             if seen[w] >= 4 and w not in _STOP:
