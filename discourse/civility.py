@@ -1049,6 +1049,44 @@ def _four_same_rows(joined: _Joined, raw: bytes) -> list:
     return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
 
 
+_STR_SPACE = re.compile(r"\s")
+_STR_WORD = re.compile(r"\w")
+
+
+def _proxy(text: str) -> bytes:
+    """*text* as bytes, one a character, for the array-wise scans and the term scan: an
+    ASCII character stands for itself, ``’`` for ``'``, and any other character (and the
+    four ASCII separators of :data:`_ASCII_ODD_SPACE`) for a space when ``\\s`` matches it
+    in a str regex, for ``_`` when ``\\w`` does (no term, gate or pattern the scans read
+    holds one), else for ``\\x01``. White space, word characters, apostrophes and ASCII
+    letters are then where they were (case aside for letters outside ASCII)."""
+    import numpy as np
+
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    out = _proxy_ascii()[np.minimum(code, 127)]
+    other = code > 127
+    if other.any():
+        found, at = np.unique(code[other], return_inverse=True)
+        stand = np.array([_proxy_of(chr(c)) for c in found.tolist()], dtype=np.uint8)
+        out[other] = stand[at]
+    return out.tobytes()
+
+
+@functools.lru_cache(maxsize=1)
+def _proxy_ascii():
+    """:func:`_proxy` of the ASCII characters, as a numpy table."""
+    import numpy as np
+
+    table = np.arange(128, dtype=np.uint8)
+    table[[ord(c) for c in _ASCII_ODD_SPACE]] = 32
+    return table
+
+
+@functools.lru_cache(maxsize=65536)
+def _proxy_of(ch: str) -> int:
+    return 39 if ch == "’" else 32 if _STR_SPACE.match(ch) else 95 if _STR_WORD.match(ch) else 1
+
+
 def _capitals_rows(joined: _Joined, raw: bytes, n: int) -> list:
     """:meth:`_Joined.rows` of the capitals gate (:func:`_shout_patterns`, ``[A-Z][A-Z'’]{n-1}``)
     for ASCII texts (*raw*: ``joined.text`` as bytes), with numpy: each capital letter and
@@ -1079,9 +1117,12 @@ def _caps_bytes():
     return upper, caps
 
 
-def _said_again_rows(joined: _Joined, raw: bytes, rx, lower: bytes | None = None) -> list:
+def _said_again_rows(joined: _Joined, raw: bytes, rx, lower: bytes | None = None, confirm: str | None = None) -> list:
     """:meth:`_Joined.rows` of *rx* (:data:`_SAID_AGAIN_LEAD` as bytes) for ASCII texts
-    (*raw*: ``joined.text`` as bytes; *lower*: that lower-cased, when known). A word said three times in a row is three equal runs
+    (*raw*: ``joined.text`` as bytes; *lower*: that lower-cased, when known). Other texts:
+    *raw* is their :func:`_proxy`, *confirm* ``joined.text`` and *rx* the str regex (no
+    text may hold a letter of :data:`_CASE_ODD`: an equal word under ``re.I`` then has an
+    equal stand-in). A word said three times in a row is three equal runs
     of word characters one after another: such runs are found array-wise with numpy (each
     compared by its length and its first and last eight bytes, lower-cased), and *rx* is
     searched only in the texts that hold them."""
@@ -1105,7 +1146,8 @@ def _said_again_rows(joined: _Joined, raw: bytes, rx, lower: bytes | None = None
         return []
     starts, ends = joined.starts, joined.ends
     rows = np.unique(np.searchsorted(np.asarray(ends), s[three])).tolist()
-    return [r for r in rows if rx.search(raw, starts[r] - 1, ends[r]) is not None]
+    text = raw if confirm is None else confirm
+    return [r for r in rows if rx.search(text, starts[r] - 1, ends[r]) is not None]
 
 
 @functools.lru_cache(maxsize=1)
@@ -1175,13 +1217,17 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
             joined = _Joined([texts[i] for i in rows])
         searched = joined.text.encode("ascii") if ascii_ else None
         low_raw = searched.lower() if ascii_ else None
+        # Other texts: the array-wise scans read a stand-in of one byte a character (_proxy).
+        proxy = searched if ascii_ else _proxy(joined.text)
         for into, rx, rxb, lead in zip((caps, four, said), as_str, as_bytes, (False, False, True)):
-            if ascii_ and rx is _FOUR_SAME:
-                into.update(rows[r] for r in _four_same_rows(joined, searched))
+            if rx is _FOUR_SAME:
+                into.update(rows[r] for r in _four_same_rows(joined, proxy))
             elif ascii_ and rx is _SAID_AGAIN_LEAD:
                 into.update(rows[r] for r in _said_again_rows(joined, searched, rxb, low_raw))
-            elif ascii_ and into is caps:
-                into.update(rows[r] for r in _capitals_rows(joined, searched, int(shout["min_letters"])))
+            elif rx is _SAID_AGAIN_LEAD and _CASE_ODD.isdisjoint(joined.text):
+                into.update(rows[r] for r in _said_again_rows(joined, proxy, rx, confirm=joined.text))
+            elif into is caps:
+                into.update(rows[r] for r in _capitals_rows(joined, proxy, int(shout["min_letters"])))
             else:
                 into.update(rows[r] for r in joined.rows(rxb if ascii_ else rx, searched, lead))
         known = rows if ascii_ else [i for i in rows if lowers[i] is not None]
@@ -1194,6 +1240,8 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
         if ascii_:
             for i, rep in zip(known, _repeats_possible_joined(searched, len(known)) or ()):
                 repeats[i] = rep
+        if searched is None and _term_scanner() is not None:
+            searched = _proxy(low.text)
         for r, found in _term_starts_joined(low, low.text if searched is None else searched).items():
             starts[known[r]] = found
     return caps, four, said

@@ -471,6 +471,22 @@ def test_civility_over_150_words_same_as_counting(n, sep):
     for text in (sep.join(["w"] * n), sep + sep.join(["word_2"] * n) + sep, sep.join(["é"] * n) + "!"):
         assert (civility._OVER_150_WORDS.match(text) is not None) == (len(re.findall(r"\w+", text)) > 150)
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+@example("a’b\u00a0c\u2028é\x1cΣ😀\ud800_")
+def test_civility_proxy_keeps_spaces_words_and_ascii(text):
+    import re
+
+    got = civility._proxy(text)
+    assert len(got) == len(text)
+    for ch, b in zip(text, got):
+        if ch.isascii() and ch not in "\x1c\x1d\x1e\x1f":
+            assert b == ord(ch)
+        elif ch == "’":
+            assert b == ord("'")
+        else:
+            assert (b == 32) == bool(re.match(r"\s", ch)) and (b == 95) == bool(re.match(r"\w", ch))
+
 def _term_starts_reference(lower):
     """Term starts text by text: the trigger without its lead character, tried at every position."""
     import re
