@@ -295,6 +295,88 @@ def _spelled(pattern: str):
     return seq(tree.data) or None
 
 
+def _first_class(pattern: str) -> str | None:
+    """The inside of a character class holding the first character of every match of
+    *pattern* (case-insensitive, as written: the class is compiled with ``re.I`` too), or
+    None when unknown (a negated class first, inline flags, an unknown item)."""
+    parsed = _parse(pattern)
+    if parsed is None:
+        return None
+    tree, sre_c, repeats = parsed
+    zero_width = tuple(getattr(sre_c, name) for name in ("AT", "ASSERT", "ASSERT_NOT") if hasattr(sre_c, name))
+    categories = {getattr(sre_c, name): rx for name, rx in (
+        ("CATEGORY_WORD", r"\w"), ("CATEGORY_NOT_WORD", r"\W"), ("CATEGORY_DIGIT", r"\d"),
+        ("CATEGORY_NOT_DIGIT", r"\D"), ("CATEGORY_SPACE", r"\s"), ("CATEGORY_NOT_SPACE", r"\S")) if hasattr(sre_c, name)}
+
+    def members(av) -> set | None:
+        out = set()
+        for op, a in av:
+            if op is sre_c.LITERAL:
+                out.add(re.escape(chr(a)))
+            elif op is sre_c.RANGE:
+                out.add(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+            elif op is sre_c.CATEGORY and a in categories:
+                out.add(categories[a])
+            else:
+                return None
+        return out
+
+    def first(items) -> tuple | None:
+        """(class members, whether *items* may match empty text), or None: unknown."""
+        out: set = set()
+        for op, av in items:
+            if op in zero_width:
+                continue
+            if op is sre_c.LITERAL:
+                out.add(re.escape(chr(av)))
+                return out, False
+            if op is sre_c.IN:
+                found = members(av)
+                return None if found is None else (out | found, False)
+            if op is sre_c.SUBPATTERN:
+                if av[1] or av[2]:
+                    return None  # (inline flags)
+                got = first(av[-1])
+            elif op is sre_c.BRANCH:
+                got = (set(), False)
+                for branch in av[1]:
+                    one = first(branch)
+                    if one is None:
+                        return None
+                    got = (got[0] | one[0], got[1] or one[1])
+            elif op in repeats:
+                got = first(av[2])
+                if got is not None and av[0] == 0:
+                    got = (got[0], True)
+            else:
+                return None
+            if got is None:
+                return None
+            out |= got[0]
+            if not got[1]:
+                return out, False
+        return out, True
+
+    found = first(tree.data)
+    if found is None or found[1] or not found[0]:
+        return None
+    return "".join(sorted(found[0]))
+
+
+def _places_regex(pattern: str):
+    """A regex whose matches start at every place where *pattern* (case-insensitive) matches.
+
+    ``(?=(?:pattern))`` does, but the engine then tries the lookahead at every character;
+    when the first characters of the matches are known (:func:`_first_class`), the regex
+    starts with their class instead (the engine skips to one in C) and tries the pattern
+    from that character in a lookahead inside a one-character lookbehind.
+    """
+    lead = _first_class(pattern)
+    if lead is None:
+        return re.compile(f"(?=(?:{pattern}))", re.I)
+    return re.compile(f"[{lead}](?<=(?=(?:{pattern}))(?s:.))", re.I)
+
+
 def _term_key(term: str) -> tuple | None:
     """How a text word must start for *term* to match there: ``(how, key...)`` or None.
 
@@ -356,7 +438,7 @@ class _Finder:
         for p in patterns:
             req = _required(p)
             try:
-                at = re.compile(f"(?=(?:{p}))", re.I)
+                at = _places_regex(p)
             except re.error:  # pragma: no cover - the whole regex compiled, so this does too
                 at = None
             if req is None or at is None or at.groups:
@@ -1299,8 +1381,13 @@ def _in_pieces(s: int, e: int, pieces) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _shout_patterns(n: int):
-    """(words in capitals, stretched words, a regex matching in every text where words in capitals do)."""
-    return (re.compile(rf"\b[A-Z][A-Z'’]{{{n - 1},}}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*"),
+    """(words in capitals, stretched words, a regex matching in every text where words in capitals do).
+
+    Words in capitals: ``\\b[A-Z][A-Z'’]{n-1,}\\b(?:[\\s,]+[A-Z][A-Z'’]+\\b)*``, written to start
+    with the capital so the engine skips to one in C; ``(?<!\\w.)`` after it is the ``\\b``
+    before it (a test checks the two agree).
+    """
+    return (re.compile(rf"[A-Z](?<!\w.)[A-Z'’]{{{n - 1},}}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*"),
             re.compile(r"\b\w*([A-Za-z])\1{3,}\w*\b"),
             re.compile(rf"[A-Z][A-Z'’]{{{n - 1}}}"))
 

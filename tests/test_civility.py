@@ -487,6 +487,37 @@ def test_civility_proxy_keeps_spaces_words_and_ascii(text):
         else:
             assert (b == 32) == bool(re.match(r"\s", ch)) and (b == 95) == bool(re.match(r"\w", ch))
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["STOP", "IT", "NOW", "A", "I'M", "DON’T", "x", "_", "9", "é", "É", "Stop", " ", ", ",
+                                 "\n", "!", "'", "’"]), max_size=14).map("".join))
+@example("xSTOP NOW, THAT_STOP 9STOP ÉSTOP STOP")
+def test_civility_capitals_regex_same_as_plain(text):
+    import re
+
+    plain = re.compile(r"\b[A-Z][A-Z'’]{3,}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*")
+    assert [m.span() for m in civility._shout_patterns(4)[0].finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+@pytest.mark.parametrize(
+    ("pattern", "lead"),
+    [(r"\bsoulless \w+", "s"), (r"(?:^|\s)#\w{3,}", r"\#\s"), (r"\b(?:are|is) x", "ai"), (r"x?y+z", "xy"),
+     (r"[^a]b", None), (r"(?i:a)b", None), (r"a?", None), (r"[a-c\d]x", r"\da-c")],
+)
+def test_civility_first_class(pattern, lead):
+    assert civility._first_class(pattern) == lead
+
+
+@settings(max_examples=150, deadline=None)
+@given(_texts())
+@example("Oh, almighty one. OH WISE ONE. \nWhatever.\n #tag\n#tag ſoulless Ks Sleepy Joe crazy Bob İf you are not x, you")
+def test_civility_places_regex_same_as_lookahead(text):
+    import re
+
+    for finder in _finders():
+        for _, at in finder.patterns or ():
+            pattern = at.pattern[at.pattern.index("(?:") + 3:-9] if at.pattern.startswith("[") else at.pattern[6:-2]
+            plain = re.compile(f"(?=(?:{pattern}))", re.I)
+            assert [m.start() for m in at.finditer(text)] == [m.start() for m in plain.finditer(text)], pattern
+
 def _term_starts_reference(lower):
     """Term starts text by text: the trigger without its lead character, tried at every position."""
     import re
