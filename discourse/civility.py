@@ -707,7 +707,7 @@ def _term_places(raw: bytes) -> list:
     import numpy as np
 
     ac, need_end = _term_scanner()
-    space, word, alnum, to_space = _byte_classes()
+    _, word, alnum, to_space = _byte_classes()
     flat = raw.translate(to_space)
     a = np.frombuffer(flat, dtype=np.uint8)
     where = None
