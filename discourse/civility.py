@@ -94,6 +94,7 @@ def _term_pattern(term: str) -> str:
 #: Where a term can start: not after a word character, nor after one and an apostrophe.
 _TERM_START = r"(?<!\w)(?<!\w['’])"
 _ALNUM_RUN = re.compile(r"[a-z0-9]*")
+_ALNUM_RUN_BYTES = re.compile(rb"[a-z0-9]*")
 #: The only characters outside ASCII that a case-insensitive regex matches to an ASCII
 #: letter or digit (long s, dotless i, dotted capital I, Kelvin sign). A text holding one is
 #: searched the plain way; a test checks the list against all of Unicode.
@@ -294,6 +295,88 @@ def _spelled(pattern: str):
     return seq(tree.data) or None
 
 
+def _first_class(pattern: str) -> str | None:
+    """The inside of a character class holding the first character of every match of
+    *pattern* (case-insensitive, as written: the class is compiled with ``re.I`` too), or
+    None when unknown (a negated class first, inline flags, an unknown item)."""
+    parsed = _parse(pattern)
+    if parsed is None:
+        return None
+    tree, sre_c, repeats = parsed
+    zero_width = tuple(getattr(sre_c, name) for name in ("AT", "ASSERT", "ASSERT_NOT") if hasattr(sre_c, name))
+    categories = {getattr(sre_c, name): rx for name, rx in (
+        ("CATEGORY_WORD", r"\w"), ("CATEGORY_NOT_WORD", r"\W"), ("CATEGORY_DIGIT", r"\d"),
+        ("CATEGORY_NOT_DIGIT", r"\D"), ("CATEGORY_SPACE", r"\s"), ("CATEGORY_NOT_SPACE", r"\S")) if hasattr(sre_c, name)}
+
+    def members(av) -> set | None:
+        out = set()
+        for op, a in av:
+            if op is sre_c.LITERAL:
+                out.add(re.escape(chr(a)))
+            elif op is sre_c.RANGE:
+                out.add(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+            elif op is sre_c.CATEGORY and a in categories:
+                out.add(categories[a])
+            else:
+                return None
+        return out
+
+    def first(items) -> tuple | None:
+        """(class members, whether *items* may match empty text), or None: unknown."""
+        out: set = set()
+        for op, av in items:
+            if op in zero_width:
+                continue
+            if op is sre_c.LITERAL:
+                out.add(re.escape(chr(av)))
+                return out, False
+            if op is sre_c.IN:
+                found = members(av)
+                return None if found is None else (out | found, False)
+            if op is sre_c.SUBPATTERN:
+                if av[1] or av[2]:
+                    return None  # (inline flags)
+                got = first(av[-1])
+            elif op is sre_c.BRANCH:
+                got = (set(), False)
+                for branch in av[1]:
+                    one = first(branch)
+                    if one is None:
+                        return None
+                    got = (got[0] | one[0], got[1] or one[1])
+            elif op in repeats:
+                got = first(av[2])
+                if got is not None and av[0] == 0:
+                    got = (got[0], True)
+            else:
+                return None
+            if got is None:
+                return None
+            out |= got[0]
+            if not got[1]:
+                return out, False
+        return out, True
+
+    found = first(tree.data)
+    if found is None or found[1] or not found[0]:
+        return None
+    return "".join(sorted(found[0]))
+
+
+def _places_regex(pattern: str):
+    """A regex whose matches start at every place where *pattern* (case-insensitive) matches.
+
+    ``(?=(?:pattern))`` does, but the engine then tries the lookahead at every character;
+    when the first characters of the matches are known (:func:`_first_class`), the regex
+    starts with their class instead (the engine skips to one in C) and tries the pattern
+    from that character in a lookahead inside a one-character lookbehind.
+    """
+    lead = _first_class(pattern)
+    if lead is None:
+        return re.compile(f"(?=(?:{pattern}))", re.I)
+    return re.compile(f"[{lead}](?<=(?=(?:{pattern}))(?s:.))", re.I)
+
+
 def _term_key(term: str) -> tuple | None:
     """How a text word must start for *term* to match there: ``(how, key...)`` or None.
 
@@ -355,7 +438,7 @@ class _Finder:
         for p in patterns:
             req = _required(p)
             try:
-                at = re.compile(f"(?=(?:{p}))", re.I)
+                at = _places_regex(p)
             except re.error:  # pragma: no cover - the whole regex compiled, so this does too
                 at = None
             if req is None or at is None or at.groups:
@@ -556,6 +639,114 @@ def _term_trigger(as_bytes: bool = False):
     return re.compile(pattern.encode() if as_bytes else pattern)
 
 
+@functools.lru_cache(maxsize=1)
+def _term_scanner():
+    """What :func:`_term_places` needs: ``(automaton, end check)``, or None when it does not apply.
+
+    One Aho-Corasick automaton (``ahocorasick_rs``, as bytes) over every term of
+    :func:`_term_trigger` spelled out: its atoms (:func:`_term_atoms`) with ``\\s+`` as one
+    space and ``['’]`` as ``'`` (ASCII text has no ``’``); *end check*, a numpy array by
+    pattern: whether the character after it must not be a word character (``(?!\\w)``: every
+    spelling of it ends a whole term; ``idiot*`` only asks for the prefix). None without
+    ``ahocorasick_rs``, or when a term does not start with an ASCII letter or digit (the
+    trigger's second group then matters): the regex then runs.
+    """
+    try:
+        import ahocorasick_rs
+        import numpy as np
+    except ImportError:  # pragma: no cover - dependencies; the trigger regex does the same
+        return None
+    finders = {f for entries in _term_index().values() for f, _ in entries}
+    need_end: dict = {}
+    for atoms in {_term_atoms(t) for f in finders for t in f.terms}:
+        end = bool(atoms) and atoms[-1] == r"(?!\w)"
+        chars = []
+        for a in atoms[:-1] if end else atoms:
+            if a == r"\s+":
+                chars.append(" ")
+            elif a == "['’]":
+                chars.append("'")
+            else:
+                ch = re.sub(r"\\(.)", r"\1", a, flags=re.S)  # (re.escape of one character)
+                if len(ch) != 1 or not ch.isascii():
+                    return None
+                chars.append(ch)
+        spelled = "".join(chars)
+        if not spelled or not (spelled[0].isascii() and spelled[0].isalnum()):
+            return None
+        need_end[spelled] = need_end.get(spelled, True) and end
+    pats = sorted(need_end)
+    kwargs = {"implementation": ahocorasick_rs.Implementation.DFA} if hasattr(ahocorasick_rs, "Implementation") else {}
+    ac = ahocorasick_rs.BytesAhoCorasick([x.encode() for x in pats], **kwargs)
+    return ac, np.array([need_end[x] for x in pats], dtype=bool)
+
+
+@functools.lru_cache(maxsize=1)
+def _byte_classes():
+    """numpy tables by byte: ``\\s`` of a bytes regex, ``\\w``, ``[a-z0-9]``, and the
+    translation of ``\\s`` to a space."""
+    import numpy as np
+
+    space = np.array([re.match(rb"\s", bytes([b])) is not None for b in range(256)])
+    alnum = np.array([re.match(rb"[a-z0-9]", bytes([b])) is not None for b in range(256)])
+    to_space = bytes.maketrans(bytes(np.flatnonzero(space).astype(np.uint8)), b" " * int(space.sum()))
+    return space, _word_bytes(), alnum, to_space
+
+
+def _term_places(raw: bytes) -> list:
+    """``(position, start, end)`` of every match of :func:`_term_trigger` (as bytes) in *raw*
+    (lower-cased ASCII): the place after the character matched and its run of
+    ``[a-z0-9]``; sorted.
+
+    From one Aho-Corasick scan (:func:`_term_scanner`, all matches, overlapping ones too)
+    with the word boundaries checked array-wise at the matches' ends: the character before
+    a start is no word character nor an apostrophe after one, and after a whole term's end
+    comes no word character. The scan reads a text whose white-space runs are squeezed to
+    one space each (where the regex reads ``\\s+``); boundaries are the same there.
+    """
+    import numpy as np
+
+    ac, need_end = _term_scanner()
+    _, word, alnum, to_space = _byte_classes()
+    flat = raw.translate(to_space)
+    a = np.frombuffer(flat, dtype=np.uint8)
+    where = None
+    if b"  " in flat:
+        sp = a == 32
+        keep = np.ones(len(a), dtype=bool)
+        keep[1:] = ~(sp[1:] & sp[:-1])
+        where = np.flatnonzero(keep)
+        a = a[where]
+        flat = a.tobytes()
+    found = ac.find_matches_as_indexes(flat, overlapping=True)
+    if not found:
+        return []
+    k, s, e = np.array(found, dtype=np.int64).T
+    n = len(a)
+    # (Looked up at the matches only; a start or end at the edge of the text meets no word.)
+    before = np.where(s >= 1, a[np.maximum(s - 1, 0)], 0)
+    before2 = np.where(s >= 2, a[np.maximum(s - 2, 0)], 0)
+    after = np.where(e < n, a[np.minimum(e, n - 1)], 0)
+    ok = ~word[before] & ~((before == 39) & word[before2]) & ~(need_end[k] & word[after])
+    s = np.unique(s[ok])
+    if not len(s):
+        return []
+    # The run of letters and digits at each start: read from the next 16 bytes (a longer
+    # run, rare, is read to its end).
+    span = 16
+    window = a[np.minimum(s[:, None] + np.arange(span), n - 1)]
+    inside = alnum[window] & (s[:, None] + np.arange(span) < n)
+    length = np.where(inside.all(axis=1), span, inside.argmin(axis=1))
+    for j in np.flatnonzero(length == span).tolist():
+        length[j] = len(_ALNUM_RUN_BYTES.match(flat, int(s[j])).group())
+    run_end = s + length
+    if where is not None:
+        run_end = where[s] + length  # (a run of letters and digits holds no space)
+        s = where[s]
+    s, run_end = s.tolist(), run_end.tolist()
+    return list(zip(s, s, run_end))
+
+
 def _term_starts(lower: str | None) -> dict:
     """``{finder: [(position, term numbers), ...]}``: where each finder's terms may start."""
     if lower is None:
@@ -576,14 +767,16 @@ def _term_starts_joined(joined: "_Joined", searched) -> dict:
     lowers, ends = joined.text, joined.ends
     out: dict = {}
     row, cur, starts = 0, -1, {}
-    for m in _term_trigger(not isinstance(searched, str)).finditer(searched):
-        p = m.start() + 1
+    places = _term_places(searched) if not isinstance(searched, str) and _term_scanner() is not None else None
+    if places is None:
+        places = [(m.start() + 1, m.start(1), m.end(1))
+                  for m in _term_trigger(not isinstance(searched, str)).finditer(searched)]
+    for p, s1, e1 in places:
         while p > ends[row]:
             row += 1
         if row != cur:
             cur = row
             starts = out[row] = {}
-        s1, e1 = m.span(1)
         if s1 >= 0:
             run = lowers[s1:e1]
             run2 = ""
@@ -781,6 +974,12 @@ class _Joined:
             self.ends.append(pos)
             pos += 1
 
+    def lowered(self) -> "_Joined":
+        """The same texts lower-cased, at the same offsets (ASCII texts only: their length stays)."""
+        out = object.__new__(_Joined)
+        out.text, out.starts, out.ends = self.text.lower(), self.starts, self.ends
+        return out
+
     def rows(self, rx, searched=None, lead: bool = False) -> list:
         """The numbers of the texts in which *rx* matches, each searched until its first match.
 
@@ -855,9 +1054,11 @@ def _gate_scanner(as_bytes: bool):
     except ImportError:  # pragma: no cover - a dependency; the find loop does the same
         return None
     gates = [x for x, _ in _gate_strings()]
+    # (A DFA: more memory than the default NFA, a few hundred KB here, and about twice as fast.)
+    kwargs = {"implementation": ahocorasick_rs.Implementation.DFA} if hasattr(ahocorasick_rs, "Implementation") else {}
     if as_bytes:
-        return ahocorasick_rs.BytesAhoCorasick([x.encode() for x in gates])
-    return ahocorasick_rs.AhoCorasick(gates)
+        return ahocorasick_rs.BytesAhoCorasick([x.encode() for x in gates], **kwargs)
+    return ahocorasick_rs.AhoCorasick(gates, **kwargs)
 
 
 def _gate_hits_joined(joined: _Joined, searched, out: list, rows, *, multi: bool = True) -> None:
@@ -930,15 +1131,86 @@ def _four_same_rows(joined: _Joined, raw: bytes) -> list:
     return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
 
 
-def _said_again_rows(joined: _Joined, raw: bytes, rx) -> list:
+_STR_SPACE = re.compile(r"\s")
+_STR_WORD = re.compile(r"\w")
+
+
+def _proxy(text: str) -> bytes:
+    """*text* as bytes, one a character, for the array-wise scans and the term scan: an
+    ASCII character stands for itself, ``’`` for ``'``, and any other character (and the
+    four ASCII separators of :data:`_ASCII_ODD_SPACE`) for a space when ``\\s`` matches it
+    in a str regex, for ``_`` when ``\\w`` does (no term, gate or pattern the scans read
+    holds one), else for ``\\x01``. White space, word characters, apostrophes and ASCII
+    letters are then where they were (case aside for letters outside ASCII)."""
+    import numpy as np
+
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    out = _proxy_ascii()[np.minimum(code, 127)]
+    other = code > 127
+    if other.any():
+        found, at = np.unique(code[other], return_inverse=True)
+        stand = np.array([_proxy_of(chr(c)) for c in found.tolist()], dtype=np.uint8)
+        out[other] = stand[at]
+    return out.tobytes()
+
+
+@functools.lru_cache(maxsize=1)
+def _proxy_ascii():
+    """:func:`_proxy` of the ASCII characters, as a numpy table."""
+    import numpy as np
+
+    table = np.arange(128, dtype=np.uint8)
+    table[[ord(c) for c in _ASCII_ODD_SPACE]] = 32
+    return table
+
+
+@functools.lru_cache(maxsize=65536)
+def _proxy_of(ch: str) -> int:
+    return 39 if ch == "’" else 32 if _STR_SPACE.match(ch) else 95 if _STR_WORD.match(ch) else 1
+
+
+def _capitals_rows(joined: _Joined, raw: bytes, n: int) -> list:
+    """:meth:`_Joined.rows` of the capitals gate (:func:`_shout_patterns`, ``[A-Z][A-Z'’]{n-1}``)
+    for ASCII texts (*raw*: ``joined.text`` as bytes), with numpy: each capital letter and
+    the *n* - 1 bytes after it looked up in a table (ASCII text holds no ``’``)."""
+    import numpy as np
+
+    a = np.frombuffer(raw, dtype=np.uint8)
+    upper, caps = _caps_bytes()
+    at = np.flatnonzero(upper[a[:len(a) - n + 1]]) if len(a) >= n else np.zeros(0, dtype=np.intp)
+    for k in range(1, n):
+        if not len(at):
+            return []
+        at = at[caps[a[at + k]]]
+    if not len(at):
+        return []
+    return np.unique(np.searchsorted(np.asarray(joined.ends), at)).tolist()
+
+
+@functools.lru_cache(maxsize=1)
+def _caps_bytes():
+    """numpy tables by byte: ``[A-Z]``, and ``[A-Z']``."""
+    import numpy as np
+
+    upper = np.zeros(256, dtype=bool)
+    upper[65:91] = True
+    caps = upper.copy()
+    caps[39] = True
+    return upper, caps
+
+
+def _said_again_rows(joined: _Joined, raw: bytes, rx, lower: bytes | None = None, confirm: str | None = None) -> list:
     """:meth:`_Joined.rows` of *rx* (:data:`_SAID_AGAIN_LEAD` as bytes) for ASCII texts
-    (*raw*: ``joined.text`` as bytes). A word said three times in a row is three equal runs
+    (*raw*: ``joined.text`` as bytes; *lower*: that lower-cased, when known). Other texts:
+    *raw* is their :func:`_proxy`, *confirm* ``joined.text`` and *rx* the str regex (no
+    text may hold a letter of :data:`_CASE_ODD`: an equal word under ``re.I`` then has an
+    equal stand-in). A word said three times in a row is three equal runs
     of word characters one after another: such runs are found array-wise with numpy (each
     compared by its length and its first and last eight bytes, lower-cased), and *rx* is
     searched only in the texts that hold them."""
     import numpy as np
 
-    a = np.frombuffer(raw.lower() + b"\x00" * 8, dtype=np.uint8)
+    a = np.frombuffer((raw.lower() if lower is None else lower) + b"\x00" * 8, dtype=np.uint8)
     word = _word_bytes()[a]
     edge = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends of runs, in turn (a[0] is a NUL)
     s, e = edge[0::2], edge[1::2]
@@ -956,7 +1228,8 @@ def _said_again_rows(joined: _Joined, raw: bytes, rx) -> list:
         return []
     starts, ends = joined.starts, joined.ends
     rows = np.unique(np.searchsorted(np.asarray(ends), s[three])).tolist()
-    return [r for r in rows if rx.search(raw, starts[r] - 1, ends[r]) is not None]
+    text = raw if confirm is None else confirm
+    return [r for r in rows if rx.search(text, starts[r] - 1, ends[r]) is not None]
 
 
 @functools.lru_cache(maxsize=1)
@@ -1025,22 +1298,32 @@ def _screen_flags(texts: list, lowers: list, ascii_rows: list, other_rows: list,
         if not ascii_:
             joined = _Joined([texts[i] for i in rows])
         searched = joined.text.encode("ascii") if ascii_ else None
+        low_raw = searched.lower() if ascii_ else None
+        # Other texts: the array-wise scans read a stand-in of one byte a character (_proxy).
+        proxy = searched if ascii_ else _proxy(joined.text)
         for into, rx, rxb, lead in zip((caps, four, said), as_str, as_bytes, (False, False, True)):
-            if ascii_ and rx is _FOUR_SAME:
-                into.update(rows[r] for r in _four_same_rows(joined, searched))
+            if rx is _FOUR_SAME:
+                into.update(rows[r] for r in _four_same_rows(joined, proxy))
             elif ascii_ and rx is _SAID_AGAIN_LEAD:
-                into.update(rows[r] for r in _said_again_rows(joined, searched, rxb))
+                into.update(rows[r] for r in _said_again_rows(joined, searched, rxb, low_raw))
+            elif rx is _SAID_AGAIN_LEAD and _CASE_ODD.isdisjoint(joined.text):
+                into.update(rows[r] for r in _said_again_rows(joined, proxy, rx, confirm=joined.text))
+            elif into is caps:
+                into.update(rows[r] for r in _capitals_rows(joined, proxy, int(shout["min_letters"])))
             else:
                 into.update(rows[r] for r in joined.rows(rxb if ascii_ else rx, searched, lead))
         known = rows if ascii_ else [i for i in rows if lowers[i] is not None]
         if not known:
             continue
-        low = _Joined([lowers[i] for i in known])
-        searched = low.text.encode("ascii") if ascii_ else None
+        # (An ASCII text lower-cased is as long as before: the joined text lower-cased at once.)
+        low = joined.lowered() if ascii_ else _Joined([lowers[i] for i in known])
+        searched = low_raw
         _gate_hits_joined(low, searched, gates, known)
         if ascii_:
             for i, rep in zip(known, _repeats_possible_joined(searched, len(known)) or ()):
                 repeats[i] = rep
+        if searched is None and _term_scanner() is not None:
+            searched = _proxy(low.text)
         for r, found in _term_starts_joined(low, low.text if searched is None else searched).items():
             starts[known[r]] = found
     return caps, four, said
@@ -1051,16 +1334,24 @@ def _screen(texts: list) -> list:
     :class:`_Reading` takes as *screened*: (lower-cased text, term starts, ``{finder:
     places}`` of hand-written patterns (:func:`_gate_places`), (whether it has a run of
     capitals, four equal letters, a word said three times in a row, and
-    :func:`_repeats_possible` or None: not known)).
+    :func:`_repeats_possible` or :data:`_ONLY_CUT`)).
 
     Most comments hold no term, no gate string, no capitals and no repetition: they are
     passed over here, from a few searches over all the texts at once, without reading
     them one by one. ASCII texts are searched as bytes.
     """
-    lowers = [_lower(x) for x in texts]
     ascii_rows, other_rows = [], []
     for i, x in enumerate(texts):
         (ascii_rows if x.isascii() else other_rows).append(i)
+    lowers: list = [None] * len(texts)
+    # ASCII texts lower-cased in one call (split again at the separators, when none holds one).
+    together = _SEP.join([texts[i] for i in ascii_rows]).lower().split(_SEP) if ascii_rows else []
+    if len(together) != len(ascii_rows):
+        together = [texts[i].lower() for i in ascii_rows]
+    for i, low in zip(ascii_rows, together):
+        lowers[i] = low
+    for i in other_rows:
+        lowers[i] = _lower(texts[i])
     gates: list = [set() if low is not None else None for low in lowers]
     starts: list = [{} for _ in texts]
     repeats: list = [None] * len(texts)
@@ -1072,10 +1363,12 @@ def _screen(texts: list) -> list:
             hits = _gate_places(text, low, hits)
         elif hits is not None:
             hits = {}
-        found = (i in caps, i in four, i in said, repeats[i])
-        if (low is None or st or hits or plain or found[0] or found[1] or found[2] or found[3]
-                or ("!" in text and ("\n" in text or "\r" in text))
-                or (repeats[i] is None and _repeats_possible(text, low))):
+        rep = repeats[i]
+        if rep is None:  # (not screened with the others: read here, once for both)
+            rep = _repeats_possible(text, low)
+        found = (i in caps, i in four, i in said, rep)
+        if (low is None or st or hits or plain or found[0] or found[1] or found[2] or rep
+                or ("!" in text and ("\n" in text or "\r" in text))):
             out.append((low, st, hits, found))
         else:
             out.append(None)
@@ -1088,8 +1381,13 @@ def _in_pieces(s: int, e: int, pieces) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _shout_patterns(n: int):
-    """(words in capitals, stretched words, a regex matching in every text where words in capitals do)."""
-    return (re.compile(rf"\b[A-Z][A-Z'’]{{{n - 1},}}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*"),
+    """(words in capitals, stretched words, a regex matching in every text where words in capitals do).
+
+    Words in capitals: ``\\b[A-Z][A-Z'’]{n-1,}\\b(?:[\\s,]+[A-Z][A-Z'’]+\\b)*``, written to start
+    with the capital so the engine skips to one in C; ``(?<!\\w.)`` after it is the ``\\b``
+    before it (a test checks the two agree).
+    """
+    return (re.compile(rf"[A-Z](?<!\w.)[A-Z'’]{{{n - 1},}}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*"),
             re.compile(r"\b\w*([A-Za-z])\1{3,}\w*\b"),
             re.compile(rf"[A-Z][A-Z'’]{{{n - 1}}}"))
 
@@ -1224,7 +1522,9 @@ _STOP_BYTES = frozenset(w.encode() for w in _STOP)
 # The word is taken whole (possessive: a match needs a separator right after it), so the
 # engine does not retry every shorter start of every word.
 _SAID_AGAIN = re.compile(r"\b(\w++)(?:[\s,!.]+\1\b){2,}", re.I)
-_ANY_WORD = re.compile(r"\w+")
+#: Matches at the start of a text of more than 150 words (runs of ``\w``): their count
+#: without a list of them.
+_OVER_150_WORDS = re.compile(r"\W*+(?:\w++\W*+){150}\w")
 
 
 _CONTENT_NORM = re.compile(r"[a-z][a-z'’]{3,}")
@@ -1293,7 +1593,7 @@ def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
     many = [w for w, n in seen.items() if n >= 3 and w not in _STOP]
     if not many:
         return out  # a word counted needs four uses, a phrase a word outside _STOP used three times
-    if any(seen[w] >= 4 for w in many) and len(_ANY_WORD.findall(text)) <= 150:
+    if any(seen[w] >= 4 for w in many) and _OVER_150_WORDS.match(text) is None:
         counts: dict = {}
         for s, e, w in words:
             if seen[w] >= 4 and w not in _STOP:

@@ -452,6 +452,72 @@ def test_civility_gate_hits_same_as_each_gate(texts):
         assert civility._gate_hits(lowers, as_bytes=True, multi=False) == want
 
 
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_texts(), max_size=6), st.sampled_from([" ", "  ", "\t", "\n \n", "\x0b", " \r\n ", "\x1c"]))
+@example(["soulless  turds", "the\n\nlikes   of you", "don't'idiot", "x'idiot ''idiot", "idiot" + "s" * 40, "idiot"], " ")
+def test_civility_term_places_same_as_trigger_regex(texts, space):
+    # The Aho-Corasick scan with boundaries checked array-wise gives the trigger regex's matches.
+    lowers = [low for low in (civility._lower(t.replace(" ", space)) for t in texts) if low is not None and low.isascii()]
+    raw = civility._Joined(lowers).text.encode("ascii")
+    want = [(m.start() + 1, m.start(1), m.end(1)) for m in civility._term_trigger(True).finditer(raw)]
+    assert civility._term_places(raw) == want
+
+@pytest.mark.parametrize("n", [0, 1, 149, 150, 151, 152, 400])
+@pytest.mark.parametrize("sep", [" ", ", ", "--", "’", "\n\n"])
+def test_civility_over_150_words_same_as_counting(n, sep):
+    import re
+
+    for text in (sep.join(["w"] * n), sep + sep.join(["word_2"] * n) + sep, sep.join(["é"] * n) + "!"):
+        assert (civility._OVER_150_WORDS.match(text) is not None) == (len(re.findall(r"\w+", text)) > 150)
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+@example("a’b\u00a0c\u2028é\x1cΣ😀\ud800_")
+def test_civility_proxy_keeps_spaces_words_and_ascii(text):
+    import re
+
+    got = civility._proxy(text)
+    assert len(got) == len(text)
+    for ch, b in zip(text, got):
+        if ch.isascii() and ch not in "\x1c\x1d\x1e\x1f":
+            assert b == ord(ch)
+        elif ch == "’":
+            assert b == ord("'")
+        else:
+            assert (b == 32) == bool(re.match(r"\s", ch)) and (b == 95) == bool(re.match(r"\w", ch))
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["STOP", "IT", "NOW", "A", "I'M", "DON’T", "x", "_", "9", "é", "É", "Stop", " ", ", ",
+                                 "\n", "!", "'", "’"]), max_size=14).map("".join))
+@example("xSTOP NOW, THAT_STOP 9STOP ÉSTOP STOP")
+def test_civility_capitals_regex_same_as_plain(text):
+    import re
+
+    plain = re.compile(r"\b[A-Z][A-Z'’]{3,}\b(?:[\s,]+[A-Z][A-Z'’]+\b)*")
+    assert [m.span() for m in civility._shout_patterns(4)[0].finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+@pytest.mark.parametrize(
+    ("pattern", "lead"),
+    [(r"\bsoulless \w+", "s"), (r"(?:^|\s)#\w{3,}", r"\#\s"), (r"\b(?:are|is) x", "ai"), (r"x?y+z", "xy"),
+     (r"[^a]b", None), (r"(?i:a)b", None), (r"a?", None), (r"[a-c\d]x", r"\da-c")],
+)
+def test_civility_first_class(pattern, lead):
+    assert civility._first_class(pattern) == lead
+
+
+@settings(max_examples=150, deadline=None)
+@given(_texts())
+@example("Oh, almighty one. OH WISE ONE. \nWhatever.\n #tag\n#tag ſoulless Ks Sleepy Joe crazy Bob İf you are not x, you")
+def test_civility_places_regex_same_as_lookahead(text):
+    import re
+
+    for finder in _finders():
+        for _, at in finder.patterns or ():
+            pattern = at.pattern[at.pattern.index("(?:") + 3:-9] if at.pattern.startswith("[") else at.pattern[6:-2]
+            plain = re.compile(f"(?=(?:{pattern}))", re.I)
+            assert [m.start() for m in at.finditer(text)] == [m.start() for m in plain.finditer(text)], pattern
+
 def _term_starts_reference(lower):
     """Term starts text by text: the trigger without its lead character, tried at every position."""
     import re
@@ -502,8 +568,7 @@ def test_civility_screen_same_as_each_text(texts, extra):
         else:
             assert got[:3] == (low, starts, gates) and got[3][:3] == flags
             # Repetition is screened from all ASCII texts at once (when none holds a NUL), else text by text.
-            batch = [t for t in texts if t.isascii() and not any(c in t for c in "\x1c\x1d\x1e\x1f")]
-            want = repeats if text in batch and "\x00" not in "".join(batch) else None
+            want = repeats
             if got[3][3] is civility._ONLY_CUT:
                 # Words to count or a phrase said three times only once something is cut out.
                 assert want is True and not _repetition_reference(text, [(0, len(text))])
