@@ -1508,15 +1508,17 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
     pooled = []
     explained: dict = {}  # id of the pieces: repeated sentences share their pieces
     explained_quote: dict = {}
+    sents_of = others_of = None
+    if given is not None:
+        sents_of, others_of = given.sents, given.others
     for t, c, text in zip(threads, ids, comments[text_col].tolist()):
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not text or text.isspace():  # (not text.strip(), without a copy)
             pooled.append(_pooled(text if isinstance(text, str) else "", []))
             continue
-        g = None if given is None else given.get((t, c), _NO_SPANS)
-        if g is not None and g[0] and not g[1] and not g[2]:
-            sents, excl, quoted = g[0], (), ()  # _comment_segments of the common comment
+        if given is not None and (t, c) not in others_of and (sents := sents_of.get((t, c))):
+            excl = quoted = ()  # _comment_segments of the common comment
         else:
-            sents, excl, quoted = _comment_segments(text, g)
+            sents, excl, quoted = _comment_segments(text, None if given is None else given.get((t, c), _NO_SPANS))
         if excl or quoted:
             found = _sentences_of(text, sents, excl, quoted, spec, cache)
             for s in found:
