@@ -49,6 +49,7 @@ import bisect
 import functools
 import itertools
 import math
+import operator
 import re
 import string
 import sys
@@ -171,6 +172,8 @@ _NORMALIZE = None
 #: Lower-cased words that get a valence of their own (in the lexicon and not a booster: VADER
 #: gives a booster 0 before it looks the word up).
 _SCORABLE: frozenset = frozenset()
+#: Whether every word of _SCORABLE has a nonzero valence in the lexicon (VADER 3.3.2's has).
+_NO_ZERO = False
 #: Every word of VADER's multi-word special cases and booster phrases: a lexicon word with
 #: none of them within three words before or two after cannot match an idiom.
 _IDIOM_WORDS: frozenset = frozenset()
@@ -184,16 +187,19 @@ _CONTEXT_WORDS: frozenset = frozenset()
 _PHRASES: dict = {}
 _PHRASE_FIRST: frozenset = frozenset()
 _PHRASE_REST: frozenset = frozenset()
+#: Their first two words: a text has one of the phrases only if it has one of these pairs.
+_PHRASE_PAIRS: frozenset = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
 def _vader_tables():
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES, normalize
 
-    global _LEXICON, _BOOSTER, _SPECIAL, _C_INCR, _NORMALIZE, _SCORABLE, _IDIOM_WORDS, _CONTEXT_WORDS
-    global _PHRASES, _PHRASE_FIRST, _PHRASE_REST
+    global _LEXICON, _BOOSTER, _SPECIAL, _C_INCR, _NORMALIZE, _SCORABLE, _IDIOM_WORDS, _CONTEXT_WORDS, _NO_ZERO
+    global _PHRASES, _PHRASE_FIRST, _PHRASE_REST, _PHRASE_PAIRS
     lexicon = analyzer().lexicon
     _SCORABLE = frozenset(w for w in lexicon if w not in BOOSTER_DICT)
+    _NO_ZERO = all(lexicon[w] for w in _SCORABLE)
     _IDIOM_WORDS = frozenset(w for k in itertools.chain(SPECIAL_CASES, BOOSTER_DICT) if " " in k for w in k.split(" "))
     _CONTEXT_WORDS = frozenset(BOOSTER_DICT).union(NEGATE, ("no", "never", "so", "this", "without", "doubt", "least"))
     phrases: dict = {}
@@ -203,6 +209,7 @@ def _vader_tables():
     _PHRASES = {k: tuple(v) for k, v in phrases.items()}
     _PHRASE_FIRST = frozenset(_PHRASES)
     _PHRASE_REST = frozenset(w for v in _PHRASES.values() for p in v for w in p[1:])
+    _PHRASE_PAIRS = frozenset(p[:2] for v in _PHRASES.values() for p in v)
     _LEXICON, _BOOSTER, _SPECIAL, _C_INCR = lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR
     _NORMALIZE = normalize
     return lexicon, BOOSTER_DICT, SPECIAL_CASES, C_INCR, N_SCALAR
@@ -440,7 +447,7 @@ def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
         hot = set()
         for r in itertools.compress(range(len(lower)), map(context.__contains__, lower)):
             hot.update((r, r + 1, r + 2, r + 3))
-    if not _PHRASE_FIRST.isdisjoint(lower) and not _PHRASE_REST.isdisjoint(lower):
+    if _has_phrase(lower):
         for a, b in _phrases_in(lower):
             if hot is None:
                 hot = set()
@@ -494,6 +501,15 @@ def _valences_at(upper, lower, is_cap_diff, positions) -> dict:
         if value:
             out[i] = value
     return out
+
+
+def _has_phrase(lower) -> bool:
+    """Whether *lower* may hold one of VADER's multi-word special cases or booster phrases
+    (False only when it cannot: then :func:`_phrases_in` finds none)."""
+    if _PHRASE_FIRST.isdisjoint(lower) or _PHRASE_REST.isdisjoint(lower):
+        return False
+    # "the", "of", "to" and "in" are common: a phrase's first two words side by side are not.
+    return not _PHRASE_PAIRS.isdisjoint(zip(lower, itertools.islice(lower, 1, None)))
 
 
 def _phrases_in(lower) -> list:
@@ -581,8 +597,7 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
         _vader_tables()
     if not text.isascii():
         text = _demojize(text)
-    text = text.strip()
-    raws = text.split()
+    raws = text.split()  # VADER strips the text first: split() skips the same whitespace
     n = len(raws)
     if not n:
         return _EMPTY_PIECES
@@ -597,11 +612,30 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     is_cap_diff = 0 < n - n_upper < n
     bi = lower.index("but") if "but" in lower else -1
     upper_at = tuple(itertools.compress(range(n), upper)) if n_upper else ()
-    if _SCORABLE.isdisjoint(lower):  # VADER's scores of n neutral words
+    positions = list(itertools.compress(range(n), map(_SCORABLE.__contains__, lower)))
+    if not positions:  # VADER's scores of n neutral words
         return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (),
                             (is_cap_diff, n_upper, {}, (), bi, lower, upper_at)))
-    positions = list(itertools.compress(range(n), map(_SCORABLE.__contains__, lower)))
-    pre = _scorable_valences(upper, lower, is_cap_diff, positions)
+    if _CONTEXT_WORDS.isdisjoint(lower) and "n't" not in " ".join(lower) and not _has_phrase(lower):
+        # No word a rule looks for and no idiom (most sentences): each lexicon word keeps its
+        # own valence, and the capitals' boost (_scorable_valences without a word in reach).
+        lexicon = _LEXICON
+        if not is_cap_diff and _NO_ZERO:
+            # Every lexicon valence kept (VADER's lexicon has no zero), taken in C.
+            pre = dict(zip(positions, map(lexicon.__getitem__, map(lower.__getitem__, positions))))
+        elif not is_cap_diff:
+            pre = {i: v for i in positions if (v := lexicon[lower[i]])}
+        else:
+            c_incr = _C_INCR
+            pre = {}
+            for i in positions:
+                v = lexicon[lower[i]]
+                if upper[i]:
+                    v = v + c_incr if v > 0 else v - c_incr
+                if v:
+                    pre[i] = v
+    else:
+        pre = _scorable_valences(upper, lower, is_cap_diff, positions)
     # Words VADER may score among the first three and the last two: the only ones whose
     # valence can change when the words around the sentence change.
     if positions[0] >= 3 and positions[-1] < n - 2:
@@ -634,10 +668,10 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
             scored = _score(kept_values, n, punct)
             neutral_compound, neutral_sum_s = scored[0], scored[-1]
             after = dict(zip(at, plain))
-            neutralised = tuple((shown[raws[i]], round(after[i], 2)) for i in sorted(neutral_idx))
+            neutralised = tuple((shown[raws[i]], _ROUND2[after[i]]) for i in sorted(neutral_idx))
     return _new_pieces((
         compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, n,
-        tuple([(shown[raws[i]], round(v, 2)) for i, v in zip(at, plain)]),
+        tuple(zip(map(shown.__getitem__, map(raws.__getitem__, at)), map(_ROUND2.__getitem__, plain))),
         neutralised,
         context,
     ))
@@ -669,7 +703,7 @@ def _rounded_compound(values, text: str) -> float:
         sum_s += punct
     elif sum_s < 0:
         sum_s -= punct
-    return round(_NORMALIZE(sum_s), 4)
+    return _COMPOUND[sum_s]
 
 
 def _joined_compound(text: str, sents: list) -> float | None:
@@ -680,7 +714,7 @@ def _joined_compound(text: str, sents: list) -> float | None:
 
 
 def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, contexts=None,
-            sizes=None) -> float | None:
+            sizes=None, sliced: bool = False) -> float | None:
     """VADER's ``polarity_scores(text)["compound"]`` from the pieces of its sentences, or None.
 
     The sentences are given as columns: offsets into *text*, the text VADER scored, its
@@ -702,8 +736,8 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, co
         return None
     prev = -1
     for start, end, scored in zip(starts, ends, scoreds):
-        if end - start != len(scored) or not text.startswith(scored, start):
-            return None
+        if not sliced and (end - start != len(scored) or not text.startswith(scored, start)):
+            return None  # (*sliced*: the caller scored text[start:end] itself)
         if prev < 0:
             if start and not text[:start].isspace():
                 return None
@@ -718,7 +752,7 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, co
     n = sum(sizes)
     if not n:
         return None
-    n_upper = sum(c[1] for c in contexts)
+    n_upper = sum(map(_N_UPPER_OF, contexts))
     cap_diff = 0 < n - n_upper < n
     last = len(contexts) - 1
     for si, (c, m) in enumerate(zip(contexts, sizes)):
@@ -730,6 +764,10 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, co
     if values and bi >= 0:
         values = _but_sparse(at, values, bi)
     return _rounded_compound(values, text)
+
+
+_N_UPPER_OF = operator.itemgetter(1)
+_LOWER_OF = operator.itemgetter(5)
 
 
 def _gathered(contexts: list, sizes: list) -> tuple:
@@ -752,13 +790,11 @@ def _gathered(contexts: list, sizes: list) -> tuple:
 
 def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> float:
     """:func:`_joined` when some words near sentence edges may need scoring again."""
-    lower: list = []
-    for c in contexts:
-        lower += c[5]
+    lower = tuple(itertools.chain.from_iterable(map(_LOWER_OF, contexts)))
     # Words near one of VADER's multi-word idioms or booster phrases (its idiom window runs
     # from three words back to two ahead), wherever it lies.
     near_phrase: set = set()
-    if not _PHRASE_FIRST.isdisjoint(lower) and not _PHRASE_REST.isdisjoint(lower):
+    if _has_phrase(lower):
         for a, b in _phrases_in(lower):
             near_phrase.update(range(a - 2, b + 4))
     again: list = []
@@ -822,12 +858,6 @@ def _score(values, n, punct):
         sum_s += punct
     elif sum_s < 0:
         sum_s -= punct
-    # VADER's normalize (alpha 15), inline.
-    compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
-    if compound < -1.0:
-        compound = -1.0
-    elif compound > 1.0:
-        compound = 1.0
     # VADER's _sift_sentiment_scores.
     pos_sum, neg_sum = 0.0, 0.0
     for s in values:
@@ -840,9 +870,57 @@ def _score(values, n, punct):
         pos_sum += punct
     elif pos_sum < math.fabs(neg_sum):
         neg_sum -= punct
-    total = pos_sum + math.fabs(neg_sum) + neu_count
-    return (round(compound, 4), round(math.fabs(pos_sum / total), 3), round(math.fabs(neu_count / total), 3),
-            round(math.fabs(neg_sum / total), 3), pos_sum, neg_sum, neu_count, sum_s)
+    pos, neu, neg = _VADER_SHARES[(pos_sum, neg_sum, neu_count)]
+    return _COMPOUND[sum_s], pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s
+
+
+class _Compound(dict):
+    """Memo of VADER's rounded compound for a valence sum, ``round(normalize(s), 4)``:
+    ``round`` to a number of digits costs about seven times a dictionary hit (~190 ns
+    against ~26 ns here), and sums repeat (the same few words carry most sentences). Zero
+    is computed, not kept (0.0 and -0.0 would share a key)."""
+
+    def __missing__(self, s: float) -> float:
+        if _NORMALIZE is None:
+            _vader_tables()
+        compound = round(_NORMALIZE(s), 4)
+        if s:
+            if len(self) > _MEMO_MAX:
+                self.clear()
+            self[s] = compound
+        return compound
+
+
+class _VaderShares(dict):
+    """Memo of VADER's rounded ``pos``, ``neu`` and ``neg`` for ``(pos_sum, neg_sum, neu_count)``
+    (its ``score_valence``; the sums repeat as the compounds do)."""
+
+    def __missing__(self, key: tuple) -> tuple:
+        pos_sum, neg_sum, neu_count = key
+        total = pos_sum + math.fabs(neg_sum) + neu_count
+        shares = (round(math.fabs(pos_sum / total), 3), round(math.fabs(neu_count / total), 3),
+                  round(math.fabs(neg_sum / total), 3))
+        if len(self) > _MEMO_MAX:
+            self.clear()
+        self[key] = shares
+        return shares
+
+
+class _Round2(dict):
+    """Memo of ``round(v, 2)`` for the nonzero word valences an explanation shows."""
+
+    def __missing__(self, v: float) -> float:
+        if len(self) > _MEMO_MAX:
+            self.clear()
+        r = self[v] = round(v, 2)
+        return r
+
+
+#: Entries each rounding memo keeps at most (a few MB; cleared when full, as the other memos).
+_MEMO_MAX = 50_000
+_COMPOUND: dict = _Compound()
+_VADER_SHARES: dict = _VaderShares()
+_ROUND2: dict = _Round2()
 
 
 def polarity(text: str, *, neutral_terms: Iterable[str] | None = None) -> dict:
@@ -912,6 +990,9 @@ def _clear_caches() -> None:
     _TOKENS.clear()
     _SHOWN.clear()
     _CARRYING.clear()
+    _SAID.clear()
+    for memo in (_COMPOUND, _VADER_SHARES, _ROUND2):
+        memo.clear()
     _raw_compound.cache_clear()
     _STASH.clear()
 
@@ -921,7 +1002,12 @@ def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sen
     for s in sents:
         start, end = s[0], s[1]
         if excl:
-            own = segment.own_pieces(text, start, end, exclude=excl)
+            for x in excl:
+                if x.end > start and x.start < end:
+                    own = segment.own_pieces(text, start, end, exclude=excl)
+                    break
+            else:  # own_pieces of a sentence no excluded span touches: the sentence
+                own = [(start, end)] if start < end and text[start:end].strip() else ()
             if own:
                 out += _scored(text, "own", own, spec, cache)
         elif start < end:  # own_pieces without exclusions, inline: most comments have none
@@ -937,11 +1023,12 @@ def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sen
     return out
 
 
-def _cached_pieces(scored: str, spec) -> tuple:
-    """A piece-cache entry: the pieces of *scored*, and whether it counts as a sentence (it
-    has a word VADER scores, or any letter or digit)."""
+def _cached_pieces(scored: str, spec) -> list:
+    """A piece-cache entry: the pieces of *scored*, whether it counts as a sentence (it
+    has a word VADER scores, or any letter or digit), and its explanation as the
+    commenter's own words (None until a spans table needs it)."""
     p = _pieces(scored, spec)
-    return p, bool(p.words or _HAS_WORD.search(scored))
+    return [p, bool(p.words or _HAS_WORD.search(scored)), None]
 
 
 def _cache_entry(scored: str, spec, cache) -> tuple:
@@ -997,8 +1084,27 @@ def _comment_segments(text: str, given):
 _NO_SPANS = ((), (), [])
 
 
+class _Given:
+    """A spans table's spans by ``(thread, comment)``: ``get(key, default)`` gives the
+    sentences (``(start, end)`` pairs), quotes and excluded spans (url, artifact) of one
+    comment, the last two :class:`segment.Span`."""
+
+    __slots__ = ("sents", "others")
+
+    def __init__(self, sents: dict, others: dict):
+        self.sents, self.others = sents, others
+
+    def get(self, key, default=None):
+        o = self.others.get(key)
+        s = self.sents.get(key)
+        if o is None:
+            return default if s is None else (s, (), ())
+        return (s or [], o[0], o[1])
+
+
 def _given_spans(spans_):
-    """A spans table's sentence, quote and excluded (url, artifact) spans by comment, or None.
+    """A spans table's sentence, quote and excluded (url, artifact) spans by comment
+    (:class:`_Given`), or None.
 
     Sentences are ``(start, end)`` pairs, taken a comment at a time (a spans table lists
     each comment's spans together), the few others :class:`segment.Span`.
@@ -1009,7 +1115,7 @@ def _given_spans(spans_):
 
     require_columns(spans_, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="sentiment.score")
     kind = spans_["kind"]
-    grouped: dict = {}
+    sents: dict = {}
     is_sentence = (kind == "sentence").to_numpy(dtype=bool, na_value=False)
     if is_sentence.any():
         rows = spans_[["thread_id", "comment_id", "start", "end"]][is_sentence]
@@ -1018,26 +1124,29 @@ def _given_spans(spans_):
         key = t_codes * (int(c_codes.max()) + 1) + c_codes
         bounds = [0, *(np.flatnonzero(key[1:] != key[:-1]) + 1).tolist(), len(key)]
         firsts = bounds[:-1]
-        threads = rows["thread_id"].iloc[firsts].tolist()
-        comments = rows["comment_id"].iloc[firsts].tolist()
+        keys = list(zip(rows["thread_id"].iloc[firsts].tolist(), rows["comment_id"].iloc[firsts].tolist()))
         pairs = list(zip(rows["start"].tolist(), rows["end"].tolist()))
-        for t, c, a, b in zip(threads, comments, firsts, bounds[1:]):
-            by_kind = grouped.get((t, c))
-            if by_kind is None:
-                grouped[(t, c)] = (pairs[a:b], [], [])
-            else:
-                by_kind[0].extend(pairs[a:b])
+        # Each comment's run of sentences, sliced in C (no Python step per comment).
+        sents = dict(zip(keys, map(pairs.__getitem__, map(slice, firsts, bounds[1:]))))
+        if len(sents) < len(keys):  # a comment's sentences in more than one run: joined in order
+            sents = {}
+            for k, a, b in zip(keys, firsts, bounds[1:]):
+                if k in sents:
+                    sents[k] = sents[k] + pairs[a:b]
+                else:
+                    sents[k] = pairs[a:b]
+    others_of: dict = {}
     others = kind.isin(_GIVEN_KINDS[1:]).to_numpy(dtype=bool, na_value=False)
     if others.any():
         keep = spans_[others]
         span = segment.Span
         columns = [keep[c].tolist() for c in ("thread_id", "comment_id", "kind", "label", "start", "end")]
         for t, c, k, lab, s, e in zip(*columns):
-            by_kind = grouped.get((t, c))
+            by_kind = others_of.get((t, c))
             if by_kind is None:
-                by_kind = grouped[(t, c)] = ([], [], [])
-            by_kind[1 if k == "quote" else 2].append(span(int(s), int(e), k, lab))
-    return grouped
+                by_kind = others_of[(t, c)] = ([], [])
+            by_kind[0 if k == "quote" else 1].append(span(int(s), int(e), k, lab))
+    return _Given(sents, others_of)
 
 
 def _keys(comments, id_col, thread_col):
@@ -1067,7 +1176,7 @@ def _analyse(comments, text_col, neutral_terms, spans_, id_col, thread_col):
 def _pool(sums, n_tokens) -> float:
     if _NORMALIZE is None:
         _vader_tables()
-    return round(_NORMALIZE(sum(sums) / max(1.0, sum(n_tokens) / POOL_TOKENS)), 4)
+    return _COMPOUND[sum(sums) / max(1.0, sum(n_tokens) / POOL_TOKENS)]
 
 
 def _pooled(text: str, sents: list) -> list:
@@ -1090,9 +1199,10 @@ def _pooled(text: str, sents: list) -> list:
     return [compound, pos, neu, neg, raw, neutral, q, len(own)]
 
 
-def _pooled_own(text: str, starts: list, ends: list, scoreds: list, own: list) -> list:
+def _pooled_own(text: str, starts: list, ends: list, scoreds: list, own: list, sliced: bool = False) -> list:
     """:func:`_pooled` of a comment whose sentences (one or more, given as columns: offsets,
-    the text VADER scored, its pieces) are all the commenter's own."""
+    the text VADER scored, its pieces) are all the commenter's own (*sliced*: each scored
+    text is ``text[start:end]`` or, with a typographic apostrophe, that slice read straight)."""
     if len(own) == 1:
         # One sentence of up to POOL_TOKENS tokens pools to its own VADER scores.
         p = own[0]
@@ -1107,16 +1217,15 @@ def _pooled_own(text: str, starts: list, ends: list, scoreds: list, own: list) -
         elif scoreds[0] is text or scoreds[0] == text.strip():
             raw = p.compound  # the whole text was one sentence, scored above
         else:
-            raw = _joined(text, starts, ends, scoreds, own)
+            raw = _joined(text, starts, ends, scoreds, own, sliced=sliced)
         return [compound, pos, neu, neg, raw, neutral, float("nan"), 1]
     # The pieces as columns (one C call): _pool and _shares on them, summed in the same order.
     cols = tuple(zip(*own))
     scale = max(1.0, sum(cols[10]) / POOL_TOKENS)
-    normalize = _NORMALIZE
-    compound = round(normalize(sum(cols[5]) / scale), 4)
-    neutral = round(normalize(sum(cols[6]) / scale), 4)
+    compound = _COMPOUND[sum(cols[5]) / scale]
+    neutral = _COMPOUND[sum(cols[6]) / scale]
     pos, neu, neg = _shares(sum(cols[7]), sum(cols[8]), sum(cols[9]))
-    raw = _joined(text, starts, ends, scoreds, own, cols[13], cols[10]) if "’" not in text else None
+    raw = _joined(text, starts, ends, scoreds, own, cols[13], cols[10], sliced) if "’" not in text else None
     return [compound, pos, neu, neg, raw, neutral, float("nan"), len(own)]
 
 
@@ -1284,9 +1393,22 @@ class _Carrying(dict):
 _CARRYING: dict = _Carrying()
 
 
+class _Said(dict):
+    """Memo of an explanation's opening for a (role, compound) pair (compounds repeat)."""
+
+    def __missing__(self, key: tuple) -> str:
+        who = "the commenter's own words" if key[0] == "own" else "quoted material, scored apart from the commenter"
+        said = self[key] = f"VADER compound {key[1]:+.2f} ({who})"
+        return said
+
+
+_SAID: dict = _Said()
+
+
 def _explain(role: str, p: _Pieces) -> str:
-    who = "the commenter's own words" if role == "own" else "quoted material, scored apart from the commenter"
-    what = f"VADER compound {p.compound:+.2f} ({who})"
+    compound = p.compound
+    # A zero is formatted on its own: 0.0 and -0.0 are one key, but read "+0.00" and "-0.00".
+    what = _SAID[(role, compound)] if compound else _Said.__missing__({}, (role, compound))
     words = p.words
     if words:
         if len(_CARRYING) > _TOKENS_MAX:
@@ -1325,6 +1447,34 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     _STASH[:] = [(spans_ref, content, pooled)]
     if not columns["start"]:
         return pd.DataFrame([], columns=list(SPAN_COLUMNS)).astype({"start": "int64", "end": "int64"})
+    return _span_frame(columns)
+
+
+def _span_frame(columns: dict) -> pd.DataFrame:
+    """The spans table from its columns, strings straight to Arrow where pandas keeps them
+    there (as :func:`segment.span_table` does): pandas would infer each value's type first,
+    which took half as long again as the rest of building the table."""
+    dtype = segment._string_dtype()
+    if dtype is not None:
+        import numpy as np
+        import pyarrow as pa
+        from pandas.arrays import ArrowStringArray
+
+        data = {}
+        try:
+            for c in SPAN_COLUMNS:
+                values = columns[c]
+                if c == "start" or c == "end":
+                    data[c] = np.array(values, dtype=np.int64)
+                    continue
+                arr = pa.array(values, type=pa.large_string())
+                if arr.null_count:
+                    break
+                data[c] = ArrowStringArray(arr, dtype=dtype)
+            else:
+                return pd.DataFrame(data, copy=False)
+        except (pa.ArrowException, TypeError, ValueError):
+            pass  # ids that are not strings: pandas infers their type below
     # Built from columns, not rows: a row-wise frame goes through one object array first.
     return pd.DataFrame({c: columns[c] for c in SPAN_COLUMNS})
 
@@ -1345,15 +1495,17 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
     pooled = []
     explained: dict = {}  # id of the pieces: repeated sentences share their pieces
     explained_quote: dict = {}
+    sents_of = others_of = None
+    if given is not None:
+        sents_of, others_of = given.sents, given.others
     for t, c, text in zip(threads, ids, comments[text_col].tolist()):
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not text or text.isspace():  # (not text.strip(), without a copy)
             pooled.append(_pooled(text if isinstance(text, str) else "", []))
             continue
-        g = None if given is None else given.get((t, c), _NO_SPANS)
-        if g is not None and g[0] and not g[1] and not g[2]:
-            sents, excl, quoted = g[0], (), ()  # _comment_segments of the common comment
+        if given is not None and (t, c) not in others_of and (sents := sents_of.get((t, c))):
+            excl = quoted = ()  # _comment_segments of the common comment
         else:
-            sents, excl, quoted = _comment_segments(text, g)
+            sents, excl, quoted = _comment_segments(text, None if given is None else given.get((t, c), _NO_SPANS))
         if excl or quoted:
             found = _sentences_of(text, sents, excl, quoted, spec, cache)
             for s in found:
@@ -1388,9 +1540,9 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
                 if not hit[1]:
                     continue
                 p = hit[0]
-                what = explained.get(id(p))
+                what = hit[2]
                 if what is None:
-                    what = explained[id(p)] = _explain("own", p)
+                    what = hit[2] = _explain("own", p)
                 explanations.append(what)
                 starts.append(start)
                 ends.append(end)
@@ -1400,7 +1552,7 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
             k = len(own)
             if k:
                 labels += ["own"] * k
-                pooled.append(_pooled_own(text, starts[first:], ends[first:], scoreds, own))
+                pooled.append(_pooled_own(text, starts[first:], ends[first:], scoreds, own, True))
             else:
                 pooled.append(_pooled(text, []))
         if k == 1:
