@@ -33,7 +33,7 @@ FORMATS = {
 #: What each format reads, for ``discourse formats`` and error messages.
 DESCRIPTIONS = {
     "page": "a scraped page: a post and its comments as plain text (.txt)",
-    "csv": "a comments table as CSV or TSV (the contract columns)",
+    "csv": "a comments table as CSV or TSV (the contract columns, or body, id, link_id, created_utc, ...)",
     "jsonl": "a comments table as JSON Lines or a JSON array of objects",
     "parquet": "a comments table as Parquet",
     "wxr": "a WordPress export (WXR 1.0-1.2 XML, Tools > Export)",
