@@ -632,46 +632,9 @@ def _sparse_hits_texts(views: list, matchers: _Matchers) -> list:
             out[t] = _sparse_hits(v, matchers)
     if not at:
         return out
-    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
-    ends, pos = [], 0
     for t in at:
         out[t] = []
-        pos += len(views[t].norm)
-        ends.append(pos)
-        pos += 1
-    joined = "\n".join(views[t].norm for t in at)
-    i, end_t, base = 0, ends[0], 0
-    view, got, sents = views[at[0]], None, []
-    n = bound = 0
-    for m in _trigger_matches(trigger, joined.encode("ascii"), matchers.byte_starts):
-        at_, to = m.span()
-        word = joined[at_:to]
-        hits = seen.get(word)
-        if hits is None:
-            hits = lookup(word)
-        if not hits:
-            continue
-        if at_ >= end_t:
-            while at_ >= end_t:
-                i += 1
-                end_t = ends[i]
-            view = views[at[i]]
-            base = end_t - len(view.norm)
-            got = None
-        if got is None:
-            sents = view.sents
-            if not sents:
-                continue  # (a text without sentences has no words: never reached)
-            got = out[at[i]] = [None] * len(sents)
-            n, bound = 0, sents[0][1]
-        pos = at_ - base
-        while bound <= pos:
-            n += 1
-            bound = sents[n][1]
-        per = got[n]
-        if per is None:
-            per = got[n] = [[] for _ in range(k_all)]
-        end = pos + len(word)
+    for per, pos, end, hits, _, _ in _joined_hits(views, at, out, matchers, trigger, True):
         for k, cands in hits:
             per[k].append((pos, end, cands))
     return out
@@ -785,6 +748,20 @@ def _sparse_find_texts(views: list, matchers: _Matchers) -> list:
 
 def _scan_views(views: list, at: list, results: list, matchers: _Matchers, trigger, as_bytes: bool) -> None:
     """Fill ``results[t]`` for each ``t`` of *at*: :func:`_sparse_find_texts` with one scan."""
+    for per, pos, end, hits, norm, bound in _joined_hits(views, at, results, matchers, trigger, as_bytes):
+        for k, cands in hits:
+            if len(cands) == 1 and len(cands[0].pieces) == 1:
+                per[k].append((pos, end, cands[0]))
+            else:
+                per[k] += _sparse_matches(norm, bound, pos, end, cands)
+
+
+def _joined_hits(views: list, at: list, results: list, matchers: _Matchers, trigger, as_bytes: bool):
+    """Scan the texts *at* of *views* joined by line breaks (as bytes when *as_bytes*) with
+    *trigger*; for each word some matcher may start with, yield ``(bucket, start, end,
+    hits, text, sentence end)``: *bucket* is the per-matcher lists of that word's sentence
+    in ``results[t]`` (a list by sentence, made on a text's first word), offsets are into
+    the text, *hits* are ``lookup(word)``'s ``(matcher number, candidates)``."""
     lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
     ends, pos = [], 0
     for t in at:
@@ -830,12 +807,7 @@ def _scan_views(views: list, at: list, results: list, matchers: _Matchers, trigg
         per = out[n]
         if per is None:
             per = out[n] = [[] for _ in range(k_all)]
-        end = pos + len(word)
-        for k, cands in hits:
-            if len(cands) == 1 and len(cands[0].pieces) == 1:
-                per[k].append((pos, end, cands[0]))
-            else:
-                per[k] += _sparse_matches(norm, bound, pos, end, cands)
+        yield per, pos, pos + len(word), hits, norm, bound
 
 
 def _sparse_count(norm: str, stop: int, hits: list) -> int:
