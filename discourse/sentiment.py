@@ -427,6 +427,26 @@ def _valences(upper, lower, is_cap_diff, positions=None) -> dict:
     return _scorable_valences(upper, lower, is_cap_diff, positions)
 
 
+def _own_valences(upper, lower, is_cap_diff, positions) -> dict:
+    """Each lexicon word's own valence at *positions*, with the capitals' boost: what VADER
+    gives a word no rule reaches (zeros left out, in order)."""
+    lexicon = _LEXICON
+    if not is_cap_diff:
+        if _NO_ZERO:
+            # Every lexicon valence kept (VADER's lexicon has no zero), taken in C.
+            return dict(zip(positions, map(lexicon.__getitem__, map(lower.__getitem__, positions))))
+        return {i: v for i in positions if (v := lexicon[lower[i]])}
+    c_incr = _C_INCR
+    out = {}
+    for i in positions:
+        v = lexicon[lower[i]]
+        if upper[i]:
+            v = v + c_incr if v > 0 else v - c_incr
+        if v:
+            out[i] = v
+    return out
+
+
 def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
     """:func:`_valences` at *positions*, words in :data:`_SCORABLE` (in order)."""
     if not positions:
@@ -459,16 +479,7 @@ def _scorable_valences(upper, lower, is_cap_diff, positions) -> dict:
             if "n't" in w:
                 hot.update((r + 1, r + 2, r + 3))
     if hot is None:
-        if not is_cap_diff:
-            return {i: v for i in positions if (v := lexicon[lower[i]])}
-        c_incr = _C_INCR
-        for i in positions:
-            v = lexicon[lower[i]]
-            if upper[i]:
-                v = v + c_incr if v > 0 else v - c_incr
-            if v:
-                out[i] = v
-        return out
+        return _own_valences(upper, lower, is_cap_diff, positions)
     last = len(lower) - 1
     c_incr = _C_INCR
     for i in positions:
@@ -619,21 +630,7 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     if _CONTEXT_WORDS.isdisjoint(lower) and "n't" not in " ".join(lower) and not _has_phrase(lower):
         # No word a rule looks for and no idiom (most sentences): each lexicon word keeps its
         # own valence, and the capitals' boost (_scorable_valences without a word in reach).
-        lexicon = _LEXICON
-        if not is_cap_diff and _NO_ZERO:
-            # Every lexicon valence kept (VADER's lexicon has no zero), taken in C.
-            pre = dict(zip(positions, map(lexicon.__getitem__, map(lower.__getitem__, positions))))
-        elif not is_cap_diff:
-            pre = {i: v for i in positions if (v := lexicon[lower[i]])}
-        else:
-            c_incr = _C_INCR
-            pre = {}
-            for i in positions:
-                v = lexicon[lower[i]]
-                if upper[i]:
-                    v = v + c_incr if v > 0 else v - c_incr
-                if v:
-                    pre[i] = v
+        pre = _own_valences(upper, lower, is_cap_diff, positions)
     else:
         pre = _scorable_valences(upper, lower, is_cap_diff, positions)
     # Words VADER may score among the first three and the last two: the only ones whose
