@@ -585,12 +585,13 @@ class _View:
             return got
 
 
-def _sparse_hits(view: _View, matchers: _Matchers) -> list:
-    """Per sentence, None or per matcher a list of ``(start, end, candidates)``: the words
-    where its patterns may start (:meth:`_Matcher.candidates`). An empty list when there
-    are none in the whole text (the text's sentences are then not needed)."""
+def _view_hits(view: _View, matchers: _Matchers, out: list):
+    """Scan one text for trigger words: fill *out* with None per sentence (once a word has
+    candidates) and yield ``(per, start, end, hits, bound)`` for each such word: *per* is
+    its sentence's per-matcher lists (made on first use), *hits* the ``(matcher, patterns)``
+    pairs of the word and *bound* its sentence's end. Nothing when the text has no
+    sentences. The single-text counterpart of :func:`_joined_hits`."""
     lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
-    out: list = []
     for m in matchers.trigger.finditer(view.norm):
         word = m.group()
         hits = seen.get(word)
@@ -601,8 +602,8 @@ def _sparse_hits(view: _View, matchers: _Matchers) -> list:
         if not out:
             sents = view.sents
             if not sents:
-                return out
-            out = [None] * len(sents)
+                return
+            out += [None] * len(sents)
             n, bound = 0, sents[0][1]
         pos = m.start()
         while bound <= pos:
@@ -611,7 +612,15 @@ def _sparse_hits(view: _View, matchers: _Matchers) -> list:
         per = out[n]
         if per is None:
             per = out[n] = [[] for _ in range(k_all)]
-        end = m.end()
+        yield per, pos, m.end(), hits, bound
+
+
+def _sparse_hits(view: _View, matchers: _Matchers) -> list:
+    """Per sentence, None or per matcher a list of ``(start, end, candidates)``: the words
+    where its patterns may start (:meth:`_Matcher.candidates`). An empty list when there
+    are none in the whole text (the text's sentences are then not needed)."""
+    out: list = []
+    for per, pos, end, hits, _ in _view_hits(view, matchers, out):
         for k, cands in hits:
             per[k].append((pos, end, cands))
     return out
@@ -684,30 +693,9 @@ def _sparse_find_text(view: _View, matchers: _Matchers) -> list:
     :meth:`_Matcher.find_all` finds there, as ``(start, end, pattern)`` with character
     offsets: :func:`_sparse_hits` and :func:`_sparse_matches` in one pass. An empty list
     when no pattern may start anywhere in the text (its sentences are then not needed)."""
-    lookup, seen, k_all = matchers.lookup, matchers._seen, len(matchers.matchers)
     norm = view.norm
     out: list = []
-    for m in matchers.trigger.finditer(norm):
-        word = m.group()
-        hits = seen.get(word)
-        if hits is None:
-            hits = lookup(word)
-        if not hits:
-            continue
-        if not out:
-            sents = view.sents
-            if not sents:
-                return out
-            out = [None] * len(sents)
-            n, bound = 0, sents[0][1]
-        pos = m.start()
-        while bound <= pos:
-            n += 1
-            bound = sents[n][1]
-        per = out[n]
-        if per is None:
-            per = out[n] = [[] for _ in range(k_all)]
-        end = m.end()
+    for per, pos, end, hits, bound in _view_hits(view, matchers, out):
         for k, cands in hits:
             if len(cands) == 1 and len(cands[0].pieces) == 1:
                 per[k].append((pos, end, cands[0]))
