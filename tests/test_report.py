@@ -128,6 +128,16 @@ def test_report_seed_reads_and_tells_how(seed_analysed):
     assert "soulless turds" in html and "Steve Zimmer has been on the Los Angeles Unified School Board" in html
 
 
+def test_report_reconstruction_counts_links_by_where_they_go(seed_analysed):
+    c = seed_analysed.comments
+    to_comment = int((c["parent_id"].fillna("") != "").sum())
+    html = render_thread(seed_analysed, **PIN)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert 0 < to_comment < 22
+    assert (f"22 were inferred: {to_comment} to an earlier comment (the cue that decided each is shown beside it) "
+            f"and {22 - to_comment} to the post") in text
+    assert f"mean confidence {c['parent_confidence'].mean():.2f}" in text
+
 
 def test_report_link_badge_states_the_confidence_once(seed_analysed):
     html = render_thread(seed_analysed, **PIN)

@@ -386,9 +386,8 @@ def _comment_item(r, anchors, by_id, depth, parent, segs, has, *, n_kids, n_desc
 def _header(t, corpus, comments, recs, depth, has) -> dict:
     n = len(recs)
     src = Counter(r.get("parent_source") or "" for r in recs)
-    confs = [_float(r.get("parent_confidence")) for r in recs if (r.get("parent_source") or "") == "inferred"]
-    confs = [c for c in confs if c is not None]
-    cued = [c for c in confs if c > 0]
+    inferred = [r for r in recs if (r.get("parent_source") or "") == "inferred"]
+    confs = [c for c in (_float(r.get("parent_confidence")) for r in inferred) if c is not None]
     speakers = Counter(r.get("author_source") or ("explicit" if r.get("author") else "unknown") for r in recs)
     names = {r.get("author") for r in recs if r.get("author")}
     dates = comments["created_at"].dropna() if "created_at" in comments.columns else []
@@ -402,11 +401,11 @@ def _header(t, corpus, comments, recs, depth, has) -> dict:
         if r.path == t.get("source_path") or len(corpus.ingest) == 1 or not t.get("source_path"):
             ingest.append(r.summary())
     conf_hist = None
-    if cued:
+    if confs:
         edges = [0, .2, .4, .6, .8, 1.0001]
-        counts = [sum(1 for c in cued if edges[i] <= c < edges[i + 1]) for i in range(5)]
+        counts = [sum(1 for c in confs if edges[i] <= c < edges[i + 1]) for i in range(5)]
         conf_hist = svg.histogram(counts, [0, .2, .4, .6, .8, 1], uid="conf", title="Confidence of inferred reply links",
-                                  desc=f"{len(cued)} inferred links with a cue, by confidence: "
+                                  desc=f"{len(confs)} inferred links, by confidence: "
                                        + ", ".join(f"{edges[i]:g} to {min(edges[i + 1], 1):g}: {counts[i]}" for i in range(5)),
                                   x_label="confidence", color=svg.PALETTE[2])
     return {
@@ -428,9 +427,9 @@ def _header(t, corpus, comments, recs, depth, has) -> dict:
             "unknown_speakers": speakers.get("unknown", 0),
             "explicit": src.get("explicit", 0) + sum(1 for r in recs if not r.get("parent_source") and not r.get("parent_id")),
             "inferred": src.get("inferred", 0),
-            "inferred_cued": len(cued),
-            "inferred_uncued": len(confs) - len(cued),
-            "mean_confidence": (sum(cued) / len(cued)) if cued else None,
+            "inferred_to_comment": sum(1 for r in inferred if r.get("parent_id")),
+            "inferred_to_post": sum(1 for r in inferred if not r.get("parent_id")),
+            "mean_confidence": (sum(confs) / len(confs)) if confs else None,
         },
         "confidence_chart": conf_hist,
     }
