@@ -603,7 +603,10 @@ def _check_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc,
              "n_replies": replies._ChainMap(zip(hc, counts)), "latest": latest, "n_by": n_by,
              "rank": {c: k for k, c in enumerate(chain)}, "chain": list(chain)}
     for (j, r), part, score in zip(out[0], out[1], out[2]):
-        f = replies._display_features_of(j, part)
+        # A candidate's scores come from terms written slot by slot; its dict of cues is
+        # rebuilt (as for the chosen links), and the score must be the sum over that dict.
+        base = part[0][0] if j < 0 else replies._display_pair_base(th, i, j, authors[i], authors[j], addr)[0]
+        f = replies._display_features_of(j, part, base)
         assert r == (len(chain) if j < 0 else state["rank"][j])
         assert list(f.items()) == list(replies.candidate_features(th, i, j, state=state, order="display").items())
         assert score == _dict_score(f, weights, intercept)
