@@ -392,6 +392,13 @@ def _content_words(toks, text):
     return words if text.isascii() else [w for w in words if len(w) > 1]
 
 
+def _term_counts(words):
+    """Each distinct word of *words* with its count, in the order the words first come: a
+    dict of ones where no word repeats (most comments), else a Counter."""
+    tf = dict.fromkeys(words, 1)
+    return tf if len(tf) == len(words) else Counter(words)
+
+
 def _tokens(text: str) -> list[str]:
     straight = text.replace("’", "'")
     if straight.isascii():
@@ -712,17 +719,17 @@ class _Thread:
         self.tokens = [_tokens(t) for t in texts]
         post_tokens = _tokens(post_text)
         # The words tf-idf weighs (every other word has no idf), per comment and the post.
-        content = list(map(_content_words, self.tokens, texts))
-        post_content = _content_words(post_tokens, post_text)
-        # One count over every document's distinct words: the same counts, in the same
-        # order, as one update per document.
-        df = Counter(itertools.chain.from_iterable(map(set, content + [post_content])))
+        # Their counts per document (distinct words in the order they first come).
+        tfs = [_term_counts(_content_words(toks, t)) for toks, t in zip(self.tokens, texts)]
+        post_tf = _term_counts(_content_words(post_tokens, post_text))
+        # One count over every document's distinct words.
+        df = Counter(itertools.chain.from_iterable(tfs + [post_tf]))
         n_docs = self.n + 1
         # Most words share a handful of counts: one log per count.
         idf_of = {c: math.log((1 + n_docs) / (1 + c)) + 1.0 for c in set(df.values())}
         self.idf = dict(zip(df, map(idf_of.__getitem__, df.values())))
-        self.vecs = [self._content_vec(words) for words in content]
-        self.post_vec = self._content_vec(post_content)
+        self.vecs = list(map(self._content_vec, tfs))
+        self.post_vec = self._content_vec(post_tf)
         self.post_tokens = post_tokens
         self.post_set = set(post_tokens)
         self._post_grams = None
@@ -819,15 +826,13 @@ class _Thread:
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {w: x / norm for w, x in v.items()}
 
-    def _content_vec(self, words):
-        """:meth:`_vec` of words that all have an idf."""
+    def _content_vec(self, tf):
+        """:meth:`_vec` of the counts *tf* (see _term_counts) of words that all have an idf."""
         idf = self.idf
-        tf = dict.fromkeys(words, 1)
-        if len(tf) == len(words):
+        if type(tf) is dict:
             # Each word once (most comments): the weights are the idfs.
             xs = list(map(idf.__getitem__, tf))
         else:
-            tf = Counter(words)
             xs = [idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in tf.items()]
         # The sums, products and quotients of a loop over the words, in their order.
         norm = math.sqrt(sum(map(operator.mul, xs, xs))) or 1.0
@@ -1158,16 +1163,23 @@ _POST_REF_RUNS = frozenset(["post", "article", "piece", "blog", "write", "writeu
 
 
 def _thread_speaks_of_post(th, i):
-    """``_speaks_of_post(th.texts[i])``, ruled out first from the comment's words where it
-    is ASCII: its runs of letters and digits are its words and their pieces between
-    apostrophes (see _tokens), and a match needs one of _POST_REF_RUNS among them."""
+    """``_speaks_of_post(th.texts[i])``, ruled out first from the comment's words: its runs
+    of letters and digits are its words and their pieces between apostrophes (see
+    _tokens), and a match needs one of _POST_REF_RUNS among them. (Outside ASCII, only
+    four characters match an ASCII letter when case is ignored, or lower-case to one;
+    a text with one of them is searched.)"""
     text = th.texts[i]
-    if text.isascii():
+    if text.isascii() or not any(c in text for c in _CASE_FOLDS_TO_ASCII):
         words = th.token_sets[i]
-        if _POST_REF_RUNS.isdisjoint(words) and \
-                ("'" not in text or all(_POST_REF_RUNS.isdisjoint(w.split("'")) for w in words if "'" in w)):
+        if _POST_REF_RUNS.isdisjoint(words) and (("'" not in text and "’" not in text) or all(
+                _POST_REF_RUNS.isdisjoint(w.split("'")) for w in words if "'" in w)):
             return False
     return _speaks_of_post(text)
+
+
+# The characters outside ASCII that re.IGNORECASE matches to an ASCII letter, or whose
+# lower case holds one (every code point checked).
+_CASE_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
 
 
 def _opener(th, i):
@@ -1827,7 +1839,7 @@ def _display_scorer(weights, intercept):
     return sc
 
 
-def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates):
+def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates, named=False):
     """Comment *i*'s candidates as one hypothesis sees them, with their scores.
 
     The hypothesis: *hc* is its open chain (the comment above first, then its ancestors),
@@ -1835,7 +1847,8 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
     speakers. The candidates are the post and the first ``max_candidates`` of the chain,
     less those newer than *i* (a reply is never older than its parent). Most cues depend
     on the texts and the two authors alone: *bases* (one dict per comment *i*) keeps
-    their terms per (candidate, both authors) for every hypothesis, and only the cues
+    their terms per (candidate, both authors) for every hypothesis (per candidate where
+    *named*: every hypothesis has the source's speakers), and only the cues
     that read the chain (rank, depth, sibling order, latest comments, replies so far,
     authors up the chain) are filled in here.
 
@@ -1878,7 +1891,7 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
     if new:
         terms[s_new] = w_new
     top_sim = hit[2]
-    cands, parts, scores = [(-1, n)], [(hit, (sib, n, new))], [intercept + sum(terms)]
+    cands, parts, scores = [(-1, n)], [(hit, sib, n, new)], [intercept + sum(terms)]
     allowed = None if hit[3] and sib != 2 else [False]
     if not n:
         return cands, parts, scores, top_sim, allowed
@@ -1892,7 +1905,7 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
             if t_j is not None and t_j > t_i:
                 continue
         a_j = authors[j]
-        key = (j, a_i, a_j)
+        key = j if named else (j, a_i, a_j)
         hit = bases.get(key)
         if hit is None:
             terms, tfidf, match, quick = _display_pair_terms(th, i, j, a_i, a_j, addr, sc)
@@ -1942,7 +1955,7 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
                 if above:
                     terms[s_aic] = w_aic
         cands.append((j, r))
-        parts.append((hit, (sib, r, n, c, lat and hit[3], cont, alt, sal, above)))
+        parts.append((hit, sib, r, n, c, lat and hit[3], cont, alt, sal, above))
         scores.append(intercept + sum(terms))
         if hit[2] > top_sim:
             top_sim = hit[2]
@@ -1965,7 +1978,7 @@ def _display_features_of(j, part, base, *, every=True):
     :func:`_display_hypothesis` kept of it and its *base* (the dict of
     :func:`_display_root_base` or :func:`_display_pair_base`); with ``every=False`` only
     the cues that are not 0 and those of _EVIDENCE_KEYS (what :func:`_evidence` reads)."""
-    hit, (sib, *rest) = part
+    hit, sib, *rest = part
     f = dict.fromkeys(_DISPLAY_KEYS if every else _EVIDENCE_KEYS, 0.0)
     f.update(base)
     if sib == 1:
@@ -2128,7 +2141,8 @@ def _display_pair_terms(th, i, j, a_i, a_j, addr, sc):
         terms[s_ans] = w_ans * 1.0
     if w_psa and j == i - 1 and a_i and a_j == a_i:
         terms[s_psa] = w_psa * 1.0
-    if w_bq and (v := th.block_quote(i, j)):
+    # (Most comments have no "> " line: no call for them once the lines are found.)
+    if w_bq and (th._block is None or th._block[i]) and (v := th.block_quote(i, j)):
         terms[s_bq] = w_bq * v
     if w_cop and th.post_author and a_j == th.post_author:
         terms[s_cop] = w_cop * 1.0
@@ -2151,12 +2165,13 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
     known_lower = frozenset(a.lower() for a in known_authors)
     addr = [[name for _, _, name in addressees(t, known=known_lower)] for t in th.texts]
+    named = all(th.authors)
     speaker_keys: dict = {}
-    for a in known_authors:
+    # Speakers are inferred only where some author is missing.
+    for a in known_authors if not named else ():
         for k in _name_keys(a):
             speaker_keys.setdefault(k, a)
     shared = {"speaker_keys": speaker_keys, "inferred_names": []}
-    named = all(th.authors)
     named_authors = list(th.authors)
     latest: dict = {}
     n_by: Counter = Counter()
@@ -2167,6 +2182,9 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     root.ev = _Layer([""] * n)
     root.latest = _Latest(latest)
     beam = [root]
+    # How much of a chain a hypothesis keeps: the candidates and the authors up the chain
+    # that the cues read.
+    keep = max_candidates + 10
     for i in range(n):
         ext = []
         # Hypotheses share most candidates: the cues that depend on the texts and the two
@@ -2177,7 +2195,8 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             # Every author known: the speakers are the source's, in plain containers.
             authors, h_latest = (named_authors, latest) if named else (h.authors, h.latest)
             cands, parts, scores, top_sim, allowed = _display_hypothesis(th, i, h.chain, h.counts, authors, h_latest,
-                                                                         n_by, addr, bases, sc, max_candidates)
+                                                                         n_by, addr, bases, sc, max_candidates,
+                                                                         named)
             # best_sim (see _best_sim): the candidates sharing the most weighted words (a
             # chosen link's value is worked out from top_sim at the end).
             if w_best_sim:
@@ -2213,19 +2232,27 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
             if len(beam) == width or score < -ext[0][0] - _MARGIN:
                 break
             if p < 0:
-                chain, counts = (i,), (0,)
+                chain = (i,)
             else:
-                chain = ((i,) + h.chain[rank_p:])[:max_candidates + 10]
-                counts = ((0, h.counts[rank_p] + 1) + h.counts[rank_p + 1:])[:max_candidates + 10]
-            g = _Hyp()
-            g.score, g.chain, g.counts = score, chain, counts
-            g.back = (h.back, p, log_p, part, top_sim, rank_p, h.authors)
+                chain = (i,) + h.chain[rank_p:]
+                if len(chain) > keep:
+                    chain = chain[:keep]
             if named:
                 # Every author is known, so no speaker can be inferred: the hypothesis shares
                 # its speakers with its parent, and a duplicate is known before it is built.
                 if chain in seen:
                     continue
                 seen.add(chain)
+            if p < 0:
+                counts = (0,)
+            else:
+                counts = (0, h.counts[rank_p] + 1) + h.counts[rank_p + 1:]
+                if len(counts) > keep:
+                    counts = counts[:keep]
+            g = _Hyp()
+            g.score, g.chain, g.counts = score, chain, counts
+            g.back = (h.back, p, log_p, part, top_sim, rank_p, h.authors)
+            if named:
                 g.authors, g.src, g.ev, g.latest = h.authors, h.src, h.ev, h.latest
                 beam.append(g)
                 continue

@@ -635,7 +635,7 @@ def test_replies_display_shared_features_match_per_hypothesis_features(rows, tim
     shared = decode()
     calls = []
 
-    def alone(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates):
+    def alone(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates, named=False):
         # No sharing: a fresh base for every hypothesis.
         calls.append(i)
         return _check_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, {}, sc, max_candidates,
