@@ -739,7 +739,8 @@ class _Thread:
         self.by_author: dict = defaultdict(list)
         self.by_author_upto = 0
         self.token_sets = [set(t) for t in self.tokens]
-        self.quoted = [_quoted(t) if _QUOTE_MARKS.search(t) else [] for t in texts]
+        # (An ASCII text can hold only the straight quotation mark.)
+        self.quoted = [_quoted(t) if ('"' in t if t.isascii() else _QUOTE_MARKS.search(t)) else [] for t in texts]
         self.questions = ["?" in t for t in texts]
         letters = "".join(texts[:200])
         self.lowercase = bool(letters) and not any(ch.isupper() for ch in letters)
@@ -1897,7 +1898,7 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
         return cands, parts, scores, top_sim, allowed
     # The authors along the chain (as far as a candidate looks up it), for "is this author
     # up the chain" per candidate.
-    up_authors = [authors[k] for k in hc[:n + 9]] if a_i else ()
+    up_authors = list(map(authors.__getitem__, hc[:n + 9])) if a_i else ()
     length = len(hc)
     for r, j in enumerate(chain):
         if t_i is not None:
