@@ -392,6 +392,12 @@ def _content_words(toks, text):
     return words if text.isascii() else [w for w in words if len(w) > 1]
 
 
+@functools.lru_cache(maxsize=1024)
+def _tf_weight(count):
+    """The weight of a word said *count* times in a text: 1 + log(count)."""
+    return 1 + math.log(count)
+
+
 def _term_counts(words):
     """Each distinct word of *words* with its count, in the order the words first come: a
     dict of ones where no word repeats (most comments), else a Counter."""
@@ -834,7 +840,8 @@ class _Thread:
             # Each word once (most comments): the weights are the idfs.
             xs = list(map(idf.__getitem__, tf))
         else:
-            xs = [idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in tf.items()]
+            # (1 + log c) * idf, where 1 + log 1 is 1.0 and 1.0 * idf is idf.
+            xs = list(map(operator.mul, map(_tf_weight, tf.values()), map(idf.__getitem__, tf)))
         # The sums, products and quotients of a loop over the words, in their order.
         norm = math.sqrt(sum(map(operator.mul, xs, xs))) or 1.0
         return dict(zip(tf, map(norm.__rtruediv__, xs)))
