@@ -285,11 +285,16 @@ _SECOND_PERSON_ASCII = re.compile(r"\b(?:you|your|yours|yourself|u)\b")
 _SECOND_PERSON_TAIL = re.compile(r"(?:you(?:rself|rs|r)?|u)\b")
 
 
-def _says_you(text):
+def _says_you(text, words=None):
     """Whether *text* says "you" (:data:`_SECOND_PERSON`; on lower-cased ASCII text,
-    ``_SECOND_PERSON_ASCII.search(text.lower())``)."""
+    ``_SECOND_PERSON_ASCII.search(text.lower())``); *words*, the set of its
+    :func:`_tokens`, answers for an ASCII text without "_" (see _has_run)."""
     if not text.isascii():
         return bool(_SECOND_PERSON.search(text))
+    if words is not None and "_" not in text:
+        # Without "_" (a word character that splits no word), a match is a whole run of
+        # letters and digits.
+        return _has_run(words, text, _YOU_RUNS)
     low = text.lower()
     pos = 0
     while (m := _SECOND_PERSON_TAIL.search(low, pos)) is not None:
@@ -750,7 +755,7 @@ class _Thread:
         self.questions = ["?" in t for t in texts]
         letters = "".join(texts[:200])
         self.lowercase = bool(letters) and not any(ch.isupper() for ch in letters)
-        self.you = [_says_you(t) for t in texts]
+        self.you = list(map(_says_you, texts, self.token_sets))
         # Four-word runs, for quotation without quote marks: every run of a comment (see
         # grams_of; the display decoder keeps those with a content word where two comments
         # share one) and, on first use, those with at least one content word (see grams).
@@ -1170,6 +1175,19 @@ _POST_REF_RUNS = frozenset(["post", "article", "piece", "blog", "write", "writeu
                             "story", "author", "op", "wrote", "say", "said", "claim", "mention", "suggest", "argue"])
 
 
+_YOU_RUNS = frozenset(["you", "your", "yours", "yourself", "u"])
+
+
+def _has_run(words, text, runs):
+    """Whether a run of letters and digits of *text* is one of *runs*, from *words* (the set
+    of its :func:`_tokens`): the runs are the words and their pieces between apostrophes."""
+    if not runs.isdisjoint(words):
+        return True
+    if "'" not in text and "’" not in text:
+        return False
+    return any(not runs.isdisjoint(w.split("'")) for w in words if "'" in w)
+
+
 def _thread_speaks_of_post(th, i):
     """``_speaks_of_post(th.texts[i])``, ruled out first from the comment's words: its runs
     of letters and digits are its words and their pieces between apostrophes (see
@@ -1178,9 +1196,7 @@ def _thread_speaks_of_post(th, i):
     a text with one of them is searched.)"""
     text = th.texts[i]
     if text.isascii() or not any(c in text for c in _CASE_FOLDS_TO_ASCII):
-        words = th.token_sets[i]
-        if _POST_REF_RUNS.isdisjoint(words) and (("'" not in text and "’" not in text) or all(
-                _POST_REF_RUNS.isdisjoint(w.split("'")) for w in words if "'" in w)):
+        if not _has_run(th.token_sets[i], text, _POST_REF_RUNS):
             return False
     return _speaks_of_post(text)
 
