@@ -1405,7 +1405,7 @@ def _forum_features(th: _Thread, i: int, cands: list, feats: list, state) -> Non
             quoted_post = max(th.block_quote(i, -1), th.quote_post(i) if th.quoted[i] else 0.0)
             f["root_question"] = float(th.questions[i])
             f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in state["latest"])
-            f["root_post_ref"] = float(bool(_POST_REF.search(text)))
+            f["root_post_ref"] = float(_thread_speaks_of_post(th, i))
             f["root_quote"] = quoted_post
             f["root_quotes_other"] = float(not quoted_post and (bool(th.quoted[i]) or th.has_block(i)))
             f["root_lower_start"] = float(bool(re.match(r"^\W*[a-z]", text)) and not th.lowercase)
