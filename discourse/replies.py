@@ -285,6 +285,20 @@ _SECOND_PERSON_ASCII = re.compile(r"\b(?:you|your|yours|yourself|u)\b")
 _SECOND_PERSON_TAIL = re.compile(r"(?:you(?:rself|rs|r)?|u)\b")
 
 
+# The words _SECOND_PERSON matches.
+_YOU_RUNS = frozenset(["you", "your", "yours", "yourself", "u"])
+
+
+def _has_run(words, text, runs):
+    """Whether a run of letters and digits of *text* is one of *runs*, from *words* (the set
+    of its :func:`_tokens`): the runs are the words and their pieces between apostrophes."""
+    if not runs.isdisjoint(words):
+        return True
+    if "'" not in text and "’" not in text:
+        return False
+    return any(not runs.isdisjoint(w.split("'")) for w in words if "'" in w)
+
+
 def _says_you(text, words=None):
     """Whether *text* says "you" (:data:`_SECOND_PERSON`; on lower-cased ASCII text,
     ``_SECOND_PERSON_ASCII.search(text.lower())``); *words*, the set of its
@@ -303,6 +317,8 @@ def _says_you(text, words=None):
             return True
         pos = k + 1
     return False
+
+
 _BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>|&gt;)[ \t]?(.+)$", re.MULTILINE)
 _POST_REF = re.compile(
     r"\b(?:(?:this|the|your|great|nice|good|interesting|excellent|fascinating|wonderful|fine|informative)\s+"
@@ -1173,19 +1189,6 @@ def _speaks_of_post(text):
 # verb, "author" or "op"; "write-up" holds "write", "writeup" itself).
 _POST_REF_RUNS = frozenset(["post", "article", "piece", "blog", "write", "writeup", "essay", "read", "analysis",
                             "story", "author", "op", "wrote", "say", "said", "claim", "mention", "suggest", "argue"])
-
-
-_YOU_RUNS = frozenset(["you", "your", "yours", "yourself", "u"])
-
-
-def _has_run(words, text, runs):
-    """Whether a run of letters and digits of *text* is one of *runs*, from *words* (the set
-    of its :func:`_tokens`): the runs are the words and their pieces between apostrophes."""
-    if not runs.isdisjoint(words):
-        return True
-    if "'" not in text and "’" not in text:
-        return False
-    return any(not runs.isdisjoint(w.split("'")) for w in words if "'" in w)
 
 
 def _thread_speaks_of_post(th, i):
