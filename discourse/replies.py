@@ -420,10 +420,18 @@ def _tf_weight(count):
 
 
 def _term_counts(words):
-    """Each distinct word of *words* with its count, in the order the words first come: a
-    dict of ones where no word repeats (most comments), else a Counter."""
+    """(each distinct word of *words* with its count, in the order the words first come;
+    whether every count is 1, as in most comments)."""
     tf = dict.fromkeys(words, 1)
-    return tf if len(tf) == len(words) else Counter(words)
+    if len(tf) == len(words):
+        return tf, True
+    if len(words) > 40:
+        # Counter counts in C, which pays on long texts only.
+        return Counter(words), False
+    tf = {}
+    for w in words:
+        tf[w] = tf.get(w, 0) + 1
+    return tf, False
 
 
 def _tokens(text: str) -> list[str]:
@@ -747,16 +755,17 @@ class _Thread:
         post_tokens = _tokens(post_text)
         # The words tf-idf weighs (every other word has no idf), per comment and the post.
         # Their counts per document (distinct words in the order they first come).
-        tfs = [_term_counts(_content_words(toks, t)) for toks, t in zip(self.tokens, texts)]
-        post_tf = _term_counts(_content_words(post_tokens, post_text))
+        tfs, ones = zip(*[_term_counts(_content_words(toks, t)) for toks, t in zip(self.tokens, texts)]) \
+            if texts else ((), ())
+        post_tf, post_ones = _term_counts(_content_words(post_tokens, post_text))
         # One count over every document's distinct words.
-        df = Counter(itertools.chain.from_iterable(tfs + [post_tf]))
+        df = Counter(itertools.chain.from_iterable(tfs + (post_tf,)))
         n_docs = self.n + 1
         # Most words share a handful of counts: one log per count.
         idf_of = {c: math.log((1 + n_docs) / (1 + c)) + 1.0 for c in set(df.values())}
         self.idf = dict(zip(df, map(idf_of.__getitem__, df.values())))
-        self.vecs = list(map(self._content_vec, tfs))
-        self.post_vec = self._content_vec(post_tf)
+        self.vecs = list(map(self._content_vec, tfs, ones))
+        self.post_vec = self._content_vec(post_tf, post_ones)
         self.post_tokens = post_tokens
         self.post_set = set(post_tokens)
         self._post_grams = None
@@ -854,10 +863,11 @@ class _Thread:
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {w: x / norm for w, x in v.items()}
 
-    def _content_vec(self, tf):
-        """:meth:`_vec` of the counts *tf* (see _term_counts) of words that all have an idf."""
+    def _content_vec(self, tf, ones):
+        """:meth:`_vec` of the counts *tf* (see _term_counts; *ones*: every count is 1) of
+        words that all have an idf."""
         idf = self.idf
-        if type(tf) is dict:
+        if ones:
             # Each word once (most comments): the weights are the idfs.
             xs = list(map(idf.__getitem__, tf))
         else:
@@ -871,10 +881,7 @@ class _Thread:
         a, b = self.vecs[i], (self.post_vec if j < 0 else self.vecs[j])
         if len(a) > len(b):
             a, b = b, a
-        shared = list(filter(b.__contains__, a))
-        # The products and their sum in a's order, as a loop over a's words gives them
-        # (0, an int, when no word is shared).
-        return sum(map(operator.mul, map(a.__getitem__, shared), map(b.__getitem__, shared)))
+        return sum([x * b[w] for w, x in a.items() if w in b])
 
     def rarest_shared(self, i, j):
         """The word of *i* and *j* with the highest idf (ties: alphabetical)."""
