@@ -259,7 +259,9 @@ _KINDS = ("auto", "chat", "forum")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 # _WORD on lower-cased ASCII text without curly apostrophes (a plain class scans faster).
-_WORD_ASCII = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+# Possessive: the same words as r"[a-z0-9]+(?:'[a-z0-9]+)*" (no class holds the apostrophe,
+# so nothing is given back), without the engine's backtracking records.
+_WORD_ASCII = re.compile(r"[a-z0-9]++(?:'[a-z0-9]++)*+")
 _STOP = frozenset("""a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have having he
 her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
@@ -278,6 +280,45 @@ _QUOTE_MARKS = re.compile(r"[“\"«‘]")  # a text without any cannot match _Q
 _QUOTED_DOUBLE = re.compile(r"[“\"«]([^“”\"«»\n]{3,240}?)[”\"»]")
 # _SECOND_PERSON on lower-cased ASCII text.
 _SECOND_PERSON_ASCII = re.compile(r"\b(?:you|your|yours|yourself|u)\b")
+# The same words without the leading \b, which made the engine try every position; the
+# boundary before the word is tested by hand (see _says_you).
+_SECOND_PERSON_TAIL = re.compile(r"(?:you(?:rself|rs|r)?|u)\b")
+
+
+# The words _SECOND_PERSON matches.
+_YOU_RUNS = frozenset(["you", "your", "yours", "yourself", "u"])
+
+
+def _has_run(words, text, runs):
+    """Whether a run of letters and digits of *text* is one of *runs*, from *words* (the set
+    of its :func:`_tokens`): the runs are the words and their pieces between apostrophes."""
+    if not runs.isdisjoint(words):
+        return True
+    if "'" not in text and "’" not in text:
+        return False
+    return any(not runs.isdisjoint(w.split("'")) for w in words if "'" in w)
+
+
+def _says_you(text, words=None):
+    """Whether *text* says "you" (:data:`_SECOND_PERSON`; on lower-cased ASCII text,
+    ``_SECOND_PERSON_ASCII.search(text.lower())``); *words*, the set of its
+    :func:`_tokens`, answers for an ASCII text without "_" (see _has_run)."""
+    if not text.isascii():
+        return bool(_SECOND_PERSON.search(text))
+    if words is not None and "_" not in text:
+        # Without "_" (a word character that splits no word), a match is a whole run of
+        # letters and digits.
+        return _has_run(words, text, _YOU_RUNS)
+    low = text.lower()
+    pos = 0
+    while (m := _SECOND_PERSON_TAIL.search(low, pos)) is not None:
+        k = m.start()
+        if not k or not (low[k - 1].isalnum() or low[k - 1] == "_"):
+            return True
+        pos = k + 1
+    return False
+
+
 _BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>|&gt;)[ \t]?(.+)$", re.MULTILINE)
 _POST_REF = re.compile(
     r"\b(?:(?:this|the|your|great|nice|good|interesting|excellent|fascinating|wonderful|fine|informative)\s+"
@@ -357,6 +398,40 @@ for _full, _shorts in _NICKNAMES.items():
     for _s in _shorts:
         _ALIASES[_full].add(_s)
         _ALIASES[_s].add(_full)
+
+
+# Words that are not content words in lower-cased ASCII text: the stop words and every
+# one-character word (see _content_words).
+_NOT_CONTENT_ASCII = _STOP | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _content_words(toks, text):
+    """The words of *toks* (:func:`_tokens` of *text*) that tf-idf weighs: no stop word,
+    two characters or more."""
+    words = list(itertools.filterfalse(_NOT_CONTENT_ASCII.__contains__, toks))
+    # Words of one character outside ASCII, which the set does not hold.
+    return words if text.isascii() else [w for w in words if len(w) > 1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _tf_weight(count):
+    """The weight of a word said *count* times in a text: 1 + log(count)."""
+    return 1 + math.log(count)
+
+
+def _term_counts(words):
+    """(each distinct word of *words* with its count, in the order the words first come;
+    whether every count is 1, as in most comments)."""
+    tf = dict.fromkeys(words, 1)
+    if len(tf) == len(words):
+        return tf, True
+    if len(words) > 40:
+        # Counter counts in C, which pays on long texts only.
+        return Counter(words), False
+    tf = {}
+    for w in words:
+        tf[w] = tf.get(w, 0) + 1
+    return tf, False
 
 
 def _tokens(text: str) -> list[str]:
@@ -446,6 +521,8 @@ def _you_name(text):
 
 
 _OPENING_NAME = re.compile(r"^\W*@?([^\s:,]+)\s*[:,]")
+# A literal each match of _ADDRESS_PATTERNS[k] holds, for k = 2, 3, 4.
+_ADDRESS_NEEDS = {2: ",", 3: "you", 4: "@"}
 
 
 def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
@@ -478,6 +555,10 @@ def addressees(text: str, *, known: tuple = ()) -> list[tuple[int, int, str]]:
     """
     found: dict[int, tuple[int, int, str]] = {}
     for k, pattern in enumerate(_ADDRESS_PATTERNS):
+        # The third, fourth and fifth patterns need a comma, "you" or "@" (a test is cheaper
+        # than a search that finds nothing).
+        if k > 1 and _ADDRESS_NEEDS[k] not in text:
+            continue
         for m in (pattern.finditer(text) if k != 3 else _you_name(text)):
             name = m.group(1)
             if name in _NOT_NAMES or name.upper() == name or _contraction(name):
@@ -673,16 +754,20 @@ class _Thread:
         self.tokens = [_tokens(t) for t in texts]
         post_tokens = _tokens(post_text)
         # The words tf-idf weighs (every other word has no idf), per comment and the post.
-        content = [[w for w in toks if w not in _STOP and len(w) > 1] for toks in self.tokens]
-        post_content = [w for w in post_tokens if w not in _STOP and len(w) > 1]
-        # One count over every document's distinct words: the same counts, in the same
-        # order, as one update per document.
-        df = Counter(itertools.chain.from_iterable(map(set, content + [post_content])))
+        # Their counts per document (distinct words in the order they first come).
+        tfs, ones = zip(*[_term_counts(_content_words(toks, t)) for toks, t in zip(self.tokens, texts)]) \
+            if texts else ((), ())
+        post_tf, post_ones = _term_counts(_content_words(post_tokens, post_text))
+        # One count over every document's distinct words.
+        df = Counter(itertools.chain.from_iterable(tfs + (post_tf,)))
         n_docs = self.n + 1
-        self.idf = {w: math.log((1 + n_docs) / (1 + c)) + 1.0 for w, c in df.items()}
-        self.vecs = [self._content_vec(words) for words in content]
-        self.post_vec = self._content_vec(post_content)
+        # Most words share a handful of counts: one log per count.
+        idf_of = {c: math.log((1 + n_docs) / (1 + c)) + 1.0 for c in set(df.values())}
+        self.idf = dict(zip(df, map(idf_of.__getitem__, df.values())))
+        self.vecs = list(map(self._content_vec, tfs, ones))
+        self.post_vec = self._content_vec(post_tf, post_ones)
         self.post_tokens = post_tokens
+        self.post_set = set(post_tokens)
         self._post_grams = None
         self._block = None
         self._later_min = None
@@ -690,16 +775,16 @@ class _Thread:
         self.by_author: dict = defaultdict(list)
         self.by_author_upto = 0
         self.token_sets = [set(t) for t in self.tokens]
-        self.quoted = [_quoted(t) if _QUOTE_MARKS.search(t) else [] for t in texts]
+        # (An ASCII text can hold only the straight quotation mark.)
+        self.quoted = [_quoted(t) if ('"' in t if t.isascii() else _QUOTE_MARKS.search(t)) else [] for t in texts]
         self.questions = ["?" in t for t in texts]
         letters = "".join(texts[:200])
         self.lowercase = bool(letters) and not any(ch.isupper() for ch in letters)
-        self.you = [bool(_SECOND_PERSON_ASCII.search(t.lower()) if t.isascii() else _SECOND_PERSON.search(t))
-                    for t in texts]
-        # Four-word runs, for quotation without quote marks: every run (the display decoder
-        # keeps those with a content word where two comments share one) and, on first
-        # use, those with at least one content word (see grams).
-        self.all_grams = [set(zip(toks, toks[1:], toks[2:], toks[3:])) for toks in self.tokens]
+        self.you = list(map(_says_you, texts, self.token_sets))
+        # Four-word runs, for quotation without quote marks: every run of a comment (see
+        # grams_of; the display decoder keeps those with a content word where two comments
+        # share one) and, on first use, those with at least one content word (see grams).
+        self._all_grams = [None] * self.n
         self._grams = None
         self._gram_index = None
         # Inverted index over the words of the most recent comments, for the most similar
@@ -712,6 +797,19 @@ class _Thread:
         self.memo: dict = {}
 
     @property
+    def all_grams(self):
+        """Per comment, every four-word run (see :meth:`grams_of`)."""
+        return [self.grams_of(i) for i in range(self.n)]
+
+    def grams_of(self, i):
+        """Every four-word run of comment *i* (built on first use)."""
+        g = self._all_grams[i]
+        if g is None:
+            toks = self.tokens[i]
+            g = self._all_grams[i] = set(zip(toks, toks[1:], toks[2:], toks[3:]))
+        return g
+
+    @property
     def grams(self):
         """Per comment, its four-word runs with at least one content word (built on first use)."""
         if self._grams is None:
@@ -721,7 +819,14 @@ class _Thread:
 
     def shares_gram(self, i, j):
         """``not grams[i].isdisjoint(grams[j])``, from every run of the two."""
-        common = self.all_grams[i] & self.all_grams[j]
+        # Such a run has a word that is not a stop word, in both texts.
+        if _STOP.issuperset(self.token_sets[i] & self.token_sets[j]):
+            return False
+        return self._shares_gram(i, j)
+
+    def _shares_gram(self, i, j):
+        """:meth:`shares_gram` of two comments that share a word that is not a stop word."""
+        common = self.grams_of(i) & self.grams_of(j)
         return bool(common) and not all(map(_STOP.issuperset, common))
 
     @property
@@ -758,15 +863,19 @@ class _Thread:
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {w: x / norm for w, x in v.items()}
 
-    def _content_vec(self, words):
-        """:meth:`_vec` of words that all have an idf."""
+    def _content_vec(self, tf, ones):
+        """:meth:`_vec` of the counts *tf* (see _term_counts; *ones*: every count is 1) of
+        words that all have an idf."""
         idf = self.idf
-        tf: dict = {}
-        for w in words:  # Counter(words), without a Counter's overhead on short lists
-            tf[w] = tf.get(w, 0) + 1
-        v = {w: idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in tf.items()}
-        norm = math.sqrt(sum([x * x for x in v.values()])) or 1.0
-        return {w: x / norm for w, x in v.items()}
+        if ones:
+            # Each word once (most comments): the weights are the idfs.
+            xs = list(map(idf.__getitem__, tf))
+        else:
+            # (1 + log c) * idf, where 1 + log 1 is 1.0 and 1.0 * idf is idf.
+            xs = list(map(operator.mul, map(_tf_weight, tf.values()), map(idf.__getitem__, tf)))
+        # The sums, products and quotients of a loop over the words, in their order.
+        norm = math.sqrt(sum(map(operator.mul, xs, xs))) or 1.0
+        return dict(zip(tf, map(norm.__rtruediv__, xs)))
 
     def cosine(self, i, j):
         a, b = self.vecs[i], (self.post_vec if j < 0 else self.vecs[j])
@@ -874,7 +983,7 @@ class _Thread:
     def shared_gram(self, i, j):
         if j < 0:
             return ()
-        common = {g for g in self.all_grams[i] & self.all_grams[j] if not _STOP.issuperset(g)}
+        common = {g for g in self.grams_of(i) & self.grams_of(j) if not _STOP.issuperset(g)}
         # Sorted first: ties must not depend on the process's string hashing (--jobs, Dask).
         return max(sorted(common), key=lambda g: sum(w not in _STOP for w in g)) if common else ()
 
@@ -1023,15 +1132,18 @@ def _root_text_cues(th, i):
     cues = memo.get(i)
     if cues is None:
         cues = memo[i] = {
-            # Every run of the post has a content word, so any shared run is one.
-            "root_ngram": float(not th.all_grams[i].isdisjoint(th.post_grams())),
+            # Every run of the post has a content word, so any shared run is one (and both
+            # texts have that word).
+            "root_ngram": float(bool(post_grams := th.post_grams())
+                                and not _STOP.issuperset(th.token_sets[i] & th.post_set)
+                                and not th.grams_of(i).isdisjoint(post_grams)),
             "root_quote": th.quote_post(i) if th.quoted[i] else 0.0,
             "root_short": float(len(th.tokens[i]) <= 12),
             # A later comment older than this one cannot be its reply nor a later sibling,
             # so it hangs from an ancestor above this one's parent: this one is not top-level.
             "root_out_of_order": float(th.times[i] is not None and th.later_min(i) < th.times[i]),
             "block_quote": th.block_quote(i, -1),
-            "root_post_ref": float(_speaks_of_post(th.texts[i])),
+            "root_post_ref": float(_thread_speaks_of_post(th, i)),
             # Pages print curly apostrophes ("That’s fair"): match openers on straight ones.
             "root_opener": float(_opener(th, i)),
         }
@@ -1078,6 +1190,30 @@ def _speaks_of_post(text):
             else:
                 return False
     return bool(_POST_REF.search(text))
+
+
+# A word each match of _POST_REF holds as a whole run of letters and digits (its noun or
+# verb, "author" or "op"; "write-up" holds "write", "writeup" itself).
+_POST_REF_RUNS = frozenset(["post", "article", "piece", "blog", "write", "writeup", "essay", "read", "analysis",
+                            "story", "author", "op", "wrote", "say", "said", "claim", "mention", "suggest", "argue"])
+
+
+def _thread_speaks_of_post(th, i):
+    """``_speaks_of_post(th.texts[i])``, ruled out first from the comment's words: its runs
+    of letters and digits are its words and their pieces between apostrophes (see
+    _tokens), and a match needs one of _POST_REF_RUNS among them. (Outside ASCII, only
+    four characters match an ASCII letter when case is ignored, or lower-case to one;
+    a text with one of them is searched.)"""
+    text = th.texts[i]
+    if text.isascii() or not any(c in text for c in _CASE_FOLDS_TO_ASCII):
+        if not _has_run(th.token_sets[i], text, _POST_REF_RUNS):
+            return False
+    return _speaks_of_post(text)
+
+
+# The characters outside ASCII that re.IGNORECASE matches to an ASCII letter, or whose
+# lower case holds one (every code point checked).
+_CASE_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
 
 
 def _opener(th, i):
@@ -1279,7 +1415,7 @@ def _forum_features(th: _Thread, i: int, cands: list, feats: list, state) -> Non
             quoted_post = max(th.block_quote(i, -1), th.quote_post(i) if th.quoted[i] else 0.0)
             f["root_question"] = float(th.questions[i])
             f["root_new_author"] = float(bool(a_i) and a_i != th.post_author and a_i not in state["latest"])
-            f["root_post_ref"] = float(bool(_POST_REF.search(text)))
+            f["root_post_ref"] = float(_thread_speaks_of_post(th, i))
             f["root_quote"] = quoted_post
             f["root_quotes_other"] = float(not quoted_post and (bool(th.quoted[i]) or th.has_block(i)))
             f["root_lower_start"] = float(bool(re.match(r"^\W*[a-z]", text)) and not th.lowercase)
@@ -1663,6 +1799,13 @@ _DISPLAY_CHAIN_KEYS = ("sib_ok", "sib_violation", "root_depth", "root_new_author
                        "rank1", "rank2p", "cand_depth")
 
 
+# The cues _display_pair_base sets, in the order _DisplayScorer.pair lays them out.
+_DISPLAY_PAIR_KEYS = ("prev", "log_dist", "addr_author", "addr_dist", "addr_other", "addr_conflict", "addr_unknown",
+                      "mention_author", "rev_addr", "same_author", "op_reply", "quote", "shared_ngram", "tfidf",
+                      "question", "log_gap", "no_time", "answer_opener", "prev_same_author", "block_quote",
+                      "cand_by_op")
+
+
 class _DisplayScorer:
     """A linear scorer's weights laid out as one list of terms per candidate.
 
@@ -1688,6 +1831,21 @@ class _DisplayScorer:
                 "same_author_latest", "author_in_chain", "rank1", "rank2p"}
         self.chain = tuple(x for k in _DISPLAY_CHAIN_KEYS
                            for x in (self._slot[k], self._weight[k] * 1.0 if k in ones else self._weight[k]))
+        self._tables: dict = {}
+        # (slot, weight) of each cue of _DISPLAY_PAIR_KEYS, flat (see _display_pair_terms).
+        self.pair = tuple(x for k in _DISPLAY_PAIR_KEYS for x in (self._slot[k], self._weight[k]))
+
+    def tables(self, size):
+        """Per count k below *size*, the terms ``weight * log1p(k)`` of the cues that read a
+        count off the chain (rank, depth, depth of the comment above, replies so far): the
+        same products, worked out once."""
+        tables = self._tables.get(size)
+        if tables is None:
+            w = self._weight
+            logs = [math.log1p(k) for k in range(size)]
+            tables = self._tables[size] = tuple([w[k] * x for x in logs]
+                                                for k in ("log_rank", "cand_depth", "root_depth", "cand_answered"))
+        return tables
 
     def terms(self, f):
         """The terms of the cues in *f* (a dict of some cues; the rest are 0)."""
@@ -1715,7 +1873,7 @@ def _display_scorer(weights, intercept):
     return sc
 
 
-def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates):
+def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates, named=False):
     """Comment *i*'s candidates as one hypothesis sees them, with their scores.
 
     The hypothesis: *hc* is its open chain (the comment above first, then its ancestors),
@@ -1723,23 +1881,26 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
     speakers. The candidates are the post and the first ``max_candidates`` of the chain,
     less those newer than *i* (a reply is never older than its parent). Most cues depend
     on the texts and the two authors alone: *bases* (one dict per comment *i*) keeps
-    them, and their terms, per (candidate, both authors) for every hypothesis, and only
-    the cues that read the chain (rank, depth, sibling order, latest comments, replies so
-    far, authors up the chain) are filled in here.
+    their terms per (candidate, both authors) for every hypothesis (per candidate where
+    *named*: every hypothesis has the source's speakers), and only the cues
+    that read the chain (rank, depth, sibling order, latest comments, replies so far,
+    authors up the chain) are filled in here.
 
-    Returns ``(cands, parts, scores, sims, allowed)``: (candidate, its rank on the chain;
-    the post: ``len(chain)``), what :func:`_display_features_of` needs to rebuild its
-    features, the score without ``best_sim``, the similarity ``best_sim`` compares, and
-    whether the times allow it (see :func:`_sibling_order` and ``root_out_of_order``).
+    Returns ``(cands, parts, scores, top_sim, allowed)``: (candidate, its rank on the
+    chain; the post: ``len(chain)``), what :func:`_display_features_of` needs to rebuild
+    its features, the score without ``best_sim``, the highest similarity ``best_sim``
+    compares (a part's ``[0][2]``), and whether the times allow each candidate (see
+    :func:`_sibling_order` and ``root_out_of_order``; None: all of them).
     """
     times = th.times
     t_i = times[i]
     a_i = authors[i]
-    chain = hc[:max_candidates]
+    chain = hc[:max_candidates] if len(hc) > max_candidates else hc
     n = len(chain)
     intercept = sc.intercept
     (s_ok, w_ok, s_no, w_no, s_depth0, w_depth0, s_new, w_new, s_rank, w_rank, s_lat, w_lat, s_self, w_self, s_alt,
      w_alt, s_sal, w_sal, s_aic, w_aic, s_ans, w_ans, s_r1, w_r1, s_r2, w_r2, s_depth, w_depth) = sc.chain
+    rank_t, depth_t, depth0_t, ans_t = sc.tables(max_candidates + 1)
     key = (-1, a_i, chain[0] if n else None)
     hit = bases.get(key)
     if hit is None:
@@ -1759,17 +1920,18 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
                 sib = 2
                 terms[s_no] = w_no
     if n and w_depth0:
-        terms[s_depth0] = w_depth0 * math.log1p(n)
+        terms[s_depth0] = depth0_t[n]
     new = bool(a_i) and a_i != th.post_author and a_i not in latest
     if new:
         terms[s_new] = w_new
-    cands, parts, scores, sims, allowed = [(-1, n)], [(hit, (sib, n, new))], [intercept + sum(terms)], [hit[2]], \
-        [hit[3] and sib != 2]
+    top_sim = hit[2]
+    cands, parts, scores = [(-1, n)], [(hit, sib, n, new)], [intercept + sum(terms)]
+    allowed = None if hit[3] and sib != 2 else [False]
     if not n:
-        return cands, parts, scores, sims, allowed
+        return cands, parts, scores, top_sim, allowed
     # The authors along the chain (as far as a candidate looks up it), for "is this author
     # up the chain" per candidate.
-    up_authors = [authors[k] for k in hc[:n + 9]] if a_i else ()
+    up_authors = list(map(authors.__getitem__, hc[:n + 9])) if a_i else ()
     length = len(hc)
     for r, j in enumerate(chain):
         if t_i is not None:
@@ -1777,11 +1939,11 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
             if t_j is not None and t_j > t_i:
                 continue
         a_j = authors[j]
-        key = (j, a_i, a_j)
+        key = j if named else (j, a_i, a_j)
         hit = bases.get(key)
         if hit is None:
-            f, match, quick = _display_pair_base(th, i, j, a_i, a_j, addr)
-            hit = bases[key] = (f, sc.terms(f), f["tfidf"], match, quick)
+            terms, tfidf, match, quick = _display_pair_terms(th, i, j, a_i, a_j, addr, sc)
+            hit = bases[key] = (None, terms, tfidf, match, quick)
         terms = hit[1].copy()
         sib = 0
         if r:
@@ -1794,15 +1956,16 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
                     else:
                         sib = 2
                         terms[s_no] = w_no
-            terms[s_rank] = w_rank * math.log1p(r)
+            terms[s_rank] = rank_t[r]
             if r == 1:
                 terms[s_r1] = w_r1
             else:
                 terms[s_r2] = w_r2
         if w_depth and n - 1 - r > 0:
-            terms[s_depth] = w_depth * math.log1p(n - 1 - r)
-        if w_ans and counts[r]:
-            terms[s_ans] = w_ans * math.log1p(counts[r])
+            terms[s_depth] = depth_t[n - 1 - r]
+        c = counts[r]
+        if w_ans and c:
+            terms[s_ans] = ans_t[c] if c <= max_candidates else w_ans * math.log1p(c)
         lat = bool(a_j) and latest.get(a_j) == j
         if lat and hit[3]:
             terms[s_lat] = w_lat
@@ -1826,19 +1989,32 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
                 if above:
                     terms[s_aic] = w_aic
         cands.append((j, r))
-        parts.append((hit, (sib, r, n, counts[r], lat and hit[3], cont, alt, sal, above)))
+        parts.append((hit, sib, r, n, c, lat and hit[3], cont, alt, sal, above))
         scores.append(intercept + sum(terms))
-        sims.append(hit[2])
-        allowed.append(sib != 2)
-    return cands, parts, scores, sims, allowed
+        if hit[2] > top_sim:
+            top_sim = hit[2]
+        if sib == 2:
+            if allowed is None:
+                allowed = [True] * (len(scores) - 1)
+            allowed.append(False)
+        elif allowed is not None:
+            allowed.append(True)
+    return cands, parts, scores, top_sim, allowed
 
 
-def _display_features_of(j, part):
+# The cues _evidence reads of a display candidate whatever their value (the others it
+# reads only where they are not 0).
+_EVIDENCE_KEYS = ("root_op", "root_sim", "prev", "quote", "tfidf", "log_gap", "log_dist", "rank1")
+
+
+def _display_features_of(j, part, base, *, every=True):
     """The features (as :func:`candidate_features` gives them) of candidate *j* from what
-    :func:`_display_hypothesis` kept of it."""
-    hit, (sib, *rest) = part
-    f = dict.fromkeys(_DISPLAY_KEYS, 0.0)
-    f.update(hit[0])
+    :func:`_display_hypothesis` kept of it and its *base* (the dict of
+    :func:`_display_root_base` or :func:`_display_pair_base`); with ``every=False`` only
+    the cues that are not 0 and those of _EVIDENCE_KEYS (what :func:`_evidence` reads)."""
+    hit, sib, *rest = part
+    f = dict.fromkeys(_DISPLAY_KEYS if every else _EVIDENCE_KEYS, 0.0)
+    f.update(base)
     if sib == 1:
         f["sib_ok"] = 1.0
     elif sib == 2:
@@ -1932,6 +2108,83 @@ def _display_pair_base(th, i, j, a_i, a_j, addr):
     return f, match, quick
 
 
+def _display_pair_terms(th, i, j, a_i, a_j, addr, sc):
+    """``(sc.terms(f), f["tfidf"], match, quick)`` for ``f, match, quick =
+    _display_pair_base(th, i, j, a_i, a_j, addr)``, without the dict: each cue's term is
+    written into its slot, and a cue the scorer does not weigh is not worked out unless
+    another cue reads it (the decoder rebuilds the dict only for the links it chooses)."""
+    (s_prev, w_prev, s_dist, w_dist, s_aa, w_aa, s_adist, w_adist, s_ao, w_ao, s_ac, w_ac, s_au, w_au, s_ma, w_ma,
+     s_rev, w_rev, s_same, w_same, s_op, w_op, s_quote, w_quote, s_gram, w_gram, s_tfidf, w_tfidf, s_q, w_q,
+     s_gap, w_gap, s_nt, w_nt, s_ans, w_ans, s_psa, w_psa, s_bq, w_bq, s_cop, w_cop) = sc.pair
+    terms = sc._zeros.copy()
+    if j == i - 1 and w_prev:
+        terms[s_prev] = w_prev * 1.0
+    log_dist = math.log1p(i - j - 1)
+    if log_dist and w_dist:
+        terms[s_dist] = w_dist * log_dist
+    addr_i = addr[i]
+    match = addressed = False
+    if addr_i:
+        match = any(_same_person(n, a_j) for n in addr_i) if a_j else False
+        if match:
+            addressed = True
+            terms[s_aa] = w_aa * 1.0
+            if log_dist:
+                terms[s_adist] = w_adist * log_dist
+        elif a_j:
+            terms[s_ao] = w_ao * 1.0
+        elif any(_same_person(n, m) for n in addr_i for m in addr[j]):
+            terms[s_ac] = w_ac * 1.0
+        else:
+            terms[s_au] = w_au * 1.0
+    if a_j and not addressed and w_ma and not _name_keys(a_j).isdisjoint(th.token_sets[i]):
+        terms[s_ma] = w_ma * 1.0
+    if a_i and w_rev and addr[j] and any(_same_person(n, a_i) for n in addr[j]):
+        terms[s_rev] = w_rev * 1.0
+    ti, tj = th.times[i], th.times[j]
+    quick = 0.0
+    if a_i and a_j:
+        if a_i == a_j:
+            terms[s_same] = w_same * 1.0
+        quick = float((ti - tj) <= 120 if ti is not None and tj is not None else i - j <= 3)
+    if w_op and a_i and a_i == th.post_author and a_j != a_i:
+        terms[s_op] = w_op * 1.0
+    if w_quote and th.quoted[i] and (v := th.quote(i, j)[0]):
+        terms[s_quote] = w_quote * v
+    if _STOP.issuperset(th.token_sets[i] & th.token_sets[j]):
+        # No word in common but stop words: no content word (the cosine is an empty sum)
+        # and no four-word run with a content word.
+        tfidf = 0
+    else:
+        if w_gram and th._shares_gram(i, j):
+            terms[s_gram] = w_gram * 1.0
+        tfidf = th.cosine(i, j)
+        if tfidf:
+            terms[s_tfidf] = w_tfidf * tfidf
+    if th.questions[j]:
+        terms[s_q] = w_q * 1.0
+    if ti is not None and tj is not None:
+        if v := math.log1p(max(0.0, (ti - tj) / 60.0)):
+            terms[s_gap] = w_gap * v
+    else:
+        terms[s_nt] = w_nt * 1.0
+    if addr_i and a_j and not addressed and any(_near_name(n, a_j) for n in addr_i):
+        # "I totally agree, Journi." to Jouni: a name misspelt by one letter.
+        terms[s_aa], terms[s_ao] = w_aa * 1.0, 0.0
+    if w_ans and th.questions[j] and _opener(th, i):
+        terms[s_ans] = w_ans * 1.0
+    if w_psa and j == i - 1 and a_i and a_j == a_i:
+        terms[s_psa] = w_psa * 1.0
+    # (Most comments have no "> " line: no call for them once the lines are found.)
+    if w_bq and (th._block is None or th._block[i]) and (v := th.block_quote(i, j)):
+        terms[s_bq] = w_bq * v
+    if w_cop and th.post_author and a_j == th.post_author:
+        terms[s_cop] = w_cop * 1.0
+    # A cue the scorer does not weigh wrote its 0 into the spare last slot: keep it 0.0.
+    terms[-1] = 0.0
+    return terms, tfidf, match, quick
+
+
 def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, width=None):
     """Beam-search inference for display order; returns what :func:`_infer_thread` does."""
     n = th.n
@@ -1946,12 +2199,13 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     known_authors = tuple(a for a in dict.fromkeys(th.authors) if a)
     known_lower = frozenset(a.lower() for a in known_authors)
     addr = [[name for _, _, name in addressees(t, known=known_lower)] for t in th.texts]
+    named = all(th.authors)
     speaker_keys: dict = {}
-    for a in known_authors:
+    # Speakers are inferred only where some author is missing.
+    for a in known_authors if not named else ():
         for k in _name_keys(a):
             speaker_keys.setdefault(k, a)
     shared = {"speaker_keys": speaker_keys, "inferred_names": []}
-    named = all(th.authors)
     named_authors = list(th.authors)
     latest: dict = {}
     n_by: Counter = Counter()
@@ -1962,6 +2216,9 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     root.ev = _Layer([""] * n)
     root.latest = _Latest(latest)
     beam = [root]
+    # How much of a chain a hypothesis keeps: the candidates and the authors up the chain
+    # that the cues read.
+    keep = max_candidates + 10
     for i in range(n):
         ext = []
         # Hypotheses share most candidates: the cues that depend on the texts and the two
@@ -1971,20 +2228,18 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
         for h in beam:
             # Every author known: the speakers are the source's, in plain containers.
             authors, h_latest = (named_authors, latest) if named else (h.authors, h.latest)
-            cands, parts, scores, sims, allowed = _display_hypothesis(th, i, h.chain, h.counts, authors, h_latest,
-                                                                      n_by, addr, bases, sc, max_candidates)
-            # best_sim (see _best_sim): the candidates sharing the most weighted words.
-            top_sim = max(sims)
-            if top_sim >= 0.05:
-                best_sim = [float(x == top_sim) for x in sims]
-                if w_best_sim:
-                    scores = [s + w_best_sim * b for s, b in zip(scores, best_sim)]
-            else:
-                best_sim = [0.0] * len(sims)
-                if w_best_sim:
+            cands, parts, scores, top_sim, allowed = _display_hypothesis(th, i, h.chain, h.counts, authors, h_latest,
+                                                                         n_by, addr, bases, sc, max_candidates,
+                                                                         named)
+            # best_sim (see _best_sim): the candidates sharing the most weighted words (a
+            # chosen link's value is worked out from top_sim at the end).
+            if w_best_sim:
+                if top_sim >= 0.05:
+                    scores = [s + w_best_sim * float(part[0][2] == top_sim) for s, part in zip(scores, parts)]
+                else:
                     scores = [s + w_best_sim * 0.0 for s in scores]
             cost = 0.0
-            if all(allowed):
+            if allowed is None:
                 pool, pooled = range(len(scores)), scores
             else:
                 pool = [k for k, ok in enumerate(allowed) if ok]
@@ -2003,27 +2258,35 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
                     floor = total - _MARGIN
                 j, r = cands[k]
                 # Negated, so that sorting puts the best first (ties: the first extended).
-                ext.append((-total, len(ext), h, j, scores[k] - log_z, parts[k], best_sim[k], r if j >= 0 else 0))
+                ext.append((-total, len(ext), h, j, scores[k] - log_z, parts[k], top_sim, r if j >= 0 else 0))
         ext.sort()
         beam, seen = [], set()
-        for neg, _, h, p, log_p, part, f_best, rank_p in ext:
+        for neg, _, h, p, log_p, part, top_sim, rank_p in ext:
             score = -neg
             if len(beam) == width or score < -ext[0][0] - _MARGIN:
                 break
             if p < 0:
-                chain, counts = (i,), (0,)
+                chain = (i,)
             else:
-                chain = ((i,) + h.chain[rank_p:])[:max_candidates + 10]
-                counts = ((0, h.counts[rank_p] + 1) + h.counts[rank_p + 1:])[:max_candidates + 10]
-            g = _Hyp()
-            g.score, g.chain, g.counts = score, chain, counts
-            g.back = (h.back, p, log_p, part, f_best, rank_p, h.authors)
+                chain = (i,) + h.chain[rank_p:]
+                if len(chain) > keep:
+                    chain = chain[:keep]
             if named:
                 # Every author is known, so no speaker can be inferred: the hypothesis shares
                 # its speakers with its parent, and a duplicate is known before it is built.
                 if chain in seen:
                     continue
                 seen.add(chain)
+            if p < 0:
+                counts = (0,)
+            else:
+                counts = (0, h.counts[rank_p] + 1) + h.counts[rank_p + 1:]
+                if len(counts) > keep:
+                    counts = counts[:keep]
+            g = _Hyp()
+            g.score, g.chain, g.counts = score, chain, counts
+            g.back = (h.back, p, log_p, part, top_sim, rank_p, h.authors)
+            if named:
                 g.authors, g.src, g.ev, g.latest = h.authors, h.src, h.ev, h.latest
                 beam.append(g)
                 continue
@@ -2049,10 +2312,14 @@ def _infer_display(th: _Thread, ids, *, weights, intercept, max_candidates, widt
     par, conf, evidence = [-1] * n, [0.0] * n, [""] * n
     node, i = best.back, n - 1
     while node is not None:
-        node, p, log_p, part, f_best, rank_p, authors_then = node
+        node, p, log_p, part, top_sim, rank_p, authors_then = node
+        f_best = float(part[0][2] == top_sim) if top_sim >= 0.05 else 0.0
         c = round(math.exp(log_p), 4)
         par[i], conf[i] = p, c
-        f = {**_display_features_of(p, part), "best_sim": f_best}
+        # A candidate's cues as a dict, rebuilt for the chosen links only.
+        base = part[0][0] if p < 0 else _display_pair_base(th, i, p, authors_then[i], authors_then[p], addr)[0]
+        f = _display_features_of(p, part, base, every=False)
+        f["best_sim"] = f_best
         evidence[i] = _evidence(th, i, p, f, w, ids, {"authors": authors_then, "addr": addr, "rank": {p: rank_p}}, c)
         i -= 1
     state = {"parents": par, "authors": best.authors.tolist(), "author_src": best.src.tolist(),

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from discourse import replies
@@ -603,7 +603,10 @@ def _check_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, sc,
              "n_replies": replies._ChainMap(zip(hc, counts)), "latest": latest, "n_by": n_by,
              "rank": {c: k for k, c in enumerate(chain)}, "chain": list(chain)}
     for (j, r), part, score in zip(out[0], out[1], out[2]):
-        f = replies._display_features_of(j, part)
+        # A candidate's scores come from terms written slot by slot; its dict of cues is
+        # rebuilt (as for the chosen links), and the score must be the sum over that dict.
+        base = part[0][0] if j < 0 else replies._display_pair_base(th, i, j, authors[i], authors[j], addr)[0]
+        f = replies._display_features_of(j, part, base)
         assert r == (len(chain) if j < 0 else state["rank"][j])
         assert list(f.items()) == list(replies.candidate_features(th, i, j, state=state, order="display").items())
         assert score == _dict_score(f, weights, intercept)
@@ -632,7 +635,7 @@ def test_replies_display_shared_features_match_per_hypothesis_features(rows, tim
     shared = decode()
     calls = []
 
-    def alone(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates):
+    def alone(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates, named=False):
         # No sharing: a fresh base for every hypothesis.
         calls.append(i)
         return _check_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, {}, sc, max_candidates,
@@ -710,3 +713,83 @@ def test_replies_evidence_gives_the_time_gap_in_words(gap, phrase):
 ])
 def test_replies_addressees_skip_contractions(text, names):
     assert [n for _, _, n in replies.addressees(text)] == names
+
+
+# The per-thread text statistics take shortcuts (a word set instead of a search, C-level
+# iteration instead of loops); each must give what the plain definition gives, on text
+# made of the pieces those shortcuts turn on: the words they look for, "_" and
+# apostrophes (straight and curly) next to them, capitals, and the four characters
+# outside ASCII that ignoring case maps to ASCII letters.
+_TEXT_PIECES = ["you", "You", "YOUR", "yours", "yourself", "u", "U", "thou", "young", "_", "'", "’", "ll", " ", " ",
+                "\n", ",", ".", "great", "article", "post", "Post", "the", "author", "OP", "op", "you wrote", "read",
+                "in your piece", "write-up", "writeup", "this", "story", "said", "x", "2", "é", "İ", "ı", "ſ", "K",
+                "the the", "cats", "dogs", "people", "\u00a0"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TEXT_PIECES), max_size=14).map("".join))
+@example("_you")
+@example("you_ said")
+@example("You'll see, u")
+@example("rock'n'you")
+@example("OP's point")
+@example("great\u00a0post_")
+@example("the\nauthor")
+@example("İn your piece")
+@example("you ſaid")
+@example("great artİcle")
+@example("this pıece")
+@example("this write-up")
+@example("thank you, \u212aate")
+def test_replies_text_shortcuts_match_their_definitions(text):
+    import re
+
+    plain_word = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+    straight = text.replace("’", "'")
+    if straight.isascii():
+        assert replies._tokens(text) == plain_word.findall(straight.lower())
+    words = set(replies._tokens(text))
+    says = bool(replies._SECOND_PERSON_ASCII.search(text.lower()) if text.isascii()
+                else replies._SECOND_PERSON.search(text))
+    assert replies._says_you(text) == says
+    assert replies._says_you(text, words) == says
+    th = replies._Thread([text], [""], [None])
+    assert th.you == [says]
+    assert replies._thread_speaks_of_post(th, 0) == bool(replies._POST_REF.search(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["cats", "dogs", "the", "a", "x", "2", "people", "buses", "trains",
+                                          "run", "late", "é", "of", "again"]), max_size=12).map(" ".join),
+                min_size=2, max_size=6),
+       st.lists(st.sampled_from(["cats", "the", "buses", "late", "x"]), max_size=6).map(" ".join))
+def test_replies_thread_vectors_match_their_definitions(texts, post):
+    # tf-idf vectors, their cosines and shared four-word runs, as plain loops define them.
+    th = replies._Thread(texts, [""] * len(texts), [None] * len(texts), post)
+    docs = [[w for w in replies._tokens(t) if w not in replies._STOP and len(w) > 1] for t in texts + [post]]
+    df = Counter(w for d in docs for w in set(d))
+    idf = {w: math.log((1 + len(docs)) / (1 + c)) + 1.0 for w, c in df.items()}
+    assert th.idf == idf
+
+    def vec(words):
+        tf: dict = {}
+        for w in words:
+            tf[w] = tf.get(w, 0) + 1
+        v = {w: idf[w] if c == 1 else (1 + math.log(c)) * idf[w] for w, c in tf.items()}
+        norm = math.sqrt(sum([x * x for x in v.values()])) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+    vecs = [vec(d) for d in docs]
+    for got, want in zip(th.vecs + [th.post_vec], vecs):
+        assert list(got.items()) == list(want.items())
+    for i in range(len(texts)):
+        for j in range(-1, i):
+            a, b = vecs[i], vecs[j]
+            if len(a) > len(b):
+                a, b = b, a
+            assert th.cosine(i, j) == sum([x * b[w] for w, x in a.items() if w in b])
+            if j >= 0:
+                toks_i, toks_j = replies._tokens(texts[i]), replies._tokens(texts[j])
+                grams = [{g for g in zip(t, t[1:], t[2:], t[3:]) if not replies._STOP.issuperset(g)}
+                         for t in (toks_i, toks_j)]
+                assert th.shares_gram(i, j) == bool(grams[0] & grams[1])
