@@ -1,9 +1,10 @@
 """Train the reply-link scorer shipped in ``discourse/data/reply_model.json``.
 
 Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.train_replies``
-(``--forum-dev``: only the leave-one-thread-out table of the forum scorer's settings;
-``--forum-only``: refit only the forum scorer in the shipped file; ``--dev-held-out``: the
-chat trees learn from IRC train alone, as when their settings were chosen)
+(needs LightGBM: ``pip install --group train -e .``; ``--forum-dev``: only the
+leave-one-thread-out table of the forum scorer's settings; ``--forum-only``: refit only the
+forum scorer in the shipped file; ``--dev-held-out``: the chat trees learn from IRC train
+alone, as when their settings were chosen)
 
 One conditional logit per listing order over the cue features of
 ``discourse.replies.FEATURES``: each comment's candidate parents form a group, and
