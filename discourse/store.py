@@ -868,9 +868,10 @@ def _worker_build(path, pid, kwargs):
     from ._perf import collector_paused, worker_task_done
 
     try:
-        # In this process (jobs=1) the collector would re-scan the stages' warm caches
-        # while the partition's tables are read, ordered and written: 5% of a run's CPU.
-        # What few reference cycles a partition makes wait for the next pass after it.
+        # Run in the caller's process (jobs=1), the collector re-scanned the stages' warm
+        # caches while the partition's tables were read, ordered and written: 4-5% of the
+        # run's CPU. What few reference cycles a partition makes wait for the next pass
+        # after it. (Pool workers run with the collector off: see _perf.worker_collector.)
         with collector_paused():
             return pid, build_partition(path, pid, **kwargs)
     finally:
