@@ -26,7 +26,7 @@ import warnings
 
 import pandas as pd
 
-__all__ = ["executor", "map_threads", "order_spans", "split_threads"]
+__all__ = ["executor", "map_threads", "order_spans", "reader_executor", "split_threads"]
 
 
 def split_threads(comments: pd.DataFrame, *, n_chunks: int, thread_col: str = "thread_id") -> list:
@@ -87,21 +87,45 @@ def order_spans(spans: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
     if spans is None or len(spans) == 0:
         return spans
     pos = _span_rows(spans, comments)
-    # Stable, by row, then start, then end (lexsort's last key sorts first).
-    order = np.lexsort((spans["end"].to_numpy(), spans["start"].to_numpy(), pos))
+    order = _sort_order(pos, spans["start"].to_numpy(), spans["end"].to_numpy(), len(comments))
     if (order == np.arange(len(order))).all():
         return spans.reset_index(drop=True)
     return spans.iloc[order].reset_index(drop=True)
+
+
+def _sort_order(pos, start, end, n_rows: int):
+    """Positions that sort spans stably by *pos*, then *start*, then *end*.
+
+    *pos* holds whole and half row numbers (or inf), so the three keys fit in one
+    integer when the offsets are integers of modest size, and a stable argsort of one
+    key takes a tenth of ``np.lexsort``'s time over three.
+    """
+    import numpy as np
+
+    if len(pos) and start.dtype.kind in "iu" and end.dtype.kind in "iu":
+        s0, s1, e0, e1 = int(start.min()), int(start.max()), int(end.min()), int(end.max())
+        width_s, width_e = s1 - s0 + 1, e1 - e0 + 1
+        if (2 * n_rows + 3) * width_s * width_e < 2**62:
+            # A comment's row k -> 2k + 1, a post before row k -> 2k, no row -> past them all.
+            rank = np.where(np.isinf(pos), 2 * n_rows + 2, 2 * pos + 1).astype(np.int64)
+            key = (rank * width_s + (start.astype(np.int64) - s0)) * width_e + (end.astype(np.int64) - e0)
+            return np.argsort(key, kind="stable")
+    # Stable, by row, then start, then end (lexsort's last key sorts first).
+    return np.lexsort((end, start, pos))
 
 
 def _span_rows(spans: pd.DataFrame, comments: pd.DataFrame):
     """The sort key of each span: its comment's first row, a post's thread's first row - 0.5, else inf.
 
     Spans come many to a comment, so the (thread, comment) pairs are factorized in C and
-    only the distinct pairs are looked up in Python.
+    only the distinct pairs are looked up in Python (or, for id columns of strings, all
+    of it is done in Arrow and numpy).
     """
     import numpy as np
 
+    fast = _span_rows_arrow(spans, comments)
+    if fast is not None:
+        return fast
     row: dict = {}
     first_row: dict = {}
     for i, key in enumerate(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist())):
@@ -118,6 +142,67 @@ def _span_rows(spans: pd.DataFrame, comments: pd.DataFrame):
         # A post's spans go just before its thread's first comment; unknown rows go last.
         key_of_pair.append((first_row.get(t, inf) - 0.5) if c == "" else row.get((t, c), inf))
     return np.asarray(key_of_pair, dtype="float64")[pair_codes]
+
+
+def _large_strings(series):
+    """*series* as one Arrow large_string array, or None when it holds anything but strings."""
+    import pyarrow as pa
+
+    arr = series.array
+    try:
+        if hasattr(arr, "_pa_array"):
+            out = arr._pa_array.cast(pa.large_string())
+        elif series.dtype == object:
+            out = pa.chunked_array([pa.array(series.to_numpy(), type=pa.large_string())], type=pa.large_string())
+        else:
+            return None
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeEncodeError):
+        return None
+    return out if out.null_count == 0 else None
+
+
+def _span_rows_arrow(spans: pd.DataFrame, comments: pd.DataFrame):
+    """:func:`_span_rows` for id columns of strings (no missing values), in Arrow and numpy; else None.
+
+    The comments' and the spans' ids are dictionary-encoded together, so a (thread,
+    comment) pair is one integer in both, and each span's row is found by binary search.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = [_large_strings(df[c]) for c in ("thread_id", "comment_id") for df in (comments, spans)]
+    if any(c is None for c in cols):
+        return None
+    ct, st, cc, sc = cols
+    n = len(comments)
+    threads = pa.chunked_array(ct.chunks + st.chunks, type=pa.large_string()).dictionary_encode().combine_chunks()
+    ids = pa.chunked_array(cc.chunks + sc.chunks, type=pa.large_string()).dictionary_encode().combine_chunks()
+    t_codes = threads.indices.to_numpy().astype(np.int64)
+    c_codes = ids.indices.to_numpy().astype(np.int64)
+    pairs = t_codes * len(ids.dictionary) + c_codes
+    pos = _first_rows(pairs[:n], pairs[n:])
+    # A post's spans go just before its thread's first comment (none: last).
+    empty = np.flatnonzero(pc.equal(ids.dictionary, "").to_numpy(zero_copy_only=False))
+    if len(empty):
+        post = c_codes[n:] == empty[0]
+        if post.any():
+            pos[post] = _first_rows(t_codes[:n], t_codes[n:][post]) - 0.5
+    return pos
+
+
+def _first_rows(keys, wanted):
+    """For each of *wanted*, the first position of the same value in *keys* (float), else inf."""
+    import numpy as np
+
+    out = np.full(len(wanted), np.inf)
+    if len(keys) == 0:
+        return out
+    uniques, first = np.unique(keys, return_index=True)
+    at = np.minimum(np.searchsorted(uniques, wanted), len(uniques) - 1)
+    hit = uniques[at] == wanted
+    out[hit] = first[at[hit]]
+    return out
 
 
 def executor(jobs: int):
@@ -145,6 +230,30 @@ def executor(jobs: int):
     else:  # pragma: no cover - Windows and macOS without forkserver
         ctx = mp.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+
+
+def reader_executor(jobs: int):
+    """A process pool of *jobs* workers forked as this process is, without warming up; None where it cannot fork.
+
+    For work that needs none of the stages (reading the input), so this process can warm
+    them up meanwhile. None when the platform has no ``fork`` or this process runs
+    threads (see :func:`executor`).
+
+    Examples
+    --------
+    >>> pool = reader_executor(1)
+    >>> pool is None or pool.submit(abs, -3).result() == 3
+    True
+    >>> if pool is not None:
+    ...     pool.shutdown()
+    """
+    import multiprocessing as mp
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods() or threading.active_count() != 1:
+        return None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"))
 
 
 def _worker_init():

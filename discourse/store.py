@@ -678,10 +678,17 @@ def _stage_range(path, i: int, r: int, start: int, end: int, n_parts: int, stagi
         worker_task_done()
 
 
-def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress, pool=None, jobs: int = 1) -> None:
+def _read_in_parallel(f: Path, use: str) -> bool:
+    """Whether file *f*, of format *use*, is read by the pool's workers in byte ranges."""
+    return use == "jsonl" and f.stat().st_size >= _PARALLEL_READ_BYTES and _jsonl_streamable(f)
+
+
+def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress, pool=None, jobs: int = 1,
+           while_reading=None) -> None:
     """Read every input once and put its rows in the staging folder, by partition.
 
-    Big JSON Lines files are cut into byte ranges read by the *pool*'s workers at once.
+    Big JSON Lines files are cut into byte ranges read by the *pool*'s workers at once;
+    this process runs *while_reading* (if given) once the first ranges are handed out.
     """
     from . import progress as _progress
     from .ingest import detect_format, reader_for
@@ -698,10 +705,13 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
             meta = {"path": os.fspath(f), "format": use, "seen": 0, "notes": [] if fmt else [f"detected: {reason}"],
                     "streamed": use in _STREAMED}
             size = f.stat().st_size
-            if use == "jsonl" and pool is not None and size >= _PARALLEL_READ_BYTES and _jsonl_streamable(f):
+            if pool is not None and _read_in_parallel(f, use):
                 ranges = _jsonl_ranges(f, min(2 * jobs, max(1, math.ceil(size / 2**20))))
                 futures = [pool.submit(_stage_range, os.fspath(f), i, r, a, b, n_parts, os.fspath(staging),
                                        chunk_rows) for r, (a, b) in enumerate(ranges)]
+                if while_reading is not None:
+                    while_reading()
+                    while_reading = None
                 seen_threads: set = set()
                 for fut in futures:
                     n, tids, found = fut.result()
@@ -855,10 +865,15 @@ def _finish_partition(path, pid, comments, threads, *, per_file: dict, analyse: 
 
 
 def _worker_build(path, pid, kwargs):
-    from ._perf import worker_task_done
+    from ._perf import collector_paused, worker_task_done
 
     try:
-        return pid, build_partition(path, pid, **kwargs)
+        # Run in the caller's process (jobs=1), the collector re-scanned the stages' warm
+        # caches while the partition's tables were read, ordered and written: 4-5% of the
+        # run's CPU. What few reference cycles a partition makes wait for the next pass
+        # after it. (Pool workers run with the collector off: see _perf.worker_collector.)
+        with collector_paused():
+            return pid, build_partition(path, pid, **kwargs)
     finally:
         worker_task_done()
         _release_memory()
@@ -1061,18 +1076,48 @@ def _build(source, path, *, analyse: bool, fmt=None, options=None, jobs: int = 1
     todo = [p for p in range(manifest["n_partitions"]) if str(p) not in manifest["partitions"]]
     if manifest.get("complete") or not todo:
         return _finish(path, manifest)
-    # One pool for reading and analysing: its workers start once.
+    reader = None
+    if not manifest.get("staged"):
+        manifest["partitions"] = {}
+        for table in TABLES:
+            shutil.rmtree(path / table, ignore_errors=True)
+        if jobs > 1 and analyse and _any_read_in_parallel(files, fmt):
+            # Workers forked before the stages are warmed up read the input, while this
+            # process warms them up for the analysis workers it forks next: no core idles
+            # through the warm-up (1.4 s of CPU, mostly importing nltk).
+            from .parallel import reader_executor
+
+            reader = reader_executor(jobs)
+        if reader is not None:
+            from .pipeline import warm_up
+
+            with reader:
+                _stage(files, path, manifest, fmt=fmt, chunk_rows=chunk_rows, progress=progress, pool=reader,
+                       jobs=jobs, while_reading=warm_up)
+            todo = list(range(manifest["n_partitions"]))
+    # One pool for reading (unless the readers above did it) and analysing: its workers start once.
     with _pool(jobs) as pool:
         if not manifest.get("staged"):
-            manifest["partitions"] = {}
-            for table in TABLES:
-                shutil.rmtree(path / table, ignore_errors=True)
             _stage(files, path, manifest, fmt=fmt, chunk_rows=chunk_rows, progress=progress, pool=pool, jobs=jobs)
             todo = list(range(manifest["n_partitions"]))
         _run_partitions(path, manifest, todo, pool=pool, jobs=jobs, progress=progress,
                         desc="analyse" if analyse else "partition", source="staging", analyse=analyse,
                         options=options)
     return _finish(path, manifest)
+
+
+def _any_read_in_parallel(files, fmt) -> bool:
+    """Whether any of *files* is read in byte ranges by the pool (a file that cannot be read says no; _stage says why)."""
+    from .errors import DiscourseError
+    from .ingest import detect_format
+
+    for f in files:
+        try:
+            if _read_in_parallel(f, fmt or detect_format(f)[0]):
+                return True
+        except (DiscourseError, OSError):
+            return False
+    return False
 
 
 def _pool(jobs: int):

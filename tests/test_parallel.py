@@ -110,3 +110,20 @@ def test_parallel_order_spans_equals_a_span_by_span_lookup(span_rows, comment_ro
     spans = pd.DataFrame([(t, c, s, s + 1, f"x{i}") for i, (t, c, s) in enumerate(span_rows)],
                          columns=["thread_id", "comment_id", "start", "end", "label"])
     pd.testing.assert_frame_equal(order_spans(spans, comments), _order_spans_reference(spans, comments))
+
+
+_IDS = st.sampled_from(["", "1", "2", "é", 2])
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "", 7]), _IDS, st.integers(0, 5), st.integers(0, 5)),
+                min_size=1, max_size=40),
+       st.lists(st.tuples(st.sampled_from(["a", "b", "c", 7]), _IDS), min_size=0, max_size=8),
+       st.sampled_from([1, 2**40]))
+@settings(max_examples=150, deadline=None)
+def test_parallel_order_spans_equals_the_lookup_for_mixed_ids_and_wide_offsets(span_rows, comment_rows, scale):
+    # Ids that are not all strings take the dictionary lookup; offsets
+    # too wide for one integer key take lexsort; every path must give the reference order.
+    comments = pd.DataFrame(comment_rows, columns=["thread_id", "comment_id"], dtype=object)
+    spans = pd.DataFrame([(t, c, s * scale, e, f"x{i}") for i, (t, c, s, e) in enumerate(span_rows)],
+                         columns=["thread_id", "comment_id", "start", "end", "label"])
+    pd.testing.assert_frame_equal(order_spans(spans, comments), _order_spans_reference(spans, comments))
