@@ -135,12 +135,20 @@ class _Pieces(NamedTuple):
     neg_sum: float
     neu_count: int
     n_tokens: int
-    words: tuple  # (token, final valence) for tokens with a valence
+    words: tuple  # token, final valence, token, final valence, ... for tokens with a valence
+    #               (flat: a pair per word would be one more object per word, see _pairs)
     neutralised: tuple  # (token, valence it would have had)
-    context: tuple  # is_cap_diff, capitalised words, the valences before the "but" rule by position,
-    #                 the positions of scorable words among the first three and last two, the
-    #                 first "but", the lower-cased words, the positions of words in capitals:
-    #                 what a whole-text score needs (_joined_compound)
+    # What a whole-text score needs (_joined_compound): whether the text has words both in
+    # and out of capitals, how many are in capitals, the valences before the "but" rule by
+    # position, the positions of scorable words among the first three and last two, the
+    # first "but". Fields, not a tuple of their own: the piece caches keep tens of thousands
+    # of these, and each container object they hold is one more for the cyclic collector to
+    # scan once the chain has run (the pipeline's deferred pass, see _perf.collector_paused).
+    is_cap_diff: bool
+    n_upper: int
+    pre: dict
+    edge: tuple
+    bi: int
 
 
 class _Neutral(NamedTuple):
@@ -597,10 +605,14 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
     return _pieces(text, _neutral_sets(tuple(neutral)) if neutral else None)
 
 
-_NO_CONTEXT = (False, 0, {}, (), -1, (), ())
 #: A namedtuple from a plain tuple without its Python-level ``__new__``.
 _new_pieces = functools.partial(tuple.__new__, _Pieces)
-_EMPTY_PIECES = _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), _NO_CONTEXT)
+_EMPTY_PIECES = _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), False, 0, {}, (), -1)
+
+
+def _pairs(words: tuple) -> tuple:
+    """``(token, valence)`` pairs from the flat :attr:`_Pieces.words`."""
+    return tuple(zip(words[::2], words[1::2]))
 
 
 def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
@@ -622,11 +634,10 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     n_upper = upper.count(True)
     is_cap_diff = 0 < n - n_upper < n
     bi = lower.index("but") if "but" in lower else -1
-    upper_at = tuple(itertools.compress(range(n), upper)) if n_upper else ()
     positions = list(itertools.compress(range(n), map(_SCORABLE.__contains__, lower)))
     if not positions:  # VADER's scores of n neutral words
-        return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (),
-                            (is_cap_diff, n_upper, {}, (), bi, lower, upper_at)))
+        return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), is_cap_diff, n_upper, {}, (),
+                            bi))
     if _CONTEXT_WORDS.isdisjoint(lower) and "n't" not in " ".join(lower) and not _has_phrase(lower):
         # No word a rule looks for and no idiom (most sentences): each lexicon word keeps its
         # own valence, and the capitals' boost (_scorable_valences without a word in reach).
@@ -639,9 +650,9 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
         edge = ()
     else:
         edge = tuple([i for i in positions if i < 3 or i >= n - 2])
-    context = (is_cap_diff, n_upper, pre, edge, bi, lower, upper_at)
     if not pre:
-        return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), context))
+        return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), is_cap_diff, n_upper, pre, edge,
+                            bi))
     at, values = list(pre), list(pre.values())
     plain = _but_sparse(at, values, bi) if bi >= 0 else values
     punct = _punctuation(text) if ("!" in text or "?" in text) else 0.0
@@ -666,11 +677,12 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
             neutral_compound, neutral_sum_s = scored[0], scored[-1]
             after = dict(zip(at, plain))
             neutralised = tuple((shown[raws[i]], _ROUND2[after[i]]) for i in sorted(neutral_idx))
+    words = [None] * (2 * len(at))
+    words[::2] = map(shown.__getitem__, map(raws.__getitem__, at))
+    words[1::2] = map(_ROUND2.__getitem__, plain)
     return _new_pieces((
-        compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, n,
-        tuple(zip(map(shown.__getitem__, map(raws.__getitem__, at)), map(_ROUND2.__getitem__, plain))),
-        neutralised,
-        context,
+        compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, n, tuple(words),
+        neutralised, is_cap_diff, n_upper, pre, edge, bi,
     ))
 
 
@@ -710,8 +722,8 @@ def _joined_compound(text: str, sents: list) -> float | None:
                    [s.pieces for s in sents])
 
 
-def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, contexts=None,
-            sizes=None, sliced: bool = False) -> float | None:
+def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, sizes=None,
+            sliced: bool = False) -> float | None:
     """VADER's ``polarity_scores(text)["compound"]`` from the pieces of its sentences, or None.
 
     The sentences are given as columns: offsets into *text*, the text VADER scored, its
@@ -743,51 +755,52 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, co
         prev = end
     if prev < len(text) and not text[prev:].isspace():
         return None
-    if contexts is None:
-        contexts = [p.context for p in pieces]
+    if sizes is None:
         sizes = [p.n_tokens for p in pieces]
     n = sum(sizes)
     if not n:
         return None
-    n_upper = sum(map(_N_UPPER_OF, contexts))
+    n_upper = sum(map(_N_UPPER_OF, pieces))
     cap_diff = 0 < n - n_upper < n
-    last = len(contexts) - 1
-    for si, (c, m) in enumerate(zip(contexts, sizes)):
-        edge = c[3]
-        if (c[1] and c[0] != cap_diff) or (edge and ((si and edge[0] < 3) or (si != last and edge[-1] >= m - 2))):
-            return _joined_in_text(text, contexts, sizes, cap_diff)
+    last = len(pieces) - 1
+    for si, (p, m) in enumerate(zip(pieces, sizes)):
+        edge = p.edge
+        if (p.n_upper and p.is_cap_diff != cap_diff) or (
+                edge and ((si and edge[0] < 3) or (si != last and edge[-1] >= m - 2))):
+            return _joined_in_text(text, pieces, sizes, cap_diff)
     # No word near a sentence edge that VADER may score: each keeps its sentence valence.
-    at, values, bi = _gathered(contexts, sizes)
+    at, values, bi = _gathered(pieces, sizes)
     if values and bi >= 0:
         values = _but_sparse(at, values, bi)
     return _rounded_compound(values, text)
 
 
-_N_UPPER_OF = operator.itemgetter(1)
-_LOWER_OF = operator.itemgetter(5)
+_N_UPPER_OF = operator.attrgetter("n_upper")
 
 
-def _gathered(contexts: list, sizes: list) -> tuple:
+def _gathered(pieces: list, sizes: list) -> tuple:
     """The sentences' word valences pooled over the text: their positions in it, the values,
     and the position of the first "but" (-1 if none)."""
     at: list = []
     values: list = []
     bi = -1
     k = 0
-    for c, m in zip(contexts, sizes):
-        pre = c[2]
+    for p, m in zip(pieces, sizes):
+        pre = p.pre
         if pre:
             at += [k + i for i in pre] if k else pre
             values += pre.values()
-        if bi < 0 <= c[4]:
-            bi = k + c[4]
+        if bi < 0 <= p.bi:
+            bi = k + p.bi
         k += m
     return at, values, bi
 
 
-def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> float:
+def _joined_in_text(text: str, pieces: list, sizes: list, cap_diff: bool) -> float:
     """:func:`_joined` when some words near sentence edges may need scoring again."""
-    lower = tuple(itertools.chain.from_iterable(map(_LOWER_OF, contexts)))
+    # The sentences hold exactly the text's tokens (see _joined): its words are theirs, in order.
+    raws = text.split()
+    lower = _lower_of(raws)
     # Words near one of VADER's multi-word idioms or booster phrases (its idiom window runs
     # from three words back to two ahead), wherever it lies.
     near_phrase: set = set()
@@ -796,9 +809,9 @@ def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> f
             near_phrase.update(range(a - 2, b + 4))
     again: list = []
     k = 0
-    last = len(contexts) - 1
-    for si, (c, m) in enumerate(zip(contexts, sizes)):
-        if c[0] != cap_diff and c[1]:
+    last = len(pieces) - 1
+    for si, (c, m) in enumerate(zip(pieces, sizes)):
+        if c.is_cap_diff != cap_diff and c.n_upper:
             # is_cap_diff only counts for words in capitals (and capitalised boosters before
             # a word): a sentence without any keeps its valences in a text that has some.
             again += range(k, k + m)
@@ -806,7 +819,7 @@ def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> f
             continue
         head = 3 if si else 0
         tail = m - 2 if si != last else m
-        for i in c[3]:
+        for i in c.edge:
             if head <= i < tail:
                 continue
             p = k + i
@@ -815,16 +828,11 @@ def _joined_in_text(text: str, contexts: list, sizes: list, cap_diff: bool) -> f
                     i >= tail and (low == "no" or low == "kind")):
                 again.append(p)  # a rule that looks into the next or the previous sentence may fire
         k += m
-    at, values, _ = _gathered(contexts, sizes)
+    at, values, _ = _gathered(pieces, sizes)
     if again:
         # The few words scored again replace (or drop, or add) their entries in place.
         if cap_diff:
-            upper = [False] * len(lower)
-            k = 0
-            for c, m in zip(contexts, sizes):
-                for i in c[6]:
-                    upper[k + i] = True
-                k += m
+            upper = list(map(str.isupper, raws))
         else:
             upper = ()  # VADER reads the capitals only when is_cap_diff holds
         new = _valences_at(upper, lower, cap_diff, again)
@@ -867,8 +875,11 @@ def _score(values, n, punct):
         pos_sum += punct
     elif pos_sum < math.fabs(neg_sum):
         neg_sum -= punct
-    pos, neu, neg = _VADER_SHARES[(pos_sum, neg_sum, neu_count)]
-    return _COMPOUND[sum_s], pos, neu, neg, pos_sum, neg_sum, neu_count, sum_s
+    # VADER's rounded shares (not memoised: the key and value tuples a memo keeps would cost
+    # the cyclic collector more, once the chain has run, than the rounding they save).
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    return (_COMPOUND[sum_s], round(math.fabs(pos_sum / total), 3), round(math.fabs(neu_count / total), 3),
+            round(math.fabs(neg_sum / total), 3), pos_sum, neg_sum, neu_count, sum_s)
 
 
 class _Compound(dict):
@@ -888,21 +899,6 @@ class _Compound(dict):
         return compound
 
 
-class _VaderShares(dict):
-    """Memo of VADER's rounded ``pos``, ``neu`` and ``neg`` for ``(pos_sum, neg_sum, neu_count)``
-    (its ``score_valence``; the sums repeat as the compounds do)."""
-
-    def __missing__(self, key: tuple) -> tuple:
-        pos_sum, neg_sum, neu_count = key
-        total = pos_sum + math.fabs(neg_sum) + neu_count
-        shares = (round(math.fabs(pos_sum / total), 3), round(math.fabs(neu_count / total), 3),
-                  round(math.fabs(neg_sum / total), 3))
-        if len(self) > _MEMO_MAX:
-            self.clear()
-        self[key] = shares
-        return shares
-
-
 class _Round2(dict):
     """Memo of ``round(v, 2)`` for the nonzero word valences an explanation shows."""
 
@@ -916,7 +912,6 @@ class _Round2(dict):
 #: Entries each rounding memo keeps at most (a few MB; cleared when full, as the other memos).
 _MEMO_MAX = 50_000
 _COMPOUND: dict = _Compound()
-_VADER_SHARES: dict = _VaderShares()
 _ROUND2: dict = _Round2()
 
 
@@ -944,7 +939,7 @@ def polarity(text: str, *, neutral_terms: Iterable[str] | None = None) -> dict:
     terms = tuple(DEFAULT_NEUTRAL_TERMS if neutral_terms is None else neutral_terms)
     p = _vader_pieces(text, terms)
     return {"compound": p.compound, "pos": p.pos, "neu": p.neu, "neg": p.neg,
-            "frame_neutral_compound": p.neutral_compound, "words": p.words, "neutralised": p.neutralised}
+            "frame_neutral_compound": p.neutral_compound, "words": _pairs(p.words), "neutralised": p.neutralised}
 
 
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -970,15 +965,24 @@ _PIECE_CACHE_MAX = 50_000
 
 
 def _piece_cache(spec) -> dict:
+    """The piece cache of *spec*: ``{scored text: its pieces, or False when it does not
+    count as a sentence}`` (see :func:`_cached_pieces`)."""
+    return _piece_caches(spec)[0]
+
+
+def _piece_caches(spec) -> tuple:
+    """The piece cache of *spec* and beside it ``{scored text: its explanation as the
+    commenter's own words}``, filled when a spans table needs one. (Apart, so a cache entry
+    is no container of its own: a dict of strings is never tracked by the cyclic collector.)"""
     entry = _PIECE_CACHES.get(id(spec))
     if entry is None or entry[0] is not spec:
         if len(_PIECE_CACHES) >= 8:
             _PIECE_CACHES.clear()
-        entry = _PIECE_CACHES[id(spec)] = (spec, {})
-    cache = entry[1]
-    if len(cache) >= _PIECE_CACHE_MAX:
-        cache.clear()
-    return cache
+        entry = _PIECE_CACHES[id(spec)] = (spec, {}, {})
+    if len(entry[1]) >= _PIECE_CACHE_MAX:
+        entry[1].clear()
+        entry[2].clear()
+    return entry[1], entry[2]
 
 
 def _clear_caches() -> None:
@@ -988,7 +992,7 @@ def _clear_caches() -> None:
     _SHOWN.clear()
     _CARRYING.clear()
     _SAID.clear()
-    for memo in (_COMPOUND, _VADER_SHARES, _ROUND2):
+    for memo in (_COMPOUND, _ROUND2):
         memo.clear()
     _raw_compound.cache_clear()
     _STASH.clear()
@@ -1011,8 +1015,8 @@ def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sen
             scored = text[start:end]
             if not scored.isspace():
                 scored, hit = _cache_entry(scored, spec, cache)
-                if hit[1]:
-                    out.append(_Sentence(start, end, "own", scored, hit[0]))
+                if hit:
+                    out.append(_Sentence(start, end, "own", scored, hit))
         if quote_spans:
             quoted = _inside(start, end, quote_spans)
             if quoted:
@@ -1020,12 +1024,11 @@ def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sen
     return out
 
 
-def _cached_pieces(scored: str, spec) -> list:
-    """A piece-cache entry: the pieces of *scored*, whether it counts as a sentence (it
-    has a word VADER scores, or any letter or digit), and its explanation as the
-    commenter's own words (None until a spans table needs it)."""
+def _cached_pieces(scored: str, spec):
+    """A piece-cache entry: the pieces of *scored* when it counts as a sentence (it has a
+    word VADER scores, or any letter or digit), else False."""
     p = _pieces(scored, spec)
-    return [p, bool(p.words or _HAS_WORD.search(scored)), None]
+    return p if p.words or _HAS_WORD.search(scored) else False
 
 
 def _cache_entry(scored: str, spec, cache) -> tuple:
@@ -1047,8 +1050,8 @@ def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
     else:
         scored = " ".join(text[a:b] for a, b in pieces)
     scored, hit = _cache_entry(scored, spec, cache)
-    if hit[1]:
-        return (_Sentence(pieces[0][0], pieces[-1][1], role, scored, hit[0]),)
+    if hit:
+        return (_Sentence(pieces[0][0], pieces[-1][1], role, scored, hit),)
     return ()
 
 
@@ -1222,7 +1225,7 @@ def _pooled_own(text: str, starts: list, ends: list, scoreds: list, own: list, s
     compound = _COMPOUND[sum(cols[5]) / scale]
     neutral = _COMPOUND[sum(cols[6]) / scale]
     pos, neu, neg = _shares(sum(cols[7]), sum(cols[8]), sum(cols[9]))
-    raw = _joined(text, starts, ends, scoreds, own, cols[13], cols[10], sliced) if "’" not in text else None
+    raw = _joined(text, starts, ends, scoreds, own, cols[10], sliced) if "’" not in text else None
     return [compound, pos, neu, neg, raw, neutral, float("nan"), len(own)]
 
 
@@ -1374,7 +1377,7 @@ def sentences(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: 
         for s in sents:
             p = s.pieces
             rows.append((t, c, label, s.start, s.end, s.role, s.text, p.compound, p.neutral_compound, p.pos, p.neu,
-                         p.neg, p.n_tokens, p.words, p.neutralised))
+                         p.neg, p.n_tokens, _pairs(p.words), p.neutralised))
     return pd.DataFrame(rows, columns=["thread_id", "comment_id", "row", "start", "end", "role", "scored_text", "compound",
                                        "frame_neutral_compound", "pos", "neu", "neg", "n_tokens", "words", "neutralised"])
 
@@ -1410,9 +1413,9 @@ def _explain(role: str, p: _Pieces) -> str:
     if words:
         if len(_CARRYING) > _TOKENS_MAX:
             _CARRYING.clear()
-        what += "; words carrying it: " + ", ".join(map(_CARRYING.__getitem__, words[:6]))
-        if len(words) > 6:
-            what += f" and {len(words) - 6} more"
+        what += "; words carrying it: " + ", ".join(map(_CARRYING.__getitem__, zip(words[:12:2], words[1:12:2])))
+        if len(words) > 12:
+            what += f" and {len(words) // 2 - 6} more"
     else:
         what += "; no word in VADER's lexicon"
     if p.neutralised:
@@ -1485,7 +1488,7 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
     """
     terms = tuple(DEFAULT_NEUTRAL_TERMS if neutral_terms is None else neutral_terms)
     spec = _neutral_sets(terms) if terms else None
-    cache = _piece_cache(spec)
+    cache, said = _piece_caches(spec)
     given = _given_spans(spans_)
     threads, ids = _keys(comments, id_col, thread_col)
     out_threads, out_ids, labels, starts, ends, texts, explanations = [], [], [], [], [], [], []
@@ -1531,15 +1534,14 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
                     continue
                 # _cache_entry, inline.
                 scored = piece.replace("’", "'") if "’" in piece else piece
-                hit = cache.get(scored)
-                if hit is None:
-                    hit = cache[scored] = _cached_pieces(scored, spec)
-                if not hit[1]:
+                p = cache.get(scored)
+                if p is None:
+                    p = cache[scored] = _cached_pieces(scored, spec)
+                if not p:
                     continue
-                p = hit[0]
-                what = hit[2]
+                what = said.get(scored)
                 if what is None:
-                    what = hit[2] = _explain("own", p)
+                    what = said[scored] = _explain("own", p)
                 explanations.append(what)
                 starts.append(start)
                 ends.append(end)

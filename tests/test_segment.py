@@ -352,8 +352,20 @@ def test_segment_quote_and_address_gates_change_nothing(text):
         mp.setattr(segment, "_COMMA_NAME", lambda t: True)
         mp.setattr(segment, "_NAME_THEN_MARK", lambda t: True)
         mp.setattr(segment, "_GREETING_NAME", lambda t: True)
+        mp.setattr(segment, "_NAME_THEN_MARK_OR_GREETING", lambda t: True)
         assert segment.quotes(text) == fast_quotes
         assert segment.addresses(text) == fast_addresses
+
+
+_GATE_ALPHABET = ["Hi", "Oh", "Ohh", "Ok", "Okay", "Sorry", "Thanks", "Agreed", "Wow", "Bob", "bob", "Ann", ",", " ",
+                  "  ", "\n", "\t", "...", "..", "…", ":", "!", "Mc", "x", "No", "Not", "A", "hey", "É", "é", "_"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_ALPHABET), max_size=12).map("".join))
+def test_segment_address_gate_in_one_scan_like_the_two(text):
+    both = segment._NAME_THEN_MARK(text) is not None or segment._GREETING_NAME(text) is not None
+    assert (segment._NAME_THEN_MARK_OR_GREETING(text) is not None) == both
 
 
 @settings(max_examples=200, deadline=None)
