@@ -310,7 +310,7 @@ def sentences(text: str) -> list[Span]:
             # (the loop below, for one line without a possible break: most comments)
             end = len(text.rstrip())
             return [_new_span((len(text) - len(text.lstrip()), end, "sentence", "", ""))] if end else []
-        return list(_line_sentences(text))
+        return _line_spans(text)
     for m in _LINE.finditer(text):
         base, chunk = m.start(), m.group()
         # Without a possible break (".", "?" or "!" followed by more text) Punkt returns
@@ -322,14 +322,17 @@ def sentences(text: str) -> list[Span]:
             continue
         if not chunk.strip():
             continue
-        out += [_new_span((base + a, base + b, "sentence", "", "")) for a, b, *_ in _line_sentences(chunk)]
+        out += _line_spans(chunk, base)
     return out
 
 
 def _line_sentences(chunk: str) -> tuple:
-    """The sentences of one line that may hold a break, as Spans with offsets into *chunk*."""
+    """The sentences of one line that may hold a break, as flat offsets into *chunk*:
+    ``(start, end, start, end, ...)``."""
     # A line's split depends on the line alone, and lines repeat ("Thanks!", quoted
-    # lines), so its sentences are kept, up to a bound.
+    # lines), so its sentences are kept, up to a bound: as offsets, not Spans, so an entry
+    # is one object for the cyclic collector to scan once the chain has run, not one per
+    # sentence more (see _perf.collector_paused).
     found = _LINE_SPLITS.get(chunk)
     if found is not None:
         return found
@@ -343,14 +346,20 @@ def _line_sentences(chunk: str) -> tuple:
         if out and not _HAS_WORD.search(piece):
             # Punkt cuts "true !!" into "true !" and "!": punctuation alone belongs to
             # the sentence before it (it carries VADER's emphasis).
-            out[-1] = out[-1]._replace(end=e - trail)
+            out[-1] = e - trail
             continue
-        out.append(Span(s + lead, e - trail, "sentence"))
+        out += (s + lead, e - trail)
     found = tuple(out)
     if len(_LINE_SPLITS) >= _LINE_SPLITS_MAX:
         _LINE_SPLITS.clear()
     _LINE_SPLITS[chunk] = found
     return found
+
+
+def _line_spans(chunk: str, base: int = 0) -> list[Span]:
+    """The sentences of one line (:func:`_line_sentences`) as Spans, offsets *base* on."""
+    it = iter(_line_sentences(chunk))
+    return [_new_span((base + a, base + b, "sentence", "", "")) for a, b in zip(it, it)]
 
 
 _sentences = sentences  # addresses() takes a ``sentences`` argument that hides the function's name

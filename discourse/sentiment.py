@@ -141,7 +141,7 @@ class _Pieces(NamedTuple):
     # What a whole-text score needs (_joined_compound): whether the text has words both in
     # and out of capitals, how many are in capitals, the valences before the "but" rule by
     # position, the positions of scorable words among the first three and last two, the
-    # first "but". Fields, not a tuple of their own: the piece caches keep tens of thousands
+    # first "but", the lower-cased words (the token memo's own strings). Fields, not a tuple of their own: the piece caches keep tens of thousands
     # of these, and each container object they hold is one more for the cyclic collector to
     # scan once the chain has run (the pipeline's deferred pass, see _perf.collector_paused).
     is_cap_diff: bool
@@ -149,6 +149,7 @@ class _Pieces(NamedTuple):
     pre: dict
     edge: tuple
     bi: int
+    lower: tuple
 
 
 class _Neutral(NamedTuple):
@@ -607,7 +608,7 @@ def _vader_pieces(text: str, neutral: tuple = ()) -> _Pieces:
 
 #: A namedtuple from a plain tuple without its Python-level ``__new__``.
 _new_pieces = functools.partial(tuple.__new__, _Pieces)
-_EMPTY_PIECES = _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), False, 0, {}, (), -1)
+_EMPTY_PIECES = _Pieces(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, (), (), False, 0, {}, (), -1, ())
 
 
 def _pairs(words: tuple) -> tuple:
@@ -637,7 +638,7 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     positions = list(itertools.compress(range(n), map(_SCORABLE.__contains__, lower)))
     if not positions:  # VADER's scores of n neutral words
         return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), is_cap_diff, n_upper, {}, (),
-                            bi))
+                            bi, lower))
     if _CONTEXT_WORDS.isdisjoint(lower) and "n't" not in " ".join(lower) and not _has_phrase(lower):
         # No word a rule looks for and no idiom (most sentences): each lexicon word keeps its
         # own valence, and the capitals' boost (_scorable_valences without a word in reach).
@@ -652,7 +653,7 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
         edge = tuple([i for i in positions if i < 3 or i >= n - 2])
     if not pre:
         return _new_pieces((0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n, n, (), (), is_cap_diff, n_upper, pre, edge,
-                            bi))
+                            bi, lower))
     at, values = list(pre), list(pre.values())
     plain = _but_sparse(at, values, bi) if bi >= 0 else values
     punct = _punctuation(text) if ("!" in text or "?" in text) else 0.0
@@ -682,7 +683,7 @@ def _pieces(text: str, spec: _Neutral | None) -> _Pieces:
     words[1::2] = map(_ROUND2.__getitem__, plain)
     return _new_pieces((
         compound, pos, neu, neg, neutral_compound, sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, n, tuple(words),
-        neutralised, is_cap_diff, n_upper, pre, edge, bi,
+        neutralised, is_cap_diff, n_upper, pre, edge, bi, lower,
     ))
 
 
@@ -776,6 +777,7 @@ def _joined(text: str, starts: list, ends: list, scoreds: list, pieces: list, si
 
 
 _N_UPPER_OF = operator.attrgetter("n_upper")
+_LOWER_OF = operator.attrgetter("lower")
 
 
 def _gathered(pieces: list, sizes: list) -> tuple:
@@ -798,9 +800,7 @@ def _gathered(pieces: list, sizes: list) -> tuple:
 
 def _joined_in_text(text: str, pieces: list, sizes: list, cap_diff: bool) -> float:
     """:func:`_joined` when some words near sentence edges may need scoring again."""
-    # The sentences hold exactly the text's tokens (see _joined): its words are theirs, in order.
-    raws = text.split()
-    lower = _lower_of(raws)
+    lower = tuple(itertools.chain.from_iterable(map(_LOWER_OF, pieces)))
     # Words near one of VADER's multi-word idioms or booster phrases (its idiom window runs
     # from three words back to two ahead), wherever it lies.
     near_phrase: set = set()
@@ -832,7 +832,8 @@ def _joined_in_text(text: str, pieces: list, sizes: list, cap_diff: bool) -> flo
     if again:
         # The few words scored again replace (or drop, or add) their entries in place.
         if cap_diff:
-            upper = list(map(str.isupper, raws))
+            # The sentences hold exactly the text's tokens (see _joined), so its capitals are theirs.
+            upper = list(map(str.isupper, text.split()))
         else:
             upper = ()  # VADER reads the capitals only when is_cap_diff holds
         new = _valences_at(upper, lower, cap_diff, again)
@@ -1219,14 +1220,18 @@ def _pooled_own(text: str, starts: list, ends: list, scoreds: list, own: list, s
         else:
             raw = _joined(text, starts, ends, scoreds, own, sliced=sliced)
         return [compound, pos, neu, neg, raw, neutral, float("nan"), 1]
-    # The pieces as columns (one C call): _pool and _shares on them, summed in the same order.
-    cols = tuple(zip(*own))
-    scale = max(1.0, sum(cols[10]) / POOL_TOKENS)
-    compound = _COMPOUND[sum(cols[5]) / scale]
-    neutral = _COMPOUND[sum(cols[6]) / scale]
-    pos, neu, neg = _shares(sum(cols[7]), sum(cols[8]), sum(cols[9]))
-    raw = _joined(text, starts, ends, scoreds, own, cols[10], sliced) if "’" not in text else None
+    # The pooled fields as columns (C calls): _pool and _shares on them, summed in the same order.
+    sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count, sizes = zip(*map(_POOLED_FIELDS, own))
+    scale = max(1.0, sum(sizes) / POOL_TOKENS)
+    compound = _COMPOUND[sum(sum_s) / scale]
+    neutral = _COMPOUND[sum(neutral_sum_s) / scale]
+    pos, neu, neg = _shares(sum(pos_sum), sum(neg_sum), sum(neu_count))
+    raw = _joined(text, starts, ends, scoreds, own, sizes, sliced) if "’" not in text else None
     return [compound, pos, neu, neg, raw, neutral, float("nan"), len(own)]
+
+
+#: sum_s, neutral_sum_s, pos_sum, neg_sum, neu_count and n_tokens of a :class:`_Pieces`.
+_POOLED_FIELDS = operator.itemgetter(5, 6, 7, 8, 9, 10)
 
 
 def _shares(pos_sum, neg_sum, neu_count) -> tuple:

@@ -152,6 +152,19 @@ def test_sentiment_seed_reads_right(seed_corpus):
     assert war["frame_neutral_compound"] == 0.0 and war["neutralised"] == (("war", 2.15),)
 
 
+@pytest.mark.parametrize("text", ["I love it but hate the war!", "GOOD grief, not bad. Kind of sad :(", "Nothing here"])
+def test_sentiment_words_as_word_valence_pairs(text):
+    # The pieces keep their words flat; every public table and dict shows (word, valence) pairs.
+    p = sentiment._vader_pieces(text, ())
+    pairs = sentiment.polarity(text, neutral_terms=())["words"]
+    assert pairs == tuple(zip(p.words[::2], p.words[1::2]))
+    assert all(isinstance(w, str) and isinstance(v, float) and v for w, v in pairs)
+    rows = sentiment.sentences(pd.DataFrame({"text": [text]}), neutral_terms=())
+    for scored, words in zip(rows["scored_text"], rows["words"]):
+        assert words == sentiment.polarity(scored, neutral_terms=())["words"]
+    assert sentiment._POOLED_FIELDS(p) == (p.sum_s, p.neutral_sum_s, p.pos_sum, p.neg_sum, p.neu_count, p.n_tokens)
+
+
 def test_sentiment_trajectories_and_escalation(tiny_comments):
     scored = sentiment.score(tiny_comments)
     traj = sentiment.trajectories(scored)
