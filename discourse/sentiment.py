@@ -954,6 +954,9 @@ class _Sentence(NamedTuple):
     pieces: _Pieces
 
 
+_new_sentence = functools.partial(tuple.__new__, _Sentence)
+
+
 @functools.lru_cache(maxsize=1)
 def _emoji_chars():
     return frozenset(k for k in analyzer().emojis if len(k) == 1)
@@ -1017,7 +1020,7 @@ def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sen
             if not scored.isspace():
                 scored, hit = _cache_entry(scored, spec, cache)
                 if hit:
-                    out.append(_Sentence(start, end, "own", scored, hit))
+                    out.append(_new_sentence((start, end, "own", scored, hit)))
         if quote_spans:
             quoted = _inside(start, end, quote_spans)
             if quoted:
@@ -1052,7 +1055,7 @@ def _scored(text: str, role: str, pieces, spec, cache) -> tuple:
         scored = " ".join(text[a:b] for a, b in pieces)
     scored, hit = _cache_entry(scored, spec, cache)
     if hit:
-        return (_Sentence(pieces[0][0], pieces[-1][1], role, scored, hit),)
+        return (_new_sentence((pieces[0][0], pieces[-1][1], role, scored, hit)),)
     return ()
 
 
@@ -1140,13 +1143,13 @@ def _given_spans(spans_):
     others = kind.isin(_GIVEN_KINDS[1:]).to_numpy(dtype=bool, na_value=False)
     if others.any():
         keep = spans_[others]
-        span = segment.Span
+        span = segment._new_span  # (a Span from a tuple of its five fields)
         columns = [keep[c].tolist() for c in ("thread_id", "comment_id", "kind", "label", "start", "end")]
         for t, c, k, lab, s, e in zip(*columns):
             by_kind = others_of.get((t, c))
             if by_kind is None:
                 by_kind = others_of[(t, c)] = ([], [])
-            by_kind[0 if k == "quote" else 1].append(span(int(s), int(e), k, lab))
+            by_kind[0 if k == "quote" else 1].append(span((int(s), int(e), k, lab, "")))
     return _Given(sents, others_of)
 
 
