@@ -238,6 +238,28 @@ def _word_index(words: list[str]) -> tuple | None:
     return index
 
 
+# ``(words, {matcher: its starts in words})`` of the sentence a sense decision reads last
+# (see _prime_cues); one tuple, replaced whole, kept while it is the last (as _LAST_WORDS).
+_CUE_STARTS: list = [None]
+
+
+def _prime_cues(lex: "FrameLexicon", words: list[str]) -> None:
+    """Read *words* once for all of *lex*'s cue and topic matchers: a sense decision asks a
+    dozen of them about the same sentence, and :meth:`_Matcher.find` then takes each one's
+    starts from that one pass (what its own ``_starts`` would give)."""
+    last = _CUE_STARTS[0]
+    if last is not None and last[0] is words:
+        return
+    group = _cue_matchers(lex)
+    _CUE_STARTS[0] = (words, dict(zip(group.matchers, group.starts(words))))
+
+
+def _cue_matchers(lex: "FrameLexicon") -> "_Matchers":
+    """The shared :class:`_Matchers` of every cue and topic matcher of *lex* (each once)."""
+    found = dict.fromkeys([*lex.cues.values(), *(m for _, m in lex.topics)])
+    return _matchers(tuple(m for m in found if isinstance(m, _Matcher)))
+
+
 class _Matcher:
     """Finds patterns in a token list; longest match first, no overlaps."""
 
@@ -308,6 +330,12 @@ class _Matcher:
             last = self._last
             if last is not None and last[0] is words and last[1] == overlap:
                 return last[2]
+            primed = _CUE_STARTS[0]
+            if primed is not None and primed[0] is words:
+                # (A sense decision's sentence: its words were read once for every cue matcher.)
+                out = self._find(words, overlap, primed[1].get(self))
+                self._last = (words, overlap, out)
+                return out
         out = self._find(words, overlap, starts)
         if starts is None:
             self._last = (words, overlap, out)
@@ -1218,6 +1246,7 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
     far). With no such evidence the basic meaning, armed conflict, stands.
     """
     cues = lex.cues
+    _prime_cues(lex, words)
     term = " ".join(words[i:j])
     own = range(i, j)
     around = words[max(0, i - 3):j + 3]
