@@ -884,7 +884,9 @@ class _Reading:
                 elif kind in ("url", "artifact") or (kind == "quote" and not include_quotes and sp.label != "term"):
                     excl.append(sp)
         # (Nothing excluded, the common case: the whole text, as own_pieces gives it.)
-        self.pieces = segment.own_pieces(text, exclude=excl) if excl else [(0, len(text))] if text.strip() else []
+        # (``not text.isspace()``: what ``text.strip()`` tells, without a copy of the text)
+        self.pieces = (segment.own_pieces(text, exclude=excl) if excl else [(0, len(text))]
+                       if text and not text.isspace() else [])
         self._active = _UNSET
 
     @property
@@ -1800,7 +1802,8 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     ids = comments[id_col].tolist() if id_col in comments.columns else [""] * len(comments)
     if spans is not None:
         require_columns(spans, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="civility.spans")
-    todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col]) if isinstance(text, str) and text.strip()]
+    todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col])
+            if isinstance(text, str) and text and not text.isspace()]
     screen = _screen([text for _, _, text in todo])
     given = _given_segments(spans, list(zip(threads, ids)), "civility.spans",
                             {(t, c) for (t, c, _), found in zip(todo, screen) if found is not None})

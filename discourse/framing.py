@@ -532,6 +532,49 @@ def _trigger_matches(trigger, data, starts):
     return filter(None, map(match, itertools.repeat(data), starts(data)))
 
 
+def _token_places(data: bytes, starts) -> list | None:
+    """``(start, end)`` of the token (:data:`_ANY_WORD`, at a token start) at each place
+    *starts* (a :attr:`_Matchers.byte_starts`) gives in *data* (ASCII, as bytes); None
+    without *starts*.
+
+    Read array-wise (numpy), not by the trigger regex at each place: the places hold
+    every match of the trigger, and a few more (a word whose pattern goes on in a way
+    the text does not), whose words then find no match where they are checked (the
+    candidates' first piece is the word's, the other pieces are read from the text).
+    """
+    if starts is None:
+        return None
+    import numpy as np
+
+    at = np.asarray(starts(data), dtype=np.int64)
+    if not len(at):
+        return []
+    a = np.frombuffer(data, dtype=np.uint8)
+    word = _word_table()
+    n = len(a)
+    # A token starts with a word character after no word character, nor after an
+    # apostrophe that follows one ((?<!\w)(?<!\w')).
+    before = np.where(at >= 1, a[np.maximum(at - 1, 0)], 32)
+    before2 = np.where(at >= 2, a[np.maximum(at - 2, 0)], 32)
+    ok = word[a[np.minimum(at, n - 1)]] & (at < n) & ~word[before] & ~((before == 39) & word[before2])
+    at = at[ok]
+    # It runs over word characters and over apostrophes between two of them (\w+(?:'\w+)*).
+    inner = np.zeros(n, dtype=bool)
+    inner[1:-1] = (a[1:-1] == 39) & word[a[:-2]] & word[a[2:]]
+    stops = np.flatnonzero(~(word[a] | inner))
+    stops = np.append(stops, n)
+    to = stops[np.searchsorted(stops, at)]
+    return list(zip(at.tolist(), to.tolist()))
+
+
+@functools.lru_cache(maxsize=1)
+def _word_table():
+    """A numpy table by byte: whether ``\\w`` matches it in a bytes regex."""
+    import numpy as np
+
+    return np.array([re.match(rb"\w", bytes([b])) is not None for b in range(256)])
+
+
 # --------------------------------------------------------------------------- sparse matching
 #
 # The fast path: rather than splitting every text into words and looking each word up, a
@@ -792,9 +835,14 @@ def _joined_hits(views: list, at: list, results: list, matchers: _Matchers, trig
     view, norm, out = views[t], views[t].norm, None
     sents: list = []
     n = bound = 0
-    for m in (_trigger_matches(trigger, joined.encode("ascii"), matchers.byte_starts) if as_bytes
-              else trigger.finditer(joined)):
-        at_, to = m.span()
+    if as_bytes:
+        data = joined.encode("ascii")
+        places = _token_places(data, matchers.byte_starts)
+        if places is None:
+            places = map(_SPAN, _trigger_matches(trigger, data, None))
+    else:
+        places = map(_SPAN, trigger.finditer(joined))
+    for at_, to in places:
         word = joined[at_:to]
         hits = seen.get(word)
         if hits is None:
@@ -1459,12 +1507,15 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
     return out
 
 
-def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list, context: Iterable[str],
-                   backdrop: tuple) -> list[tuple]:
-    """The spans of one lexicon in one sentence (*starts*: ``lex._combined``'s, for :meth:`_Matcher.find_all`)."""
+def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list | None,
+                   context: Iterable[str], backdrop: tuple, matches: list | None = None) -> list[tuple]:
+    """The spans of one lexicon in one sentence (*starts*: ``lex._combined``'s, for :meth:`_Matcher.find_all`;
+    or *matches*: what that finds, when known)."""
     out = []
     by_frame: dict = {}
-    for m in sorted(lex._combined.find_all(words, starts=starts), key=lambda m: (m[0], m[0] - m[1])):
+    if matches is None:
+        matches = lex._combined.find_all(words, starts=lex._combined._starts(words) if starts is None else starts)
+    for m in sorted(matches, key=lambda m: (m[0], m[0] - m[1])):
         by_frame.setdefault(m[2].frame, []).append(m)
     for fname, frame in lex.frames.items():
         if fname not in by_frame:
@@ -1516,6 +1567,18 @@ def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple
     return out
 
 
+def _word_matches(toks: list, found: list) -> list | None:
+    """The sparse matches of a sentence (``(start, end, pattern)``, character offsets, as
+    :func:`_sparse_find_text` gives them: what :meth:`_Matcher.find_all` finds, in its order)
+    with word numbers into *toks* instead; None if an offset is not a token's edge."""
+    first = {a: i for i, (a, _, _) in enumerate(toks)}
+    last = {b: i + 1 for i, (_, b, _) in enumerate(toks)}
+    try:
+        return [(first[a], last[b], p) for a, b, p in found]
+    except KeyError:
+        return None
+
+
 class _Context:
     """The words of some sentences of a :class:`_View`, split only if a sense decision
     reads them (most decide from the term's own sentence)."""
@@ -1550,8 +1613,8 @@ def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: lis
                     continue
             toks, words = view.tokens(n)
             context = _Context(view, (*range(max(0, n - 2), n), *range(n + 1, min(n + 2, len(view.sents)))))
-            out += _lexicon_spans(text, lex, toks, words, lex._combined._starts(words), context,
-                                  (backdrops or {}).get(lex.name, ("", "", "")))
+            out += _lexicon_spans(text, lex, toks, words, None, context, (backdrops or {}).get(lex.name, ("", "", "")),
+                                  matches=_word_matches(toks, found))
     return out
 
 
@@ -1689,9 +1752,18 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
             # (A sparse row counts its terms within sentences, a parsed row across them as
             # well: the threads differ only where no sentence has a term, whose backdrop no
             # sense decision reads.)
-            wanted = {keys[r] for r in busy if (
-                any(per is not None and per[k] for per in found[r]) if views[r] is not None
-                else _has_term(lex, parsed[r], [st[k] for st in terms[r]]))}
+            wanted: set = set()
+            for r in busy:
+                if keys[r] in wanted:
+                    continue  # (a thread's other rows need not be read)
+                if views[r] is None:
+                    if _has_term(lex, parsed[r], [st[k] for st in terms[r]]):
+                        wanted.add(keys[r])
+                    continue
+                for per in found[r]:
+                    if per is not None and per[k]:
+                        wanted.add(keys[r])
+                        break
             cues = _matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
             # Worked out only when a sense decision gets that far (few do): most texts are
             # never read for it.

@@ -545,6 +545,22 @@ def test_framing_sparse_path_property(words, n_rows):
     pd.testing.assert_frame_equal(fast, slow)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES + ["not", "calling", "it", "game", "soldiers", "voters", "argue"]),
+                          st.sampled_from([" ", ", ", ". ", "\n"])), max_size=30))
+def test_framing_sense_decisions_same_with_cues_read_once(words):
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2"],
+                       "text": ["".join(w + sep for w, sep in words), "The war on the school board."]})
+    once = framing.spans(df, lexicons=WAR)
+    original = framing._prime_cues
+    framing._prime_cues = lambda lex, words: None
+    try:
+        each = framing.spans(df, lexicons=WAR)
+    finally:
+        framing._prime_cues = original
+    pd.testing.assert_frame_equal(once, each)
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_framing_spans_restores_garbage_collector(enabled):
     import gc
@@ -689,6 +705,29 @@ def test_framing_trigger_starts_give_the_regex_scan(words):
         expected = [m.span() for m in trigger.finditer(data)]
         assert set(a for a, _ in expected) <= set(starts(data))
         assert [m.span() for m in framing._trigger_matches(trigger, data, starts)] == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ASCII_PIECES), st.sampled_from(["lower", "upper", "title"]),
+                          st.sampled_from([" ", "  ", ", ", ". ", "\n", "-", "'", "' ", " '", "! ", " / ", "s ",
+                                           "ing ", "_", "1 ", "''", "", "'s'", "x'"])),
+                max_size=30))
+def test_framing_token_places_hold_the_trigger_matches(words):
+    # Every trigger match is among the places, and each place is the token there, as the
+    # token regex reads it at a token start.
+    import re
+
+    data = "".join(getattr(w, case)() + sep for w, case, sep in words).lower().encode("ascii")
+    token = re.compile((framing._TOKEN_START + framing._ANY_WORD).encode())
+    for matchers in (framing._matchers(tuple(lex._combined for lex in framing.load_lexicons())),
+                     _cue_matchers(framing.load_lexicons(WAR)[0])):
+        places = framing._token_places(data, matchers.byte_starts)
+        assert set(m.span() for m in matchers.byte_trigger.finditer(data)) <= set(places)
+        assert places == sorted(set(places))
+        for a, b in places:
+            m = token.match(data, a)
+            assert m is not None and m.span() == (a, b)
+    assert framing._token_places(data, None) is None
 
 
 @pytest.mark.parametrize("data, expected", [
