@@ -251,7 +251,19 @@ def _prime_cues(lex: "FrameLexicon", words: list[str]) -> None:
     if last is not None and last[0] is words:
         return
     group = _cue_matchers(lex)
-    _CUE_STARTS[0] = (words, dict(zip(group.matchers, group.starts(words))))
+    exact, prefix = group.first_words
+    matchers = group.matchers
+    out: list = [[] for _ in matchers]
+    for i, word in enumerate(words):
+        ks = exact.get(word)
+        kp = prefix.get(word[:2])
+        if ks is None and kp is None:
+            continue  # (most words: no cue starts with them)
+        for k in ks if kp is None else kp if ks is None else sorted(set(ks + kp)):
+            cands = matchers[k].candidates(word)
+            if cands:
+                out[k].append((i, cands))
+    _CUE_STARTS[0] = (words, dict(zip(matchers, out)))
 
 
 def _cue_matchers(lex: "FrameLexicon") -> "_Matchers":
@@ -400,6 +412,20 @@ class _Matchers:
             for k, c in hits:
                 out[k].append((i, c))
         return out
+
+    @functools.cached_property
+    def first_words(self) -> tuple:
+        """``({word: matcher numbers}, {first two letters: matcher numbers})``: which
+        matchers a word may start a pattern of (an exact first word, or the two letters a
+        prefix is indexed by; see :meth:`_Matcher._starts`), with nothing kept per word read."""
+        exact: dict = {}
+        prefix: dict = {}
+        for k, m in enumerate(self.matchers):
+            for word in m.exact:
+                exact[word] = exact.get(word, ()) + (k,)
+            for two in m.prefix:
+                prefix[two] = prefix.get(two, ()) + (k,)
+        return exact, prefix
 
     @functools.cached_property
     def byte_trigger(self):
