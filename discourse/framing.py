@@ -906,6 +906,10 @@ def _sparse_count(norm: str, stop: int, hits: list) -> int:
     for pos, end, cands in hits:
         if pos < free:
             continue
+        if len(cands) == 1 and len(cands[0].pieces) == 1:
+            count += 1  # (one word, one pattern of one word: it matches there)
+            free = end
+            continue
         best, best_n = None, 0
         for a, b, p in _sparse_matches(norm, stop, pos, end, cands):
             if len(p.pieces) > best_n:
