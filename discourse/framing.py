@@ -132,14 +132,20 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     which only narrows the context a sense decision reads.
     """
     out, start = [], 0
+    # (A piece is kept when it holds a non-blank character: what ``strip()`` tells, without
+    # copying the piece twice.)
+    nonblank = _NONBLANK.search
     for m in _SENT_END.finditer(text):
         end = m.end()
-        if text[start:end].strip():
+        if nonblank(text, start, end):
             out.append((start, end))
         start = end
-    if text[start:].strip():
+    if nonblank(text, start):
         out.append((start, len(text)))
     return out
+
+
+_NONBLANK = re.compile(r"\S")
 
 
 def _parse(text: str) -> list[tuple[int, int, list, list]]:

@@ -793,3 +793,18 @@ def test_framing_spans_table_by_columns_like_rows(threads):
     assert len(s) >= 4
     pd.testing.assert_frame_equal(s, segment.span_table(list(s.itertuples(index=False, name=None))))
     assert framing.spans(df.assign(text="")).equals(segment.span_table([]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n\r\t\u2026\u00a0\u2028\x1c\u3000\"')]")), max_size=40))
+def test_framing_sentences_keep_the_pieces_strip_keeps(text):
+    import re
+
+    out, start = [], 0
+    for m in re.finditer(framing._SENT_END_PLAIN, text):
+        if text[start:m.end()].strip():
+            out.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    assert framing._sentences(text) == out
