@@ -546,6 +546,21 @@ def _lower(text: str) -> str | None:
     return text.lower()
 
 
+def _lowers(texts: list) -> list:
+    """``[_lower(t) for t in texts]``, with the characters that :func:`_lower` refuses (those
+    of :data:`_CASE_ODD`, and the ones lower-casing changes outside ASCII) read once from
+    all the texts' distinct characters, and looked for in each text with one regex."""
+    if not texts:
+        return []
+    import numpy as np
+
+    code = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    refused = set(_CASE_ODD)
+    refused.update(c for c in map(chr, np.unique(code[code > 127]).tolist()) if c.lower() != c)
+    search = re.compile("[" + "".join(map(re.escape, sorted(refused))) + "]").search
+    return [None if search(t) else t.lower() for t in texts]
+
+
 @functools.lru_cache(maxsize=1)
 def _term_index():
     """``{(how, key): ((finder, term number), ...)}`` over every finder's terms."""
@@ -869,7 +884,9 @@ class _Reading:
                 elif kind in ("url", "artifact") or (kind == "quote" and not include_quotes and sp.label != "term"):
                     excl.append(sp)
         # (Nothing excluded, the common case: the whole text, as own_pieces gives it.)
-        self.pieces = segment.own_pieces(text, exclude=excl) if excl else [(0, len(text))] if text.strip() else []
+        # (``not text.isspace()``: what ``text.strip()`` tells, without a copy of the text)
+        self.pieces = (segment.own_pieces(text, exclude=excl) if excl else [(0, len(text))]
+                       if text and not text.isspace() else [])
         self._active = _UNSET
 
     @property
@@ -1350,8 +1367,8 @@ def _screen(texts: list) -> list:
         together = [texts[i].lower() for i in ascii_rows]
     for i, low in zip(ascii_rows, together):
         lowers[i] = low
-    for i in other_rows:
-        lowers[i] = _lower(texts[i])
+    for i, low in zip(other_rows, _lowers([texts[i] for i in other_rows])):
+        lowers[i] = low
     gates: list = [set() if low is not None else None for low in lowers]
     starts: list = [{} for _ in texts]
     repeats: list = [None] * len(texts)
@@ -1785,7 +1802,8 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     ids = comments[id_col].tolist() if id_col in comments.columns else [""] * len(comments)
     if spans is not None:
         require_columns(spans, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="civility.spans")
-    todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col]) if isinstance(text, str) and text.strip()]
+    todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col])
+            if isinstance(text, str) and text and not text.isspace()]
     screen = _screen([text for _, _, text in todo])
     given = _given_segments(spans, list(zip(threads, ids)), "civility.spans",
                             {(t, c) for (t, c, _), found in zip(todo, screen) if found is not None})
@@ -1848,6 +1866,17 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
     weights = _weights()
     if spans is not None:
         require_columns(spans, ["thread_id", "comment_id", "kind", "label", "explanation"], caller="civility.score")
+    threads = comments[thread_col] if thread_col in comments.columns else pd.Series("", index=comments.index)
+    ids = comments[id_col] if id_col in comments.columns else pd.Series("", index=comments.index)
+    fast = None if spans is None else _scores_by_columns(spans, list(zip(threads.tolist(), ids.tolist())), weights)
+    if fast is not None:
+        inc, labels, techs = fast
+        return comments.assign(
+            incivility=pd.Series(inc, index=comments.index, dtype="float64"),
+            incivility_labels=pd.Series(labels, index=comments.index, dtype=object),
+            techniques=pd.Series(techs, index=comments.index, dtype=object),
+        )
+    if spans is not None:
         given: dict = {}
         for t, c, k, lab, expl in zip(*(spans[col].tolist() for col in ("thread_id", "comment_id", "kind", "label",
                                                                         "explanation"))):
@@ -1858,8 +1887,6 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
                 given.setdefault((t, c), ([], []))[0].append((lab, w))
             elif k == "technique":
                 given.setdefault((t, c), ([], []))[1].append(lab)
-    threads = comments[thread_col] if thread_col in comments.columns else pd.Series("", index=comments.index)
-    ids = comments[id_col] if id_col in comments.columns else pd.Series("", index=comments.index)
     inc, labels, techs = [], [], []
     for t, c, text in zip(threads, ids, comments[text_col]):
         if spans is not None:
@@ -1882,6 +1909,82 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
         incivility_labels=pd.Series(labels, index=comments.index, dtype=object),
         techniques=pd.Series(techs, index=comments.index, dtype=object),
     )
+
+
+def _scores_by_columns(spans_: pd.DataFrame, keys: list, weights: dict) -> tuple | None:
+    """:func:`score`'s three columns from a spans table read column-wise (numpy), or None
+    when that cannot give the same (comment keys not unique, missing values where the
+    scores read them, more than 62 labels of a kind): ``(incivility, labels, techniques)``.
+
+    Each comment's ``1 - prod(1 - w)`` multiplies in the table's order (rank by rank: its
+    first span of every comment, then its second...), as a loop over the spans would.
+    """
+    import numpy as np
+
+    n = len(keys)
+    row_of = {key: r for r, key in enumerate(keys)}
+    if len(row_of) != n:
+        return None
+    if not all(pd.api.types.is_string_dtype(spans_[col]) for col in ("kind", "label", "explanation")):
+        return None
+    kind = spans_["kind"]
+    inc_at = np.flatnonzero((kind == "incivility").to_numpy(dtype=bool, na_value=False))
+    tech_at = np.flatnonzero((kind == "technique").to_numpy(dtype=bool, na_value=False))
+    label_code, label_names = pd.factorize(spans_["label"])
+    label_names = list(label_names)
+    if (label_code[inc_at] < 0).any() or (label_code[tech_at] < 0).any():
+        return None
+    expl = spans_["explanation"].take(inc_at)
+    if expl.isna().any():
+        return None
+    person = expl.str.contains("aimed at a person", regex=False).to_numpy(dtype=bool)
+    threads, ids = spans_["thread_id"].tolist(), spans_["comment_id"].tolist()
+    get = row_of.get
+
+    def rows_of(at):
+        rows = np.array([get((threads[i], ids[i]), -1) for i in at.tolist()], dtype=np.int64)
+        return rows >= 0, rows
+
+    out = []
+    # Incivility: the score, and the labels found as a bit mask per comment (bit by the
+    # label's place in sorted order).
+    ok, rows = rows_of(inc_at)
+    codes, person = label_code[inc_at][ok], person[ok]
+    rows = rows[ok]
+    weight = np.array([weights.get(x, 0.0) for x in label_names] or [0.0])[codes]
+    weight = np.where(person, np.minimum(0.95, weight + PERSON_BONUS), weight)
+    keep = np.ones(n)
+    order = np.argsort(rows, kind="stable")
+    rows_s, weight_s = rows[order], weight[order]
+    first = np.searchsorted(rows_s, rows_s)  # (each span's place among its comment's)
+    rank = np.arange(len(rows_s)) - first
+    for k in range(int(rank.max()) + 1 if len(rank) else 0):
+        at = rank == k
+        keep[rows_s[at]] *= 1.0 - weight_s[at]
+    inc = np.zeros(n)
+    hit = np.unique(rows)
+    inc[hit] = [round(x, 4) for x in (1.0 - keep[hit]).tolist()]
+    used = sorted({label_names[c] for c in np.unique(codes).tolist()})
+    if len(used) > 62:
+        return None
+    bit = np.zeros(max(len(label_names), 1), dtype=np.int64)
+    for b, name in enumerate(used):
+        bit[label_names.index(name)] = b
+    out.append((rows, bit[codes], used))
+    # Techniques: bit by the key's place in TECHNIQUES (other labels are not listed).
+    ok, rows = rows_of(tech_at)
+    place = {k: b for b, k in enumerate(TECHNIQUES)}
+    bit = np.array([place.get(x, -1) for x in label_names] or [-1], dtype=np.int64)[label_code[tech_at]]
+    ok &= bit >= 0
+    out.append((rows[ok], bit[ok], list(TECHNIQUES)))
+    joined = []
+    for rows, bits, names in out:
+        mask = np.zeros(n, dtype=np.int64)
+        np.bitwise_or.at(mask, rows, np.left_shift(1, bits))
+        distinct, back = np.unique(mask, return_inverse=True)
+        text = [";".join(names[b] for b in range(len(names)) if m >> b & 1) for m in distinct.tolist()]
+        joined.append(np.array(text, dtype=object)[back.reshape(-1)].tolist() if n else [])
+    return inc, joined[0], joined[1]
 
 
 def _weights() -> dict:

@@ -132,14 +132,20 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     which only narrows the context a sense decision reads.
     """
     out, start = [], 0
+    # (A piece is kept when it holds a non-blank character: what ``strip()`` tells, without
+    # copying the piece twice.)
+    nonblank = _NONBLANK.search
     for m in _SENT_END.finditer(text):
         end = m.end()
-        if text[start:end].strip():
+        if nonblank(text, start, end):
             out.append((start, end))
         start = end
-    if text[start:].strip():
+    if nonblank(text, start):
         out.append((start, len(text)))
     return out
+
+
+_NONBLANK = re.compile(r"\S")
 
 
 def _parse(text: str) -> list[tuple[int, int, list, list]]:
@@ -238,6 +244,40 @@ def _word_index(words: list[str]) -> tuple | None:
     return index
 
 
+# ``(words, {matcher: its starts in words})`` of the sentence a sense decision reads last
+# (see _prime_cues); one tuple, replaced whole, kept while it is the last (as _LAST_WORDS).
+_CUE_STARTS: list = [None]
+
+
+def _prime_cues(lex: "FrameLexicon", words: list[str]) -> None:
+    """Read *words* once for all of *lex*'s cue and topic matchers: a sense decision asks a
+    dozen of them about the same sentence, and :meth:`_Matcher.find` then takes each one's
+    starts from that one pass (what its own ``_starts`` would give)."""
+    last = _CUE_STARTS[0]
+    if last is not None and last[0] is words:
+        return
+    group = _cue_matchers(lex)
+    exact, prefix = group.first_words
+    matchers = group.matchers
+    out: list = [[] for _ in matchers]
+    for i, word in enumerate(words):
+        ks = exact.get(word)
+        kp = prefix.get(word[:2])
+        if ks is None and kp is None:
+            continue  # (most words: no cue starts with them)
+        for k in ks if kp is None else kp if ks is None else sorted(set(ks + kp)):
+            cands = matchers[k].candidates(word)
+            if cands:
+                out[k].append((i, cands))
+    _CUE_STARTS[0] = (words, dict(zip(matchers, out)))
+
+
+def _cue_matchers(lex: "FrameLexicon") -> "_Matchers":
+    """The shared :class:`_Matchers` of every cue and topic matcher of *lex* (each once)."""
+    found = dict.fromkeys([*lex.cues.values(), *(m for _, m in lex.topics)])
+    return _matchers(tuple(m for m in found if isinstance(m, _Matcher)))
+
+
 class _Matcher:
     """Finds patterns in a token list; longest match first, no overlaps."""
 
@@ -308,6 +348,12 @@ class _Matcher:
             last = self._last
             if last is not None and last[0] is words and last[1] == overlap:
                 return last[2]
+            primed = _CUE_STARTS[0]
+            if primed is not None and primed[0] is words:
+                # (A sense decision's sentence: its words were read once for every cue matcher.)
+                out = self._find(words, overlap, primed[1].get(self))
+                self._last = (words, overlap, out)
+                return out
         out = self._find(words, overlap, starts)
         if starts is None:
             self._last = (words, overlap, out)
@@ -372,6 +418,20 @@ class _Matchers:
             for k, c in hits:
                 out[k].append((i, c))
         return out
+
+    @functools.cached_property
+    def first_words(self) -> tuple:
+        """``({word: matcher numbers}, {first two letters: matcher numbers})``: which
+        matchers a word may start a pattern of (an exact first word, or the two letters a
+        prefix is indexed by; see :meth:`_Matcher._starts`), with nothing kept per word read."""
+        exact: dict = {}
+        prefix: dict = {}
+        for k, m in enumerate(self.matchers):
+            for word in m.exact:
+                exact[word] = exact.get(word, ()) + (k,)
+            for two in m.prefix:
+                prefix[two] = prefix.get(two, ()) + (k,)
+        return exact, prefix
 
     @functools.cached_property
     def byte_trigger(self):
@@ -502,6 +562,49 @@ def _trigger_matches(trigger, data, starts):
         return trigger.finditer(data)
     match = trigger.match
     return filter(None, map(match, itertools.repeat(data), starts(data)))
+
+
+def _token_places(data: bytes, starts) -> list | None:
+    """``(start, end)`` of the token (:data:`_ANY_WORD`, at a token start) at each place
+    *starts* (a :attr:`_Matchers.byte_starts`) gives in *data* (ASCII, as bytes); None
+    without *starts*.
+
+    Read array-wise (numpy), not by the trigger regex at each place: the places hold
+    every match of the trigger, and a few more (a word whose pattern goes on in a way
+    the text does not), whose words then find no match where they are checked (the
+    candidates' first piece is the word's, the other pieces are read from the text).
+    """
+    if starts is None:
+        return None
+    import numpy as np
+
+    at = np.asarray(starts(data), dtype=np.int64)
+    if not len(at):
+        return []
+    a = np.frombuffer(data, dtype=np.uint8)
+    word = _word_table()
+    n = len(a)
+    # A token starts with a word character after no word character, nor after an
+    # apostrophe that follows one ((?<!\w)(?<!\w')).
+    before = np.where(at >= 1, a[np.maximum(at - 1, 0)], 32)
+    before2 = np.where(at >= 2, a[np.maximum(at - 2, 0)], 32)
+    ok = word[a[np.minimum(at, n - 1)]] & (at < n) & ~word[before] & ~((before == 39) & word[before2])
+    at = at[ok]
+    # It runs over word characters and over apostrophes between two of them (\w+(?:'\w+)*).
+    inner = np.zeros(n, dtype=bool)
+    inner[1:-1] = (a[1:-1] == 39) & word[a[:-2]] & word[a[2:]]
+    stops = np.flatnonzero(~(word[a] | inner))
+    stops = np.append(stops, n)
+    to = stops[np.searchsorted(stops, at)]
+    return list(zip(at.tolist(), to.tolist()))
+
+
+@functools.lru_cache(maxsize=1)
+def _word_table():
+    """A numpy table by byte: whether ``\\w`` matches it in a bytes regex."""
+    import numpy as np
+
+    return np.array([re.match(rb"\w", bytes([b])) is not None for b in range(256)])
 
 
 # --------------------------------------------------------------------------- sparse matching
@@ -764,9 +867,14 @@ def _joined_hits(views: list, at: list, results: list, matchers: _Matchers, trig
     view, norm, out = views[t], views[t].norm, None
     sents: list = []
     n = bound = 0
-    for m in (_trigger_matches(trigger, joined.encode("ascii"), matchers.byte_starts) if as_bytes
-              else trigger.finditer(joined)):
-        at_, to = m.span()
+    if as_bytes:
+        data = joined.encode("ascii")
+        places = _token_places(data, matchers.byte_starts)
+        if places is None:
+            places = map(_SPAN, _trigger_matches(trigger, data, None))
+    else:
+        places = map(_SPAN, trigger.finditer(joined))
+    for at_, to in places:
         word = joined[at_:to]
         hits = seen.get(word)
         if hits is None:
@@ -803,6 +911,10 @@ def _sparse_count(norm: str, stop: int, hits: list) -> int:
     count, free = 0, 0
     for pos, end, cands in hits:
         if pos < free:
+            continue
+        if len(cands) == 1 and len(cands[0].pieces) == 1:
+            count += 1  # (one word, one pattern of one word: it matches there)
+            free = end
             continue
         best, best_n = None, 0
         for a, b, p in _sparse_matches(norm, stop, pos, end, cands):
@@ -1218,6 +1330,7 @@ def _decide(lex: FrameLexicon, words: list[str], i: int, j: int, pat: _Pattern,
     far). With no such evidence the basic meaning, armed conflict, stands.
     """
     cues = lex.cues
+    _prime_cues(lex, words)
     term = " ".join(words[i:j])
     own = range(i, j)
     around = words[max(0, i - 3):j + 3]
@@ -1430,12 +1543,15 @@ def _text_spans(text: str, lexs: tuple[FrameLexicon, ...], backdrops: dict | Non
     return out
 
 
-def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list, context: Iterable[str],
-                   backdrop: tuple) -> list[tuple]:
-    """The spans of one lexicon in one sentence (*starts*: ``lex._combined``'s, for :meth:`_Matcher.find_all`)."""
+def _lexicon_spans(text: str, lex: FrameLexicon, toks: list, words: list, starts: list | None,
+                   context: Iterable[str], backdrop: tuple, matches: list | None = None) -> list[tuple]:
+    """The spans of one lexicon in one sentence (*starts*: ``lex._combined``'s, for :meth:`_Matcher.find_all`;
+    or *matches*: what that finds, when known)."""
     out = []
     by_frame: dict = {}
-    for m in sorted(lex._combined.find_all(words, starts=starts), key=lambda m: (m[0], m[0] - m[1])):
+    if matches is None:
+        matches = lex._combined.find_all(words, starts=lex._combined._starts(words) if starts is None else starts)
+    for m in sorted(matches, key=lambda m: (m[0], m[0] - m[1])):
         by_frame.setdefault(m[2].frame, []).append(m)
     for fname, frame in lex.frames.items():
         if fname not in by_frame:
@@ -1487,6 +1603,18 @@ def _frame_term_spans(text: str, lex: FrameLexicon, matches: list) -> list[tuple
     return out
 
 
+def _word_matches(toks: list, found: list) -> list | None:
+    """The sparse matches of a sentence (``(start, end, pattern)``, character offsets, as
+    :func:`_sparse_find_text` gives them: what :meth:`_Matcher.find_all` finds, in its order)
+    with word numbers into *toks* instead; None if an offset is not a token's edge."""
+    first = {a: i for i, (a, _, _) in enumerate(toks)}
+    last = {b: i + 1 for i, (_, b, _) in enumerate(toks)}
+    try:
+        return [(first[a], last[b], p) for a, b, p in found]
+    except KeyError:
+        return None
+
+
 class _Context:
     """The words of some sentences of a :class:`_View`, split only if a sense decision
     reads them (most decide from the term's own sentence)."""
@@ -1521,8 +1649,8 @@ def _sparse_text_spans(view: _View, lexs: tuple[FrameLexicon, ...], matches: lis
                     continue
             toks, words = view.tokens(n)
             context = _Context(view, (*range(max(0, n - 2), n), *range(n + 1, min(n + 2, len(view.sents)))))
-            out += _lexicon_spans(text, lex, toks, words, lex._combined._starts(words), context,
-                                  (backdrops or {}).get(lex.name, ("", "", "")))
+            out += _lexicon_spans(text, lex, toks, words, None, context, (backdrops or {}).get(lex.name, ("", "", "")),
+                                  matches=_word_matches(toks, found))
     return out
 
 
@@ -1660,9 +1788,18 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
             # (A sparse row counts its terms within sentences, a parsed row across them as
             # well: the threads differ only where no sentence has a term, whose backdrop no
             # sense decision reads.)
-            wanted = {keys[r] for r in busy if (
-                any(per is not None and per[k] for per in found[r]) if views[r] is not None
-                else _has_term(lex, parsed[r], [st[k] for st in terms[r]]))}
+            wanted: set = set()
+            for r in busy:
+                if keys[r] in wanted:
+                    continue  # (a thread's other rows need not be read)
+                if views[r] is None:
+                    if _has_term(lex, parsed[r], [st[k] for st in terms[r]]):
+                        wanted.add(keys[r])
+                    continue
+                for per in found[r]:
+                    if per is not None and per[k]:
+                        wanted.add(keys[r])
+                        break
             cues = _matchers((lex.cues["literal"], *(m for _, m in lex.topics)))
             # Worked out only when a sense decision gets that far (few do): most texts are
             # never read for it.

@@ -488,6 +488,15 @@ def test_civility_proxy_keeps_spaces_words_and_ascii(text):
             assert (b == 32) == bool(re.match(r"\s", ch)) and (b == 95) == bool(re.match(r"\w", ch))
 
 @settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=12) | st.lists(st.sampled_from(["a", "B", "é", "É", "ſ", "İ", "ı", "K", "Σ", "ß",
+                                                                   "\ud800", "]", "\\", "^", "-", "😀"]),
+                                                  max_size=8).map("".join), max_size=6))
+@example(["éÉ", "é", "abc", ""])
+def test_civility_lowers_all_at_once_like_one_by_one(texts):
+    assert civility._lowers(texts) == [civility._lower(t) for t in texts]
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["STOP", "IT", "NOW", "A", "I'M", "DON’T", "x", "_", "9", "é", "É", "Stop", " ", ", ",
                                  "\n", "!", "'", "’"]), max_size=14).map("".join))
 @example("xSTOP NOW, THAT_STOP 9STOP ÉSTOP STOP")
@@ -687,3 +696,38 @@ def test_civility_gate_hits_with_a_lone_surrogate():
     lowers = ["what a \ud800 crazy idea", "nice try"]
     assert civility._gate_hits(lowers) == civility._gate_hits(lowers, multi=False)
     assert all(civility._gate_hits(lowers))
+
+
+_SCORE_LABELS = ["insult", "threat", "contempt", "profanity", "shouting", "personal_attack", "unknown_label",
+                 "loaded_language", "name_calling", "repetition", "doubt", "slogans"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["t1", "t2"]), st.sampled_from(["c1", "c2", "c3", "c9"]),
+                          st.sampled_from(["incivility", "technique", "sentence", "frame"]),
+                          st.sampled_from(_SCORE_LABELS), st.booleans()), max_size=30))
+def test_civility_score_by_columns_like_span_by_span(rows):
+    comments = pd.DataFrame({"thread_id": ["t1", "t1", "t2", "t1"], "comment_id": ["c1", "c2", "c1", "c3"],
+                             "text": ["a", "b", "c", "d"]})
+    table = pd.DataFrame([{"thread_id": t, "comment_id": c, "kind": k, "label": lab, "start": 0, "end": 1,
+                           "text": "a", "sense": "",
+                           "explanation": "It is aimed at a person (x)." if person else "Aimed at a group."}
+                          for t, c, k, lab, person in rows], columns=list(SPAN_COLUMNS))
+    fast = civility.score(comments, spans=table)
+    assert civility._scores_by_columns(table, list(zip(comments["thread_id"], comments["comment_id"])),
+                                       civility._weights()) is not None
+    original = civility._scores_by_columns
+    try:
+        civility._scores_by_columns = lambda *args, **kwargs: None
+        slow = civility.score(comments, spans=table)
+    finally:
+        civility._scores_by_columns = original
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+
+
+def test_civility_score_by_columns_declines_repeated_keys():
+    comments = pd.DataFrame({"thread_id": ["t", "t"], "comment_id": ["c", "c"], "text": ["You idiot.", "You idiot."]})
+    table = civility.spans(comments.head(1))
+    assert civility._scores_by_columns(table, [("t", "c"), ("t", "c")], civility._weights()) is None
+    assert civility.score(comments, spans=table)["incivility"].tolist() == [civility.score(comments.head(1))[
+        "incivility"].iloc[0]] * 2

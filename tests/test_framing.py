@@ -545,6 +545,22 @@ def test_framing_sparse_path_property(words, n_rows):
     pd.testing.assert_frame_equal(fast, slow)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES + ["not", "calling", "it", "game", "soldiers", "voters", "argue"]),
+                          st.sampled_from([" ", ", ", ". ", "\n"])), max_size=30))
+def test_framing_sense_decisions_same_with_cues_read_once(words):
+    df = pd.DataFrame({"thread_id": "t", "comment_id": ["1", "2"],
+                       "text": ["".join(w + sep for w, sep in words), "The war on the school board."]})
+    once = framing.spans(df, lexicons=WAR)
+    original = framing._prime_cues
+    framing._prime_cues = lambda lex, words: None
+    try:
+        each = framing.spans(df, lexicons=WAR)
+    finally:
+        framing._prime_cues = original
+    pd.testing.assert_frame_equal(once, each)
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_framing_spans_restores_garbage_collector(enabled):
     import gc
@@ -691,6 +707,29 @@ def test_framing_trigger_starts_give_the_regex_scan(words):
         assert [m.span() for m in framing._trigger_matches(trigger, data, starts)] == expected
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ASCII_PIECES), st.sampled_from(["lower", "upper", "title"]),
+                          st.sampled_from([" ", "  ", ", ", ". ", "\n", "-", "'", "' ", " '", "! ", " / ", "s ",
+                                           "ing ", "_", "1 ", "''", "", "'s'", "x'"])),
+                max_size=30))
+def test_framing_token_places_hold_the_trigger_matches(words):
+    # Every trigger match is among the places, and each place is the token there, as the
+    # token regex reads it at a token start.
+    import re
+
+    data = "".join(getattr(w, case)() + sep for w, case, sep in words).lower().encode("ascii")
+    token = re.compile((framing._TOKEN_START + framing._ANY_WORD).encode())
+    for matchers in (framing._matchers(tuple(lex._combined for lex in framing.load_lexicons())),
+                     _cue_matchers(framing.load_lexicons(WAR)[0])):
+        places = framing._token_places(data, matchers.byte_starts)
+        assert set(m.span() for m in matchers.byte_trigger.finditer(data)) <= set(places)
+        assert places == sorted(set(places))
+        for a, b in places:
+            m = token.match(data, a)
+            assert m is not None and m.span() == (a, b)
+    assert framing._token_places(data, None) is None
+
+
 @pytest.mark.parametrize("data, expected", [
     (b"  a,,b  c ", (b" a b c ", [1, 3, 5])),
     (b"x", (b"x", [])),
@@ -754,3 +793,18 @@ def test_framing_spans_table_by_columns_like_rows(threads):
     assert len(s) >= 4
     pd.testing.assert_frame_equal(s, segment.span_table(list(s.itertuples(index=False, name=None))))
     assert framing.spans(df.assign(text="")).equals(segment.span_table([]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n\r\t\u2026\u00a0\u2028\x1c\u3000\"')]")), max_size=40))
+def test_framing_sentences_keep_the_pieces_strip_keeps(text):
+    import re
+
+    out, start = [], 0
+    for m in re.finditer(framing._SENT_END_PLAIN, text):
+        if text[start:m.end()].strip():
+            out.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    assert framing._sentences(text) == out
