@@ -1901,86 +1901,50 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
     (s_ok, w_ok, s_no, w_no, s_depth0, w_depth0, s_new, w_new, s_rank, w_rank, s_lat, w_lat, s_self, w_self, s_alt,
      w_alt, s_sal, w_sal, s_aic, w_aic, s_ans, w_ans, s_r1, w_r1, s_r2, w_r2, s_depth, w_depth) = sc.chain
     rank_t, depth_t, depth0_t, ans_t = sc.tables(max_candidates + 1)
+    key = (-1, a_i, chain[0] if n else None)
+    hit = bases.get(key)
+    if hit is None:
+        f = _display_root_base(th, i, a_i, chain, addr)
+        hit = bases[key] = (f, sc.terms(f), f["root_sim"], not f["root_out_of_order"])
+    terms = hit[1].copy()
     # Pages list siblings oldest first: a reply older than the candidate's previous
     # child (the chain member just below it) cannot answer it (see _sibling_order).
     sib = 0
     if n and t_i is not None:
         t_sib = times[chain[-1]]
         if t_sib is not None:
-            sib = 1 if t_i >= t_sib else 2
-    # Where every author is named, the hypotheses of comment i share its speakers, and
-    # their chains all begin with the comment above: the post's score depends on the
-    # sibling order and the chain's length alone, so it is worked out once per pair of them.
-    root = bases.get((-2, sib, n, chain[0] if n else None)) if named else None
-    if root is None:
-        key = (-1, a_i, chain[0] if n else None)
-        hit = bases.get(key)
-        if hit is None:
-            f = _display_root_base(th, i, a_i, chain, addr)
-            hit = bases[key] = (f, sc.terms(f), f["root_sim"], not f["root_out_of_order"])
-        terms = hit[1].copy()
-        if sib == 1:
-            terms[s_ok] = w_ok
-        elif sib == 2:
-            terms[s_no] = w_no
-        if n and w_depth0:
-            terms[s_depth0] = depth0_t[n]
-        new = bool(a_i) and a_i != th.post_author and a_i not in latest
-        if new:
-            terms[s_new] = w_new
-        root = (hit, (hit, sib, n, new), intercept + sum(terms))
-        if named:
-            bases[(-2, sib, n, chain[0] if n else None)] = root
-    hit = root[0]
+            if t_i >= t_sib:
+                sib = 1
+                terms[s_ok] = w_ok
+            else:
+                sib = 2
+                terms[s_no] = w_no
+    if n and w_depth0:
+        terms[s_depth0] = depth0_t[n]
+    new = bool(a_i) and a_i != th.post_author and a_i not in latest
+    if new:
+        terms[s_new] = w_new
     top_sim = hit[2]
-    cands, parts, scores = [(-1, n)], [root[1]], [root[2]]
+    cands, parts, scores = [(-1, n)], [(hit, sib, n, new)], [intercept + sum(terms)]
     allowed = None if hit[3] and sib != 2 else [False]
     if not n:
         return cands, parts, scores, top_sim, allowed
     # The authors along the chain (as far as a candidate looks up it), for "is this author
     # up the chain" per candidate.
+    up_authors = list(map(authors.__getitem__, hc[:n + 9])) if a_i else ()
     length = len(hc)
-    if named:
-        # Whether this comment's author is up the chain at all (most often not: then no
-        # candidate alternates or finds the author above it); not if it wrote nothing yet.
-        up = bool(n_by.get(a_i))
-        up_authors = list(map(authors.__getitem__, hc[:n + 9])) if up else ()
-        up = up and a_i in up_authors
-    else:
-        up_authors = list(map(authors.__getitem__, hc[:n + 9])) if a_i else ()
     for r, j in enumerate(chain):
-        if named:
-            # Every author named: a candidate's speakers, whether the times allow it, its
-            # author's latest comment and so the cues that read them are the same for
-            # every hypothesis, and kept with its terms (see _display_named_pair).
-            hit = bases.get(j)
-            if hit is None:
-                hit = bases[j] = _display_named_pair(th, i, j, a_i, authors[j], addr, sc, latest, n_by)
-            if not hit:
+        if t_i is not None:
+            t_j = times[j]
+            if t_j is not None and t_j > t_i:
                 continue
-            terms = hit[5].copy()
-            lat, cont, sal = hit[6], hit[7], hit[8]
-            alt = above = False
-            if up and hit[9]:
-                alt = r + 1 < length and up_authors[r + 1] == a_i
-                if alt:
-                    terms[s_alt] = w_alt
-                else:
-                    above = a_i in up_authors[r + 1:r + 9]
-                    if above:
-                        terms[s_aic] = w_aic
-        else:
-            if t_i is not None:
-                t_j = times[j]
-                if t_j is not None and t_j > t_i:
-                    continue
-            a_j = authors[j]
-            key = (j, a_i, a_j)
-            hit = bases.get(key)
-            if hit is None:
-                terms, tfidf, match, quick = _display_pair_terms(th, i, j, a_i, a_j, addr, sc)
-                hit = bases[key] = (None, terms, tfidf, match, quick)
-            terms = hit[1].copy()
+        a_j = authors[j]
+        key = j if named else (j, a_i, a_j)
+        hit = bases.get(key)
+        if hit is None:
+            terms, tfidf, match, quick = _display_pair_terms(th, i, j, a_i, a_j, addr, sc)
+            hit = bases[key] = (None, terms, tfidf, match, quick)
+        terms = hit[1].copy()
         sib = 0
         if r:
             if t_i is not None:
@@ -2002,29 +1966,28 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
         c = counts[r]
         if w_ans and c:
             terms[s_ans] = ans_t[c] if c <= max_candidates else w_ans * math.log1p(c)
-        if not named:
-            lat = bool(a_j) and latest.get(a_j) == j
-            if lat and hit[3]:
-                terms[s_lat] = w_lat
-            cont = alt = sal = above = False
-            if a_i:
-                if a_j:
-                    if a_i == a_j:
-                        cont = lat and hit[4]
-                        if cont:
-                            terms[s_self] = w_self * hit[4]
-                    else:
-                        alt = r + 1 < length and up_authors[r + 1] == a_i
-                        if alt:
-                            terms[s_alt] = w_alt
-                    sal = lat and n_by.get(a_j, 0) >= 2
-                    if sal:
-                        terms[s_sal] = w_sal
-                # A -> B -> A, the one-step case of "this author is up the chain", counts once.
-                if a_j != a_i and not alt:
-                    above = a_i in up_authors[r + 1:r + 9]
-                    if above:
-                        terms[s_aic] = w_aic
+        lat = bool(a_j) and latest.get(a_j) == j
+        if lat and hit[3]:
+            terms[s_lat] = w_lat
+        cont = alt = sal = above = False
+        if a_i:
+            if a_j:
+                if a_i == a_j:
+                    cont = lat and hit[4]
+                    if cont:
+                        terms[s_self] = w_self * hit[4]
+                else:
+                    alt = r + 1 < length and up_authors[r + 1] == a_i
+                    if alt:
+                        terms[s_alt] = w_alt
+                sal = lat and n_by.get(a_j, 0) >= 2
+                if sal:
+                    terms[s_sal] = w_sal
+            # A -> B -> A, the one-step case of "this author is up the chain", counts once.
+            if a_j != a_i and not alt:
+                above = a_i in up_authors[r + 1:r + 9]
+                if above:
+                    terms[s_aic] = w_aic
         cands.append((j, r))
         parts.append((hit, sib, r, n, c, lat and hit[3], cont, alt, sal, above))
         scores.append(intercept + sum(terms))
@@ -2037,34 +2000,6 @@ def _display_hypothesis(th, i, hc, counts, authors, latest, n_by, addr, bases, s
         elif allowed is not None:
             allowed.append(True)
     return cands, parts, scores, top_sim, allowed
-
-
-def _display_named_pair(th, i, j, a_i, a_j, addr, sc, latest, n_by):
-    """What :func:`_display_hypothesis` keeps of candidate *j* of comment *i* where every
-    author is named (all by name, so *a_i* and *a_j* are not empty): False where *j* is
-    newer than *i*, else the tuple of :func:`_display_pair_terms` (the base's layout,
-    ``(None, terms, tfidf, match, quick)``), then a copy of the terms with those of the
-    cues that read *latest* and *n_by* written in (the same for every hypothesis of *i*),
-    those cues' values (``lat``, ``cont``, ``sal``) and whether the two authors differ."""
-    t_i, t_j = th.times[i], th.times[j]
-    if t_i is not None and t_j is not None and t_j > t_i:
-        return False
-    terms, tfidf, match, quick = _display_pair_terms(th, i, j, a_i, a_j, addr, sc)
-    (s_ok, w_ok, s_no, w_no, s_depth0, w_depth0, s_new, w_new, s_rank, w_rank, s_lat, w_lat, s_self, w_self, s_alt,
-     w_alt, s_sal, w_sal, s_aic, w_aic, s_ans, w_ans, s_r1, w_r1, s_r2, w_r2, s_depth, w_depth) = sc.chain
-    own = terms.copy()
-    lat = latest.get(a_j) == j
-    if lat and match:
-        own[s_lat] = w_lat
-    cont = False
-    if a_i == a_j:
-        cont = lat and quick
-        if cont:
-            own[s_self] = w_self * quick
-    sal = lat and n_by.get(a_j, 0) >= 2
-    if sal:
-        own[s_sal] = w_sal
-    return (None, terms, tfidf, match, quick, own, lat, cont, sal, a_i != a_j)
 
 
 # The cues _evidence reads of a display candidate whatever their value (the others it
@@ -2619,8 +2554,7 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
         per_thread = np.bincount(codes, weights=linked.to_numpy(dtype=float), minlength=len(thread_ids)) > 0
         has_links = pd.Series(per_thread[codes], index=out.index)
         rows_by_thread = np.argsort(codes, kind="stable")
-        ends = np.cumsum(np.bincount(codes, minlength=len(thread_ids)))
-        groups = None  # the threads to work on, cut from rows_by_thread below
+        groups = zip(thread_ids, np.split(rows_by_thread, np.cumsum(np.bincount(codes))[:-1]))
     else:
         has_links, groups = linked, ()
     if mode == "never":
@@ -2666,12 +2600,6 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     text_arr = _strings(out[text_col]).to_numpy(dtype=object)
     pos_arr = pos.to_numpy() if pos is not None else None
     unnamed = (author == "").to_numpy(dtype=bool)
-    if groups is None:
-        # Only the threads with a link to infer (or a speaker to find), in the same order.
-        wanted = (need_all | unnamed) if speakers else need_all
-        todo = np.flatnonzero(np.bincount(codes, weights=wanted, minlength=len(thread_ids)))
-        starts = np.concatenate(([0], ends[:-1]))
-        groups = ((thread_ids[k], rows_by_thread[starts[k]:ends[k]]) for k in todo.tolist())
     for tid, idx in groups:
         if not need_all[idx].any() and not (speakers and unnamed[idx].any()):
             continue

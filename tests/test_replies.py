@@ -695,47 +695,6 @@ def test_replies_display_shared_bases_give_each_hypothesis_its_features(rows, ti
     assert any(bases)
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.lists(st.tuples(st.lists(st.sampled_from(_SHARE_WORDS), min_size=1, max_size=8),
-                          st.sampled_from(["Ann", "Bob", "Cy", "Ann"]), st.integers(0, 90)),
-                min_size=2, max_size=14),
-       st.booleans(), st.sampled_from(["hand-set", "neither", "names and times"]), st.sampled_from([40, 2]))
-def test_replies_display_named_threads_share_what_every_hypothesis_sees(rows, timed, scorer, reach):
-    # Where every author is named, the decoder keeps per comment, for all its hypotheses,
-    # the post's score per (sibling order, chain length) and each candidate's terms with
-    # the cues that read the latest comments written in: each hypothesis must get the
-    # candidates, parts, scores and allowed candidates the general path gives it.
-    texts = [" ".join(words) for words, _, _ in rows]
-    authors = [a for _, a, _ in rows]
-    times = [m * 60.0 for _, _, m in rows] if timed else [None] * len(rows)
-    ids = [f"c{k}" for k in range(len(rows))]
-    weights = (replies._HEURISTIC if scorer == "hand-set"
-               else replies._display_model()["display_by_condition"][scorer]["coef"])
-    calls = []
-
-    def both(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates, named=False):
-        out = _DISPLAY_HYPOTHESIS(th, i, hc, counts, authors, latest, n_by, addr, bases, sc, max_candidates, named)
-        plain = _DISPLAY_HYPOTHESIS(th, i, hc, counts, authors, latest, n_by, addr, {}, sc, max_candidates)
-        assert named
-        assert (out[0], out[2], out[3], out[4]) == (plain[0], plain[2], plain[3], plain[4])
-        for a, b in zip(out[1], plain[1], strict=True):
-            assert a[1:] == b[1:] and a[0][:5] == b[0][:5]
-        calls.append(i)
-        return out
-
-    def decode():
-        return replies._infer_display(replies._Thread(texts, authors, times), ids, weights=weights, intercept=0.3,
-                                      max_candidates=reach)
-
-    shared = decode()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(replies, "_display_hypothesis", both)
-        checked = decode()
-    assert calls
-    assert shared[0]["parents"] == checked[0]["parents"]
-    assert (shared[1], shared[2]) == (checked[1], checked[2])
-
-
 @pytest.mark.parametrize("gap, phrase", [(0.2, "less than a minute"), (1.0, "1 minute"), (12.0, "12 minutes")])
 def test_replies_evidence_gives_the_time_gap_in_words(gap, phrase):
     texts = ["Ann here: the new bus routes start on Monday.", "Ann, do they run on Sundays too?"]
