@@ -48,9 +48,15 @@ def to_frame(t: D.GoldThread) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def predict(t: D.GoldThread, order: str, *, model=None) -> list[int]:
+    return predict_links(t, order, model=model)[0]
+
+
+def predict_links(t: D.GoldThread, order: str, *, model=None) -> tuple[list[int], list[list[int]]]:
+    """Each comment's parent (-1 = the post) and its second parents (``also_replies_to``)."""
     comments, threads = to_frame(t)
     out = infer_replies(comments, mode="always", order=order, threads=threads, model=model)
-    return [-1 if p == "" else int(p[1:]) for p in out["parent_id"]]
+    parents = [-1 if p == "" else int(p[1:]) for p in out["parent_id"]]
+    return parents, [[int(x[1:]) for x in a.split(";")] if a else [] for a in out["also_replies_to"]]
 
 
 def _greedy(threads):
@@ -63,23 +69,28 @@ def _greedy(threads):
         replies._BEAM = width
 
 
-def score(threads, preds, *, self_links=False):
-    """Parent accuracy and link P/R/F1 over the scored comments of every thread."""
+def score(threads, preds, *, self_links=False, extra=None):
+    """Parent accuracy and link P/R/F1 over the scored comments of every thread.
+
+    *extra*: per thread, each comment's second parents (``also_replies_to``), counted as
+    links beside the parent (parent accuracy reads the parent alone).
+    """
     hit = total = tp = n_pred = n_gold = 0
-    for t, pred in zip(threads, preds):
+    for k, (t, pred) in enumerate(zip(threads, preds)):
         for i, (p, g) in enumerate(zip(pred, t.gold)):
             if t.targets is not None and not t.targets[i]:
                 continue
             total += 1
             hit += p in g
+            more = extra[k][i] if extra is not None else ()
             if self_links:
-                n_pred += 1
+                n_pred += 1 + len(more)
                 n_gold += len(g)
-                tp += p in g
+                tp += (p in g) + sum(x in g for x in more)
             else:
-                n_pred += p >= 0
+                n_pred += (p >= 0) + sum(x >= 0 for x in more)
                 n_gold += sum(x >= 0 for x in g)
-                tp += p >= 0 and p in g
+                tp += (p >= 0 and p in g) + sum(x >= 0 and x in g for x in more)
     prec = tp / n_pred if n_pred else 0.0
     rec = tp / n_gold if n_gold else 0.0
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
@@ -88,8 +99,11 @@ def score(threads, preds, *, self_links=False):
 
 def run_source(name, threads, order, trained_on, *, self_links=False, model=None):
     t0 = time.perf_counter()
-    preds = [predict(t, order, model=model) for t in threads]
+    links = [predict_links(t, order, model=model) for t in threads]
     secs = time.perf_counter() - t0
+    preds = [p for p, _ in links]
+    # Second parents (also_replies_to, chat only) count as links of the default method.
+    extra = [e for _, e in links]
     methods = [("discourse", preds)]
     if order == "display":
         # The learned display scorer (model="learned"), measured beside the default.
@@ -99,7 +113,7 @@ def run_source(name, threads, order, trained_on, *, self_links=False, model=None
     for method, p in (*methods,
                       ("baseline: all answer the post", [[-1] * len(t.ids) for t in threads]),
                       ("baseline: answer the comment above", [[k - 1 for k in range(len(t.ids))] for t in threads])):
-        s = score(threads, p, self_links=self_links)
+        s = score(threads, p, self_links=self_links, extra=extra if method == "discourse" else None)
         rows.append({"source": name, "order": order, "method": method, **s,
                      "trained on": trained_on if method == "discourse" else "", "seconds": secs if method == "discourse" else ""})
     return rows

@@ -17,7 +17,8 @@ thread scored in ``bench/replies.py`` is held out, except where the table says s
 - chronological, chat threads (trees): every annotated file of the IRC disentanglement
   train split (39) and, in the final fit, of its dev split (10; see
   :data:`FINAL_FIT_WITH_DEV`), and Molweni dev; fitted twice, the second time on features
-  collected along the first trees' own links (see ``main``);
+  collected along the first trees' own links (see ``main``); beside them, the small
+  second-parent model (:func:`fit_second`) from out-of-fold scores of the IRC messages;
 - chronological, forum threads (``kind="forum"``; a conditional logit over
   ``FORUM_FEATURES``, :func:`fit_forum`): Reddit fo7p5b oldest first, with and without
   names, fitted twice (the second time adding rows collected along the first fit's own
@@ -48,25 +49,28 @@ from discourse.replies import ALL_FEATURES, FEATURES, _training_pairs
 MODEL_PATH = ROOT / "discourse" / "data" / "reply_model.json"
 
 
-def rows_for(threads, order, max_candidates=40, features=FEATURES, follow=None):
+def rows_for(threads, order, max_candidates=40, features=FEATURES, follow=None, meta=None):
     """Feature rows, labels, and the comment (group) each candidate row belongs to.
 
     *follow*: per thread, the parent index inference chose for each comment; the state
     then follows those links instead of the true ones (see :func:`_training_pairs`).
+    *meta*: a list to which (thread, comment, candidate) indices are appended, one per row.
     """
     X, y, group = [], [], []
     g = -1
     for k, t in enumerate(threads):
         last = None
-        for i, _, f, label in _training_pairs(t.texts, t.authors, t.times, t.gold, order=order,
+        for i, j, f, label in _training_pairs(t.texts, t.authors, t.times, t.gold, order=order,
                                               post_text=t.post_text, post_author=t.post_author,
                                               max_candidates=max_candidates, targets=t.targets,
                                               follow=None if follow is None else follow[k]):
             if i != last:
                 g, last = g + 1, i
-            X.append([f[k] for k in features])
+            X.append([f[c] for c in features])
             y.append(label)
             group.append(g)
+            if meta is not None:
+                meta.append((k, i, j))
     return X, y, group
 
 
@@ -230,7 +234,7 @@ def fit_trees(X, y, group, source, *, linear=None, ensemble=None):
     group = np.asarray(group)
     source = np.asarray(source)
     if TREES_OBJECTIVE == "lambdarank" and not ensemble:
-        return _fit_ranker(X, y, group, linear=linear)
+        return _fit_ranker(X, y, group, linear=linear, source=source)
     n_groups = {s_: len(np.unique(group[source == s_])) for s_ in np.unique(source)}
     w = np.array([1.0 / n_groups[s_] for s_ in source.tolist()])
     w *= len(w) / w.sum()
@@ -276,17 +280,44 @@ def fit_trees(X, y, group, source, *, linear=None, ensemble=None):
     return spec
 
 
-def _fit_ranker(X, y, group, *, linear=None):
+def _fit_ranker(X, y, group, *, linear=None, source=None):
     """LambdaMART trees (LightGBM, each comment's candidates one query), as :func:`fit_trees` exports them.
 
     LightGBM sends a row left where its value is <= the threshold, as ``_Trees`` does
     (right where it is >). Deterministic: fixed seed, ``deterministic`` and row-wise
     histograms on a fixed row order.
     """
-    import lightgbm
     import numpy as np
 
     from discourse.replies import _Trees
+
+    booster = _ranker(X, y, group, source)
+    trees, depth = _lightgbm_trees(booster)
+    spec = {"features": list(ALL_FEATURES), "trees": trees, "max_depth": depth, "baseline": 0.0,
+            "settings": {**TREES, "objective": "lambdarank (LightGBM)"}}
+    sample = X[:: max(1, len(X) // 2000)]
+    ours = np.array(_Trees(spec).score([dict(zip(ALL_FEATURES, row)) for row in sample]))
+    spec["linear"] = dict(linear or {})
+    gap = float(np.abs(ours - booster.predict(sample, raw_score=True)).max())
+    assert gap < 1e-3, f"exported trees disagree with LightGBM by {gap}"
+    print(f"trees: {len(trees)}, depth {depth}, max gap to LightGBM {gap:.2e}")
+    return spec
+
+
+# How much each Molweni message (source 1) weighs in the ranking trees against an IRC
+# message (1.0: the same, the shipped file; no weights are passed then). Tried for
+# Molweni's drop under lambdarank. Fast loop (trees fitted on the IRC train rows and the
+# even Molweni dev dialogues, judged on IRC dev rows and the odd dialogues' parent
+# accuracy): weight 0.5: IRC dev 0.730, Molweni 0.821; 1: 0.732, 0.820; 2: 0.735, 0.847;
+# 4: 0.730, 0.866. But with real inference on IRC dev (trees fitted on the fast-loop IRC
+# train + Molweni dev rows) weight 2 scored 0.731 against 0.738 for weight 1: not shipped.
+MOLWENI_WEIGHT = 1.0
+
+
+def _ranker(X, y, group, source=None):
+    """The LightGBM lambdarank booster of :func:`_fit_ranker` (rows of a comment contiguous)."""
+    import lightgbm
+    import numpy as np
 
     # Rows of a comment are contiguous (rows_for); a query's size is its run length.
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
@@ -295,7 +326,13 @@ def _fit_ranker(X, y, group, *, linear=None):
               "learning_rate": TREES["learning_rate"], "min_data_in_leaf": TREES["min_samples_leaf"],
               "lambda_l2": TREES["l2_regularization"], "seed": 0, "deterministic": True, "force_row_wise": True,
               "num_threads": 2, "verbose": -1}
-    booster = lightgbm.train(params, lightgbm.Dataset(X, y, group=sizes), num_boost_round=TREES["max_iter"])
+    weight = (None if source is None or MOLWENI_WEIGHT == 1.0
+              else np.where(np.asarray(source) == 1, MOLWENI_WEIGHT, 1.0))
+    return lightgbm.train(params, lightgbm.Dataset(X, y, group=sizes, weight=weight), num_boost_round=TREES["max_iter"])
+
+
+def _lightgbm_trees(booster):
+    """A LightGBM booster's trees as the JSON arrays ``_Trees`` walks, and their depth."""
     trees, depth = [], 0
 
     def walk(node, d, tree):
@@ -318,14 +355,94 @@ def _fit_ranker(X, y, group, *, linear=None):
         tree = {"feature": [], "threshold": [], "left": [], "right": [], "value": []}
         walk(info["tree_structure"], 0, tree)
         trees.append(tree)
-    spec = {"features": list(ALL_FEATURES), "trees": trees, "max_depth": depth, "baseline": 0.0,
-            "settings": {**TREES, "objective": "lambdarank (LightGBM)"}}
-    sample = X[:: max(1, len(X) // 2000)]
-    ours = np.array(_Trees(spec).score([dict(zip(ALL_FEATURES, row)) for row in sample]))
-    spec["linear"] = dict(linear or {})
+    return trees, depth
+
+
+# Second parents (chat; replies._second_parent): a small binary model of trees over
+# replies.SECOND_FEATURES (the two best candidates' scores and a few of their cues) that
+# says whether the runner-up is a parent too; above SECOND["threshold"] inference names it
+# in also_replies_to. Its rows must carry the scores the shipped trees give messages they
+# did not learn from, so the ranking trees are fitted twice more, each time on half of the
+# threads of every source (by thread, alternating), and score the other half (out of
+# fold); every IRC message whose two best candidates are earlier messages is one row,
+# labelled by whether the runner-up is a true parent (IRC annotators gave 3.7% of messages
+# two or more parents; Molweni's annotation gives one, and its messages have no times, so
+# inference names second parents only for messages with a time). Chosen on IRC dev (fast
+# loop: rows collected along earlier trees' links, out-of-fold scores on IRC train, the
+# second model fitted on them by this code; then real inference with the --dev-held-out
+# trees): link F1 0.734 without second parents; with them, at probability >= 0.3 / 0.35 /
+# 0.4 / 0.45 / 0.5: 0.739 / 0.739 / 0.739 / 0.739 / 0.739 (P 0.736, R 0.742 at 0.4);
+# naming every runner-up within a score margin instead: at most 0.737 (margin 0.1); a
+# model over all 146 cues of both candidates: 0.736-0.740. A full run of this script with
+# --dev-held-out, real inference: IRC dev 0.740 (P 0.735, R 0.745). Applied to Molweni dev it named
+# 332 runner-ups and cost 0.873 -> 0.852 link F1; fitted on the Molweni rows too (with the
+# cues no_time and n_cands) it cost Molweni 0.003-0.014 but gained IRC dev only
+# 0.0025-0.004 (0.737 at 0.4): hence IRC rows, timed messages.
+SECOND = {"iters": 100, "num_leaves": 15, "learning_rate": 0.05, "min_data_in_leaf": 50, "lambda_l2": 1.0,
+          "threshold": 0.4}
+
+
+def fit_second(X, y, group, meta, parts):
+    """The second-parent model (see :data:`SECOND`), exported as JSON arrays.
+
+    *X*, *y*, *group*: the ranking trees' rows; *meta*: (source, thread, comment,
+    candidate) per row; *parts*: the threads of each source (for the authors). The
+    out-of-fold ranking trees learn from every source; the second model's rows are IRC's
+    (source 0).
+    """
+    import math
+
+    import lightgbm
+    import numpy as np
+
+    from discourse.replies import SECOND_FEATURES, _second_features, _Trees
+
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    group = np.asarray(group)
+    meta = np.asarray(meta)
+    assert len(meta) == len(y)
+    scores = np.zeros(len(y))
+    for fold in (0, 1):
+        held = meta[:, 1] % 2 == fold
+        booster = _ranker(X[~held], y[~held], group[~held], meta[~held, 0])
+        scores[held] = booster.predict(X[held], raw_score=True)
+    scores += ROOT_BIAS * (X[:, ALL_FEATURES.index("root")] != 0)
+    rows, labels, sources = [], [], []
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    for a, b in zip(starts, np.r_[starts[1:], len(group)]):
+        if b - a < 2 or meta[a, 0] != 0:
+            continue
+        s = scores[a:b].tolist()
+        order = sorted(range(b - a), key=lambda k: (-s[k], k))
+        best, second = order[0], order[1]
+        cands = meta[a:b, 3].tolist()
+        if cands[best] < 0 or cands[second] < 0:
+            continue
+        feats = {k: dict(zip(ALL_FEATURES, X[a + k].tolist())) for k in (best, second)}
+        x = _second_features(s, best, second, cands, feats, parts[meta[a, 0]][meta[a, 1]].authors)
+        rows.append([x[c] for c in SECOND_FEATURES])
+        labels.append(int(y[a + second]))
+        sources.append(int(meta[a, 0]))
+    R, L, S = np.asarray(rows), np.asarray(labels), np.asarray(sources)
+    params = {"objective": "binary", "num_leaves": SECOND["num_leaves"], "learning_rate": SECOND["learning_rate"],
+              "min_data_in_leaf": SECOND["min_data_in_leaf"], "lambda_l2": SECOND["lambda_l2"], "seed": 0,
+              "deterministic": True, "force_row_wise": True, "num_threads": 2, "verbose": -1}
+    booster = lightgbm.train(params, lightgbm.Dataset(R, L), num_boost_round=SECOND["iters"])
+    trees, depth = _lightgbm_trees(booster)
+    spec = {"features": list(SECOND_FEATURES), "trees": trees, "max_depth": depth, "baseline": 0.0,
+            "threshold": SECOND["threshold"], "settings": {k: v for k, v in SECOND.items() if k != "threshold"},
+            "rows": len(L), "positives": int(L.sum())}
+    sample = R[:: max(1, len(R) // 2000)]
+    ours = np.array(_Trees(spec).score([dict(zip(SECOND_FEATURES, r)) for r in sample]))
     gap = float(np.abs(ours - booster.predict(sample, raw_score=True)).max())
-    assert gap < 1e-3, f"exported trees disagree with LightGBM by {gap}"
-    print(f"trees: {len(trees)}, depth {depth}, max gap to LightGBM {gap:.2e}")
+    assert gap < 1e-3, f"exported second-parent trees disagree with LightGBM by {gap}"
+    named = 1.0 / (1.0 + np.exp(-booster.predict(R, raw_score=True))) >= SECOND["threshold"]
+    for k in np.unique(S):
+        m = S == k
+        print(f"second parents, source {k}: {int(m.sum())} rows, {int(L[m].sum())} runner-ups right; in sample "
+              f"{int(named[m].sum())} named, {(L[m & named].mean() if (m & named).any() else math.nan):.2f} right")
+    print(f"second parents: {len(trees)} trees, depth {depth}, max gap to LightGBM {gap:.2e}")
     return spec
 
 
@@ -542,9 +659,12 @@ def main(argv=()):
             for _ in range(DAGGER_ROUNDS):
                 previous = {"coef": model[order]["coef"], "intercept": 0.0, "trees": trees}
                 X, y, group, source = (list(v) for v in kept)
+                meta = []
                 for k, part in enumerate(parts):
                     follow = [_predict(t, order, previous) for t in part]
-                    X2, y2, g2 = rows_for(part, order, features=feats, follow=follow)
+                    m2 = []
+                    X2, y2, g2 = rows_for(part, order, features=feats, follow=follow, meta=m2)
+                    meta += [(k, *m) for m in m2]
                     base = group[-1] + 1 if group else 0
                     X += X2
                     y += y2
@@ -553,6 +673,10 @@ def main(argv=()):
                 trees = fit_trees(X, y, group, source, linear={"quote": quote}, ensemble=ENSEMBLE)
             model[order]["trees"] = trees
             model[order]["trees"]["root_bias"] = ROOT_BIAS
+            # Rows of the last round only (with DAGGER_AGGREGATE the kept first-pass rows
+            # have no thread indices): the second-parent model is not fitted then.
+            if not DAGGER_AGGREGATE:
+                model[order]["trees"]["second"] = fit_second(X, y, group, meta, parts)
             model[order]["trained_on"] = names + ["second pass: features along the first trees' own links"
                                                   + (", with the first pass's rows" if DAGGER_AGGREGATE else "")]
             model[order]["scorer"] = ("trees: gradient-boosted trees over ALL_FEATURES (chat threads); the "

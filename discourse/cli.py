@@ -399,17 +399,21 @@ def graph(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, fr
     """Read INPUT files, recover who answers whom, and export the graph for Gephi or networkx.
 
     Every thread of every file goes into one graph, each under its post. A comment node
-    carries the comment's columns (sentiment, frames, civility, topic) for colouring.
+    carries the comment's columns (sentiment, frames, civility, topic) for colouring. A
+    chat message that answers two earlier messages also gets an edge from its second
+    parent (also_replies_to), marked secondary=True.
 
     Example:
 
         discourse graph corpora/zimmer-concession-2017.txt -o zimmer.gexf
     """
-    from .graph import interaction_graph, write_graph
+    from .graph import interaction_graph, reply_graph, write_graph
 
     corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet,
                                classroom=classroom, frames=frames)
-    g = corpus.graph if kind == "reply" else interaction_graph(corpus.comments, threads=corpus.threads)
+    # Reply graphs also carry chat messages' second parents (edges with secondary=True).
+    g = (reply_graph(corpus.comments, threads=corpus.threads, secondary=True) if kind == "reply"
+         else interaction_graph(corpus.comments, threads=corpus.threads))
     write_graph(g, output)
     if not quiet:
         click.echo(f"wrote {g.number_of_nodes()} nodes and {g.number_of_edges()} edges to {output}", err=True)

@@ -39,7 +39,8 @@ __all__ = ["add_depth", "interaction_graph", "reply_graph", "thread_metrics", "t
 
 
 def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, id_col: str = "comment_id",
-                parent_col: str = "parent_id", thread_col: str = "thread_id"):
+                parent_col: str = "parent_id", thread_col: str = "thread_id", secondary: bool = False,
+                also_col: str = "also_replies_to"):
     """Build the reply graph: post -> comment and parent -> reply edges.
 
     Comment nodes are named by *id_col* when ids are unique across threads, and by
@@ -47,13 +48,23 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
     ``comment``), ``thread_id``, and every comments-table column except ``text``, made
     safe for GraphML and GEXF (missing values left out, times as ISO 8601 text).
 
+    With *secondary*, a comment's second parents (*also_col*, ``;``-separated ids, as
+    :func:`discourse.replies.infer_replies` fills it for chat messages that answer two
+    earlier ones) add edges too, each with the attribute ``secondary=True``. The graph is
+    then no longer a branching, so the metrics of this module expect the default (their
+    reply tree is the ``parent_id`` links alone).
+
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"thread_id": ["t"] * 3, "comment_id": ["a", "b", "c"],
-    ...                    "parent_id": ["", "a", "a"], "text": ["", "", ""]})
+    ...                    "parent_id": ["", "a", "a"], "text": ["", "", ""],
+    ...                    "also_replies_to": ["", "", "b"]})
     >>> sorted(reply_graph(df).edges())
     [('a', 'b'), ('a', 'c'), ('t', 'a')]
+    >>> g = reply_graph(df, secondary=True)
+    >>> sorted(g.edges(data="secondary", default=False))
+    [('a', 'b', False), ('a', 'c', False), ('b', 'c', True), ('t', 'a', False)]
     """
     import networkx as nx
 
@@ -77,6 +88,15 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
         attrs = _safe_attrs({k: v for k, v in rec.items() if k not in (thread_col, id_col)})
         g.add_node(node(t, c), kind="comment", thread_id=t, **attrs)
         g.add_edge(node(t, p) if p else t, node(t, c))
+    if secondary and also_col in comments.columns:
+        known = set(zip(comments[thread_col], comments[id_col]))
+        for t, c, also in zip(comments[thread_col], comments[id_col], comments[also_col]):
+            if not isinstance(also, str) or not also:
+                continue
+            for p in also.split(";"):
+                # A second parent that is not in the table (a filtered export) has no node to link.
+                if (t, p) in known and not g.has_edge(node(t, p), node(t, c)):
+                    g.add_edge(node(t, p), node(t, c), secondary=True)
     return g
 
 

@@ -72,6 +72,17 @@ parent_confidence
 parent_evidence
     A sentence naming the cues behind an inferred link, which a reader can check
     against the two comments.
+second parent
+    A chat message can answer two earlier messages at once ("thanks, both of you"; IRC
+    annotators gave 3.7% of test messages two or more parents). In a chat with times,
+    when the runner-up candidate is likely a parent too (a small second model of trees
+    over the two best candidates' scores and cues says so with probability
+    :data:`SECOND_THRESHOLD` or more), its id goes to ``also_replies_to`` and
+    ``parent_evidence`` says why. ``parent_id`` stays the one best parent, so the reply
+    tree is unchanged; ``also_replies_to`` is empty elsewhere (display order, forums,
+    messages without a time: the second model learned from timed IRC logs, the only
+    training data that marks second parents; on Molweni dev, which has no times and
+    never marks one, it named 332 runner-ups and cost 0.02 link F1).
 speaker
     The author. Where names are missing, :func:`infer_speakers` fills ``author`` from
     cues: the comment answered as "Ellen" is Ellen's; a comment that speaks of "my
@@ -703,6 +714,11 @@ class _Trees:
         # Cues too rare in the training data for a tree to split on (quotation: chat
         # and Reddit seldom quote), added with their weights from the linear model.
         self.linear = dict(spec.get("linear", {}))
+        # The second-parent model (chat): trees over SECOND_FEATURES, log-odds that the
+        # runner-up candidate is a parent too.
+        second = spec.get("second")
+        self.second = _Trees(second) if second else None
+        self.second_threshold = float(second.get("threshold", 1.0)) if second else 1.0
 
     def score(self, feats: list) -> list:
         """Log-odds that each candidate (a feature dict) is the parent."""
@@ -725,6 +741,43 @@ class _Trees:
             x = rows[:, cols.index(c)] if c in cols else np.array([f.get(c, 0.0) for f in feats], dtype=np.float64)
             out += w * x
         return out.tolist()
+
+
+# Second parents (chat): the cues of the best and the runner-up candidate the second
+# model reads, besides their scores; the message's own cues (i_*) are the same in both.
+_SECOND_PAIR_CUES = ("addr_author", "rev_addr", "cand_answers_me", "same_author", "log_dist", "tfidf", "my_previous")
+_SECOND_OWN_CUES = ("i_thanks", "i_addresses", "i_len", "i_question")
+SECOND_FEATURES = (("gap", "p_best", "p_second", "best_root", "second_root", "pair_same_author", "pair_log_dist",
+                    "second_later")
+                   + tuple("best_" + c for c in _SECOND_PAIR_CUES)
+                   + tuple("second_" + c for c in _SECOND_PAIR_CUES + _SECOND_OWN_CUES))
+# A runner-up with at least this probability of being a parent too is named in
+# also_replies_to (bench/train_replies.py writes the value it was fitted with).
+SECOND_THRESHOLD = 0.4
+
+
+def _second_features(scores: list, best: int, second: int, cands: list, feats: list, authors: list) -> dict:
+    """The second-parent model's features for the runner-up *second* after *best*.
+
+    *scores* are the candidates' log-odds (self-link bias included), *cands* their
+    indices (-1 = the post), *feats* their cue dicts; bench/train_replies.py builds the
+    same dict from its candidate rows.
+    """
+    top = max(scores)
+    lse = top + math.log(sum(math.exp(x - top) for x in scores))
+    jb, js = cands[best], cands[second]
+    fb, fs = feats[best], feats[second]
+    out = {"gap": scores[best] - scores[second], "p_best": math.exp(scores[best] - lse),
+           "p_second": math.exp(scores[second] - lse), "best_root": float(jb < 0), "second_root": float(js < 0),
+           "pair_same_author": float(jb >= 0 and js >= 0 and bool(authors[jb]) and authors[jb] == authors[js]),
+           "pair_log_dist": math.log1p(abs(jb - js)) if jb >= 0 and js >= 0 else -1.0,
+           "second_later": float(js > jb)}
+    for c in _SECOND_PAIR_CUES:
+        out["best_" + c] = float(fb.get(c, 0.0))
+        out["second_" + c] = float(fs.get(c, 0.0))
+    for c in _SECOND_OWN_CUES:
+        out["second_" + c] = float(fs.get(c, 0.0))
+    return out
 
 
 @functools.lru_cache(maxsize=4)
@@ -1629,6 +1682,8 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
         "latest": {},
         "rank": {},
         "n_by": Counter(),
+        # Second parents (chat with trees): comment -> (runner-up index, its evidence).
+        "also": {},
     }
     conf = [0.0] * n
     evidence = [""] * n
@@ -1657,6 +1712,8 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
             elif trees is not None:
                 _chrono_features(th, i, cands, feats, state)
                 scores = trees.score(feats)
+                if trees.second is not None and len(cands) > 1 and th.times[i] is not None:
+                    _second_parent(th, i, cands, feats, scores, trees, w, ids, state)
             else:
                 scores = [intercept + sum(w.get(k, 0.0) * v for k, v in f.items() if v) for f in feats]
             best = max(range(len(cands)), key=lambda k: (scores[k], -k))
@@ -1672,10 +1729,34 @@ def _infer_thread(th: _Thread, ids, *, order, weights, intercept, max_candidates
             conf[i] = round(math.exp(scores[best] - top) / z, 4)
             state["parents"][i] = p
             evidence[i] = _evidence(th, i, p, feats[best], w, ids, state, conf[i])
+            if i in state["also"]:
+                j2, ev2 = state["also"][i]
+                evidence[i] += f"; also answers {ids[j2]}, a second parent: " + ev2
             if forum is not None and relink and p >= 0 and feats[0].get("root_returning"):
                 _relink_back(th, i, p, state, ids, evidence, conf)
         _commit(th, i, p, state, ids)
     return state, conf, evidence
+
+
+def _second_parent(th, i, cands, feats, scores, trees, w, ids, state) -> None:
+    """Record the runner-up as a second parent of *i* when the second model is confident.
+
+    Only a second earlier message counts: a message both starting a conversation and
+    answering one is not a second parent. The links the state follows are untouched.
+    Called for messages with a time only (see *second parent* in the module docstring).
+    """
+    order = sorted(range(len(cands)), key=lambda k: (-scores[k], k))
+    best, second = order[0], order[1]
+    if cands[best] < 0 or cands[second] < 0:
+        return
+    x = _second_features(scores, best, second, cands, feats, state["authors"])
+    prob = 1.0 / (1.0 + math.exp(-trees.second.score([x])[0]))
+    if prob >= trees.second_threshold:
+        j = cands[second]
+        sentence = _evidence(th, i, j, feats[second], w, ids, state, round(prob, 4))
+        # "answers cX: <cues> (confidence p)": the cues, and p as the second model's probability.
+        cues = sentence.split(": ", 1)[1].rsplit(" (confidence", 1)[0]
+        state["also"][i] = (j, f"{cues} (probability {prob:.2f})")
 
 
 def _relink_back(th, i, p, state, ids, evidence, conf):
@@ -2500,7 +2581,10 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     pandas.DataFrame
         A copy with ``parent_id``, ``parent_source``, ``parent_confidence``,
         ``parent_evidence``, ``author``, ``author_source`` and ``author_evidence`` filled,
-        same index and row order.
+        and ``also_replies_to``: for an inferred chat link, the id of a second parent the
+        message likely answers too (see *second parent* in the module docstring; ids are
+        ``;``-separated, empty for most rows and for every other path), same index and row
+        order.
 
     Raises
     ------
@@ -2542,6 +2626,8 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
              else pd.Series([""] * n, index=out.index))
     a_src = a_src.where(a_src != "", author.map(lambda a: "explicit" if a else "unknown"))
     a_ev = (_strings(out["author_evidence"]) if "author_evidence" in out.columns
+            else pd.Series([""] * n, index=out.index))
+    also = (_strings(out["also_replies_to"]) if "also_replies_to" in out.columns
             else pd.Series([""] * n, index=out.index))
     linked = (parent != "") | (source == "explicit")
     # Threads as codes (one hash of the ids serves the link test and the loop below).
@@ -2595,6 +2681,7 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
     P, S, C, E = (parent.to_numpy(dtype=object).copy(), source.to_numpy(dtype=object).copy(),
                   conf.to_numpy(dtype="float64").copy(), evid.to_numpy(dtype=object).copy())
     A, AS, AE = author.to_numpy(dtype=object).copy(), a_src.to_numpy(dtype=object).copy(), a_ev.to_numpy(dtype=object).copy()
+    AL = also.to_numpy(dtype=object).copy()
     need_all = target.to_numpy(dtype=bool)
     id_arr = out[id_col].astype(str).to_numpy(dtype=object)
     text_arr = _strings(out[text_col]).to_numpy(dtype=object)
@@ -2630,6 +2717,7 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
                 else None
             state, c, ev = _infer_thread(th, ids, order=order, weights=w_thread, intercept=b_thread,
                                          max_candidates=max_candidates, fixed_parents=fixed, trees=trees, forum=forum)
+        second = state.get("also", {})
         for k, r in enumerate(rows):
             if need[k]:
                 p = state["parents"][k]
@@ -2637,16 +2725,17 @@ def infer_replies(comments: pd.DataFrame, *, mode: str = "auto", order: str = "d
                 S[r] = "inferred"
                 C[r] = c[k]
                 E[r] = ev[k]
+                AL[r] = ids[second[k][0]] if k in second else ""
             if speakers and state["author_src"][k] == "inferred" and not A[r]:
                 A[r] = state["authors"][k]
                 AS[r] = "inferred"
                 AE[r] = state["author_ev"][k]
-    parent, source, evid, author, a_src, a_ev = (pd.Series(x, index=out.index, dtype=object)
-                                                 for x in (P, S, E, A, AS, AE))
+    parent, source, evid, author, a_src, a_ev, also = (pd.Series(x, index=out.index, dtype=object)
+                                                       for x in (P, S, E, A, AS, AE, AL))
     conf = pd.Series(C, index=out.index, dtype="float64")
     return out.assign(**{parent_col: parent, "parent_source": source, "parent_confidence": conf.astype("float64"),
                          "parent_evidence": evid, author_col: author, "author_source": a_src,
-                         "author_evidence": a_ev})
+                         "author_evidence": a_ev, "also_replies_to": also})
 
 
 def _looks_like_forum(th: _Thread, post_text: str) -> bool:
@@ -2715,8 +2804,12 @@ def infer_speakers(comments: pd.DataFrame, *, order: str = "display", author_col
     [['Ellen', 'inferred'], ['Duane', 'inferred'], ['Ellen', 'inferred']]
     """
     require_columns(comments, ["thread_id", id_col, parent_col, text_col], caller="infer_speakers")
-    return infer_replies(comments, mode="never", order=order, id_col=id_col, parent_col=parent_col,
-                         text_col=text_col, author_col=author_col, speakers=True).pipe(_signed, text_col, author_col)
+    out = infer_replies(comments, mode="never", order=order, id_col=id_col, parent_col=parent_col,
+                        text_col=text_col, author_col=author_col, speakers=True)
+    if "also_replies_to" not in comments.columns:
+        # No link is inferred here, so no second parent either.
+        out = out.drop(columns="also_replies_to")
+    return out.pipe(_signed, text_col, author_col)
 
 
 def _signed(df, text_col, author_col):

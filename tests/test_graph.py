@@ -51,6 +51,35 @@ def test_graph_thread_metrics_per_comment(exchange):
     assert m["exchange"].tolist() == [True, True, True, True, False, False]
 
 
+@pytest.mark.parametrize("also, edges", [
+    (["", "", "", "a", "", ""], [("a", "d")]),           # d answers c and also a
+    (["", "", "", "a;b", "", "zz"], [("a", "d"), ("b", "d")]),   # an id not in the table adds nothing
+    (["", "", "", "c", "", ""], []),                    # its parent again: no second edge
+])
+def test_graph_second_parents_are_secondary_edges(exchange, also, edges):
+    df = exchange.assign(also_replies_to=also)
+    plain = reply_graph(df)
+    assert sorted(plain.edges()) == sorted(reply_graph(exchange).edges())
+    g = reply_graph(df, secondary=True)
+    assert sorted((a, b) for a, b, s in g.edges(data="secondary") if s) == edges
+    assert g.number_of_edges() == plain.number_of_edges() + len(edges)
+    # The reply edges themselves carry no flag (exports unchanged where there is no second parent).
+    assert all(d.get("secondary") is None for a, b, d in g.edges(data=True) if (a, b) not in edges)
+
+
+def test_graph_cli_reply_graph_carries_second_parents(tmp_path):
+    src = tmp_path / "chat.csv"
+    pd.DataFrame({"thread_id": ["t"] * 3, "comment_id": ["a", "b", "c"], "parent_id": ["", "a", "b"],
+                  "author": ["Ann", "Bob", "Cy"], "text": ["Hi all.", "Ann: hello.", "thanks both"],
+                  "also_replies_to": ["", "", "a"]}).to_csv(src, index=False)
+    out = tmp_path / "g.graphml"
+    result = CliRunner().invoke(cli, ["graph", str(src), "-o", str(out), "-q", "--topics", "none"])
+    assert result.exit_code == 0, result.output
+    g = nx.read_graphml(out)
+    assert g.edges["a", "c"].get("secondary") is True
+    assert g.has_edge("b", "c") and not g.edges["b", "c"].get("secondary", False)
+
+
 def test_graph_thread_summary(exchange):
     s = thread_summary(reply_graph(exchange)).loc["t"]
     assert (s["comments"], s["max_depth"], s["width"], s["exchanges"]) == (6, 4, 2, 1)

@@ -209,7 +209,8 @@ def test_replies_contract_input_unchanged_index_kept(tiny_comments):
     assert df.equals(before)
     assert out.index.equals(df.index)
     added = set(out.columns) - set(df.columns)
-    assert added == {"parent_source", "parent_confidence", "parent_evidence", "author_source", "author_evidence"}
+    assert added == {"parent_source", "parent_confidence", "parent_evidence", "author_source", "author_evidence",
+                     "also_replies_to"}
 
 
 def test_replies_contract_empty_frame():
@@ -793,3 +794,79 @@ def test_replies_thread_vectors_match_their_definitions(texts, post):
                 grams = [{g for g in zip(t, t[1:], t[2:], t[3:]) if not replies._STOP.issuperset(g)}
                          for t in (toks_i, toks_j)]
                 assert th.shares_gram(i, j) == bool(grams[0] & grams[1])
+
+
+# Second parents (chat): a message that thanks two helpers answers both.
+_CHAT_TEXTS = ["anyone know how to mount a usb stick?", "bob: sudo mount /dev/sdb1 /mnt",
+               "bob: or just plug it in, nautilus mounts it", "ann, carl: thanks both, that worked",
+               "is there a way to change the login screen?"]
+
+
+def _chat(**extra):
+    times = pd.to_datetime([0, 30, 45, 90, 300], unit="s", utc=True)
+    return _frame(_CHAT_TEXTS, author=["bob", "ann", "carl", "bob", "dave"], created_at=times, **extra)
+
+
+def _second_model(leaf: float, threshold: float = 0.4) -> dict:
+    # The shipped chat trees with a second-parent model of one leaf: log-odds *leaf* for
+    # every runner-up.
+    model = replies._model()["chronological"]
+    second = {"features": list(replies.SECOND_FEATURES), "max_depth": 0, "baseline": 0.0, "threshold": threshold,
+              "trees": [{"feature": [0], "threshold": [0.0], "left": [-1], "right": [-1], "value": [leaf]}]}
+    return {**model, "trees": {**model["trees"], "second": second}}
+
+
+def test_replies_second_parent_names_the_runner_up_when_the_model_is_sure():
+    out = infer_replies(_chat(), order="chronological", kind="chat", model=_second_model(10.0))
+    also = out["also_replies_to"].tolist()
+    assert also[0] == ""
+    ids = out["comment_id"].tolist()
+    for k, (a, p) in enumerate(zip(also, out["parent_id"])):
+        if a:
+            # An earlier message other than the parent, and the evidence says why.
+            assert a in ids[:k] and a != p and p != ""
+            assert f"also answers {a}, a second parent: " in out.loc[k, "parent_evidence"]
+            assert "(probability 1.00)" in out.loc[k, "parent_evidence"]
+    assert sum(map(bool, also)) >= 2
+
+
+@pytest.mark.parametrize("leaf, threshold", [(-10.0, 0.4), (0.0, 0.6)])
+def test_replies_second_parent_is_left_empty_below_the_threshold(leaf, threshold):
+    plain = infer_replies(_chat(), order="chronological", kind="chat", model=_second_model(leaf, threshold))
+    assert plain["also_replies_to"].tolist() == [""] * 5
+    assert not plain["parent_evidence"].str.contains("also answers").any()
+    # The second model never moves a parent.
+    sure = infer_replies(_chat(), order="chronological", kind="chat", model=_second_model(10.0))
+    assert plain["parent_id"].tolist() == sure["parent_id"].tolist()
+    assert plain["parent_confidence"].tolist() == sure["parent_confidence"].tolist()
+
+
+@pytest.mark.parametrize("options", [{"order": "display"}, {"order": "chronological", "kind": "forum"}])
+def test_replies_second_parent_only_in_chats(options):
+    out = infer_replies(_chat(), **options)
+    assert out["also_replies_to"].tolist() == [""] * 5
+
+
+def test_replies_second_parent_needs_times():
+    # The second model learned from timed IRC logs only: untimed messages get none.
+    df = _chat().drop(columns="created_at")
+    out = infer_replies(df, order="chronological", kind="chat", model=_second_model(10.0))
+    assert out["also_replies_to"].tolist() == [""] * 5
+
+
+def test_replies_second_parent_of_a_kept_link_is_kept():
+    df = _chat(parent_id=["", "c0", "c0", "c1", ""], also_replies_to=["", "", "", "c2", ""])
+    out = infer_replies(df, order="chronological", mode="auto")
+    assert out["also_replies_to"].tolist() == ["", "", "", "c2", ""]
+
+
+def test_replies_second_features_match_the_pair():
+    th_authors = ["bob", "ann", "carl", "bob"]
+    feats = [dict.fromkeys(replies.ALL_FEATURES, 0.0) for _ in range(3)]
+    feats[1]["addr_author"], feats[2]["tfidf"], feats[2]["i_thanks"] = 1.0, 0.3, 1.0
+    x = replies._second_features([0.0, 2.0, 1.5], 1, 2, [-1, 1, 2], feats, th_authors)
+    assert set(x) == set(replies.SECOND_FEATURES)
+    lse = math.log(1 + math.exp(2.0) + math.exp(1.5))
+    assert x["gap"] == 0.5 and math.isclose(x["p_best"], math.exp(2.0 - lse))
+    assert x["best_addr_author"] == 1.0 and x["second_tfidf"] == 0.3 and x["second_i_thanks"] == 1.0
+    assert x["pair_same_author"] == 0.0 and x["second_later"] == 1.0 and x["best_root"] == 0.0
