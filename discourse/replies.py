@@ -1540,33 +1540,41 @@ _CUES = frozenset({"addr_author", "addr_unknown", "mention_author", "rev_addr", 
 
 def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: float) -> str:
     """A sentence naming the cues that favoured the chosen parent."""
+    if j >= 0:
+        return f"answers {ids[j]}: " + _comment_reasons(th, i, j, f, w, ids, state) + f" (confidence {conf:.2f})"
     parts = []
+    names = list(dict.fromkeys(state["addr"][i]))
+    if f["root_op"]:
+        parts.append("it is by the post's author")
+    if f.get("block_quote") or f.get("root_quote"):
+        parts.append("it quotes the post")
+    elif f.get("root_ngram"):
+        parts.append("it repeats a run of words from the post")
+    if f.get("root_post_ref"):
+        parts.append(f"it speaks of the post (“{_POST_REF.search(th.texts[i]).group(0)}”)")
+    if f.get("root_new_author") and "root_question" in f:
+        parts.append("its author writes in the thread for the first time")
+    if f["root_sim"] >= 0.1:
+        parts.append(f"it shares words with the post ({', '.join(th.shared_terms(i, -1)) or 'several'})")
+    lead = "answers the post: no name, quotation or shared wording ties it to an earlier comment"
+    if names:
+        lead = (f"answers the post: it addresses {' and '.join(names)}, but no earlier comment it may "
+                "answer outweighs the post")
+    if parts:
+        lead = "answers the post: " + "; ".join(parts)
+        if "root_question" in f and not names:
+            # Forum scorer: say also why no comment won, as the lead without parts does.
+            lead += "; no name, quotation or rare shared word ties it to an earlier comment"
+    return f"{lead} (confidence {conf:.2f})"
+
+
+def _comment_reasons(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state) -> str:
+    """The cues that tie comment *i* to the earlier comment *j*, as the clauses of one
+    sentence (:func:`_evidence` for a parent, :func:`_second_parent` for a second one)."""
     contrib = sorted(((w.get(k, 0.0) * v, k) for k, v in f.items() if v), reverse=True)
+    parts = []
     authors = state["authors"]
     names = list(dict.fromkeys(state["addr"][i]))
-    if j < 0:
-        if f["root_op"]:
-            parts.append("it is by the post's author")
-        if f.get("block_quote") or f.get("root_quote"):
-            parts.append("it quotes the post")
-        elif f.get("root_ngram"):
-            parts.append("it repeats a run of words from the post")
-        if f.get("root_post_ref"):
-            parts.append(f"it speaks of the post (“{_POST_REF.search(th.texts[i]).group(0)}”)")
-        if f.get("root_new_author") and "root_question" in f:
-            parts.append("its author writes in the thread for the first time")
-        if f["root_sim"] >= 0.1:
-            parts.append(f"it shares words with the post ({', '.join(th.shared_terms(i, -1)) or 'several'})")
-        lead = "answers the post: no name, quotation or shared wording ties it to an earlier comment"
-        if names:
-            lead = (f"answers the post: it addresses {' and '.join(names)}, but no earlier comment it may "
-                    "answer outweighs the post")
-        if parts:
-            lead = "answers the post: " + "; ".join(parts)
-            if "root_question" in f and not names:
-                # Forum scorer: say also why no comment won, as the lead without parts does.
-                lead += "; no name, quotation or rare shared word ties it to an earlier comment"
-        return f"{lead} (confidence {conf:.2f})"
     cid = ids[j]
     for value, k in contrib:
         # Name every cue that speaks for the link, strongest first, including cues the
@@ -1635,7 +1643,7 @@ def _evidence(th: _Thread, i: int, j: int, f: dict, w: dict, ids, state, conf: f
         minutes = (th.times[i] - th.times[j]) / 60.0
         if minutes < 90:
             parts.append(f"it was written {_minutes_phrase(minutes)} after {cid}")
-    return f"answers {cid}: " + "; ".join(dict.fromkeys(parts)) + f" (confidence {conf:.2f})"
+    return "; ".join(dict.fromkeys(parts))
 
 
 def _minutes_phrase(minutes: float) -> str:
@@ -1753,9 +1761,7 @@ def _second_parent(th, i, cands, feats, scores, trees, w, ids, state) -> None:
     prob = 1.0 / (1.0 + math.exp(-trees.second.score([x])[0]))
     if prob >= trees.second_threshold:
         j = cands[second]
-        sentence = _evidence(th, i, j, feats[second], w, ids, state, round(prob, 4))
-        # "answers cX: <cues> (confidence p)": the cues, and p as the second model's probability.
-        cues = sentence.split(": ", 1)[1].rsplit(" (confidence", 1)[0]
+        cues = _comment_reasons(th, i, j, feats[second], w, ids, state)
         state["also"][i] = (j, f"{cues} (probability {prob:.2f})")
 
 
