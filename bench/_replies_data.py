@@ -27,10 +27,15 @@ class GoldThread:
     post_text: str = ""
     post_author: str = ""
     targets: list | None = None   # which comments are scored (IRC: from line 1000 on)
+    scores: list | None = None    # votes per comment (Reddit, ConvoKit), None where the source has none
 
     def masked(self) -> "GoldThread":
         """The same thread with names removed (the seed's situation)."""
         return dataclasses.replace(self, authors=[""] * len(self.ids), post_author="")
+
+    def unscored(self) -> "GoldThread":
+        """The same thread without votes (as most exports come)."""
+        return dataclasses.replace(self, scores=None)
 
     def untimed(self) -> "GoldThread":
         return dataclasses.replace(self, times=[None] * len(self.ids))
@@ -64,7 +69,7 @@ def _reorder(ids, parents, texts, authors, times, order):
 def reddit(path: Path, *, order: str) -> GoldThread:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     post = data[0]["data"]["children"][0]["data"]
-    ids, parents, texts, authors, times = [], [], [], [], []
+    ids, parents, texts, authors, times, scores = [], [], [], [], [], []
 
     def walk(listing, parent):
         for child in listing.get("data", {}).get("children", []):
@@ -77,14 +82,16 @@ def reddit(path: Path, *, order: str) -> GoldThread:
             a = d.get("author") or ""
             authors.append("" if a == "[deleted]" else a)
             times.append(float(d.get("created_utc") or 0))
+            scores.append(d.get("score"))
             if isinstance(d.get("replies"), dict):
                 walk(d["replies"], d["name"])
 
     walk(data[1], None)
+    score_of = dict(zip(ids, scores))
     ids, texts, authors, times, gold = _reorder(ids, parents, texts, authors, times, order)
     return GoldThread(Path(path).stem, ids, texts, authors, times, gold,
                       post_text=(post.get("title", "") + "\n" + (post.get("selftext") or "")),
-                      post_author=post.get("author", "") or "")
+                      post_author=post.get("author", "") or "", scores=[score_of[i] for i in ids])
 
 
 # --------------------------------------------------------------------------- WordPress saved HTML
@@ -292,13 +299,17 @@ def convokit(folder: Path, *, order: str = "display-by-time") -> list[GoldThread
         texts = [u.get("text") or "" for u in rest]
         authors = ["" if (u.get("speaker") or "") == "[deleted]" else (u.get("speaker") or "") for u in rest]
         times = [float(u["timestamp"]) if u.get("timestamp") not in (None, "") else None for u in rest]
+        # Votes only: never meta.top_level_comment (it gives the tree away).
+        score_of = {u["id"]: (u.get("meta") or {}).get("score") for u in rest}
         if len(ids) < 2:
             continue
         ids, texts, authors, times, gold = _reorder(ids, parents, texts, authors, times, order)
+        scores = [score_of[i] for i in ids]
         title = (convs.get(cid, {}).get("meta", {}) or {}).get("title", "") or ""
         post_author = "" if root is None or root.get("speaker") == "[deleted]" else root.get("speaker", "")
         out.append(GoldThread(cid, ids, texts, authors, times, gold,
-                              post_text=title + "\n" + ((root or {}).get("text") or ""), post_author=post_author))
+                              post_text=title + "\n" + ((root or {}).get("text") or ""), post_author=post_author,
+                              scores=scores if any(v is not None for v in scores) else None))
     return out
 
 
