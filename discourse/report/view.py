@@ -589,7 +589,9 @@ def _frames(recs, items, spans) -> dict:
     rows = []
     for frame, k in _ranked(counts):
         rows.append({"frame": frame, "comments": k, "share": k / n if n else 0.0,
-                     "senses": dict(senses.get(frame, {})), "terms": [t for t, _ in _ranked(terms[frame], 6)]})
+                     # None for a frame whose terms are not read for a sense (only metaphor frames are).
+                     "senses": {k: v for k, v in senses.get(frame, {}).items() if k != "unspecified"} or None,
+                     "terms": [t for t, _ in _ranked(terms[frame], 6)]})
     chart = svg.bar_chart([(r["frame"], r["comments"]) for r in rows], uid="frames", title="Frame prevalence",
                           desc="Comments using each frame: " + ", ".join(f"{r['frame']} {r['comments']}" for r in rows),
                           value_format="{:g}") if rows else None
@@ -606,7 +608,7 @@ def _frames(recs, items, spans) -> dict:
                                    for f in frames]} for w in people]
     all_unknown = all(not c["author"] for c in items.values())
     return {"rows": rows, "chart": chart, "matrix_frames": frames, "matrix": matrix, "all_unknown": all_unknown,
-            "sense_names": ["metaphorical", "literal", "meta"]}
+            "sense_names": ["metaphorical", "literal", "game", "meta"]}
 
 
 def _civility(recs, items, has, spans=None) -> dict:
