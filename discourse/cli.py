@@ -518,7 +518,7 @@ def grade(key, answers, output, csv_path, roster, top, strict):
 
 
 @cli.command()
-@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.argument("corpus", type=click.Path(exists=True, path_type=str))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Also write one row per thread to this table (.csv, .tsv, .jsonl or .parquet).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -534,10 +534,16 @@ def summarize(corpus, output, quiet):
         discourse summarize corpus/ -o threads.csv
     """
     import json
+    import os
 
     from . import progress, store
+    from .errors import DiscourseError
     from .ingest.tabular import write_table
 
+    if not os.path.isdir(corpus):
+        # (click's own check said "Directory '...' is a file", which tells a newcomer nothing.)
+        raise DiscourseError(f"{corpus}: summarize reads a Parquet corpus directory, not a file; make one with "
+                             f"'discourse analyze {corpus} -o DIR/' and run 'discourse summarize DIR/'.")
     with progress.shown(_bars_wanted(quiet)):
         summary = store.corpus_summary(corpus)
         if output:

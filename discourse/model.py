@@ -192,8 +192,12 @@ def _as_utc(series: pd.Series, *, where: str = "", ids=None) -> pd.Series:
         at = (f"comments {[ids[i] for i, _ in bad]}" if ids is not None else f"rows {[i for i, _ in bad]}")
         raise SchemaError(
             f"{where + ': ' if where else ''}created_at must hold ISO 8601 times (e.g. 2017-06-20T15:15:00Z); "
-            f"could not parse {[v for _, v in bad]!r} in {at}."
+            f"could not parse {[v for _, v in bad]!r} in {at}.{TIME_FIX}"
         ) from err
+
+
+#: How to fix unparseable times (ingest replaces it with advice about the column read as created_at).
+TIME_FIX = " Correct those times, or leave the cells empty (a comment may have no time)."
 
 
 def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read", duplicates: str = "raise") -> pd.DataFrame:

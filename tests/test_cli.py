@@ -70,6 +70,12 @@ def test_cli_report_writes_self_contained_html(runner, seed_path, tmp_path):
          "Error: page.txt: found no comments: the page has no comment buttons (Like, Reply), no 'Name says:' headers and no blank line between paragraphs. Put a blank line between the post and each comment, or add a line such as '3 comments' before the first comment.\n"),
         (["analyze", "ok.csv", "-o", "o.xlsx"], {"ok.csv": b"comment_id,text\n1,a\n"},
          "Error: cannot write 'o.xlsx': the output extension must be one of ['.csv', '.jsonl', '.ndjson', '.parquet', '.tsv']; got '.xlsx'.\n"),
+        (["analyze", "when.csv", "-o", "o.csv"], {"when.csv": b"comment_id,created_at,text\n1,2024-01-01,a\n2,soon,b\n"},
+         "Error: when.csv: created_at must hold ISO 8601 times (e.g. 2017-06-20T15:15:00Z); could not parse ['soon'] "
+         "in comments ['2']. Correct those times, or leave the cells empty (a comment may have no time).\n"),
+        (["summarize", "ok.csv"], {"ok.csv": b"comment_id,text\n1,a\n"},
+         "Error: ok.csv: summarize reads a Parquet corpus directory, not a file; make one with "
+         "'discourse analyze ok.csv -o DIR/' and run 'discourse summarize DIR/'.\n"),
         (["analyze", "ok.csv", "-o", "o.csv", "--format", "xml"], {"ok.csv": b"comment_id,text\n1,a\n"},
          "Error: format must be one of ['commento', 'convokit', 'csv', 'disqus', 'hn', 'jsonl', 'page', 'parquet', "
          "'reddit', 'reddit-jsonl', 'wp-html', 'wp-rest', 'wxr']; got 'xml'.\n"),
