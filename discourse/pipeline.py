@@ -170,7 +170,7 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
         Infer reply links only where the source has none (auto), always, or never.
     order : {"display", "chronological"}, default "display"
         How the source listed its comments; constrains which earlier comment a reply can answer.
-    topics : int, "auto" or "none", default "auto"
+    topics : int, "auto", "none" or None, default "auto"
         Number of topics, chosen automatically, or no topic model. The fitted
         :class:`~discourse.topics.Topics` is kept in ``extras["topics"]``; ``none`` adds
         no topic columns.
@@ -223,7 +223,7 @@ def _corpus_stages(corpus, comments, spans, *, topics, frames, classroom, stored
     extras = dict(corpus.extras)
     if stored_topics is not None:
         extras["topics"] = stored_topics
-    elif topics != "none":
+    elif topics is not None and topics != "none":
         from . import topics as topic_models
 
         # The posts help a small thread's vocabulary; fit_topics ignores them from 1,000 comments on.
