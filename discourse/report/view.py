@@ -310,6 +310,13 @@ def thread_view(corpus, thread_id=None, *, page_size: int = 500) -> dict:
 _TRAILING_CONFIDENCE = re.compile(r"\s*\(confidence \d+(?:\.\d+)?\)$")
 
 
+def _repaired(r) -> bool:
+    """A stated link :func:`discourse.model.repair_links` moved to the post: an orphan (its
+    parent is not in the data), a self-reply, or a cut reply cycle."""
+    return (r.get("parent_source") or "") == "explicit" and not r.get("parent_id") and (
+        (r.get("parent_evidence") or "").endswith("attached to the post"))
+
+
 def _comment_item(r, anchors, by_id, depth, parent, segs, has, *, n_kids, n_desc) -> dict:
     cid = r["comment_id"]
     author = r.get("author") or ""
@@ -329,8 +336,8 @@ def _comment_item(r, anchors, by_id, depth, parent, segs, has, *, n_kids, n_desc
             evidence = _TRAILING_CONFIDENCE.sub("", evidence)
         else:
             badge = "no reply cue found"
-    elif p_src == "explicit":
-        badge = ""
+    elif p_src == "explicit" and _repaired(r):
+        badge = "link repaired"
     else:
         badge = ""
     own = _float(r.get("sentiment_compound")) if has["sentiment_compound"] else None
@@ -426,6 +433,7 @@ def _header(t, corpus, comments, recs, depth, has) -> dict:
             "inferred_speakers": speakers.get("inferred", 0),
             "unknown_speakers": speakers.get("unknown", 0),
             "explicit": src.get("explicit", 0) + sum(1 for r in recs if not r.get("parent_source") and not r.get("parent_id")),
+            "repaired": sum(1 for r in recs if _repaired(r)),
             "inferred": src.get("inferred", 0),
             "inferred_to_comment": sum(1 for r in inferred if r.get("parent_id")),
             "inferred_to_post": sum(1 for r in inferred if not r.get("parent_id")),
