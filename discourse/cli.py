@@ -238,7 +238,10 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
         table = corpus.spans if corpus.spans is not None else pd.DataFrame(columns=list(SPAN_COLUMNS))
         write_table(table, spans)
     if not quiet:
-        click.echo(f"wrote {len(corpus.comments)} comments to {output}", err=True)
+        n = len(corpus.comments)
+        click.echo(f"wrote {n} comment{'s' * (n != 1)} to {output}", err=True)
+        if spans:
+            click.echo(f"wrote {len(table)} evidence spans to {spans}", err=True)
 
 
 @cli.command()

@@ -128,3 +128,14 @@ def test_cli_help_is_fast():
     )
     assert probe.stdout.strip() == "[]"
     assert took < base + 2.0
+
+
+def test_cli_analyze_says_what_it_wrote_including_the_spans(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "one.csv").write_text("comment_id,text\n1,We must fight this war on schools!\n")
+    result = runner.invoke(cli, ["analyze", "one.csv", "-o", "o.csv", "--spans", "s.csv", "--topics", "none"])
+    assert result.exit_code == 0, result.output
+    n = len(pd.read_csv(tmp_path / "s.csv"))
+    assert n > 0
+    assert "one.csv: read as csv; 1 thread, 1 record seen, 1 comment kept" in result.stderr
+    assert result.stderr.endswith(f"wrote 1 comment to o.csv\nwrote {n} evidence spans to s.csv\n")
