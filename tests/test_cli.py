@@ -73,6 +73,12 @@ def test_cli_report_writes_self_contained_html(runner, seed_path, tmp_path):
         (["analyze", "when.csv", "-o", "o.csv"], {"when.csv": b"comment_id,created_at,text\n1,2024-01-01,a\n2,soon,b\n"},
          "Error: when.csv: created_at must hold ISO 8601 times (e.g. 2017-06-20T15:15:00Z); could not parse ['soon'] "
          "in comments ['2']. Correct those times, or leave the cells empty (a comment may have no time).\n"),
+        (["analyze", "ok.csv", "-o", "ok.csv/o.csv"], {"ok.csv": b"comment_id,text\n1,a\n"},
+         "Error: cannot write 'ok.csv/o.csv': a part of the path is a file, not a folder; choose a folder you can "
+         "write to.\n"),
+        (["graph", "ok.csv", "-o", "ok.csv/g.gexf"], {"ok.csv": b"comment_id,text\n1,a\n"},
+         "Error: cannot write 'ok.csv/g.gexf': a part of the path is a file, not a folder; choose a folder you can "
+         "write to.\n"),
         (["summarize", "ok.csv"], {"ok.csv": b"comment_id,text\n1,a\n"},
          "Error: ok.csv: summarize reads a Parquet corpus directory, not a file; make one with "
          "'discourse analyze ok.csv -o DIR/' and run 'discourse summarize DIR/'.\n"),
