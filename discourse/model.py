@@ -607,3 +607,18 @@ class Corpus:
             + (f"<p>{'; '.join(facts)}</p>" if facts else "")
             + f"{head.to_html(index=False, escape=True)}</div>"
         )
+
+
+def as_corpus(data, *, caller: str) -> Corpus:
+    """*data* as a :class:`Corpus`: a Corpus as it is, a comments DataFrame through
+    :meth:`Corpus.from_frames` (so ``analyze(df)`` works in a notebook).
+
+    >>> as_corpus(pd.DataFrame({"comment_id": ["1"], "text": ["Hi"]}), caller="analyze").comments["text"].tolist()
+    ['Hi']
+    """
+    if isinstance(data, Corpus):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return Corpus.from_frames(data)
+    raise SchemaError(f"{caller} takes a Corpus (from discourse.read) or a comments DataFrame; got a "
+                      f"{type(data).__name__}.")

@@ -203,9 +203,11 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     """
     import pandas as pd
 
+    from .model import as_corpus
     from .parallel import map_threads
 
     check_options(infer_replies=infer_replies, order=order, jobs=jobs)
+    corpus = as_corpus(corpus, caller="analyze")
     comments, spans = map_threads(analyze_comments, corpus.comments, corpus.threads, jobs=jobs, progress=progress,
                                   infer_replies=infer_replies, order=order, frames=frames)
     out = _corpus_stages(corpus, comments, spans, topics=topics, frames=frames, classroom=classroom)
