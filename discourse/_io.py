@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import DiscourseError
+
 __all__ = ["atomic_path", "atomic_write_text"]
 
 
@@ -27,8 +29,17 @@ def atomic_path(path):
     'done'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise DiscourseError(f"cannot write {os.fspath(path)!r}: it is a folder; give a file name inside it.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        # (A traceback from tempfile tells a command-line user nothing.)
+        why = err.strerror or str(err)
+        if isinstance(err, (FileExistsError, NotADirectoryError)):
+            why = "a part of the path is a file, not a folder"
+        raise DiscourseError(f"cannot write {os.fspath(path)!r}: {why}; choose a folder you can write to.") from err
     os.close(fd)
     tmp_path = Path(tmp)
     # mkstemp creates the file 0600; give it the permissions a plain open() would.

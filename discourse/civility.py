@@ -30,6 +30,7 @@ the same length (the first letter kept), so every offset in a spans table stays 
 
 from __future__ import annotations
 
+import bisect
 import collections
 import functools
 import operator
@@ -1393,7 +1394,15 @@ def _screen(texts: list) -> list:
 
 
 def _in_pieces(s: int, e: int, pieces) -> bool:
-    return any(a <= s and e <= b for a, b in pieces)
+    # *pieces* are own_pieces: sorted and disjoint, so only the last one starting at or
+    # before *s* can hold the span (a comment of many quoted lines has thousands).
+    if len(pieces) <= 16:
+        return any(a <= s and e <= b for a, b in pieces)
+    k = bisect.bisect_right(pieces, (s, _INF)) - 1
+    return k >= 0 and e <= pieces[k][1]
+
+
+_INF = float("inf")
 
 
 @functools.lru_cache(maxsize=4)
@@ -1622,15 +1631,27 @@ def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
     # A phrase of two content words used three or more times (both words then occur three
     # times or more: other pairs are not counted).
     bigrams: dict = {}
-    for (s1, _e1, w1), (_s2, e2, w2) in zip(words, words[1:]):
+    for i, ((s1, _e1, w1), (_s2, e2, w2)) in enumerate(zip(words, words[1:])):
         if seen[w1] >= 3 and seen[w2] >= 3 and (w1 not in _STOP or w2 not in _STOP):
-            bigrams.setdefault((w1, w2), []).append((s1, e2))
+            bigrams.setdefault((w1, w2), []).append((s1, e2, i))
+    if not any(len(occ) >= 3 for occ in bigrams.values()):
+        return out
+    # A phrase starting inside a span already found is not marked again. Which word starts
+    # each span covers is kept per word (a phrase starts at a word), so the check costs the
+    # same however many spans a long, repetitive comment has (testing every span for every
+    # phrase took minutes on a comment of a few hundred KB).
+    starts = [s for s, _, _ in words]
+    covered = bytearray(len(words))
+    for x in out:
+        for k in range(bisect.bisect_left(starts, x.start), bisect.bisect_left(starts, x.end)):
+            covered[k] = 1
     for (w1, w2), occ in bigrams.items():
         if len(occ) >= 3:
-            for s, e in occ:
-                if not any(x.start <= s < x.end for x in out):
+            for s, e, i in occ:
+                if not covered[i]:
                     out.append(segment.Span(s, e, "technique", "repetition",
                                             explanation.format(text=text[s:e]) + f" ('{w1} {w2}' appears {len(occ)} times.)"))
+                    covered[i] = covered[i + 1] = 1
     return out
 
 

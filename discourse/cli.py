@@ -238,7 +238,10 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
         table = corpus.spans if corpus.spans is not None else pd.DataFrame(columns=list(SPAN_COLUMNS))
         write_table(table, spans)
     if not quiet:
-        click.echo(f"wrote {len(corpus.comments)} comments to {output}", err=True)
+        n = len(corpus.comments)
+        click.echo(f"wrote {n} comment{'s' * (n != 1)} to {output}", err=True)
+        if spans:
+            click.echo(f"wrote {len(table)} evidence spans to {spans}", err=True)
 
 
 @cli.command()
@@ -518,7 +521,7 @@ def grade(key, answers, output, csv_path, roster, top, strict):
 
 
 @cli.command()
-@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.argument("corpus", type=click.Path(exists=True, path_type=str))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Also write one row per thread to this table (.csv, .tsv, .jsonl or .parquet).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -534,10 +537,16 @@ def summarize(corpus, output, quiet):
         discourse summarize corpus/ -o threads.csv
     """
     import json
+    import os
 
     from . import progress, store
+    from .errors import DiscourseError
     from .ingest.tabular import write_table
 
+    if not os.path.isdir(corpus):
+        # (click's own check said "Directory '...' is a file", which tells a newcomer nothing.)
+        raise DiscourseError(f"{corpus}: summarize reads a Parquet corpus directory, not a file; make one with "
+                             f"'discourse analyze {corpus} -o DIR/' and run 'discourse summarize DIR/'.")
     with progress.shown(_bars_wanted(quiet)):
         summary = store.corpus_summary(corpus)
         if output:

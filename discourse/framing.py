@@ -47,6 +47,7 @@ meant to be replaced by ``discourse.segment`` sentences when that stage lands.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import itertools
@@ -1820,8 +1821,14 @@ def _spans(comments: pd.DataFrame, text_col: str, lexicons, id_col: str, parent_
             figurative = [(a, b) for f, a, b, sense, _ in found
                           if f in metaphor_frames and sense in ("metaphorical", "meta", "game")]
             if figurative:
+                # Is a span inside some figurative use: of the uses starting at or before
+                # it, does the one reaching furthest reach its end? (Sorted once, so a long
+                # comment with thousands of uses is not checked use by use for every term.)
+                figurative.sort()
+                fig_starts = [a for a, _ in figurative]
+                reach = list(itertools.accumulate((b for _, b in figurative), max))
                 per_row[r] = [sp for sp in found if sp[0] in metaphor_frames
-                              or not any(a <= sp[1] and sp[2] <= b for a, b in figurative)]
+                              or not ((k := bisect.bisect_right(fig_starts, sp[1])) and reach[k - 1] >= sp[2])]
 
     metaphor = [lex for lex in lexs if lex.kind == "metaphor" and lex.cues.get("anaphora")]
     # A reply borrows a frame only from a comment with a meta span (and passes it on only

@@ -177,7 +177,7 @@ def _as_utc(series: pd.Series, *, where: str = "", ids=None) -> pd.Series:
         # Unix epoch seconds (Reddit, Hacker News).
         return pd.to_datetime(numeric, unit="s", utc=True)
     try:
-        return pd.to_datetime(values, utc=True, format="mixed")
+        parsed = pd.to_datetime(values, utc=True, format="mixed")
     except (ValueError, TypeError) as err:
         bad = []
         for i, v in values.items():
@@ -192,8 +192,25 @@ def _as_utc(series: pd.Series, *, where: str = "", ids=None) -> pd.Series:
         at = (f"comments {[ids[i] for i, _ in bad]}" if ids is not None else f"rows {[i for i, _ in bad]}")
         raise SchemaError(
             f"{where + ': ' if where else ''}created_at must hold ISO 8601 times (e.g. 2017-06-20T15:15:00Z); "
-            f"could not parse {[v for _, v in bad]!r} in {at}."
+            f"could not parse {[v for _, v in bad]!r} in {at}.{TIME_FIX}"
         ) from err
+    # Times with and without a zone in one column: the zone-less ones may be local times,
+    # and reading them as UTC shifts them silently.
+    given = values.dropna().astype(str).str.strip()
+    zoned = given.str.contains(_ZONE, regex=True)
+    if zoned.any() and not zoned.all():
+        k = int((~zoned).sum())
+        warnings.warn(f"{where + ': ' if where else ''}{k} of {len(given)} created_at times have no time zone while "
+                      f"the others do; they were read as UTC. If they are local times, add their zone (e.g. "
+                      f"2017-06-20T15:15:00+02:00).", DiscourseWarning, stacklevel=2)
+    return parsed
+
+
+_ZONE = r"(?:[zZ]|[+-]\d\d:?\d\d|\s?(?:UTC|GMT))$"
+
+
+#: How to fix unparseable times (ingest replaces it with advice about the column read as created_at).
+TIME_FIX = " Correct those times, or leave the cells empty (a comment may have no time)."
 
 
 def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read", duplicates: str = "raise") -> pd.DataFrame:
@@ -472,7 +489,8 @@ class IngestReport:
         what = f"{self.path}: read as {self.format}"
         if self.layout:
             what += f" ({self.layout} layout)"
-        what += f"; {self.threads} thread{'s' * (self.threads != 1)}, {self.seen} records seen, {self.kept} comments kept"
+        what += (f"; {self.threads} thread{'s' * (self.threads != 1)}, {self.seen} record{'s' * (self.seen != 1)} seen, "
+                 f"{self.kept} comment{'s' * (self.kept != 1)} kept")
         if self.skipped:
             what += ", skipped " + ", ".join(f"{n} {k}" for k, n in sorted(self.skipped.items()))
         if self.repaired:
@@ -589,3 +607,18 @@ class Corpus:
             + (f"<p>{'; '.join(facts)}</p>" if facts else "")
             + f"{head.to_html(index=False, escape=True)}</div>"
         )
+
+
+def as_corpus(data, *, caller: str) -> Corpus:
+    """*data* as a :class:`Corpus`: a Corpus as it is, a comments DataFrame through
+    :meth:`Corpus.from_frames` (so ``analyze(df)`` works in a notebook).
+
+    >>> as_corpus(pd.DataFrame({"comment_id": ["1"], "text": ["Hi"]}), caller="analyze").comments["text"].tolist()
+    ['Hi']
+    """
+    if isinstance(data, Corpus):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return Corpus.from_frames(data)
+    raise SchemaError(f"{caller} takes a Corpus (from discourse.read) or a comments DataFrame; got a "
+                      f"{type(data).__name__}.")

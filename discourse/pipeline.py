@@ -170,7 +170,7 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
         Infer reply links only where the source has none (auto), always, or never.
     order : {"display", "chronological"}, default "display"
         How the source listed its comments; constrains which earlier comment a reply can answer.
-    topics : int, "auto" or "none", default "auto"
+    topics : int, "auto", "none" or None, default "auto"
         Number of topics, chosen automatically, or no topic model. The fitted
         :class:`~discourse.topics.Topics` is kept in ``extras["topics"]``; ``none`` adds
         no topic columns.
@@ -203,9 +203,11 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     """
     import pandas as pd
 
+    from .model import as_corpus
     from .parallel import map_threads
 
     check_options(infer_replies=infer_replies, order=order, jobs=jobs)
+    corpus = as_corpus(corpus, caller="analyze")
     comments, spans = map_threads(analyze_comments, corpus.comments, corpus.threads, jobs=jobs, progress=progress,
                                   infer_replies=infer_replies, order=order, frames=frames)
     out = _corpus_stages(corpus, comments, spans, topics=topics, frames=frames, classroom=classroom)
@@ -223,7 +225,7 @@ def _corpus_stages(corpus, comments, spans, *, topics, frames, classroom, stored
     extras = dict(corpus.extras)
     if stored_topics is not None:
         extras["topics"] = stored_topics
-    elif topics != "none":
+    elif topics is not None and topics != "none":
         from . import topics as topic_models
 
         # The posts help a small thread's vocabulary; fit_topics ignores them from 1,000 comments on.

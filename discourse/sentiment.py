@@ -1002,11 +1002,50 @@ def _clear_caches() -> None:
     _STASH.clear()
 
 
+class _Overlapping:
+    """Which of many spans overlap a window, without testing each span for every window.
+
+    A comment with a few quotes tests them all (cheap); one with thousands of quoted
+    lines would test every quote for every sentence, so past :data:`_INDEX_FROM` spans are
+    sorted once and each window looks only at the spans that start before it ends.
+    """
+
+    def __init__(self, spans):
+        self.spans = spans
+        order = sorted(range(len(spans)), key=lambda i: spans[i].start)
+        self.order = order
+        self.starts = [spans[i].start for i in order]
+        self.reach = list(itertools.accumulate((spans[i].end for i in order), max))
+
+    def __call__(self, start, end) -> list:
+        """The spans with ``span.end > start and span.start < end``, in their given order."""
+        lo = bisect.bisect_right(self.reach, start)
+        hi = bisect.bisect_left(self.starts, end)
+        spans, order = self.spans, self.order
+        hits = sorted(order[k] for k in range(lo, hi) if spans[order[k]].end > start)
+        return [spans[i] for i in hits]
+
+
+_INDEX_FROM = 32
+
+
 def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sentence]:
     out = []
+    touching = _Overlapping(excl) if excl and len(excl) > _INDEX_FROM else None
+    if quote_spans and len(quote_spans) > _INDEX_FROM:
+        quotes_in = _Overlapping(quote_spans)
+        quote_spans = True
     for s in sents:
         start, end = s[0], s[1]
-        if excl:
+        if touching is not None:
+            near = touching(start, end)
+            if near:  # own_pieces reads only the spans that touch the sentence
+                own = segment.own_pieces(text, start, end, exclude=near)
+            else:
+                own = [(start, end)] if start < end and text[start:end].strip() else ()
+            if own:
+                out += _scored(text, "own", own, spec, cache)
+        elif excl:
             for x in excl:
                 if x.end > start and x.start < end:
                     own = segment.own_pieces(text, start, end, exclude=excl)
@@ -1022,7 +1061,7 @@ def _sentences_of(text: str, sents, excl, quote_spans, spec, cache) -> list[_Sen
                 if hit:
                     out.append(_new_sentence((start, end, "own", scored, hit)))
         if quote_spans:
-            quoted = _inside(start, end, quote_spans)
+            quoted = _inside(start, end, quotes_in(start, end) if quote_spans is True else quote_spans)
             if quoted:
                 out += _scored(text, "quote", quoted, spec, cache)
     return out

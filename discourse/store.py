@@ -466,7 +466,21 @@ def _chunks(path: Path, fmt: str, chunk_rows: int):
     if path.stat().st_size == 0:
         read_bytes(path)  # raises "the file is empty", as the in-memory reader does
     if fmt == "csv":
-        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        import csv
+        import io
+        import itertools
+
+        from .ingest.tabular import _separator
+
+        with open(path, "rb") as fh:
+            head = fh.read(65536).decode("utf-8", "replace")
+        sep = "\t" if path.suffix.lower() == ".tsv" else _separator(head)
+        first = list(itertools.islice(csv.reader(io.StringIO(head), delimiter=sep), 2))
+        if sep not in (",", "\t") or (len(first) == 2 and len(first[1]) > len(first[0])):
+            # The in-memory reader notes the separator in the ingest report, and says which
+            # row has more fields than the header (pandas would shift that row's columns).
+            yield _whole(path, fmt)
+            return
         yielded = 0
         try:
             header = pd.read_csv(path, nrows=0, sep=sep, encoding="utf-8-sig").columns

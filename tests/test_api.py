@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import discourse
 
 
@@ -35,3 +37,18 @@ def test_api_analyze_does_not_change_input(seed_corpus):
     before = seed_corpus.comments.copy()
     discourse.analyze(seed_corpus)
     assert seed_corpus.comments.equals(before)
+
+
+def test_api_analyze_and_report_take_a_comments_dataframe_and_read_says_how():
+    # In a notebook the table is often already a DataFrame (pd.read_csv); it raised AttributeError.
+    import pandas as pd
+
+    df = pd.DataFrame({"comment_id": ["1", "2"], "parent_id": ["", "1"], "text": ["We must fight.", "No."]})
+    got = discourse.analyze(df, topics="none")
+    want = discourse.analyze(discourse.Corpus.from_frames(df), topics="none")
+    pd.testing.assert_frame_equal(got.comments, want.comments)
+    assert discourse.report(df).html.startswith("<!doctype html>")
+    with pytest.raises(discourse.SchemaError, match=r"read takes file paths, not a DataFrame; .*Corpus.from_frames"):
+        discourse.read(df)
+    with pytest.raises(discourse.SchemaError, match="analyze takes a Corpus .* or a comments DataFrame; got a list"):
+        discourse.analyze([1, 2])

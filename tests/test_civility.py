@@ -731,3 +731,21 @@ def test_civility_score_by_columns_declines_repeated_keys():
     assert civility._scores_by_columns(table, [("t", "c"), ("t", "c")], civility._weights()) is None
     assert civility.score(comments, spans=table)["incivility"].tolist() == [civility.score(comments.head(1))[
         "incivility"].iloc[0]] * 2
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 400), max_size=60, unique=True), st.integers(0, 420), st.integers(0, 30))
+def test_civility_in_pieces_agrees_with_testing_every_piece(cuts, s, n):
+    # own_pieces are sorted and disjoint; past a few the check bisects instead of scanning.
+    cuts = sorted(cuts)
+    pieces = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if a < b]
+    e = s + n
+    assert civility._in_pieces(s, e, pieces) == any(a <= s and e <= b for a, b in pieces)
+
+
+def test_civility_repetition_in_a_long_repetitive_comment_marks_each_phrase_once():
+    text = "Public schools need money now. " * 3000
+    got = civility.spans(pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"], "text": [text]}))
+    rep = got[got["label"] == "repetition"]
+    assert len(rep) > 0 and not rep.duplicated(["start"]).any()
+    assert (rep["text"] == [text[a:b] for a, b in zip(rep["start"], rep["end"])]).all()

@@ -70,6 +70,18 @@ def test_cli_report_writes_self_contained_html(runner, seed_path, tmp_path):
          "Error: page.txt: found no comments: the page has no comment buttons (Like, Reply), no 'Name says:' headers and no blank line between paragraphs. Put a blank line between the post and each comment, or add a line such as '3 comments' before the first comment.\n"),
         (["analyze", "ok.csv", "-o", "o.xlsx"], {"ok.csv": b"comment_id,text\n1,a\n"},
          "Error: cannot write 'o.xlsx': the output extension must be one of ['.csv', '.jsonl', '.ndjson', '.parquet', '.tsv']; got '.xlsx'.\n"),
+        (["analyze", "when.csv", "-o", "o.csv"], {"when.csv": b"comment_id,created_at,text\n1,2024-01-01,a\n2,soon,b\n"},
+         "Error: when.csv: created_at must hold ISO 8601 times (e.g. 2017-06-20T15:15:00Z); could not parse ['soon'] "
+         "in comments ['2']. Correct those times, or leave the cells empty (a comment may have no time).\n"),
+        (["analyze", "ok.csv", "-o", "ok.csv/o.csv"], {"ok.csv": b"comment_id,text\n1,a\n"},
+         "Error: cannot write 'ok.csv/o.csv': a part of the path is a file, not a folder; choose a folder you can "
+         "write to.\n"),
+        (["graph", "ok.csv", "-o", "ok.csv/g.gexf"], {"ok.csv": b"comment_id,text\n1,a\n"},
+         "Error: cannot write 'ok.csv/g.gexf': a part of the path is a file, not a folder; choose a folder you can "
+         "write to.\n"),
+        (["summarize", "ok.csv"], {"ok.csv": b"comment_id,text\n1,a\n"},
+         "Error: ok.csv: summarize reads a Parquet corpus directory, not a file; make one with "
+         "'discourse analyze ok.csv -o DIR/' and run 'discourse summarize DIR/'.\n"),
         (["analyze", "ok.csv", "-o", "o.csv", "--format", "xml"], {"ok.csv": b"comment_id,text\n1,a\n"},
          "Error: format must be one of ['commento', 'convokit', 'csv', 'disqus', 'hn', 'jsonl', 'page', 'parquet', "
          "'reddit', 'reddit-jsonl', 'wp-html', 'wp-rest', 'wxr']; got 'xml'.\n"),
@@ -122,3 +134,14 @@ def test_cli_help_is_fast():
     )
     assert probe.stdout.strip() == "[]"
     assert took < base + 2.0
+
+
+def test_cli_analyze_says_what_it_wrote_including_the_spans(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "one.csv").write_text("comment_id,text\n1,We must fight this war on schools!\n")
+    result = runner.invoke(cli, ["analyze", "one.csv", "-o", "o.csv", "--spans", "s.csv", "--topics", "none"])
+    assert result.exit_code == 0, result.output
+    n = len(pd.read_csv(tmp_path / "s.csv"))
+    assert n > 0
+    assert "one.csv: read as csv; 1 thread, 1 record seen, 1 comment kept" in result.stderr
+    assert result.stderr.endswith(f"wrote 1 comment to o.csv\nwrote {n} evidence spans to s.csv\n")

@@ -808,3 +808,14 @@ def test_framing_sentences_keep_the_pieces_strip_keeps(text):
     if text[start:].strip():
         out.append((start, len(text)))
     assert framing._sentences(text) == out
+
+
+def test_framing_long_comment_of_repeated_blocks_reads_each_block_alike():
+    # Many figurative uses in one comment: a policy term inside each is dropped in every block.
+    block = "The campaign was carpet bombing the voters with ads. We must fight for public schools. "
+    one = framing.spans(pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"], "text": [block]}))
+    many = framing.spans(pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"], "text": [block * 80]}))
+    assert len(many) == 80 * len(one)
+    tail = many.tail(len(one)).reset_index(drop=True)
+    assert (tail["start"] - 79 * len(block)).tolist() == one["start"].tolist()
+    assert tail[["label", "sense"]].equals(one[["label", "sense"]])

@@ -98,3 +98,19 @@ def test_model_corpus_is_frozen(tiny_comments):
         corpus = Corpus.from_frames(tiny_comments)
     with pytest.raises(Exception):
         corpus.comments = None
+
+
+@pytest.mark.parametrize("times, warned", [
+    (["2024-01-01T10:00:00Z", "2024-01-01T11:00:00+02:00", "2024-01-01 12:00"], True),  # one without a zone
+    (["2024-01-01T10:00:00Z", "2024-01-01T11:00:00+0200", "2024-01-01 12:00 UTC"], False),
+    (["2024-01-01 10:00", "2024-01-01 12:00", ""], False),  # none has a zone: the convention (UTC) applies
+])
+def test_model_times_with_and_without_a_zone_warn(times, warned):
+    df = pd.DataFrame({"comment_id": ["1", "2", "3"], "created_at": times, "text": ["a", "b", "c"]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = normalize_comments(df, where="t.csv")
+    msgs = [str(w.message) for w in caught if issubclass(w.category, DiscourseWarning)]
+    assert (msgs == ["t.csv: 1 of 3 created_at times have no time zone while the others do; they were read as UTC. "
+                     "If they are local times, add their zone (e.g. 2017-06-20T15:15:00+02:00)."]) == warned
+    assert str(out["created_at"].iloc[0]) == ("2024-01-01 10:00:00+00:00")

@@ -10,6 +10,7 @@ from .conftest import ROOT
 @pytest.mark.parametrize("name, expect", [
     ("quickstart.ipynb", ["read as page (like-buttons layout)", "topics"]),
     ("corpus.ipynb", ["read as reddit", "read as convokit", "who-answers-whom edges"]),
+    ("teaching.ipynb", ["tone: 8 questions -> tone.html", "6 students, 8 items", "Grade(6 students, 8 items", "1 problem)"]),
 ])
 def test_notebooks_run_top_to_bottom(name, expect):
     nbformat = pytest.importorskip("nbformat")

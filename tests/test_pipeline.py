@@ -110,3 +110,11 @@ def test_pipeline_topic_summary_reads_back_what_the_model_summarised():
 def test_pipeline_topic_summary_rejects_what_is_not_a_summary(bad):
     with pytest.raises(SchemaError, match="a topic summary is a dict with a 'topics' list"):
         TopicSummary(bad)
+
+
+def test_pipeline_analyze_topics_none_is_the_same_as_the_string(seed_corpus):
+    # Python users write topics=None for "no topic model"; the CLI's word is 'none'.
+    got = pipeline.analyze(seed_corpus, topics=None)
+    want = pipeline.analyze(seed_corpus, topics="none")
+    assert "topics" not in got.extras and "topic_id" not in got.comments.columns
+    pd.testing.assert_frame_equal(got.comments, want.comments)

@@ -538,3 +538,27 @@ def test_report_placeholder_names_are_not_one_speaker():
     assert v["network"]["speakers"] == 2 and v["network"]["unknown"] == 2
     assert v["network"]["pairs"] == [] and not v["network"]["available"]
     assert v["header"]["counts"]["speakers"] == 2
+
+
+def test_report_frame_table_counts_every_sense_and_marks_frames_without_senses(seed_analysed):
+    html = render_thread(seed_analysed, **PIN)
+    head = re.search(r"<caption>Frame prevalence</caption>\s*<thead>(.*?)</thead>", html, re.S).group(1)
+    assert "game terms" in head  # the seed's "avoidance strategies" are read in the game/strategy sense
+    war = re.search(r'<tr><th scope="row">war</th>(.*?)</tr>', html).group(1)
+    spans = seed_analysed.spans
+    war_spans = spans[(spans["kind"] == "frame") & (spans["label"] == "war")]
+    shown = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', war)][1:]
+    assert sum(shown) == len(war_spans) and (war_spans["sense"] == "game").sum() in shown
+    public = re.search(r'<tr><th scope="row">public_good</th>(.*?)</tr>', html).group(1)
+    assert "not read for a sense" in public
+
+
+def test_report_repaired_links_are_marked_and_counted():
+    # An orphan (its parent is not in the data) answers the post only because it was repaired:
+    # the report must not present it as a link the source stated to the post.
+    c = discourse.Corpus.from_frames(pd.DataFrame({"comment_id": ["1", "2", "3"], "parent_id": ["", "1", "99"],
+                                                   "text": ["We must win.", "Agreed.", "As I said above."]}))
+    html = render_thread(discourse.analyze(c, topics="none"), **PIN)
+    assert "3 reply links came from the source (1 of them named a parent that is not in the data" in html
+    assert html.count("link repaired") == 2  # the count's sentence and comment 3's badge
+    assert "parent 99 is not in the data (orphan); attached to the post" in html

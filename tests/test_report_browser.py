@@ -219,3 +219,12 @@ def test_report_browser_keyboard_reaches_controls_and_evidence(analysed_thread, 
     assert "a." in seen  # the skip link and navigation
     assert {"expand-all", "collapse-all", "filter"} <= seen
     assert "summary." in seen  # the post and the reply folds
+
+
+@pytest.mark.parametrize("which", ["seed_analysed", "analysed_thread", "analysed_threads"])
+def test_report_browser_phone_width_has_no_sideways_scroll(which, request, tmp_path, open_page):
+    # A wide table must scroll inside its own box on a phone, not drag the whole page sideways.
+    out = tmp_path / "t.html"
+    report(request.getfixturevalue(which), out, thread_pages=False, **PIN)
+    page = open_page(out, width=390).page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -454,3 +454,24 @@ def test_sentiment_word_valences_equal_vader(words):
     ours = sentiment._valences(upper, lower, 0 < len(raws) - n_upper < len(raws))
     theirs = {i: v for i, v in enumerate(_vader_word_valences(text)) if v}
     assert ours == theirs
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 60)), max_size=80),
+       st.integers(0, 320), st.integers(0, 80))
+def test_sentiment_overlap_index_finds_what_testing_every_span_finds(raw, start, length):
+    # The index a comment with many quotes uses must pick the same spans, in the same order,
+    # as testing each span against the sentence.
+    spans = [segment.Span(a, a + n, "quote", "inline") for a, n in raw]
+    end = start + length
+    assert sentiment._Overlapping(spans)(start, end) == [s for s in spans if s.end > start and s.start < end]
+
+
+def test_sentiment_comment_of_many_quotes_scores_each_block_alike():
+    block = 'He said "we must fight this war to the end." I disagree, it is sad. '
+    one = sentiment.spans(pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"], "text": [block]}))
+    many = sentiment.spans(pd.DataFrame({"thread_id": ["t"], "comment_id": ["1"], "text": [block * 60]}))
+    assert len(many) == 60 * len(one)
+    last = many.tail(len(one)).reset_index(drop=True)
+    assert (last["start"] - 59 * len(block)).tolist() == one["start"].tolist()
+    assert last["explanation"].tolist() == one["explanation"].tolist()

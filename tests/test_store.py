@@ -214,6 +214,7 @@ def test_store_read_manifest_of_a_plain_directory_says_how_to_build_one(tmp_path
     ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": 2,\n', "bad.jsonl, line 2: invalid JSON"),
     ("list.jsonl", b'{"comment_id": "1", "text": "a"}\n[1, 2]\n', "list.jsonl, line 2: line holds a JSON list"),
     ("bin.parquet", b"PAR1 not really", "bin.parquet: not a readable Parquet file"),
+    ("ragged.csv", b"comment_id,text,extra\n1,a,x,y\n2,b,z\n", "ragged.csv: data row 1 has 4 fields but the header"),
 ])
 def test_store_streamed_input_errors_name_the_file(tmp_path, name, content, message):
     (tmp_path / name).write_bytes(content)
@@ -231,6 +232,15 @@ def test_store_json_array_and_cp1252_csv_are_read_whole_like_read(tmp_path):
             got = store.read_corpus(store.analyze(tmp_path / name, tmp_path / f"{name}-corpus"))
             want = _in_memory(tmp_path / name)
         pd.testing.assert_frame_equal(got.comments, want.comments)
+
+
+def test_store_semicolon_csv_is_read_like_read(tmp_path):
+    # Excel's CSV where the comma is the decimal mark: the streamed reader read one column.
+    (tmp_path / "s.csv").write_text("comment_id;parent_id;text\n1;;Hallo Welt\n2;1;Antwort, mit Komma\n")
+    got = store.read_corpus(store.analyze(tmp_path / "s.csv", tmp_path / "corpus"))
+    want = _in_memory(tmp_path / "s.csv")
+    pd.testing.assert_frame_equal(got.comments, want.comments)
+    assert got.comments["text"].tolist() == ["Hallo Welt", "Antwort, mit Komma"]
 
 
 def test_store_a_deleted_partition_file_is_an_error_not_silently_fewer_rows(jsonl, tmp_path):

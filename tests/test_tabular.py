@@ -66,6 +66,12 @@ def test_tabular_detects_format_by_extension_and_content(tmp_path):
         ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": \n', InputFormatError, "bad.jsonl, line 2: invalid JSON"),
         ("list.jsonl", b'[1, 2]\n', InputFormatError, "item 0 of the JSON array is a int"),
         ("bad.parquet", b"PAR1 not really", InputFormatError, "not a readable Parquet file"),
+        # One field more than the header in the first row made pandas shift every column silently.
+        ("ragged.csv", b"comment_id,text,extra\n1,a,x,y\n2,b,z\n", InputFormatError,
+         "ragged.csv: data row 1 has 4 fields but the header names 3 columns. Put text that holds the "
+         "separator \\(','\\) in double quotes"),
+        ("rag2.csv", b"comment_id,text\n1,a\n2,b,c\n", InputFormatError,
+         "Expected 2 fields in line 3, saw 3\\). Check that every row has as many fields as the header"),
     ],
 )
 def test_tabular_bad_input(tmp_path, name, content, error, message):
@@ -201,3 +207,17 @@ def test_tabular_property_any_mix_of_column_names_is_read_or_refused_clearly(tmp
     # Every row is kept or counted as skipped; the text is the text column's.
     assert r.kept + sum(r.skipped.values()) == r.seen == n_rows
     assert c.comments["text"].tolist() == df[text].tolist()
+
+
+@pytest.mark.parametrize("content, sep", [
+    (b"comment_id;parent_id;text\n1;;Hallo Welt\n2;1;Antwort, mit Komma\n", ";"),  # Excel where , is the decimal mark
+    (b"comment_id\tparent_id\ttext\n1\t\tHallo Welt\n2\t1\tAntwort, mit Komma\n", "\t"),
+    (b"comment_id,parent_id,text,\n1,,Hallo Welt,\n2,1,\"Antwort, mit Komma\",\n", ","),  # a trailing comma
+])
+def test_tabular_csv_separator_and_trailing_comma(tmp_path, content, sep):
+    p = tmp_path / "c.csv"
+    p.write_bytes(content)
+    corpus = discourse.read(p)
+    assert corpus.comments[["comment_id", "parent_id", "text"]].values.tolist() == [
+        ["1", "", "Hallo Welt"], ["2", "1", "Antwort, mit Komma"]]
+    assert (f"fields separated by {sep!r}" in corpus.ingest[0].summary()) == (sep == ";")

@@ -170,12 +170,16 @@ def test_teach_exercise_bad_options(teach_corpus, kwargs, message):
     assert str(err.value) == message
 
 
-@pytest.mark.parametrize("kind, what", [("replies", "reply links"), ("frames", "frame spans"),
-                                        ("techniques", "technique or incivility spans")])
-def test_teach_exercise_names_the_missing_analysis(kind, what):
+@pytest.mark.parametrize("kind, what, stage_columns", [
+    ("replies", "reply links", []),
+    ("frames", "frame spans", ["frames"]),
+    ("techniques", "technique or incivility spans", ["techniques", "incivility_labels"]),
+])
+def test_teach_exercise_names_the_missing_analysis(kind, what, stage_columns):
     bare = discourse.Corpus.from_frames(pd.DataFrame({"comment_id": ["1", "2"], "text": ["We lost.", "Thanks."]}))
-    # Analysed with reply inference off: no reply links, no frame or technique spans.
+    # Analysed with reply inference off: no reply links; the stage's columns dropped, as if it never ran.
     analysed = discourse.analyze(bare, infer_replies="never", topics="none")
+    analysed = analysed.replace(comments=analysed.comments.drop(columns=stage_columns))
     with pytest.raises(DiscourseError) as err:
         make_exercise(analysed, kind)
     assert str(err.value).startswith(f"a {kind} exercise needs {what} in thread 'thread': ")
@@ -458,7 +462,9 @@ def test_teach_cli_grade_problems_and_strict(runner, tmp_path, monkeypatch):
     "args, message",
     [
         (["exercise", "t.csv", "--kind", "frames", "-o", "w.html", "--key", "k.json", "-q"],
-         "Error: a frames exercise needs frame spans in thread 't': corpus.spans has no spans of kind 'frame'"),
+         "Error: a frames exercise needs metaphor-frame terms such as war words (only metaphor frames are read "
+         "for a sense), and the analysis found none in the 2 comments of thread 't'; choose another kind "
+         "(replies, techniques, tone) or another thread.\n"),
         (["grade", "missing.json", "a.csv"],
          "Error: missing.json: no such key file; give the key.json that 'discourse exercise --key' wrote.\n"),
     ],
@@ -579,3 +585,15 @@ def test_teach_exercise_skips_spans_that_do_not_match_the_text(teach_corpus):
     with pytest.warns(DiscourseWarning, match="^2 frame spans of thread 't' do not match their comment's text"):
         ex = make_exercise(teach_corpus.replace(spans=spans), "frames", n=20)
     assert len([i for i in ex.items if i["task"] == "sense"]) == 9
+
+
+@pytest.mark.parametrize("kind, what", [("frames", "metaphor-frame terms"), ("techniques", "persuasion techniques")])
+def test_teach_exercise_on_an_analysed_thread_without_any_says_so(kind, what):
+    # The stage ran and found nothing: the error must not send the user to analyse again.
+    bare = discourse.Corpus.from_frames(pd.DataFrame({"comment_id": ["1", "2"], "text": ["We lost.", "Thanks."]}))
+    analysed = discourse.analyze(bare, topics="none")
+    with pytest.raises(DiscourseError) as err:
+        make_exercise(analysed, kind)
+    assert str(err.value).startswith(f"a {kind} exercise needs {what}")
+    assert "the analysis found none in the 2 comments of thread 'thread'; choose another kind" in str(err.value)
+    assert "discourse.analyze" not in str(err.value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import InputFormatError
+from ..errors import InputFormatError, SchemaError
 from ._columns import ALIASES as COLUMN_ALIASES
 from .detect import FORMATS, detect_format, reader_for
 
@@ -100,6 +100,10 @@ def read(paths, format: str | None = None):
     A directory is read file by file (each format detected), except that a ConvoKit corpus
     directory is one source and WordPress REST pages in one folder are read as one listing.
     """
+    if type(paths).__name__ == "DataFrame":
+        raise SchemaError("read takes file paths, not a DataFrame; a table already in memory becomes a corpus "
+                          "with discourse.Corpus.from_frames(df) (discourse.analyze and discourse.report take "
+                          "the DataFrame as it is).")
     files = _expand(paths)
     corpora = []
     jobs: list[tuple[str, str, list]] = []

@@ -131,7 +131,9 @@ def explain(err, renames: dict):
     """
     from ..errors import SchemaError
 
-    msg = str(err)
+    from ..model import TIME_FIX
+
+    msg = str(err).removesuffix(TIME_FIX)  # the advice below is more precise
     for source, target in renames.items():
         if re.search(rf"(?<![\w']){target}(?![\w'])", msg):
             return SchemaError(f"{msg} The table's column '{source}' was read as {target}; convert it to that form, "

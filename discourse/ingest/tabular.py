@@ -43,12 +43,41 @@ def read_csv(path, *, thread_id=None):
     text, encoding = decode(data, path=os.fspath(path))
     from ._text import plain_name
 
-    sep = "\t" if plain_name(path).suffix.lower() == ".tsv" else ","
+    sep = "\t" if plain_name(path).suffix.lower() == ".tsv" else _separator(text)
+    options = {"dtype": str, "keep_default_na": False, "na_filter": False, "sep": sep}
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=sep)
+        df = pd.read_csv(io.StringIO(text), **options)
+        if not isinstance(df.index, pd.RangeIndex):
+            # The first data row has one field more than the header names, so pandas took
+            # each row's first field as its index and shifted every column by one.
+            extra = df.iloc[:, -1] if df.shape[1] else pd.Series([], dtype=str)
+            if extra.astype(str).str.len().gt(0).any():
+                row = int(extra.astype(str).str.len().gt(0).to_numpy().argmax()) + 1
+                raise InputFormatError(
+                    f"data row {row} has {df.shape[1] + 1} fields but the header names {df.shape[1]} columns. "
+                    f"Put text that holds the separator ({sep!r}) in double quotes, or name every column in "
+                    f"the header.", path=path)
+            # Only an empty field after a trailing separator: nothing is lost by dropping it.
+            df = pd.read_csv(io.StringIO(text), index_col=False, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv_error()) as err:
-        raise InputFormatError(f"not a readable CSV table ({err}).", path=path) from err
-    return table_to_corpus(df, path=os.fspath(path), fmt="csv", thread_id=thread_id, encoding=encoding)
+        raise InputFormatError(f"not a readable CSV table ({str(err).strip()}). Check that every row has as many "
+                               f"fields as the header and that quotes are closed.", path=path) from err
+    corpus = table_to_corpus(df, path=os.fspath(path), fmt="csv", thread_id=thread_id, encoding=encoding)
+    if sep not in (",", "\t"):
+        corpus.ingest[0].notes.append(f"fields separated by {sep!r}")
+    return corpus
+
+
+def _separator(text: str) -> str:
+    """``,`` unless the header line has no comma but semicolons (Excel's CSV where the
+    decimal mark is a comma) or tabs: then that one."""
+    header = text[:text.find("\n")] if "\n" in text[:65536] else text[:65536]
+    if "," in header:
+        return ","
+    for sep in (";", "\t"):
+        if sep in header:
+            return sep
+    return ","
 
 
 def csv_error():

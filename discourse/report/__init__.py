@@ -297,6 +297,9 @@ def report(corpus, path=None, *, analyze: bool = True, thread_pages: bool = True
     >>> page.html.startswith("<!doctype html>"), page.pages
     (True, {})
     """
+    from ..model import as_corpus
+
+    corpus = as_corpus(corpus, caller="report")
     if analyze and "sentiment_compound" not in corpus.comments.columns:
         from ..pipeline import analyze as run
 

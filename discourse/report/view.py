@@ -310,6 +310,13 @@ def thread_view(corpus, thread_id=None, *, page_size: int = 500) -> dict:
 _TRAILING_CONFIDENCE = re.compile(r"\s*\(confidence \d+(?:\.\d+)?\)$")
 
 
+def _repaired(r) -> bool:
+    """A stated link :func:`discourse.model.repair_links` moved to the post: an orphan (its
+    parent is not in the data), a self-reply, or a cut reply cycle."""
+    return (r.get("parent_source") or "") == "explicit" and not r.get("parent_id") and (
+        (r.get("parent_evidence") or "").endswith("attached to the post"))
+
+
 def _comment_item(r, anchors, by_id, depth, parent, segs, has, *, n_kids, n_desc) -> dict:
     cid = r["comment_id"]
     author = r.get("author") or ""
@@ -329,8 +336,8 @@ def _comment_item(r, anchors, by_id, depth, parent, segs, has, *, n_kids, n_desc
             evidence = _TRAILING_CONFIDENCE.sub("", evidence)
         else:
             badge = "no reply cue found"
-    elif p_src == "explicit":
-        badge = ""
+    elif p_src == "explicit" and _repaired(r):
+        badge = "link repaired"
     else:
         badge = ""
     own = _float(r.get("sentiment_compound")) if has["sentiment_compound"] else None
@@ -426,6 +433,7 @@ def _header(t, corpus, comments, recs, depth, has) -> dict:
             "inferred_speakers": speakers.get("inferred", 0),
             "unknown_speakers": speakers.get("unknown", 0),
             "explicit": src.get("explicit", 0) + sum(1 for r in recs if not r.get("parent_source") and not r.get("parent_id")),
+            "repaired": sum(1 for r in recs if _repaired(r)),
             "inferred": src.get("inferred", 0),
             "inferred_to_comment": sum(1 for r in inferred if r.get("parent_id")),
             "inferred_to_post": sum(1 for r in inferred if not r.get("parent_id")),
@@ -589,7 +597,9 @@ def _frames(recs, items, spans) -> dict:
     rows = []
     for frame, k in _ranked(counts):
         rows.append({"frame": frame, "comments": k, "share": k / n if n else 0.0,
-                     "senses": dict(senses.get(frame, {})), "terms": [t for t, _ in _ranked(terms[frame], 6)]})
+                     # None for a frame whose terms are not read for a sense (only metaphor frames are).
+                     "senses": {k: v for k, v in senses.get(frame, {}).items() if k != "unspecified"} or None,
+                     "terms": [t for t, _ in _ranked(terms[frame], 6)]})
     chart = svg.bar_chart([(r["frame"], r["comments"]) for r in rows], uid="frames", title="Frame prevalence",
                           desc="Comments using each frame: " + ", ".join(f"{r['frame']} {r['comments']}" for r in rows),
                           value_format="{:g}") if rows else None
@@ -606,7 +616,7 @@ def _frames(recs, items, spans) -> dict:
                                    for f in frames]} for w in people]
     all_unknown = all(not c["author"] for c in items.values())
     return {"rows": rows, "chart": chart, "matrix_frames": frames, "matrix": matrix, "all_unknown": all_unknown,
-            "sense_names": ["metaphorical", "literal", "meta"]}
+            "sense_names": ["metaphorical", "literal", "game", "meta"]}
 
 
 def _civility(recs, items, has, spans=None) -> dict:

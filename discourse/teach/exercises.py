@@ -586,6 +586,35 @@ _MISSING = {
 }
 
 
+#: The column each analysis adds, and what the exercise asks about, for a thread where
+#: the analysis ran and found nothing.
+_RAN = {
+    "frames": "metaphor-frame terms such as war words (only metaphor frames are read for a sense)",
+    "techniques": "persuasion techniques or incivility",
+}
+
+
+def _found_none(corpus, kind: str, tid) -> bool:
+    """True when the stage *kind* needs ran on thread *tid* and found nothing to ask about
+    (not when its columns or spans are missing: then the analysis is what is needed)."""
+    cols = corpus.comments.columns
+    column = {"frames": "frames", "techniques": "techniques"}.get(kind)
+    if column is None or column not in cols:
+        return False
+    rows = corpus.comments[corpus.comments["thread_id"] == tid]
+
+    def listed(col):
+        return col in cols and rows[col].fillna("").astype(str).str.len().gt(0).any()
+
+    if kind == "techniques":
+        return not listed("techniques") and not listed("incivility_labels")
+    spans = corpus.spans
+    has_frame_spans = spans is not None and len(spans) > 0 and bool(
+        ((spans["kind"] == "frame") & (spans["thread_id"] == tid)).any())
+    # Frames listed but no frame spans: the spans were dropped, not never found.
+    return not listed("frames") or has_frame_spans
+
+
 def _select(cands: list[dict], n: int, difficulty: str, rng: random.Random) -> tuple[list[dict], list[str]]:
     levels = {"easy": [], "medium": [], "hard": []}
     for c in cands:
@@ -869,6 +898,12 @@ def make_exercise(corpus, kind: str, *, n: int = 10, difficulty: str = "mixed", 
     rng = random.Random(seed)
     cands, stats = _BUILDERS[kind](th, rng)
     if not cands:
+        if _found_none(corpus, kind, tid):
+            # The stage ran and found nothing to ask about: "analyse first" would send the
+            # user round in a circle.
+            raise DiscourseError(f"a {kind} exercise needs {_RAN[kind]}, and the analysis found none in the "
+                                 f"{len(th.rows)} comments of thread {tid!r}; choose another kind "
+                                 f"({', '.join(k for k in _BUILDERS if k != kind)}) or another thread.")
         what, how = _MISSING[kind]
         raise DiscourseError(f"a {kind} exercise needs {what} in thread {tid!r}: {how.format(n=len(th.rows))}.")
     picked, select_notes = _select(cands, n, difficulty, rng)

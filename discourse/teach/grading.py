@@ -555,7 +555,7 @@ class Grade:
 
     def __repr__(self) -> str:
         return (f"Grade({len(self.students)} students, {len(self.items)} items, alpha={_fmt(self.agreement['alpha'])}, "
-                f"{len(self.problems)} problems)")
+                f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)})")
 
     def table(self) -> str:
         """A plain-text summary for the terminal."""
