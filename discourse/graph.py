@@ -28,12 +28,13 @@ number of replies A wrote to B.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 
 import pandas as pd
 
-from .errors import SchemaError
-from .model import require_columns
+from .errors import DiscourseWarning, SchemaError
+from .model import _as_text, require_columns
 
 __all__ = ["add_depth", "interaction_graph", "reply_graph", "thread_metrics", "thread_summary", "write_graph"]
 
@@ -69,6 +70,7 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
     import networkx as nx
 
     require_columns(comments, [thread_col, id_col, parent_col], caller="reply_graph")
+    comments = _with_text_ids(comments, [thread_col, id_col, parent_col])
     g = nx.DiGraph()
     unique = not comments[id_col].duplicated().any() and not comments[id_col].isin(comments[thread_col]).any()
 
@@ -83,13 +85,23 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
         if t not in g:
             g.add_node(t, kind="post", thread_id=t, title="")
     cols = [c for c in comments.columns if c != "text"]
+    known = set(zip(comments[thread_col], comments[id_col]))
+    orphans = 0
     for rec in comments[cols].to_dict("records"):
         t, c, p = rec[thread_col], rec[id_col], rec[parent_col]
+        if p and (t, p) not in known:
+            # A parent missing from the table (a filtered export) would leave the reply
+            # under an untyped node that no metric counts; attach it to the post instead.
+            orphans += 1
+            p = ""
         attrs = _safe_attrs({k: v for k, v in rec.items() if k not in (thread_col, id_col)})
         g.add_node(node(t, c), kind="comment", thread_id=t, **attrs)
         g.add_edge(node(t, p) if p else t, node(t, c))
+    if orphans:
+        warnings.warn(f"reply_graph: {orphans} comment{'s' if orphans != 1 else ''} reply to a parent_id that is "
+                      "not in the table; attached to the post. Read the data with discourse.read, or call "
+                      "discourse.model.repair_links, to record this in the table.", DiscourseWarning, stacklevel=2)
     if secondary and also_col in comments.columns:
-        known = set(zip(comments[thread_col], comments[id_col]))
         for t, c, also in zip(comments[thread_col], comments[id_col], comments[also_col]):
             if not isinstance(also, str) or not also:
                 continue
@@ -160,6 +172,7 @@ def interaction_graph(comments: pd.DataFrame, *, id_col: str = "comment_id", par
     import networkx as nx
 
     require_columns(comments, [thread_col, id_col, parent_col, author_col], caller="interaction_graph")
+    comments = _with_text_ids(comments, [thread_col, id_col, parent_col])
     g = nx.DiGraph()
     author_of = {(t, c): a for t, c, a in zip(comments[thread_col], comments[id_col], comments[author_col].fillna(""))}
     post_author = {}
@@ -190,6 +203,17 @@ def interaction_graph(comments: pd.DataFrame, *, id_col: str = "comment_id", par
         g[a][b]["threads"] = len(ts)
     g.graph["unattributed"] = unattributed
     return g
+
+
+def _with_text_ids(comments: pd.DataFrame, cols) -> pd.DataFrame:
+    """*comments* with the id columns as strings, missing as ``""`` (a shallow copy if any changed).
+
+    ``pandas.read_csv`` reads an empty parent_id as NaN (truthy, so it would name a
+    parent) and numeric ids as numbers (7 for a comment, 7.0 for its reply's parent).
+    """
+    fixed = {c: _as_text(comments[c]) for c in dict.fromkeys(cols)
+             if pd.api.types.infer_dtype(comments[c].to_numpy(dtype=object), skipna=False) not in ("string", "empty")}
+    return comments.assign(**fixed) if fixed else comments
 
 
 def _thread_trees(graph):
@@ -308,10 +332,14 @@ def thread_summary(graph) -> pd.DataFrame:
 
     Columns: ``comments``; ``max_depth``; ``width`` (the most comments at one depth);
     ``mean_branching`` (mean replies per comment that has replies); ``structural_virality``
-    (mean shortest-path distance between all pairs of nodes in the tree, post
-    included, after Goel et al. 2016: 1 for a star around the post, larger for deep
-    chains); ``reciprocity`` (share of speaker pairs with replies in one direction that
-    also have replies back, from the interaction graph); ``exchanges`` (back-and-forth
+    (Goel, Anderson, Hofman and Watts 2016, "The structural virality of online
+    diffusion", *Management Science* 62(1): the mean shortest-path distance over all
+    pairs of nodes of the reply tree, post included, i.e. its Wiener index over
+    n(n+1)/2 for n comments; 2n/(n+1) when all n comments answer the post, (n+2)/3 for a
+    single chain, NaN for a thread with no comments); ``reciprocity`` (edge reciprocity
+    of the speaker graph, as networkx ``overall_reciprocity``: of the ordered speaker
+    pairs where A replied to a comment by B, A != B, replies to the post not counted,
+    the share where B also replied to A; NaN when there is no such pair); ``exchanges`` (back-and-forth
     chains where two speakers alternate three or more times); ``answers_post_share`` and
     ``answers_comment_share``; ``inferred_share`` (links that were inferred).
 
@@ -325,6 +353,9 @@ def thread_summary(graph) -> pd.DataFrame:
     [4, 3, 2, 1]
     >>> float(s.loc["t", "reciprocity"])
     1.0
+    >>> star = pd.DataFrame({"thread_id": ["t"] * 3, "comment_id": ["a", "b", "c"], "parent_id": [""] * 3})
+    >>> float(thread_summary(reply_graph(star)).loc["t", "structural_virality"])  # 2n/(n+1), n = 3
+    1.5
     """
     import networkx as nx
 
