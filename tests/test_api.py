@@ -35,3 +35,13 @@ def test_api_analyze_does_not_change_input(seed_corpus):
     before = seed_corpus.comments.copy()
     discourse.analyze(seed_corpus)
     assert seed_corpus.comments.equals(before)
+
+
+def test_api_stage_modules_are_attributes_of_the_package():
+    # A notebook types discourse.graph.reply_graph(...) after a bare `import discourse`;
+    # the stage modules load on first use like the names in __all__.
+    code = ("import sys, discourse; "
+            "print(discourse.graph.reply_graph.__module__, 'discourse.sentiment' in sys.modules, "
+            "sorted(set(discourse.SUBMODULES) - set(dir(discourse))))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.split() == ["discourse.graph", "False", "[]"]
