@@ -98,7 +98,7 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
         g.add_node(node(t, c), kind="comment", thread_id=t, **attrs)
         g.add_edge(node(t, p) if p else t, node(t, c))
     if orphans:
-        warnings.warn(f"reply_graph: {orphans} comment{'s' if orphans != 1 else ''} reply to a parent_id that is "
+        warnings.warn(f"reply_graph: {orphans} comment{'s reply' if orphans != 1 else ' replies'} to a parent_id that is "
                       "not in the table; attached to the post. Read the data with discourse.read, or call "
                       "discourse.model.repair_links, to record this in the table.", DiscourseWarning, stacklevel=2)
     if secondary and also_col in comments.columns:
@@ -216,6 +216,13 @@ def _with_text_ids(comments: pd.DataFrame, cols) -> pd.DataFrame:
     return comments.assign(**fixed) if fixed else comments
 
 
+def _require_graph(graph, *, caller: str) -> None:
+    """Raise SchemaError unless *graph* is a networkx graph (a table is the usual slip)."""
+    if not (hasattr(graph, "nodes") and hasattr(graph, "out_degree")):
+        raise SchemaError(f"{caller} needs a reply graph (a networkx DiGraph); got {type(graph).__name__}. "
+                          f"Build it first: {caller}(reply_graph(comments)), or {caller}(corpus.graph).")
+
+
 def _thread_trees(graph):
     """(root, [comment nodes]) per post node of a reply graph."""
     import networkx as nx
@@ -246,6 +253,7 @@ def thread_metrics(graph) -> pd.DataFrame:
     --------
     thread_summary : one row per thread (depth, width, virality, reciprocity, ...).
     """
+    _require_graph(graph, caller="thread_metrics")
     rows = []
     for root, nodes in _thread_trees(graph):
         depth = _depths(graph, root)
@@ -357,6 +365,7 @@ def thread_summary(graph) -> pd.DataFrame:
     >>> float(thread_summary(reply_graph(star)).loc["t", "structural_virality"])  # 2n/(n+1), n = 3
     1.5
     """
+    _require_graph(graph, caller="thread_summary")
     import networkx as nx
 
     rows = []

@@ -203,8 +203,10 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     """
     import pandas as pd
 
+    from .model import require_corpus
     from .parallel import map_threads
 
+    require_corpus(corpus, caller="analyze")
     check_options(infer_replies=infer_replies, order=order, jobs=jobs)
     comments, spans = map_threads(analyze_comments, corpus.comments, corpus.threads, jobs=jobs, progress=progress,
                                   infer_replies=infer_replies, order=order, frames=frames)

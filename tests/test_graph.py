@@ -197,8 +197,15 @@ def test_graph_reply_graph_reads_a_pandas_csv_table():
 def test_graph_reply_graph_attaches_orphans_to_the_post_with_a_warning():
     from discourse.errors import DiscourseWarning
     df = pd.DataFrame({"thread_id": ["t"] * 3, "comment_id": ["a", "b", "c"], "parent_id": ["", "a", "gone"]})
-    with pytest.warns(DiscourseWarning, match="1 comment"):
+    with pytest.warns(DiscourseWarning, match="1 comment replies to a parent_id that is not in the table"):
         g = reply_graph(df)
     assert sorted(g.edges()) == [("a", "b"), ("t", "a"), ("t", "c")]
     assert {k for _, k in g.nodes(data="kind")} == {"post", "comment"}
     assert thread_summary(g).loc["t", "comments"] == 3
+
+
+@pytest.mark.parametrize("metric", [thread_metrics, thread_summary])
+def test_graph_metrics_of_a_table_say_to_build_the_graph(metric, tiny_comments):
+    with pytest.raises(SchemaError, match=rf"{metric.__name__} needs a reply graph .*got DataFrame\. "
+                                          rf"Build it first: {metric.__name__}\(reply_graph\(comments\)\)"):
+        metric(tiny_comments)

@@ -98,3 +98,30 @@ def test_model_corpus_is_frozen(tiny_comments):
         corpus = Corpus.from_frames(tiny_comments)
     with pytest.raises(Exception):
         corpus.comments = None
+
+
+@pytest.mark.parametrize("passed, hint", [
+    (pd.Series(["a text"]), "series.to_frame('text')"),
+    ([1, 2], "discourse.read(path)"),
+])
+def test_model_require_columns_says_how_to_get_a_frame(passed, hint):
+    with pytest.raises(SchemaError) as err:
+        require_columns(passed, ["text"], caller="sentiment.score")
+    assert hint in str(err.value)
+
+
+def test_model_require_columns_on_a_corpus_points_at_its_comments(seed_corpus):
+    with pytest.raises(SchemaError, match=r"got Corpus\. Pass its comments table: corpus\.comments\."):
+        require_columns(seed_corpus, ["text"], caller="fit_topics")
+
+
+@pytest.mark.parametrize("missing, option", [
+    ("parent_id", "parent_col=..."), ("comment_id", "id_col=..."), ("text", "text_col=..."),
+    ("thread_id", "thread_col=..."),
+])
+def test_model_require_columns_names_the_option_for_the_missing_column(missing, option):
+    df = pd.DataFrame({c: ["x"] for c in ["thread_id", "comment_id", "parent_id", "text"] if c != missing})
+    with pytest.raises(SchemaError) as err:
+        require_columns(df, ["thread_id", "comment_id", "parent_id", "text"], caller="reply_graph")
+    assert option in str(err.value)
+    assert sum(o in str(err.value) for o in ["text_col", "id_col", "parent_col", "thread_col"]) == 1

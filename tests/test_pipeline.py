@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import discourse
 from discourse import pipeline, sentiment, store
 from discourse.cli import cli
 from discourse.errors import SchemaError
@@ -110,3 +111,10 @@ def test_pipeline_topic_summary_reads_back_what_the_model_summarised():
 def test_pipeline_topic_summary_rejects_what_is_not_a_summary(bad):
     with pytest.raises(SchemaError, match="a topic summary is a dict with a 'topics' list"):
         TopicSummary(bad)
+
+
+@pytest.mark.parametrize("passed", [pd.DataFrame({"text": ["hi"]}), pd.Series(["hi"])])
+def test_pipeline_analyze_of_a_table_says_how_to_make_a_corpus(passed):
+    with pytest.raises(SchemaError, match=r"analyze needs a discourse Corpus; got (DataFrame|Series)\. "
+                                          r"Build one with discourse\.Corpus\.from_frames"):
+        discourse.analyze(passed)
