@@ -473,3 +473,22 @@ def test_ingest_flat_wordpress_export_is_left_for_reply_inference(tmp_path):
     assert discourse.analyze(flat).comments["parent_source"].tolist() == ["inferred", "inferred"]
     threaded = discourse.analyze(_read(DATA / "wxr" / "theme-sample.xml")).comments
     assert (threaded["parent_source"] == "explicit").all()
+
+
+def test_ingest_to_convokit_of_a_table_says_how_to_make_a_corpus(tmp_path):
+    import pandas as pd
+
+    from discourse.errors import SchemaError
+    from discourse.ingest import to_convokit
+    with pytest.raises(SchemaError, match=r"to_convokit needs a discourse Corpus; got DataFrame"):
+        to_convokit(pd.DataFrame({"text": ["hi"]}), tmp_path / "ck")
+    assert not (tmp_path / "ck").exists()
+
+
+def test_ingest_unknown_format_names_the_python_option(tmp_path):
+    from discourse import read
+    from discourse.errors import InputFormatError
+    path = tmp_path / "x.dat"
+    path.write_text("hello\n", encoding="utf-8")
+    with pytest.raises(InputFormatError, match=r"pass format=\.\.\. \(--format on the command line\) with one of"):
+        read(path)

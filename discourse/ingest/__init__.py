@@ -126,6 +126,27 @@ def read(paths, format: str | None = None):
 def to_convokit(corpus, directory, **kwargs):
     """Write *corpus* as a ConvoKit corpus directory; see :func:`discourse.ingest.convokit.to_convokit`.
 
+    Parameters
+    ----------
+    corpus : Corpus
+        From :func:`discourse.read` or :func:`discourse.analyze`.
+    directory : str or path
+        The folder to write; ``convokit.Corpus(filename=directory)`` loads it.
+    **kwargs
+        Passed on: ``meta_columns=[...]``, the comment columns to put in each
+        utterance's ``meta`` (default: every column beyond the ids, parent, author, time
+        and text).
+
+    Returns
+    -------
+    pathlib.Path
+        The directory written.
+
+    Raises
+    ------
+    SchemaError
+        When *corpus* is not a :class:`~discourse.model.Corpus` (a table, say).
+
     Examples
     --------
     >>> import tempfile, pathlib, pandas as pd
@@ -136,8 +157,10 @@ def to_convokit(corpus, directory, **kwargs):
     >>> sorted(p.name for p in out.iterdir())
     ['conversations.json', 'corpus.json', 'index.json', 'speakers.json', 'utterances.jsonl']
     """
+    from ..model import require_corpus
     from .convokit import to_convokit as write
 
+    require_corpus(corpus, caller="to_convokit")
     return write(corpus, directory, **kwargs)
 
 
