@@ -241,6 +241,10 @@ def thread_metrics(graph) -> pd.DataFrame:
     ``exchange`` (True when the comment is part of a back-and-forth: a chain where two
     speakers alternate three or more times).
 
+    A ``comment_id`` is unique only within its thread (two exports can both have a
+    comment "1"), so join the metrics to the comments on both ids:
+    ``comments.merge(metrics.reset_index(), on=["thread_id", "comment_id"])``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -347,7 +351,9 @@ def thread_summary(graph) -> pd.DataFrame:
     single chain, NaN for a thread with no comments); ``reciprocity`` (edge reciprocity
     of the speaker graph, as networkx ``overall_reciprocity``: of the ordered speaker
     pairs where A replied to a comment by B, A != B, replies to the post not counted,
-    the share where B also replied to A; NaN when there is no such pair); ``exchanges`` (back-and-forth
+    the share where B also replied to A; NaN when there is no such pair; so it differs
+    from ``nx.overall_reciprocity(interaction_graph(...))``, whose graph also holds
+    replies to the post's author and self-replies); ``exchanges`` (back-and-forth
     chains where two speakers alternate three or more times); ``answers_post_share`` and
     ``answers_comment_share``; ``inferred_share`` (links that were inferred).
 
