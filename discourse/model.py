@@ -137,9 +137,12 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, caller: str, wh
         prefix = f"{where}: " if where else ""
         options = [_COLUMN_OPTIONS[c] for c in missing if c in _COLUMN_OPTIONS]
         how = f" or pass {', '.join(o + '=...' for o in options)} to name yours" if options else ""
+        # A name outside the contract came from a *_col option the caller passed.
+        check = "" if len(options) == len(missing) else "Check the *_col option you passed, or "
+        rename = f"rename the column{plural}" if check else f"Rename the column{plural}"
         raise SchemaError(
             f"{prefix}{caller} needs column{plural} {names}; got columns {list(map(str, df.columns))}. "
-            f"Rename the column{plural}{how}."
+            f"{check}{rename}{how}."
         )
 
 

@@ -125,3 +125,9 @@ def test_model_require_columns_names_the_option_for_the_missing_column(missing, 
         require_columns(df, ["thread_id", "comment_id", "parent_id", "text"], caller="reply_graph")
     assert option in str(err.value)
     assert sum(o in str(err.value) for o in ["text_col", "id_col", "parent_col", "thread_col"]) == 1
+
+
+def test_model_require_columns_on_a_custom_column_points_at_the_option():
+    with pytest.raises(SchemaError, match=r"needs column 'body'; got columns \['text'\]\. "
+                                          r"Check the \*_col option you passed, or rename the column\.$"):
+        require_columns(pd.DataFrame({"text": ["x"]}), ["body"], caller="sentiment.score")
