@@ -100,6 +100,13 @@ def read(paths, format: str | None = None):
     A directory is read file by file (each format detected), except that a ConvoKit corpus
     directory is one source and WordPress REST pages in one folder are read as one listing.
     """
+    table = hasattr(paths, "columns") or hasattr(paths, "dtype")
+    if not isinstance(paths, (str, os.PathLike)) and (table or not hasattr(paths, "__iter__")):
+        # A table from a notebook is the usual slip; iterating it would read its column names as paths.
+        tip = ("Build a corpus from a table with discourse.Corpus.from_frames(comments)."
+               if table else "Pass a path, or a list of paths.")
+        raise InputFormatError(f"read needs a file or directory path (str or pathlib.Path) or a list of them; "
+                               f"got {type(paths).__name__}. {tip}")
     files = _expand(paths)
     corpora = []
     jobs: list[tuple[str, str, list]] = []
