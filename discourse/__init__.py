@@ -8,6 +8,9 @@ civility with evidence spans, find topics, and write self-contained HTML reports
 >>> analysed = discourse.analyze(corpus)                            # doctest: +SKIP
 >>> discourse.report(analysed, "report.html")                       # doctest: +SKIP
 
+The stage modules (``discourse.graph``, ``discourse.sentiment``, ``discourse.framing``,
+``discourse.civility``, ``discourse.topics``, ``discourse.replies``, ``discourse.segment``,
+...; see ``discourse.SUBMODULES``) hold the per-stage functions that ``analyze`` chains.
 Heavy libraries load on first use, so ``import discourse`` stays fast.
 """
 
@@ -53,14 +56,20 @@ _LAZY = {
     "to_convokit": "discourse.ingest",
 }
 
+# Stage modules, reachable as ``discourse.graph`` etc. after a bare ``import discourse``.
+SUBMODULES = ("civility", "errors", "framing", "graph", "ingest", "model", "pipeline", "replies",
+              "segment", "sentiment", "store", "topics")
+
 
 def __getattr__(name):
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if name in SUBMODULES:
+        return importlib.import_module(f"discourse.{name}")
     raise AttributeError(f"module 'discourse' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(SUBMODULES))

@@ -34,7 +34,20 @@ __all__ = [
 
 
 class DiscourseError(ValueError):
-    """Base class of every error discourse raises on purpose."""
+    """Base class of every error discourse raises on purpose.
+
+    Its message says what is wrong, where, what was expected, what arrived and how to
+    fix it; catch it to tell a bad input from a bug.
+
+    Examples
+    --------
+    >>> import discourse
+    >>> try:
+    ...     discourse.read("no-such-export.json")
+    ... except discourse.DiscourseError as err:
+    ...     print(err)
+    no-such-export.json: no such file; check the path and the current directory.
+    """
 
 
 class InputFormatError(DiscourseError):
@@ -63,7 +76,17 @@ class InputFormatError(DiscourseError):
 
 
 class SchemaError(DiscourseError):
-    """A table lacks a required column, or a column holds a value it must not."""
+    """A table lacks a required column, or a column holds a value it must not.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from discourse.sentiment import score
+    >>> score(pd.DataFrame({"body": ["Great point!"]}))
+    Traceback (most recent call last):
+    ...
+    discourse.errors.SchemaError: sentiment.score needs column 'text'; got columns ['body']. Rename the column or pass text_col=... to name yours.
+    """
 
 
 class ThreadStructureError(DiscourseError):
@@ -71,4 +94,20 @@ class ThreadStructureError(DiscourseError):
 
 
 class DiscourseWarning(UserWarning):
-    """A problem in the data that discourse recovered from, with a count."""
+    """A problem in the data that discourse recovered from, with a count.
+
+    For an analysis that must not go on past a data problem, turn these into errors.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from discourse.graph import reply_graph
+    >>> orphan = pd.DataFrame({"thread_id": ["t"], "comment_id": ["a"], "parent_id": ["gone"]})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", DiscourseWarning)
+    ...     reply_graph(orphan)
+    Traceback (most recent call last):
+    ...
+    discourse.errors.DiscourseWarning: reply_graph: 1 comment replies to a parent_id that is not in the table; ...
+    """

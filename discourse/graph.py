@@ -28,12 +28,13 @@ number of replies A wrote to B.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 
 import pandas as pd
 
-from .errors import SchemaError
-from .model import require_columns
+from .errors import DiscourseWarning, SchemaError
+from .model import _as_text, require_columns
 
 __all__ = ["add_depth", "interaction_graph", "reply_graph", "thread_metrics", "thread_summary", "write_graph"]
 
@@ -69,6 +70,7 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
     import networkx as nx
 
     require_columns(comments, [thread_col, id_col, parent_col], caller="reply_graph")
+    comments = _with_text_ids(comments, [thread_col, id_col, parent_col])
     g = nx.DiGraph()
     unique = not comments[id_col].duplicated().any() and not comments[id_col].isin(comments[thread_col]).any()
 
@@ -83,13 +85,23 @@ def reply_graph(comments: pd.DataFrame, *, threads: pd.DataFrame | None = None, 
         if t not in g:
             g.add_node(t, kind="post", thread_id=t, title="")
     cols = [c for c in comments.columns if c != "text"]
+    known = set(zip(comments[thread_col], comments[id_col]))
+    orphans = 0
     for rec in comments[cols].to_dict("records"):
         t, c, p = rec[thread_col], rec[id_col], rec[parent_col]
+        if p and (t, p) not in known:
+            # A parent missing from the table (a filtered export) would leave the reply
+            # under an untyped node that no metric counts; attach it to the post instead.
+            orphans += 1
+            p = ""
         attrs = _safe_attrs({k: v for k, v in rec.items() if k not in (thread_col, id_col)})
         g.add_node(node(t, c), kind="comment", thread_id=t, **attrs)
         g.add_edge(node(t, p) if p else t, node(t, c))
+    if orphans:
+        warnings.warn(f"reply_graph: {orphans} comment{'s reply' if orphans != 1 else ' replies'} to a parent_id that is "
+                      "not in the table; attached to the post. Read the data with discourse.read, or call "
+                      "discourse.model.repair_links, to record this in the table.", DiscourseWarning, stacklevel=2)
     if secondary and also_col in comments.columns:
-        known = set(zip(comments[thread_col], comments[id_col]))
         for t, c, also in zip(comments[thread_col], comments[id_col], comments[also_col]):
             if not isinstance(also, str) or not also:
                 continue
@@ -160,6 +172,7 @@ def interaction_graph(comments: pd.DataFrame, *, id_col: str = "comment_id", par
     import networkx as nx
 
     require_columns(comments, [thread_col, id_col, parent_col, author_col], caller="interaction_graph")
+    comments = _with_text_ids(comments, [thread_col, id_col, parent_col])
     g = nx.DiGraph()
     author_of = {(t, c): a for t, c, a in zip(comments[thread_col], comments[id_col], comments[author_col].fillna(""))}
     post_author = {}
@@ -192,6 +205,24 @@ def interaction_graph(comments: pd.DataFrame, *, id_col: str = "comment_id", par
     return g
 
 
+def _with_text_ids(comments: pd.DataFrame, cols) -> pd.DataFrame:
+    """*comments* with the id columns as strings, missing as ``""`` (a shallow copy if any changed).
+
+    ``pandas.read_csv`` reads an empty parent_id as NaN (truthy, so it would name a
+    parent) and numeric ids as numbers (7 for a comment, 7.0 for its reply's parent).
+    """
+    fixed = {c: _as_text(comments[c]) for c in dict.fromkeys(cols)
+             if pd.api.types.infer_dtype(comments[c].to_numpy(dtype=object), skipna=False) not in ("string", "empty")}
+    return comments.assign(**fixed) if fixed else comments
+
+
+def _require_graph(graph, *, caller: str) -> None:
+    """Raise SchemaError unless *graph* is a networkx graph (a table is the usual slip)."""
+    if not (hasattr(graph, "nodes") and hasattr(graph, "out_degree")):
+        raise SchemaError(f"{caller} needs a reply graph (a networkx DiGraph); got {type(graph).__name__}. "
+                          f"Build it first: {caller}(reply_graph(comments)), or {caller}(corpus.graph).")
+
+
 def _thread_trees(graph):
     """(root, [comment nodes]) per post node of a reply graph."""
     import networkx as nx
@@ -210,6 +241,10 @@ def thread_metrics(graph) -> pd.DataFrame:
     ``exchange`` (True when the comment is part of a back-and-forth: a chain where two
     speakers alternate three or more times).
 
+    A ``comment_id`` is unique only within its thread (two exports can both have a
+    comment "1"), so join the metrics to the comments on both ids:
+    ``comments.merge(metrics.reset_index(), on=["thread_id", "comment_id"])``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -222,6 +257,7 @@ def thread_metrics(graph) -> pd.DataFrame:
     --------
     thread_summary : one row per thread (depth, width, virality, reciprocity, ...).
     """
+    _require_graph(graph, caller="thread_metrics")
     rows = []
     for root, nodes in _thread_trees(graph):
         depth = _depths(graph, root)
@@ -308,10 +344,16 @@ def thread_summary(graph) -> pd.DataFrame:
 
     Columns: ``comments``; ``max_depth``; ``width`` (the most comments at one depth);
     ``mean_branching`` (mean replies per comment that has replies); ``structural_virality``
-    (mean shortest-path distance between all pairs of nodes in the tree, post
-    included, after Goel et al. 2016: 1 for a star around the post, larger for deep
-    chains); ``reciprocity`` (share of speaker pairs with replies in one direction that
-    also have replies back, from the interaction graph); ``exchanges`` (back-and-forth
+    (Goel, Anderson, Hofman and Watts 2016, "The structural virality of online
+    diffusion", *Management Science* 62(1): the mean shortest-path distance over all
+    pairs of nodes of the reply tree, post included, i.e. its Wiener index over
+    n(n+1)/2 for n comments; 2n/(n+1) when all n comments answer the post, (n+2)/3 for a
+    single chain, NaN for a thread with no comments); ``reciprocity`` (edge reciprocity
+    of the speaker graph, as networkx ``overall_reciprocity``: of the ordered speaker
+    pairs where A replied to a comment by B, A != B, replies to the post not counted,
+    the share where B also replied to A; NaN when there is no such pair; so it differs
+    from ``nx.overall_reciprocity(interaction_graph(...))``, whose graph also holds
+    replies to the post's author and self-replies); ``exchanges`` (back-and-forth
     chains where two speakers alternate three or more times); ``answers_post_share`` and
     ``answers_comment_share``; ``inferred_share`` (links that were inferred).
 
@@ -325,7 +367,11 @@ def thread_summary(graph) -> pd.DataFrame:
     [4, 3, 2, 1]
     >>> float(s.loc["t", "reciprocity"])
     1.0
+    >>> star = pd.DataFrame({"thread_id": ["t"] * 3, "comment_id": ["a", "b", "c"], "parent_id": [""] * 3})
+    >>> float(thread_summary(reply_graph(star)).loc["t", "structural_virality"])  # 2n/(n+1), n = 3
+    1.5
     """
+    _require_graph(graph, caller="thread_summary")
     import networkx as nx
 
     rows = []

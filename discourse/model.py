@@ -47,6 +47,7 @@ __all__ = [
     "normalize_threads",
     "repair_links",
     "require_columns",
+    "require_corpus",
 ]
 
 #: Columns of ``Corpus.threads``: one row per thread, the post.
@@ -125,19 +126,56 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, caller: str, wh
     >>> require_columns(pd.DataFrame({"body": ["hi"]}), ["text"], caller="score")
     Traceback (most recent call last):
     ...
-    discourse.errors.SchemaError: score needs column 'text'; got columns ['body']. Rename the column or pass text_col=... to name it.
+    discourse.errors.SchemaError: score needs column 'text'; got columns ['body']. Rename the column or pass text_col=... to name yours.
     """
     if not isinstance(df, pd.DataFrame):
-        raise SchemaError(f"{caller} needs a pandas DataFrame; got {type(df).__name__}.")
+        raise SchemaError(f"{caller} needs a pandas DataFrame; got {type(df).__name__}. {_frame_hint(df)}")
     missing = [c for c in columns if c not in df.columns]
     if missing:
         names = ", ".join(repr(c) for c in missing)
         plural = "s" if len(missing) > 1 else ""
         prefix = f"{where}: " if where else ""
+        options = [_COLUMN_OPTIONS[c] for c in missing if c in _COLUMN_OPTIONS]
+        how = f" or pass {', '.join(o + '=...' for o in options)} to name yours" if options else ""
+        # A name outside the contract came from a *_col option the caller passed.
+        check = "" if len(options) == len(missing) else "Check the *_col option you passed, or "
+        rename = f"rename the column{plural}" if check else f"Rename the column{plural}"
         raise SchemaError(
             f"{prefix}{caller} needs column{plural} {names}; got columns {list(map(str, df.columns))}. "
-            "Rename the column or pass text_col=... to name it."
+            f"{check}{rename}{how}."
         )
+
+
+def require_corpus(obj, *, caller: str) -> None:
+    """Raise :class:`SchemaError` unless *obj* is a :class:`Corpus`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_corpus(pd.DataFrame({"text": ["hi"]}), caller="analyze")
+    Traceback (most recent call last):
+    ...
+    discourse.errors.SchemaError: analyze needs a discourse Corpus; got DataFrame. Build one with discourse.Corpus.from_frames(comments) or discourse.read(path).
+    """
+    if not isinstance(obj, Corpus):
+        raise SchemaError(f"{caller} needs a discourse Corpus; got {type(obj).__name__}. Build one with "
+                          "discourse.Corpus.from_frames(comments) or discourse.read(path).")
+
+
+# The keyword each stage takes to name a contract column that the table calls otherwise
+# (the networkx from_pandas_edgelist convention, STYLE.md section 1).
+_COLUMN_OPTIONS = {"text": "text_col", "comment_id": "id_col", "parent_id": "parent_col",
+                   "thread_id": "thread_col", "author": "author_col"}
+
+
+def _frame_hint(obj) -> str:
+    """How to get a DataFrame from the thing a notebook passed instead."""
+    if isinstance(obj, pd.Series):
+        return ("Pass the whole comments table (e.g. corpus.comments), or "
+                "series.to_frame('text') for a column of texts.")
+    if hasattr(obj, "comments") and hasattr(obj, "threads"):
+        return "Pass its comments table: corpus.comments."
+    return "Read a file with discourse.read(path), or build a table with pandas.DataFrame(...)."
 
 
 def _as_text(series: pd.Series) -> pd.Series:
@@ -621,4 +659,4 @@ def as_corpus(data, *, caller: str) -> Corpus:
     if isinstance(data, pd.DataFrame):
         return Corpus.from_frames(data)
     raise SchemaError(f"{caller} takes a Corpus (from discourse.read) or a comments DataFrame; got a "
-                      f"{type(data).__name__}.")
+                      f"{type(data).__name__}. {_frame_hint(data)}")

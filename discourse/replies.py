@@ -2821,14 +2821,19 @@ def infer_speakers(comments: pd.DataFrame, *, order: str = "display", author_col
 def _signed(df, text_col, author_col):
     """Authors from signatures ("-- Bob" on the last line) where still missing."""
     out = df.copy()
-    for lab, text in out[text_col].items():
-        if out.at[lab, author_col]:
+    for col in ("author_source", "author_evidence"):
+        if col not in out.columns:
+            out[col] = ""
+    # By position: a table joined with pd.concat can repeat index labels.
+    a, s, e = (out.columns.get_loc(c) for c in (author_col, "author_source", "author_evidence"))
+    for i, text in enumerate(out[text_col]):
+        if out.iat[i, a]:
             continue
         m = _SIGNATURE.search(str(text))
         if m:
-            out.at[lab, author_col] = m.group(1)
-            out.at[lab, "author_source"] = "inferred"
-            out.at[lab, "author_evidence"] = f"it is signed “{m.group(0).strip()}”"
+            out.iat[i, a] = m.group(1)
+            out.iat[i, s] = "inferred"
+            out.iat[i, e] = f"it is signed “{m.group(0).strip()}”"
     return out
 
 

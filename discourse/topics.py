@@ -231,6 +231,16 @@ class Topics:
         ``comment_ids``, ``evidence`` (the sentence of each comment that raises it) and
         ``in_post`` (the post raises it too). Unlike topics, a comment can raise several
         subjects; see the module docstring.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"text": ["school budget cuts hurt teachers", "teachers need a fair budget",
+    ...                             "the budget for schools", "charter schools took the money",
+    ...                             "money from charter donors", "donors paid for charter ads"]})
+    >>> t = fit_topics(df, 2)  # random_state=0: the same topics on every run
+    >>> t.assignments["topic_id"].tolist(), t.top_terms(2)
+    ([1, 1, 1, 0, 0, 0], {0: ['charter', 'money'], 1: ['budget', 'teachers']})
     """
 
     vectorizer: Any
@@ -1399,6 +1409,9 @@ def choose_k(curve: pd.DataFrame, *, criterion: str = "stability*coherence") -> 
     """
     if criterion not in _CRITERIA:
         raise SchemaError(f"criterion must be one of {list(_CRITERIA)}; got {criterion!r}.")
+    # A comments table is the likely slip; name the table choose_k reads.
+    require_columns(curve, ["k", "stability", "coherence"], caller="choose_k", where="the k-selection curve "
+                    "(Topics.k_selection of fit_topics(comments, 'auto'))")
     curve = curve.dropna(subset=["stability"])
     if curve.empty:
         raise SchemaError("choose_k needs a curve with at least one measured stability; got none.")

@@ -48,7 +48,17 @@ def test_api_analyze_and_report_take_a_comments_dataframe_and_read_says_how():
     want = discourse.analyze(discourse.Corpus.from_frames(df), topics="none")
     pd.testing.assert_frame_equal(got.comments, want.comments)
     assert discourse.report(df).html.startswith("<!doctype html>")
-    with pytest.raises(discourse.SchemaError, match=r"read takes file paths, not a DataFrame; .*Corpus.from_frames"):
+    with pytest.raises(discourse.InputFormatError, match=r"read needs a file or directory path .*Corpus.from_frames"):
         discourse.read(df)
     with pytest.raises(discourse.SchemaError, match="analyze takes a Corpus .* or a comments DataFrame; got a list"):
         discourse.analyze([1, 2])
+
+
+def test_api_stage_modules_are_attributes_of_the_package():
+    # A notebook types discourse.graph.reply_graph(...) after a bare `import discourse`;
+    # the stage modules load on first use like the names in __all__.
+    code = ("import sys, discourse; "
+            "print(discourse.graph.reply_graph.__module__, 'discourse.sentiment' in sys.modules, "
+            "sorted(set(discourse.SUBMODULES) - set(dir(discourse))))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.split() == ["discourse.graph", "False", "[]"]

@@ -186,3 +186,16 @@ def test_contract_stage_property_rows_index_and_text_kept(texts, offset):
         assert out.index.equals(df.index), name
         assert out["text"].tolist() == texts, name
     pd.testing.assert_frame_equal(df, before)
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_contract_stage_keeps_a_repeated_index(name, tiny_comments):
+    # Two exports joined with pd.concat and no ignore_index repeat index labels; the stage
+    # must give, row by row, what it gives on the same rows with a fresh index.
+    func, kwargs = STAGES[name]
+    one = normalize_comments(tiny_comments)
+    both = pd.concat([one, one.assign(thread_id=one["thread_id"] + "-copy")])
+    fresh = _run(func, both.reset_index(drop=True), **kwargs)
+    out = _run(func, both, **kwargs)
+    assert out.index.equals(both.index)
+    pd.testing.assert_frame_equal(out.reset_index(drop=True), fresh)

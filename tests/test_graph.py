@@ -179,3 +179,33 @@ def test_graph_cli_joins_several_inputs_and_keeps_topics(seed_path, tmp_path):
     assert result.exit_code == 0, result.output
     nodes = json.loads(out2.read_text(encoding="utf-8"))["nodes"]
     assert not any("topic_label" in n for n in nodes)
+
+
+def test_graph_reply_graph_reads_a_pandas_csv_table():
+    # pandas.read_csv gives NaN for an empty parent_id and numbers for numeric ids; the
+    # graph must still join every reply to its parent and the post.
+    import io
+    csv = "thread_id,comment_id,parent_id,author\n7,1,,Ann\n7,2,1,Bob\n7,3,2,Ann\n"
+    df = pd.read_csv(io.StringIO(csv))
+    g = reply_graph(df)
+    assert sorted(g.edges()) == [("1", "2"), ("2", "3"), ("7", "1")]
+    assert thread_summary(g).loc["7", "comments"] == 3
+    assert thread_metrics(g)["depth"].tolist() == [1, 2, 3]
+    assert sorted(interaction_graph(df).edges()) == [("Ann", "Bob"), ("Bob", "Ann")]
+
+
+def test_graph_reply_graph_attaches_orphans_to_the_post_with_a_warning():
+    from discourse.errors import DiscourseWarning
+    df = pd.DataFrame({"thread_id": ["t"] * 3, "comment_id": ["a", "b", "c"], "parent_id": ["", "a", "gone"]})
+    with pytest.warns(DiscourseWarning, match="1 comment replies to a parent_id that is not in the table"):
+        g = reply_graph(df)
+    assert sorted(g.edges()) == [("a", "b"), ("t", "a"), ("t", "c")]
+    assert {k for _, k in g.nodes(data="kind")} == {"post", "comment"}
+    assert thread_summary(g).loc["t", "comments"] == 3
+
+
+@pytest.mark.parametrize("metric", [thread_metrics, thread_summary])
+def test_graph_metrics_of_a_table_say_to_build_the_graph(metric, tiny_comments):
+    with pytest.raises(SchemaError, match=rf"{metric.__name__} needs a reply graph .*got DataFrame\. "
+                                          rf"Build it first: {metric.__name__}\(reply_graph\(comments\)\)"):
+        metric(tiny_comments)

@@ -473,3 +473,46 @@ def test_ingest_flat_wordpress_export_is_left_for_reply_inference(tmp_path):
     assert discourse.analyze(flat).comments["parent_source"].tolist() == ["inferred", "inferred"]
     threaded = discourse.analyze(_read(DATA / "wxr" / "theme-sample.xml")).comments
     assert (threaded["parent_source"] == "explicit").all()
+
+
+def test_ingest_to_convokit_of_a_table_says_how_to_make_a_corpus(tmp_path):
+    import pandas as pd
+
+    from discourse.errors import SchemaError
+    from discourse.ingest import to_convokit
+    with pytest.raises(SchemaError, match=r"to_convokit needs a discourse Corpus; got DataFrame"):
+        to_convokit(pd.DataFrame({"text": ["hi"]}), tmp_path / "ck")
+    assert not (tmp_path / "ck").exists()
+
+
+def test_ingest_unknown_format_names_the_python_option(tmp_path):
+    from discourse import read
+    from discourse.errors import InputFormatError
+    path = tmp_path / "x.dat"
+    path.write_text("hello\n", encoding="utf-8")
+    with pytest.raises(InputFormatError, match=r"pass format=\.\.\. \(--format on the command line\) with one of"):
+        read(path)
+
+
+@pytest.mark.parametrize("passed, tip", [
+    ("frame", "discourse.Corpus.from_frames(comments)."),
+    ("series", "discourse.Corpus.from_frames(comments)."),
+    (42, "Pass a path, or a list of paths."),
+])
+def test_ingest_read_of_a_table_says_how_to_make_a_corpus(passed, tip):
+    import pandas as pd
+
+    from discourse import read
+    from discourse.errors import InputFormatError
+    if passed == "frame":
+        passed = pd.DataFrame({"text": ["hi"]})
+    elif passed == "series":
+        passed = pd.Series(["hi"], name="text")
+    with pytest.raises(InputFormatError, match=r"read needs a file or directory path .*; got \w+\. ") as err:
+        read(passed)
+    assert str(err.value).endswith(tip)
+
+
+def test_ingest_read_takes_a_generator_of_paths(seed_path):
+    from discourse import read
+    assert len(read(p for p in [seed_path])) == 22

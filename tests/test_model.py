@@ -114,3 +114,36 @@ def test_model_times_with_and_without_a_zone_warn(times, warned):
     assert (msgs == ["t.csv: 1 of 3 created_at times have no time zone while the others do; they were read as UTC. "
                      "If they are local times, add their zone (e.g. 2017-06-20T15:15:00+02:00)."]) == warned
     assert str(out["created_at"].iloc[0]) == ("2024-01-01 10:00:00+00:00")
+
+
+@pytest.mark.parametrize("passed, hint", [
+    (pd.Series(["a text"]), "series.to_frame('text')"),
+    ([1, 2], "discourse.read(path)"),
+])
+def test_model_require_columns_says_how_to_get_a_frame(passed, hint):
+    with pytest.raises(SchemaError) as err:
+        require_columns(passed, ["text"], caller="sentiment.score")
+    assert hint in str(err.value)
+
+
+def test_model_require_columns_on_a_corpus_points_at_its_comments(seed_corpus):
+    with pytest.raises(SchemaError, match=r"got Corpus\. Pass its comments table: corpus\.comments\."):
+        require_columns(seed_corpus, ["text"], caller="fit_topics")
+
+
+@pytest.mark.parametrize("missing, option", [
+    ("parent_id", "parent_col=..."), ("comment_id", "id_col=..."), ("text", "text_col=..."),
+    ("thread_id", "thread_col=..."),
+])
+def test_model_require_columns_names_the_option_for_the_missing_column(missing, option):
+    df = pd.DataFrame({c: ["x"] for c in ["thread_id", "comment_id", "parent_id", "text"] if c != missing})
+    with pytest.raises(SchemaError) as err:
+        require_columns(df, ["thread_id", "comment_id", "parent_id", "text"], caller="reply_graph")
+    assert option in str(err.value)
+    assert sum(o in str(err.value) for o in ["text_col", "id_col", "parent_col", "thread_col"]) == 1
+
+
+def test_model_require_columns_on_a_custom_column_points_at_the_option():
+    with pytest.raises(SchemaError, match=r"needs column 'body'; got columns \['text'\]\. "
+                                          r"Check the \*_col option you passed, or rename the column\.$"):
+        require_columns(pd.DataFrame({"text": ["x"]}), ["body"], caller="sentiment.score")

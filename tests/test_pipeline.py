@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import discourse
 from discourse import pipeline, sentiment, store
 from discourse.cli import cli
 from discourse.errors import SchemaError
@@ -118,3 +119,10 @@ def test_pipeline_analyze_topics_none_is_the_same_as_the_string(seed_corpus):
     want = pipeline.analyze(seed_corpus, topics="none")
     assert "topics" not in got.extras and "topic_id" not in got.comments.columns
     pd.testing.assert_frame_equal(got.comments, want.comments)
+
+
+def test_pipeline_analyze_of_a_series_says_how_to_make_a_table():
+    passed = pd.Series(["hi"])
+    with pytest.raises(SchemaError, match=r"analyze takes a Corpus \(from discourse\.read\) or a comments DataFrame; got a Series\. "
+                                          r".*series\.to_frame\('text'\)"):
+        discourse.analyze(passed)

@@ -870,3 +870,14 @@ def test_replies_second_features_match_the_pair():
     assert x["gap"] == 0.5 and math.isclose(x["p_best"], math.exp(2.0 - lse))
     assert x["best_addr_author"] == 1.0 and x["second_tfidf"] == 0.3 and x["second_i_thanks"] == 1.0
     assert x["pair_same_author"] == 0.0 and x["second_later"] == 1.0 and x["best_root"] == 0.0
+
+
+def test_replies_infer_speakers_keeps_a_repeated_index():
+    # pd.concat of two exports without ignore_index repeats index labels; a stage keeps them.
+    one = pd.DataFrame({"thread_id": ["t"] * 3, "comment_id": ["a", "b", "c"], "parent_id": ["", "a", "b"],
+                        "text": ["Tests first.", "Sorry, Ellen but no.", "No.\n-- Bob"]})
+    both = pd.concat([one, one.assign(thread_id="u")])
+    out = infer_speakers(both)
+    assert out.index.equals(both.index)
+    assert out["author"].tolist() == ["Ellen", "", "Bob"] * 2
+    assert out.reset_index(drop=True).equals(infer_speakers(both.reset_index(drop=True)))

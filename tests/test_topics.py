@@ -437,3 +437,10 @@ def test_topics_large_auto_draws_the_curve_with_three_seeds(subject_comments, mo
     t = topics.fit_topics(subject_comments, n_topics="auto", n_seeds=5, k_max=4)
     assert "across 3 seeds" in t.criterion and "the chosen k measured again across 5 seeds" in t.criterion
     assert t.k_selection["chosen"].sum() == 1 and t.stability == t.k_selection.loc[t.k_selection["chosen"], "stability"].iloc[0]
+
+
+def test_topics_choose_k_of_a_comments_table_names_the_curve(tiny_comments):
+    from discourse.errors import SchemaError
+    from discourse.topics import choose_k
+    with pytest.raises(SchemaError, match=r"the k-selection curve .*choose_k needs columns 'k', 'stability', 'coherence'"):
+        choose_k(tiny_comments)

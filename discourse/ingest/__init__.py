@@ -100,10 +100,14 @@ def read(paths, format: str | None = None):
     A directory is read file by file (each format detected), except that a ConvoKit corpus
     directory is one source and WordPress REST pages in one folder are read as one listing.
     """
-    if type(paths).__name__ == "DataFrame":
-        raise SchemaError("read takes file paths, not a DataFrame; a table already in memory becomes a corpus "
-                          "with discourse.Corpus.from_frames(df) (discourse.analyze and discourse.report take "
-                          "the DataFrame as it is).")
+    table = hasattr(paths, "columns") or hasattr(paths, "dtype")
+    if not isinstance(paths, (str, os.PathLike)) and (table or not hasattr(paths, "__iter__")):
+        # A table from a notebook is the usual slip; iterating it would read its column names as paths.
+        tip = ("discourse.analyze and discourse.report take a comments table as it is; to make a corpus "
+               "of it, use discourse.Corpus.from_frames(comments)."
+               if table else "Pass a path, or a list of paths.")
+        raise InputFormatError(f"read needs a file or directory path (str or pathlib.Path) or a list of them; "
+                               f"got {type(paths).__name__}. {tip}")
     files = _expand(paths)
     corpora = []
     jobs: list[tuple[str, str, list]] = []
@@ -130,6 +134,27 @@ def read(paths, format: str | None = None):
 def to_convokit(corpus, directory, **kwargs):
     """Write *corpus* as a ConvoKit corpus directory; see :func:`discourse.ingest.convokit.to_convokit`.
 
+    Parameters
+    ----------
+    corpus : Corpus
+        From :func:`discourse.read` or :func:`discourse.analyze`.
+    directory : str or path
+        The folder to write; ``convokit.Corpus(filename=directory)`` loads it.
+    **kwargs
+        Passed on: ``meta_columns=[...]``, the comment columns to put in each
+        utterance's ``meta`` (default: every column beyond the ids, parent, author, time
+        and text).
+
+    Returns
+    -------
+    pathlib.Path
+        The directory written.
+
+    Raises
+    ------
+    SchemaError
+        When *corpus* is not a :class:`~discourse.model.Corpus` (a table, say).
+
     Examples
     --------
     >>> import tempfile, pathlib, pandas as pd
@@ -140,8 +165,10 @@ def to_convokit(corpus, directory, **kwargs):
     >>> sorted(p.name for p in out.iterdir())
     ['conversations.json', 'corpus.json', 'index.json', 'speakers.json', 'utterances.jsonl']
     """
+    from ..model import require_corpus
     from .convokit import to_convokit as write
 
+    require_corpus(corpus, caller="to_convokit")
     return write(corpus, directory, **kwargs)
 
 

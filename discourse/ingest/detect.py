@@ -130,7 +130,7 @@ def detect_format(path) -> tuple[str, str]:
     if suffix in (".txt", ".text", "") and stripped:
         return "page", "plain text: a scraped page of a post and its comments"
     raise InputFormatError(
-        f"cannot tell the format of this {suffix or 'extension-less'} file; pass --format with one of {sorted(FORMATS)}.",
+        f"cannot tell the format of this {suffix or 'extension-less'} file; pass format=... (--format on the command line) with one of {sorted(FORMATS)}.",
         path=p,
     )
 
