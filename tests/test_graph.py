@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from discourse import graph
 from discourse.cli import cli
 from discourse.errors import SchemaError
 from discourse.graph import interaction_graph, reply_graph, thread_metrics, thread_summary, write_graph
@@ -179,3 +180,18 @@ def test_graph_cli_joins_several_inputs_and_keeps_topics(seed_path, tmp_path):
     assert result.exit_code == 0, result.output
     nodes = json.loads(out2.read_text(encoding="utf-8"))["nodes"]
     assert not any("topic_label" in n for n in nodes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["t", "u"]), st.sampled_from("abcdefgh"), st.sampled_from(["", *"abcdefghz"])),
+                max_size=14),
+       st.sampled_from([64, 2]))
+def test_graph_add_depth_by_arrays_equals_the_walk(rows, steps):
+    # Duplicated ids, missing parents, self-replies, cycles, and chains deeper than the passes.
+    df = pd.DataFrame(rows, columns=["thread_id", "comment_id", "parent_id"], dtype=object)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(graph, "_ARRAY_DEPTH_STEPS", steps)
+        fast = graph.add_depth(df)
+        m.setattr(graph, "_depths_by_arrays", lambda *a: None)
+        walk = graph.add_depth(df)
+    pd.testing.assert_frame_equal(fast, walk)
