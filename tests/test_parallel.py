@@ -127,3 +127,15 @@ def test_parallel_order_spans_equals_the_lookup_for_mixed_ids_and_wide_offsets(s
     spans = pd.DataFrame([(t, c, s * scale, e, f"x{i}") for i, (t, c, s, e) in enumerate(span_rows)],
                          columns=["thread_id", "comment_id", "start", "end", "label"])
     pd.testing.assert_frame_equal(order_spans(spans, comments), _order_spans_reference(spans, comments))
+
+
+def test_parallel_readers_run_at_a_lower_priority_than_the_process_warming_up():
+    import os
+
+    from discourse import parallel
+
+    pool = parallel.reader_executor(1)
+    if pool is None:
+        pytest.skip("no fork on this platform")
+    with pool:
+        assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + parallel.READER_NICE)
