@@ -183,8 +183,8 @@ def test_graph_cli_joins_several_inputs_and_keeps_topics(seed_path, tmp_path):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["t", "u"]), st.sampled_from("abcdefgh"), st.sampled_from(["", *"abcdefghz"])),
-                max_size=14),
+@given(st.lists(st.tuples(st.sampled_from(["t", "u"]), st.sampled_from("abcdefgh"),
+                          st.sampled_from(["", *"abcdefghz"])), max_size=14),
        st.sampled_from([64, 2]))
 def test_graph_add_depth_by_arrays_equals_the_walk(rows, steps):
     # Duplicated ids, missing parents, self-replies, cycles, and chains deeper than the passes.

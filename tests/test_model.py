@@ -132,13 +132,16 @@ def test_model_created_at_iso_fast_path_reads_what_the_per_value_parse_reads(val
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["t", "u"]), st.sampled_from(["", *"abcdefz"])), max_size=7), st.integers(1, 64))
+@given(st.lists(st.tuples(st.sampled_from(["t", "u"]), st.sampled_from(["", *"abcdefz"])), max_size=7),
+       st.integers(1, 64))
 def test_model_repair_links_skips_the_cycle_walk_only_where_no_cycle_is(rows, steps):
     # Ids a..g per thread in order; parents anywhere (self-replies, orphans "z", cycles, long chains).
-    ids = {}
-    comments = pd.DataFrame([(t, "abcdefg"[ids.setdefault(t, []).append(0) or len(ids[t]) - 1], p, "x") for t, p in rows],
-                            columns=["thread_id", "comment_id", "parent_id", "text"])
-    c = normalize_comments(comments)
+    count: dict = {}
+    table = []
+    for t, p in rows:
+        count[t] = count.get(t, 0) + 1
+        table.append((t, "abcdefg"[count[t] - 1], p, "x"))
+    c = normalize_comments(pd.DataFrame(table, columns=["thread_id", "comment_id", "parent_id", "text"]))
     with pytest.MonkeyPatch.context() as m:
         m.setattr(model, "_may_cycle", lambda up, steps=steps, real=model._may_cycle: real(up, steps))
         fast = repair_links(c, warn=False)
