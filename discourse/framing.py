@@ -2015,8 +2015,10 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", spans: pd.DataFrame
         sub = sums[:, counted_rows]
         k_at, j_at = np.nonzero((sub != 0) & (words[counted_rows] != 0))
         r_at = counted_rows[j_at]
-        # Python's round (correctly rounded), not numpy's, as before.
-        table[k_at, r_at] = [round(x, 3) for x in (100.0 * sums[k_at, r_at] / words[r_at]).tolist()]
+        # Python's round (correctly rounded), not numpy's, as before; once per distinct value
+        # (none is 0, so 0.0 and -0.0 are never merged).
+        distinct, back = np.unique(100.0 * sums[k_at, r_at] / words[r_at], return_inverse=True)
+        table[k_at, r_at] = np.array([round(x, 3) for x in distinct.tolist()], dtype=np.float64)[back.reshape(-1)]
         listed = (sub > 0) & (sub >= min_weight - 1e-9)
         j_at, k_at = np.nonzero(listed.T)
         by_row: dict = {}
@@ -2081,35 +2083,61 @@ _WORD_SHAPE = bytes(
 def _word_counts(texts: list[str]) -> list[int]:
     """``len(_TOKEN.findall(text))`` of each of *texts*.
 
-    The ASCII texts (most) are counted together on their shape (:data:`_WORD_SHAPE`),
-    joined by spaces, in C and numpy: apostrophes between word characters are filled in
-    ("a'a" -> "aaa") until none is left, then a token starts at each "a" that does not
-    follow one (tests compare the two counts).
+    The texts are counted together on their shape, joined by spaces, in C and numpy: each
+    character is a word character ("a", what ``\\w`` matches), an apostrophe or neither; an
+    apostrophe with a word character on both sides joins them (one never does when its
+    neighbour is an apostrophe, so one pass decides every apostrophe), and a token starts
+    at each word character that does not follow one (tests compare the two counts). The
+    ASCII texts (most) are shaped as bytes (:data:`_WORD_SHAPE`), the others as code points.
     """
     import numpy as np
 
-    words = _TOKEN.findall
     out = [0] * len(texts)
-    ascii_at, ascii_texts = [], []
+    ascii_at, ascii_texts, other_at, other_texts = [], [], [], []
     for k, t in enumerate(texts):
         if t.isascii():
             ascii_at.append(k)
             ascii_texts.append(t)
         else:
-            out[k] = len(words(t))
-    if ascii_texts:
-        shape = " ".join(ascii_texts).encode("ascii").translate(_WORD_SHAPE)
-        while b"a'a" in shape:
-            shape = shape.replace(b"a'a", b"aaa")
-        is_word = np.frombuffer(shape, dtype=np.uint8) == ord("a")
-        is_word[1:] &= ~is_word[:-1]
-        starts = np.flatnonzero(is_word)
-        lengths = np.fromiter(map(len, ascii_texts), dtype=np.int64, count=len(ascii_texts))
+            other_at.append(k)
+            other_texts.append(t)
+    for at, group, shape in ((ascii_at, ascii_texts, _ascii_shape), (other_at, other_texts, _unicode_shape)):
+        if not group:
+            continue
+        word, apostrophe = shape(" ".join(group))
+        # An apostrophe between two word characters is part of the word.
+        word[1:-1] |= apostrophe[1:-1] & word[:-2] & word[2:]
+        word[1:] &= ~word[:-1]
+        starts = np.flatnonzero(word)
+        lengths = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
         begin = np.cumsum(lengths + 1) - lengths - 1
         counts = np.searchsorted(starts, begin + lengths) - np.searchsorted(starts, begin)
-        for k, c in zip(ascii_at, counts.tolist()):
+        for k, c in zip(at, counts.tolist()):
             out[k] = c
     return out
+
+
+def _ascii_shape(text: str):
+    """(word character?, apostrophe?) per character of an ASCII *text*, as numpy bool arrays."""
+    import numpy as np
+
+    shape = np.frombuffer(text.encode("ascii").translate(_WORD_SHAPE), dtype=np.uint8)
+    return shape == ord("a"), shape == ord("'")
+
+
+def _unicode_shape(text: str):
+    """(word character?, apostrophe?) per code point of *text*: ``\\w`` is ``str.isalnum`` or "_"."""
+    import numpy as np
+
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    ascii_shape = np.frombuffer(_WORD_SHAPE, dtype=np.uint8)
+    shape = ascii_shape[np.minimum(points, 128)]  # (128 and up: " ", decided below)
+    word = shape == ord("a")
+    other = np.flatnonzero(points >= 128)
+    if len(other):
+        distinct, at = np.unique(points[other], return_inverse=True)
+        word[other] = np.array([chr(c).isalnum() for c in distinct.tolist()], dtype=bool)[at]
+    return word, (shape == ord("'")) | (points == 0x2019)
 
 
 def _span_weight(frame: Frame, text: str) -> float:

@@ -123,6 +123,11 @@ def add_depth(comments: pd.DataFrame, *, id_col: str = "comment_id", parent_col:
     [1, 2, 3]
     """
     require_columns(comments, ["thread_id", id_col, parent_col], caller="add_depth")
+    fast = _depths_by_arrays(comments, id_col, parent_col)
+    if fast is not None:
+        out = comments.copy()
+        out["depth"] = pd.array(fast, dtype="Int64")
+        return out
     parent = dict(zip(zip(comments["thread_id"], comments[id_col]), comments[parent_col]))
     depth: dict = {}
     for key in parent:
@@ -143,6 +148,53 @@ def add_depth(comments: pd.DataFrame, *, id_col: str = "comment_id", parent_col:
     out = comments.copy()
     out["depth"] = pd.array([depth[k] for k in zip(comments["thread_id"], comments[id_col])], dtype="Int64")
     return out
+
+
+#: Reply chains :func:`_depths_by_arrays` follows before it leaves a table to the walk in Python.
+_ARRAY_DEPTH_STEPS = 64
+
+
+def _depths_by_arrays(comments: pd.DataFrame, id_col: str, parent_col: str):
+    """:func:`add_depth`'s depths as a numpy array, or None where it cannot say the same.
+
+    For columns of strings only: the (thread, id) pairs become integers, each comment points
+    at its parent's row, and every comment steps up one link per pass (a pass per level of
+    the deepest chain, in numpy). A repeated pair takes the parent of its last row, as the
+    walk's dict does. Chains deeper than :data:`_ARRAY_DEPTH_STEPS` and reply cycles (never
+    ending) are left to the walk, which decides them as before.
+    """
+    import numpy as np
+
+    n = len(comments)
+    cols = []
+    for c in ("thread_id", id_col, parent_col):
+        values = comments[c].to_numpy(dtype=object)
+        if n and not all(type(v) is str for v in values.tolist()):
+            return None
+        cols.append(values)
+    if n == 0:
+        return None
+    threads, ids, parents = cols
+    t_code = pd.factorize(threads)[0].astype(np.int64)
+    both = pd.factorize(np.concatenate([ids, parents]))[0].astype(np.int64)
+    width = int(both.max()) + 1
+    key, parent_key = t_code * width + both[:n], t_code * width + both[n:]
+    uniques, first_of_reversed, at = np.unique(key[::-1], return_index=True, return_inverse=True)
+    last = n - 1 - first_of_reversed  # each pair's last row
+    row_of = at[::-1]  # each row's pair
+    wanted = parent_key[last]
+    found = np.minimum(np.searchsorted(uniques, wanted), len(uniques) - 1)
+    # The parent pair, where the parent is given and in the table; -1 for a reply to the post.
+    up = np.where((parents[last] != "") & (uniques[found] == wanted), found, -1)
+    depth = np.ones(len(uniques), dtype=np.int64)
+    cur = up.copy()
+    for _ in range(_ARRAY_DEPTH_STEPS):
+        live = np.flatnonzero(cur >= 0)
+        if not len(live):
+            return depth[row_of]
+        depth[live] += 1
+        cur[live] = up[cur[live]]
+    return None
 
 
 def interaction_graph(comments: pd.DataFrame, *, id_col: str = "comment_id", parent_col: str = "parent_id",

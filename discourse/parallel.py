@@ -237,7 +237,10 @@ def reader_executor(jobs: int):
 
     For work that needs none of the stages (reading the input), so this process can warm
     them up meanwhile. None when the platform has no ``fork`` or this process runs
-    threads (see :func:`executor`).
+    threads (see :func:`executor`). The readers run at a lower priority (:data:`READER_NICE`):
+    the warm-up is the longer of the two, and on a machine with as many cores as jobs the
+    *jobs* readers would otherwise share the cores evenly with it, so the warm-up, and the
+    analysis after it, would wait for readers that could have waited instead.
 
     Examples
     --------
@@ -253,7 +256,20 @@ def reader_executor(jobs: int):
 
     if "fork" not in mp.get_all_start_methods() or threading.active_count() != 1:
         return None
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_reader_init)
+
+
+#: How much lower the priority of :func:`reader_executor`'s workers is (``os.nice``).
+READER_NICE = 5
+
+
+def _reader_init():
+    import os
+
+    try:
+        os.nice(READER_NICE)
+    except (AttributeError, OSError):  # pragma: no cover - no nice on this platform
+        pass
 
 
 def _worker_init():

@@ -568,43 +568,67 @@ def _jsonl_streamable(path: Path) -> bool:
     return True
 
 
+def _json_line_parser():
+    """``orjson.loads`` when installed (a third of ``json.loads``'s time on comment lines), else ``json.loads``."""
+    try:
+        from orjson import loads
+    except ImportError:  # pragma: no cover - orjson is a dependency; the standard library gives the same records
+        return json.loads
+    return loads
+
+
+#: Bytes of whole lines read at a time by :func:`_jsonl_chunks` (``readlines``'s hint).
+_READ_BYTES = 4 * 2**20
+
+
 def _jsonl_chunks(path: Path, start: int, end: int, chunk_rows: int):
     """DataFrames of the JSON objects on the lines in bytes [start, end) of *path*.
 
     Lines break at line feeds only (JSON allows U+2028 raw in strings); *start* must be a
     line start, and a line that starts before *end* is read whole.
     """
+    loads = _json_line_parser()
     records = []
     lineno = 0
     with open(path, "rb") as fh:
         fh.seek(start)
         pos = start
         while pos < end:
-            line = fh.readline()
-            if not line:
+            # Whole lines, a few MiB at a time (one call, not one per line).
+            lines = fh.readlines(min(_READ_BYTES, end - pos))
+            if not lines:
                 break
-            pos += len(line)
-            lineno += 1
-            if pos == len(line) and line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except UnicodeDecodeError:
-                raise InputFormatError("not valid UTF-8; re-save the file as UTF-8.", path=path,
-                                       line=_line_of(path, start) + lineno) from None
-            except json.JSONDecodeError as err:
-                raise InputFormatError(
-                    f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one "
-                    "JSON object.", path=path, line=_line_of(path, start) + lineno) from err
-            if not isinstance(rec, dict):
-                raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment "
-                                       "fields.", path=path, line=_line_of(path, start) + lineno)
-            records.append(rec)
-            if len(records) >= chunk_rows:
-                yield _records_frame(records)
-                records = []
+            for line in lines:
+                if pos >= end:
+                    break  # lines from here on start in the next range
+                pos += len(line)
+                lineno += 1
+                if pos == len(line) and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
+                try:
+                    rec = loads(line)
+                except ValueError:
+                    # The standard library decides (it reads NaN, numbers past 64 bits and lone
+                    # surrogates, which orjson refuses) and words the error as before.
+                    rec = None
+                    if not line.strip():
+                        continue
+                    try:
+                        rec = json.loads(line)
+                    except UnicodeDecodeError:
+                        raise InputFormatError("not valid UTF-8; re-save the file as UTF-8.", path=path,
+                                               line=_line_of(path, start) + lineno) from None
+                    except json.JSONDecodeError as err:
+                        raise InputFormatError(
+                            f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one "
+                            "JSON object.", path=path, line=_line_of(path, start) + lineno) from err
+                if not isinstance(rec, dict):
+                    raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment "
+                                           "fields.", path=path, line=_line_of(path, start) + lineno)
+                records.append(rec)
+                if len(records) >= chunk_rows:
+                    yield _records_frame(records)
+                    records = []
     if records:
         yield _records_frame(records)
 

@@ -210,6 +210,14 @@ def test_framing_word_counts_match_the_token_regex(texts):
     assert framing._word_counts(texts) == [len(framing._TOKEN.findall(t)) for t in texts]
 
 
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.text(st.characters(exclude_categories=()), max_size=30)
+                | st.text("a'\u2019 \u00b2\u0301\ud800\u4e00_", max_size=12), max_size=8))
+def test_framing_word_counts_match_the_token_regex_on_any_unicode(texts):
+    # Every plane, lone surrogates, combining marks, other scripts' digits.
+    assert framing._word_counts(texts) == [len(framing._TOKEN.findall(t)) for t in texts]
+
+
 def test_framing_score_rows_sharing_an_id_each_count_every_span_of_that_id():
     # Rows are matched to spans by (thread, comment id); a duplicated id gets the spans of
     # both rows (the lookup for unique ids is done in C, this case in Python).

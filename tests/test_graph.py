@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from discourse import graph
 from discourse.cli import cli
 from discourse.errors import SchemaError
 from discourse.graph import interaction_graph, reply_graph, thread_metrics, thread_summary, write_graph
@@ -209,3 +210,18 @@ def test_graph_metrics_of_a_table_say_to_build_the_graph(metric, tiny_comments):
     with pytest.raises(SchemaError, match=rf"{metric.__name__} needs a reply graph .*got DataFrame\. "
                                           rf"Build it first: {metric.__name__}\(reply_graph\(comments\)\)"):
         metric(tiny_comments)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["t", "u"]), st.sampled_from("abcdefgh"),
+                          st.sampled_from(["", *"abcdefghz"])), max_size=14),
+       st.sampled_from([64, 2]))
+def test_graph_add_depth_by_arrays_equals_the_walk(rows, steps):
+    # Duplicated ids, missing parents, self-replies, cycles, and chains deeper than the passes.
+    df = pd.DataFrame(rows, columns=["thread_id", "comment_id", "parent_id"], dtype=object)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(graph, "_ARRAY_DEPTH_STEPS", steps)
+        fast = graph.add_depth(df)
+        m.setattr(graph, "_depths_by_arrays", lambda *a: None)
+        walk = graph.add_depth(df)
+    pd.testing.assert_frame_equal(fast, walk)

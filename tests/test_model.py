@@ -6,8 +6,11 @@ import warnings
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from discourse import Corpus, DiscourseWarning, SchemaError, ThreadStructureError
+from discourse import model
 from discourse.model import COMMENT_COLUMNS, normalize_comments, repair_links, require_columns
 
 
@@ -147,3 +150,51 @@ def test_model_require_columns_on_a_custom_column_points_at_the_option():
     with pytest.raises(SchemaError, match=r"needs column 'body'; got columns \['text'\]\. "
                                           r"Check the \*_col option you passed, or rename the column\.$"):
         require_columns(pd.DataFrame({"text": ["x"]}), ["body"], caller="sentiment.score")
+
+
+_DATES = st.tuples(
+    st.integers(1970, 2037), st.integers(1, 12), st.integers(1, 28), st.sampled_from(["T", " ", ""]),
+    st.integers(0, 23), st.integers(0, 59), st.integers(0, 59), st.sampled_from(["", ".5", ".123", ".123456789"]),
+    st.sampled_from(["", "Z", "+02:00", "-0530", "+00:00"]),
+).map(lambda p: (f"{p[0]:04d}-{p[1]:02d}-{p[2]:02d}" + (f"{p[3]}{p[4]:02d}:{p[5]:02d}:{p[6]:02d}{p[7]}{p[8]}"
+                                                          if p[3] else "")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_DATES, _DATES, st.none(), st.just(""), st.sampled_from(
+    ["1497960000", "2017", " 2017-06-20", "2017-06-20T12:00:00Z ", "20170620T120000Z", "June 20, 2017", "2017-W25"])),
+    min_size=1, max_size=6))
+def test_model_created_at_iso_fast_path_reads_what_the_per_value_parse_reads(values):
+    def read(fast):
+        with pytest.MonkeyPatch.context() as m:
+            if not fast:
+                m.setattr(model, "_as_utc_iso", lambda v: None)
+            try:
+                return model._as_utc(pd.Series(values, dtype=object))
+            except SchemaError as err:
+                return str(err)
+    want, got = read(False), read(True)
+    if isinstance(want, str):
+        assert got == want
+    else:
+        pd.testing.assert_series_equal(got, want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["t", "u"]), st.sampled_from(["", *"abcdefz"])), max_size=7),
+       st.integers(1, 64))
+def test_model_repair_links_skips_the_cycle_walk_only_where_no_cycle_is(rows, steps):
+    # Ids a..g per thread in order; parents anywhere (self-replies, orphans "z", cycles, long chains).
+    count: dict = {}
+    table = []
+    for t, p in rows:
+        count[t] = count.get(t, 0) + 1
+        table.append((t, "abcdefg"[count[t] - 1], p, "x"))
+    c = normalize_comments(pd.DataFrame(table, columns=["thread_id", "comment_id", "parent_id", "text"]))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(model, "_may_cycle", lambda up, steps=steps, real=model._may_cycle: real(up, steps))
+        fast = repair_links(c, warn=False)
+        m.setattr(model, "_may_cycle", lambda up: True)
+        walk = repair_links(c, warn=False)
+    pd.testing.assert_frame_equal(fast[0], walk[0])
+    assert fast[1] == walk[1]

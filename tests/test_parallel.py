@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pandas as pd
@@ -127,3 +128,19 @@ def test_parallel_order_spans_equals_the_lookup_for_mixed_ids_and_wide_offsets(s
     spans = pd.DataFrame([(t, c, s * scale, e, f"x{i}") for i, (t, c, s, e) in enumerate(span_rows)],
                          columns=["thread_id", "comment_id", "start", "end", "label"])
     pd.testing.assert_frame_equal(order_spans(spans, comments), _order_spans_reference(spans, comments))
+
+
+def test_parallel_readers_run_at_a_lower_priority_than_the_process_warming_up():
+    # In a fresh process: the pool forks only where no other thread runs (earlier tests may leave some here).
+    import subprocess
+    import sys
+
+    code = ("import os\nfrom discourse import parallel\npool = parallel.reader_executor(1)\n"
+            "print('nofork' if pool is None else pool.submit(os.nice, 0).result() - os.nice(0))\n"
+            "pool is None or pool.shutdown()\n")
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    if got == "nofork":
+        pytest.skip("no fork on this platform")
+    from discourse import parallel
+
+    assert int(got) == min(parallel.READER_NICE, 19 - os.nice(0))

@@ -495,3 +495,25 @@ def test_store_reads_other_tools_column_names_like_read(tmp_path, name, content)
     pd.testing.assert_frame_equal(_sorted(got.comments), _sorted(want.comments))
     assert got.ingest[0].notes == want.ingest[0].notes
     assert any(n.startswith("columns read as the contract names them") for n in got.ingest[0].notes)
+
+
+@pytest.mark.parametrize("read_bytes", [1, 64, 2**20])
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+@pytest.mark.parametrize("stdlib", [False, True])
+def test_store_jsonl_chunks_read_what_json_loads_reads(tmp_path, monkeypatch, read_bytes, k, stdlib):
+    # Lines orjson refuses (NaN, a number past 64 bits or past a double, a lone surrogate) go to json.loads;
+    # blank lines, a byte-order mark and CRLF as before; any byte ranges and read sizes.
+    lines = [b'\xef\xbb\xbf{"comment_id": "1", "text": "caf\xc3\xa9", "score": NaN}', b"", b"  \t",
+             b'{"comment_id": "2", "text": "\\ud800 lone", "n": 123456789012345678901234567890}',
+             b'{"comment_id": "3", "text": "x\xe2\x80\xa8y \\u00e9", "score": 1.5e300, "n": -7}\r',
+             b'{"comment_id": "4", "text": "ok", "d": {"a": [1, 2.25]}, "score": 0.1, "big": 1e400, "k": 1, "k": 2}']
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    want = [json.loads(line.removeprefix(b"\xef\xbb\xbf")) for line in lines if line.strip()]
+    monkeypatch.setattr(store, "_READ_BYTES", read_bytes)
+    if stdlib:  # without orjson installed
+        monkeypatch.setattr(store, "_json_line_parser", lambda: json.loads)
+    monkeypatch.setattr(store, "_records_frame", list)  # the records themselves, not a table of them
+    got = [rec for a, b in store._jsonl_ranges(path, k)
+           for chunk in store._jsonl_chunks(path, a, b, 2) for rec in chunk]
+    assert repr(got) == repr(want)  # (repr: NaN equals NaN, and 1 is not 1.0)
