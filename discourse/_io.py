@@ -12,7 +12,39 @@ from pathlib import Path
 
 from .errors import DiscourseError
 
-__all__ = ["atomic_path", "atomic_write_text"]
+__all__ = ["atomic_path", "atomic_write_text", "check_writable"]
+
+
+def check_writable(path) -> None:
+    """Raise :class:`DiscourseError` if a file could not be written at *path*; write nothing.
+
+    The command line checks its output paths before a long analysis, so a typo in ``-o``
+    fails at once rather than after the work. Missing folders are fine (they are created
+    when the file is written); the nearest existing one must be a folder this process may
+    write to.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> check_writable(pathlib.Path(tempfile.mkdtemp()) / "new" / "out.csv")
+    >>> check_writable(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    discourse.errors.DiscourseError: cannot write '...': it is a folder; give a file name inside it.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise DiscourseError(f"cannot write {os.fspath(path)!r}: it is a folder; give a file name inside it.")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        why = "a part of the path is a file, not a folder"
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        why = f"no permission to write in {os.fspath(parent)!r}"
+    else:
+        return
+    raise DiscourseError(f"cannot write {os.fspath(path)!r}: {why}; choose a folder you can write to.")
 
 
 @contextlib.contextmanager

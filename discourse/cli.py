@@ -196,7 +196,7 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
 
         discourse analyze comments-2023.jsonl -o corpus/ --jobs 2 --memory 4G
     """
-    from .ingest.tabular import write_table
+    from .ingest.tabular import check_table_output, write_table
 
     if _is_directory_output(output):
         from . import progress, store
@@ -227,6 +227,9 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
         flag = "--memory" if memory is not None else "--partition-size"
         raise click.UsageError(f"{flag} sizes the partitions of a Parquet corpus; a {output} table is built in "
                                f"memory. Write to a directory (-o DIR/) or drop {flag}.")
+    # A bad output path fails now, not after the analysis.
+    for path in filter(None, (output, spans)):
+        check_table_output(path)
     corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom,
                                frames=frames)
     write_table(corpus.comments, output)
@@ -259,8 +262,10 @@ def report(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, f
     \b
         discourse report corpora/zimmer-concession-2017.txt -o reports/zimmer.html
     """
+    from ._io import check_writable
     from .report import report as make_report
 
+    check_writable(output)  # a bad output path fails now, not after the analysis
     corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet, classroom=classroom, frames=frames)
     page = make_report(corpus, output, analyze=False)
     if not quiet:

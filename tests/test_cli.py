@@ -97,6 +97,38 @@ def test_cli_errors_are_one_line_exit_1(runner, args, files, message, tmp_path, 
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("args, message", [
+    (["analyze", "ok.csv", "-o", "o.xlsx"], "cannot write 'o.xlsx': the output extension must be one of"),
+    (["analyze", "ok.csv", "-o", "ok.csv/o.csv"], "cannot write 'ok.csv/o.csv': a part of the path is a file"),
+    (["analyze", "ok.csv", "-o", "o.csv", "--spans", "ok.csv/s.csv"],
+     "cannot write 'ok.csv/s.csv': a part of the path is a file"),
+    (["analyze", "ok.csv", "-o", "new/deeper/o.csv", "--spans", "s.txt"], "cannot write 's.txt': the output extension"),
+    (["report", "ok.csv", "-o", "ok.csv/r.html"], "cannot write 'ok.csv/r.html': a part of the path is a file"),
+])
+def test_cli_bad_output_paths_fail_before_the_analysis(runner, args, message, tmp_path, monkeypatch):
+    # A typo in -o must not cost the user a whole analysis first.
+    from discourse import cli as cli_module
+
+    def analysis(*args, **kwargs):
+        raise AssertionError("the input was read and analysed before the output path was checked")
+
+    monkeypatch.setattr(cli_module, "_read_and_analyze", analysis)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ok.csv").write_bytes(b"comment_id,text\n1,a\n")
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert f"Error: {message}" in result.stderr, result.stderr
+    assert not (tmp_path / "new").exists()  # checking writes nothing
+
+
+def test_cli_output_in_a_new_folder_is_still_written(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ok.csv").write_bytes(b"comment_id,text\n1,a\n")
+    result = runner.invoke(cli, ["analyze", "ok.csv", "-o", "new/deeper/o.csv", "--topics", "none", "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert pd.read_csv(tmp_path / "new" / "deeper" / "o.csv")["text"].tolist() == ["a"]
+
+
 def test_cli_topics_option_is_validated(runner, seed_path, tmp_path):
     result = runner.invoke(cli, ["analyze", str(seed_path), "-o", str(tmp_path / "o.csv"), "--topics", "zero"])
     assert result.exit_code == 2

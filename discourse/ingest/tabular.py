@@ -259,13 +259,7 @@ def write_table(df: pd.DataFrame, path) -> None:
     """
     from .._io import atomic_path
 
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"):
-        raise SchemaError(
-            f"cannot write {os.fspath(path)!r}: the output extension must be one of "
-            "['.csv', '.jsonl', '.ndjson', '.parquet', '.tsv']; got "
-            f"{suffix or 'none'!r}."
-        )
+    suffix = _table_suffix(path)
     out = _for_output(df)
     with atomic_path(path) as tmp:
         if suffix in (".csv", ".tsv"):
@@ -275,3 +269,28 @@ def write_table(df: pd.DataFrame, path) -> None:
             out.to_json(tmp, orient="records", lines=True, force_ascii=False)
         else:
             out.to_parquet(tmp, index=False)
+
+
+def _table_suffix(path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"):
+        raise SchemaError(
+            f"cannot write {os.fspath(path)!r}: the output extension must be one of "
+            "['.csv', '.jsonl', '.ndjson', '.parquet', '.tsv']; got "
+            f"{suffix or 'none'!r}."
+        )
+    return suffix
+
+
+def check_table_output(path) -> None:
+    """Raise if :func:`write_table` could not write *path* (its extension or its folder); write nothing.
+
+    >>> check_table_output("out.txt")
+    Traceback (most recent call last):
+    ...
+    discourse.errors.SchemaError: cannot write 'out.txt': the output extension must be one of ['.csv', '.jsonl', '.ndjson', '.parquet', '.tsv']; got '.txt'.
+    """
+    from .._io import check_writable
+
+    _table_suffix(path)
+    check_writable(path)
