@@ -415,8 +415,9 @@ def graph(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, fr
 
         discourse graph corpora/zimmer-concession-2017.txt -o zimmer.gexf
     """
-    from .graph import interaction_graph, reply_graph, write_graph
+    from .graph import check_graph_output, interaction_graph, reply_graph, write_graph
 
+    check_graph_output(output)  # a bad output path fails now, not after the analysis
     corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet,
                                classroom=classroom, frames=frames)
     # Reply graphs also carry chat messages' second parents (edges with secondary=True).

@@ -511,10 +511,7 @@ def write_graph(graph, path) -> None:
     from ._io import atomic_path
 
     path = Path(path)
-    ext = path.suffix.lower()
-    if ext not in (".graphml", ".gexf", ".json"):
-        raise SchemaError(f"the graph file must end in .graphml, .gexf or .json; got {path.name!r}. "
-                          "Choose the format by the output file's extension.")
+    ext = _graph_format(path)
 
     def name(n):
         return "/".join(map(str, n)) if isinstance(n, tuple) else str(n)
@@ -533,3 +530,28 @@ def write_graph(graph, path) -> None:
         else:
             data = nx.node_link_data(clean, edges="links")
             tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _graph_format(path) -> str:
+    """The extension of a graph file :func:`write_graph` can write (raises otherwise)."""
+    from pathlib import Path
+
+    ext = Path(path).suffix.lower()
+    if ext not in (".graphml", ".gexf", ".json"):
+        raise SchemaError(f"the graph file must end in .graphml, .gexf or .json; got {Path(path).name!r}. "
+                          "Choose the format by the output file's extension.")
+    return ext
+
+
+def check_graph_output(path) -> None:
+    """Raise if :func:`write_graph` could not write *path* (its extension or its folder); write nothing.
+
+    >>> check_graph_output("threads.png")
+    Traceback (most recent call last):
+    ...
+    discourse.errors.SchemaError: the graph file must end in .graphml, .gexf or .json; got 'threads.png'. Choose the format by the output file's extension.
+    """
+    from ._io import check_writable
+
+    _graph_format(path)
+    check_writable(path)

@@ -104,6 +104,8 @@ def test_cli_errors_are_one_line_exit_1(runner, args, files, message, tmp_path, 
      "cannot write 'ok.csv/s.csv': a part of the path is a file"),
     (["analyze", "ok.csv", "-o", "new/deeper/o.csv", "--spans", "s.txt"], "cannot write 's.txt': the output extension"),
     (["report", "ok.csv", "-o", "ok.csv/r.html"], "cannot write 'ok.csv/r.html': a part of the path is a file"),
+    (["graph", "ok.csv", "-o", "ok.csv/g.gexf"], "cannot write 'ok.csv/g.gexf': a part of the path is a file"),
+    (["graph", "ok.csv", "-o", "g.png"], "the graph file must end in .graphml, .gexf or .json; got 'g.png'."),
 ])
 def test_cli_bad_output_paths_fail_before_the_analysis(runner, args, message, tmp_path, monkeypatch):
     # A typo in -o must not cost the user a whole analysis first.
