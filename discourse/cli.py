@@ -221,7 +221,8 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
             for r in manifest.get("ingest", []):
                 click.echo(IngestReport(**r).summary(), err=True)
             n = sum(e["comments"] for e in manifest["partitions"].values())
-            click.echo(f"wrote {n} comments in {len(manifest['partitions'])} partitions to {output}", err=True)
+            k = len(manifest["partitions"])
+            click.echo(f"wrote {n} comment{'s' * (n != 1)} in {k} partition{'s' * (k != 1)} to {output}", err=True)
         return
     if memory is not None or partition_size is not None:
         flag = "--memory" if memory is not None else "--partition-size"
@@ -316,7 +317,8 @@ def export(inputs, output, target, fmt, quiet):
             click.echo(r.summary(), err=True)
     to_convokit(corpus, output)
     if not quiet:
-        click.echo(f"wrote {len(corpus.threads)} conversations, {len(corpus.comments)} comments to {output}", err=True)
+        t, c = len(corpus.threads), len(corpus.comments)
+        click.echo(f"wrote {t} conversation{'s' * (t != 1)}, {c} comment{'s' * (c != 1)} to {output}", err=True)
 
 
 @cli.group()

@@ -343,7 +343,7 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
         first = out.loc[dup, ["thread_id", "comment_id"]].head(3)
         pairs = ", ".join(f"{t}/{c}" for t, c in first.itertuples(index=False))
         raise ThreadStructureError(
-            f"{where + ': ' if where else ''}duplicate comment ids ({int(dup.sum())} rows repeat an id "
+            f"{where + ': ' if where else ''}duplicate comment ids ({_rows_repeat(int(dup.sum()))} an id "
             f"already used in their thread, e.g. {pairs}); give every comment a unique comment_id within its thread."
         )
     if "position" in df.columns and pd.to_numeric(df["position"], errors="coerce").notna().all() and len(df):
@@ -406,6 +406,20 @@ def normalize_threads(threads: pd.DataFrame | None, comments: pd.DataFrame) -> p
     out = out.drop_duplicates("thread_id", keep="first").reset_index(drop=True)
     extra = [c for c in out.columns if c not in THREAD_COLUMNS]
     return out[list(THREAD_COLUMNS) + extra]
+
+
+# Singular and plural of the repair counts (keys of repair_links' counts).
+_REPAIRS = {"cycles_broken": ("cycle broken", "cycles broken"), "orphans": ("orphan", "orphans"),
+            "self_replies": ("self-reply", "self-replies")}
+
+
+def _repair_counts(counts: dict) -> str:
+    """``{"orphans": 1, "cycles_broken": 2}`` as ``"2 cycles broken, 1 orphan"``."""
+    return ", ".join(f"{n} {_REPAIRS.get(k, (k.replace('_', ' '),) * 2)[n != 1]}" for k, n in sorted(counts.items()))
+
+
+def _rows_repeat(n: int) -> str:
+    return "1 row repeats" if n == 1 else f"{n} rows repeat"
 
 
 def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataFrame, Counter]:
@@ -498,7 +512,7 @@ def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataF
         cut = out["parent_id"] == ""
         out.loc[cut & (out["parent_source"] == "explicit"), "parent_confidence"] = 1.0
         if warn:
-            what = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+            what = _repair_counts(counts)
             warnings.warn(f"reply links repaired: {what}; those comments now answer the post", DiscourseWarning, stacklevel=2)
     return out, counts
 
@@ -574,7 +588,7 @@ class IngestReport:
         if self.skipped:
             what += ", skipped " + ", ".join(f"{n} {k}" for k, n in sorted(self.skipped.items()))
         if self.repaired:
-            what += ", repaired " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(self.repaired.items()))
+            what += ", repaired " + _repair_counts(self.repaired)
         if self.removed:
             what += ", removed " + ", ".join(f"{n} {k}" for k, n in sorted(self.removed.items()))
         if self.not_downloaded:

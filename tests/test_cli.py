@@ -65,7 +65,7 @@ def test_cli_report_writes_self_contained_html(runner, seed_path, tmp_path):
         (["analyze", "notext.csv", "-o", "o.csv"], {"notext.csv": b"comment_id,words\n1,hi\n"},
          "Error: notext.csv: the comments table needs a 'text' column; got columns ['comment_id', 'words']. Rename the column holding the comment text to 'text'.\n"),
         (["analyze", "dup.csv", "-o", "o.csv"], {"dup.csv": b"comment_id,text\n1,a\n1,b\n"},
-         "Error: dup.csv: duplicate comment ids (1 rows repeat an id already used in their thread, e.g. dup/1); give every comment a unique comment_id within its thread.\n"),
+         "Error: dup.csv: duplicate comment ids (1 row repeats an id already used in their thread, e.g. dup/1); give every comment a unique comment_id within its thread.\n"),
         (["analyze", "page.txt", "-o", "o.csv"], {"page.txt": b"Only a post, no comments."},
          "Error: page.txt: found no comments: the page has no comment buttons (Like, Reply), no 'Name says:' headers and no blank line between paragraphs. Put a blank line between the post and each comment, or add a line such as '3 comments' before the first comment.\n"),
         (["analyze", "ok.csv", "-o", "o.xlsx"], {"ok.csv": b"comment_id,text\n1,a\n"},

@@ -29,7 +29,7 @@ def test_disqus_isso_joins_threads_and_keeps_answered_deleted_post():
 
 
 def test_disqus_remark42_is_read_leniently_and_says_what_it_repaired():
-    with pytest.warns(discourse.DiscourseWarning, match="1 timestamps could not be parsed"):
+    with pytest.warns(discourse.DiscourseWarning, match="1 timestamp could not be parsed"):
         c = read_disqus(DATA / "remark42-disqus.xml")
     notes = " ".join(c.ingest[0].notes)
     assert "ignored 1 stray character ('`')" in notes and "quoted 1 attribute value" in notes

@@ -24,7 +24,7 @@ def test_hn_algolia_tree_nesting_entities_and_deleted_placeholder():
 
 
 def test_hn_firebase_items_join_their_story():
-    with pytest.warns(discourse.DiscourseWarning, match="1 orphans"):
+    with pytest.warns(discourse.DiscourseWarning, match="1 orphan"):
         c = read_hn(DATA / "firebase-items.jsonl")
     rows = c.comments.set_index("comment_id")
     assert rows.loc["2001", "thread_id"] == "2000" and rows.loc["2001", "parent_id"] == ""
@@ -35,7 +35,7 @@ def test_hn_firebase_items_join_their_story():
 
 
 def test_hn_algolia_search_hits_are_flat_comments_joined_to_stories():
-    with pytest.warns(discourse.DiscourseWarning, match="1 orphans"):
+    with pytest.warns(discourse.DiscourseWarning, match="1 orphan"):
         c = read_hn(DATA / "algolia-search.json")
     rows = c.comments.set_index("comment_id")
     assert c.ingest[0].layout == "algolia-search"

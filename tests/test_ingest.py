@@ -261,8 +261,8 @@ def test_ingest_cli_prints_the_report_with_skips(tmp_path):
                                       "--topics", "none"])
     assert result.exit_code == 0
     assert ("read as wxr; 2 threads, 10 records seen, 5 comments kept, skipped 1 pingback, 1 spam, 1 trackback, "
-            "1 trash, 1 unapproved, repaired 1 orphans, 1 self replies") in result.stderr
-    assert "Warning:" in result.stderr and "1 orphans" in result.stderr
+            "1 trash, 1 unapproved, repaired 1 orphan, 1 self-reply") in result.stderr
+    assert "Warning:" in result.stderr and "1 orphan" in result.stderr
 
 
 # -- The accounting property: whatever the records, seen == kept + skipped. ------------------------

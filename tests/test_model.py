@@ -32,7 +32,7 @@ def test_model_normalize_does_not_change_input(tiny_comments):
 
 def test_model_duplicate_ids_raise(tiny_comments):
     dup = pd.concat([tiny_comments, tiny_comments.iloc[[1]]])
-    with pytest.raises(ThreadStructureError, match=r"duplicate comment ids \(1 rows .* e\.g\. t1/b\)"):
+    with pytest.raises(ThreadStructureError, match=r"duplicate comment ids \(1 row .* e\.g\. t1/b\)"):
         normalize_comments(dup)
 
 
@@ -67,7 +67,7 @@ def test_model_repair_orphans_self_replies_and_cycles():
         "parent_id": ["c", "a", "b", "d", "gone"],
         "text": [""] * 5,
     }))
-    with pytest.warns(DiscourseWarning, match="1 cycles broken, 1 orphans, 1 self replies"):
+    with pytest.warns(DiscourseWarning, match="1 cycle broken, 1 orphan, 1 self-reply"):
         fixed, counts = repair_links(df)
     assert dict(counts) == {"orphans": 1, "self_replies": 1, "cycles_broken": 1}
     assert len(fixed) == 5
@@ -83,7 +83,7 @@ def test_model_repair_orphans_self_replies_and_cycles():
 
 
 def test_model_corpus_from_frames_reports_and_graphs(tiny_comments):
-    with pytest.warns(DiscourseWarning, match="1 orphans"):
+    with pytest.warns(DiscourseWarning, match="1 orphan"):
         corpus = Corpus.from_frames(tiny_comments)
     assert repr(corpus) == "Corpus(2 threads, 8 comments, formats: dataframe)"
     report = corpus.ingest[0]

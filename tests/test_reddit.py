@@ -40,7 +40,7 @@ def test_reddit_jsonl_normalises_prefixes_and_skips_bad_lines():
         c = read_reddit_jsonl(DATA / "pushshift.jsonl")
     messages = [str(w.message) for w in caught]
     assert any("1 lines are not JSON objects (line 8)" in m for m in messages)
-    assert any("reply links repaired: 1 orphans" in m for m in messages)
+    assert any("reply links repaired: 1 orphan" in m for m in messages)
     rows = c.comments.set_index("comment_id")
     assert rows.loc["c1", "parent_id"] == "" and rows.loc["c1", "text"] == "Yes, trees > parking."
     assert rows.loc["c2", "parent_id"] == "c1" and rows.loc["c3", "parent_id"] == "c2"

@@ -145,7 +145,7 @@ def test_store_renames_thread_ids_that_collide_across_files(tmp_path):
 def test_store_repairs_are_counted_once_across_partitions(tiny_comments, tmp_path):
     path = tmp_path / "tiny.csv"
     tiny_comments.to_csv(path, index=False)
-    with pytest.warns(DiscourseWarning, match="reply links repaired: 1 orphans"):
+    with pytest.warns(DiscourseWarning, match="reply links repaired: 1 orphan"):
         out = store.analyze(path, tmp_path / "corpus", n_partitions=2)
     assert store.read_corpus(out).ingest[0].repaired == {"orphans": 1}
 
@@ -182,7 +182,7 @@ def test_store_cli_directory_output_resumes_and_summarizes(jsonl, tmp_path):
     assert "192 records seen, 192 comments kept" in first.stderr
     again = runner.invoke(cli, ["analyze", str(jsonl), "-o", str(out), "--jobs", "2"])
     assert again.exit_code == 0, again.output
-    assert "wrote 192 comments in 1 partitions" in again.stderr
+    assert "wrote 192 comments in 1 partition" in again.stderr
     summary = runner.invoke(cli, ["summarize", str(out), "-o", str(tmp_path / "threads.csv")])
     assert summary.exit_code == 0, summary.output
     assert json.loads(summary.stdout)["comments"] == 192

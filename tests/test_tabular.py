@@ -20,7 +20,7 @@ def test_tabular_round_trip_keeps_ids_parents_and_text(tmp_path, tiny_comments, 
     df.loc[7, "author"] = "NA"
     src = tmp_path / f"in{suffix}"
     write_table(df, src)
-    with pytest.warns(discourse.DiscourseWarning, match="1 orphans"):
+    with pytest.warns(discourse.DiscourseWarning, match="1 orphan"):
         corpus = discourse.read(src)
     out = corpus.comments
     assert out["comment_id"].tolist() == df["comment_id"].tolist()

@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parent / "data" / "wxr"
 
 @pytest.fixture(scope="module")
 def sample():
-    with pytest.warns(discourse.DiscourseWarning, match="1 orphans, 1 self replies"):
+    with pytest.warns(discourse.DiscourseWarning, match="1 orphan, 1 self-reply"):
         return read_wxr(DATA / "theme-sample.xml")
 
 

@@ -184,7 +184,7 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
     >>> c.comments["comment_id"].tolist(), c.ingest[0].skipped
     (['1', '2'], {'deleted': 1})
     """
-    from ..model import Corpus, IngestReport, normalize_comments, normalize_threads, repair_links
+    from ..model import Corpus, IngestReport, _repair_counts, normalize_comments, normalize_threads, repair_links
 
     path = str(path)
     cols = rows_to_columns(rows) if isinstance(rows, list) else dict(rows)
@@ -244,12 +244,13 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
             comments.loc[top, "parent_confidence"] = 1.0
             comments.loc[top, "parent_evidence"] = "the source places it at the top level"
     if repaired:
-        what = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(repaired.items()))
+        what = _repair_counts(repaired)
         warnings.warn(f"{path}: reply links repaired: {what}; those comments now answer the post",
                       DiscourseWarning, stacklevel=3)
     if tally.bad_times:
         tally.notes.append(f"{tally.bad_times} unparseable times left empty")
-        warnings.warn(f"{path}: {tally.bad_times} timestamps could not be parsed; those comments are kept with no time",
+        warnings.warn(f"{path}: {tally.bad_times} timestamp{'s' * (tally.bad_times != 1)} could not be parsed; "
+                      f"{'those comments are' if tally.bad_times != 1 else 'that comment is'} kept with no time",
                       DiscourseWarning, stacklevel=3)
 
     tframe = pd.DataFrame.from_records(threads) if threads else None
