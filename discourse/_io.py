@@ -61,13 +61,13 @@ def atomic_path(path):
     'done'
     """
     path = Path(path)
-    if path.is_dir():
-        raise DiscourseError(f"cannot write {os.fspath(path)!r}: it is a folder; give a file name inside it.")
+    check_writable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as err:
-        # (A traceback from tempfile tells a command-line user nothing.)
+        # A race with check_writable, or a full disk. (A traceback from tempfile tells a
+        # command-line user nothing.)
         why = err.strerror or str(err)
         if isinstance(err, (FileExistsError, NotADirectoryError)):
             why = "a part of the path is a file, not a folder"
