@@ -457,8 +457,12 @@ def _check_table(columns, path) -> None:
             "Add one with a unique id per comment.")
 
 
-def _chunks(path: Path, fmt: str, chunk_rows: int):
-    """Yield raw DataFrames of at most *chunk_rows* rows, as the in-memory reader would type them."""
+def _chunks(path: Path, fmt: str, chunk_rows: int, bad: list | None = None, whole: dict | None = None):
+    """Yield raw DataFrames of at most *chunk_rows* rows, as the in-memory reader would type them.
+
+    JSON Lines that hold no object are skipped and listed in *bad* (see :func:`_jsonl_chunks`);
+    a file read whole puts its ingest report's skips and notes in *whole*.
+    """
     import pandas as pd
 
     from .ingest._text import read_bytes
@@ -479,7 +483,7 @@ def _chunks(path: Path, fmt: str, chunk_rows: int):
         if sep not in (",", "\t") or (len(first) == 2 and len(first[1]) > len(first[0])):
             # The in-memory reader notes the separator in the ingest report, and says which
             # row has more fields than the header (pandas would shift that row's columns).
-            yield _whole(path, fmt)
+            yield _whole(path, fmt, whole)
             return
         yielded = 0
         try:
@@ -498,16 +502,16 @@ def _chunks(path: Path, fmt: str, chunk_rows: int):
                                        "UTF-8.", path=path) from None
             # Not UTF-8 from the start: the in-memory reader knows the fallbacks (and
             # warns); files in legacy encodings are small in practice.
-            yield _whole(path, fmt)
+            yield _whole(path, fmt, whole)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
             raise InputFormatError(f"not a readable CSV table ({err}).", path=path) from err
     elif fmt == "jsonl":
         if not _jsonl_streamable(path):
             # A JSON array or UTF-16 cannot be read line by line; legacy encodings need
             # the in-memory reader's fallbacks (and warning).
-            yield _whole(path, fmt)
+            yield _whole(path, fmt, whole)
             return
-        yield from _jsonl_chunks(path, 0, path.stat().st_size, chunk_rows)
+        yield from _jsonl_chunks(path, 0, path.stat().st_size, chunk_rows, bad)
     elif fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -544,11 +548,15 @@ def _records_frame(records: list):
     return pd.DataFrame(data)
 
 
-def _whole(path: Path, fmt: str):
-    """The raw table of a file the streaming reader cannot cut (a JSON array, a legacy encoding)."""
+def _whole(path: Path, fmt: str, whole: dict | None = None):
+    """The raw table of a file the streaming reader cannot cut (a JSON array, a legacy encoding);
+    its ingest report's skips and notes go into *whole*."""
     from .ingest import tabular
 
     corpus = tabular.read_csv(path) if fmt == "csv" else tabular.read_jsonl(path)
+    if whole is not None:
+        report = corpus.ingest[0]
+        whole.update(skipped=dict(report.skipped), notes=list(report.notes))
     return corpus.comments.assign(_normalized=True)
 
 
@@ -581,15 +589,18 @@ def _json_line_parser():
 _READ_BYTES = 4 * 2**20
 
 
-def _jsonl_chunks(path: Path, start: int, end: int, chunk_rows: int):
+def _jsonl_chunks(path: Path, start: int, end: int, chunk_rows: int, bad: list | None = None):
     """DataFrames of the JSON objects on the lines in bytes [start, end) of *path*.
 
     Lines break at line feeds only (JSON allows U+2028 raw in strings); *start* must be a
-    line start, and a line that starts before *end* is read whole.
+    line start, and a line that starts before *end* is read whole. A line that holds no
+    JSON object is skipped, as :class:`discourse.ingest._common.BadLines` says, and
+    appended to *bad* as ``(line number in the file, reason)`` when the last chunk is out.
     """
     loads = _json_line_parser()
     records = []
     lineno = 0
+    skipped: list = []  # (line number within the range, reason)
     with open(path, "rb") as fh:
         fh.seek(start)
         pos = start
@@ -615,22 +626,33 @@ def _jsonl_chunks(path: Path, start: int, end: int, chunk_rows: int):
                         continue
                     try:
                         rec = json.loads(line)
-                    except UnicodeDecodeError:
-                        raise InputFormatError("not valid UTF-8; re-save the file as UTF-8.", path=path,
-                                               line=_line_of(path, start) + lineno) from None
-                    except json.JSONDecodeError as err:
-                        raise InputFormatError(
-                            f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one "
-                            "JSON object.", path=path, line=_line_of(path, start) + lineno) from err
+                    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+                        from .ingest._common import BadLines
+
+                        skipped.append((lineno, BadLines.why(line)))
+                        continue
                 if not isinstance(rec, dict):
-                    raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment "
-                                           "fields.", path=path, line=_line_of(path, start) + lineno)
+                    skipped.append((lineno, f"a JSON {type(rec).__name__}, not an object"))
+                    continue
                 records.append(rec)
                 if len(records) >= chunk_rows:
                     yield _records_frame(records)
                     records = []
     if records:
         yield _records_frame(records)
+    if skipped and bad is not None:
+        first = _line_of(path, start)
+        bad.extend((first + n, reason) for n, reason in skipped)
+
+
+def _bad_lines(path, bad: list):
+    """*bad* (``(line, reason)`` pairs) as a :class:`~discourse.ingest._common.BadLines`."""
+    from .ingest._common import BadLines
+
+    out = BadLines(path, what="JSON Lines table")
+    for n, reason in sorted(bad):
+        out.add(n, reason)
+    return out
 
 
 def _line_of(path: Path, offset: int) -> int:
@@ -710,8 +732,10 @@ def _stage_range(path, i: int, r: int, start: int, end: int, n_parts: int, stagi
     from ._perf import worker_task_done
 
     try:
-        return _stage_pieces(_jsonl_chunks(Path(path), start, end, chunk_rows), Path(path), i, f"{r:04d}", n_parts,
-                             Path(staging))
+        bad: list = []
+        seen, threads, found = _stage_pieces(_jsonl_chunks(Path(path), start, end, chunk_rows, bad), Path(path), i,
+                                             f"{r:04d}", n_parts, Path(staging))
+        return seen, threads, {**found, "bad": bad}
     finally:
         worker_task_done()
 
@@ -743,6 +767,8 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
             meta = {"path": os.fspath(f), "format": use, "seen": 0, "notes": [] if fmt else [f"detected: {reason}"],
                     "streamed": use in _STREAMED}
             size = f.stat().st_size
+            bad: list = []  # lines of a JSON Lines file that hold no object
+            whole: dict = {}
             if pool is not None and _read_in_parallel(f, use):
                 ranges = _jsonl_ranges(f, min(2 * jobs, max(1, math.ceil(size / 2**20))))
                 futures = [pool.submit(_stage_range, os.fspath(f), i, r, a, b, n_parts, os.fspath(staging),
@@ -755,12 +781,13 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
                     n, tids, found = fut.result()
                     meta["seen"] += n
                     seen_threads |= tids
+                    bad.extend(found.pop("bad"))
                     _found_columns(meta, found)
                     bar.update(n)
             else:
                 threads_all = None
                 if use in _STREAMED:
-                    pieces = _chunks(f, use, chunk_rows)
+                    pieces = _chunks(f, use, chunk_rows, bad, whole)
                 else:
                     corpus = reader_for(use)(f)
                     report = corpus.ingest[0]
@@ -772,6 +799,18 @@ def _stage(files, path: Path, manifest: dict, *, fmt, chunk_rows: int, progress,
                                                                   threads_all=threads_all)
                 _found_columns(meta, found)
                 bar.update(meta["seen"])
+            if bad:
+                # The policy of discourse.read: skipped, counted with their line numbers, warned about once.
+                lines = _bad_lines(f, bad)
+                if not meta["seen"]:
+                    lines.fail(fix="Each line of a .jsonl file must be one JSON object with the comment's fields.")
+                lines.report(notes=meta["notes"], stacklevel=4)
+                meta["seen"] += lines.count
+                meta["skipped"] = {"unparseable": lines.count}
+            if whole.get("skipped"):
+                meta["seen"] += sum(whole["skipped"].values())
+                meta["skipped"] = whole["skipped"]
+            meta["notes"] += [n for n in whole.get("notes", []) if n not in meta["notes"]]
             if use in _STREAMED and not meta["seen"]:
                 raise InputFormatError("the table has no rows and no columns.", path=f)
             files_meta.append(meta)
@@ -994,7 +1033,7 @@ def _finish(path: Path, manifest: dict) -> dict:
             for k, v in got["repaired"].items():
                 repaired[k] = repaired.get(k, 0) + v
         r = IngestReport(path=meta["path"], format=meta["format"], threads=threads, seen=meta["seen"], kept=kept,
-                         repaired=repaired, notes=list(meta.get("notes", [])))
+                         skipped=dict(meta.get("skipped", {})), repaired=repaired, notes=list(meta.get("notes", [])))
         if "report" in meta:
             for k, v in meta["report"].items():
                 setattr(r, k, v)

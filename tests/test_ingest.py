@@ -516,3 +516,66 @@ def test_ingest_read_of_a_table_says_how_to_make_a_corpus(passed, tip):
 def test_ingest_read_takes_a_generator_of_paths(seed_path):
     from discourse import read
     assert len(read(p for p in [seed_path])) == 22
+
+
+# ----------------------------------------------------------------------------- one policy for bad lines
+
+#: Line-based formats: (format, fixture, the file holding the lines).
+LINE_READERS = [
+    ("jsonl", None, "comments.jsonl"),
+    ("reddit-jsonl", "reddit/pushshift.jsonl", "dump.jsonl"),
+    ("hn", "hn/firebase-items.jsonl", "items.jsonl"),
+    ("convokit", "convokit/cornell-mini", "utterances.jsonl"),
+]
+
+
+def _good_lines(fixture) -> list[str]:
+    if fixture is None:
+        return [json.dumps({"comment_id": str(i), "parent_id": "", "text": f"comment {i}"}) for i in range(5)]
+    src = DATA / fixture
+    src = src / "utterances.jsonl" if src.is_dir() else src
+    lines = [ln for ln in src.read_text(encoding="utf-8").split("\n") if ln.strip()]
+    return [ln for ln in lines if _is_object(ln)]
+
+
+def _is_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _line_file(tmp_path, fixture, name, lines):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    if fixture and (DATA / fixture).is_dir():
+        for f in (DATA / fixture).iterdir():
+            if f.name != "utterances.jsonl":
+                (folder / f.name).write_bytes(f.read_bytes())
+    (folder / name).write_text("\n".join(lines), encoding="utf-8")
+    return folder if name == "utterances.jsonl" else folder / name
+
+
+@pytest.mark.parametrize("fmt, fixture, name", LINE_READERS)
+def test_ingest_bad_lines_are_skipped_counted_and_warned_by_every_line_reader(tmp_path, fmt, fixture, name):
+    good = _good_lines(fixture)
+    (tmp_path / "whole").mkdir()
+    whole = _read(_line_file(tmp_path / "whole", fixture, name, good), format=fmt)
+    # A JSON value that is not an object in the middle, and a last line cut short (a dump copied while written).
+    lines = good[:2] + ["[1, 2]"] + good[2:] + [good[-1][: len(good[-1]) // 2]]
+    with pytest.warns(discourse.DiscourseWarning, match=r"2 lines not a JSON object, skipped as unparseable "
+                      rf"\(lines 3, {len(lines)}; line 3: a JSON list, not an object\)"):
+        corpus = read(_line_file(tmp_path, fixture, name, lines), format=fmt)
+    r = corpus.ingest[0]
+    assert r.skipped.get("unparseable") == 2
+    assert r.seen == whole.ingest[0].seen + 2 and r.kept == whole.ingest[0].kept and r.balanced
+    assert f"2 lines not a JSON object skipped (lines 3, {len(lines)})" in r.notes
+    pd.testing.assert_frame_equal(corpus.comments, whole.comments)
+
+
+@pytest.mark.parametrize("fmt, fixture, name", LINE_READERS)
+def test_ingest_a_file_with_no_json_object_line_fails_with_the_first_line(tmp_path, fmt, fixture, name):
+    path = _line_file(tmp_path, fixture, name, ["id,text", "1,hello", "[1]"])
+    with pytest.raises(discourse.InputFormatError, match=r", line 1: invalid JSON \(Expecting value, column 1\); no "
+                       "line of the file holds a JSON object"):
+        reader_for(fmt)(path)

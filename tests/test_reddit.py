@@ -39,7 +39,7 @@ def test_reddit_jsonl_normalises_prefixes_and_skips_bad_lines():
     with pytest.warns(discourse.DiscourseWarning) as caught:
         c = read_reddit_jsonl(DATA / "pushshift.jsonl")
     messages = [str(w.message) for w in caught]
-    assert any("1 lines are not JSON objects (line 8)" in m for m in messages)
+    assert any("1 line not a JSON object, skipped as unparseable (line 8; line 8: invalid JSON" in m for m in messages)
     assert any("reply links repaired: 1 orphan" in m for m in messages)
     rows = c.comments.set_index("comment_id")
     assert rows.loc["c1", "parent_id"] == "" and rows.loc["c1", "text"] == "Yes, trees > parking."

@@ -211,8 +211,9 @@ def test_store_read_manifest_of_a_plain_directory_says_how_to_build_one(tmp_path
      "could not parse ['2 years ago'] in comments ['a']. The table's column 'time' was read as created_at"),
     ("noid.jsonl", b'{"text": "hi"}\n', "the comments table needs a 'comment_id' column"),
     ("blank.jsonl", b"\n\n", "blank.jsonl: the table has no rows and no columns."),
-    ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": 2,\n', "bad.jsonl, line 2: invalid JSON"),
-    ("list.jsonl", b'{"comment_id": "1", "text": "a"}\n[1, 2]\n', "list.jsonl, line 2: line holds a JSON list"),
+    ("bad.jsonl", b'\n{"comment_id": 2,\n', "bad.jsonl, line 2: invalid JSON (Expecting property name enclosed in "
+     "double quotes, column 18); no line of the file holds a JSON object"),
+    ("list.jsonl", b'"a"\n[1, 2]\n', "list.jsonl, line 1: a JSON str, not an object; no line of the file holds"),
     ("bin.parquet", b"PAR1 not really", "bin.parquet: not a readable Parquet file"),
     ("ragged.csv", b"comment_id,text,extra\n1,a,x,y\n2,b,z\n", "ragged.csv: data row 1 has 4 fields but the header"),
 ])
@@ -260,14 +261,34 @@ def test_store_jsonl_read_in_byte_ranges_by_workers_equals_one_reader(jsonl, tmp
     assert many.ingest[0].seen == len(one.comments)
 
 
-def test_store_jsonl_error_in_a_later_byte_range_names_the_true_line(jsonl, tmp_path, monkeypatch):
+def test_store_jsonl_bad_line_in_a_later_byte_range_is_skipped_with_its_true_line(jsonl, tmp_path, monkeypatch):
     lines = jsonl.read_text(encoding="utf-8").split("\n")
+    want = _in_memory(jsonl)
     lines[150] = '{"comment_id": "x", "text": '
     jsonl.write_text("\n".join(lines), encoding="utf-8")
     monkeypatch.setattr(store, "_PARALLEL_READ_BYTES", 0)
     monkeypatch.setattr(store, "_jsonl_ranges", lambda path, k, real=store._jsonl_ranges: real(path, 4))
-    with pytest.raises(discourse.InputFormatError, match=r"comments.jsonl, line 151: invalid JSON"):
-        store.analyze(jsonl, tmp_path / "corpus", jobs=2)
+    with pytest.warns(DiscourseWarning, match=r"comments.jsonl: 1 line not a JSON object, skipped as unparseable "
+                      r"\(line 151; line 151: invalid JSON"):
+        out = store.analyze(jsonl, tmp_path / "corpus", jobs=2)
+    report = store.read_corpus(out).ingest[0]
+    assert report.skipped == {"unparseable": 1} and report.balanced
+    assert "1 line not a JSON object skipped (line 151)" in report.notes
+    assert report.kept == len(want.comments) - 1
+
+
+def test_store_jsonl_bad_lines_are_skipped_like_read(jsonl, tmp_path):
+    lines = jsonl.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    lines.insert(3, "[1, 2]")
+    lines[-1] = lines[-1][:20]  # a dump whose last line was cut short
+    jsonl.write_text("\n".join(lines), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscourseWarning)
+        got = store.read_corpus(store.ingest(jsonl, tmp_path / "corpus"))
+        want = discourse.read(jsonl)
+    r, w = got.ingest[0], want.ingest[0]
+    assert (r.seen, r.kept, r.skipped) == (w.seen, w.kept, w.skipped) == (w.seen, w.seen - 2, {"unparseable": 2})
+    assert [n for n in r.notes if "JSON object" in n] == [n for n in w.notes if "JSON object" in n]
 
 
 def test_store_cli_summarize_help_has_an_example():

@@ -63,7 +63,10 @@ def test_tabular_detects_format_by_extension_and_content(tmp_path):
          "reltime.csv: created_at must hold ISO 8601 times .*could not parse \\['2 years ago'\\] in comments \\['a'\\]. "
          "The table's column 'time' was read as created_at; convert it to that form, or rename it"),
         ("dups.csv", b"comment_id,text\n1,a\n1,b\n", ThreadStructureError, "duplicate comment ids"),
-        ("bad.jsonl", b'{"comment_id": "1", "text": "a"}\n{"comment_id": \n', InputFormatError, "bad.jsonl, line 2: invalid JSON"),
+        # No line holds an object: not JSON Lines at all (one bad line among good ones is skipped).
+        ("bad.jsonl", b'\n{"comment_id": \ncomment_id,text\n', InputFormatError,
+         "bad.jsonl, line 2: invalid JSON \\(Expecting value, column 16\\); no line of the file holds a JSON object, so "
+         "it is not a JSON Lines table"),
         ("list.jsonl", b'[1, 2]\n', InputFormatError, "item 0 of the JSON array is a int"),
         ("bad.parquet", b"PAR1 not really", InputFormatError, "not a readable Parquet file"),
         # One field more than the header in the first row made pandas shift every column silently.

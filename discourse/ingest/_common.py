@@ -21,9 +21,9 @@ from collections import Counter
 
 import pandas as pd
 
-from ..errors import DiscourseWarning
+from ..errors import DiscourseWarning, InputFormatError
 
-__all__ = ["PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time", "parse_times"]
+__all__ = ["BadLines", "PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time", "parse_times"]
 
 #: Statuses of comments whose words are gone but whose replies may still be there.
 PLACEHOLDER_STATUSES = ("deleted", "removed", "dead")
@@ -42,6 +42,111 @@ class Tally:
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] += n
+
+
+class BadLines:
+    """Lines of a JSON Lines file that hold no JSON object: skipped, counted, reported.
+
+    The policy of every line-based reader (contract ``.jsonl``, ``reddit-jsonl``, Hacker
+    News items, ConvoKit ``utterances.jsonl``, and the streamed Parquet corpus): a line that
+    is not JSON, or is JSON but not an object, is skipped as ``unparseable``; the ingest
+    report counts it and names the first line numbers, and one :class:`DiscourseWarning`
+    says so. A dump whose last line was cut short still gives every other record. When no
+    line at all holds an object, the file is not JSON Lines and reading fails with the
+    first line's problem. To treat bad lines as an error instead, turn the warning into an
+    error: ``warnings.simplefilter("error", discourse.DiscourseWarning)``.
+
+    Examples
+    --------
+    >>> bad = BadLines("dump.jsonl")
+    >>> bad.check('{"id": 1}', 1)
+    {'id': 1}
+    >>> bad.check('{"id": 2, "bo', 2) is None, bad.count, bad.note()
+    (True, 1, '1 line not a JSON object skipped (line 2)')
+    """
+
+    #: Line numbers kept for the report and the warning.
+    SHOWN = 10
+
+    def __init__(self, path, *, what: str = "JSON Lines file"):
+        self.path = str(path)
+        self.what = what
+        self.count = 0
+        self.lines: list[int] = []
+        self.first_reason = ""
+
+    def add(self, lineno: int, reason: str) -> None:
+        """Count line *lineno* as skipped because of *reason*."""
+        self.count += 1
+        if len(self.lines) < self.SHOWN:
+            self.lines.append(lineno)
+        if not self.first_reason:
+            self.first_reason = reason
+
+    def check(self, line, lineno: int, loads=None):
+        """The JSON object on *line*, or ``None`` after counting the line as bad."""
+        from ._text import loads_json
+
+        try:
+            rec = (loads or loads_json)(line)
+        except ValueError:  # JSONDecodeError, UnicodeDecodeError
+            self.add(lineno, self.why(line))
+            return None
+        if not isinstance(rec, dict):
+            self.add(lineno, f"a JSON {type(rec).__name__}, not an object")
+            return None
+        return rec
+
+    @staticmethod
+    def why(line) -> str:
+        """What is wrong with *line*, which does not parse, in the standard library's words.
+
+        The line break is left out, so a line cut short reports the column where it ends,
+        not "column 1" of the next line.
+        """
+        import json
+
+        from ._text import loads_json
+
+        try:
+            loads_json(line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n"))
+        except UnicodeDecodeError:
+            return "not valid UTF-8"
+        except json.JSONDecodeError as err:
+            return f"invalid JSON ({err.msg}, column {err.colno})"
+        return "not JSON the parser reads"
+
+    def _shown(self) -> str:
+        return ", ".join(map(str, self.lines)) + (", ..." if self.count > len(self.lines) else "")
+
+    def note(self) -> str:
+        """The ingest report's note, or ``""``."""
+        if not self.count:
+            return ""
+        s = "s" * (self.count != 1)
+        return f"{self.count} line{s} not a JSON object skipped (line{s} {self._shown()})"
+
+    def fail(self, *, fix: str = "") -> None:
+        """Raise: no line held a JSON object."""
+        raise InputFormatError(
+            f"{self.first_reason}; no line of the file holds a JSON object, so it is not a {self.what}. "
+            + (fix or "Each line must be one JSON object with the comment's fields."),
+            path=self.path, line=self.lines[0] if self.lines else None)
+
+    def report(self, tally: "Tally | None" = None, notes: list | None = None, *, stacklevel: int = 3) -> None:
+        """Count the bad lines in *tally* (seen and skipped), add the note, and warn once."""
+        if not self.count:
+            return
+        if tally is not None:
+            tally.seen += self.count
+            tally.skip("unparseable", self.count)
+            notes = tally.notes if notes is None else notes
+        if notes is not None:
+            notes.append(self.note())
+        s = "s" * (self.count != 1)
+        warnings.warn(f"{self.path}: {self.count} line{s} not a JSON object, skipped as unparseable (line{s} "
+                      f"{self._shown()}; line {self.lines[0]}: {self.first_reason}). Every other line was read.",
+                      DiscourseWarning, stacklevel=stacklevel)
 
 
 #: Epoch seconds pandas can hold at nanosecond resolution (years 1677 to 2262).

@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 
 from ..errors import InputFormatError
-from ._common import Tally, build_corpus, parse_time
+from ._common import BadLines, Tally, build_corpus, parse_time
 from ._text import loads_json
 
 __all__ = ["read_convokit", "sniff_convokit", "to_convokit"]
@@ -82,19 +82,18 @@ def read_convokit(path, *, thread_id=None):
     conversations = _load_json(directory / "conversations.json")
     tally = Tally()
     rows, roots = [], {}
-    bad = []
+    bad = BadLines(utt_path, what="ConvoKit utterances.jsonl")
     with open(utt_path, "rb") as fh:
         for n, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
             try:
-                u = loads_json(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                u = None
-            if not isinstance(u, dict):  # unparseable, or a JSON value that is not an utterance object
-                tally.seen += 1
-                tally.skip("unparseable")
-                bad.append(n)
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                bad.add(n, "not valid UTF-8")
+                continue
+            u = bad.check(line, n)
+            if u is None:  # unparseable, or a JSON value that is not an utterance object
                 continue
             uid = str(u.get("id", ""))
             conv = str(u.get("conversation_id") or u.get("root") or uid)
@@ -114,8 +113,9 @@ def read_convokit(path, *, thread_id=None):
             rows.append({"thread_id": conv, "comment_id": uid, "parent_id": parent, "author": speaker,
                          "created_at": parse_time(u.get("timestamp"), tally), "text": u.get("text") or "",
                          "meta": json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else ""})
-    if bad:
-        tally.notes.append(f"{len(bad)} lines of utterances.jsonl not JSON (line {', '.join(map(str, bad[:3]))}) skipped")
+    if not tally.seen and not roots and bad.count:
+        bad.fail(fix="Each line must be one utterance object (id, conversation_id, reply_to, speaker, text, ...).")
+    bad.report(tally, stacklevel=2)
     if not tally.seen and not roots:
         raise InputFormatError("utterances.jsonl holds no utterances; nothing to read.", path=utt_path)
     tally.notes.append(f"{len(roots)} root utterances read as posts")

@@ -28,9 +28,10 @@ moderators) are placeholders when replies answer them, else skipped as ``deleted
 from __future__ import annotations
 
 import json
+import warnings
 
-from ..errors import InputFormatError
-from ._common import Tally, build_corpus, parse_time
+from ..errors import DiscourseWarning, InputFormatError
+from ._common import BadLines, Tally, build_corpus, parse_time
 from ._html import html_to_text
 from ._text import decode, loads_json, read_bytes
 
@@ -45,24 +46,27 @@ def _s(v) -> str:
 
 def _load(path):
     text, encoding = decode(read_bytes(path), path=str(path))
+    bad = BadLines(path, what="file of Hacker News items (one JSON object per line)")
     try:
         data = loads_json(text)
-        return (data if isinstance(data, list) else [data]), encoding, []
+        return (data if isinstance(data, list) else [data]), encoding, bad
     except json.JSONDecodeError as err:
         first = text.lstrip().split("\n", 1)[0]
         try:
             loads_json(first)
         except json.JSONDecodeError:
-            raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path, line=err.lineno) from err
+            if first.startswith(("{", "[")):
+                # A JSON document broken somewhere (its first line alone is not JSON either).
+                raise InputFormatError(f"invalid JSON ({err.msg}, column {err.colno}).", path=path,
+                                       line=err.lineno) from err
     # One item per line (JSON Lines).
-    items, bad = [], []
+    items = []
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
-        try:
-            items.append(loads_json(line))
-        except json.JSONDecodeError:
-            bad.append(n)
+        item = bad.check(line, n)
+        if item is not None:
+            items.append(item)
     return items, encoding, bad
 
 
@@ -98,14 +102,23 @@ def read_hn(path, *, thread_id=None):
     [['1', '2', '', "Don't.\\n\\nReally."], ['1', '3', '2', 'Why > not?']]
     """
     items, encoding, bad = _load(path)
-    items = [i for i in items if isinstance(i, dict)] if items else items
+    # An array may hold things that are not items (a number, a list): counted, not dropped silently.
+    not_items = [k for k, i in enumerate(items) if not isinstance(i, dict)]
+    items = [i for i in items if isinstance(i, dict)] if not_items else items
     if not items:
+        if bad.count:
+            bad.fail(fix="Each line must be one Hacker News item object (id, parent, by, time, text, ...).")
         raise InputFormatError("holds no Hacker News items; nothing to read.", path=path)
     tally = Tally()
-    if bad:
-        tally.seen += len(bad)
-        tally.skip("unparseable", len(bad))
-        tally.notes.append(f"{len(bad)} lines not JSON (line {', '.join(map(str, bad[:3]))}) skipped")
+    bad.report(tally, stacklevel=2)
+    if not_items:
+        n = len(not_items)
+        tally.seen += n
+        tally.skip("unparseable", n)
+        tally.notes.append(f"{n} entr{'ies' if n != 1 else 'y'} of the JSON array not an object skipped "
+                           f"(item {', '.join(map(str, not_items[:BadLines.SHOWN]))}{', ...' * (n > BadLines.SHOWN)})")
+        warnings.warn(f"{path}: {n} entr{'ies' if n != 1 else 'y'} of the JSON array {'are' if n != 1 else 'is'} not "
+                      "an object (a Hacker News item); skipped as unparseable", DiscourseWarning, stacklevel=2)
     if len(items) == 1 and isinstance(items[0].get("hits"), list):
         rows, threads = _algolia_hits(items[0]["hits"], tally)
         layout = "algolia-search"

@@ -15,8 +15,9 @@ Flat dump (``reddit-jsonl``)
     are removed: a parent ``t3_<post>`` means the comment answers the post, ``thread_id`` is
     ``link_id`` without ``t3_``. Submission lines (``title``, no ``body``) become thread rows.
     The file is read line by line, so a dump of hundreds of megabytes never sits in memory as
-    text; a line that is not JSON is skipped as ``unparseable`` (with its line number in a
-    note), since dumps often end with a truncated line.
+    text; a line that is not a JSON object is skipped as ``unparseable`` (counted, its line
+    number in a note, one warning), since dumps often end with a truncated line: see
+    :class:`~discourse.ingest._common.BadLines`, the policy every line-based reader follows.
 
 Both: a body of ``[deleted]`` or ``[removed]`` gives ``status`` ``deleted``/``removed`` (kept as a
 placeholder when others reply to it, else skipped); the author ``[deleted]`` becomes an
@@ -28,10 +29,9 @@ from __future__ import annotations
 
 import html
 import json
-import warnings
 
-from ..errors import DiscourseWarning, InputFormatError
-from ._common import Tally, build_corpus, parse_time
+from ..errors import InputFormatError
+from ._common import BadLines, Tally, build_corpus, parse_time
 from ._text import iter_lines, loads_json, read_bytes
 
 __all__ = ["read_reddit", "read_reddit_jsonl", "sniff_reddit", "sniff_reddit_jsonl"]
@@ -228,8 +228,8 @@ def read_reddit_jsonl(path, *, thread_id=None):
     cols: dict[str, list] = {k: [] for k in ("thread_id", "comment_id", "parent_id", "author", "created_at", "text",
                                              "status", *_EXTRA)}
     threads: dict[str, dict] = {}
-    bad_lines: list[int] = []  # the first few, for the message
-    n_bad = 0
+    bad = BadLines(path, what="Reddit comment dump (one JSON object per line)")
+    check = bad.check
     escaped_hint = raw_hint = False
     loads = loads_json
     # One string object per distinct thread, author and subreddit, not one per comment.
@@ -238,16 +238,8 @@ def read_reddit_jsonl(path, *, thread_id=None):
     for n, line in iter_lines(path, notes=tally.notes):
         if not line.strip():
             continue
-        try:
-            rec = loads(line)
-        except json.JSONDecodeError:
-            rec = None
-        if not isinstance(rec, dict):
-            tally.seen += 1
-            tally.skip("unparseable")
-            n_bad += 1
-            if len(bad_lines) < 3:
-                bad_lines.append(n)
+        rec = check(line, n, loads)
+        if rec is None:
             continue
         if "body" not in rec and ("title" in rec or "selftext" in rec):
             tid = _strip(rec.get("name") or rec.get("id"))
@@ -284,12 +276,10 @@ def read_reddit_jsonl(path, *, thread_id=None):
         sub = rec.get("subreddit") or ""
         cols["subreddit"].append(share(sub, sub))
     if not tally.seen and not threads:
+        if bad.count:
+            bad.fail(fix="Each line must be one Reddit comment object (id, parent_id, link_id, body, ...).")
         raise InputFormatError("holds no Reddit comments (objects with 'body' and 'id'); nothing to read.", path=path)
-    if n_bad:
-        shown = ", ".join(map(str, bad_lines)) + (", ..." if n_bad > len(bad_lines) else "")
-        tally.notes.append(f"{n_bad} line{'s' * (n_bad != 1)} not JSON (line {shown}) skipped")
-        warnings.warn(f"{path}: {n_bad} lines are not JSON objects (line {shown}); skipped as unparseable",
-                      DiscourseWarning, stacklevel=2)
+    bad.report(tally)
     if escaped_hint and not raw_hint:
         cols["text"] = [_unescape(t) for t in cols["text"]]
         tally.notes.append("bodies were HTML-escaped; &amp; &lt; &gt; unescaped")

@@ -90,7 +90,11 @@ def read_jsonl(path, *, thread_id=None):
     """Read JSON Lines (one comment object per line) or a JSON array of comment objects.
 
     JSON Lines are read line by line into columns, so a large file is never held in memory
-    as text; a JSON array is read whole.
+    as text; a JSON array is read whole. A line that holds no JSON object (a dump whose last
+    line was cut short, say) is skipped as ``unparseable``: counted in the ingest report with
+    its line number, and warned about with a :class:`~discourse.DiscourseWarning`; a file in
+    which no line holds an object fails. For a strict read, turn the warning into an error
+    (``warnings.simplefilter("error", discourse.DiscourseWarning)``).
 
     Examples
     --------
@@ -130,33 +134,38 @@ def read_jsonl(path, *, thread_id=None):
 
 
 def _jsonl_columns(path, thread_id, lines, encoding):
+    from ._common import BadLines
+
     cols: dict[str, list] = {}
     n_rows = 0
-    loads = loads_json
+    bad = BadLines(path, what="JSON Lines table")
+    check = bad.check
     for lineno, line in lines:
         if not line.strip():
             continue
-        try:
-            rec = loads(line)
-        except json.JSONDecodeError as err:
-            raise InputFormatError(
-                f"invalid JSON ({err.msg}, column {err.colno}); each line of a .jsonl file must be one JSON object.",
-                path=path, line=lineno,
-            ) from err
-        if not isinstance(rec, dict):
-            raise InputFormatError(f"line holds a JSON {type(rec).__name__}, not an object with comment fields.", path=path, line=lineno)
+        rec = check(line, lineno)
+        if rec is None:
+            continue
         for key in rec.keys() - cols.keys():
             cols[key] = [None] * n_rows
         for key, values in cols.items():
             values.append(rec.get(key))
         n_rows += 1
+    if not n_rows and bad.count:
+        bad.fail(fix="Each line of a .jsonl file must be one JSON object with the comment's fields.")
     if not n_rows:
         raise InputFormatError("the file is empty; nothing to read.", path=path)
     # Text columns stay Python strings: an Arrow-backed copy would hold every text twice.
     df = pd.DataFrame({k: pd.Series(v, dtype=object) if all(x is None or isinstance(x, str) for x in v[:1000])
                        else pd.Series(v) for k, v in cols.items()})
     del cols
-    return table_to_corpus(df, path=os.fspath(path), fmt="jsonl", thread_id=thread_id, encoding=encoding)
+    corpus = table_to_corpus(df, path=os.fspath(path), fmt="jsonl", thread_id=thread_id, encoding=encoding)
+    if bad.count:
+        report = corpus.ingest[0]
+        report.seen += bad.count
+        report.skipped = {**report.skipped, "unparseable": report.skipped.get("unparseable", 0) + bad.count}
+        bad.report(notes=report.notes, stacklevel=4)
+    return corpus
 
 
 def read_parquet(path, *, thread_id=None):
