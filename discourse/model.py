@@ -278,7 +278,8 @@ def _as_utc_iso(values: pd.Series) -> pd.Series | None:
         return None
 
 
-def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read", duplicates: str = "raise") -> pd.DataFrame:
+def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read", duplicates: str = "raise",
+                       dropped: dict | None = None) -> pd.DataFrame:
     """Return *df* with every column of :data:`COMMENT_COLUMNS`, typed and filled.
 
     Ids, parents, authors and text become strings (missing = ``""``), ``created_at``
@@ -296,7 +297,11 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
         The public function, named in error messages.
     duplicates : {"raise", "first"}, default "raise"
         What a repeated ``(thread_id, comment_id)`` does: raise, or keep the first row and
-        drop the rest (export readers count the dropped rows as skipped ``duplicate id``).
+        drop the rest (readers count the dropped rows, see :func:`duplicate_note`).
+    dropped : dict, optional
+        With ``duplicates="first"``, filled with the rows dropped: ``"identical"`` (the same
+        parent, author, time and text as the row kept), ``"conflicting"`` (some differ) and
+        ``"examples"`` (up to three ``thread_id/comment_id`` of conflicting ones).
 
     Returns
     -------
@@ -337,6 +342,8 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
         "created_at" in out.columns) else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
     dup = out.duplicated(["thread_id", "comment_id"], keep="first")
     if dup.any() and duplicates == "first":
+        if dropped is not None:
+            dropped.update(_duplicate_kinds(out, dup))
         out = out.loc[~dup].reset_index(drop=True)
         df = df.loc[~dup.to_numpy()]
     elif dup.any():
@@ -367,6 +374,56 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
     out.loc[no_src & (out["author"] == ""), "author_source"] = "unknown"
     extra = [c for c in out.columns if c not in COMMENT_COLUMNS]
     return out[list(COMMENT_COLUMNS) + extra]
+
+
+def _duplicate_kinds(out: pd.DataFrame, dup: pd.Series) -> dict:
+    """How many of the rows *dup* marks repeat the kept row exactly, and how many differ from it."""
+    key = ["thread_id", "comment_id"]
+    fields = ["parent_id", "author", "created_at", "text"]
+
+    kept = out.loc[~dup, key + fields].drop_duplicates(key).set_index(key)
+    repeats = out.loc[dup, key + fields]
+    ref = kept.reindex(pd.MultiIndex.from_frame(repeats[key]))
+    a, b = repeats[fields].to_numpy(dtype=object), ref[fields].to_numpy(dtype=object)
+    same = ((a == b) | (pd.isna(a) & pd.isna(b))).all(axis=1)
+    conflicting = repeats.loc[~same, key].drop_duplicates()
+    return {"identical": int(same.sum()), "conflicting": int((~same).sum()),
+            "examples": [f"{t}/{c}" for t, c in conflicting.head(3).itertuples(index=False)]}
+
+
+def duplicate_note(dropped: dict) -> tuple[dict, str]:
+    """The skip counts and the message for the duplicates :func:`normalize_comments` dropped.
+
+    Every reader follows one rule: a record that repeats a comment id already read in its
+    thread is skipped and the first kept. An exact repeat (same parent, author, time and
+    text: a dump concatenated twice, a page saved twice) is skipped as ``duplicate id``;
+    one whose content differs is skipped as ``conflicting duplicate id``, since it may be
+    another comment that lost its own id. Both are counted and warned about.
+
+    Examples
+    --------
+    >>> duplicate_note({"identical": 2, "conflicting": 1, "examples": ["t/7"]})[0]
+    {'duplicate id': 2, 'conflicting duplicate id': 1}
+    """
+    skipped = {}
+    if dropped.get("identical"):
+        skipped["duplicate id"] = dropped["identical"]
+    if dropped.get("conflicting"):
+        skipped["conflicting duplicate id"] = dropped["conflicting"]
+    n = sum(skipped.values())
+    if not n:
+        return {}, ""
+    parts = []
+    if dropped.get("identical"):
+        parts.append(f"{dropped['identical']} exact repeat{'s' * (dropped['identical'] != 1)}")
+    if dropped.get("conflicting"):
+        k = dropped["conflicting"]
+        parts.append(f"{k} with a different parent, author, time or text (e.g. {', '.join(dropped['examples'])})")
+    message = (f"{_rows_repeat(n)} a comment id already read in {'its' if n == 1 else 'their'} thread: "
+               f"{'; '.join(parts)}; the first of each id was kept and the repeats skipped")
+    if dropped.get("conflicting"):
+        message += ". If those are different comments, give each a unique comment_id within its thread"
+    return skipped, message
 
 
 def normalize_threads(threads: pd.DataFrame | None, comments: pd.DataFrame) -> pd.DataFrame:

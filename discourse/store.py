@@ -873,8 +873,9 @@ def _load_staged(path: Path, pid: int, files_meta: list):
             t = normalize_threads(t, c)
             repaired: dict = {}
         else:
+            dropped: dict = {}
             try:
-                c = normalize_comments(raw, where=meta["path"], caller="read")
+                c = normalize_comments(raw, where=meta["path"], caller="read", duplicates="first", dropped=dropped)
             except SchemaError as err:
                 raise explain(err, meta.get("renames", {})) from None
             c, counts = repair_links(c, warn=False)
@@ -888,6 +889,8 @@ def _load_staged(path: Path, pid: int, files_meta: list):
         comments.append(c)
         threads.append(t)
         per_file[i] = {"kept": len(c), "threads": len(t), "repaired": repaired}
+        if "_normalized" not in raw.columns and dropped:
+            per_file[i]["duplicates"] = dropped
     if not comments:
         return None, None, per_file
     return pd.concat(comments, ignore_index=True), pd.concat(threads, ignore_index=True), per_file
@@ -1018,12 +1021,13 @@ def _finish(path: Path, manifest: dict) -> dict:
     """Sum the per-partition counts into ingest reports, warn once, mark the corpus complete."""
     import importlib
 
-    from .model import IngestReport
+    from .model import IngestReport, duplicate_note
 
     reports, repaired_total = [], {}
     for i, meta in enumerate(manifest.get("files", [])):
         kept = threads = 0
         repaired: dict = {}
+        dropped: dict = {"identical": 0, "conflicting": 0, "examples": []}
         for entry in manifest["partitions"].values():
             got = entry.get("files", {}).get(str(i)) or entry.get("files", {}).get(i)
             if not got:
@@ -1032,8 +1036,20 @@ def _finish(path: Path, manifest: dict) -> dict:
             threads += got["threads"]
             for k, v in got["repaired"].items():
                 repaired[k] = repaired.get(k, 0) + v
+            d = got.get("duplicates") or {}
+            dropped["identical"] += d.get("identical", 0)
+            dropped["conflicting"] += d.get("conflicting", 0)
+            dropped["examples"] = (dropped["examples"] + d.get("examples", []))[:3]
+        skipped = dict(meta.get("skipped", {}))
+        notes = list(meta.get("notes", []))
+        dup_skipped, message = duplicate_note(dropped)
+        if message:
+            # The rule of discourse.read: the first of each id kept, the repeats counted and warned about.
+            skipped.update(dup_skipped)
+            notes.append(message)
+            warnings.warn(f"{meta['path']}: {message}", DiscourseWarning, stacklevel=3)
         r = IngestReport(path=meta["path"], format=meta["format"], threads=threads, seen=meta["seen"], kept=kept,
-                         skipped=dict(meta.get("skipped", {})), repaired=repaired, notes=list(meta.get("notes", [])))
+                         skipped=dict(sorted(skipped.items())), repaired=repaired, notes=notes)
         if "report" in meta:
             for k, v in meta["report"].items():
                 setattr(r, k, v)

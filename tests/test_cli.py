@@ -64,8 +64,6 @@ def test_cli_report_writes_self_contained_html(runner, seed_path, tmp_path):
          "Error: bin.csv: looks like a binary file (it contains NUL bytes), not text; give a text export (CSV, JSON, JSONL, XML, HTML or a saved page) or a .parquet file.\n"),
         (["analyze", "notext.csv", "-o", "o.csv"], {"notext.csv": b"comment_id,words\n1,hi\n"},
          "Error: notext.csv: the comments table needs a 'text' column; got columns ['comment_id', 'words']. Rename the column holding the comment text to 'text'.\n"),
-        (["analyze", "dup.csv", "-o", "o.csv"], {"dup.csv": b"comment_id,text\n1,a\n1,b\n"},
-         "Error: dup.csv: duplicate comment ids (1 row repeats an id already used in their thread, e.g. dup/1); give every comment a unique comment_id within its thread.\n"),
         (["analyze", "page.txt", "-o", "o.csv"], {"page.txt": b"Only a post, no comments."},
          "Error: page.txt: found no comments: the page has no comment buttons (Like, Reply), no 'Name says:' headers and no blank line between paragraphs. Put a blank line between the post and each comment, or add a line such as '3 comments' before the first comment.\n"),
         (["analyze", "ok.csv", "-o", "o.xlsx"], {"ok.csv": b"comment_id,text\n1,a\n"},
@@ -179,3 +177,14 @@ def test_cli_analyze_says_what_it_wrote_including_the_spans(runner, tmp_path, mo
     assert n > 0
     assert "one.csv: read as csv; 1 thread, 1 record seen, 1 comment kept" in result.stderr
     assert result.stderr.endswith(f"wrote 1 comment to o.csv\nwrote {n} evidence spans to s.csv\n")
+
+
+def test_cli_duplicate_ids_in_a_table_are_warned_about_not_fatal(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dup.csv").write_bytes(b"comment_id,text\n1,a\n1,b\n")
+    result = CliRunner().invoke(cli, ["analyze", "dup.csv", "-o", "o.csv", "--topics", "none"])
+    assert result.exit_code == 0, result.output
+    assert ("Warning: dup.csv: 1 row repeats a comment id already read in its thread: 1 with a different parent, "
+            "author, time or text (e.g. dup/1); the first of each id was kept and the repeats skipped. If those are "
+            "different comments, give each a unique comment_id within its thread\n") in result.stderr
+    assert "skipped 1 conflicting duplicate id" in result.stderr

@@ -603,3 +603,29 @@ def test_hostile_readers_unknown_declared_xml_encoding_is_read(tmp_path):
     path.write_bytes(FUZZ_FINDINGS["unknown-xml-encoding"][0])
     corpus = _read(path, "wxr")
     assert corpus.comments["text"].tolist() == ["café"]
+
+
+@pytest.mark.parametrize("fmt", sorted(BUILDERS))
+def test_hostile_readers_duplicate_ids_follow_one_rule_in_every_reader(tmp_path, fmt):
+    # Comment 11 repeated exactly (a dump concatenated twice); comment 12 repeated with other words.
+    comments = [("11", "", "ann", "same words"), ("12", "", "bob", "first words"), ("11", "", "ann", "same words"),
+                ("12", "", "bob", "other words"), ("13", "11", "cy", "a reply")]
+    with pytest.warns(DiscourseWarning, match=r"2 rows repeat a comment id already read in their thread: 1 exact "
+                      r"repeat; 1 with a different parent, author, time or text \(e\.g\. [^)]*/12\); the first of "
+                      r"each id was kept"):
+        corpus = reader_for(fmt)(_write(tmp_path, fmt, comments))
+    r = corpus.ingest[0]
+    assert {k: v for k, v in r.skipped.items() if "duplicate" in k} == {"duplicate id": 1,
+                                                                        "conflicting duplicate id": 1}
+    _accounted(corpus, len(comments))
+    c = corpus.comments.set_index("comment_id")
+    assert sorted(c.index) == ["11", "12", "13"] and "first words" in c.loc["12", "text"]
+
+
+def test_hostile_readers_duplicate_ids_in_a_csv_table_are_kept_first_and_counted(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("comment_id,text\n1,a\n1,a\n2,b\n2,c\n")
+    with pytest.warns(DiscourseWarning, match=r"e\.g\. dup/2"):
+        corpus = discourse.read(path)
+    assert corpus.comments["text"].tolist() == ["a", "b"]
+    assert corpus.ingest[0].skipped == {"conflicting duplicate id": 1, "duplicate id": 1}

@@ -538,3 +538,19 @@ def test_store_jsonl_chunks_read_what_json_loads_reads(tmp_path, monkeypatch, re
     got = [rec for a, b in store._jsonl_ranges(path, k)
            for chunk in store._jsonl_chunks(path, a, b, 2) for rec in chunk]
     assert repr(got) == repr(want)  # (repr: NaN equals NaN, and 1 is not 1.0)
+
+
+def test_store_duplicate_ids_are_skipped_and_counted_like_read(tmp_path):
+    src = tmp_path / "dup.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"thread_id": "t", "comment_id": "1", "text": "a"}, {"thread_id": "t", "comment_id": "1", "text": "a"},
+        {"thread_id": "t", "comment_id": "2", "text": "b"}, {"thread_id": "t", "comment_id": "2", "text": "c"}]))
+    with pytest.warns(DiscourseWarning, match=r"dup.jsonl: 2 rows repeat a comment id .* \(e\.g\. t/2\)"):
+        got = store.read_corpus(store.ingest(src, tmp_path / "corpus"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscourseWarning)
+        want = discourse.read(src)
+    r, w = got.ingest[0], want.ingest[0]
+    assert (r.seen, r.kept, r.skipped) == (w.seen, w.kept, w.skipped) == (
+        4, 2, {"conflicting duplicate id": 1, "duplicate id": 1})
+    assert got.comments["text"].tolist() == ["a", "b"]

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import discourse
-from discourse.errors import InputFormatError, SchemaError, ThreadStructureError
+from discourse.errors import InputFormatError, SchemaError
 from discourse.ingest.detect import detect_format
 from discourse.ingest.tabular import write_table
 
@@ -62,7 +62,6 @@ def test_tabular_detects_format_by_extension_and_content(tmp_path):
         ("reltime.csv", b"cid,text,time\na,hi,2 years ago\n", SchemaError,
          "reltime.csv: created_at must hold ISO 8601 times .*could not parse \\['2 years ago'\\] in comments \\['a'\\]. "
          "The table's column 'time' was read as created_at; convert it to that form, or rename it"),
-        ("dups.csv", b"comment_id,text\n1,a\n1,b\n", ThreadStructureError, "duplicate comment ids"),
         # No line holds an object: not JSON Lines at all (one bad line among good ones is skipped).
         ("bad.jsonl", b'\n{"comment_id": \ncomment_id,text\n', InputFormatError,
          "bad.jsonl, line 2: invalid JSON \\(Expecting value, column 16\\); no line of the file holds a JSON object, so "

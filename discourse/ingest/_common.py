@@ -8,7 +8,8 @@ A reader walks its source and, for every record it meets, either hands a row to
   the source held it, often empty or ``[deleted]``) when a kept comment replies to it, so its
   replies keep their place in the tree; otherwise it is skipped as ``deleted``/``removed``;
 * a repeated comment id in a thread keeps the first record; the rest are skipped as
-  ``duplicate id``;
+  ``duplicate id`` (exact repeats) or ``conflicting duplicate id`` (different content), and
+  warned about (:func:`discourse.model.duplicate_note`: the rule every reader follows);
 * links are validated and repaired by :func:`discourse.model.repair_links` (orphans attach to
   the post, self-replies and cycles are cut, all counted and warned about);
 * the ingest report balances: ``seen == kept + sum(skipped.values())``.
@@ -289,7 +290,8 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
     >>> c.comments["comment_id"].tolist(), c.ingest[0].skipped
     (['1', '2'], {'deleted': 1})
     """
-    from ..model import Corpus, IngestReport, _repair_counts, normalize_comments, normalize_threads, repair_links
+    from ..model import (Corpus, IngestReport, _repair_counts, duplicate_note, normalize_comments, normalize_threads,
+                         repair_links)
 
     path = str(path)
     cols = rows_to_columns(rows) if isinstance(rows, list) else dict(rows)
@@ -334,13 +336,14 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
     frame["created_at"] = parse_times(created, tally).to_numpy() if len(frame) else pd.Series(
         [], dtype="datetime64[ns, UTC]")
     del cols, created
-    before = len(frame)
-    comments = normalize_comments(frame, where=path, caller="read", duplicates="first")
-    if len(comments) < before:
-        tally.skip("duplicate id", before - len(comments))
-        n = before - len(comments)
-        tally.notes.append(f"{n} record{'s' * (n != 1)} repeat{'s' * (n == 1)} a comment id already read in "
-                           "the thread; the first was kept")
+    dropped: dict = {}
+    comments = normalize_comments(frame, where=path, caller="read", duplicates="first", dropped=dropped)
+    skipped, message = duplicate_note(dropped)
+    if skipped:
+        for reason, n in skipped.items():
+            tally.skip(reason, n)
+        tally.notes.append(message)
+        warnings.warn(f"{path}: {message}", DiscourseWarning, stacklevel=3)
     comments, repaired = repair_links(comments, warn=False)
     if top_level_explicit or (top_level_explicit is None and tally.links > 0):
         top = (comments["parent_id"] == "") & (comments["parent_source"] == "")

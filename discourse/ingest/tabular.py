@@ -12,11 +12,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputFormatError, SchemaError
+from ..errors import DiscourseWarning, InputFormatError, SchemaError
 from ._text import decode, loads_json, read_bytes
 
 __all__ = ["read_csv", "read_jsonl", "read_parquet", "table_to_corpus", "write_table", "TABLE_FORMATS"]
@@ -196,7 +197,7 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
     >>> table_to_corpus(df, path="t.csv", fmt="csv").ingest[0].summary()
     't.csv: read as csv; 1 thread, 2 records seen, 2 comments kept'
     """
-    from ..model import Corpus, IngestReport, normalize_comments, normalize_threads, repair_links
+    from ..model import Corpus, IngestReport, duplicate_note, normalize_comments, normalize_threads, repair_links
 
     from ._columns import contract_names, explain, note, to_contract
 
@@ -223,17 +224,22 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
         df = df.assign(thread_id=thread_id or plain_name(path).stem)
     threads = None
     seen = len(df)
+    dropped: dict = {}
     try:
-        comments = normalize_comments(df, where=path, caller="read")
+        comments = normalize_comments(df, where=path, caller="read", duplicates="first", dropped=dropped)
     except SchemaError as err:
         raise explain(err, renames) from None
+    skipped, message = duplicate_note(dropped)
+    if message:
+        warnings.warn(f"{path}: {message}", DiscourseWarning, stacklevel=3)
     comments, repaired = repair_links(comments)
     threads = normalize_threads(threads, comments)
     threads["source_format"] = threads["source_format"].where(threads["source_format"] != "", fmt)
     threads["source_path"] = threads["source_path"].where(threads["source_path"] != "", path)
     notes = ([] if encoding in ("utf-8",) else [f"decoded as {encoding}"]) + note(renames, reddit)
+    notes += [message] if message else []
     report = IngestReport(path=path, format=fmt, threads=len(threads), seen=seen, kept=len(comments),
-                          repaired=dict(repaired), notes=notes)
+                          skipped=skipped, repaired=dict(repaired), notes=notes)
     return Corpus(threads=threads, comments=comments, ingest=(report,))
 
 
