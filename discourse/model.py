@@ -38,11 +38,14 @@ from .errors import DiscourseWarning, SchemaError, ThreadStructureError
 
 __all__ = [
     "COMMENT_COLUMNS",
+    "CONTRACT_DTYPES",
     "Corpus",
     "IngestReport",
     "PIECE_COLUMNS",
     "SPAN_COLUMNS",
     "THREAD_COLUMNS",
+    "contract_dtypes",
+    "duplicate_note",
     "normalize_comments",
     "normalize_threads",
     "repair_links",
@@ -373,7 +376,7 @@ def normalize_comments(df: pd.DataFrame, *, where: str = "", caller: str = "read
     out.loc[no_src & (out["author"] != ""), "author_source"] = "explicit"
     out.loc[no_src & (out["author"] == ""), "author_source"] = "unknown"
     extra = [c for c in out.columns if c not in COMMENT_COLUMNS]
-    return out[list(COMMENT_COLUMNS) + extra]
+    return contract_dtypes(out[list(COMMENT_COLUMNS) + extra])
 
 
 def _duplicate_kinds(out: pd.DataFrame, dup: pd.Series) -> dict:
@@ -426,6 +429,44 @@ def duplicate_note(dropped: dict) -> tuple[dict, str]:
     return skipped, message
 
 
+#: The dtype of every column a reader returns, whatever the format: text as Python strings
+#: (``object``; pandas' ``str`` would copy every text into Arrow), times as UTC nanoseconds.
+CONTRACT_DTYPES = {
+    **{c: "object" for c in (*_STRING_COMMENT_COLUMNS, *THREAD_COLUMNS) if c != "created_at"},
+    "created_at": "datetime64[ns, UTC]",
+    "position": "int64",
+    "depth": "Int64",
+    "parent_confidence": "float64",
+}
+
+
+def contract_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    """*df* with the dtypes of :data:`CONTRACT_DTYPES`, and every other text column as ``object``.
+
+    pandas 3 gives a column built from strings its ``str`` dtype, so without this a reader's
+    tables would differ by format (and by whether a link was repaired). Columns already right
+    are not copied.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"thread_id": ["t"], "created_at": pd.to_datetime(["2020-01-01"], utc=True).as_unit("us")})
+    >>> contract_dtypes(df).dtypes.astype(str).tolist()
+    ['object', 'datetime64[ns, UTC]']
+    """
+    changes = {}
+    for col, dtype in df.dtypes.items():
+        want = CONTRACT_DTYPES.get(col)
+        if col == "created_at":
+            if isinstance(dtype, pd.DatetimeTZDtype) and dtype.unit != "ns":
+                changes[col] = df[col].dt.as_unit("ns")
+        elif want == "object" or (want is None and isinstance(dtype, pd.StringDtype)):
+            if dtype != object:
+                values = df[col].astype(object)
+                changes[col] = values.where(values.notna(), "") if want == "object" else values
+    return df.assign(**changes) if changes else df
+
+
 def normalize_threads(threads: pd.DataFrame | None, comments: pd.DataFrame) -> pd.DataFrame:
     """Return a threads table with a row for every thread the comments name.
 
@@ -462,7 +503,7 @@ def normalize_threads(threads: pd.DataFrame | None, comments: pd.DataFrame) -> p
         out = pd.concat([out, add], ignore_index=True)
     out = out.drop_duplicates("thread_id", keep="first").reset_index(drop=True)
     extra = [c for c in out.columns if c not in THREAD_COLUMNS]
-    return out[list(THREAD_COLUMNS) + extra]
+    return contract_dtypes(out[list(THREAD_COLUMNS) + extra])
 
 
 # Singular and plural of the repair counts (keys of repair_links' counts).
@@ -564,8 +605,9 @@ def repair_links(comments: pd.DataFrame, *, warn: bool = True) -> tuple[pd.DataF
             state[j] = 2
     out = comments.copy()
     if counts:
-        out["parent_id"] = parent
-        out["parent_evidence"] = evidence
+        # Object columns, as they came: a plain array would become pandas' str dtype.
+        out["parent_id"] = pd.Series(parent, index=out.index, dtype=object)
+        out["parent_evidence"] = pd.Series(evidence, index=out.index, dtype=object)
         cut = out["parent_id"] == ""
         out.loc[cut & (out["parent_source"] == "explicit"), "parent_confidence"] = 1.0
         if warn:

@@ -4,6 +4,7 @@ the accounting property (seen == kept + skipped), and `discourse analyze` on eac
 from __future__ import annotations
 
 import json
+import shutil
 import warnings
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import discourse
 from discourse.cli import cli
 from discourse.ingest import FORMATS, read
 from discourse.ingest.detect import detect_format, reader_for
-from discourse.model import COMMENT_COLUMNS, THREAD_COLUMNS
+from discourse.model import COMMENT_COLUMNS, CONTRACT_DTYPES, THREAD_COLUMNS
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -61,6 +62,9 @@ class ReaderContract:
         assert (corpus.threads["source_format"] == self.fmt).all()
         assert isinstance(corpus.comments["created_at"].dtype, pd.DatetimeTZDtype)
 
+    def test_ingest_tables_have_the_contract_dtypes(self, corpus):
+        _assert_contract_dtypes(corpus)
+
     def test_ingest_links_are_explicit_and_resolve(self, corpus):
         c = corpus.comments
         linked = c[c["parent_id"] != ""]
@@ -96,6 +100,32 @@ class ReaderContract:
         table = pd.read_csv(out, dtype=str, keep_default_na=False)
         assert len(table) == self.kept
         assert {"sentiment_compound", "depth", "parent_source"} <= set(table.columns)
+
+
+def _assert_contract_dtypes(corpus):
+    """Every contract column has its dtype in every reader; other text columns are Python strings too."""
+    for table in (corpus.comments, corpus.threads):
+        for col, dtype in table.dtypes.items():
+            want = CONTRACT_DTYPES.get(col)
+            if want is not None:
+                assert str(dtype) == want, (col, str(dtype))
+            else:
+                assert not isinstance(dtype, pd.StringDtype), (col, str(dtype))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".txt"])
+def test_ingest_tables_and_pages_have_the_contract_dtypes(tmp_path, suffix):
+    # An orphan (its parent "9" is missing) makes repair_links rewrite parent_id, which gave pandas' str dtype.
+    df = pd.DataFrame({"thread_id": ["t", "t", "t"], "comment_id": ["1", "2", "3"], "parent_id": ["", "1", "9"],
+                       "author": ["ann", "", "cy"], "created_at": ["2020-01-01T00:00:00Z", "", "2020-01-02T10:00:00Z"],
+                       "text": ["x", "y", "z"], "extra": ["a", "b", "c"]})
+    path = tmp_path / f"comments{suffix}"
+    if suffix == ".txt":
+        shutil.copy(DATA / "page" / "like-buttons.txt", path)
+    else:
+        {".csv": lambda: df.to_csv(path, index=False), ".parquet": lambda: df.to_parquet(path),
+         ".jsonl": lambda: df.to_json(path, orient="records", lines=True)}[suffix]()
+    _assert_contract_dtypes(_read(path))
 
 
 def _read_with_thread_id(path, fmt, tid):

@@ -365,8 +365,8 @@ def build_corpus(rows, threads: list[dict], *, path, fmt: str, tally: Tally,
     if tframe is not None and "created_at" in tframe.columns:
         tframe["created_at"] = pd.to_datetime(tframe["created_at"], utc=True)
     thread_table = normalize_threads(tframe, comments)
-    thread_table["source_format"] = fmt
-    thread_table["source_path"] = path
+    thread_table["source_format"] = pd.Series(fmt, index=thread_table.index, dtype=object)
+    thread_table["source_path"] = pd.Series(path, index=thread_table.index, dtype=object)
     notes = list(tally.notes)
     if encoding not in ("utf-8", "ascii"):
         notes.append(f"decoded as {encoding}")
