@@ -2026,6 +2026,13 @@ def mask_profanity(text: str) -> str:
     'A class of scunthorpe pupils.'
     """
     if not isinstance(text, str) or not text:
+        if isinstance(text, pd.Series):
+            return text.map(mask_profanity)
+        if isinstance(text, pd.DataFrame):
+            from .segment import not_text
+
+            raise not_text(text, "mask_profanity", table="civility.mask(table)")
+        # None and NaN (a missing text) pass through, so a column with gaps can be mapped.
         return text
     rx = _profanity()
 

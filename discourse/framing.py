@@ -2500,7 +2500,9 @@ def explain(text: str, *, lexicons=None) -> pd.DataFrame:
     [['war', 'meta', 'reject']]
     """
     if not isinstance(text, str):
-        raise SchemaError(f"explain needs a text (str); got {type(text).__name__}.")
+        from .segment import not_text
+
+        raise not_text(text, "explain", table="framing.spans(comments)")
     lexs = load_lexicons(lexicons)
     lex_of = {f: lex for lex in lexs for f in lex.frames}
     s = spans(pd.DataFrame({"text": [text]}), lexicons=lexs)

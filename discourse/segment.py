@@ -57,6 +57,7 @@ __all__ = [
     "addresses",
     "artifacts",
     "excluded",
+    "not_text",
     "own_pieces",
     "quotes",
     "sentences",
@@ -277,6 +278,33 @@ _LINE_SPLITS: dict = {}
 _LINE_SPLITS_MAX = 20_000
 
 
+def not_text(obj, caller: str, *, table: str = "") -> SchemaError:
+    """The error for a one-text helper given something else: what came, and what to pass.
+
+    *table* names the function that does the same for a whole table of comments.
+
+    >>> import pandas as pd
+    >>> print(not_text(pd.Series(["a"]), "sentences", table="segment.spans(comments, kinds=['sentence'])"))
+    sentences needs one text (a str); got a pandas Series. For a column of texts use series.map(sentences), or segment.spans(comments, kinds=['sentence']) for a table.
+    """
+    kind = type(obj).__name__
+    if kind in ("Series", "DataFrame"):
+        got = f"a pandas {kind}"
+        for_table = f", or {table} for a table" if table else ""
+        tip = (f"For a column of texts use series.map({caller}){for_table}." if kind == "Series" else
+               f"Pass one text, e.g. comments['text'].iloc[0]; for every comment use comments['text'].map({caller})"
+               f"{for_table}.")
+    elif isinstance(obj, float) and obj != obj:
+        got, tip = "NaN (a missing value)", "Fill missing texts first: series.fillna('')."
+    elif isinstance(obj, (bytes, bytearray)):
+        got, tip = kind, "Decode it first: text.decode('utf-8')."
+    elif obj is None:
+        got, tip = "None", "Pass '' for no text."
+    else:
+        got, tip = f"{kind} {obj!r}"[:80], "Pass str(value) if it is meant as text."
+    return SchemaError(f"{caller} needs one text (a str); got {got}. {tip}")
+
+
 def sentences(text: str) -> list[Span]:
     """The sentences of *text*, in order, with offsets into *text*.
 
@@ -299,7 +327,17 @@ def sentences(text: str) -> list[Span]:
     >>> t = "Dr. Rankin said no. Public education is not a war!\\nStill can't agree."
     >>> [t[s.start:s.end] for s in sentences(t)]
     ['Dr. Rankin said no.', 'Public education is not a war!', "Still can't agree."]
+
+    Raises
+    ------
+    SchemaError
+        For anything but a str (or ``None``, which has no sentences): a Series of texts
+        is ``series.map(sentences)``.
     """
+    if text.__class__ is not str and not isinstance(text, str):
+        if text is None:
+            return []
+        raise not_text(text, "sentences", table="segment.spans(comments, kinds=['sentence'])")
     if not text:
         return []
     may_break = _MAY_BREAK[0] or _may_break()
@@ -377,6 +415,8 @@ def urls(text: str) -> list[Span]:
     >>> [t[s.start:s.end] for s in urls(t)]
     ['https://ire.org/events/2703/', 'www.example.com']
     """
+    if not isinstance(text, str):
+        raise not_text(text, "urls", table="segment.spans(comments, kinds=['url'])")
     # Without "://" or a "www." in any case there is no address: skip the case-blind scan.
     if "://" not in text and "www." not in text.lower():
         return []
@@ -433,6 +473,8 @@ def artifacts(text: str) -> list[Span]:
     >>> [(t[s.start:s.end], s.label) for s in artifacts(t)]
     [('LikeLike', 'widget'), ('Reply', 'widget')]
     """
+    if not isinstance(text, str):
+        raise not_text(text, "artifacts", table="segment.spans(comments, kinds=['artifact'])")
     if "LikeLike" not in text and not _artifact_hint(text):
         return []
     return _artifact_lines(text)
@@ -511,6 +553,8 @@ def quotes(text: str) -> list[Span]:
     >>> [s.label for s in quotes(t)]
     ['passage']
     """
+    if not isinstance(text, str):
+        raise not_text(text, "quotes", table="segment.spans(comments, kinds=['quote'])")
     if not _QUOTE_OPEN.search(text) and ">" not in text and not _may_have_delimiters(text):
         return []
     out: list[Span] = []
@@ -635,6 +679,8 @@ def addresses(text: str, *, sentences: list[Span] | None = None) -> list[Span]:
     >>> [t[s.start:s.end] for s in addresses(t)]
     ['Duane', 'Chas', 'Ellen']
     """
+    if not isinstance(text, str):
+        raise not_text(text, "addresses", table="segment.spans(comments, kinds=['address'])")
     out = []
     seen = set()
     # Every pattern needs a capitalised word, the comma pattern ", Name": a text without
@@ -686,6 +732,8 @@ def excluded(text: str) -> list[Span]:
     >>> [s.kind for s in excluded(t)]
     ['quote', 'url', 'artifact']
     """
+    if not isinstance(text, str):
+        raise not_text(text, "excluded")
     out = [q for q in quotes(text) if q.label != "term"]
     out += urls(text)
     out += artifacts(text)
@@ -720,6 +768,8 @@ def own_pieces(text: str, start: int = 0, end: int | None = None, *, exclude: It
     >>> [t[s:e] for s, e in own_pieces(t)]
     ['Rankin said, ', ' Right.']
     """
+    if not isinstance(text, str):
+        raise not_text(text, "own_pieces")
     end = len(text) if end is None else end
     spans_ = excluded(text) if exclude is None else exclude
     out = []

@@ -937,6 +937,10 @@ def polarity(text: str, *, neutral_terms: Iterable[str] | None = None) -> dict:
     >>> p["compound"], p["frame_neutral_compound"], p["neutralised"]
     (0.4847, 0.0, (('war', 2.15),))
     """
+    if not isinstance(text, str):
+        from .segment import not_text
+
+        raise not_text(text, "polarity", table="sentiment.score(comments)")
     terms = tuple(DEFAULT_NEUTRAL_TERMS if neutral_terms is None else neutral_terms)
     p = _vader_pieces(text, terms)
     return {"compound": p.compound, "pos": p.pos, "neu": p.neu, "neg": p.neg,

@@ -410,3 +410,47 @@ def test_segment_spans_by_columns_like_rows(ids):
     rows = [("t", c, kind, label, a, b, text[a:b], "", why) for c, text in zip(ids, texts)
             for a, b, kind, label, why in segment._find(text, segment.KINDS)]
     pd.testing.assert_frame_equal(segment.spans(df, kinds=segment.KINDS), segment.span_table(rows))
+
+
+# ----------------------------------------------------------------------------- one text, or a clear error
+
+_ONE_TEXT_HELPERS = [
+    (segment.sentences, "sentences"), (segment.urls, "urls"), (segment.artifacts, "artifacts"),
+    (segment.quotes, "quotes"), (segment.addresses, "addresses"), (segment.excluded, "excluded"),
+    (segment.own_pieces, "own_pieces"),
+]
+
+
+def _one_text_helpers():
+    from discourse import civility, framing, sentiment
+
+    return _ONE_TEXT_HELPERS + [(sentiment.polarity, "polarity"), (framing.explain, "explain"),
+                                (civility.mask_profanity, "mask_profanity")]
+
+
+@pytest.mark.parametrize("func, name", _one_text_helpers(), ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize("passed, got, tip", [
+    (pd.Series(["Hi there. Bye."]), "a pandas Series", "For a column of texts use series.map({name})"),
+    (pd.DataFrame({"text": ["Hi."]}), "a pandas DataFrame", "Pass one text, e.g. comments['text'].iloc[0]"),
+    (float("nan"), "NaN (a missing value)", "Fill missing texts first: series.fillna('')."),
+    (b"Hi.", "bytes", "Decode it first"),
+    (7, "int 7", "Pass str(value)"),
+])
+def test_segment_text_helpers_say_what_to_pass_instead_of_a_pandas_error(func, name, passed, got, tip):
+    if name == "mask_profanity" and not isinstance(passed, pd.DataFrame):
+        return  # masks a Series (below) and passes missing values through, for use on a column with gaps
+    with pytest.raises(SchemaError) as err:
+        func(passed)
+    assert str(err.value).startswith(f"{name} needs one text (a str); got {got}. {tip.format(name=name)}")
+
+
+def test_segment_mask_profanity_masks_a_series_of_texts():
+    from discourse.civility import mask_profanity
+
+    texts = pd.Series(["What the fuck.", "Fine."], index=[3, 5])
+    pd.testing.assert_series_equal(mask_profanity(texts), pd.Series(["What the f***.", "Fine."], index=[3, 5]))
+
+
+def test_segment_sentences_of_a_series_mapped_equals_one_by_one():
+    texts = pd.Series(["One. Two.", "Three!"])
+    assert texts.map(segment.sentences).tolist() == [segment.sentences(t) for t in texts]
