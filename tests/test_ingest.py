@@ -609,3 +609,51 @@ def test_ingest_a_file_with_no_json_object_line_fails_with_the_first_line(tmp_pa
     with pytest.raises(discourse.InputFormatError, match=r", line 1: invalid JSON \(Expecting value, column 1\); no "
                        "line of the file holds a JSON object"):
         reader_for(fmt)(path)
+
+
+# ----------------------------------------------------------------------------- large folders fail fast
+
+
+def _folder_with_a_bad_first_file(tmp_path, n=40):
+    folder = tmp_path / "dump"
+    (folder / "b").mkdir(parents=True)
+    (folder / "a.dat").write_text("no format discourse knows")
+    for i in range(n):
+        (folder / "b" / f"{i:03d}.csv").write_text("comment_id,text\n1,hi\n")
+    return folder
+
+
+def test_ingest_read_of_a_folder_stops_at_the_first_unreadable_file_without_walking_the_rest(tmp_path, monkeypatch):
+    import discourse.ingest as ingest
+
+    folder = _folder_with_a_bad_first_file(tmp_path)
+    looked_at = []
+    monkeypatch.setattr(ingest, "_is_doc", lambda f, real=ingest._is_doc: looked_at.append(f) or real(f))
+    with pytest.raises(discourse.InputFormatError, match=r"a\.dat: cannot tell the format of this \.dat file"):
+        read(folder)
+    assert looked_at == [folder / "a.dat"]
+
+
+def test_ingest_read_with_an_unknown_format_fails_before_walking(tmp_path, monkeypatch):
+    import discourse.ingest as ingest
+
+    folder = _folder_with_a_bad_first_file(tmp_path)
+    looked_at = []
+    monkeypatch.setattr(ingest, "_is_doc", lambda f, real=ingest._is_doc: looked_at.append(f) or real(f))
+    with pytest.raises(discourse.InputFormatError, match=r"format must be one of \[.*\]; got 'xml'"):
+        read(folder, format="xml")
+    assert looked_at == []
+
+
+def test_ingest_folder_walk_keeps_path_order_and_skips_hidden_and_docs(tmp_path):
+    for name in ["b/z.csv", "b/c/d.csv", "a.csv", "b/README.md", ".git/x.csv", "b/.hidden.csv", "ck/utterances.jsonl",
+                 "ck/sub/extra.csv"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    from discourse.ingest import _expand
+
+    got = [p.relative_to(tmp_path).as_posix() for p in _expand(tmp_path)]
+    assert got == ["a.csv", "b/c/d.csv", "b/z.csv", "ck"]
+    assert got == [p.relative_to(tmp_path).as_posix() for p in sorted(
+        f for f in tmp_path.rglob("*") if f.suffix == ".csv" and ".git" not in f.parts and not f.name.startswith(".")
+        and "ck" not in f.parts)] + ["ck"]

@@ -28,43 +28,67 @@ def _is_doc(f: Path) -> bool:
 
 
 def _expand(paths) -> list[Path]:
-    """Files to read, in order. A directory holding ``utterances.jsonl`` is one ConvoKit
-    corpus; other directories give their files (recursively), less documentation files
-    (README, LICENSE, SOURCE.md, ...) and Markdown files that hold no comment section."""
+    """Files to read, in order (see :func:`_iter_files`), as a list."""
+    return list(_iter_files(paths))
+
+
+def _iter_files(paths):
+    """Yield the files to read, in order, walking directories as it goes.
+
+    A directory holding ``utterances.jsonl`` is one ConvoKit corpus; other directories give
+    their files (recursively, in path order), less hidden ones, documentation files (README,
+    LICENSE, SOURCE.md, ...) and Markdown files that hold no comment section. The walk is
+    lazy, so a caller that fails on one file has not walked the rest of a large tree.
+    """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    out: list[Path] = []
+    n = 0
     for p in paths:
         p = Path(p)
         if p.is_dir() and (p / "utterances.jsonl").is_file():
-            out.append(p)
+            n += 1
+            yield p
         elif p.is_dir():
-            corpora = sorted({f.parent for f in p.rglob("utterances.jsonl")})
-            files = []
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p)
-                if not f.is_file() or any(part.startswith(".") for part in rel.parts) or _is_doc(f):
-                    continue
-                home = next((c for c in corpora if c == f.parent or c in f.parents), None)
-                if home is not None:
-                    if home not in files:
-                        files.append(home)
-                    continue
-                if f.suffix.lower() == ".md":
-                    from .detect import _SNIFFERS, _head
-
-                    head = _head(f).lstrip()
-                    if not any(fmt == "wp-html" and sniff(f, ".md", head) for fmt, sniff in _SNIFFERS):
-                        continue
-                files.append(f)
-            if not files:
-                raise InputFormatError("the directory holds no files to read.", path=p)
-            out.extend(files)
+            k = 0
+            for f in _walk(p):
+                k += 1
+                yield f
+            if not k:
+                raise InputFormatError("the directory holds no files to read (documentation, hidden and "
+                                       "Markdown files without a comment section are left out).", path=p)
+            n += k
         else:
-            out.append(p)
-    if not out:
+            n += 1
+            yield p
+    if not n:
         raise InputFormatError("no input files given.")
-    return out
+
+
+def _walk(folder: Path):
+    """The readable files under *folder*, depth first in the order ``sorted(folder.rglob("*"))`` gives."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as err:
+        raise InputFormatError(f"cannot list this folder ({err.strerror or err}).", path=folder) from err
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        f = Path(e.path)
+        if e.is_dir():
+            if (f / "utterances.jsonl").is_file():
+                yield f  # a ConvoKit corpus: one source, its files read together
+            else:
+                yield from _walk(f)
+            continue
+        if not e.is_file() or _is_doc(f):
+            continue
+        if f.suffix.lower() == ".md":
+            from .detect import _SNIFFERS, _head
+
+            head = _head(f).lstrip()
+            if not any(fmt == "wp-html" and sniff(f, ".md", head) for fmt, sniff in _SNIFFERS):
+                continue
+        yield f
 
 
 def read(paths, format: str | None = None):
@@ -108,14 +132,16 @@ def read(paths, format: str | None = None):
                if table else "Pass a path, or a list of paths.")
         raise InputFormatError(f"read needs a file or directory path (str or pathlib.Path) or a list of them; "
                                f"got {type(paths).__name__}. {tip}")
-    files = _expand(paths)
+    if format is not None:
+        reader_for(format)  # an unknown format fails before any folder is walked
     corpora = []
     jobs: list[tuple[str, str, list]] = []
-    for f in files:
+    # Files are detected as the walk yields them: a file of no known format stops the read
+    # before the rest of a large folder is walked, and before anything is parsed.
+    for f in _iter_files(paths):
         if format is None:
             fmt, reason = detect_format(f)
         else:
-            reader_for(format)
             fmt, reason = format, "given by the user"
         # Pages of the WordPress REST API from one folder are one listing, read together.
         if fmt == "wp-rest" and jobs and jobs[-1][0] == "wp-rest" and jobs[-1][2][-1].parent == f.parent:
