@@ -16,7 +16,12 @@ format detection (``reddit-jsonl``, ``jsonl`` line by line, ``wxr`` through ``it
 a fresh process, reporting peak resident memory (``ru_maxrss``) and time against a baseline
 process that imports pandas and only ``json.loads`` every line (or only ``iterparse``-s the XML).
 
-Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.ingest [--no-big]``
+Every file under ``formats`` appears in part 1: the sources read, and below them the files
+a folder read leaves out, each with the reason (part of a ConvoKit corpus directory read as
+one source, documentation or licence, hidden, Markdown without a comment section).
+``--readme`` rewrites the README's table (between ``<!-- ingest-table -->`` markers) from this run.
+
+Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.ingest [--no-big] [--readme]``
 """
 
 from __future__ import annotations
@@ -84,6 +89,12 @@ def _baseline(path: Path, fmt: str) -> float:
         with open(path, "rb") as fh:
             for line in fh:
                 json.loads(line)
+    elif path.suffix in (".csv", ".tsv"):
+        import csv
+
+        with open(path, newline="", encoding="utf-8") as fh:
+            for _ in csv.reader(fh):
+                pass
     else:
         json.loads(path.read_bytes())
     return time.perf_counter() - t0
@@ -135,6 +146,53 @@ def part1(base: Path) -> list[dict]:
             "agrees": agrees, "balanced": r.balanced,
         })
     return rows
+
+
+def left_out(base: Path, rows: list[dict]) -> list[dict]:
+    """Every file under *base* that no row of part 1 names, with the reason a folder read leaves it out."""
+    from discourse.ingest import _is_doc
+
+    read = {r["file"] for r in rows}
+    corpora = [base / f for f in read if (base / f).is_dir()]
+    out = []
+    for f in sorted(p for p in base.rglob("*") if p.is_file()):
+        rel = f.relative_to(base).as_posix()
+        if rel in read:
+            continue
+        home = next((c for c in corpora if c in f.parents), None)
+        if any(part.startswith(".") for part in f.relative_to(base).parts):
+            why = "hidden"
+        elif _is_doc(f):
+            why = "documentation or licence"
+        elif home is not None:
+            why = f"part of the ConvoKit corpus `{home.relative_to(base).as_posix()}` (read as one source)"
+        elif f.suffix.lower() == ".md":
+            why = "Markdown without a comment section"
+        else:
+            why = "NOT READ: no reason known"
+        out.append({"file": rel, "why": why})
+    return out
+
+
+_MARK, _END = "<!-- ingest-table -->", "<!-- /ingest-table -->"
+
+
+def readme_table(rows: list[dict], others: list[dict]) -> str:
+    """The README's table: every source read, then every other file under formats, with why."""
+    cols = ["file", "format", "threads", "seen", "kept", "links", "explicit kept", "skipped", "repaired",
+            "not downloaded", "seconds", "agrees"]
+    shown = [{**r, "file": f"`{r['file']}`", "seconds": f"{r['seconds']:.2f}"} for r in rows]
+    table = markdown_table(shown, cols)
+    lines = [table, "", f"The other {len(others)} files under `formats` (no row of their own above), and why:", "",
+             "| file | why |", "|---|---|"]
+    lines += [f"| `{o['file']}` | {o['why']} |" for o in others]
+    return "\n".join(lines)
+
+
+def write_readme(text: str, readme: Path = Path(__file__).resolve().parent.parent / "README.md") -> None:
+    doc = readme.read_text(encoding="utf-8")
+    start, end = doc.index(_MARK) + len(_MARK), doc.index(_END)
+    readme.write_text(doc[:start] + "\n" + text + "\n" + doc[end:], encoding="utf-8")
 
 
 def build_dump(base: Path, target_bytes: int, out: Path) -> tuple[int, int]:
@@ -278,12 +336,19 @@ def main(argv=None) -> None:
     bad = [r["file"] for r in rows if not r["balanced"] or r["agrees"].startswith("NO") or " NO" in r["agrees"]]
     print(f"\n{len(rows)} sources, {sum(r['kept'] for r in rows)} comments kept; "
           f"{'all balanced and agreeing with SOURCE.md' if not bad else 'DISAGREE: ' + ', '.join(bad)}")
+    others = left_out(base, rows)
+    print(f"\n{len(others)} other files under formats, not read on their own:")
+    for o in others:
+        print(f"  {o['file']}: {o['why']}")
+    if "--readme" in argv:
+        write_readme(readme_table(rows, others))
+        print("README.md ingest table rewritten")
     big = None
     if "--no-big" not in argv:
         big = part2(base)
         print()
         print(markdown_table(big))
-    save("ingest", {"files": rows, "big": big})
+    save("ingest", {"files": rows, "left_out": others, "big": big})
 
 
 if __name__ == "__main__":
