@@ -657,3 +657,29 @@ def test_ingest_folder_walk_keeps_path_order_and_skips_hidden_and_docs(tmp_path)
     assert got == [p.relative_to(tmp_path).as_posix() for p in sorted(
         f for f in tmp_path.rglob("*") if f.suffix == ".csv" and ".git" not in f.parts and not f.name.startswith(".")
         and "ck" not in f.parts)] + ["ck"]
+
+
+@pytest.mark.parametrize("name", ["export.xml", "thread.json", "page.html", "notes.dat", "blank.xml"])
+def test_ingest_empty_file_says_it_is_empty_not_that_its_format_is_unknown(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"\n  \n" if name.startswith("blank") else b"")
+    with pytest.raises(discourse.InputFormatError, match=rf"{name}: the file is empty; nothing to read\.$"):
+        read(path)
+
+
+@pytest.mark.parametrize("name", ["resources.csv", "open-source-comments.jsonl", "notice_board.csv", "authors.csv",
+                                  "sources.xml"])
+def test_ingest_folder_read_keeps_data_files_whose_names_hold_a_doc_word(tmp_path, name):
+    # "resources.csv" holds "SOURCE": a substring test left such files out of a folder read, silently.
+    (tmp_path / "README.md").write_text("# about")
+    (tmp_path / "LICENSE_MIT.txt").write_text("MIT")
+    data = tmp_path / name
+    src = {".csv": "comment_id,text\n1,hi\n", ".jsonl": '{"comment_id": "1", "text": "hi"}\n'}.get(data.suffix)
+    if src is None:
+        data.write_bytes((DATA / "disqus" / "isso-disqus.xml").read_bytes())
+    else:
+        data.write_text(src)
+    from discourse.ingest import _expand
+
+    assert _expand(tmp_path) == [data]
+    assert len(_read(tmp_path).comments) >= 1

@@ -22,9 +22,27 @@ _DOC_NAMES = ("README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", 
 _CONVOKIT_FILES = ("utterances.jsonl", "speakers.json", "conversations.json", "corpus.json", "index.json")
 
 
+#: Extensions of comment data: never taken for documentation, whatever the name says.
+_DATA_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".xml", ".html", ".htm")
+
+
 def _is_doc(f: Path) -> bool:
-    name = f.name.upper()
-    return f.suffix.lower() in (".py", ".license") or any(d in name for d in _DOC_NAMES)
+    """Whether a folder read leaves *f* out as documentation: README, LICENSE_MIT.txt, SOURCE.md, ...
+
+    The name must hold one of the words whole (``resources.csv`` holds "source" but is data),
+    and files with a data extension are always read.
+    """
+    import re
+
+    from ._text import plain_name
+
+    suffix = plain_name(f).suffix.lower()
+    if suffix in (".py", ".license"):
+        return True
+    if suffix in _DATA_SUFFIXES:
+        return False
+    words = re.split(r"[^A-Z0-9]+", plain_name(f).stem.upper() if suffix else f.name.upper())
+    return any(w in _DOC_NAMES or (w.endswith("S") and w[:-1] in _DOC_NAMES) for w in words)
 
 
 def _expand(paths) -> list[Path]:

@@ -115,6 +115,9 @@ def detect_format(path) -> tuple[str, str]:
         return "parquet", "file extension .parquet"
     head = _head(p)
     stripped = head.lstrip()
+    if not stripped and p.stat().st_size <= _HEAD_BYTES:
+        # Nothing to sniff: say so, rather than that the format is unknown.
+        raise InputFormatError("the file is empty; nothing to read.", path=p)
     for fmt, sniff in _SNIFFERS:
         reason = sniff(p, suffix, stripped)
         if reason:
