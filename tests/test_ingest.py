@@ -629,9 +629,14 @@ def test_ingest_read_of_a_folder_stops_at_the_first_unreadable_file_without_walk
     folder = _folder_with_a_bad_first_file(tmp_path)
     looked_at = []
     monkeypatch.setattr(ingest, "_is_doc", lambda f, real=ingest._is_doc: looked_at.append(f) or real(f))
-    with pytest.raises(discourse.InputFormatError, match=r"a\.dat: cannot tell the format of this \.dat file"):
+    with pytest.raises(discourse.InputFormatError, match=r"a\.dat: cannot tell the format of this \.dat file found in "
+                       r"the folder .*dump; move it out of the folder, or name the files to read"):
         read(folder)
     assert looked_at == [folder / "a.dat"]
+    # Named on its own, the file gets the --format advice.
+    with pytest.raises(discourse.InputFormatError, match=r"a\.dat: cannot tell the format of this \.dat file; pass "
+                       r"format=\.\.\. \(--format on the command line\)"):
+        read(folder / "a.dat")
 
 
 def test_ingest_read_with_an_unknown_format_fails_before_walking(tmp_path, monkeypatch):
@@ -683,3 +688,13 @@ def test_ingest_folder_read_keeps_data_files_whose_names_hold_a_doc_word(tmp_pat
 
     assert _expand(tmp_path) == [data]
     assert len(_read(tmp_path).comments) >= 1
+
+
+def test_ingest_folder_read_names_the_files_it_left_out(tmp_path):
+    (tmp_path / "c.csv").write_text("comment_id,text\n1,hi\n")
+    (tmp_path / "SOURCE.md").write_text("where it came from")
+    (tmp_path / "notes.md").write_text("# notes")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00")
+    corpus = _read(tmp_path)
+    assert ("3 files in the folder left out: .DS_Store (hidden), SOURCE.md (documentation), notes.md (Markdown "
+            "without a comment section)") in corpus.ingest[0].notes

@@ -50,13 +50,14 @@ def _expand(paths) -> list[Path]:
     return list(_iter_files(paths))
 
 
-def _iter_files(paths):
+def _iter_files(paths, left: list | None = None):
     """Yield the files to read, in order, walking directories as it goes.
 
     A directory holding ``utterances.jsonl`` is one ConvoKit corpus; other directories give
     their files (recursively, in path order), less hidden ones, documentation files (README,
     LICENSE, SOURCE.md, ...) and Markdown files that hold no comment section. The walk is
-    lazy, so a caller that fails on one file has not walked the rest of a large tree.
+    lazy, so a caller that fails on one file has not walked the rest of a large tree. Files
+    left out are appended to *left* as ``(path, reason)``.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -68,7 +69,7 @@ def _iter_files(paths):
             yield p
         elif p.is_dir():
             k = 0
-            for f in _walk(p):
+            for f in _walk(p, left):
                 k += 1
                 yield f
             if not k:
@@ -82,29 +83,35 @@ def _iter_files(paths):
         raise InputFormatError("no input files given.")
 
 
-def _walk(folder: Path):
+def _walk(folder: Path, left: list | None = None):
     """The readable files under *folder*, depth first in the order ``sorted(folder.rglob("*"))`` gives."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as err:
         raise InputFormatError(f"cannot list this folder ({err.strerror or err}).", path=folder) from err
+    skip = left.append if left is not None else (lambda item: None)
     for e in entries:
-        if e.name.startswith("."):
-            continue
         f = Path(e.path)
+        if e.name.startswith("."):
+            skip((f, "hidden"))
+            continue
         if e.is_dir():
             if (f / "utterances.jsonl").is_file():
                 yield f  # a ConvoKit corpus: one source, its files read together
             else:
-                yield from _walk(f)
+                yield from _walk(f, left)
             continue
-        if not e.is_file() or _is_doc(f):
+        if not e.is_file():
+            continue
+        if _is_doc(f):
+            skip((f, "documentation"))
             continue
         if f.suffix.lower() == ".md":
             from .detect import _SNIFFERS, _head
 
             head = _head(f).lstrip()
             if not any(fmt == "wp-html" and sniff(f, ".md", head) for fmt, sniff in _SNIFFERS):
+                skip((f, "Markdown without a comment section"))
                 continue
         yield f
 
@@ -156,9 +163,20 @@ def read(paths, format: str | None = None):
     jobs: list[tuple[str, str, list]] = []
     # Files are detected as the walk yields them: a file of no known format stops the read
     # before the rest of a large folder is walked, and before anything is parsed.
-    for f in _iter_files(paths):
+    given = {Path(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)} if (
+        isinstance(paths, (str, os.PathLike, list, tuple))) else None
+    left: list = []
+    for f in _iter_files(paths, left):
         if format is None:
-            fmt, reason = detect_format(f)
+            try:
+                fmt, reason = detect_format(f)
+            except InputFormatError as err:
+                if given is None or f in given or "cannot tell the format" not in str(err):
+                    raise
+                # Found in a folder: --format would apply to every file, so say how to leave this one out.
+                raise InputFormatError(f"cannot tell the format of this {f.suffix or 'extension-less'} file found in "
+                                       f"the folder {f.parent}; move it out of the folder, or name the files to read "
+                                       f"(formats: {sorted(FORMATS)}).", path=f) from err
         else:
             fmt, reason = format, "given by the user"
         # Pages of the WordPress REST API from one folder are one listing, read together.
@@ -172,7 +190,12 @@ def read(paths, format: str | None = None):
             if reason and not any(n.startswith("detected") for n in r.notes) and format is None:
                 r.notes.insert(0, f"detected: {reason}")
         corpora.append(corpus)
-    return concat(corpora)
+    out = concat(corpora)
+    if left and out.ingest:
+        # Not silent: the first report names what the folder walk left out.
+        shown = ", ".join(f"{f.name} ({why})" for f, why in left[:5]) + (", ..." if len(left) > 5 else "")
+        out.ingest[0].notes.append(f"{len(left)} file{'s' * (len(left) != 1)} in the folder left out: {shown}")
+    return out
 
 
 def to_convokit(corpus, directory, **kwargs):
