@@ -23,6 +23,7 @@ from collections import Counter
 import pandas as pd
 
 from ..errors import DiscourseWarning, InputFormatError
+from ._text import loads_json as _loads_json
 
 __all__ = ["BadLines", "PLACEHOLDER_STATUSES", "Tally", "build_corpus", "parse_time", "parse_times"]
 
@@ -86,14 +87,12 @@ class BadLines:
 
     def check(self, line, lineno: int, loads=None):
         """The JSON object on *line*, or ``None`` after counting the line as bad."""
-        from ._text import loads_json
-
         try:
-            rec = (loads or loads_json)(line)
+            rec = (loads or _loads_json)(line)
         except ValueError:  # JSONDecodeError, UnicodeDecodeError
             self.add(lineno, self.why(line))
             return None
-        if not isinstance(rec, dict):
+        if rec.__class__ is not dict and not isinstance(rec, dict):
             self.add(lineno, f"a JSON {type(rec).__name__}, not an object")
             return None
         return rec
@@ -107,10 +106,8 @@ class BadLines:
         """
         import json
 
-        from ._text import loads_json
-
         try:
-            loads_json(line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n"))
+            _loads_json(line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n"))
         except UnicodeDecodeError:
             return "not valid UTF-8"
         except json.JSONDecodeError as err:
