@@ -210,7 +210,7 @@ def test_store_read_manifest_of_a_plain_directory_says_how_to_build_one(tmp_path
     ("reltime.csv", b"cid,text,time\na,hi,2 years ago\n",
      "could not parse ['2 years ago'] in comments ['a']. The table's column 'time' was read as created_at"),
     ("noid.jsonl", b'{"text": "hi"}\n', "the comments table needs a 'comment_id' column"),
-    ("blank.jsonl", b"\n\n", "blank.jsonl: the table has no rows and no columns."),
+    ("blank.jsonl", b"\n\n", "blank.jsonl: the file is empty; nothing to read."),
     ("bad.jsonl", b'\n{"comment_id": 2,\n', "bad.jsonl, line 2: invalid JSON (Expecting property name enclosed in "
      "double quotes, column 18); no line of the file holds a JSON object"),
     ("list.jsonl", b'"a"\n[1, 2]\n', "list.jsonl, line 1: a JSON str, not an object; no line of the file holds"),
