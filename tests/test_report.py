@@ -161,7 +161,7 @@ def test_report_exchange_says_who_it_is_between(authors, text):
 
 def test_report_technique_table_shows_the_marked_words(seed_analysed):
     html = render_thread(seed_analysed, **PIN)
-    row = re.search(r'<tr><th scope="row">reductio_ad_hitlerum</th>(.*?)</tr>', html).group(1)
+    row = re.search(r'<tr><th scope="row">reductio ad Hitlerum</th>(.*?)</tr>', html).group(1)
     assert 'href="#c-c13"' in row and "<q>Good Germans</q>" in row
 
 
@@ -549,7 +549,7 @@ def test_report_frame_table_counts_every_sense_and_marks_frames_without_senses(s
     war_spans = spans[(spans["kind"] == "frame") & (spans["label"] == "war")]
     shown = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', war)][1:]
     assert sum(shown) == len(war_spans) and (war_spans["sense"] == "game").sum() in shown
-    public = re.search(r'<tr><th scope="row">public_good</th>(.*?)</tr>', html).group(1)
+    public = re.search(r'<tr><th scope="row">public good</th>(.*?)</tr>', html).group(1)
     assert "not read for a sense" in public
 
 
@@ -562,3 +562,20 @@ def test_report_repaired_links_are_marked_and_counted():
     assert "3 reply links came from the source (1 of them named a parent that is not in the data" in html
     assert html.count("link repaired") == 2  # the count's sentence and comment 3's badge
     assert "parent 99 is not in the data (orphan); attached to the post" in html
+
+
+def test_report_readers_see_frame_and_technique_names_not_identifiers(seed_analysed):
+    # "public good", "loaded language", "reductio ad Hitlerum": never public_good or
+    # loaded_language in the text, the charts or the tips a reader sees (ids stay in data-*).
+    from discourse.civility import TECHNIQUES
+    from discourse.framing import catalog, load_lexicons
+
+    html = render_thread(seed_analysed, **PIN)
+    o = outline(html)
+    seen = " ".join(o.text) + " " + " ".join(a.get(k) or "" for _, a in o.tags for k in ("title", "aria-label", "label"))
+    ids = set(catalog(load_lexicons())["frame"]) | set(TECHNIQUES) | set(seed_analysed.spans["label"])
+    leaked = sorted(i for i in ids if "_" in i and re.search(rf"\b{i}\b", seen))
+    assert not leaked, leaked
+    for shown in ("public good", "loaded language", "reductio ad Hitlerum", "money in politics"):
+        assert shown in seen
+    assert 'data-frames="' in html and "public_good" in html  # the filter still works on the ids
