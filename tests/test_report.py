@@ -579,3 +579,22 @@ def test_report_readers_see_frame_and_technique_names_not_identifiers(seed_analy
     for shown in ("public good", "loaded language", "reductio ad Hitlerum", "money in politics"):
         assert shown in seen
     assert 'data-frames="' in html and "public_good" in html  # the filter still works on the ids
+
+
+def test_report_speaker_graph_height_follows_the_speakers_and_names_fit():
+    from discourse.report import svg
+
+    def drawn(k):
+        names = [f"speaker_number_{i:02d}xyz"[:20] for i in range(k)]
+        out = str(svg.network([(n, 1 + i) for i, n in enumerate(names)],
+                              [(names[i], names[(i + 1) % k], 1) for i in range(k)], uid="n", title="t", desc="d"))
+        width, height = map(int, re.search(r'width="(\d+)" height="(\d+)"', out).groups())
+        labels = [(float(x), a) for x, a in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)"', out)]
+        return width, height, labels
+
+    heights = [drawn(k)[1] for k in (2, 3, 6, 16)]
+    assert heights[0] < 100 and heights == sorted(heights) and heights[-1] <= 400
+    for k in (2, 6, 16):
+        width, _, labels = drawn(k)
+        # 20 characters of 12 px type are about 130 px wide.
+        assert all(x >= 130 for x, a in labels if a == "end") and all(x <= width - 130 for x, a in labels if a == "start")

@@ -228,3 +228,22 @@ def test_report_browser_phone_width_has_no_sideways_scroll(which, request, tmp_p
     report(request.getfixturevalue(which), out, thread_pages=False, **PIN)
     page = open_page(out, width=390).page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_browser_speaker_graph_is_as_tall_as_its_speakers(seed_analysed, tmp_path, open_page, width):
+    # The seed's graph has two speakers: drawn side by side in a low strip, not stretched into
+    # a tall square with one speaker at the top and one at the bottom; names stay inside it.
+    out = tmp_path / "seed.html"
+    report(seed_analysed, out, **PIN)
+    p = open_page(out, width=width)
+    svg = p.page.locator("#network svg.chart")
+    box = svg.bounding_box()
+    assert box["height"] < 0.3 * box["width"], box
+    inside = p.page.evaluate("""() => { const s = document.querySelector('#network svg.chart').getBBox ? 
+        document.querySelector('#network svg.chart') : null;
+        const vb = s.viewBox.baseVal;
+        return [...s.querySelectorAll('text')].every(t => { const b = t.getBBox();
+            return b.x >= vb.x && b.y >= vb.y && b.x + b.width <= vb.x + vb.width && b.y + b.height <= vb.y + vb.height; }); }""")
+    assert inside
+    p.page.screenshot(path=str(tmp_path / f"network-{width}.png"))
