@@ -247,3 +247,26 @@ def test_report_browser_speaker_graph_is_as_tall_as_its_speakers(seed_analysed, 
             return b.x >= vb.x && b.y >= vb.y && b.x + b.width <= vb.x + vb.width && b.y + b.height <= vb.y + vb.height; }); }""")
     assert inside
     p.page.screenshot(path=str(tmp_path / f"network-{width}.png"))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_browser_a_jump_to_a_comment_shows_its_speaker_and_id(seed_analysed, tmp_path, open_page, width):
+    # Links such as "#c13" in the frame debate or the heated exchanges jump to the comment;
+    # its first line (speaker, id, what it replies to) must not land under the sticky bars.
+    out = tmp_path / "seed.html"
+    report(seed_analysed, out, **PIN)
+    p = open_page(out, width=width)
+    target = p.page.locator("#debate a[href^='#c-']").first.get_attribute("href")
+    p.page.goto(p.url + target)
+    p.page.wait_for_timeout(100)
+    hidden = p.page.evaluate("""(sel) => { const el = document.querySelector(sel + ' > article') || document.querySelector(sel);
+        const b = el.getBoundingClientRect();
+        const covers = [...document.querySelectorAll('.toc, .controls')].filter(c => getComputedStyle(c).position === 'sticky')
+            .map(c => c.getBoundingClientRect()).filter(r => r.bottom > b.top + 2 && r.top < b.top + 20);
+        return covers.length; }""", target)
+    assert hidden == 0
+    p.page.keyboard.press("j")  # keyboard moves between comments land in view too
+    top = p.page.evaluate("document.activeElement.getBoundingClientRect().top")
+    bars = p.page.evaluate("Math.max(...[...document.querySelectorAll('.toc, .controls')].filter(c => "
+                           "getComputedStyle(c).position === 'sticky').map(c => c.getBoundingClientRect().bottom))")
+    assert top >= bars - 1
