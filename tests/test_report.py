@@ -598,3 +598,24 @@ def test_report_speaker_graph_height_follows_the_speakers_and_names_fit():
         width, _, labels = drawn(k)
         # 20 characters of 12 px type are about 130 px wide.
         assert all(x >= 130 for x, a in labels if a == "end") and all(x <= width - 130 for x, a in labels if a == "start")
+
+
+def test_report_subjects_show_five_sentences_and_fold_the_rest():
+    # A subject raised in 300 comments listed every sentence: a wall of quotes 27,000 px tall
+    # on a Reddit thread. Five show; the rest are one click away, none dropped.
+    fill = ["weather", "lunch", "traffic", "music", "football", "garden", "movies", "coffee"]
+    texts = [f"The school budget cuts hurt, I think, and {fill[i % 8]} matters {i}." for i in range(14)] + \
+            [f"My {fill[i % 8]} and {fill[(i + 3) % 8]} story number {i}." for i in range(14)]
+    corpus = discourse.analyze(discourse.Corpus.from_frames(pd.DataFrame(
+        {"comment_id": [f"k{i}" for i in range(len(texts))], "parent_id": "", "text": texts})))
+    html = render_thread(corpus, **PIN)
+    table = re.search(r'<table class="subjects">(.*?)</table>', html, re.S).group(1)
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)
+    counts = [int(re.search(r'<td class="num">(\d+)</td>', r).group(1)) for r in rows]
+    assert max(counts) > 6 and min(counts) <= 5
+    for row, n in zip(rows, counts):
+        shown, _, folded = row.partition('<details class="more">')
+        assert shown.count('<p class="ex">') == min(n, 5)
+        assert folded.count('<p class="ex">') == max(0, n - 5)
+        if n > 5:
+            assert f"{n - 5} more comment{'s' if n > 6 else ''} raising it" in folded
