@@ -619,3 +619,17 @@ def test_report_subjects_show_five_sentences_and_fold_the_rest():
         assert folded.count('<p class="ex">') == max(0, n - 5)
         if n > 5:
             assert f"{n - 5} more comment{'s' if n > 6 else ''} raising it" in folded
+
+
+def test_report_bar_charts_show_every_technique_name_whole():
+    # "exaggeration / minimisation" (27 characters) was cut to "exaggeration / minimisati…".
+    from markupsafe import escape
+
+    from discourse.civility import TECHNIQUES
+    from discourse.lexicons import readable
+    from discourse.report import svg
+
+    names = [readable(t) for t in TECHNIQUES]
+    out = str(svg.bar_chart([(n, 1) for n in names], uid="b", title="t", desc="d"))
+    assert "…" not in out
+    assert all(f">{escape(n)}</text>" in out for n in names)

@@ -142,7 +142,7 @@ def bar_chart(items, *, uid: str, title: str, desc: str, width: int = 720, value
     >>> "war" in bar_chart([("war", 3), ("sport", 1)], uid="b", title="Frames", desc="counts")
     True
     """
-    bar_h, gap, left, top = 18, 8, 190, 8
+    bar_h, gap, left, top = 18, 8, 200, 8
     height = top + len(items) * (bar_h + gap) + 8
     top_value = max_value if max_value else max([v for _, v in items] or [1]) or 1
     pw = width - left - 70
@@ -150,7 +150,7 @@ def bar_chart(items, *, uid: str, title: str, desc: str, width: int = 720, value
     for i, (label, value) in enumerate(items):
         y = top + i * (bar_h + gap)
         w = max(0.0, value / top_value * pw)
-        body.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end" fill="#222">{escape(_short(label))}</text>')
+        body.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end" fill="#222">{escape(_short(label, 28))}</text>')
         body.append(f'<rect x="{left}" y="{y}" width="{_num(w)}" height="{bar_h}" fill="{PALETTE[0]}"><title>{escape(label)}: {escape(value_format.format(value))}</title></rect>')
         body.append(f'<text x="{_num(left + w + 6)}" y="{y + 13}" fill="#222">{escape(value_format.format(value))}</text>')
     return _svg(uid, width, max(height, 30), title, desc, body)
