@@ -633,3 +633,14 @@ def test_report_bar_charts_show_every_technique_name_whole():
     out = str(svg.bar_chart([(n, 1) for n in names], uid="b", title="t", desc="d"))
     assert "…" not in out
     assert all(f">{escape(n)}</text>" in out for n in names)
+
+
+def test_report_frame_debate_quotes_the_sentence_that_contests_the_frame(seed_analysed):
+    # "#c8 talks about the frame and contests it (reject)" alone asks a teacher to go and look;
+    # the sentence that contests the frame is the evidence.
+    html = render_thread(seed_analysed, **PIN)
+    contested = re.search(r'<li class="r-contested">(.*?)</li>', html, re.S).group(1)
+    assert re.search(r">#c8</a>[^;]*<q>Public education is not a war\.</q>", contested)
+    assert re.search(r">#c9</a>[^;]*<q>Still can’t agree with the war metaphor\.</q>", contested)
+    meta = re.search(r'<li class="r-meta">(.*?)</li>', html, re.S).group(1)
+    assert "<q>The war metaphor fits perfectly, Duane," in meta

@@ -885,6 +885,33 @@ _ROLE_WORDS = {
 }
 
 
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence (or line) of *text* that holds ``text[start:end]``.
+
+    >>> _sentence_around("We lost. Public education is not a war. Still.", 28, 37)
+    'Public education is not a war.'
+    """
+    cut = max(text.rfind(ch, 0, start) for ch in ".!?\n")
+    stops = [i for i in (text.find(ch, end) for ch in ".!?\n") if i >= 0]
+    stop = min(stops) + 1 if stops else len(text)
+    return text[cut + 1:stop].strip()
+
+
+def _debate_quote(frame, role, c, spans) -> str:
+    """The words that make a comment contest or talk about a frame: the sentence of its meta frame term."""
+    if c is None or role not in ("contested", "meta"):
+        return ""
+    # Only a term read as talk about the frame itself is evidence of a stance on it.
+    ss = [s for s in spans.get(c["id"], ()) if s.get("kind") == "frame" and s.get("label") == frame
+          and (s.get("sense") or "") == "meta"]
+    if not ss:
+        return ""
+    try:
+        return _sentence_around(str(c["text"]), int(ss[0]["start"]), int(ss[0]["end"]))
+    except (TypeError, ValueError):  # a spans table without offsets: no quote rather than a wrong one
+        return ""
+
+
 def _debate(corpus, recs, items, spans, thread_id) -> dict:
     """Per frame: where it is introduced, adopted and contested, in thread order."""
     given = _extra_for_thread(corpus, "frame_debate", thread_id)
@@ -949,7 +976,8 @@ def _debate(corpus, recs, items, spans, thread_id) -> dict:
     # Contested frames first: a debate about a frame is what this section is for.
     for f, evs in sorted(events.items(), key=lambda kv: (-sum(e[1] in ("contested", "meta") for e in kv[1]),
                                                            -len(kv[1]), kv[0])):
-        evs = [{"x": x, "role": role, "c": c, "why": why} for x, role, c, why in sorted(evs, key=lambda e: e[0])]
+        evs = [{"x": x, "role": role, "c": c, "why": why, "quote": _debate_quote(f, role, c, spans)}
+               for x, role, c, why in sorted(evs, key=lambda e: e[0])]
         rows.append({"frame": f, "events": evs,
                      "by_role": {r: [e for e in evs if e["role"] == r] for r in ("introduced", "adopted", "contested", "meta")}})
     rows = rows[:10]
