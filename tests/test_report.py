@@ -644,3 +644,14 @@ def test_report_frame_debate_quotes_the_sentence_that_contests_the_frame(seed_an
     assert re.search(r">#c9</a>[^;]*<q>Still can’t agree with the war metaphor\.</q>", contested)
     meta = re.search(r'<li class="r-meta">(.*?)</li>', html, re.S).group(1)
     assert "<q>The war metaphor fits perfectly, Duane," in meta
+
+
+def test_report_uncivil_count_leads_to_its_comments_and_says_how_many_are_listed(seed_analysed):
+    # The overview's "uncivil comments 7" is a number a teacher will want to check: it links
+    # to the list, and the list says when it shows only the most uncivil of them.
+    html = render_thread(seed_analysed, **PIN)
+    n = int(re.search(r'<dt>uncivil comments</dt><dd><a href="#uncivil">(\d+)</a></dd>', html).group(1))
+    listed = re.search(r'<h3 id="uncivil">Most uncivil comments</h3>(.*?)</ul>', html, re.S).group(1)
+    shown = listed.count("<li>")
+    assert 0 < shown < n
+    assert f"The {shown} most uncivil of the {n} comments at incivility 0.5 or above" in listed
