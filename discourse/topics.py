@@ -159,10 +159,11 @@ _MINIBATCH_FROM = 200_000
 # within 100 iterations, as the k-selection runs do (see _make_model).
 _QUICK_FROM = 20_000
 
-# Below this many comments the topic fits run on one BLAS thread. Their matrices are small
-# (the k-selection runs fit at most ``selection_sample`` rows), and a second OpenBLAS thread
-# only spins: on a 486-comment Reddit thread fit_topics took 29.9 CPU seconds with two
-# threads on a busy two-core machine and 3.7 s with one, same topics to the last digit.
+# Below this many comments the k-selection fits run on one BLAS thread. Their matrices are
+# small (at most ``selection_sample`` rows), and a second OpenBLAS thread only spins: on a
+# 486-comment Reddit thread fit_topics took 29.9 CPU seconds with two threads on a busy
+# two-core machine and 3.7 s with one, same curve to the last digit. The reported model and
+# the assignments keep the machine's threads (one thread moves their last bits).
 _ONE_THREAD_BELOW = _SAMPLE_FROM
 
 
@@ -1550,17 +1551,6 @@ def fit_topics(comments: pd.DataFrame, n_topics=10, *, random_state: int = 0, mo
     _validate(n_topics, method, backend, n_seeds, min_comments)
     if k_criterion not in _CRITERIA:
         raise SchemaError(f"k_criterion must be one of {list(_CRITERIA)}; got {k_criterion!r}.")
-    with _blas_threads(len(comments)):
-        return _fit_topics(comments, n_topics, random_state=random_state, model=model, method=method,
-                           backend=backend, text_col=text_col, context=context, n_seeds=n_seeds, k_max=k_max,
-                           min_comments=min_comments, min_stability=min_stability,
-                           selection_sample=selection_sample, fit_sample=fit_sample, max_features=max_features,
-                           min_df=min_df, max_df=max_df, n_terms=n_terms, k_criterion=k_criterion)
-
-
-def _fit_topics(comments, n_topics, *, random_state, model, method, backend, text_col, context, n_seeds, k_max,
-                min_comments, min_stability, selection_sample, fit_sample, max_features, min_df, max_df, n_terms,
-                k_criterion) -> Topics:
     stop = stop_words()
     ctx_cols = [c for c in ("thread_id", "comment_id", "parent_id", "author", "created_at", "position")
                 if c in comments.columns]
@@ -1687,10 +1677,12 @@ def _fit_topics(comments, n_topics, *, random_state, model, method, backend, tex
     # On a large corpus the curve is drawn with 3 seeds and the chosen k measured again with
     # all of them: the 12 values of k x 5 runs were two thirds of the time at 1M comments.
     curve_seeds = seeds[:3] if large and n_topics == "auto" and len(grid) > 1 else seeds
-    for k in grid:
-        # The stability runs stop earlier than the reported model (see _make_model).
-        ref, stab, ari, coh = _measure(Xs, Cs, k, curve_seeds, fit_method, model, embedded=embedded, quick=True)
-        curve.append({"k": k, "stability": stab, "assignment_stability": ari, "coherence": coh, "chosen": False})
+    # The k-selection runs (one per k and seed: 60 on a thread) fit small matrices: one BLAS thread.
+    with _blas_threads(n):
+        for k in grid:
+            # The stability runs stop earlier than the reported model (see _make_model).
+            ref, stab, ari, coh = _measure(Xs, Cs, k, curve_seeds, fit_method, model, embedded=embedded, quick=True)
+            curve.append({"k": k, "stability": stab, "assignment_stability": ari, "coherence": coh, "chosen": False})
     k_sel = pd.DataFrame(curve)
     if n_topics == "auto":
         k = choose_k(k_sel, criterion=k_criterion)
@@ -1698,7 +1690,8 @@ def _fit_topics(comments, n_topics, *, random_state, model, method, backend, tex
         if pick is not None:
             criterion += f"; measured on a random sample of {len(pick):,} of {n:,} comments"
         if len(curve_seeds) < len(seeds):
-            _, stab, ari, coh = _measure(Xs, Cs, k, seeds, fit_method, model, embedded=embedded, quick=True)
+            with _blas_threads(n):
+                _, stab, ari, coh = _measure(Xs, Cs, k, seeds, fit_method, model, embedded=embedded, quick=True)
             k_sel.loc[k_sel["k"] == k, ["stability", "assignment_stability", "coherence"]] = [stab, ari, coh]
             criterion += f"; the chosen k measured again across {n_seeds} seeds"
     else:
