@@ -85,7 +85,8 @@ def _parse_topics(value: str):
     return k
 
 
-def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=False, classroom=False, frames=()):
+def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=False, classroom=False, frames=(),
+                      stages="all"):
     from . import progress, store
     from .ingest import read
     from .pipeline import analyze
@@ -104,7 +105,7 @@ def _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, *, quiet=
             for r in corpus.ingest:
                 click.echo(r.summary(), err=True)
         return analyze(corpus, infer_replies=infer_replies, order=order, topics=_parse_topics(topics), jobs=jobs,
-                       classroom=classroom, frames=list(frames) or None)
+                       classroom=classroom, frames=list(frames) or None, stages=stages)
 
 
 _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
@@ -420,8 +421,10 @@ def graph(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, fr
     from .graph import check_graph_output, interaction_graph, reply_graph, write_graph
 
     check_graph_output(output)  # a bad output path fails now, not after the analysis
+    # Only what the graph carries: a reply graph's nodes hold every column of the comments
+    # (the text stages and topics), an interaction graph only who answers whom.
     corpus = _read_and_analyze(inputs, fmt, order, infer_replies, topics, jobs, quiet=quiet,
-                               classroom=classroom, frames=frames)
+                               classroom=classroom, frames=frames, stages="comments" if kind == "reply" else "links")
     # Reply graphs also carry chat messages' second parents (edges with secondary=True).
     g = (reply_graph(corpus.comments, threads=corpus.threads, secondary=True) if kind == "reply"
          else interaction_graph(corpus.comments, threads=corpus.threads))

@@ -22,10 +22,11 @@ from __future__ import annotations
 from ._perf import collector_paused as _collector_paused
 from .errors import SchemaError
 
-__all__ = ["analyze", "analyze_comments", "analyze_stored", "warm_up"]
+__all__ = ["analyze", "analyze_comments", "analyze_links", "analyze_stored", "warm_up"]
 
 _INFER = ("auto", "always", "never")
 _ORDERS = ("display", "chronological")
+_STAGES = ("all", "comments", "links")
 
 
 def warm_up() -> None:
@@ -62,8 +63,10 @@ def warm_up() -> None:
 _WARM = False
 
 
-def check_options(*, infer_replies: str = "auto", order: str = "display", jobs: int = 1) -> None:
+def check_options(*, infer_replies: str = "auto", order: str = "display", jobs: int = 1, stages: str = "all") -> None:
     """Raise :class:`SchemaError` for an option value :func:`analyze` does not accept."""
+    if stages not in _STAGES:
+        raise SchemaError(f"stages must be one of {list(_STAGES)}; got {stages!r}.")
     if infer_replies not in _INFER:
         raise SchemaError(f"infer_replies must be one of {list(_INFER)}; got {infer_replies!r}.")
     if order not in _ORDERS:
@@ -72,7 +75,8 @@ def check_options(*, infer_replies: str = "auto", order: str = "display", jobs: 
         raise SchemaError(f"jobs must be an int in the range [1, inf); got {jobs!r}.")
 
 
-def analyze_comments(comments, threads=None, *, infer_replies: str = "auto", order: str = "display", frames=None):
+def analyze_comments(comments, threads=None, *, infer_replies: str = "auto", order: str = "display", frames=None,
+                     post_spans: bool = True):
     """Run the per-thread stages over *comments*, a table of whole threads.
 
     Reply links and speakers, depth, the shared text spans (sentences, quotes, URLs,
@@ -89,6 +93,9 @@ def analyze_comments(comments, threads=None, *, infer_replies: str = "auto", ord
         finders also read the post's ``text`` (spans with an empty ``comment_id``).
     infer_replies, order, frames
         As for :func:`analyze`.
+    post_spans : bool, default True
+        Also find the evidence spans in the posts' text (*threads*). The comments'
+        columns do not depend on them.
 
     Returns
     -------
@@ -105,7 +112,45 @@ def analyze_comments(comments, threads=None, *, infer_replies: str = "auto", ord
     ([0.6588], ['sentence'])
     """
     with _collector_paused():
-        return _analyze_comments(comments, threads, infer_replies=infer_replies, order=order, frames=frames)
+        return _analyze_comments(comments, threads, infer_replies=infer_replies, order=order, frames=frames,
+                                 post_spans=post_spans)
+
+
+def analyze_links(comments, threads=None, *, infer_replies: str = "auto", order: str = "display", frames=None):
+    """Run only the first per-thread stages over *comments*: reply links, speakers and depth.
+
+    What a graph of who answers whom needs, without the text stages (sentences, sentiment,
+    civility, frames) that :func:`analyze_comments` runs after them; the links, speakers and
+    depths are the same as :func:`analyze_comments` finds.
+
+    Parameters
+    ----------
+    comments, threads, infer_replies, order
+        As for :func:`analyze_comments`.
+    frames
+        Ignored (accepted so both functions take the same options).
+
+    Returns
+    -------
+    (pandas.DataFrame, None)
+        The comments with the reply-link, speaker and ``depth`` columns; no spans.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"thread_id": ["t", "t"], "comment_id": ["1", "2"], "parent_id": ["", "1"],
+    ...                   "text": ["Hi all.", "Hi!"]})
+    >>> out, spans = analyze_links(c)
+    >>> out["depth"].tolist(), spans is None
+    ([1, 2], True)
+    """
+    from . import graph, replies
+
+    with _collector_paused():
+        out = (comments
+               .pipe(replies.infer_replies, mode=infer_replies, order=order, threads=threads)
+               .pipe(graph.add_depth))
+    return out, None
 
 
 #: framing.vocabulary per tuple of lexicons (keyed by identity; the lexicons are kept
@@ -125,7 +170,7 @@ def _vocabulary(framing, lexicons) -> tuple:
     return hit[1]
 
 
-def _analyze_comments(comments, threads, *, infer_replies, order, frames):
+def _analyze_comments(comments, threads, *, infer_replies, order, frames, post_spans=True):
     import pandas as pd
 
     from . import civility, framing, graph, replies, segment, sentiment
@@ -148,7 +193,7 @@ def _analyze_comments(comments, threads, *, infer_replies, order, frames):
     frame_spans = framing.spans(out, lexicons=lexicons)
     out = framing.score(out, spans=frame_spans, lexicons=lexicons)
     parts = [seg[seg["kind"] != "sentence"], sent_spans, civ_spans, frame_spans]
-    if threads is not None and len(threads):
+    if post_spans and threads is not None and len(threads):
         posts = threads.assign(comment_id="")
         post_seg = segment.spans(posts, kinds=segment.KINDS)
         parts += [post_seg[post_seg["kind"] != "sentence"], civility.spans(posts, spans=post_seg),
@@ -159,7 +204,7 @@ def _analyze_comments(comments, threads, *, infer_replies, order, frames):
 
 
 def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topics="auto", jobs: int = 1,
-            classroom: bool = False, frames=None, progress: bool | None = None):
+            classroom: bool = False, frames=None, progress: bool | None = None, stages: str = "all"):
     """Run the analysis stages over *corpus* and return a new corpus.
 
     Parameters
@@ -185,6 +230,13 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
 
     progress : bool, optional
         Draw a progress bar (see :mod:`discourse.progress`; quiet unless asked).
+    stages : {"all", "comments", "links"}, default "all"
+        How much to run. ``"comments"`` fills the comments table's columns (the same
+        values as ``"all"``) with the spans of the comments only, and skips what only a
+        report reads: the posts' spans, the frame debate and uptake, and escalation.
+        ``"links"`` runs only reply links, speakers and depth (no text stages, no topics,
+        no spans). ``discourse graph`` uses them: a reply graph carries the comments'
+        columns, an interaction graph only who answers whom.
 
     Returns
     -------
@@ -206,18 +258,33 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     from .model import as_corpus
     from .parallel import map_threads
 
-    check_options(infer_replies=infer_replies, order=order, jobs=jobs)
+    check_options(infer_replies=infer_replies, order=order, jobs=jobs, stages=stages)
     corpus = as_corpus(corpus, caller="analyze")
+    if stages == "links":
+        comments, _ = map_threads(analyze_links, corpus.comments, corpus.threads, jobs=jobs, progress=progress,
+                                  infer_replies=infer_replies, order=order)
+        threads = corpus.threads
+        if classroom:
+            from . import civility
+
+            comments, threads = civility.mask(comments), civility.mask(threads)
+        return corpus.replace(comments=comments, threads=threads)
+    options = {"post_spans": False} if stages == "comments" else {}
     comments, spans = map_threads(analyze_comments, corpus.comments, corpus.threads, jobs=jobs, progress=progress,
-                                  infer_replies=infer_replies, order=order, frames=frames)
-    out = _corpus_stages(corpus, comments, spans, topics=topics, frames=frames, classroom=classroom)
+                                  infer_replies=infer_replies, order=order, frames=frames, **options)
+    out = _corpus_stages(corpus, comments, spans, topics=topics, frames=frames, classroom=classroom,
+                         report=stages == "all")
     if corpus.spans is not None and len(corpus.spans):
         out = out.replace(spans=pd.concat([corpus.spans, out.spans], ignore_index=True))
     return out
 
 
-def _corpus_stages(corpus, comments, spans, *, topics, frames, classroom, stored_topics=None):
-    """The corpus-level stages over per-thread results: topics, frame debate and uptake, escalation."""
+def _corpus_stages(corpus, comments, spans, *, topics, frames, classroom, stored_topics=None, report=True):
+    """The corpus-level stages over per-thread results: topics, frame debate and uptake, escalation.
+
+    Without *report*, only topics: the frame debate and uptake and escalation are extras a
+    report reads, not columns of the comments.
+    """
     import pandas as pd
 
     from . import civility, framing, sentiment
@@ -233,6 +300,11 @@ def _corpus_stages(corpus, comments, spans, *, topics, frames, classroom, stored
         fitted = topic_models.fit_topics(comments, n_topics=topics, context=context)
         comments = topic_models.assign(comments, topics=fitted)
         extras["topics"] = fitted
+    if not report:
+        threads = corpus.threads
+        if classroom:
+            comments, threads, spans = civility.mask(comments), civility.mask(threads), civility.mask(spans)
+        return corpus.replace(comments=comments, threads=threads, spans=spans, extras=extras)
     lexicons = framing.load_lexicons(extra=frames)
     frame_spans = spans[spans["kind"] == "frame"] if spans is not None and len(spans) else pd.DataFrame(columns=spans.columns)
     extras["frame_debate"] = framing.debate(comments, frame_spans.reset_index(drop=True), lexicons=lexicons)

@@ -225,3 +225,56 @@ def test_graph_add_depth_by_arrays_equals_the_walk(rows, steps):
         m.setattr(graph, "_depths_by_arrays", lambda *a: None)
         walk = graph.add_depth(df)
     pd.testing.assert_frame_equal(fast, walk)
+
+
+@pytest.mark.parametrize("src", ["seed", "reddit"])
+@pytest.mark.parametrize("kind", ["reply", "interaction"])
+def test_graph_cli_runs_only_what_the_graph_carries_and_writes_the_same_files(src, kind, seed_path, seed_analysed,
+                                                                             tmp_path, monkeypatch):
+    # An interaction graph needs only who answers whom; a reply graph the comments' columns but
+    # not the report's extras (frame debate, uptake, escalation) nor the posts' spans. The files
+    # must be those of the full analysis, byte for byte, in every format.
+    from pathlib import Path
+
+    import discourse
+    from discourse import civility, framing, pipeline, segment, sentiment
+
+    path = seed_path if src == "seed" else Path(__file__).parent / "data" / "reddit" / "deleted-and-more.json"
+    full = seed_analysed if src == "seed" else discourse.analyze(discourse.read(path))
+    g = reply_graph(full.comments, threads=full.threads, secondary=True) if kind == "reply" else \
+        interaction_graph(full.comments, threads=full.threads)
+    for ext in ("graphml", "gexf", "json"):
+        write_graph(g, tmp_path / f"full.{ext}")
+
+    def refuse(name):
+        def stage(*args, **kwargs):
+            raise AssertionError(f"discourse graph --kind {kind} ran {name}")
+        return stage
+
+    for mod, name in [(framing, "debate"), (framing, "uptake"), (sentiment, "escalation")]:
+        monkeypatch.setattr(mod, name, refuse(f"{mod.__name__}.{name}"))
+    if kind == "interaction":
+        for mod, name in [(segment, "spans"), (sentiment, "score"), (civility, "score"), (framing, "score")]:
+            monkeypatch.setattr(mod, name, refuse(f"{mod.__name__}.{name}"))
+        monkeypatch.setattr(pipeline, "_corpus_stages", refuse("the corpus-level stages"))
+    posts_seen = []
+    real_spans = segment.spans
+    if kind == "reply":
+        def spans(table, **kwargs):
+            posts_seen.append((table["comment_id"] == "").all())
+            return real_spans(table, **kwargs)
+        monkeypatch.setattr(segment, "spans", spans)
+    for ext in ("graphml", "gexf", "json"):
+        out = tmp_path / f"cli.{ext}"
+        result = CliRunner().invoke(cli, ["graph", str(path), "-o", str(out), "--kind", kind, "-q"])
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() == (tmp_path / f"full.{ext}").read_bytes(), ext
+    assert not any(posts_seen)  # no spans searched in the posts
+
+
+def test_graph_analyze_stages_are_checked():
+    import discourse
+
+    with pytest.raises(SchemaError, match=r"stages must be one of \['all', 'comments', 'links'\]; got 'graph'"):
+        discourse.analyze(discourse.Corpus.from_frames(pd.DataFrame({"comment_id": ["1"], "text": ["Hi."]})),
+                          stages="graph")

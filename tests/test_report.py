@@ -161,7 +161,7 @@ def test_report_exchange_says_who_it_is_between(authors, text):
 
 def test_report_technique_table_shows_the_marked_words(seed_analysed):
     html = render_thread(seed_analysed, **PIN)
-    row = re.search(r'<tr><th scope="row">reductio_ad_hitlerum</th>(.*?)</tr>', html).group(1)
+    row = re.search(r'<tr><th scope="row">reductio ad Hitlerum</th>(.*?)</tr>', html).group(1)
     assert 'href="#c-c13"' in row and "<q>Good Germans</q>" in row
 
 
@@ -549,7 +549,7 @@ def test_report_frame_table_counts_every_sense_and_marks_frames_without_senses(s
     war_spans = spans[(spans["kind"] == "frame") & (spans["label"] == "war")]
     shown = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', war)][1:]
     assert sum(shown) == len(war_spans) and (war_spans["sense"] == "game").sum() in shown
-    public = re.search(r'<tr><th scope="row">public_good</th>(.*?)</tr>', html).group(1)
+    public = re.search(r'<tr><th scope="row">public good</th>(.*?)</tr>', html).group(1)
     assert "not read for a sense" in public
 
 
@@ -562,3 +562,96 @@ def test_report_repaired_links_are_marked_and_counted():
     assert "3 reply links came from the source (1 of them named a parent that is not in the data" in html
     assert html.count("link repaired") == 2  # the count's sentence and comment 3's badge
     assert "parent 99 is not in the data (orphan); attached to the post" in html
+
+
+def test_report_readers_see_frame_and_technique_names_not_identifiers(seed_analysed):
+    # "public good", "loaded language", "reductio ad Hitlerum": never public_good or
+    # loaded_language in the text, the charts or the tips a reader sees (ids stay in data-*).
+    from discourse.civility import TECHNIQUES
+    from discourse.framing import catalog, load_lexicons
+
+    html = render_thread(seed_analysed, **PIN)
+    o = outline(html)
+    seen = " ".join(o.text) + " " + " ".join(a.get(k) or "" for _, a in o.tags for k in ("title", "aria-label", "label"))
+    ids = set(catalog(load_lexicons())["frame"]) | set(TECHNIQUES) | set(seed_analysed.spans["label"])
+    leaked = sorted(i for i in ids if "_" in i and re.search(rf"\b{i}\b", seen))
+    assert not leaked, leaked
+    for shown in ("public good", "loaded language", "reductio ad Hitlerum", "money in politics"):
+        assert shown in seen
+    assert 'data-frames="' in html and "public_good" in html  # the filter still works on the ids
+
+
+def test_report_speaker_graph_height_follows_the_speakers_and_names_fit():
+    from discourse.report import svg
+
+    def drawn(k):
+        names = [f"speaker_number_{i:02d}xyz"[:20] for i in range(k)]
+        out = str(svg.network([(n, 1 + i) for i, n in enumerate(names)],
+                              [(names[i], names[(i + 1) % k], 1) for i in range(k)], uid="n", title="t", desc="d"))
+        width, height = map(int, re.search(r'width="(\d+)" height="(\d+)"', out).groups())
+        labels = [(float(x), a) for x, a in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)"', out)]
+        return width, height, labels
+
+    heights = [drawn(k)[1] for k in (2, 3, 6, 16)]
+    assert heights[0] < 100 and heights == sorted(heights) and heights[-1] <= 400
+    for k in (2, 6, 16):
+        width, _, labels = drawn(k)
+        # 20 characters of 12 px type are about 130 px wide.
+        assert all(x >= 130 for x, a in labels if a == "end") and all(x <= width - 130 for x, a in labels if a == "start")
+
+
+def test_report_subjects_show_five_sentences_and_fold_the_rest():
+    # A subject raised in 300 comments listed every sentence: a wall of quotes 27,000 px tall
+    # on a Reddit thread. Five show; the rest are one click away, none dropped.
+    fill = ["weather", "lunch", "traffic", "music", "football", "garden", "movies", "coffee"]
+    texts = [f"The school budget cuts hurt, I think, and {fill[i % 8]} matters {i}." for i in range(14)] + \
+            [f"My {fill[i % 8]} and {fill[(i + 3) % 8]} story number {i}." for i in range(14)]
+    corpus = discourse.analyze(discourse.Corpus.from_frames(pd.DataFrame(
+        {"comment_id": [f"k{i}" for i in range(len(texts))], "parent_id": "", "text": texts})))
+    html = render_thread(corpus, **PIN)
+    table = re.search(r'<table class="subjects">(.*?)</table>', html, re.S).group(1)
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)
+    counts = [int(re.search(r'<td class="num">(\d+)</td>', r).group(1)) for r in rows]
+    assert max(counts) > 6 and min(counts) <= 5
+    for row, n in zip(rows, counts):
+        shown, _, folded = row.partition('<details class="more">')
+        assert shown.count('<p class="ex">') == min(n, 5)
+        assert folded.count('<p class="ex">') == max(0, n - 5)
+        if n > 5:
+            assert f"{n - 5} more comment{'s' if n > 6 else ''} raising it" in folded
+
+
+def test_report_bar_charts_show_every_technique_name_whole():
+    # "exaggeration / minimisation" (27 characters) was cut to "exaggeration / minimisati…".
+    from markupsafe import escape
+
+    from discourse.civility import TECHNIQUES
+    from discourse.lexicons import readable
+    from discourse.report import svg
+
+    names = [readable(t) for t in TECHNIQUES]
+    out = str(svg.bar_chart([(n, 1) for n in names], uid="b", title="t", desc="d"))
+    assert "…" not in out
+    assert all(f">{escape(n)}</text>" in out for n in names)
+
+
+def test_report_frame_debate_quotes_the_sentence_that_contests_the_frame(seed_analysed):
+    # "#c8 talks about the frame and contests it (reject)" alone asks a teacher to go and look;
+    # the sentence that contests the frame is the evidence.
+    html = render_thread(seed_analysed, **PIN)
+    contested = re.search(r'<li class="r-contested">(.*?)</li>', html, re.S).group(1)
+    assert re.search(r">#c8</a>[^;]*<q>Public education is not a war\.</q>", contested)
+    assert re.search(r">#c9</a>[^;]*<q>Still can’t agree with the war metaphor\.</q>", contested)
+    meta = re.search(r'<li class="r-meta">(.*?)</li>', html, re.S).group(1)
+    assert "<q>The war metaphor fits perfectly, Duane," in meta
+
+
+def test_report_uncivil_count_leads_to_its_comments_and_says_how_many_are_listed(seed_analysed):
+    # The overview's "uncivil comments 7" is a number a teacher will want to check: it links
+    # to the list, and the list says when it shows only the most uncivil of them.
+    html = render_thread(seed_analysed, **PIN)
+    n = int(re.search(r'<dt>uncivil comments</dt><dd><a href="#uncivil">(\d+)</a></dd>', html).group(1))
+    listed = re.search(r'<h3 id="uncivil">Most uncivil comments</h3>(.*?)</ul>', html, re.S).group(1)
+    shown = listed.count("<li>")
+    assert 0 < shown < n
+    assert f"The {shown} most uncivil of the {n} comments at incivility 0.5 or above" in listed

@@ -228,3 +228,45 @@ def test_report_browser_phone_width_has_no_sideways_scroll(which, request, tmp_p
     report(request.getfixturevalue(which), out, thread_pages=False, **PIN)
     page = open_page(out, width=390).page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_browser_speaker_graph_is_as_tall_as_its_speakers(seed_analysed, tmp_path, open_page, width):
+    # The seed's graph has two speakers: drawn side by side in a low strip, not stretched into
+    # a tall square with one speaker at the top and one at the bottom; names stay inside it.
+    out = tmp_path / "seed.html"
+    report(seed_analysed, out, **PIN)
+    p = open_page(out, width=width)
+    svg = p.page.locator("#network svg.chart")
+    box = svg.bounding_box()
+    assert box["height"] < 0.3 * box["width"], box
+    inside = p.page.evaluate("""() => { const s = document.querySelector('#network svg.chart').getBBox ? 
+        document.querySelector('#network svg.chart') : null;
+        const vb = s.viewBox.baseVal;
+        return [...s.querySelectorAll('text')].every(t => { const b = t.getBBox();
+            return b.x >= vb.x && b.y >= vb.y && b.x + b.width <= vb.x + vb.width && b.y + b.height <= vb.y + vb.height; }); }""")
+    assert inside
+    p.page.screenshot(path=str(tmp_path / f"network-{width}.png"))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_browser_a_jump_to_a_comment_shows_its_speaker_and_id(seed_analysed, tmp_path, open_page, width):
+    # Links such as "#c13" in the frame debate or the heated exchanges jump to the comment;
+    # its first line (speaker, id, what it replies to) must not land under the sticky bars.
+    out = tmp_path / "seed.html"
+    report(seed_analysed, out, **PIN)
+    p = open_page(out, width=width)
+    target = p.page.locator("#debate a[href^='#c-']").first.get_attribute("href")
+    p.page.goto(p.url + target)
+    p.page.wait_for_timeout(100)
+    hidden = p.page.evaluate("""(sel) => { const el = document.querySelector(sel + ' > article') || document.querySelector(sel);
+        const b = el.getBoundingClientRect();
+        const covers = [...document.querySelectorAll('.toc, .controls')].filter(c => getComputedStyle(c).position === 'sticky')
+            .map(c => c.getBoundingClientRect()).filter(r => r.bottom > b.top + 2 && r.top < b.top + 20);
+        return covers.length; }""", target)
+    assert hidden == 0
+    p.page.keyboard.press("j")  # keyboard moves between comments land in view too
+    top = p.page.evaluate("document.activeElement.getBoundingClientRect().top")
+    bars = p.page.evaluate("Math.max(...[...document.querySelectorAll('.toc, .controls')].filter(c => "
+                           "getComputedStyle(c).position === 'sticky').map(c => c.getBoundingClientRect().bottom))")
+    assert top >= bars - 1

@@ -597,3 +597,14 @@ def test_teach_exercise_on_an_analysed_thread_without_any_says_so(kind, what):
     assert str(err.value).startswith(f"a {kind} exercise needs {what}")
     assert "the analysis found none in the 2 comments of thread 'thread'; choose another kind" in str(err.value)
     assert "discourse.analyze" not in str(err.value)
+
+
+def test_teach_option_names_are_the_lexicons_names_not_identifiers():
+    # A technique missing from the worksheet glossary still reads as the technique lexicon
+    # names it, never as its key with the underscores turned into spaces.
+    from discourse.teach.exercises import GLOSSARY, _pretty
+
+    assert "black_and_white" not in GLOSSARY
+    assert _pretty("black_and_white") == "Black-and-white fallacy"
+    assert _pretty("war_metaphor") == "War metaphor"
+    assert _pretty("public_good") == "Public good"

@@ -444,3 +444,25 @@ def test_topics_choose_k_of_a_comments_table_names_the_curve(tiny_comments):
     from discourse.topics import choose_k
     with pytest.raises(SchemaError, match=r"the k-selection curve .*choose_k needs columns 'k', 'stability', 'coherence'"):
         choose_k(tiny_comments)
+
+
+def test_topics_small_corpus_fits_on_one_blas_thread(monkeypatch):
+    # On a small corpus a second OpenBLAS thread only spins (8x the CPU seconds of the k
+    # selection on a busy two-core machine); the k-selection fits run on one BLAS thread.
+    from threadpoolctl import threadpool_info
+
+    from discourse import topics
+
+    seen = []
+    real = topics._measure
+
+    def measure(*args, **kwargs):
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(topics, "_measure", measure)
+    texts = ["the school budget and the school board"] * 6 + ["the war metaphor in politics"] * 6
+    topics.fit_topics(pd.DataFrame({"text": texts}), n_topics=2, n_seeds=2)
+    assert seen and set(seen) == {1}
+    # A large corpus keeps the machine's threads (its fits are big enough to use them).
+    assert topics._blas_threads(topics._ONE_THREAD_BELOW).__class__.__name__ == "nullcontext"

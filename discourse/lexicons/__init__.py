@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InputFormatError
 
-__all__ = ["available", "load", "load_file", "trie_pattern"]
+__all__ = ["available", "load", "load_file", "readable", "trie_pattern"]
 
 
 def available() -> list[str]:
@@ -46,6 +46,35 @@ def load(name: str) -> dict:
     if not resource.is_file():
         raise InputFormatError(f"no lexicon named {name!r}; lexicons are {available()}.")
     return tomllib.loads(resource.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1024)
+def readable(name: str) -> str:
+    """The name a reader sees for a frame, technique, incivility category or lexicon identifier.
+
+    A persuasion technique gets the ``name`` its lexicon gives it; any other identifier
+    its words (``public_good`` reads "public good", ``war_metaphor`` "war metaphor").
+    The first letter is lower case, so the name reads the same in a sentence, a chip or
+    a chart; names of people keep their capital ("reductio ad Hitlerum"). Anything that
+    is not an identifier (a user's label with spaces, an empty string) comes back as it is.
+
+    Examples
+    --------
+    >>> readable("public_good"), readable("war_metaphor"), readable("war")
+    ('public good', 'war metaphor', 'war')
+    >>> readable("thought_terminating_cliche"), readable("reductio_ad_hitlerum")
+    ('thought-terminating cliché', 'reductio ad Hitlerum')
+    >>> readable("My own frame")
+    'My own frame'
+    """
+    name = str(name)
+    if not name or not name.replace("_", "").isalnum() or name != name.lower():
+        return name
+    spec = load("techniques")["techniques"].get(name)
+    if spec and spec.get("name"):
+        label = str(spec["name"])
+        return label[:1].lower() + label[1:] if label[1:2].islower() or len(label) == 1 else label
+    return name.replace("_", " ").strip()
 
 
 def load_file(path) -> dict:

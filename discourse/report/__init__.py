@@ -61,6 +61,9 @@ def environment(template_dir: str | None = None):
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from ..lexicons import readable
+
+    env.filters["readable"] = readable  # frame and technique identifiers as readers say them
     return env
 
 

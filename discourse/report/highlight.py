@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ..lexicons import readable
+
 __all__ = ["HIGHLIGHT_KINDS", "KIND_NAMES", "safe_url", "segments", "tip"]
 
 #: Span kinds the report highlights, in the order their explanations are listed.
@@ -66,7 +68,7 @@ def tip(span: dict) -> str:
     "frame term: war (metaphorical): 'enemies' used of opponents"
     """
     what = KIND_NAMES.get(span.get("kind", ""), span.get("kind", ""))
-    label = span.get("label") or ""
+    label = readable(span.get("label") or "")
     out = f"{what}: {label}" if label else what
     sense = span.get("sense") or ""
     if sense:

@@ -142,7 +142,7 @@ def bar_chart(items, *, uid: str, title: str, desc: str, width: int = 720, value
     >>> "war" in bar_chart([("war", 3), ("sport", 1)], uid="b", title="Frames", desc="counts")
     True
     """
-    bar_h, gap, left, top = 18, 8, 190, 8
+    bar_h, gap, left, top = 18, 8, 200, 8
     height = top + len(items) * (bar_h + gap) + 8
     top_value = max_value if max_value else max([v for _, v in items] or [1]) or 1
     pw = width - left - 70
@@ -150,7 +150,7 @@ def bar_chart(items, *, uid: str, title: str, desc: str, width: int = 720, value
     for i, (label, value) in enumerate(items):
         y = top + i * (bar_h + gap)
         w = max(0.0, value / top_value * pw)
-        body.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end" fill="#222">{escape(_short(label))}</text>')
+        body.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end" fill="#222">{escape(_short(label, 28))}</text>')
         body.append(f'<rect x="{left}" y="{y}" width="{_num(w)}" height="{bar_h}" fill="{PALETTE[0]}"><title>{escape(label)}: {escape(value_format.format(value))}</title></rect>')
         body.append(f'<text x="{_num(left + w + 6)}" y="{y + 13}" fill="#222">{escape(value_format.format(value))}</text>')
     return _svg(uid, width, max(height, 30), title, desc, body)
@@ -185,8 +185,13 @@ def histogram(counts, edges, *, uid: str, title: str, desc: str, width: int = 36
     return _svg(uid, width, height, title, desc, body)
 
 
-def network(nodes, edges, *, uid: str, title: str, desc: str, size: int = 560) -> Markup:
-    """Who answers whom: speakers on a circle, an arrow from the replier to the one answered.
+def network(nodes, edges, *, uid: str, title: str, desc: str, size: int = 400) -> Markup:
+    """Who answers whom: speakers on an ellipse, an arrow from the replier to the one answered.
+
+    The drawing is only as tall as its speakers need: two speakers sit side by side, a
+    few on a flat ellipse, many on a near circle; the height is cut to the circles, their
+    names and the bend of the arrows. The drawing is *size* + 200 wide; the ellipse
+    leaves 160 on each side for the names.
 
     Parameters
     ----------
@@ -198,22 +203,28 @@ def network(nodes, edges, *, uid: str, title: str, desc: str, size: int = 560) -
     Examples
     --------
     >>> svg = network([("Ann", 2), ("Bob", 1)], [("Bob", "Ann", 1)], uid="n", title="t", desc="d")
-    >>> svg.count("<circle")
-    2
+    >>> svg.count("<circle"), 'height="88"' in svg  # two speakers side by side: a low strip
+    (2, True)
     """
-    width = size + 160  # room for names on the left and right of the circle
-    cx, cy = width / 2, size / 2
-    radius = size / 2 - 70
-    pos = {}
+    width = size + 200  # room for names of up to 20 characters on the left and right of the ellipse
     n = max(len(nodes), 1)
+    rx = size / 2 - 60
+    # Two speakers side by side; the ellipse rounds out as speakers are added.
+    ry = 0.0 if n <= 2 else rx * min(0.85, 0.35 + 0.06 * n)
+    start = math.pi if n <= 2 else -math.pi / 2
     top = max([c for _, c in nodes] or [1])
-    for i, (name, _) in enumerate(nodes):
-        a = -math.pi / 2 + 2 * math.pi * i / n
-        pos[name] = (cx + radius * math.cos(a), cy + radius * math.sin(a), a)
+    rad = {name: 4 + (14 if n <= 10 else 9) * math.sqrt(c / top) for name, c in nodes}
+    angle = {name: start + 2 * math.pi * i / n for i, (name, _) in enumerate(nodes)}
+    # Above and below each circle: its name (18) or the bend of an arrow (22), whichever is more.
+    reach = max(rad.values(), default=4) + 26
+    lo = min([ry * math.sin(a) for a in angle.values()] or [0]) - reach
+    hi = max([ry * math.sin(a) for a in angle.values()] or [0]) + reach
+    height = int(math.ceil(hi - lo))
+    cx, cy = width / 2, -lo
+    pos = {name: (cx + rx * math.cos(a), cy + ry * math.sin(a), a) for name, a in angle.items()}
     wmax = max([w for *_, w in edges] or [1])
     body = [f'<defs><marker id="{escape(uid)}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
             f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
-    rad = {name: 4 + (14 if n <= 10 else 9) * math.sqrt(c / top) for name, c in nodes}
     for a, b, w in edges:
         if a not in pos or b not in pos or a == b:
             continue
@@ -226,15 +237,20 @@ def network(nodes, edges, *, uid: str, title: str, desc: str, size: int = 560) -
         body.append(f'<path d="M{_num(x1)},{_num(y1)} Q{_num(mx)},{_num(my)} {_num(ex)},{_num(ey)}" fill="none" stroke="#555" '
                     f'stroke-opacity="0.75" stroke-width="{_num(1 + 3 * w / wmax)}" marker-end="url(#{escape(uid)}-arrow)">'
                     f'<title>{escape(f"{a} answers {b}: {w} repl" + ("y" if w == 1 else "ies"))}</title></path>')
-    for i, (name, c) in enumerate(nodes):
+    for name, c in nodes:
         x, y, a = pos[name]
         body.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(rad[name])}" fill="{PALETTE[0]}" stroke="#fff" stroke-width="1.5">'
                     f'<title>{escape(f"{name}: {c} comment" + "s" * (c != 1))}</title></circle>')
-        lx, ly = x + math.cos(a) * (rad[name] + 6), y + math.sin(a) * (rad[name] + 6)
-        anchor = "start" if math.cos(a) > 0.2 else "end" if math.cos(a) < -0.2 else "middle"
-        dy = 4 if abs(math.sin(a)) < 0.8 else (14 if math.sin(a) > 0 else -6)
-        body.append(f'<text x="{_num(lx)}" y="{_num(ly + dy)}" text-anchor="{anchor}" fill="#222">{escape(_short(name, 20))}</text>')
-    return _svg(uid, width, size, title, desc, body)
+        # Names beside the circle, left or right of it; above or below it at the top and bottom.
+        side = math.cos(a)
+        vertical = ry * math.sin(a) / (ry or 1)
+        if abs(side) > 0.2:
+            lx, ly, anchor = x + math.copysign(rad[name] + 6, side), y + 4, "start" if side > 0 else "end"
+        else:
+            lx, anchor = x, "middle"
+            ly = y + rad[name] + 14 if vertical > 0 else y - rad[name] - 6
+        body.append(f'<text x="{_num(lx)}" y="{_num(ly)}" text-anchor="{anchor}" fill="#222">{escape(_short(name, 20))}</text>')
+    return _svg(uid, width, height, title, desc, body)
 
 
 #: Marker shapes of the frame-debate timeline, by role.

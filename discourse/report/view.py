@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter, defaultdict
 
+from ..lexicons import readable
 from . import svg
 from .highlight import HIGHLIGHT_KINDS, safe_url, segments
 
@@ -600,8 +601,9 @@ def _frames(recs, items, spans) -> dict:
                      # None for a frame whose terms are not read for a sense (only metaphor frames are).
                      "senses": {k: v for k, v in senses.get(frame, {}).items() if k != "unspecified"} or None,
                      "terms": [t for t, _ in _ranked(terms[frame], 6)]})
-    chart = svg.bar_chart([(r["frame"], r["comments"]) for r in rows], uid="frames", title="Frame prevalence",
-                          desc="Comments using each frame: " + ", ".join(f"{r['frame']} {r['comments']}" for r in rows),
+    chart = svg.bar_chart([(readable(r["frame"]), r["comments"]) for r in rows], uid="frames", title="Frame prevalence",
+                          desc="Comments using each frame: " + ", ".join(f"{readable(r['frame'])} {r['comments']}"
+                                                                       for r in rows),
                           value_format="{:g}") if rows else None
     # Who uses which frame.
     users: dict = defaultdict(Counter)
@@ -645,8 +647,10 @@ def _civility(recs, items, has, spans=None) -> dict:
                              x_label="incivility (0 = none, 1 = most)", color=svg.PALETTE[1], width=420)
     worst = sorted((c for c in items.values() if c["incivility"] is not None and c["incivility"] >= HEATED_INCIVILITY),
                    key=lambda c: -c["incivility"])[:6]
-    tchart = svg.bar_chart(_ranked(techniques), uid="techniques", title="Persuasion techniques", width=420,
-                           desc="Comments showing each technique: " + ", ".join(f"{k} {v}" for k, v in _ranked(techniques))
+    tchart = svg.bar_chart([(readable(k), v) for k, v in _ranked(techniques)], uid="techniques",
+                           title="Persuasion techniques", width=420,
+                           desc="Comments showing each technique: " + ", ".join(f"{readable(k)} {v}"
+                                                                            for k, v in _ranked(techniques))
                            ) if techniques else None
     return {"techniques": [(t, k, examples[t]) for t, k in _ranked(techniques)], "technique_chart": tchart,
             "hist": hist, "worst": worst,
@@ -881,6 +885,33 @@ _ROLE_WORDS = {
 }
 
 
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence (or line) of *text* that holds ``text[start:end]``.
+
+    >>> _sentence_around("We lost. Public education is not a war. Still.", 28, 37)
+    'Public education is not a war.'
+    """
+    cut = max(text.rfind(ch, 0, start) for ch in ".!?\n")
+    stops = [i for i in (text.find(ch, end) for ch in ".!?\n") if i >= 0]
+    stop = min(stops) + 1 if stops else len(text)
+    return text[cut + 1:stop].strip()
+
+
+def _debate_quote(frame, role, c, spans) -> str:
+    """The words that make a comment contest or talk about a frame: the sentence of its meta frame term."""
+    if c is None or role not in ("contested", "meta"):
+        return ""
+    # Only a term read as talk about the frame itself is evidence of a stance on it.
+    ss = [s for s in spans.get(c["id"], ()) if s.get("kind") == "frame" and s.get("label") == frame
+          and (s.get("sense") or "") == "meta"]
+    if not ss:
+        return ""
+    try:
+        return _sentence_around(str(c["text"]), int(ss[0]["start"]), int(ss[0]["end"]))
+    except (TypeError, ValueError):  # a spans table without offsets: no quote rather than a wrong one
+        return ""
+
+
 def _debate(corpus, recs, items, spans, thread_id) -> dict:
     """Per frame: where it is introduced, adopted and contested, in thread order."""
     given = _extra_for_thread(corpus, "frame_debate", thread_id)
@@ -945,17 +976,18 @@ def _debate(corpus, recs, items, spans, thread_id) -> dict:
     # Contested frames first: a debate about a frame is what this section is for.
     for f, evs in sorted(events.items(), key=lambda kv: (-sum(e[1] in ("contested", "meta") for e in kv[1]),
                                                            -len(kv[1]), kv[0])):
-        evs = [{"x": x, "role": role, "c": c, "why": why} for x, role, c, why in sorted(evs, key=lambda e: e[0])]
+        evs = [{"x": x, "role": role, "c": c, "why": why, "quote": _debate_quote(f, role, c, spans)}
+               for x, role, c, why in sorted(evs, key=lambda e: e[0])]
         rows.append({"frame": f, "events": evs,
                      "by_role": {r: [e for e in evs if e["role"] == r] for r in ("introduced", "adopted", "contested", "meta")}})
     rows = rows[:10]
     x_max = max((c["position"] for c in items.values()), default=0)
     chart = svg.timeline(
-        [(r["frame"], [(e["x"], e["role"], (f"#{e['c']['id']} " if e["c"] else "post ") + e["role"] + (f": {e['why']}" if e["why"] else ""),
+        [(readable(r["frame"]), [(e["x"], e["role"], (f"#{e['c']['id']} " if e["c"] else "post ") + e["role"] + (f": {e['why']}" if e["why"] else ""),
                         f"#{e['c']['anchor']}" if e["c"] else "#post") for e in r["events"]]) for r in rows],
         x_max=x_max, uid="debate", title="The frame debate",
         desc="For each frame, where in the thread it is introduced, adopted, contested or talked about: "
-             + "; ".join(f"{r['frame']}: " + ", ".join(f"{role} {len(v)}" for role, v in r["by_role"].items() if v) for r in rows),
+             + "; ".join(f"{readable(r['frame'])}: " + ", ".join(f"{role} {len(v)}" for role, v in r["by_role"].items() if v) for r in rows),
     ) if rows else None
     return {"rows": rows, "chart": chart, "derived": derived}
 
@@ -1028,7 +1060,7 @@ def corpus_view(corpus, *, links: dict | None = None) -> dict:
         top_frame = ""
         if has["frames"] and n:
             fc = Counter(f for fl in frame_lists[sub.index] for f in set(fl))
-            top_frame = ", ".join(f"{f} ({k})" for f, k in _ranked(fc, 2))
+            top_frame = ", ".join(f"{readable(f)} ({k})" for f, k in _ranked(fc, 2))
         dates = sub["created_at"].dropna() if n else []
         rows.append({"thread_id": str(tid), "title": (titles.get(tid) or "").strip() or str(tid), "comments": n,
                      "href": links.get(tid, ""), "mean_sentiment": mean_s, "mean_label": _signed(mean_s), "neg_share": neg,
@@ -1065,9 +1097,9 @@ def corpus_view(corpus, *, links: dict | None = None) -> dict:
                 thread_sets[f].add(tid)
         n = max(len(comments), 1)
         frows = [{"frame": f, "comments": k, "share": k / n, "threads": len(thread_sets[f])} for f, k in _ranked(fc)]
-        frames = {"rows": frows, "chart": svg.bar_chart([(r["frame"], round(100 * r["share"], 1)) for r in frows], uid="c-frames",
+        frames = {"rows": frows, "chart": svg.bar_chart([(readable(r["frame"]), round(100 * r["share"], 1)) for r in frows], uid="c-frames",
                                                          title="Share of comments using each frame",
-                                                         desc=", ".join(f"{r['frame']} {100 * r['share']:.1f}%" for r in frows),
+                                                         desc=", ".join(f"{readable(r['frame'])} {100 * r['share']:.1f}%" for r in frows),
                                                          value_format="{:g}%") if frows else None}
         del in_threads
     time = _over_time(comments, frame_lists, has)
@@ -1146,7 +1178,7 @@ def _over_time(comments, frame_lists, has):
                 per[f][m] += 1
         top = sorted(per, key=lambda f: -sum(per[f].values()))[:5]
         for f in top:
-            series.append({"name": f, "points": [(idx[m], 100 * per[f][m] / total[m], f"{m}: {f} {100 * per[f][m] / total[m]:.0f}%", "") for m in months]})
+            series.append({"name": readable(f), "points": [(idx[m], 100 * per[f][m] / total[m], f"{m}: {readable(f)} {100 * per[f][m] / total[m]:.0f}%", "") for m in months]})
     # Label at most ~8 months that have comments, spread over the real span.
     gap = max(1, idx[months[-1]] / 8)
     ticks = []

@@ -157,7 +157,10 @@ def _pretty(label: str) -> str:
     key = _norm_label(label)
     if key in GLOSSARY:
         return GLOSSARY[key][0]
-    return key.replace("_", " ").capitalize() or str(label)
+    from ..lexicons import readable
+
+    name = readable(key)  # a technique's name from its lexicon ("Black-and-white fallacy"), else its words
+    return name[:1].upper() + name[1:] if name else str(label)
 
 
 def _tone_of(value) -> str | None:
@@ -460,7 +463,7 @@ def _technique_candidates(th: _Thread, rng: random.Random) -> tuple[list[dict], 
             "expected": keys[0],
             "also_accept": keys[1:],
             "tool": keys[0],
-            "evidence": explanation or f"{first['kind']} span labelled {first['label']!r}",
+            "evidence": explanation or f"{first['kind']} span marked as {_pretty(first['label']).lower()}",
             "score": _clip(base + rng.random() * 0.05),
         })
     # Control passages: sentences with no technique, so "none of these" is sometimes right.
