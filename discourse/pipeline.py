@@ -144,6 +144,7 @@ def _analyze_comments(comments, threads, *, infer_replies, order, frames):
     lexicons = framing.load_lexicons(extra=frames)
     # Frame vocabulary is neutralised for the frame-neutral score: tone, not topic.
     neutral = _vocabulary(framing, lexicons)
+    seg = None
     if by_key is not None:
         sent_spans, out = sentiment._spans_and_score(out, neutral_terms=neutral, segmented=by_key)
         civ_spans = civility._spans_segmented(out, by_key)
@@ -152,10 +153,13 @@ def _analyze_comments(comments, threads, *, infer_replies, order, frames):
         sent_spans = sentiment.spans(out, neutral_terms=neutral, spans=seg)
         out = out.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
         civ_spans = civility.spans(out, spans=seg)
+    # The spans of every row are let go here: what the output keeps of them is this table.
+    seg_spans = segmented.table(sentences=False)
+    segmented = by_key = seg = None
     out = out.pipe(civility.score, spans=civ_spans)
     frame_spans = framing.spans(out, lexicons=lexicons)
     out = framing.score(out, spans=frame_spans, lexicons=lexicons)
-    parts = [segmented.table(sentences=False), sent_spans, civ_spans, frame_spans]
+    parts = [seg_spans, sent_spans, civ_spans, frame_spans]
     if threads is not None and len(threads):
         posts = threads.assign(comment_id="")
         post_segmented = segment._segment(posts)
