@@ -218,10 +218,15 @@ def bench_topics(path: Path) -> list:
 
 
 #: The functions ``analyze_comments`` calls, as (module, name), in pipeline order.
+#: The chain hands segment's spans on as found (``segment._segment``) to
+#: ``sentiment._spans_and_score`` (spans and score in one pass) and
+#: ``civility._spans_segmented`` (``civility.spans``); the public functions are listed
+#: too, for code that calls them.
 STAGES = (
     ("replies", "infer_replies"), ("graph", "add_depth"), ("framing", "load_lexicons"),
-    ("framing", "vocabulary"), ("segment", "spans"), ("segment", "sentences"), ("sentiment", "spans"),
-    ("sentiment", "score"), ("civility", "spans"), ("civility", "score"), ("framing", "spans"),
+    ("framing", "vocabulary"), ("segment", "_segment"), ("segment", "spans"), ("segment", "sentences"),
+    ("sentiment", "_spans_and_score"), ("sentiment", "spans"), ("sentiment", "score"),
+    ("civility", "_spans_segmented"), ("civility", "spans"), ("civility", "score"), ("framing", "spans"),
     ("framing", "score"),
 )
 

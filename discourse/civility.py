@@ -1823,11 +1823,38 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
     ids = comments[id_col].tolist() if id_col in comments.columns else [""] * len(comments)
     if spans is not None:
         require_columns(spans, ["thread_id", "comment_id", "kind", "label", "start", "end"], caller="civility.spans")
-    todo = [(t, c, text) for t, c, text in zip(threads, ids, comments[text_col])
+    return _spans(comments[text_col], threads, ids, kinds, include_quotes,
+                  lambda wanted: _given_segments(spans, list(zip(threads, ids)), "civility.spans", wanted))
+
+
+def _spans_segmented(comments: pd.DataFrame, segmented: dict | None) -> pd.DataFrame:
+    """:func:`spans` with its default options, the comments' segment spans given as
+    :meth:`segment._Segmented.by_key` gives them (the pipeline's way: no spans table read
+    back); *segmented* None: none given."""
+    threads = comments["thread_id"].tolist() if "thread_id" in comments.columns else [""] * len(comments)
+    ids = comments["comment_id"].tolist() if "comment_id" in comments.columns else [""] * len(comments)
+
+    def given(wanted: set) -> dict | None:
+        if segmented is None:
+            return None
+        out = {}
+        for key in wanted:
+            hit = segmented.get(key)
+            # (as from a table: a comment counts as covered only when it has sentences)
+            if hit is not None and (not hit[1] or any(sp[2] == "sentence" for sp in hit[0])):
+                out[key] = hit[0]
+        return out
+
+    return _spans(comments["text"], threads, ids, _KINDS, False, given)
+
+
+def _spans(texts, threads: list, ids: list, kinds: tuple, include_quotes: bool, given_for) -> pd.DataFrame:
+    """:func:`spans` once its options are checked; *given_for(wanted)*: the segment spans of
+    the keys in *wanted* (:func:`_given_segments`), or None."""
+    todo = [(t, c, text) for t, c, text in zip(threads, ids, texts)
             if isinstance(text, str) and text and not text.isspace()]
     screen = _screen([text for _, _, text in todo])
-    given = _given_segments(spans, list(zip(threads, ids)), "civility.spans",
-                            {(t, c) for (t, c, _), found in zip(todo, screen) if found is not None})
+    given = given_for({(t, c) for (t, c, _), found in zip(todo, screen) if found is not None})
     rows = []
     for (t, c, text), screened in zip(todo, screen):
         if screened is None:

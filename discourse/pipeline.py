@@ -181,23 +181,37 @@ def _analyze_comments(comments, threads, *, infer_replies, order, frames, post_s
         .pipe(replies.infer_replies, mode=infer_replies, order=order, threads=threads)
         .pipe(graph.add_depth)
     )
-    # Shared text spans first, so the sentiment stage does not find them again.
-    seg = segment.spans(out, kinds=segment.KINDS)
+    # Shared text spans first, so the sentiment and civility stages do not find them
+    # again. They read them row by row, as segment found them: the sentences (most of the
+    # spans) never go into a table, since no stage's output holds them.
+    segmented = segment._segment(out)
+    by_key = segmented.by_key()
     lexicons = framing.load_lexicons(extra=frames)
     # Frame vocabulary is neutralised for the frame-neutral score: tone, not topic.
     neutral = _vocabulary(framing, lexicons)
-    sent_spans = sentiment.spans(out, neutral_terms=neutral, spans=seg)
-    out = out.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
-    civ_spans = civility.spans(out, spans=seg)
+    seg = None
+    if by_key is not None:
+        sent_spans, out = sentiment._spans_and_score(out, neutral_terms=neutral, segmented=by_key)
+        civ_spans = civility._spans_segmented(out, by_key)
+    else:  # two comments share a key: their spans go through a table, as the stages' own arguments
+        seg = segmented.table()
+        sent_spans = sentiment.spans(out, neutral_terms=neutral, spans=seg)
+        out = out.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
+        civ_spans = civility.spans(out, spans=seg)
+    # The spans of every row are let go here: what the output keeps of them is this table.
+    seg_spans = segmented.table(sentences=False)
+    segmented = by_key = seg = None
     out = out.pipe(civility.score, spans=civ_spans)
     frame_spans = framing.spans(out, lexicons=lexicons)
     out = framing.score(out, spans=frame_spans, lexicons=lexicons)
-    parts = [seg[seg["kind"] != "sentence"], sent_spans, civ_spans, frame_spans]
+    parts = [seg_spans, sent_spans, civ_spans, frame_spans]
     if post_spans and threads is not None and len(threads):
         posts = threads.assign(comment_id="")
-        post_seg = segment.spans(posts, kinds=segment.KINDS)
-        parts += [post_seg[post_seg["kind"] != "sentence"], civility.spans(posts, spans=post_seg),
-                  framing.spans(posts, lexicons=lexicons)]
+        post_segmented = segment._segment(posts)
+        post_keys = post_segmented.by_key()
+        post_civ = (civility._spans_segmented(posts, post_keys) if post_keys is not None
+                    else civility.spans(posts, spans=post_segmented.table()))
+        parts += [post_segmented.table(sentences=False), post_civ, framing.spans(posts, lexicons=lexicons)]
     parts = [p for p in parts if len(p)]
     spans = pd.concat(parts, ignore_index=True)[list(SPAN_COLUMNS)] if parts else segment.span_table([])
     return out, spans

@@ -944,9 +944,15 @@ def _may_find(texts: list, kinds: tuple) -> list:
 
 def _find(text: str, kinds: tuple) -> list[Span]:
     """The spans of *kinds* in *text*, sorted by (start, end); sentences are split once."""
+    return _find_mixed(text, kinds)[0]
+
+
+def _find_mixed(text: str, kinds: tuple) -> tuple[list[Span], bool]:
+    """:func:`_find`, and whether the spans are of another kind than ``sentence``."""
     found: list[Span] = []
     sents = None
     parts = 0
+    mixed = False
     for k in kinds:
         if k == "sentence" or k == "address":
             if sents is None:
@@ -957,11 +963,74 @@ def _find(text: str, kinds: tuple) -> list[Span]:
         if got:
             parts += 1
             found += got
+            if k != "sentence":
+                mixed = True
     # Each finder lists its spans in (start, end) order: spans of one kind alone (most
     # texts have only sentences) need no sort.
     if parts > 1:
         found.sort(key=_OFFSETS)
-    return found
+    return found, mixed
+
+
+class _Segmented:
+    """The segment spans of each row of a table, as :func:`spans` finds them, before the
+    table is built: what the later stages of the pipeline read (the sentences above all,
+    which end up in no table), without going through a DataFrame and back.
+
+    ``found[i]`` is the sorted :class:`Span` list of row *i* (empty when its text is not a
+    non-empty string); ``mixed[i]`` tells whether it holds a span other than a sentence.
+    """
+
+    __slots__ = ("threads", "ids", "texts", "found", "mixed")
+
+    def __init__(self, threads: list, ids: list, texts: list, found: list, mixed: list):
+        self.threads, self.ids, self.texts, self.found, self.mixed = threads, ids, texts, found, mixed
+
+    def table(self, *, sentences: bool = True) -> pd.DataFrame:
+        """The spans table (:func:`spans`), or the one without its sentences (its rows
+        in the same order, numbered from 0)."""
+        spans_, thread_of, id_of, covered = [], [], [], []
+        for t, c, text, got, mixed in zip(self.threads, self.ids, self.texts, self.found, self.mixed):
+            if not got:
+                continue
+            if not sentences:
+                if not mixed:
+                    continue
+                got = [sp for sp in got if sp[2] != "sentence"]
+                if not got:
+                    continue
+            spans_ += got
+            if len(got) == 1:
+                thread_of.append(t)
+                id_of.append(c)
+            else:
+                thread_of += [t] * len(got)
+                id_of += [c] * len(got)
+            covered += [text[a:b] for a, b, _, _, _ in got]
+        if not spans_:
+            return span_table([])
+        return _table_of(spans_, thread_of, id_of, covered)
+
+    def by_key(self) -> dict | None:
+        """``{(thread, comment): (spans, mixed)}`` of the rows with spans, or None when two
+        rows share a key (a table could not tell their spans apart)."""
+        keys = list(zip(self.threads, self.ids))
+        if len(set(keys)) != len(keys):
+            return None
+        return {k: (got, mixed) for k, got, mixed in zip(keys, self.found, self.mixed) if got}
+
+
+def _table_of(found: list, thread_of: list, id_of: list, covered: list) -> pd.DataFrame:
+    """The spans table of *found* (:class:`Span` tuples) with their thread and comment ids
+    and the text each covers."""
+    # The table's columns are gathered as lists (the spans themselves are the offset,
+    # kind, label and explanation columns): no row tuple per span.
+    starts, ends, kind, label, why = zip(*found)
+    columns = [thread_of, id_of, kind, label, starts, ends, covered, "", why]
+    table = _columns_table(None, columns=columns)
+    if table is None:
+        table = span_table(list(zip(*[[""] * len(found) if isinstance(x, str) else x for x in columns])))
+    return table
 
 
 def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "artifact", "address"),
@@ -1000,27 +1069,23 @@ def spans(comments: pd.DataFrame, *, kinds: Iterable[str] = ("quote", "url", "ar
     if bad:
         raise SchemaError(f"kinds must be drawn from {list(KINDS)}; got {bad!r}.")
     require_columns(comments, [text_col], caller="segment.spans")
+    return _segment(comments, kinds, text_col, id_col, thread_col).table()
+
+
+def _segment(comments: pd.DataFrame, kinds: tuple = KINDS, text_col: str = "text", id_col: str = "comment_id",
+             thread_col: str = "thread_id") -> _Segmented:
+    """The spans of :func:`spans` row by row (:class:`_Segmented`), before any table is built."""
     n = len(comments)
     threads = comments[thread_col].tolist() if thread_col in comments.columns else [""] * n
     ids = comments[id_col].tolist() if id_col in comments.columns else [""] * n
     texts = comments[text_col].tolist()
-    # The table's columns are gathered as lists (the spans themselves are the offset,
-    # kind, label and explanation columns): no row tuple per span.
-    found, thread_of, id_of, covered = [], [], [], []
-    for t, c, text, run in zip(threads, ids, texts, _may_find(texts, kinds)):
+    found, mixed = [], []
+    for text, run in zip(texts, _may_find(texts, kinds)):
         if not isinstance(text, str) or not text:
+            found.append(())
+            mixed.append(False)
             continue
-        got = _find(text, run)
-        if got:
-            found += got
-            thread_of += [t] * len(got)
-            id_of += [c] * len(got)
-            covered += [text[a:b] for a, b, _, _, _ in got]
-    if not found:
-        return span_table([])
-    starts, ends, kind, label, why = zip(*found)
-    columns = [thread_of, id_of, kind, label, starts, ends, covered, "", why]
-    table = _columns_table(None, columns=columns)
-    if table is None:
-        table = span_table(list(zip(*[[""] * len(found) if isinstance(x, str) else x for x in columns])))
-    return table
+        got, m = _find_mixed(text, run)
+        found.append(got)
+        mixed.append(m)
+    return _Segmented(threads, ids, texts, found, mixed)

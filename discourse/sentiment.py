@@ -1383,6 +1383,11 @@ def score(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
         with _collector_paused():
             rows = [_pooled(text, sents)
                     for _t, _c, text, sents in _analyse(comments, text_col, neutral_terms, spans, id_col, thread_col)]
+    return _with_scores(comments, rows, text_col)
+
+
+def _with_scores(comments: pd.DataFrame, rows: list, text_col: str) -> pd.DataFrame:
+    """*comments* with the score columns of the pooled *rows* (:func:`_pooled`)."""
     for row, text in zip(rows, comments[text_col].tolist()):
         if row[4] is None:
             row[4] = _raw_compound(text)
@@ -1492,13 +1497,51 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", neutral_terms: Iter
     """
     require_columns(comments, [text_col], caller="sentiment.spans")
     with _collector_paused():  # millions of small objects that live until the table is built
-        columns, pooled = _span_rows(comments, text_col, neutral_terms, spans, id_col, thread_col)
+        columns, pooled = _span_rows(comments, text_col, neutral_terms, _given_spans(spans), id_col, thread_col)
     # Left for the score() call that follows in the pipeline (see _STASH).
     spans_ref, content = _stash_key(comments, text_col, neutral_terms, spans, id_col, thread_col)
     _STASH[:] = [(spans_ref, content, pooled)]
+    return _span_table(columns)
+
+
+def _span_table(columns: dict) -> pd.DataFrame:
     if not columns["start"]:
         return pd.DataFrame([], columns=list(SPAN_COLUMNS)).astype({"start": "int64", "end": "int64"})
     return _span_frame(columns)
+
+
+def _spans_and_score(comments: pd.DataFrame, *, neutral_terms, segmented: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(spans(comments, ...), score(comments, ...))`` in one pass, the comments' segment
+    spans given as :meth:`segment._Segmented.by_key` gives them (the pipeline's way: no
+    spans table read back, no pooled rows left for :func:`score` to find)."""
+    with _collector_paused():
+        columns, pooled = _span_rows(comments, "text", neutral_terms, _given_segmented(segmented), "comment_id",
+                                     "thread_id")
+    return _span_table(columns), _with_scores(comments, pooled, "text")
+
+
+def _given_segmented(segmented: dict) -> _Given:
+    """:func:`_given_spans` of the spans table of *segmented* (:meth:`segment._Segmented.by_key`)."""
+    sents: dict = {}
+    others_of: dict = {}
+    for key, (got, mixed) in segmented.items():
+        if not mixed:  # sentences only, the common case
+            sents[key] = got
+            continue
+        s, quotes, excl = [], [], []
+        for sp in got:
+            kind = sp[2]
+            if kind == "sentence":
+                s.append(sp)
+            elif kind == "quote":
+                quotes.append(sp)
+            elif kind == "url" or kind == "artifact":
+                excl.append(sp)
+        if s:
+            sents[key] = s
+        if quotes or excl:
+            others_of[key] = (quotes, excl)
+    return _Given(sents, others_of)
 
 
 def _span_frame(columns: dict) -> pd.DataFrame:
@@ -1530,7 +1573,7 @@ def _span_frame(columns: dict) -> pd.DataFrame:
     return pd.DataFrame({c: columns[c] for c in SPAN_COLUMNS})
 
 
-def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) -> tuple[dict, list]:
+def _span_rows(comments, text_col, neutral_terms, given, id_col, thread_col) -> tuple[dict, list]:
     """The sentence spans as columns (``SPAN_COLUMNS`` but the constant ``kind`` and
     ``sense``), and each comment's pooled score row.
 
@@ -1540,7 +1583,6 @@ def _span_rows(comments, text_col, neutral_terms, spans_, id_col, thread_col) ->
     terms = tuple(DEFAULT_NEUTRAL_TERMS if neutral_terms is None else neutral_terms)
     spec = _neutral_sets(terms) if terms else None
     cache, said = _piece_caches(spec)
-    given = _given_spans(spans_)
     threads, ids = _keys(comments, id_col, thread_col)
     out_threads, out_ids, labels, starts, ends, texts, explanations = [], [], [], [], [], [], []
     pooled = []

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import discourse
-from discourse import pipeline, sentiment, store
+from discourse import civility, pipeline, sentiment, store
 from discourse.cli import cli
 from discourse.errors import SchemaError
 from discourse.topics import TopicSummary, fit_topics
@@ -30,13 +30,13 @@ def collector_state():
 @pytest.mark.parametrize("enabled", [True, False])
 def test_pipeline_analyze_comments_restores_the_collector(enabled, tiny_comments, collector_state, monkeypatch):
     seen = []
-    score = sentiment.score
+    score = civility.score
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
         return score(*args, **kwargs)
 
-    monkeypatch.setattr(sentiment, "score", spy)
+    monkeypatch.setattr(civility, "score", spy)
     gc.enable() if enabled else gc.disable()
     out, _ = pipeline.analyze_comments(tiny_comments)
     assert seen == [False]  # paused while the stages run
@@ -126,3 +126,61 @@ def test_pipeline_analyze_of_a_series_says_how_to_make_a_table():
     with pytest.raises(SchemaError, match=r"analyze takes a Corpus \(from discourse\.read\) or a comments DataFrame; got a Series\. "
                                           r".*series\.to_frame\('text'\)"):
         discourse.analyze(passed)
+
+
+# Texts with every kind of segment span, alone and together, and texts the stages skip.
+_MIXED_TEXTS = [
+    'Sorry, Ellen, but "this is a war" on public schools: see www.example.org. LikeLike',
+    "You idiot, we must fight back! THEY ARE LYING. Lying, lying, lying.",
+    'Wow Duane…you said "avoidance strategies" work.\nLikeLike',
+    'This is funny:\n"Outsourcing has resulted in cost overruns, service failures and greater inequality."',
+    "> quoted line from the post\nI disagree with that, Chas.",
+    "x x x x\nA block between delimiters.\nx x x x\nMy own words here, https://example.com/a?b=1 too.",
+    "Great point!",
+    "",
+    "   ",
+    "Reply",
+    "The Good Germans would rot in hell. Soulless turds.",
+]
+
+
+def _through_tables(comments, threads=None):
+    """The per-thread chain composed from the stages' public functions, the segment spans
+    handed on as a table (what ``analyze_comments`` gives, by another road)."""
+    from discourse import framing, graph, replies, segment
+    from discourse.model import SPAN_COLUMNS
+
+    out = comments.pipe(replies.infer_replies, mode="auto", order="display", threads=threads).pipe(graph.add_depth)
+    seg = segment.spans(out, kinds=segment.KINDS)
+    lexicons = framing.load_lexicons()
+    neutral = tuple(framing.vocabulary(lexicons))
+    sent = sentiment.spans(out, neutral_terms=neutral, spans=seg)
+    out = out.pipe(sentiment.score, neutral_terms=neutral, spans=seg)
+    civ = civility.spans(out, spans=seg)
+    out = out.pipe(civility.score, spans=civ)
+    frames = framing.spans(out, lexicons=lexicons)
+    out = framing.score(out, spans=frames, lexicons=lexicons)
+    parts = [seg[seg["kind"] != "sentence"], sent, civ, frames]
+    if threads is not None:
+        posts = threads.assign(comment_id="")
+        post_seg = segment.spans(posts, kinds=segment.KINDS)
+        parts += [post_seg[post_seg["kind"] != "sentence"], civility.spans(posts, spans=post_seg),
+                  framing.spans(posts, lexicons=lexicons)]
+    return out, pd.concat([p for p in parts if len(p)], ignore_index=True)[list(SPAN_COLUMNS)]
+
+
+@pytest.mark.parametrize("ids", [[str(i) for i in range(len(_MIXED_TEXTS))],
+                                 ["1", "1", *[str(i) for i in range(2, len(_MIXED_TEXTS))]]],
+                         ids=["unique ids", "a repeated id"])
+def test_pipeline_segment_spans_handed_on_without_a_table_give_the_same_tables(ids):
+    # The chain hands segment's spans to sentiment and civility as found, not as a table;
+    # with a repeated (thread, comment) key it goes through the table as before.
+    comments = pd.DataFrame({"thread_id": ["t"] * len(ids), "comment_id": ids, "parent_id": [""] * len(ids),
+                             "author": ["a", "b"] * (len(ids) // 2) + ["a"] * (len(ids) % 2), "text": _MIXED_TEXTS})
+    threads = pd.DataFrame({"thread_id": ["t"], "title": ["A post"],
+                            "text": ['Hi all, "a war on schools" says www.example.org.\nLikeLike']})
+    out, spans = pipeline.analyze_comments(comments, threads)
+    want_out, want_spans = _through_tables(comments, threads)
+    pd.testing.assert_frame_equal(out, want_out)
+    pd.testing.assert_frame_equal(spans, want_spans)
+    assert {"sentence", "quote", "url", "artifact", "address", "incivility", "technique"} <= set(spans["kind"])
