@@ -40,3 +40,25 @@ def test_wp_html_without_comment_list_fails(tmp_path):
     p.write_text("<html><body><p>No comments here.</p></body></html>")
     with pytest.raises(InputFormatError, match="holds no WordPress comment list"):
         read_wp_html(p)
+
+
+def test_wp_html_page_cut_short_warns_and_notes(tmp_path):
+    import warnings
+
+    from discourse.errors import DiscourseWarning
+
+    whole = (DATA / "modern-comment-list.html").read_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DiscourseWarning)  # the whole page: no warning
+        assert len(read_wp_html(DATA / "modern-comment-list.html").comments) == 4
+    # Cut inside the last top-level comment: the list never ends, a comment is missing.
+    cut = tmp_path / "cut.html"
+    cut.write_text(whole[: whole.index("Café owners") + 10])
+    with pytest.warns(DiscourseWarning, match="never ends: the page looks cut short"):
+        c = read_wp_html(cut)
+    assert sorted(c.comments["comment_id"]) == ["101", "102", "103", "105"]
+    assert c.comments.set_index("comment_id").loc["105", "text"] == "Café owner"
+    assert any("cut short" in n for n in c.ingest[0].notes)
+    cut.write_text(whole[: whole.index('id="comment-105"') - 10])
+    with pytest.warns(DiscourseWarning, match="cut short"):
+        assert sorted(read_wp_html(cut).comments["comment_id"]) == ["101", "102", "103"]

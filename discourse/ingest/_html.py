@@ -136,12 +136,15 @@ def html_to_text(markup: str, *, keep_newlines: bool = False) -> str:
 
 class Node:
     """An element of a parsed HTML fragment: ``tag``, ``attrs`` (dict), ``children``
-    (nodes and strings), ``parent``, and the source ``line`` it starts on."""
+    (nodes and strings), ``parent``, the source ``line`` it starts on, and ``cut``: true
+    when the markup ended while the element was still open, neither closed by its end tag
+    nor by an element that implies its end (a page saved or copied only in part)."""
 
-    __slots__ = ("tag", "attrs", "children", "parent", "line")
+    __slots__ = ("tag", "attrs", "children", "parent", "line", "cut")
 
     def __init__(self, tag: str, attrs: dict, parent=None, line: int = 0):
         self.tag, self.attrs, self.children, self.parent, self.line = tag, attrs, [], parent, line
+        self.cut = False
 
     @property
     def classes(self) -> list[str]:
@@ -247,8 +250,12 @@ def parse_html(markup: str) -> Node:
     >>> doc = parse_html('<ol class="x"><li>One<li>Two</a></ol>')
     >>> [li.text() for li in doc.find(lambda n: n.tag == "ol").elements()]
     ['One', 'Two']
+    >>> parse_html('<ol><li>One<li>Tw').find(lambda n: n.tag == "ol").cut
+    True
     """
     builder = _TreeBuilder()
     builder.feed(markup)
     builder.close()
+    for node in builder.open[1:]:
+        node.cut = True
     return builder.root

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 
-from ..errors import InputFormatError
+from ..errors import DiscourseWarning, InputFormatError
 from ._common import Tally, build_corpus, parse_time
 from ._html import Node, html_to_text, parse_html
 from ._text import decode, read_bytes
@@ -193,6 +194,14 @@ def read_wp_html(path, *, thread_id=None):
                 "created_at": parse_time(meta.get("date")) if meta.get("date") else None}]
     if not tally.seen:
         raise InputFormatError("has a comment list with no comments in it; nothing to read.", path=path)
+    cut = [lst for lst in outer if lst.cut]
+    if cut:
+        # A browser's saved page always closes its lists: this one was cut short (a
+        # download stopped, a copy that missed the end), and what followed is not here.
+        note = (f"the comment list that starts on line {cut[0].line} never ends: the page looks cut short, so "
+                "any comments after the last one read are missing (save the whole page again to read them)")
+        tally.notes.append(note)
+        warnings.warn(f"{os.fspath(path)}: {note}.", DiscourseWarning, stacklevel=2)
     return build_corpus(rows, threads, path=path, fmt="wp-html", tally=tally, thread_id=None, encoding=encoding)
 
 
