@@ -25,17 +25,24 @@ FORMAT_CHOICES = _format_choices()
 
 
 def _errors_to_click(func):
-    """Turn DiscourseError into click's 'Error: ...' and exit 1; show warnings on stderr."""
+    """Turn DiscourseError into click's 'Error: ...' and exit 1; show warnings on stderr.
+
+    A command with the ``--strict`` option of :func:`_strict_option` turns every
+    DiscourseWarning into such an error instead, at the moment it is warned.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from .errors import DiscourseError, DiscourseWarning
 
+        strict = kwargs.pop("strict_data", False)
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DiscourseWarning)
+            warnings.simplefilter("error" if strict else "always", DiscourseWarning)
             try:
                 return func(*args, **kwargs)
             except DiscourseError as err:
+                raise click.ClickException(str(err)) from err
+            except DiscourseWarning as err:  # --strict: a data problem is an error
                 raise click.ClickException(str(err)) from err
             finally:
                 # A copy: showwarning below runs inside the recording block and would append forever.
@@ -46,6 +53,13 @@ def _errors_to_click(func):
                         warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
     return wrapper
+
+
+def _strict_option(func):
+    """``--strict``: fail on a data problem (a DiscourseWarning) instead of warning about it."""
+    return click.option("--strict", "strict_data", is_flag=True,
+                        help="Fail on data problems instead of warning: a record skipped or repaired (bad line, "
+                             "orphan, duplicate id, ...) is an error, exit status 1.")(func)
 
 
 def _reading_options(func):
@@ -179,6 +193,7 @@ def cli():
 @click.option("--partition-size", type=ByteSize(minimum=4096), default=None, metavar="SIZE",
               help="With a directory output: input bytes per partition, e.g. 8M, instead of a size chosen from "
                    "--memory. Each worker holds one partition's analysis at a time.")
+@_strict_option
 @_errors_to_click
 def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, spans, quiet, memory,
             partition_size):
@@ -255,6 +270,7 @@ def analyze(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, 
               help="The HTML file to write.")
 @_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
+@_strict_option
 @_errors_to_click
 def report(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, quiet):
     """Read INPUT files, analyse them, and write a self-contained HTML report.
@@ -300,6 +316,7 @@ def formats():
 @click.option("--format", "fmt", default="auto", show_default=True, metavar="FORMAT",
               help=f"Input format; detected per file when 'auto'. One of: {', '.join(FORMAT_CHOICES)}.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
+@_strict_option
 @_errors_to_click
 def export(inputs, output, target, fmt, quiet):
     """Read INPUT files and write them as a ConvoKit corpus directory, unanalysed.
@@ -405,6 +422,7 @@ def frames_explain(text, frame_files):
               help="reply: comments linked to the comment they answer; interaction: speakers linked to "
                    "the speakers they answer, weighted by how often.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
+@_strict_option
 @_errors_to_click
 def graph(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, frames, kind, quiet):
     """Read INPUT files, recover who answers whom, and export the graph for Gephi or networkx.
@@ -458,6 +476,7 @@ def graph(inputs, output, fmt, order, infer_replies, topics, jobs, classroom, fr
 @click.option("--thread", "thread_id", default=None, help="The thread to use when the input has several.")
 @_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the ingest report.")
+@_strict_option
 @_errors_to_click
 def exercise(inputs, kind, output, key_path, answers_path, notes_path, n, difficulty, seed, mask, paper, projector,
              thread_id, fmt, order, infer_replies, topics, jobs, classroom, frames, quiet):

@@ -1021,9 +1021,9 @@ def _finish(path: Path, manifest: dict) -> dict:
     """Sum the per-partition counts into ingest reports, warn once, mark the corpus complete."""
     import importlib
 
-    from .model import IngestReport, duplicate_note
+    from .model import IngestReport, _repair_counts, duplicate_note
 
-    reports, repaired_total = [], {}
+    reports = []
     for i, meta in enumerate(manifest.get("files", [])):
         kept = threads = 0
         repaired: dict = {}
@@ -1055,14 +1055,11 @@ def _finish(path: Path, manifest: dict) -> dict:
                 setattr(r, k, v)
             r.notes = list(meta.get("notes", [])) + [n for n in meta["report"]["notes"] if n not in meta["notes"]]
         reports.append(_asdict(r))
-        for k, v in repaired.items():
-            repaired_total[k] = repaired_total.get(k, 0) + v
+        if repaired:  # (worded as discourse.read words it: per file, the file first)
+            warnings.warn(f"{meta['path']}: reply links repaired: {_repair_counts(repaired)}; those comments now "
+                          "answer the post", DiscourseWarning, stacklevel=3)
     if reports:
         manifest["ingest"] = reports
-    if repaired_total:
-        what = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(repaired_total.items()))
-        warnings.warn(f"reply links repaired: {what}; those comments now answer the post", DiscourseWarning,
-                      stacklevel=3)
     seen = set()
     for entry in manifest["partitions"].values():
         for message, cat in entry.get("warnings", []):

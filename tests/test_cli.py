@@ -188,3 +188,44 @@ def test_cli_duplicate_ids_in_a_table_are_warned_about_not_fatal(tmp_path, monke
             "author, time or text (e.g. dup/1); the first of each id was kept and the repeats skipped. If those are "
             "different comments, give each a unique comment_id within its thread\n") in result.stderr
     assert "skipped 1 conflicting duplicate id" in result.stderr
+
+
+def _bad_lines(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"comment_id": "1", "text": "Hi all."}\n{"comment_id": "2", "text": "Hi!"}\n{broken\n')
+    return path
+
+
+@pytest.mark.parametrize("output", ["out.csv", "corpus/"])
+def test_cli_strict_makes_a_data_problem_an_error(runner, tmp_path, output):
+    path = _bad_lines(tmp_path)
+    args = ["analyze", str(path), "-o", str(tmp_path / output), "--topics", "none"]
+    lenient = runner.invoke(cli, args)
+    assert lenient.exit_code == 0, lenient.output
+    warning = next(line for line in lenient.stderr.splitlines() if line.startswith("Warning: ") and "not a JSON" in line)
+    strict = runner.invoke(cli, [*args[:2], "-o", str(tmp_path / ("again-" + output)), *args[4:], "--strict"])
+    assert strict.exit_code == 1, strict.output
+    # The warning's own message, as an error, and no traceback.
+    assert "Error: " + warning[len("Warning: "):] in strict.stderr
+    assert "Traceback" not in strict.output
+    assert not (tmp_path / ("again-" + output)).is_file()
+
+
+@pytest.mark.parametrize("verb", ["report", "graph", "export", "exercise"])
+def test_cli_strict_is_an_option_of_every_reading_verb(runner, tmp_path, verb):
+    path = _bad_lines(tmp_path)
+    out = {"report": "r.html", "graph": "g.gexf", "export": "ck/", "exercise": "w.html"}[verb]
+    args = [verb, str(path), "-o", str(tmp_path / out), "--strict"]
+    args += ["--kind", "tone", "--key", str(tmp_path / "k.json")] if verb == "exercise" else []
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "Error: " in result.stderr and "not a JSON object" in result.stderr
+
+
+def test_cli_repair_warning_names_the_file_in_memory_and_on_disk(runner, tmp_path):
+    path = tmp_path / "orphan.csv"
+    path.write_text("comment_id,parent_id,text\n1,,Hello there.\n2,9,Hi!\n")
+    for output in ("out.csv", "corpus/"):
+        result = runner.invoke(cli, ["analyze", str(path), "-o", str(tmp_path / output), "--topics", "none"])
+        assert result.exit_code == 0, result.output
+        assert f"Warning: {path}: reply links repaired: 1 orphan; those comments" in result.stderr, output

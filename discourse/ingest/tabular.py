@@ -197,7 +197,8 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
     >>> table_to_corpus(df, path="t.csv", fmt="csv").ingest[0].summary()
     't.csv: read as csv; 1 thread, 2 records seen, 2 comments kept'
     """
-    from ..model import Corpus, IngestReport, duplicate_note, normalize_comments, normalize_threads, repair_links
+    from ..model import (Corpus, IngestReport, _repair_counts, duplicate_note, normalize_comments,
+                         normalize_threads, repair_links)
 
     from ._columns import contract_names, explain, note, to_contract
 
@@ -232,7 +233,10 @@ def table_to_corpus(df: pd.DataFrame, *, path: str, fmt: str, thread_id=None, en
     skipped, message = duplicate_note(dropped)
     if message:
         warnings.warn(f"{path}: {message}", DiscourseWarning, stacklevel=3)
-    comments, repaired = repair_links(comments)
+    comments, repaired = repair_links(comments, warn=False)
+    if repaired:  # (as every reader words it: the file first)
+        warnings.warn(f"{path}: reply links repaired: {_repair_counts(repaired)}; those comments now answer the post",
+                      DiscourseWarning, stacklevel=3)
     threads = normalize_threads(threads, comments)
     threads["source_format"] = threads["source_format"].where(threads["source_format"] != "", fmt)
     threads["source_path"] = threads["source_path"].where(threads["source_path"] != "", path)
