@@ -1625,9 +1625,13 @@ def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
             if seen[w] >= 4 and w not in _STOP:
                 counts.setdefault(w, []).append((s, e))
         for w, occ in counts.items():
+            said: dict = {}  # (one explanation per spelling: a long comment repeats a word thousands of times)
             for s, e in occ:
-                out.append(segment.Span(s, e, "technique", "repetition",
-                                        explanation.format(text=text[s:e]) + f" ('{w}' appears {len(occ)} times.)"))
+                said_as = text[s:e]
+                why = said.get(said_as)
+                if why is None:
+                    why = said[said_as] = explanation.format(text=said_as) + f" ('{w}' appears {len(occ)} times.)"
+                out.append(segment.Span(s, e, "technique", "repetition", why))
     # A phrase of two content words used three or more times (both words then occur three
     # times or more: other pairs are not counted).
     bigrams: dict = {}
@@ -1647,10 +1651,15 @@ def _repetition(text: str, pieces, explanation: str, lower: str | None = None,
             covered[k] = 1
     for (w1, w2), occ in bigrams.items():
         if len(occ) >= 3:
+            said = {}
             for s, e, i in occ:
                 if not covered[i]:
-                    out.append(segment.Span(s, e, "technique", "repetition",
-                                            explanation.format(text=text[s:e]) + f" ('{w1} {w2}' appears {len(occ)} times.)"))
+                    said_as = text[s:e]
+                    why = said.get(said_as)
+                    if why is None:
+                        why = said[said_as] = (explanation.format(text=said_as)
+                                               + f" ('{w1} {w2}' appears {len(occ)} times.)")
+                    out.append(segment.Span(s, e, "technique", "repetition", why))
                     covered[i] = covered[i + 1] = 1
     return out
 
@@ -1827,10 +1836,18 @@ def spans(comments: pd.DataFrame, *, text_col: str = "text", kinds: Iterable[str
                   lambda wanted: _given_segments(spans, list(zip(threads, ids)), "civility.spans", wanted))
 
 
-def _spans_segmented(comments: pd.DataFrame, segmented: dict | None) -> pd.DataFrame:
+def _spans_segmented(comments: pd.DataFrame, segmented: dict | None, *, limit: int | None = None,
+                     left_out: dict | None = None) -> pd.DataFrame:
     """:func:`spans` with its default options, the comments' segment spans given as
     :meth:`segment._Segmented.by_key` gives them (the pipeline's way: no spans table read
-    back); *segmented* None: none given."""
+    back); *segmented* None: none given.
+
+    *limit*: list at most that many spans of one kind and label per comment
+    (:func:`discourse.segment.cap_found`), counting those left out in *left_out*
+    (``{(thread, comment, kind, label): n}``). :func:`score` gives the same from the capped
+    spans: ``techniques`` lists the kinds present, and ``incivility`` is 1.0 (to its four
+    decimals) either way once a comment has a thousand incivility spans of one kind, since
+    every category weighs 0.08 or more."""
     threads = comments["thread_id"].tolist() if "thread_id" in comments.columns else [""] * len(comments)
     ids = comments["comment_id"].tolist() if "comment_id" in comments.columns else [""] * len(comments)
 
@@ -1845,12 +1862,14 @@ def _spans_segmented(comments: pd.DataFrame, segmented: dict | None) -> pd.DataF
                 out[key] = hit[0]
         return out
 
-    return _spans(comments["text"], threads, ids, _KINDS, False, given)
+    return _spans(comments["text"], threads, ids, _KINDS, False, given, limit=limit, left_out=left_out)
 
 
-def _spans(texts, threads: list, ids: list, kinds: tuple, include_quotes: bool, given_for) -> pd.DataFrame:
+def _spans(texts, threads: list, ids: list, kinds: tuple, include_quotes: bool, given_for, *,
+           limit: int | None = None, left_out: dict | None = None) -> pd.DataFrame:
     """:func:`spans` once its options are checked; *given_for(wanted)*: the segment spans of
-    the keys in *wanted* (:func:`_given_segments`), or None."""
+    the keys in *wanted* (:func:`_given_segments`), or None; *limit*, *left_out*: as for
+    :func:`_spans_segmented`."""
     todo = [(t, c, text) for t, c, text in zip(threads, ids, texts)
             if isinstance(text, str) and text and not text.isspace()]
     screen = _screen([text for _, _, text in todo])
@@ -1869,6 +1888,10 @@ def _spans(texts, threads: list, ids: list, kinds: tuple, include_quotes: bool, 
             found += _technique_spans(text, include_quotes, reading)
         if len(found) > 1:
             found.sort(key=_start_end)
+        if limit is not None and len(found) > limit:
+            found, more = segment.cap_found(found, limit=limit)
+            if left_out is not None:
+                left_out.update({(t, c, kind, label): n for (kind, label), n in more.items()})
         rows += [(t, c, sp.kind, sp.label, sp.start, sp.end, text[sp.start:sp.end], "", sp.explanation) for sp in found]
     return segment.span_table(rows)
 

@@ -686,7 +686,16 @@ class _View:
             norm = self.norm
             toks = [(a, b, norm[a:b]) for a, b in map(_SPAN, _TOKEN.finditer(self.text, s0, s1))]
             got = self._words[n] = (toks, [t[2] for t in toks])
+            if len(self._words) > _VIEW_SENTENCES:
+                # The oldest first: sentences are read in order, each with the two before
+                # and the one after it, so a comment of megabytes keeps a few of its
+                # sentences split, not millions of tokens (any other is split again).
+                del self._words[next(iter(self._words))]
             return got
+
+
+#: Sentences a :class:`_View` keeps split into tokens (see :meth:`_View.tokens`).
+_VIEW_SENTENCES = 64
 
 
 def _view_hits(view: _View, matchers: _Matchers, out: list):

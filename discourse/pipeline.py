@@ -186,13 +186,18 @@ def _analyze_comments(comments, threads, *, infer_replies, order, frames, post_s
     # spans) never go into a table, since no stage's output holds them.
     segmented = segment._segment(out)
     by_key = segmented.by_key()
+    # Spans are listed up to segment.SPAN_LIMIT of one kind and label per comment: civility
+    # caps them as it finds them (its scores are the same from the capped spans), the other
+    # tables are capped below once the scores that read them are computed, so no score
+    # changes and a comment of megabytes does not hold millions of spans.
+    left_out: dict = {}
     lexicons = framing.load_lexicons(extra=frames)
     # Frame vocabulary is neutralised for the frame-neutral score: tone, not topic.
     neutral = _vocabulary(framing, lexicons)
     seg = None
     if by_key is not None:
         sent_spans, out = sentiment._spans_and_score(out, neutral_terms=neutral, segmented=by_key)
-        civ_spans = civility._spans_segmented(out, by_key)
+        civ_spans = civility._spans_segmented(out, by_key, limit=segment.SPAN_LIMIT, left_out=left_out)
     else:  # two comments share a key: their spans go through a table, as the stages' own arguments
         seg = segmented.table()
         sent_spans = sentiment.spans(out, neutral_terms=neutral, spans=seg)
@@ -201,19 +206,36 @@ def _analyze_comments(comments, threads, *, infer_replies, order, frames, post_s
     # The spans of every row are let go here: what the output keeps of them is this table.
     seg_spans = segmented.table(sentences=False)
     segmented = by_key = seg = None
+
+    def capped(table):
+        table, more = segment.cap_spans(table, limit=segment.SPAN_LIMIT)
+        left_out.update(more)
+        return table
+
+    seg_spans, sent_spans = capped(seg_spans), capped(sent_spans)
     out = out.pipe(civility.score, spans=civ_spans)
+    civ_spans = capped(civ_spans)
     frame_spans = framing.spans(out, lexicons=lexicons)
     out = framing.score(out, spans=frame_spans, lexicons=lexicons)
-    parts = [seg_spans, sent_spans, civ_spans, frame_spans]
+    parts = [seg_spans, sent_spans, civ_spans, capped(frame_spans)]
+    frame_spans = None
     if post_spans and threads is not None and len(threads):
         posts = threads.assign(comment_id="")
         post_segmented = segment._segment(posts)
         post_keys = post_segmented.by_key()
-        post_civ = (civility._spans_segmented(posts, post_keys) if post_keys is not None
+        post_civ = (civility._spans_segmented(posts, post_keys, limit=segment.SPAN_LIMIT, left_out=left_out)
+                    if post_keys is not None
                     else civility.spans(posts, spans=post_segmented.table()))
-        parts += [post_segmented.table(sentences=False), post_civ, framing.spans(posts, lexicons=lexicons)]
+        parts += [capped(post_segmented.table(sentences=False)), capped(post_civ),
+                  capped(framing.spans(posts, lexicons=lexicons))]
     parts = [p for p in parts if len(p)]
     spans = pd.concat(parts, ignore_index=True)[list(SPAN_COLUMNS)] if parts else segment.span_table([])
+    if left_out:
+        import warnings
+
+        from .errors import DiscourseWarning
+
+        warnings.warn(segment.capped_note(left_out), DiscourseWarning, stacklevel=3)
     return out, spans
 
 

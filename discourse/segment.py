@@ -53,9 +53,11 @@ from .model import SPAN_COLUMNS, require_columns
 __all__ = [
     "ABBREVIATIONS",
     "KINDS",
+    "SPAN_LIMIT",
     "Span",
     "addresses",
     "artifacts",
+    "cap_spans",
     "excluded",
     "not_text",
     "own_pieces",
@@ -812,6 +814,139 @@ def span_table(rows: Iterable[tuple]) -> pd.DataFrame:
             return fast
     out = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
     return out.astype({"start": "int64", "end": "int64"})
+
+
+#: The most spans of one kind and label the spans table lists for one comment (see
+#: :func:`cap_spans`). The most on real data is 138 (the sentences of a long WordPress
+#: comment); a comment of megabytes of one repeated sentence has millions.
+SPAN_LIMIT = 1000
+
+
+def cap_spans(table: pd.DataFrame, *, limit: int = SPAN_LIMIT) -> tuple[pd.DataFrame, dict]:
+    """List at most *limit* spans of one kind and label per comment, and say how many more there are.
+
+    The first *limit* spans of each ``(thread_id, comment_id, kind, label)`` are kept in
+    the table's order; the explanation of the last one kept ends with how many more the
+    comment has (``"(1,234 more spans of this kind and label in this comment are not
+    listed: ...)"``). Each stage scores a comment from all its spans before the pipeline
+    caps them, so no score changes; what is left out is evidence of the same kind the
+    table already shows, and the note says how much. A table with no group over the
+    limit is returned as it is.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A spans table (:data:`discourse.model.SPAN_COLUMNS`).
+    limit : int, default :data:`SPAN_LIMIT`
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+        The table (index renumbered from 0 when rows were left out) and
+        ``{(thread_id, comment_id, kind, label): spans left out}``.
+
+    Examples
+    --------
+    >>> t = span_table([("t", "c", "sentence", "own", i, i + 1, "a", "", "why") for i in range(4)])
+    >>> capped, left_out = cap_spans(t, limit=3)
+    >>> len(capped), left_out
+    (3, {('t', 'c', 'sentence', 'own'): 1})
+    >>> capped["explanation"].iloc[-1]
+    'why (1 more span of this kind and label in this comment is not listed: the spans table lists the first 3 of each kind and label per comment; the scores count them all.)'
+    """
+    import numpy as np
+
+    if len(table) <= limit:
+        return table, {}
+    # Cheap first: no comment id with more than *limit* rows, no group over the limit.
+    codes, _ = pd.factorize(table["comment_id"], use_na_sentinel=False)
+    heavy = np.flatnonzero(np.bincount(codes) > limit)
+    if not len(heavy):
+        return table, {}
+    keys = ["thread_id", "comment_id", "kind", "label"]
+    rows = np.flatnonzero(np.isin(codes, heavy))
+    sub = table.iloc[rows]
+    rank = sub.groupby(keys, sort=False, dropna=False).cumcount().to_numpy()
+    over = rank >= limit
+    if not over.any():
+        return table, {}
+    size = sub.groupby(keys, sort=False, dropna=False)[keys[0]].transform("size").to_numpy()
+    left_out: dict = {}
+    last = []
+    for i in np.flatnonzero(rank == limit - 1).tolist():
+        n = int(size[i]) - limit
+        if n > 0:
+            left_out[tuple(sub[k].iat[i] for k in keys)] = n
+            last.append((rows[i], n))
+    out = table.drop(index=table.index[rows[over]]).copy()
+    col = out.columns.get_loc("explanation")
+    for r, n in last:
+        at = out.index.get_loc(table.index[r])
+        note = _more_note(n, limit)
+        before = out.iat[at, col]
+        out.iat[at, col] = f"{before} {note}" if isinstance(before, str) and before else note
+    return out.reset_index(drop=True), left_out
+
+
+def _more_note(n: int, limit: int) -> str:
+    return (f"({n:,} more span{'s' * (n != 1)} of this kind and label in this comment "
+            f"{'are' if n != 1 else 'is'} not listed: the spans table lists the first {limit:,} of each kind and "
+            "label per comment; the scores count them all.)")
+
+
+def cap_found(found: list, *, limit: int = SPAN_LIMIT) -> tuple[list, dict]:
+    """:func:`cap_spans` for one comment's list of :class:`Span`, before it becomes rows.
+
+    Returns the list (the same object when nothing is over the limit) and
+    ``{(kind, label): spans left out}``.
+
+    Examples
+    --------
+    >>> found = [Span(i, i + 1, "technique", "repetition", "why") for i in range(5)]
+    >>> kept, left_out = cap_found(found, limit=2)
+    >>> [sp.start for sp in kept], left_out, kept[-1].explanation.startswith("why (3 more spans")
+    ([0, 1], {('technique', 'repetition'): 3}, True)
+    """
+    if len(found) <= limit:
+        return found, {}
+    seen: dict = {}
+    for sp in found:
+        key = (sp.kind, sp.label)
+        seen[key] = seen.get(key, 0) + 1
+    over = {key: n - limit for key, n in seen.items() if n > limit}
+    if not over:
+        return found, {}
+    kept, taken = [], {}
+    for sp in found:
+        key = (sp.kind, sp.label)
+        k = taken.get(key, 0)
+        if k < limit:
+            taken[key] = k + 1
+            if k == limit - 1 and key in over:
+                note = _more_note(over[key], limit)
+                sp = sp._replace(explanation=f"{sp.explanation} {note}" if sp.explanation else note)
+            kept.append(sp)
+    return kept, over
+
+
+def capped_note(left_out: dict, *, limit: int = SPAN_LIMIT) -> str:
+    """The warning for what :func:`cap_spans` left out: counts per kind, and the comments (the first 5).
+
+    Examples
+    --------
+    >>> capped_note({("t", "c1", "technique", "repetition"): 54555, ("t", "c1", "sentence", "own"): 10111})
+    'evidence spans not listed: 54,555 technique (repetition), 10,111 sentence (own) in 1 comment (t/c1): the spans table lists at most 1,000 spans of one kind and label per comment, and the last one listed says how many more there are; the scores count them all'
+    """
+    by_label: dict = {}
+    for (_, _, kind, label), n in left_out.items():
+        by_label[(kind, label)] = by_label.get((kind, label), 0) + n
+    comments = list(dict.fromkeys((t, c) for t, c, _, _ in left_out))
+    what = ", ".join(f"{n:,} {kind} ({label})" for (kind, label), n in
+                        sorted(by_label.items(), key=lambda kv: (-kv[1], kv[0])))
+    named = ", ".join(f"{t}/{c}" for t, c in comments[:5]) + (", ..." if len(comments) > 5 else "")
+    return (f"evidence spans not listed: {what} in {len(comments)} comment{'s' * (len(comments) != 1)} ({named}): "
+            f"the spans table lists at most {limit:,} spans of one kind and label per comment, and the last one "
+            "listed says how many more there are; the scores count them all")
 
 
 @functools.lru_cache(maxsize=1)

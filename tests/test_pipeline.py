@@ -184,3 +184,77 @@ def test_pipeline_segment_spans_handed_on_without_a_table_give_the_same_tables(i
     pd.testing.assert_frame_equal(out, want_out)
     pd.testing.assert_frame_equal(spans, want_spans)
     assert {"sentence", "quote", "url", "artifact", "address", "incivility", "technique"} <= set(spans["kind"])
+
+
+_REPEATED = "The school board waged a war on our teachers, and we must fight back against this attack! "
+
+
+def _one_long_comment(times: int) -> pd.DataFrame:
+    return pd.DataFrame({"thread_id": ["t", "t"], "comment_id": ["c1", "c2"], "parent_id": ["", "c1"],
+                         "author": ["ann", "bob"], "text": [_REPEATED * times, "That is nonsense, Ann."]})
+
+
+def test_pipeline_lists_at_most_span_limit_spans_of_a_kind_per_comment_and_says_how_many_more(monkeypatch):
+    from discourse import segment
+    from discourse.errors import DiscourseWarning
+
+    comments = _one_long_comment(60)
+    monkeypatch.setattr(segment, "SPAN_LIMIT", 10**9)
+    whole_out, whole = pipeline.analyze_comments(comments)
+    monkeypatch.setattr(segment, "SPAN_LIMIT", 25)
+    with pytest.warns(DiscourseWarning, match=r"evidence spans not listed: .*in 1 comment \(t/c1\)") as caught:
+        out, spans = pipeline.analyze_comments(comments)
+    # The scores come from every span: the comments table is the same.
+    pd.testing.assert_frame_equal(out, whole_out)
+    keys = ["thread_id", "comment_id", "kind", "label"]
+    full = whole.groupby(keys).size()
+    listed = spans.groupby(keys).size()
+    assert (full > 25).sum() >= 4  # (sentences, repetitions, war terms, loaded language)
+    pd.testing.assert_series_equal(listed, full.clip(upper=25))
+    for key, n in full[full > 25].items():
+        mine = spans[(spans[keys] == pd.Series(key, index=keys)).all(axis=1)]
+        theirs = whole[(whole[keys] == pd.Series(key, index=keys)).all(axis=1)]
+        # The first 25 in the table's order, the last one saying how many more there are.
+        assert mine[["start", "end", "text"]].values.tolist() == theirs[["start", "end", "text"]].values.tolist()[:25]
+        more = n - 25
+        assert mine["explanation"].iloc[-1] == (
+            f"{theirs['explanation'].iloc[24]} ({more:,} more span{'s' * (more != 1)} of this kind and label in this "
+            f"comment {'are' if more != 1 else 'is'} not listed: the spans table lists the first 25 of each kind and "
+            "label per comment; the scores count them all.)")
+        assert f"{more:,} {key[2]} ({key[3]})" in str(caught[0].message)
+    # Offsets still slice the text exactly.
+    text = comments.set_index("comment_id")["text"]
+    assert all(text[c][s:e] == t for c, s, e, t in spans[["comment_id", "start", "end", "text"]].values.tolist())
+
+
+def test_pipeline_span_limit_leaves_ordinary_threads_alone(seed_corpus, monkeypatch):
+    from discourse import segment
+
+    out, spans = pipeline.analyze_comments(seed_corpus.comments, seed_corpus.threads)
+    monkeypatch.setattr(segment, "SPAN_LIMIT", 10**9)
+    out2, spans2 = pipeline.analyze_comments(seed_corpus.comments, seed_corpus.threads)
+    pd.testing.assert_frame_equal(spans, spans2)
+    pd.testing.assert_frame_equal(out, out2)
+
+
+def test_pipeline_frame_finder_memory_does_not_grow_with_every_sentence_of_a_comment(monkeypatch):
+    import tracemalloc
+
+    from discourse import framing
+
+    comments = _one_long_comment(1000)
+    framing.spans(comments.iloc[:0])  # (lexicons and matchers built outside the measurement)
+
+    def peak():
+        tracemalloc.start()
+        try:
+            found = framing.spans(comments)
+            return tracemalloc.get_traced_memory()[1], found
+        finally:
+            tracemalloc.stop()
+
+    bounded, found = peak()
+    monkeypatch.setattr(framing, "_VIEW_SENTENCES", 10**9)  # every sentence's tokens kept, as before
+    unbounded, found_before = peak()
+    pd.testing.assert_frame_equal(found, found_before)
+    assert bounded < 0.75 * unbounded, (bounded, unbounded)
