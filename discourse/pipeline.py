@@ -63,8 +63,26 @@ def warm_up() -> None:
 _WARM = False
 
 
-def check_options(*, infer_replies: str = "auto", order: str = "display", jobs: int = 1, stages: str = "all") -> None:
-    """Raise :class:`SchemaError` for an option value :func:`analyze` does not accept."""
+def check_options(*, infer_replies: str = "auto", order: str = "display", jobs: int = 1, stages: str = "all",
+                  topics="auto") -> None:
+    """Raise :class:`SchemaError` for an option value :func:`analyze` does not accept.
+
+    Checked before any work, so a mistyped option fails at once, not after the per-thread
+    stages have run over the whole corpus.
+
+    Examples
+    --------
+    >>> check_options(topics="none")
+    >>> check_options(topics="five")
+    Traceback (most recent call last):
+    ...
+    discourse.errors.SchemaError: topics must be a number of topics (an int of 1 or more), 'auto' or 'none'; got 'five'.
+    """
+    import numbers
+
+    if not (topics is None or (isinstance(topics, str) and topics in ("auto", "none"))
+            or (isinstance(topics, numbers.Integral) and not isinstance(topics, bool) and topics >= 1)):
+        raise SchemaError(f"topics must be a number of topics (an int of 1 or more), 'auto' or 'none'; got {topics!r}.")
     if stages not in _STAGES:
         raise SchemaError(f"stages must be one of {list(_STAGES)}; got {stages!r}.")
     if infer_replies not in _INFER:
@@ -294,7 +312,7 @@ def analyze(corpus, *, infer_replies: str = "auto", order: str = "display", topi
     from .model import as_corpus
     from .parallel import map_threads
 
-    check_options(infer_replies=infer_replies, order=order, jobs=jobs, stages=stages)
+    check_options(infer_replies=infer_replies, order=order, jobs=jobs, stages=stages, topics=topics)
     corpus = as_corpus(corpus, caller="analyze")
     if stages == "links":
         comments, _ = map_threads(analyze_links, corpus.comments, corpus.threads, jobs=jobs, progress=progress,

@@ -1328,11 +1328,14 @@ def analyze(inputs, path, *, format: str | None = None, infer_replies: str = "au
     >>> read_corpus(out).comments["sentiment_compound"].tolist()
     [0.6369]
     """
+    from .pipeline import check_options
+
+    check_options(topics=topics)  # (here: the topics are fitted after every partition is built)
     options = analysis_options(infer_replies=infer_replies, order=order, frames=frames)
     _build(inputs, path, analyse=True, fmt=format, options=options,
            jobs=jobs, n_partitions=n_partitions, partition_bytes=partition_bytes, memory=memory,
            chunk_rows=chunk_rows, progress=progress)
-    if topics != "none":
+    if topics not in ("none", None):
         add_topics(path, n_topics=topics, progress=progress)
     return Path(path)
 

@@ -258,3 +258,26 @@ def test_pipeline_frame_finder_memory_does_not_grow_with_every_sentence_of_a_com
     unbounded, found_before = peak()
     pd.testing.assert_frame_equal(found, found_before)
     assert bounded < 0.75 * unbounded, (bounded, unbounded)
+
+
+@pytest.mark.parametrize("topics", ["bogus", 0, -3, 2.5, True])
+def test_pipeline_a_bad_topics_option_fails_before_any_work(seed_corpus, tmp_path, topics, monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the per-thread stages ran before the option was checked")
+
+    monkeypatch.setattr(pipeline, "analyze_comments", no_work)
+    with pytest.raises(SchemaError, match=r"^topics must be a number of topics \(an int of 1 or more\), 'auto' or "
+                                          r"'none'; got "):
+        discourse.analyze(seed_corpus, topics=topics)
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"comment_id": "1", "text": "Hi."}\n')
+    with pytest.raises(SchemaError, match=r"^topics must be"):
+        store.analyze(path, tmp_path / "corpus", topics=topics)
+    assert not (tmp_path / "corpus").exists()
+
+
+def test_pipeline_store_analyze_takes_topics_none_as_analyze_does(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"comment_id": "1", "text": "Hi."}\n')
+    out = store.analyze(path, tmp_path / "corpus", topics=None)
+    assert "topic_id" not in store.read_corpus(out).comments.columns
