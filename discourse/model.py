@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import warnings
 from collections import Counter
 from typing import Iterable
@@ -248,16 +249,24 @@ def _warn_mixed_zones(values: pd.Series, where: str) -> None:
 
     The zone-less ones may be local times, and reading them as UTC shifts them silently.
     """
-    given = values.dropna().astype(str).str.strip()
-    zoned = given.str.contains(_ZONE, regex=True)
-    if zoned.any() and not zoned.all():
-        k = int((~zoned).sum())
+    present = values.dropna().tolist()
+    if all(v.__class__ is str for v in present):
+        given = [v.strip() for v in present]
+    else:
+        given = values.dropna().astype(str).str.strip().tolist()
+    # A zone ends the time and is at most six characters long ("+02:00"): only the tail is
+    # searched (the whole string, at every position, took ten times as long).
+    search = _ZONE_SEARCH
+    n_zoned = sum(search(t, len(t) - 6 if len(t) > 6 else 0) is not None for t in given)
+    if 0 < n_zoned < len(given):
+        k = len(given) - n_zoned
         warnings.warn(f"{where + ': ' if where else ''}{k} of {len(given)} created_at times have no time zone while "
                       f"the others do; they were read as UTC. If they are local times, add their zone (e.g. "
                       f"2017-06-20T15:15:00+02:00).", DiscourseWarning, stacklevel=3)
 
 
 _ZONE = r"(?:[zZ]|[+-]\d\d:?\d\d|\s?(?:UTC|GMT))$"
+_ZONE_SEARCH = re.compile(_ZONE).search
 
 
 #: How to fix unparseable times (ingest replaces it with advice about the column read as created_at).

@@ -83,6 +83,50 @@ ABBREVIATIONS = frozenset(
 )
 
 
+# Punkt's fixed patterns, as nltk 3.10 writes them (``nltk.tokenize.punkt.PunktLanguageVars``),
+# compiled with the standard ``re``: the splitter needs nothing else of nltk, whose import
+# (about 2 s of CPU: it loads scipy.stats and scikit-learn) is left to the functions that
+# compare with stock Punkt (:func:`_punkt`, :func:`_stock_punkt`). Tests check the patterns
+# are nltk's own.
+_PUNKT_SENT_END = '[\\.\\?!]'
+_PUNKT_NON_WORD = '(?:[)\\";}\\]\\*:@\\\'\\({\\[\\u2018\\u2019\\u201c\\u201d\\xab\\xbb\\?!])'
+_PUNKT_MULTI_CHAR = '(?:\\-{2,}|\\.{2,}|(?:\\.\\s){2,}\\.)'
+_PUNKT_WORD_START = '[^\\(\\"\\`{\\[:;&\\#\\*@\\)}\\]\\-,]'
+_PUNKT_WORD_FMT = (
+    '(\n'
+    '        %(MultiChar)s\n'
+    '        |\n'
+    '        (?=%(WordStart)s)\\S+?  # Accept word characters until end is found\n'
+    "        (?= # Sequences marking a word's end\n"
+    '            \\s|                                 # White-space\n'
+    '            $|                                  # End-of-string\n'
+    '            %(NonWord)s|%(MultiChar)s|          # Punctuation\n'
+    '            ,(?=$|\\s|%(NonWord)s|%(MultiChar)s) # Comma if at end of word\n'
+    '        )\n'
+    '        |\n'
+    '        \\S\n'
+    '    )'
+)
+_PUNKT_PERIOD_CONTEXT_FMT = (
+    '\n'
+    '        %(SentEndChars)s             # a potential sentence ending\n'
+    '        (?=(?P<after_tok>\n'
+    '            %(NonWord)s              # either other punctuation\n'
+    '            |\n'
+    '            \\s+(?P<next_tok>\\S+)     # or whitespace and some other token\n'
+    '        ))'
+)
+#: Punkt's word tokenizer (``_word_tokenizer_re``).
+_PUNKT_WORDS = re.compile(_PUNKT_WORD_FMT % {"NonWord": _PUNKT_NON_WORD, "MultiChar": _PUNKT_MULTI_CHAR,
+                                              "WordStart": _PUNKT_WORD_START}, re.UNICODE | re.VERBOSE)
+#: Punkt's candidate sentence breaks with their context (``period_context_re``).
+_PUNKT_PERIOD_CONTEXT = re.compile(_PUNKT_PERIOD_CONTEXT_FMT % {"NonWord": _PUNKT_NON_WORD,
+                                                                "SentEndChars": _PUNKT_SENT_END},
+                                   re.UNICODE | re.VERBOSE)
+#: Closing quotes and brackets moved to the sentence before (``re_boundary_realignment``).
+_PUNKT_REALIGNMENT = re.compile('["\\\')\\]}\\u2018\\u2019\\u201c\\u201d\\xab\\xbb]+?(?:\\s+|(?=--)|$)', re.MULTILINE)
+
+
 class Span(NamedTuple):
     """One span of a text: ``text[start:end]``, its kind, label and a short explanation."""
 
@@ -100,6 +144,12 @@ _new_span = functools.partial(tuple.__new__, Span)
 
 @functools.lru_cache(maxsize=1)
 def _punkt():
+    """nltk's Punkt tokenizer run with this module's patterns and decisions (:data:`_PUNKT_WORDS`,
+    :data:`_PUNKT_PERIOD_CONTEXT`, :data:`_PUNKT_REALIGNMENT`, :func:`_sentbreak`).
+
+    The splitter itself (:func:`_punkt_spans`) does not use it; tests compare the two, and
+    both with stock Punkt (:func:`_stock_punkt`), on random and real text.
+    """
     from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
 
     class _FastToken(PunktToken):
@@ -115,46 +165,41 @@ def _punkt():
         # are compiled with the standard `re` instead; the algorithm and its decisions are
         # unchanged (tests compare the two on real comments).
         __slots__ = ()
-        re_boundary_realignment = re.compile(PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE)
+        re_boundary_realignment = _PUNKT_REALIGNMENT
 
         def _word_tokenizer_re(self):
-            try:
-                return self._re_word_tokenizer
-            except AttributeError:
-                self._re_word_tokenizer = re.compile(self._word_tokenize_fmt % {
-                    "NonWord": self._re_non_word_chars, "MultiChar": self._re_multi_char_punct,
-                    "WordStart": self._re_word_start}, re.UNICODE | re.VERBOSE)
-                return self._re_word_tokenizer
+            return _PUNKT_WORDS
 
         def period_context_re(self):
-            try:
-                return self._re_period_context
-            except AttributeError:
-                self._re_period_context = re.compile(self._period_context_fmt % {
-                    "NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars},
-                    re.UNICODE | re.VERBOSE)
-                return self._re_period_context
+            return _PUNKT_PERIOD_CONTEXT
 
     class _Tokenizer(PunktSentenceTokenizer):
-        # Punkt decides each candidate break from a short context alone ("it. The"), with
-        # parameters that never change here, so a decision is kept once made: such
-        # contexts repeat all through a corpus. The cache stops growing at a bound.
         def text_contains_sentbreak(self, text: str) -> bool:
-            try:
-                return self._decided[text]
-            except KeyError:
-                found = _contains_sentbreak(text, words, params.abbrev_types)
-                if len(self._decided) < 200_000:
-                    self._decided[text] = found
-                return found
+            return _sentbreak(text)
 
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
-    lang_vars = _FastVars()
-    words = lang_vars._word_tokenizer_re().findall
-    tokenizer = _Tokenizer(params, lang_vars=lang_vars, token_cls=_FastToken)
-    tokenizer._decided = {}
-    return tokenizer
+    return _Tokenizer(params, lang_vars=_FastVars(), token_cls=_FastToken)
+
+
+#: Punkt's decision per context (:func:`_sentbreak`), up to a bound.
+_DECIDED: dict = {}
+_DECIDED_MAX = 200_000
+
+
+def _sentbreak(context: str) -> bool:
+    """Punkt's ``text_contains_sentbreak(context)`` with our parameters, kept once decided.
+
+    Punkt decides each candidate break from a short context alone ("it. The"), with
+    parameters that never change here, and such contexts repeat all through a corpus.
+    """
+    try:
+        return _DECIDED[context]
+    except KeyError:
+        found = _contains_sentbreak(context, _PUNKT_WORDS.findall, ABBREVIATIONS)
+        if len(_DECIDED) < _DECIDED_MAX:
+            _DECIDED[context] = found
+        return found
 
 
 _PUNKT_NUMERIC = re.compile(r"^-?[\.,]?\d[\d,\.-]*\.?$")
@@ -216,16 +261,14 @@ def _punkt_spans(text: str) -> list[tuple[int, int]]:
     the mark, what follows), Punkt's decision on each context, then the realignment of
     closing quotes and brackets. Tests compare it with stock Punkt on random text.
     """
-    punkt = _punkt()
-    lang = punkt._lang_vars
-    decide = punkt.text_contains_sentbreak
+    decide = _sentbreak
     space = _ASCII_SPACE
     # _match_potential_end_contexts and _slices_from_text
     slices = []
     last_break = 0
     prev = None
     ps = pe = 0
-    for m in lang.period_context_re().finditer(text):
+    for m in _PUNKT_PERIOD_CONTEXT.finditer(text):
         ms = m.start()
         i = ms - 1
         while i >= pe and text[i] not in space:
@@ -244,7 +287,7 @@ def _punkt_spans(text: str) -> list[tuple[int, int]]:
     # _realign_boundaries
     out = []
     realign = 0
-    match = lang.re_boundary_realignment.match
+    match = _PUNKT_REALIGNMENT.match
     last = len(slices) - 1
     for k, (a, b) in enumerate(slices):
         a += realign
@@ -262,15 +305,6 @@ def _punkt_spans(text: str) -> list[tuple[int, int]]:
             if a < b:
                 out.append((a, b))
     return out
-
-
-#: Punkt's search for a possible sentence break, once Punkt is loaded (see _may_break).
-_MAY_BREAK: list = [None]
-
-
-def _may_break():
-    _MAY_BREAK[0] = _punkt()._lang_vars.period_context_re().search
-    return _MAY_BREAK[0]
 
 
 _LINE = re.compile(r"[^\n\r]+")
@@ -342,7 +376,7 @@ def sentences(text: str) -> list[Span]:
         raise not_text(text, "sentences", table="segment.spans(comments, kinds=['sentence'])")
     if not text:
         return []
-    may_break = _MAY_BREAK[0] or _may_break()
+    may_break = _PUNKT_PERIOD_CONTEXT.search
     out = []
     # Most comments are one line: no need to look for line breaks.
     if "\n" not in text and "\r" not in text:

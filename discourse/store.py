@@ -1174,7 +1174,7 @@ def _build(source, path, *, analyse: bool, fmt=None, options=None, jobs: int = 1
         if jobs > 1 and analyse and _any_read_in_parallel(files, fmt):
             # Workers forked before the stages are warmed up read the input, while this
             # process warms them up for the analysis workers it forks next: no core idles
-            # through the warm-up (1.4 s of CPU, mostly importing nltk).
+            # through the warm-up (about 1.5 s of CPU).
             from .parallel import reader_executor
 
             reader = reader_executor(jobs)

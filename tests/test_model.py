@@ -119,6 +119,25 @@ def test_model_times_with_and_without_a_zone_warn(times, warned):
     assert str(out["created_at"].iloc[0]) == ("2024-01-01 10:00:00+00:00")
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["2024-01-01", "T", "10:00", " ", "\t", "\n", "Z", "z", "+02:00", "-0530", "+02", ":00",
+                                 "UTC", "GMT", " UTC", "\u00a0", "\u2003GMT", "x", "0"]), max_size=8).map("".join))
+def test_model_zone_found_in_the_tail_as_in_the_whole_time(text):
+    # _warn_mixed_zones searches only the last six characters for the zone.
+    import re
+
+    t = text.strip()
+    assert (model._ZONE_SEARCH(t, len(t) - 6 if len(t) > 6 else 0) is not None) == (re.search(model._ZONE, t) is not None)
+
+
+def test_model_times_mixed_zones_warn_for_non_text_values_too():
+    values = pd.Series(["2024-01-01T10:00:00Z", 1704103200, None, "2024-01-01 11:00 GMT"], dtype=object)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model._warn_mixed_zones(values, "t.csv")
+    assert [str(w.message)[:60] for w in caught] == ["t.csv: 1 of 3 created_at times have no time zone while the o"]
+
+
 @pytest.mark.parametrize("passed, hint", [
     (pd.Series(["a text"]), "series.to_frame('text')"),
     ([1, 2], "discourse.read(path)"),

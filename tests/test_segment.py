@@ -319,6 +319,28 @@ def test_segment_punkt_decision_table_like_stock_punkt(text):
         segment._stock_punkt().text_contains_sentbreak(text)
 
 
+def test_segment_punkt_patterns_are_nltks():
+    from nltk.tokenize.punkt import PunktLanguageVars
+
+    stock = PunktLanguageVars()
+    assert segment._PUNKT_WORDS.pattern == stock._word_tokenizer_re().pattern
+    assert segment._PUNKT_PERIOD_CONTEXT.pattern == stock.period_context_re().pattern
+    assert segment._PUNKT_REALIGNMENT.pattern == PunktLanguageVars.re_boundary_realignment.pattern
+
+
+def test_segment_sentences_do_not_import_nltk():
+    # nltk's import (scipy.stats, scikit-learn with it) cost more CPU than a parallel run's
+    # warm-up of every other stage; the splitter needs only Punkt's patterns.
+    import subprocess
+    import sys
+
+    code = ("import sys; from discourse import segment, pipeline; "
+            "segment.sentences('Dr. Rankin said no. It is not a war! \u201cNo.\u201d Fine.'); pipeline.warm_up(); "
+            "print(sorted(m for m in ('nltk', 'scipy', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PUNKT_ALPHABET), max_size=60).map("".join))
 def test_segment_punkt_spans_like_stock_punkt(text):
