@@ -65,6 +65,16 @@ def _reorder(ids, parents, texts, authors, times, order):
             [times[k] for k in perm], gold)
 
 
+def top_level(thread: GoldThread) -> list[int]:
+    """Per comment, the index of its top-level ancestor (itself for a comment that answers
+    the post), along its true parents (the smallest index where a comment has several)."""
+    top: list[int] = []
+    for g in thread.gold:
+        p = min(g)
+        top.append(len(top) if p < 0 else top[p])
+    return top
+
+
 def subtree_parts(thread: GoldThread, k: int) -> list[GoldThread]:
     """*thread* split into *k* threads by top-level subtree, dealt round-robin in listing order.
 
@@ -73,10 +83,7 @@ def subtree_parts(thread: GoldThread, k: int) -> list[GoldThread]:
     chronological), so no reply link crosses two parts. A comment's top-level ancestor is
     found along its true parents (the smallest index where a comment has several).
     """
-    top = []
-    for g in thread.gold:
-        p = min(g)
-        top.append(len(top) if p < 0 else top[p])
+    top = top_level(thread)
     first = sorted(set(top))
     part_of = {t: r % k for r, t in enumerate(first)}
     out = []
