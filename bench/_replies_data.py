@@ -65,6 +65,42 @@ def _reorder(ids, parents, texts, authors, times, order):
             [times[k] for k in perm], gold)
 
 
+def top_level(thread: GoldThread) -> list[int]:
+    """Per comment, the index of its top-level ancestor (itself for a comment that answers
+    the post), along its true parents (the smallest index where a comment has several)."""
+    top: list[int] = []
+    for g in thread.gold:
+        p = min(g)
+        top.append(len(top) if p < 0 else top[p])
+    return top
+
+
+def subtree_parts(thread: GoldThread, k: int) -> list[GoldThread]:
+    """*thread* split into *k* threads by top-level subtree, dealt round-robin in listing order.
+
+    Each part is the post with every k-th comment that answers it (in the order they are
+    listed) and every comment under those, in the thread's own listing order (display or
+    chronological), so no reply link crosses two parts. A comment's top-level ancestor is
+    found along its true parents (the smallest index where a comment has several).
+    """
+    top = top_level(thread)
+    first = sorted(set(top))
+    part_of = {t: r % k for r, t in enumerate(first)}
+    out = []
+    for f in range(k):
+        keep = [i for i in range(len(thread.ids)) if part_of[top[i]] == f]
+        where = {old: new for new, old in enumerate(keep)}
+        where[-1] = -1
+        out.append(dataclasses.replace(
+            thread, name=f"{thread.name}#part{f}", ids=[thread.ids[i] for i in keep],
+            texts=[thread.texts[i] for i in keep], authors=[thread.authors[i] for i in keep],
+            times=[thread.times[i] for i in keep], gold=[{where[p] for p in thread.gold[i] if p in where} or {-1}
+                                                          for i in keep],
+            targets=None if thread.targets is None else [thread.targets[i] for i in keep],
+            scores=None if thread.scores is None else [thread.scores[i] for i in keep]))
+    return out
+
+
 # --------------------------------------------------------------------------- Reddit
 def reddit(path: Path, *, order: str) -> GoldThread:
     data = json.loads(Path(path).read_text(encoding="utf-8"))

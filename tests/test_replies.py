@@ -881,3 +881,27 @@ def test_replies_infer_speakers_keeps_a_repeated_index():
     assert out.index.equals(both.index)
     assert out["author"].tolist() == ["Ellen", "", "Bob"] * 2
     assert out.reset_index(drop=True).equals(infer_speakers(both.reset_index(drop=True)))
+
+
+def test_replies_forum_settings_ship_as_the_training_script_sets_them():
+    # The forum scorer's settings (the post's extra weight, the confidence floors) are
+    # chosen in bench/train_replies.py; the shipped file must carry the same values, so a
+    # changed setting cannot ship without regenerating the file from the script.
+    from bench.train_replies import FORUM
+
+    forum = replies._model()["chronological"]["forum"]
+    for key in ("root_bias", "min_confidence", "min_confidence_returning", "relink_back"):
+        assert forum[key] == FORUM[key], key
+
+
+def test_subtree_parts_keep_each_reply_chain_in_one_part():
+    # Oldest first, replies interleave across top-level subtrees: the development folds
+    # must follow the true parents, not the listing, so no link crosses two parts.
+    from bench._replies_data import GoldThread, subtree_parts
+
+    gold = [{-1}, {-1}, {0}, {1}, {2}, {-1}, {3}]
+    t = GoldThread(name="t", ids=[f"c{k}" for k in range(7)], texts=[str(k) for k in range(7)],
+                   authors=[""] * 7, times=[float(k) for k in range(7)], gold=gold)
+    parts = subtree_parts(t, 2)
+    assert [p.texts for p in parts] == [["0", "2", "4", "5"], ["1", "3", "6"]]
+    assert [p.gold for p in parts] == [[{-1}, {0}, {1}, {-1}], [{-1}, {0}, {1}]]
