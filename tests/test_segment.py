@@ -322,9 +322,15 @@ def test_segment_punkt_decision_table_like_stock_punkt(text):
 def test_segment_punkt_patterns_are_nltks():
     from nltk.tokenize.punkt import PunktLanguageVars
 
+    def canonical(pattern):
+        # nltk builds its non-word class from set(sent_end_chars) - {"."}: "?" and "!" come
+        # in either order, as the hash seed falls (the class matches the same either way).
+        assert pattern.count("\\?!") + pattern.count("!\\?") >= 1
+        return pattern.replace("!\\?", "\\?!")
+
     stock = PunktLanguageVars()
-    assert segment._PUNKT_WORDS.pattern == stock._word_tokenizer_re().pattern
-    assert segment._PUNKT_PERIOD_CONTEXT.pattern == stock.period_context_re().pattern
+    assert canonical(segment._PUNKT_WORDS.pattern) == canonical(stock._word_tokenizer_re().pattern)
+    assert canonical(segment._PUNKT_PERIOD_CONTEXT.pattern) == canonical(stock.period_context_re().pattern)
     assert segment._PUNKT_REALIGNMENT.pattern == PunktLanguageVars.re_boundary_realignment.pattern
 
 
