@@ -3,7 +3,8 @@
 Run: ``DISCOURSE_DATA=/work/shared/data .venv/bin/python -m bench.train_replies``
 (needs LightGBM: ``pip install --group train -e .``; ``--forum-dev``: only the
 leave-one-thread-out table of the forum scorer's settings; ``--forum-only``: refit only the
-forum scorer in the shipped file; ``--forum-folds``: the forum scorer's development check on
+forum scorer in the shipped file; ``--forum-check``: exit 1 unless the shipped forum scorer is
+what ``--forum-only`` would write; ``--forum-folds``: the forum scorer's development check on
 fo7p5b alone, five folds by top-level subtree (``--parts``: each part run on its own); ``--dev-held-out``: the chat trees learn from IRC train
 alone, as when their settings were chosen)
 
@@ -688,6 +689,12 @@ def main(argv=()):
             pooled[tuple(setting)] = (hit + n * acc, tot + n)
         for setting, (hit, tot) in pooled.items():
             print(_setting_text(*setting) + f": pooled held-out accuracy {hit / tot:.3f}")
+        return
+    if "--forum-check" in argv:
+        from bench.train_replies_display import check_shipped
+
+        shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["chronological"]["forum"]
+        check_shipped(shipped_forum(), shipped, f"{MODEL_PATH} (chronological.forum)")
         return
     if "--forum-only" in argv:
         # Refit only the forum scorer inside the shipped file (the rest is deterministic

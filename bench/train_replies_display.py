@@ -32,7 +32,8 @@ How it is learned:
   blog comments answering the post (52%, from the whole saved blog behind formats/wp-html,
   per its SOURCE.md) and the training share (fo7p5b: 99 of 492, 20.1%).
 
-Options: ``--dry-run`` (do not write), ``--grid`` (also C = 0.1 and 10, and a zero
+Options: ``--dry-run`` (do not write), ``--check`` (do not write; exit 1 if the shipped
+file differs from what this script fits now, naming the first differences), ``--grid`` (also C = 0.1 and 10, and a zero
 prior), ``--no-dagger``, ``--rounds=N``, ``--drop=a,b`` (ablation), ``--out=PATH``.
 
 Reported here (the development check): accuracy of the real inference (beam decoding and
@@ -235,6 +236,30 @@ VARIANTS = {
 }
 
 
+def differences(fitted, shipped, where: str = "") -> list:
+    """Paths (``a.b.c: shipped -> fitted``) where two JSON models differ."""
+    if isinstance(fitted, dict) and isinstance(shipped, dict):
+        out = []
+        for k in sorted(set(fitted) | set(shipped)):
+            if k not in fitted or k not in shipped:
+                out.append(f"{where}{k}: only in the {'shipped' if k in shipped else 'fitted'} model")
+            else:
+                out += differences(fitted[k], shipped[k], f"{where}{k}.")
+        return out
+    if isinstance(fitted, list) and isinstance(shipped, list) and len(fitted) == len(shipped):
+        return [d for k, (a, b) in enumerate(zip(fitted, shipped)) for d in differences(a, b, f"{where}{k}.")]
+    return [] if fitted == shipped else [f"{where.rstrip('.')}: {shipped!r} -> {fitted!r}"]
+
+
+def check_shipped(fitted: dict, shipped: dict, path) -> None:
+    """Exit 1 unless *shipped* (read from *path*) is what the script fits now (``--check``)."""
+    diff = differences(json.loads(json.dumps(fitted)), shipped)
+    if diff:
+        raise SystemExit(f"{path} is not what this script fits now: {len(diff)} values differ, e.g. "
+                         + "; ".join(diff[:5]) + ". Rerun the script without --check to rewrite it.")
+    print(f"{path}: the shipped model is what this script fits now")
+
+
 def main(argv=()):
     from discourse.replies import _HEURISTIC
 
@@ -307,7 +332,9 @@ def main(argv=()):
         "display": variants["names and times"],
         "display_by_condition": variants,
     }
-    if "--dry-run" not in argv:
+    if "--check" in argv:
+        check_shipped(model, json.loads(MODEL_PATH.read_text(encoding="utf-8")), MODEL_PATH)
+    elif "--dry-run" not in argv:
         MODEL_PATH.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)")
     return model
